@@ -1,0 +1,19 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+// The engine (src/main/engine) is plain Node and is bundled into the main process;
+// native modules stay external so Electron loads their N-API binaries at run time.
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: { external: ['better-sqlite3', 'node-pty'] },
+    },
+  },
+  preload: {},
+  renderer: {
+    root: resolve('src/renderer'),
+    build: { rollupOptions: { input: resolve('src/renderer/index.html') } },
+    plugins: [vue()],
+  },
+});
