@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openDatabase, type DB } from './metadata/db.ts';
+import { ContentStore } from './store/content-store.ts';
+import { ImageService } from './image/image-service.ts';
+import { GarbageCollector } from './gc/gc.ts';
+import { ChangeBus } from './events.ts';
+import { fsck, type FsckReport } from './fsck/fsck.ts';
+import { defaultRoot } from './paths.ts';
+
+export interface EngineOptions {
+  /** Store directory; defaults to STRATA_ROOT or the platform's per-user data directory. */
+  root?: string;
+}
+
+/**
+ * The engine: the rooms of the store, opened together. Operations that span rooms (load, save,
+ * build, pull …) are functions in their service folders that take an Engine; stateful services
+ * that must be present whenever the store is open (they hold gc roots or keep images in use)
+ * are constructed here.
+ *
+ * Layout of the root: `strata.db` (metadata), `blobs/` (content store), `snapshots/`,
+ * `containers/` (service-owned directories).
+ */
+export class Engine {
+  readonly root: string;
+  readonly db: DB;
+  readonly content: ContentStore;
+  readonly bus: ChangeBus;
+  readonly images: ImageService;
+  readonly gc: GarbageCollector;
+  private readonly closers: (() => void)[] = [];
+
+  private constructor(root: string) {
+    this.root = root;
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    this.db = openDatabase(join(root, 'strata.db'));
+    this.content = new ContentStore(join(root, 'blobs'));
+    this.bus = new ChangeBus();
+    this.images = new ImageService(this.db, this.content, this.bus);
+    this.gc = new GarbageCollector(this.db, this.content);
+  }
+
+  static open(options: EngineOptions = {}): Engine {
+    return new Engine(resolve(options.root ?? defaultRoot()));
+  }
+
+  /** A directory owned by one service, created on first use. */
+  dir(name: string): string {
+    const d = join(this.root, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  onClose(fn: () => void): void {
+    this.closers.push(fn);
+  }
+
+  fsck(): Promise<FsckReport> {
+    return fsck(this.db, this.content, this.gc);
+  }
+
+  close(): void {
+    for (const fn of this.closers.splice(0).reverse()) fn();
+    this.db.close();
+  }
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import type { DB } from '../metadata/db.ts';
+import type { ContentStore } from '../store/content-store.ts';
+
+/**
+ * Extra gc roots owned by other services (build cache, containers): SQL returning a column
+ * `diff_id` (layers to keep) or `digest` (blobs to keep).
+ */
+export interface GcRoots {
+  layers?: string;
+  blobs?: string;
+}
+
+export interface GcResult {
+  layersRemoved: string[];
+  blobsRemoved: string[];
+  bytesFreed: number;
+}
+
+/**
+ * Mark and sweep over metadata, then files. Layers no image (or other root) uses go first, then
+ * blob rows nothing references, then blob files with no row (left by a crash between rename and
+ * commit) — but never files younger than a live lease, which an ingest in progress may own.
+ * The row deletions are one transaction; files are unlinked after it commits, so a crash in
+ * between only leaves unreferenced files for the next run.
+ */
+export class GarbageCollector {
+  private readonly db: DB;
+  private readonly content: ContentStore;
+  private readonly roots: GcRoots[] = [];
+
+  constructor(db: DB, content: ContentStore) {
+    this.db = db;
+    this.content = content;
+  }
+
+  addRoots(roots: GcRoots): void {
+    this.roots.push(roots);
+  }
+
+  /** Runs `fn` under a lease that protects content it writes before recording it. */
+  async withLease<T>(fn: () => Promise<T>): Promise<T> {
+    const id = randomBytes(8).toString('hex');
+    this.db.prepare('INSERT INTO leases(id, pid, created_at) VALUES (?, ?, ?)').run(id, process.pid, Date.now() - 1000);
+    try {
+      return await fn();
+    } finally {
+      this.db.prepare('DELETE FROM leases WHERE id = ?').run(id);
+    }
+  }
+
+  private layerRootsSql(): string {
+    const extra = this.roots.filter((r) => r.layers).map((r) => ` UNION ${r.layers}`).join('');
+    return `SELECT diff_id FROM image_layers${extra}`;
+  }
+
+  private blobRootsSql(): string {
+    const extra = this.roots.filter((r) => r.blobs).map((r) => ` UNION ${r.blobs}`).join('');
+    return `SELECT id AS digest FROM images
+            UNION SELECT manifest_digest FROM images WHERE manifest_digest IS NOT NULL
+            UNION SELECT blob_digest FROM image_layers
+            UNION SELECT lb.blob_digest FROM layer_blobs lb WHERE lb.diff_id IN (${this.layerRootsSql()})${extra}`;
+  }
+
+  /** Unreferenced layers and blobs (what a collection would remove), for previews. */
+  unreferencedBlobs(): { digest: string; size: number }[] {
+    return this.db.prepare(`SELECT digest, size FROM blobs WHERE digest NOT IN (${this.blobRootsSql()})`).all() as { digest: string; size: number }[];
+  }
+
+  async collect(): Promise<GcResult> {
+    this.reapDeadLeases();
+    const sweep = this.db.transaction(() => {
+      const layers = (this.db.prepare(`SELECT diff_id FROM layers WHERE diff_id NOT IN (${this.layerRootsSql()})`).all() as { diff_id: string }[]).map(
+        (r) => r.diff_id,
+      );
+      const delLayerBlobs = this.db.prepare('DELETE FROM layer_blobs WHERE diff_id = ?');
+      const delLayer = this.db.prepare('DELETE FROM layers WHERE diff_id = ?');
+      for (const d of layers) {
+        delLayerBlobs.run(d);
+        delLayer.run(d);
+      }
+      const blobs = this.unreferencedBlobs();
+      const delBlob = this.db.prepare('DELETE FROM blobs WHERE digest = ?');
+      for (const b of blobs) delBlob.run(b.digest);
+      return { layers, blobs };
+    });
+    const { layers, blobs } = sweep.immediate();
+    let bytesFreed = 0;
+    for (const b of blobs) {
+      bytesFreed += this.content.size(b.digest) ?? 0;
+      this.content.delete(b.digest);
+    }
+    const orphans = await this.sweepOrphanFiles();
+    bytesFreed += orphans.bytes;
+    return { layersRemoved: layers, blobsRemoved: [...blobs.map((b) => b.digest), ...orphans.digests], bytesFreed };
+  }
+
+  /** Blob files on disk that no row names. */
+  async orphanFiles(): Promise<string[]> {
+    const known = new Set((this.db.prepare('SELECT digest FROM blobs').all() as { digest: string }[]).map((r) => r.digest));
+    return (await this.content.list()).filter((d) => !known.has(d));
+  }
+
+  private async sweepOrphanFiles(): Promise<{ digests: string[]; bytes: number }> {
+    const oldestLease = this.db.prepare('SELECT min(created_at) AS t FROM leases').get() as { t: number | null };
+    const digests: string[] = [];
+    let bytes = 0;
+    for (const d of await this.orphanFiles()) {
+      const mtime = await this.content.mtimeMs(d);
+      if (mtime === undefined) continue;
+      if (oldestLease.t !== null && mtime >= oldestLease.t) continue;
+      // Re-check under the write lock: an ingest may have recorded it since we listed.
+      const removed = this.db.transaction(() => {
+        if (this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').get(d)) return false;
+        bytes += this.content.size(d) ?? 0;
+        this.content.delete(d);
+        return true;
+      }).immediate();
+      if (removed) digests.push(d);
+    }
+    await this.content.cleanIngest(oldestLease.t === null ? 0 : Date.now() - oldestLease.t + 1);
+    return { digests, bytes };
+  }
+
+  /** Leases whose process is gone (crashed) protect nothing. */
+  private reapDeadLeases(): void {
+    const leases = this.db.prepare('SELECT id, pid FROM leases').all() as { id: string; pid: number }[];
+    for (const l of leases) {
+      if (!processAlive(l.pid)) this.db.prepare('DELETE FROM leases WHERE id = ?').run(l.id);
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,432 @@
+import type { DB } from '../metadata/db.ts';
+import type { ContentStore } from '../store/content-store.ts';
+import { chainIds, digestOf, isDigest, shortId } from '../store/digest.ts';
+import type { Compression, ImageConfig } from './oci.ts';
+import { unixSeconds } from './oci.ts';
+import {
+  familiarName, familiarString, formatReference, InvalidReferenceError, isFullHexId, parseReference,
+  repositoryName, type Reference,
+} from './reference.ts';
+import type { LayerFile } from '../api.ts';
+import type { ChangeBus } from '../events.ts';
+
+/** A layer as it enters an image: its stored blob and what the blob unpacks to. */
+export interface LayerInput {
+  blobDigest: string;
+  blobSize: number;
+  mediaType?: string;
+  compression: Compression;
+  diffId: string;
+  size: number;
+  /** The layer's file index; omitted when the layer is already known. */
+  files?: LayerFile[];
+}
+
+export interface NewImage {
+  /** Raw config bytes, already committed to the content store. */
+  configDigest: string;
+  configSize: number;
+  manifestDigest?: string;
+  manifestSize?: number;
+  manifestMediaType?: string;
+  layers: LayerInput[];
+  /** References to point at the image (any form; normalised here). */
+  tags?: string[];
+  repoDigests?: { repository: string; digest: string }[];
+  parentId?: string;
+}
+
+export interface ImageLayer {
+  position: number;
+  diffId: string;
+  chainId: string;
+  blobDigest: string;
+  compression: Compression;
+  mediaType: string;
+  size: number;
+  blobSize: number;
+}
+
+export interface ImageRecord {
+  id: string;
+  manifestDigest: string | null;
+  parentId: string;
+  created: number;
+  size: number;
+  labels: Record<string, string>;
+  /** Familiar `repo:tag` strings, newest first. */
+  repoTags: string[];
+  repoDigests: string[];
+}
+
+export interface ImageDeleteItem {
+  untagged?: string;
+  deleted?: string;
+}
+
+export class ImageNotFoundError extends Error {
+  constructor(ref: string) {
+    super(`No such image: ${ref}`);
+    this.name = 'ImageNotFoundError';
+  }
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+/** Something that keeps images alive (containers): returns the IDs of its users of an image. */
+export type ImageHolder = (imageId: string) => { id: string; running: boolean }[];
+
+interface ImageRow {
+  id: string;
+  manifest_digest: string | null;
+  parent_id: string;
+  created: number;
+  size: number;
+  labels: string;
+}
+
+/**
+ * Image records: the images table and its references. It points at content (config, manifest,
+ * layer blobs) that the content store holds; it never touches blob files itself.
+ */
+export class ImageService {
+  private readonly db: DB;
+  private readonly content: ContentStore;
+  private readonly bus: ChangeBus;
+  private readonly holders: ImageHolder[] = [];
+
+  constructor(db: DB, content: ContentStore, bus: ChangeBus) {
+    this.db = db;
+    this.content = content;
+    this.bus = bus;
+  }
+
+  addHolder(holder: ImageHolder): void {
+    this.holders.push(holder);
+  }
+
+  usersOf(imageId: string): { id: string; running: boolean }[] {
+    return this.holders.flatMap((h) => h(imageId));
+  }
+
+  /**
+   * Records an image whose blobs are already in the content store: every row in one transaction,
+   * after checking that the config's diff IDs are exactly the layers given.
+   */
+  commit(img: NewImage): ImageRecord {
+    const config = this.readConfig(img.configDigest);
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    if (diffIds.length !== img.layers.length || diffIds.some((d, i) => d !== img.layers[i]!.diffId)) {
+      throw new Error(
+        `layers do not match the image config: config lists ${diffIds.length} diff IDs, ` +
+          `got ${img.layers.length} layers (${img.layers.map((l) => shortId(l.diffId)).join(', ')})`,
+      );
+    }
+    for (const l of img.layers) {
+      if (!this.content.has(l.blobDigest)) throw new Error(`layer blob ${l.blobDigest} is missing from the store`);
+    }
+    const tagRefs = (img.tags ?? []).map((t) => parseReference(t));
+    const chains = chainIds(diffIds);
+    const size = uniqueLayerSize(img.layers);
+    const now = Date.now();
+    const labels = JSON.stringify(config.config?.Labels ?? {});
+
+    const moved: { ref: string; from: string }[] = [];
+    const insert = this.db.transaction(() => {
+      const putBlob = this.db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+      putBlob.run(img.configDigest, img.configSize, '', now);
+      if (img.manifestDigest) putBlob.run(img.manifestDigest, img.manifestSize ?? 0, img.manifestMediaType ?? '', now);
+      const putLayer = this.db.prepare('INSERT INTO layers(diff_id, size, file_count, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+      const putLayerBlob = this.db.prepare('INSERT INTO layer_blobs(blob_digest, diff_id, compression) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      const putFile = this.db.prepare(
+        'INSERT OR REPLACE INTO layer_files(diff_id, path, type, mode, uid, gid, size, link_target, mtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const l of img.layers) {
+        putBlob.run(l.blobDigest, l.blobSize, l.mediaType ?? '', now);
+        const added = putLayer.run(l.diffId, l.size, l.files?.length ?? 0, now).changes > 0;
+        if (added && l.files) {
+          for (const f of l.files) putFile.run(l.diffId, f.path, f.type, f.mode, f.uid, f.gid, f.size, f.linkTarget, f.mtime);
+        }
+        putLayerBlob.run(l.blobDigest, l.diffId, l.compression);
+      }
+      const exists = this.db.prepare('SELECT 1 FROM images WHERE id = ?').get(img.configDigest);
+      if (!exists) {
+        this.db
+          .prepare('INSERT INTO images(id, manifest_digest, parent_id, created, size, labels, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(img.configDigest, img.manifestDigest ?? null, img.parentId ?? '', unixSeconds(config.created), size, labels, now);
+        const putImageLayer = this.db.prepare('INSERT INTO image_layers(image_id, position, diff_id, blob_digest, chain_id) VALUES (?, ?, ?, ?, ?)');
+        img.layers.forEach((l, i) => putImageLayer.run(img.configDigest, i, l.diffId, l.blobDigest, chains[i]!));
+      } else if (img.manifestDigest) {
+        this.db.prepare('UPDATE images SET manifest_digest = coalesce(manifest_digest, ?) WHERE id = ?').run(img.manifestDigest, img.configDigest);
+      }
+      for (const ref of tagRefs) {
+        const from = this.setTag(ref, img.configDigest, now);
+        if (from && from !== img.configDigest) moved.push({ ref: familiarString(ref), from });
+      }
+      const putDigest = this.db.prepare('INSERT OR REPLACE INTO repo_digests(repository, digest, image_id) VALUES (?, ?, ?)');
+      for (const rd of img.repoDigests ?? []) putDigest.run(rd.repository, rd.digest, img.configDigest);
+      return !exists;
+    });
+    const created = insert.immediate();
+    if (created) this.bus.emit({ kind: 'image', action: 'added', id: img.configDigest });
+    for (const ref of tagRefs) this.bus.emit({ kind: 'image', action: 'tagged', id: img.configDigest, ref: familiarString(ref) });
+    for (const m of moved) this.bus.emit({ kind: 'image', action: 'untagged', id: m.from, ref: m.ref });
+    return this.get(img.configDigest)!;
+  }
+
+  /** Points `ref` at `imageId`; returns the image it named before, if any. Call inside a transaction. */
+  private setTag(ref: Reference, imageId: string, now: number): string | undefined {
+    if (ref.tag === undefined) throw new InvalidReferenceError('a tag is required');
+    const key = formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag });
+    const prev = this.db.prepare('SELECT image_id FROM tags WHERE reference = ?').get(key) as { image_id: string } | undefined;
+    this.db
+      .prepare(
+        `INSERT INTO tags(reference, repository, tag, image_id, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(reference) DO UPDATE SET image_id = excluded.image_id, created_at = excluded.created_at`,
+      )
+      .run(key, repositoryName(ref), ref.tag, imageId, now);
+    return prev?.image_id;
+  }
+
+  readConfig(imageId: string): ImageConfig {
+    try {
+      return JSON.parse(this.content.readBytes(imageId).toString('utf8')) as ImageConfig;
+    } catch (err) {
+      throw new Error(`cannot read config of image ${shortId(imageId)}: ${(err as Error).message}`);
+    }
+  }
+
+  readConfigBytes(imageId: string): Buffer {
+    return this.content.readBytes(imageId);
+  }
+
+  get(id: string): ImageRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  layers(imageId: string): ImageLayer[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT il.position, il.diff_id, il.chain_id, il.blob_digest, lb.compression, b.media_type, l.size, b.size AS blob_size
+           FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
+           JOIN layer_blobs lb ON lb.blob_digest = il.blob_digest JOIN blobs b ON b.digest = il.blob_digest
+           WHERE il.image_id = ? ORDER BY il.position`,
+        )
+        .all(imageId) as {
+        position: number; diff_id: string; chain_id: string; blob_digest: string; compression: Compression;
+        media_type: string; size: number; blob_size: number;
+      }[]
+    ).map((r) => ({
+      position: r.position, diffId: r.diff_id, chainId: r.chain_id, blobDigest: r.blob_digest,
+      compression: r.compression, mediaType: r.media_type, size: r.size, blobSize: r.blob_size,
+    }));
+  }
+
+  layerFiles(diffId: string): LayerFile[] {
+    return (
+      this.db.prepare('SELECT path, type, mode, uid, gid, size, link_target, mtime FROM layer_files WHERE diff_id = ? ORDER BY path').all(diffId) as {
+        path: string; type: LayerFile['type']; mode: number; uid: number; gid: number; size: number; link_target: string; mtime: number;
+      }[]
+    ).map((r) => ({ path: r.path, type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, size: r.size, linkTarget: r.link_target, mtime: r.mtime }));
+  }
+
+  /** Every image, newest first. */
+  all(): ImageRecord[] {
+    const rows = this.db.prepare('SELECT * FROM images ORDER BY created DESC, added_at DESC').all() as ImageRow[];
+    const tags = this.tagMap();
+    const digests = this.digestMap();
+    return rows.map((r) => this.toRecord(r, tags.get(r.id) ?? [], digests.get(r.id) ?? []));
+  }
+
+  /** Images built on top of `id` (their parent is `id`). */
+  children(id: string): string[] {
+    return (this.db.prepare('SELECT id FROM images WHERE parent_id = ?').all(id) as { id: string }[]).map((r) => r.id);
+  }
+
+  /**
+   * Resolves what a user typed to an image ID, in docker's order: a full `sha256:` ID, a name
+   * (with `:latest` implied), a `name@digest`, then a unique ID prefix.
+   */
+  resolve(input: string): string {
+    const id = this.tryResolve(input);
+    if (!id) throw new ImageNotFoundError(input);
+    return id;
+  }
+
+  tryResolve(input: string): string | undefined {
+    if (isDigest(input)) return this.get(input) ? input : undefined;
+    let ref: Reference | undefined;
+    try {
+      if (!isFullHexId(input)) ref = parseReference(input);
+    } catch {
+      ref = undefined;
+    }
+    if (ref) {
+      if (ref.digest) {
+        const row = this.db
+          .prepare('SELECT image_id FROM repo_digests WHERE repository = ? AND digest = ?')
+          .get(repositoryName(ref), ref.digest) as { image_id: string } | undefined;
+        if (row) return row.image_id;
+        const byManifest = this.db.prepare('SELECT id FROM images WHERE manifest_digest = ?').get(ref.digest) as { id: string } | undefined;
+        if (byManifest) return byManifest.id;
+      } else {
+        const row = this.db.prepare('SELECT image_id FROM tags WHERE reference = ?').get(formatReference(ref)) as { image_id: string } | undefined;
+        if (row) return row.image_id;
+      }
+    }
+    const hex = input.replace(/^sha256:/, '');
+    if (/^[a-f0-9]{1,64}$/.test(hex)) {
+      const rows = this.db.prepare("SELECT id FROM images WHERE id >= ? AND id < ? LIMIT 2").all(`sha256:${hex}`, `sha256:${hex}g`) as { id: string }[];
+      if (rows.length === 1) return rows[0]!.id;
+      if (rows.length > 1) throw new Error(`ambiguous image ID prefix ${hex}: matches more than one image`);
+    }
+    return undefined;
+  }
+
+  /** `tag SOURCE TARGET`. */
+  tag(source: string, target: string): void {
+    const id = this.resolve(source);
+    const ref = parseReference(target);
+    if (ref.digest) throw new InvalidReferenceError('refusing to create a tag with a digest reference');
+    let prev: string | undefined;
+    this.db.transaction(() => {
+      prev = this.setTag(ref, id, Date.now());
+    }).immediate();
+    this.bus.emit({ kind: 'image', action: 'tagged', id, ref: familiarString(ref) });
+    if (prev && prev !== id) this.bus.emit({ kind: 'image', action: 'untagged', id: prev, ref: familiarString(ref) });
+  }
+
+  /**
+   * `rmi` with docker's rules: a name that is one of several tags is only untagged; the last
+   * name (or the ID) deletes the image; an ID naming an image with several repositories, or an
+   * image a container uses, needs force; an image with children is never deleted.
+   * Returns the untagged/deleted items; layers are released by gc afterwards.
+   */
+  remove(input: string, options: { force?: boolean } = {}): ImageDeleteItem[] {
+    const id = this.resolve(input);
+    const force = options.force ?? false;
+    const items: ImageDeleteItem[] = [];
+    const tags = this.tagsOf(id);
+    let byName: Reference | undefined;
+    try {
+      if (!isFullHexId(input) && !input.startsWith('sha256:')) {
+        const r = parseReference(input);
+        if (!r.digest && tags.includes(formatReference(r))) byName = r;
+      }
+    } catch {
+      byName = undefined;
+    }
+    const users = this.usersOf(id);
+    if (byName) {
+      const key = formatReference(byName);
+      if (tags.length > 1 || (users.length > 0 && !force)) {
+        if (tags.length === 1 && users.length > 0) {
+          throw new ConflictError(
+            `conflict: unable to remove repository reference "${input}" (must force) - container ${shortId(users[0]!.id)} is using its referenced image ${shortId(id)}`,
+          );
+        }
+        this.db.prepare('DELETE FROM tags WHERE reference = ?').run(key);
+        this.bus.emit({ kind: 'image', action: 'untagged', id, ref: familiarString(byName) });
+        return [{ untagged: familiarString(byName) }];
+      }
+    } else if (!force) {
+      if (tags.length > 1) {
+        throw new ConflictError(`conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`);
+      }
+      const running = users.find((u) => u.running);
+      if (users.length > 0) {
+        throw new ConflictError(
+          `conflict: unable to delete ${shortId(id)} (${running ? 'cannot be forced' : 'must be forced'}) - image is being used by ${running ? 'running' : 'stopped'} container ${shortId(users[0]!.id)}`,
+        );
+      }
+    }
+    const running = users.find((u) => u.running);
+    if (running) {
+      throw new ConflictError(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${shortId(running.id)}`);
+    }
+    if (this.children(id).length > 0) {
+      throw new ConflictError(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
+    }
+    const digests = this.repoDigestsOf(id);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
+      this.db.prepare('DELETE FROM repo_digests WHERE image_id = ?').run(id);
+      if (users.length === 0) this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+    }).immediate();
+    for (const t of tags) items.push({ untagged: familiarString(parseReference(t)) });
+    for (const d of digests) items.push({ untagged: d });
+    for (const t of tags) this.bus.emit({ kind: 'image', action: 'untagged', id, ref: familiarString(parseReference(t)) });
+    if (users.length === 0) {
+      items.push({ deleted: id });
+      this.bus.emit({ kind: 'image', action: 'removed', id });
+    }
+    return items;
+  }
+
+  /** Normalised references (`docker.io/library/a:latest`) naming an image, newest first. */
+  tagsOf(id: string): string[] {
+    return (this.db.prepare('SELECT reference FROM tags WHERE image_id = ? ORDER BY created_at DESC, reference').all(id) as { reference: string }[]).map(
+      (r) => r.reference,
+    );
+  }
+
+  repoDigestsOf(id: string): string[] {
+    return (this.db.prepare('SELECT repository, digest FROM repo_digests WHERE image_id = ? ORDER BY repository').all(id) as { repository: string; digest: string }[]).map(
+      (r) => `${familiarName(r.repository)}@${r.digest}`,
+    );
+  }
+
+  private tagMap(): Map<string, string[]> {
+    const m = new Map<string, string[]>();
+    for (const r of this.db.prepare('SELECT reference, image_id FROM tags ORDER BY created_at DESC, reference').all() as { reference: string; image_id: string }[]) {
+      const list = m.get(r.image_id) ?? [];
+      list.push(familiarString(parseReference(r.reference)));
+      m.set(r.image_id, list);
+    }
+    return m;
+  }
+
+  private digestMap(): Map<string, string[]> {
+    const m = new Map<string, string[]>();
+    for (const r of this.db.prepare('SELECT repository, digest, image_id FROM repo_digests ORDER BY repository').all() as { repository: string; digest: string; image_id: string }[]) {
+      const list = m.get(r.image_id) ?? [];
+      list.push(`${familiarName(r.repository)}@${r.digest}`);
+      m.set(r.image_id, list);
+    }
+    return m;
+  }
+
+  private toRecord(row: ImageRow, repoTags?: string[], repoDigests?: string[]): ImageRecord {
+    return {
+      id: row.id,
+      manifestDigest: row.manifest_digest,
+      parentId: row.parent_id,
+      created: row.created,
+      size: row.size,
+      labels: JSON.parse(row.labels) as Record<string, string>,
+      repoTags: repoTags ?? this.tagsOf(row.id).map((t) => familiarString(parseReference(t))),
+      repoDigests: repoDigests ?? this.repoDigestsOf(row.id),
+    };
+  }
+}
+
+/** Logical size of an image: each distinct layer counted once (a repeated layer is stored once). */
+export function uniqueLayerSize(layers: readonly { diffId: string; size: number }[]): number {
+  const seen = new Set<string>();
+  let total = 0;
+  for (const l of layers) {
+    if (seen.has(l.diffId)) continue;
+    seen.add(l.diffId);
+    total += l.size;
+  }
+  return total;
+}
+
+export { digestOf };

@@ -1,0 +1,43 @@
+import type { ContentStore } from '../store/content-store.ts';
+import type { ImageService, ImageRecord, LayerInput } from './image-service.ts';
+import { MediaType, layerMediaType, type ImageConfig, type Manifest } from './oci.ts';
+
+export interface WriteImageInput {
+  /** The full config; `rootfs.diff_ids` is set from `layers`. */
+  config: ImageConfig;
+  layers: LayerInput[];
+  tags?: string[];
+  parentId?: string;
+}
+
+/**
+ * The one path by which new images enter the store (import, build, commit): serialise the
+ * config, write an OCI manifest over the layer blobs, and record the image. Loaded and pulled
+ * images keep their original manifest and config bytes and go straight to `ImageService.commit`.
+ */
+export async function writeImage(content: ContentStore, images: ImageService, input: WriteImageInput): Promise<ImageRecord> {
+  const config: ImageConfig = { ...input.config, rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.diffId) } };
+  const configBytes = Buffer.from(JSON.stringify(config));
+  const configBlob = await content.put(configBytes);
+  const manifest: Manifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    config: { mediaType: MediaType.OciConfig, digest: configBlob.digest, size: configBlob.size },
+    layers: input.layers.map((l) => ({
+      mediaType: l.mediaType ?? layerMediaType(l.compression, 'oci'),
+      digest: l.blobDigest,
+      size: l.blobSize,
+    })),
+  };
+  const manifestBlob = await content.put(JSON.stringify(manifest));
+  return images.commit({
+    configDigest: configBlob.digest,
+    configSize: configBlob.size,
+    manifestDigest: manifestBlob.digest,
+    manifestSize: manifestBlob.size,
+    manifestMediaType: MediaType.OciManifest,
+    layers: input.layers.map((l) => ({ ...l, mediaType: l.mediaType ?? layerMediaType(l.compression, 'oci') })),
+    ...(input.tags ? { tags: input.tags } : {}),
+    ...(input.parentId ? { parentId: input.parentId } : {}),
+  });
+}

@@ -1,0 +1,218 @@
+/**
+ * Image references, normalised as docker does (distribution/reference):
+ *   alpine                 → docker.io/library/alpine:latest
+ *   user/repo:ver          → docker.io/user/repo:ver
+ *   localhost:5000/a@sha256:… (digest only, no implied tag)
+ * and the "familiar" form printed back to users (docker.io/ and library/ stripped).
+ */
+
+export const DEFAULT_DOMAIN = 'docker.io';
+const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
+const OFFICIAL_REPO_PREFIX = 'library/';
+export const DEFAULT_TAG = 'latest';
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const ANCHORED_ID = /^[a-f0-9]{64}$/;
+
+export class InvalidReferenceError extends Error {
+  constructor(detail?: string) {
+    super(detail ? `invalid reference format: ${detail}` : 'invalid reference format');
+    this.name = 'InvalidReferenceError';
+  }
+}
+
+export interface Reference {
+  /** Registry host (with port), e.g. `docker.io`, `localhost:5000`. */
+  domain: string;
+  /** Repository path inside the registry, e.g. `library/alpine`. */
+  path: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** `docker.io/library/alpine` */
+export function repositoryName(ref: Reference): string {
+  return `${ref.domain}/${ref.path}`;
+}
+
+/** The full string: `docker.io/library/alpine:latest`, `host/a@sha256:…`, `host/a:t@sha256:…`. */
+export function formatReference(ref: Reference): string {
+  let s = repositoryName(ref);
+  if (ref.tag !== undefined) s += `:${ref.tag}`;
+  if (ref.digest !== undefined) s += `@${ref.digest}`;
+  return s;
+}
+
+/** The familiar repository name: `alpine`, `user/repo`, `localhost:5000/a`. */
+export function familiarName(repository: string): string {
+  const slash = repository.indexOf('/');
+  const domain = repository.slice(0, slash);
+  let rest = repository.slice(slash + 1);
+  if (domain !== DEFAULT_DOMAIN) return repository;
+  if (rest.startsWith(OFFICIAL_REPO_PREFIX) && !rest.slice(OFFICIAL_REPO_PREFIX.length).includes('/')) {
+    rest = rest.slice(OFFICIAL_REPO_PREFIX.length);
+  }
+  return rest;
+}
+
+/** The familiar string: `alpine:latest`, `user/repo@sha256:…`. */
+export function familiarString(ref: Reference): string {
+  let s = familiarName(repositoryName(ref));
+  if (ref.tag !== undefined) s += `:${ref.tag}`;
+  if (ref.digest !== undefined) s += `@${ref.digest}`;
+  return s;
+}
+
+/** True for a full 64-hex image ID written without the algorithm (docker refuses it as a name). */
+export function isFullHexId(s: string): boolean {
+  return ANCHORED_ID.test(s);
+}
+
+function splitDomain(name: string): { domain: string; path: string } {
+  const slash = name.indexOf('/');
+  const first = slash === -1 ? '' : name.slice(0, slash);
+  let domain: string;
+  let path: string;
+  if (slash === -1 || (!first.includes('.') && !first.includes(':') && first !== 'localhost' && first.toLowerCase() === first)) {
+    domain = DEFAULT_DOMAIN;
+    path = name;
+  } else {
+    domain = first;
+    path = name.slice(slash + 1);
+  }
+  if (domain === LEGACY_DEFAULT_DOMAIN) domain = DEFAULT_DOMAIN;
+  if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_REPO_PREFIX + path;
+  return { domain, path };
+}
+
+function validDomain(domain: string): boolean {
+  // host[:port], host may be an IPv6 literal in brackets.
+  const m = /^(\[[a-fA-F0-9:]+\]|[^:]+)(?::([0-9]+))?$/.exec(domain);
+  if (!m) return false;
+  const host = m[1]!;
+  if (host.startsWith('[')) return true;
+  return host.split('.').every((c) => DOMAIN_COMPONENT.test(c));
+}
+
+/**
+ * Parses a reference as typed by a user. `defaultTag` adds `:latest` when neither tag nor digest
+ * is given (what `pull`, `run` and `tag` do); pass false to keep the reference bare (`images alpine`).
+ */
+export function parseReference(input: string, options: { defaultTag?: boolean } = {}): Reference {
+  const defaultTag = options.defaultTag ?? true;
+  if (input === '' || input.trim() !== input) throw new InvalidReferenceError();
+  let rest = input;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) throw new InvalidReferenceError();
+    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) throw new InvalidReferenceError();
+  }
+  let tag: string | undefined;
+  const lastSlash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > lastSlash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) throw new InvalidReferenceError();
+  }
+  if (rest === '') throw new InvalidReferenceError();
+  if (isFullHexId(rest) && tag === undefined && digest === undefined) {
+    throw new InvalidReferenceError(`repository name (${rest}) cannot be a 64-byte hexadecimal string`);
+  }
+  const { domain, path } = splitDomain(rest);
+  if (!validDomain(domain)) throw new InvalidReferenceError();
+  if (path !== path.toLowerCase()) {
+    throw new InvalidReferenceError(`repository name (${path}) must be lowercase`);
+  }
+  if (!path.split('/').every((c) => PATH_COMPONENT.test(c))) throw new InvalidReferenceError();
+  if (`${domain}/${path}`.length > 255) throw new InvalidReferenceError('repository name must not be more than 255 characters');
+  if (tag === undefined && digest === undefined && defaultTag) tag = DEFAULT_TAG;
+  return { domain, path, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+/** `parseReference` then `formatReference`: the canonical key used in the tags table. */
+export function normalizeReference(input: string): string {
+  return formatReference(parseReference(input));
+}
+
+/**
+ * Go's path.Match, used by `images PATTERN` and `--filter reference=` against familiar names.
+ * Supports `*`, `?`, `[...]` classes (with `^`/`!` negation and ranges) and `\` escapes;
+ * `*` and `?` never match `/`.
+ */
+export function pathMatch(pattern: string, name: string): boolean {
+  return matchAt(pattern, 0, name, 0);
+}
+
+function matchAt(p: string, pi: number, s: string, si: number): boolean {
+  while (pi < p.length) {
+    const c = p[pi]!;
+    if (c === '*') {
+      while (p[pi] === '*') pi++;
+      if (pi === p.length) return !s.slice(si).includes('/');
+      for (let k = si; k <= s.length; k++) {
+        if (matchAt(p, pi, s, k)) return true;
+        if (s[k] === '/') return false;
+      }
+      return false;
+    }
+    if (si >= s.length) return false;
+    if (c === '?') {
+      if (s[si] === '/') return false;
+      pi++;
+      si++;
+      continue;
+    }
+    if (c === '[') {
+      const r = matchClass(p, pi, s[si]!);
+      if (r === undefined) throw new Error(`syntax error in pattern: ${p}`);
+      if (!r.matched || s[si] === '/') return false;
+      pi = r.next;
+      si++;
+      continue;
+    }
+    let lit = c;
+    if (c === '\\') {
+      pi++;
+      if (pi >= p.length) throw new Error(`syntax error in pattern: ${p}`);
+      lit = p[pi]!;
+    }
+    if (s[si] !== lit) return false;
+    pi++;
+    si++;
+  }
+  return si === s.length;
+}
+
+function matchClass(p: string, pi: number, ch: string): { matched: boolean; next: number } | undefined {
+  let i = pi + 1;
+  let negate = false;
+  if (p[i] === '^' || p[i] === '!') {
+    negate = true;
+    i++;
+  }
+  let matched = false;
+  let first = true;
+  while (i < p.length && (p[i] !== ']' || first)) {
+    first = false;
+    let lo = p[i]!;
+    if (lo === '\\') lo = p[++i] ?? '';
+    i++;
+    let hi = lo;
+    if (p[i] === '-' && p[i + 1] !== undefined && p[i + 1] !== ']') {
+      hi = p[i + 1]!;
+      if (hi === '\\') hi = p[i + 2] ?? '';
+      i += hi === p[i + 1] ? 2 : 3;
+    }
+    if (lo === '' || hi === '') return undefined;
+    if (lo <= ch && ch <= hi) matched = true;
+  }
+  if (p[i] !== ']') return undefined;
+  return { matched: matched !== negate, next: i + 1 };
+}

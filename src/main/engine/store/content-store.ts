@@ -1,0 +1,229 @@
+import { createReadStream, type ReadStream } from 'node:fs';
+import * as fs from 'node:fs';
+import { open, rm, mkdir, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { assertDigest, hexOf, sha256Hasher } from './digest.ts';
+
+/** A committed blob. */
+export interface BlobRef {
+  digest: string;
+  size: number;
+}
+
+export class DigestMismatchError extends Error {
+  readonly expected: string;
+  readonly actual: string;
+  constructor(expected: string, actual: string) {
+    super(`digest mismatch: expected ${expected}, got ${actual}`);
+    this.name = 'DigestMismatchError';
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+export class SizeMismatchError extends Error {
+  constructor(expected: number, actual: number, digest?: string) {
+    super(`size mismatch${digest ? ` for ${digest}` : ''}: expected ${expected} bytes, got ${actual}`);
+    this.name = 'SizeMismatchError';
+  }
+}
+
+/**
+ * Content-addressed blob store (containerd's `content` service, on plain files).
+ *
+ * Layout: `<root>/sha256/<hex>` for committed blobs, `<root>/ingest/<random>` while writing.
+ * A blob becomes visible only by an atomic rename after its digest was verified and its bytes
+ * fsynced, so a crash leaves either nothing or a whole, correct blob. Blobs are immutable.
+ */
+export class ContentStore {
+  readonly root: string;
+  readonly ingestDir: string;
+  readonly blobDir: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.blobDir = join(root, 'sha256');
+    this.ingestDir = join(root, 'ingest');
+    fs.mkdirSync(this.blobDir, { recursive: true });
+    fs.mkdirSync(this.ingestDir, { recursive: true });
+  }
+
+  path(digest: string): string {
+    return join(this.blobDir, hexOf(digest));
+  }
+
+  has(digest: string): boolean {
+    return fs.existsSync(this.path(digest));
+  }
+
+  /** Size in bytes, or undefined when the blob is absent. */
+  size(digest: string): number | undefined {
+    try {
+      return fs.statSync(this.path(digest)).size;
+    } catch {
+      return undefined;
+    }
+  }
+
+  read(digest: string, options?: { start?: number; end?: number }): ReadStream {
+    return createReadStream(this.path(digest), options);
+  }
+
+  readBytes(digest: string): Buffer {
+    return fs.readFileSync(this.path(digest));
+  }
+
+  /** Starts a new ingest. The caller writes bytes and then commits or aborts. */
+  async writer(): Promise<BlobWriter> {
+    const tmp = join(this.ingestDir, `${Date.now()}-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const fh = await open(tmp, 'wx', 0o644);
+    return new BlobWriter(this, tmp, fh);
+  }
+
+  /** Streams `source` into a new blob; verifies `expected` digest/size when given. */
+  async ingest(source: Readable | AsyncIterable<Uint8Array>, expected?: { digest?: string; size?: number }): Promise<BlobRef> {
+    const w = await this.writer();
+    try {
+      for await (const chunk of source) await w.write(chunk as Uint8Array);
+      return await w.commit(expected);
+    } catch (err) {
+      await w.abort();
+      throw err;
+    }
+  }
+
+  async put(data: string | Uint8Array, expected?: { digest?: string }): Promise<BlobRef> {
+    const w = await this.writer();
+    try {
+      await w.write(typeof data === 'string' ? Buffer.from(data) : data);
+      return await w.commit(expected);
+    } catch (err) {
+      await w.abort();
+      throw err;
+    }
+  }
+
+  /** Removes a committed blob; missing blobs are not an error. */
+  delete(digest: string): void {
+    fs.rmSync(this.path(digest), { force: true });
+  }
+
+  /** Every committed blob digest on disk. */
+  async list(): Promise<string[]> {
+    const names = await readdir(this.blobDir);
+    return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
+  }
+
+  async mtimeMs(digest: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.path(digest))).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Removes ingest files older than `olderThanMs` (left by crashed writers). */
+  async cleanIngest(olderThanMs = 0): Promise<number> {
+    let removed = 0;
+    const now = Date.now();
+    for (const name of await readdir(this.ingestDir)) {
+      const p = join(this.ingestDir, name);
+      try {
+        const st = await stat(p);
+        if (now - st.mtimeMs >= olderThanMs) {
+          await rm(p, { force: true, recursive: true });
+          removed++;
+        }
+      } catch {
+        /* raced with its writer finishing */
+      }
+    }
+    return removed;
+  }
+
+  /** fsync the blob directory so a rename into it survives power loss. */
+  syncBlobDir(): void {
+    const fd = fs.openSync(this.blobDir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  async ensure(): Promise<void> {
+    await mkdir(this.blobDir, { recursive: true });
+    await mkdir(this.ingestDir, { recursive: true });
+  }
+}
+
+/**
+ * One ingest in progress: bytes go to a private temp file while being hashed; `commit` verifies,
+ * fsyncs and renames into place. Writing the same content twice stores it once.
+ */
+export class BlobWriter {
+  private readonly store: ContentStore;
+  readonly tmpPath: string;
+  private fh: FileHandle | undefined;
+  private readonly hash: Hash = sha256Hasher();
+  private written = 0;
+
+  constructor(store: ContentStore, tmpPath: string, fh: FileHandle) {
+    this.store = store;
+    this.tmpPath = tmpPath;
+    this.fh = fh;
+  }
+
+  get size(): number {
+    return this.written;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (!this.fh) throw new Error('blob writer is closed');
+    this.hash.update(chunk);
+    let off = 0;
+    while (off < chunk.length) {
+      const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
+      off += bytesWritten;
+    }
+    this.written += chunk.length;
+  }
+
+  /** The digest of what was written so far, without finishing (used by callers that name blobs). */
+  async commit(expected?: { digest?: string; size?: number }): Promise<BlobRef> {
+    const fh = this.fh;
+    if (!fh) throw new Error('blob writer is closed');
+    const digest = `sha256:${this.hash.digest('hex')}`;
+    try {
+      if (expected?.size !== undefined && expected.size !== this.written) {
+        throw new SizeMismatchError(expected.size, this.written, expected.digest);
+      }
+      if (expected?.digest !== undefined && assertDigest(expected.digest) !== digest) {
+        throw new DigestMismatchError(expected.digest, digest);
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+      this.fh = undefined;
+    }
+    const target = this.store.path(digest);
+    if (fs.existsSync(target)) {
+      // Same content already stored: keep the existing (identical, immutable) file.
+      fs.rmSync(this.tmpPath, { force: true });
+    } else {
+      fs.renameSync(this.tmpPath, target);
+      this.store.syncBlobDir();
+    }
+    return { digest, size: this.written };
+  }
+
+  async abort(): Promise<void> {
+    if (this.fh) {
+      await this.fh.close().catch(() => {});
+      this.fh = undefined;
+    }
+    await rm(this.tmpPath, { force: true });
+  }
+}
