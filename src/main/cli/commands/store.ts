@@ -1,0 +1,31 @@
+import type { Command } from '../command.ts';
+import { formatBytes } from '../format.ts';
+
+export const fsckCommand: Command = {
+  path: ['fsck'],
+  usage: 'strata fsck',
+  description: "Verify every blob's digest and every reference in the store",
+  flags: [],
+  maxArgs: 0,
+  async run(ctx) {
+    const report = await ctx.engine().fsck();
+    for (const p of report.problems) ctx.stdout.write(`ERROR ${p.message}\n`);
+    if (report.unreferencedFiles.length > 0) {
+      ctx.stdout.write(`note: ${report.unreferencedFiles.length} unreferenced blob file(s) left by an interrupted operation; 'strata system gc' removes them\n`);
+    }
+    ctx.stdout.write(`checked ${report.blobsChecked} blobs and ${report.imagesChecked} images: ${report.problems.length === 0 ? 'no problems' : `${report.problems.length} problem(s)`}\n`);
+    return report.problems.length === 0 ? 0 : 1;
+  },
+};
+
+export const gcCommand: Command = {
+  path: ['system', 'gc'],
+  usage: 'strata system gc',
+  description: 'Remove layers and blobs that nothing references',
+  flags: [],
+  maxArgs: 0,
+  async run(ctx) {
+    const res = await ctx.engine().gc.collect();
+    ctx.stdout.write(`Removed ${res.layersRemoved.length} layers and ${res.blobsRemoved.length} blobs\nTotal reclaimed space: ${formatBytes(res.bytesFreed)}\n`);
+  },
+};
