@@ -1,0 +1,60 @@
+/**
+ * Go's `strconv.Quote` / `%q` formatting. BuildKit's AST dumps and several history strings
+ * (`CMD ["a" "b"]`, `HEALTHCHECK &{...}`) are produced with it, so we reproduce it exactly.
+ */
+
+const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
+/** Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+function isGoPrintable(ch: string): boolean {
+  return ch === ' ' || printable.test(ch);
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/** Escapes one code point the way Go does inside a quoted literal (`quote` is `"` or `'`). */
+function escapeRune(ch: string, quote: string): string {
+  if (ch === quote || ch === '\\') return '\\' + ch;
+  if (isGoPrintable(ch)) return ch;
+  const cp = ch.codePointAt(0) ?? 0;
+  switch (cp) {
+    case 0x07: return '\\a';
+    case 0x08: return '\\b';
+    case 0x0c: return '\\f';
+    case 0x0a: return '\\n';
+    case 0x0d: return '\\r';
+    case 0x09: return '\\t';
+    case 0x0b: return '\\v';
+  }
+  if (cp < 0x20 || cp === 0x7f) return '\\x' + hex(cp, 2);
+  // Lone surrogates only appear for input that was not valid UTF-8; Go prints U+FFFD's bytes then.
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
+  if (cp < 0x10000) return '\\u' + hex(cp, 4);
+  return '\\U' + hex(cp, 8);
+}
+
+/** `strconv.Quote(s)`. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) out += escapeRune(ch, '"');
+  return out + '"';
+}
+
+/** `strconv.QuoteRune(r)`, which is what `%q` prints for an integer. */
+export function goQuoteRune(n: number): string {
+  const valid = Number.isInteger(n) && n >= 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff);
+  const ch = valid ? String.fromCodePoint(n) : '\ufffd';
+  return "'" + escapeRune(ch, "'") + "'";
+}
+
+/** `fmt.Sprintf("%q", []string{...})`: `["a" "b"]`. */
+export function goQuoteList(items: readonly string[]): string {
+  return '[' + items.map(goQuote).join(' ') + ']';
+}
+
+/** `fmt.Sprintf("%v", []string{...})`: `[a b]`. */
+export function goList(items: readonly string[]): string {
+  return '[' + items.join(' ') + ']';
+}

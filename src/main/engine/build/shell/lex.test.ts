@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { conformanceDir } from '../../../../../test/paths.ts';
+import { ShellLex, ShellLexError } from './lex.ts';
+import { goQuote, goQuoteRune } from './goquote.ts';
+
+const shellDir = join(conformanceDir, 'buildkit-shell');
+
+interface Vector { line: number; input: string; expected: string }
+
+/** envVarTest: `platform | input | expected`; we are a Unix builder, so W-only lines are skipped. */
+function envVarVectors(): Vector[] {
+  const lines = readFileSync(join(shellDir, 'envVarTest'), 'utf8').split('\n');
+  const out: Vector[] = [];
+  lines.forEach((raw, i) => {
+    if (raw.startsWith('#')) return;
+    const line = raw.trim();
+    if (line === '') return;
+    const parts = line.split('|');
+    if (parts.length !== 3) throw new Error(`envVarTest line ${i + 1} is malformed`);
+    const platform = parts[0]!.trim();
+    if (platform !== 'A' && platform !== 'U') return;
+    out.push({ line: i + 1, input: parts[1]!.trim(), expected: parts[2]!.trim() });
+  });
+  return out;
+}
+
+describe('buildkit-shell envVarTest', () => {
+  const env = ['PWD=/home', 'SHELL=bash', 'KOREAN=한국어', 'NULL='];
+  const vectors = envVarVectors();
+  it('has vectors', () => expect(vectors.length).toBeGreaterThan(200));
+  for (const v of vectors) {
+    it(`line ${v.line}: ${v.input}`, () => {
+      const lex = new ShellLex();
+      if (v.expected === 'error') {
+        expect(() => lex.processWord(v.input, env)).toThrow(ShellLexError);
+      } else {
+        expect(lex.processWord(v.input, env)).toBe(v.expected);
+      }
+    });
+  }
+});
+
+describe('buildkit-shell wordsTest', () => {
+  const lines = readFileSync(join(shellDir, 'wordsTest'), 'utf8').split('\n');
+  const env: string[] = [];
+  let count = 0;
+  lines.forEach((line, i) => {
+    if (line.startsWith('#') || line === '') return;
+    if (line.startsWith('ENV ')) {
+      env.push(line.slice(3).replace(/^ +/, ''));
+      return;
+    }
+    const parts = line.split('|');
+    if (parts.length !== 2) throw new Error(`wordsTest line ${i + 1} is malformed`);
+    const input = parts[0]!.trim();
+    const expected = parts[1]!.replace(/^ +/, '').split(',');
+    const envNow = [...env];
+    count++;
+    it(`line ${i + 1}: ${input}`, () => {
+      let result: string[];
+      try {
+        result = new ShellLex().processWords(input, envNow);
+      } catch {
+        result = ['error'];
+      }
+      expect(result).toEqual(expected);
+    });
+  });
+  it('has vectors', () => expect(count).toBeGreaterThan(20));
+});
+
+describe('pattern substitutions', () => {
+  const env = { FILE: 'archive.tar.gz', PATHV: '/usr/local/bin', EMPTY: '' };
+  const cases: Array<[string, string]> = [
+    ['${FILE#*.}', 'tar.gz'],
+    ['${FILE##*.}', 'gz'],
+    ['${FILE%.*}', 'archive.tar'],
+    ['${FILE%%.*}', 'archive'],
+    ['${PATHV/\\//:}', ':usr/local/bin'],
+    ['${PATHV//\\//:}', ':usr:local:bin'],
+    ['${PATHV/local/}', '/usr//bin'],
+    ['${FILE/nomatch/x}', 'archive.tar.gz'],
+    ['${MISSING:-a b}', 'a b'],
+    ['${EMPTY-set}', ''],
+    ['${EMPTY:-unset}', 'unset'],
+    ['${EMPTY+yes}', 'yes'],
+  ];
+  for (const [input, expected] of cases) {
+    it(input, () => expect(new ShellLex().processWord(input, env)).toBe(expected));
+  }
+
+  it('names the variable in ${VAR:?msg} errors', () => {
+    expect(() => new ShellLex().processWord('${FOO:?"foo missing"}', [])).toThrow('FOO: foo missing');
+  });
+
+  it('rejects ${VAR:#x}', () => {
+    expect(() => new ShellLex().processWord('${FILE:#x}', env)).toThrow(ShellLexError);
+  });
+
+  it('honours the backtick escape token', () => {
+    expect(new ShellLex({ escapeToken: '`' }).processWord('a`$b\\c', { b: 'x' })).toBe('a$b\\c');
+  });
+
+  it('keeps unset references when asked to', () => {
+    const lex = new ShellLex({ skipUnsetEnv: true });
+    expect(lex.processWord('$A ${B} ${C:-x} $D', { D: 'd' })).toBe('$A ${B} ${C:-x} d');
+  });
+
+  it('reports matched and unmatched variables', () => {
+    const r = new ShellLex().processWordWithMatches('$A $B', { A: '1' });
+    expect([...r.matched]).toEqual(['A']);
+    expect([...r.unmatched]).toEqual(['B']);
+  });
+});
+
+describe('goQuote', () => {
+  it('quotes like strconv.Quote', () => {
+    expect(goQuote('a"b\\c\n\t\u0000♥\u007f')).toBe('"a\\"b\\\\c\\n\\t\\x00♥\\x7f"');
+    expect(goQuote('\u200b')).toBe('"\\u200b"');
+  });
+  it('quotes runes like %q on an int', () => {
+    expect(goQuoteRune(0)).toBe("'\\x00'");
+    expect(goQuoteRune(3)).toBe("'\\x03'");
+    expect(goQuoteRune(97)).toBe("'a'");
+  });
+});
