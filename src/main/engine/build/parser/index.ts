@@ -1,0 +1,10 @@
+export { parse } from './parser.ts';
+export type { ParseResult } from './parser.ts';
+export type { Node, ParseWarning } from './node.ts';
+export { nodeArgs } from './node.ts';
+export { dump, dumpNode } from './dump.ts';
+export { DockerfileParseError, withLocation } from './errors.ts';
+export { parseHeredoc, mustParseHeredoc, heredocsFromLine, chompHeredocContent } from './heredoc.ts';
+export type { Heredoc } from './heredoc.ts';
+export { DirectiveParser, detectSyntax, parseDirective, validDirectives } from './directives.ts';
+export type { Directive, DetectedDirective } from './directives.ts';
