@@ -55,6 +55,8 @@ export async function ingestLayer(
 
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
+    // The entry stream is destroyed with the archive's error; that error is reported once, below.
+    stream.on('error', () => {});
     try {
       checkLayerEntry(header, tracker);
       files.push(fileFromHeader(header));
@@ -66,10 +68,17 @@ export async function ingestLayer(
     stream.on('end', () => next());
     stream.resume();
   });
+  // The first failure (hostile entry, corrupt tar) stops the whole pipeline at once.
+  let failure: Error | undefined;
   const extractDone = new Promise<void>((resolve, reject) => {
     extract.on('finish', resolve);
-    extract.on('error', reject);
+    extract.on('error', (err: Error) => {
+      failure ??= err;
+      unpack?.destroy(err);
+      reject(err);
+    });
   });
+  extractDone.catch(() => {}); // awaited below; this only marks it handled while we stream
 
   // Lazily built once the first bytes tell which decompressor to use.
   let unpack: Transform | undefined;
@@ -91,6 +100,7 @@ export async function ingestLayer(
   try {
     for await (const raw of source) {
       const chunk = raw as Uint8Array;
+      if (failure) throw failure;
       if (compression === undefined) {
         compression = detectCompression(chunk);
         unpack = decompressor(compression);
@@ -107,6 +117,7 @@ export async function ingestLayer(
       });
     }
     if (compression === undefined) throw new Error('layer is empty (0 bytes): not a tar archive');
+    if (failure) throw failure;
     unpack!.end();
     await unpackDone;
     await extractDone;
@@ -117,7 +128,7 @@ export async function ingestLayer(
     await writer.abort();
     unpack?.destroy();
     extract.destroy();
-    throw layerError(err);
+    throw layerError(failure ?? err);
   }
 }
 

@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, createZstdCompress } from 'node:zlib';
+import * as tar from 'tar-stream';
+import { ContentStore } from '../store/content-store.ts';
+import { digestOf } from '../store/digest.ts';
+import { ingestLayer } from './layer-ingest.ts';
+import { writeTar } from '../../../../test/fixtures/busybox.ts';
+import { tempDir } from '../../../../test/tmp.ts';
+
+async function rawTar(path: string, entries: tar.Headers[]): Promise<void> {
+  const pack = tar.pack();
+  const done = pipeline(pack, createWriteStream(path));
+  for (const h of entries) pack.entry(h, h.type === 'file' ? 'x' : undefined);
+  pack.finalize();
+  await done;
+}
+
+describe('layer ingest', () => {
+  let dir: { path: string; cleanup: () => void };
+  let store: ContentStore;
+  beforeEach(() => {
+    dir = tempDir();
+    store = new ContentStore(join(dir.path, 'blobs'));
+  });
+  afterEach(() => dir.cleanup());
+
+  it('computes the diff ID, size and file index for plain, gzip and zstd layers', async () => {
+    const t = join(dir.path, 'l.tar');
+    await writeTar(t, [
+      { type: 'dir', name: 'etc/' },
+      { type: 'file', name: 'etc/hosts', content: '127.0.0.1 localhost\n', mode: 0o644, uid: 1, gid: 2 },
+      { type: 'symlink', name: 'etc/link', target: '/etc/hosts' },
+      { type: 'file', name: 'etc/.wh.gone', content: '' },
+      { type: 'file', name: 'var/.wh..wh..opq', content: '' },
+    ]);
+    const diffId = digestOf(readFileSync(t));
+    await pipeline(createReadStream(t), createGzip(), createWriteStream(`${t}.gz`));
+    await pipeline(createReadStream(t), createZstdCompress(), createWriteStream(`${t}.zst`));
+    for (const [file, compression] of [[t, 'none'], [`${t}.gz`, 'gzip'], [`${t}.zst`, 'zstd']] as const) {
+      const l = await ingestLayer(store, createReadStream(file));
+      expect(l.compression).toBe(compression);
+      expect(l.diffId).toBe(diffId);
+      expect(l.size).toBe(readFileSync(t).length);
+      expect(l.blob.digest).toBe(digestOf(readFileSync(file)));
+      expect(l.files.map((f) => [f.path, f.type])).toEqual([
+        ['etc', 'dir'], ['etc/hosts', 'file'], ['etc/link', 'symlink'], ['etc/gone', 'whiteout'], ['var', 'opaque'],
+      ]);
+      expect(l.files[1]).toMatchObject({ mode: 0o644, uid: 1, gid: 2, size: 20 });
+      expect(l.files[2]!.linkTarget).toBe('/etc/hosts');
+    }
+  });
+
+  const hostile: [string, tar.Headers[], RegExp][] = [
+    ['a .. path', [{ name: '../evil', type: 'file', size: 1 }], /escapes the root: \.\.\/evil/],
+    ['an absolute path', [{ name: '/etc/passwd', type: 'file', size: 1 }], /absolute path in archive: \/etc\/passwd/],
+    ['a write through a symlink', [{ name: 'lnk', type: 'symlink', linkname: '/' }, { name: 'lnk/etc/passwd', type: 'file', size: 1 }], /traverses a symlink: lnk\/etc\/passwd/],
+    ['a hardlink escape', [{ name: 'h', type: 'link', linkname: '../../etc/shadow' }], /hardlink that escapes the root/],
+    ['an absolute hardlink', [{ name: 'h', type: 'link', linkname: '/etc/shadow' }], /hardlink that escapes the root/],
+    ['a device node outside /dev', [{ name: 'sda', type: 'block-device', devmajor: 8, devminor: 0 }], /device node outside \/dev: sda/],
+  ];
+  for (const [what, entries, error] of hostile) {
+    it(`refuses ${what} and stores nothing`, async () => {
+      const t = join(dir.path, 'bad.tar');
+      await rawTar(t, entries);
+      await expect(ingestLayer(store, createReadStream(t))).rejects.toThrow(error);
+      expect(await store.list()).toEqual([]);
+    });
+  }
+
+  it('allows device nodes under /dev', async () => {
+    const t = join(dir.path, 'dev.tar');
+    await rawTar(t, [{ name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3 }]);
+    const l = await ingestLayer(store, createReadStream(t));
+    expect(l.files[0]).toMatchObject({ path: 'dev/null', type: 'char' });
+  });
+
+  it('refuses a truncated layer', async () => {
+    const t = join(dir.path, 'l.tar');
+    await writeTar(t, [{ type: 'file', name: 'big', content: Buffer.alloc(10_000, 7) }]);
+    await pipeline(createReadStream(t), createGzip(), createWriteStream(`${t}.gz`));
+    const gz = readFileSync(`${t}.gz`);
+    writeFileSync(`${t}.cut`, gz.subarray(0, gz.length - 20));
+    await expect(ingestLayer(store, createReadStream(`${t}.cut`))).rejects.toThrow(/truncated layer|unexpected end/i);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('verifies the expected blob digest', async () => {
+    const t = join(dir.path, 'l.tar');
+    await writeTar(t, [{ type: 'file', name: 'a', content: 'a' }]);
+    await expect(ingestLayer(store, createReadStream(t), { digest: digestOf('nope') })).rejects.toThrow('digest mismatch');
+    expect(await store.list()).toEqual([]);
+  });
+});
