@@ -7,6 +7,7 @@ import { GarbageCollector } from './gc/gc.ts';
 import { ChangeBus } from './events.ts';
 import { fsck, type FsckReport } from './fsck/fsck.ts';
 import { defaultRoot } from './paths.ts';
+import { registerBuildService } from './build/cache.ts';
 
 export interface EngineOptions {
   /** Store directory; defaults to STRATA_ROOT or the platform's per-user data directory. */
@@ -39,6 +40,8 @@ export class Engine {
     this.bus = new ChangeBus();
     this.images = new ImageService(this.db, this.content, this.bus);
     this.gc = new GarbageCollector(this.db, this.content);
+    // Build cache schema and its layers as gc roots, present whenever the store is open.
+    registerBuildService(this);
   }
 
   static open(options: EngineOptions = {}): Engine {

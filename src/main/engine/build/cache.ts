@@ -1,0 +1,285 @@
+/**
+ * The build cache: one row per executed Dockerfile step, keyed by the chain of keys above it, the
+ * normalised instruction, the build args it sees and the checksum of what it copies. Rows record
+ * the step's inputs so a miss can be explained, and their layers are gc roots until pruned.
+ */
+import { createHash } from 'node:crypto';
+import type { Engine } from '../engine.ts';
+import type { DB } from '../metadata/db.ts';
+import { migrate } from '../metadata/db.ts';
+import type { DiskUsageBuildCache } from '../api.ts';
+import type { LayerInput } from '../image/image-service.ts';
+import type { Compression } from '../image/oci.ts';
+import { shortId } from '../store/digest.ts';
+
+/** The `build` service schema (cache, build records). Never edit a shipped step: append one. */
+export const BUILD_MIGRATIONS: readonly string[] = [
+  /* 1 */ `
+  CREATE TABLE build_cache (
+    key             TEXT PRIMARY KEY,
+    parent_key      TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    diff_id         TEXT,
+    history_created TEXT NOT NULL,
+    inputs          TEXT NOT NULL,
+    size            INTEGER NOT NULL DEFAULT 0,
+    duration_ms     INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    last_used_at    INTEGER NOT NULL,
+    usage_count     INTEGER NOT NULL DEFAULT 1
+  ) STRICT;
+  CREATE INDEX build_cache_parent ON build_cache(parent_key);
+  CREATE INDEX build_cache_diff ON build_cache(diff_id);
+
+  CREATE TABLE builds (
+    id              TEXT PRIMARY KEY,
+    context         TEXT NOT NULL,
+    dockerfile      TEXT NOT NULL,
+    dockerfile_text TEXT NOT NULL,
+    build_args      TEXT NOT NULL DEFAULT '{}',
+    target          TEXT NOT NULL DEFAULT '',
+    tags            TEXT NOT NULL DEFAULT '[]',
+    no_cache        INTEGER NOT NULL DEFAULT 0,
+    started_at      INTEGER NOT NULL,
+    finished_at     INTEGER,
+    status          TEXT NOT NULL,
+    image_id        TEXT,
+    error           TEXT
+  ) STRICT;
+  CREATE INDEX builds_dockerfile ON builds(context, dockerfile, started_at);
+
+  CREATE TABLE build_steps (
+    build_id     TEXT NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+    n            INTEGER NOT NULL,
+    stage        TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    total        INTEGER NOT NULL,
+    instruction  TEXT NOT NULL,
+    line         INTEGER NOT NULL,
+    cache_key    TEXT NOT NULL DEFAULT '',
+    status       TEXT NOT NULL,
+    cached       INTEGER NOT NULL DEFAULT 0,
+    reason       TEXT NOT NULL DEFAULT '',
+    self_changed INTEGER NOT NULL DEFAULT 0,
+    duration_ms  INTEGER NOT NULL DEFAULT 0,
+    size         INTEGER NOT NULL DEFAULT 0,
+    diff_id      TEXT,
+    PRIMARY KEY (build_id, n)
+  ) STRICT;
+  `,
+];
+
+/** Applies the build schema and makes cached layers gc roots. Called from the Engine constructor. */
+export function registerBuildService(engine: Pick<Engine, 'db' | 'gc'>): void {
+  migrate(engine.db, 'build', BUILD_MIGRATIONS);
+  engine.gc.addRoots({ layers: 'SELECT diff_id FROM build_cache WHERE diff_id IS NOT NULL' });
+}
+
+/** What a step read: enough to say why it missed next time. */
+export interface StepInputs {
+  /** The normalised instruction (BuildKit's created_by, or the expanded text for FROM). */
+  instruction: string;
+  /** The instruction as written in the Dockerfile. */
+  source: string;
+  /** Build args in scope and their values. */
+  args: Record<string, string>;
+  /** Checksum of the copied content (COPY/ADD). */
+  checksum?: string;
+  /** Per-file content digests (COPY/ADD). */
+  files?: Record<string, string>;
+  /** For COPY --from / FROM: the identity of the source state. */
+  from?: string;
+}
+
+export interface CacheRecord {
+  key: string;
+  parentKey: string;
+  kind: string;
+  description: string;
+  diffId: string | null;
+  historyCreated: string;
+  inputs: StepInputs;
+  size: number;
+  durationMs: number;
+  createdAt: number;
+  lastUsedAt: number;
+  usageCount: number;
+}
+
+interface CacheRow {
+  key: string;
+  parent_key: string;
+  kind: string;
+  description: string;
+  diff_id: string | null;
+  history_created: string;
+  inputs: string;
+  size: number;
+  duration_ms: number;
+  created_at: number;
+  last_used_at: number;
+  usage_count: number;
+}
+
+function toRecord(r: CacheRow): CacheRecord {
+  return {
+    key: r.key, parentKey: r.parent_key, kind: r.kind, description: r.description, diffId: r.diff_id,
+    historyCreated: r.history_created, inputs: JSON.parse(r.inputs) as StepInputs, size: r.size,
+    durationMs: r.duration_ms, createdAt: r.created_at, lastUsedAt: r.last_used_at, usageCount: r.usage_count,
+  };
+}
+
+/** The cache key of a step: parent key, normalised instruction, args, content checksum. */
+export function stepKey(parentKey: string, inputs: StepInputs): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify([parentKey, inputs.instruction, sortedArgs(inputs.args), inputs.checksum ?? '', inputs.from ?? '']));
+  return `sha256:${h.digest('hex')}`;
+}
+
+function sortedArgs(args: Record<string, string>): [string, string][] {
+  return Object.entries(args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export class BuildCache {
+  private readonly db: DB;
+
+  constructor(db: DB) {
+    this.db = db;
+  }
+
+  get(key: string): CacheRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM build_cache WHERE key = ?').get(key) as CacheRow | undefined;
+    if (!r) return undefined;
+    // A row whose layer was lost (fsck/gc accident) is not a hit.
+    if (r.diff_id && !this.db.prepare('SELECT 1 FROM layer_blobs WHERE diff_id = ?').get(r.diff_id)) return undefined;
+    return toRecord(r);
+  }
+
+  touch(key: string): void {
+    this.db.prepare('UPDATE build_cache SET last_used_at = ?, usage_count = usage_count + 1 WHERE key = ?').run(Date.now(), key);
+  }
+
+  put(rec: Omit<CacheRecord, 'lastUsedAt' | 'usageCount' | 'createdAt'>): void {
+    const now = Date.now();
+    this.db
+      .prepare(
+        `INSERT INTO build_cache(key, parent_key, kind, description, diff_id, history_created, inputs, size, duration_ms, created_at, last_used_at, usage_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+         ON CONFLICT(key) DO UPDATE SET diff_id = excluded.diff_id, history_created = excluded.history_created, inputs = excluded.inputs,
+           size = excluded.size, duration_ms = excluded.duration_ms, last_used_at = excluded.last_used_at, usage_count = usage_count + 1`,
+      )
+      .run(rec.key, rec.parentKey, rec.kind, rec.description, rec.diffId, rec.historyCreated, JSON.stringify(rec.inputs), rec.size, rec.durationMs, now, now);
+  }
+
+  /** Rows that were built on the same parent state, most recently used first. */
+  siblings(parentKey: string): CacheRecord[] {
+    return (this.db.prepare('SELECT * FROM build_cache WHERE parent_key = ? ORDER BY last_used_at DESC').all(parentKey) as CacheRow[]).map(toRecord);
+  }
+
+  /** The stored form of a cached layer, as an image input. */
+  layerInput(diffId: string): LayerInput {
+    const r = this.db
+      .prepare(
+        `SELECT lb.blob_digest, lb.compression, b.size AS blob_size, b.media_type, l.size
+         FROM layer_blobs lb JOIN blobs b ON b.digest = lb.blob_digest JOIN layers l ON l.diff_id = lb.diff_id
+         WHERE lb.diff_id = ? ORDER BY lb.compression = 'none' DESC LIMIT 1`,
+      )
+      .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number } | undefined;
+    if (!r) throw new Error(`cached layer ${shortId(diffId)} is missing from the store`);
+    return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size };
+  }
+
+  /**
+   * Explains why `inputs` on `parentKey` missed, comparing with what was built on the same parent
+   * before: changed files, changed build args, or changed instruction text.
+   */
+  explainMiss(parentKey: string, kind: string, inputs: StepInputs): string {
+    const siblings = this.siblings(parentKey).filter((s) => s.kind === kind);
+    if (siblings.length === 0) return 'not in cache (first build of this step on this parent)';
+    const sameText = siblings.find((s) => s.inputs.source === inputs.source);
+    const prev = sameText ?? siblings[0]!;
+    const argChanges = changedArgs(prev.inputs.args, inputs.args);
+    if (prev.inputs.instruction !== inputs.instruction) {
+      if (sameText && argChanges.length > 0) return argChanges.map((a) => `--build-arg ${a} changed`).join(', ');
+      return 'instruction text changed';
+    }
+    if (argChanges.length > 0) return argChanges.map((a) => `--build-arg ${a} changed`).join(', ');
+    if (inputs.files && prev.inputs.files) {
+      const changes = fileChanges(prev.inputs.files, inputs.files);
+      if (changes.length > 0) return changes.join(', ');
+    }
+    if (inputs.from !== prev.inputs.from) return 'source stage changed';
+    if (inputs.checksum !== prev.inputs.checksum) return 'copied content changed';
+    return 'not in cache';
+  }
+
+  /** Every cache row for `system df` (docker's BuildCache records). */
+  diskUsage(): DiskUsageBuildCache[] {
+    const rows = this.db
+      .prepare(
+        `SELECT c.*, (SELECT COUNT(*) FROM image_layers il WHERE il.diff_id = c.diff_id) AS image_refs,
+                (SELECT COUNT(*) FROM build_cache c2 WHERE c2.diff_id = c.diff_id) AS cache_refs
+         FROM build_cache c ORDER BY c.last_used_at DESC`,
+      )
+      .all() as (CacheRow & { image_refs: number; cache_refs: number })[];
+    return rows.map((r) => ({
+      id: r.key.replace(/^sha256:/, '').slice(0, 25),
+      type: r.diff_id ? 'regular' : 'frontend',
+      description: r.description,
+      size: r.diff_id && r.image_refs === 0 ? r.size : 0,
+      createdAt: Math.floor(r.created_at / 1000),
+      lastUsedAt: Math.floor(r.last_used_at / 1000),
+      usageCount: r.usage_count,
+      inUse: false,
+      shared: r.image_refs > 0 || r.cache_refs > 1,
+    }));
+  }
+
+  /**
+   * Removes cache rows: with `all`, every row; otherwise only rows whose layer no image uses
+   * (docker's dangling cache) and config-only rows. Returns the removed keys; the caller runs gc.
+   */
+  prune(all: boolean): { keys: string[]; size: number } {
+    const where = all
+      ? '1'
+      : 'diff_id IS NULL OR diff_id NOT IN (SELECT diff_id FROM image_layers)';
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${where}`).all() as { key: string; size: number; diff_id: string | null }[];
+      this.db.prepare(`DELETE FROM build_cache WHERE ${where}`).run();
+      return { keys: rows.map((r) => r.key), size: rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0) };
+    }).immediate();
+  }
+}
+
+function changedArgs(before: Record<string, string>, after: Record<string, string>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => before[k] !== after[k]).sort();
+}
+
+function abbrev(d: string): string {
+  return d.startsWith('sha256:') ? `sha256 ${d.slice(7, 9)}…` : d;
+}
+
+/** `app.js changed (sha256 3f…→9a…)`, `new.txt added`, `old.txt removed`. */
+export function fileChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [path, digest] of Object.entries(after)) {
+    const prev = before[path];
+    if (prev === undefined) out.push(`${path} added`);
+    else if (prev !== digest) {
+      out.push(prev.startsWith('sha256:') && digest.startsWith('sha256:')
+        ? `${path} changed (sha256 ${prev.slice(7, 9)}…→${digest.slice(7, 9)}…)`
+        : `${path} changed (${abbrev(prev)}→${abbrev(digest)})`);
+    }
+  }
+  for (const path of Object.keys(before)) if (!(path in after)) out.push(`${path} removed`);
+  const shown = out.slice(0, 5);
+  if (out.length > 5) shown.push(`and ${out.length - 5} more`);
+  return shown;
+}
+
+/** The build cache of an engine as `system df` rows (for the usage service). */
+export function buildCacheUsage(engine: Pick<Engine, 'db'>): DiskUsageBuildCache[] {
+  return new BuildCache(engine.db).diskUsage();
+}
