@@ -1,5 +1,7 @@
 import type { Command } from './command.ts';
 import { fsckCommand, gcCommand } from './commands/store.ts';
+import { importCommand, loadCommand, saveCommand } from './commands/archive.ts';
+import { uiCommand } from './commands/ui.ts';
 
 /**
  * Every CLI command. Each command lives in its own file under commands/ (grouped by service);
@@ -7,5 +9,9 @@ import { fsckCommand, gcCommand } from './commands/store.ts';
  */
 export const COMMANDS: Command[] = [
   fsckCommand,
+  loadCommand,
+  saveCommand,
+  importCommand,
   gcCommand,
+  uiCommand,
 ];

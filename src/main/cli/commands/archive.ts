@@ -1,0 +1,120 @@
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Command, CommandContext } from '../command.ts';
+import { flagBool, flagString, flagStrings } from '../command.ts';
+import { UsageError } from '../args.ts';
+import { formatBytes } from '../format.ts';
+import type { ProgressEvent } from '../../engine/api.ts';
+import { loadImages } from '../../engine/archive/load.ts';
+import { saveImages, saveOciDirectory, selectImages, type SaveFormat } from '../../engine/archive/save.ts';
+import { importImage } from '../../engine/archive/import.ts';
+
+/** Progress on a terminal only (docker prints none when output is redirected). */
+function progressPrinter(ctx: CommandContext, quiet: boolean): ((e: ProgressEvent) => void) | undefined {
+  if (quiet || !ctx.stdout.isTTY) return undefined;
+  return (e) => {
+    const amount = e.total ? `  ${formatBytes(e.current ?? 0)}/${formatBytes(e.total)}` : '';
+    ctx.stdout.write(`\r\x1b[2K${e.id ? `${e.id}: ` : ''}${e.status}${amount}`);
+  };
+}
+
+export const loadCommand: Command = {
+  path: ['load'],
+  aliases: [['image', 'load']],
+  usage: 'strata load [OPTIONS]',
+  description: 'Load an image from a tar archive or STDIN (docker save archives, OCI layouts)',
+  flags: [
+    { name: 'input', short: 'i', type: 'string', value: 'string', description: 'Read from tar archive file or OCI layout directory, instead of STDIN' },
+    { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress the load output' },
+  ],
+  maxArgs: 0,
+  async run(ctx) {
+    const input = flagString(ctx, 'input');
+    if (input === undefined && ctx.stdin.isTTY) throw new Error('requested load from stdin, but stdin is empty');
+    const quiet = flagBool(ctx, 'quiet');
+    const onProgress = progressPrinter(ctx, quiet);
+    const result = await loadImages(ctx.engine(), input !== undefined ? { path: input } : { stream: ctx.stdin }, {
+      signal: ctx.signal,
+      ...(onProgress ? { onProgress } : {}),
+    });
+    if (onProgress) ctx.stdout.write('\r\x1b[2K');
+    for (const note of result.notes) ctx.stdout.write(`${note}\n`);
+    for (const img of result.images) {
+      if (img.repoTags.length === 0) ctx.stdout.write(`Loaded image ID: ${img.id}\n`);
+      for (const t of img.repoTags) ctx.stdout.write(`Loaded image: ${t}\n`);
+    }
+  },
+};
+
+const FORMATS: Record<string, SaveFormat | 'oci-archive' | 'oci-dir'> = {
+  'docker-archive': 'docker-archive', docker: 'docker-archive', oci: 'oci', 'oci-archive': 'oci-archive', 'oci-dir': 'oci-dir',
+};
+
+export const saveCommand: Command = {
+  path: ['save'],
+  aliases: [['image', 'save']],
+  usage: 'strata save [OPTIONS] IMAGE [IMAGE...]',
+  description: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+  flags: [
+    { name: 'output', short: 'o', type: 'string', value: 'string', description: 'Write to a file (or, for an OCI layout, a directory), instead of STDOUT' },
+    {
+      name: 'format', type: 'string', value: 'string',
+      description: 'docker-archive (default; read by docker, podman, skopeo), oci (OCI image layout: a directory when --output is one or ends in "/", else a tar), oci-archive, oci-dir',
+    },
+  ],
+  minArgs: 1,
+  async run(ctx) {
+    const formatName = flagString(ctx, 'format') ?? 'docker-archive';
+    let format = FORMATS[formatName];
+    if (!format) throw new UsageError(`invalid --format "${formatName}": use docker-archive, oci, oci-archive or oci-dir`);
+    const output = flagString(ctx, 'output');
+    if (format === 'oci' && output !== undefined) {
+      format = output.endsWith('/') || (existsSync(output) && statSync(output).isDirectory()) ? 'oci-dir' : 'oci-archive';
+    }
+    const engine = ctx.engine();
+    const selection = selectImages(engine, ctx.args);
+    const saveFormat: SaveFormat = format === 'docker-archive' ? 'docker-archive' : 'oci';
+    if (format === 'oci-dir') {
+      if (output === undefined) throw new UsageError('--format oci-dir needs --output DIR');
+      await saveOciDirectory(engine, selection, output, { signal: ctx.signal });
+      return;
+    }
+    if (output === undefined) {
+      if (ctx.stdout.isTTY) throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+      await saveImages(engine, selection, ctx.stdout, { format: saveFormat, signal: ctx.signal, end: false });
+      return;
+    }
+    // Written beside the target and renamed into place: a failed save leaves no partial file.
+    const tmp = `${output}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await saveImages(engine, selection, createWriteStream(tmp), { format: saveFormat, signal: ctx.signal });
+      renameSync(tmp, output);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  },
+};
+
+export const importCommand: Command = {
+  path: ['import'],
+  aliases: [['image', 'import']],
+  usage: 'strata import [OPTIONS] file|DIR|- [REPOSITORY[:TAG]]',
+  description: 'Import the contents from a tarball (or a directory) to create a filesystem image',
+  flags: [
+    { name: 'change', short: 'c', type: 'strings', value: 'list', description: 'Apply Dockerfile instruction to the created image' },
+    { name: 'message', short: 'm', type: 'string', value: 'string', description: 'Set commit message for imported image' },
+  ],
+  minArgs: 1,
+  maxArgs: 2,
+  async run(ctx) {
+    const [source, reference] = ctx.args as [string, string | undefined];
+    const message = flagString(ctx, 'message');
+    const record = await importImage(ctx.engine(), source === '-' ? { stream: ctx.stdin } : { path: source }, {
+      changes: flagStrings(ctx, 'change'),
+      ...(reference !== undefined ? { reference } : {}),
+      ...(message !== undefined ? { message } : {}),
+    });
+    ctx.stdout.write(`${record.id}\n`);
+  },
+};

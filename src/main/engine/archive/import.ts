@@ -1,0 +1,67 @@
+import { createReadStream, statSync } from 'node:fs';
+import type { Engine } from '../engine.ts';
+import { ingestLayer } from '../layer/layer-ingest.ts';
+import { writeImage } from '../image/image-writer.ts';
+import type { ImageRecord } from '../image/image-service.ts';
+import { hostPlatform, type ImageConfig } from '../image/oci.ts';
+import { InvalidReferenceError, parseReference } from '../image/reference.ts';
+import { applyChanges } from './changes.ts';
+import { directoryTar } from './dir-tar.ts';
+
+export type ImportSource = { path: string } | { stream: AsyncIterable<Uint8Array> };
+
+export interface ImportOptions {
+  /** `REPOSITORY[:TAG]` to name the image. */
+  reference?: string;
+  /** `--change` lines (Dockerfile instructions). */
+  changes?: string[];
+  /** `--message`; docker's default is "Imported from -". */
+  message?: string;
+}
+
+/**
+ * `docker import`: one layer from a rootfs tarball (uncompressed, gzip or zstd, kept as received)
+ * or a directory, with a config and one history entry as moby's ImportImage writes them. Local
+ * input is named `-` in the default message, as the docker CLI streams local files as stdin.
+ */
+export async function importImage(engine: Engine, source: ImportSource, options: ImportOptions = {}): Promise<ImageRecord> {
+  const tags: string[] = [];
+  if (options.reference) {
+    const ref = parseReference(options.reference);
+    if (ref.digest) throw new InvalidReferenceError();
+    tags.push(options.reference);
+  }
+  const runtime = applyChanges({}, options.changes ?? []);
+  const message = options.message || 'Imported from -';
+  const stream = openImportSource(source);
+  return engine.gc.withLease(async () => {
+    const layer = await ingestLayer(engine.content, stream);
+    const created = new Date().toISOString();
+    const platform = hostPlatform();
+    const config: ImageConfig = {
+      architecture: platform.architecture,
+      comment: message,
+      config: runtime,
+      created,
+      history: [{ created, comment: message }],
+      os: platform.os,
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    };
+    return writeImage(engine.content, engine.images, {
+      config,
+      layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files }],
+      tags,
+    });
+  });
+}
+
+function openImportSource(source: ImportSource): AsyncIterable<Uint8Array> {
+  if ('stream' in source) return source.stream;
+  let isDir: boolean;
+  try {
+    isDir = statSync(source.path).isDirectory();
+  } catch (err) {
+    throw new Error(`open ${source.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+  }
+  return isDir ? directoryTar(source.path) : createReadStream(source.path, { highWaterMark: 1 << 20 });
+}
