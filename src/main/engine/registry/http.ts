@@ -1,0 +1,120 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+
+/**
+ * A small HTTP client over node:http/https. fetch would do, but a registry client needs what
+ * fetch hides: skipping TLS verification for registries the user marked insecure, raw streaming
+ * bodies with backpressure, and keep-alive agents shared by the parallel layer transfers.
+ */
+
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers?: Record<string, string>;
+  /** A buffer, or a factory for a fresh stream (called again if the request is redirected). */
+  body?: Buffer | string | (() => Readable);
+  signal?: AbortSignal;
+  /** Accept any TLS certificate (insecure registries only). */
+  skipTlsVerify?: boolean;
+  /** Follow redirects (blob downloads are often redirected to a CDN); default true for GET/HEAD. */
+  followRedirects?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  /** The final URL after redirects. */
+  url: URL;
+  body: IncomingMessage;
+}
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+  httpsInsecure: new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false }),
+};
+
+const MAX_REDIRECTS = 10;
+
+/** Sends one request; resolves once the response headers arrived. The caller consumes or discards the body. */
+export async function send(req: HttpRequest): Promise<HttpResponse> {
+  let url = req.url;
+  let headers = { ...req.headers };
+  const follow = req.followRedirects ?? (req.method === 'GET' || req.method === 'HEAD');
+  for (let hop = 0; ; hop++) {
+    const res = await sendOnce({ ...req, url, headers });
+    const location = res.headers.location;
+    if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
+    res.body.resume();
+    if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects fetching ${req.url.href}`);
+    const next = new URL(location, url);
+    // Credentials for the registry must never travel to the CDN it redirects to.
+    if (next.host !== url.host) headers = withoutHeader(headers, 'authorization');
+    url = next;
+  }
+}
+
+function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== name));
+}
+
+function sendOnce(req: HttpRequest): Promise<HttpResponse> {
+  const isHttps = req.url.protocol === 'https:';
+  const mod = isHttps ? https : http;
+  const agent = isHttps ? (req.skipTlsVerify ? agents.httpsInsecure : agents.https) : agents.http;
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'user-agent': 'strata/0.1 (+docker-compatible)', ...req.headers };
+    if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) headers['content-length'] ??= String(Buffer.byteLength(req.body));
+    const r = mod.request(req.url, { method: req.method, headers, agent, signal: req.signal }, (res) => {
+      resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, url: req.url, body: res });
+    });
+    r.on('error', reject);
+    if (req.body === undefined) {
+      r.end();
+    } else if (typeof req.body === 'function') {
+      const body = req.body();
+      body.on('error', (err) => r.destroy(err));
+      body.pipe(r);
+    } else {
+      r.end(req.body);
+    }
+  });
+}
+
+/** Reads a (small) response body to a buffer, refusing more than `limit` bytes. */
+export async function readBody(res: HttpResponse, limit = 8 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      res.body.destroy();
+      throw new Error(`response from ${res.url.host} is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Drains a response body we do not need, so its connection returns to the pool. */
+export function discard(res: HttpResponse): void {
+  res.body.resume();
+}
+
+/** Errors that a retry may cure: the connection broke, or the server said 5xx/429. */
+export function isTransientNetworkError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' ||
+    code === 'ECONNABORTED' || code === 'EAI_AGAIN' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'UND_ERR_SOCKET' ||
+    (err instanceof Error && /socket hang up|aborted|premature close/i.test(err.message))
+  );
+}
+
+/** A readable stream from an in-memory buffer (for small bodies that must be re-sendable). */
+export function bufferStream(data: Buffer): () => Readable {
+  return () => Readable.from([data]);
+}

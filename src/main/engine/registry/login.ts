@@ -1,0 +1,30 @@
+import type { Engine } from '../engine.ts';
+import { DEFAULT_DOMAIN } from '../image/reference.ts';
+import { DockerConfigCredentialStore, type CredentialStore, type Credentials } from './credentials.ts';
+import { openClient, type RegistryOptions } from './session.ts';
+
+/**
+ * The registry a `login`/`logout` argument names, as docker reads it: none is Docker Hub, and
+ * `https://host:5000/v2/` or `http://host:5000` is `host:5000`.
+ */
+export function loginRegistry(arg: string | undefined): string {
+  if (!arg) return DEFAULT_DOMAIN;
+  const host = arg.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase();
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? DEFAULT_DOMAIN : host;
+}
+
+/**
+ * `docker login`: checks the credentials against the registry (a ping answered with them, or a
+ * token issued for them) and only then stores them.
+ */
+export async function login(engine: Engine, registry: string, credentials: Credentials, options: RegistryOptions = {}): Promise<void> {
+  const store = options.credentials ?? new DockerConfigCredentialStore();
+  const session = await openClient(engine, registry, { ...options, credentials: { get: async () => credentials, store: async () => {}, erase: async () => false } });
+  await session.client.login();
+  await store.store(registry, credentials);
+}
+
+/** `docker logout`: returns false when nothing was stored for the registry. */
+export async function logout(registry: string, store: CredentialStore = new DockerConfigCredentialStore()): Promise<boolean> {
+  return store.erase(registry);
+}

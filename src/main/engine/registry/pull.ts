@@ -1,0 +1,320 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../engine.ts';
+import type { ProgressSink } from '../api.ts';
+import type { ImageRecord, LayerInput } from '../image/image-service.ts';
+import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfig, type Index, type Manifest, type Platform } from '../image/oci.ts';
+import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
+import { ingestLayer } from '../layer/layer-ingest.ts';
+import { DigestMismatchError, SizeMismatchError } from '../store/content-store.ts';
+import { shortId } from '../store/digest.ts';
+import { repositoryScope } from './auth.ts';
+import type { RegistryClient } from './client.ts';
+import { isTransientNetworkError } from './http.ts';
+import { RegistryError, UnauthorizedError } from './errors.ts';
+import { defaultPlatform, formatPlatform, normalizePlatform, parsePlatform, platformMatches, selectManifest } from './platform.ts';
+import { openClient, type RegistryOptions } from './session.ts';
+import { ensureRegistrySchema, recordBlobSources } from './sources.ts';
+import { Limiter, progressThrottle, removeUnrecorded } from './transfer.ts';
+
+export interface PullOptions extends RegistryOptions {
+  /** `os/arch[/variant]`; defaults to the host's. */
+  platform?: string | Platform;
+  onProgress?: ProgressSink;
+  /** Layers downloaded at once (docker's max-concurrent-downloads: 3). */
+  concurrency?: number;
+}
+
+export interface PullResult {
+  image: ImageRecord;
+  /** The full reference pulled: `docker.io/library/busybox:latest`. */
+  reference: string;
+  /** Digest of what the reference named (an index for multi-platform images). */
+  digest: string;
+  /** True when anything was downloaded or the tag moved (docker's "Downloaded newer image"). */
+  updated: boolean;
+  layersDownloaded: number;
+  layersSkipped: number;
+}
+
+interface LayerPlan {
+  descriptor: Descriptor;
+  diffId: string;
+  /** Already in the store: blob and layer record. */
+  known: LayerInput | undefined;
+}
+
+/**
+ * `docker pull`: resolve the reference to one platform's manifest, download the config and the
+ * layers the store lacks (three at a time, verified, resumed with Range after a broken
+ * connection), and commit the image with the registry's exact manifest and config bytes.
+ * Anything a failed or cancelled pull wrote is removed again; nothing half-done is recorded.
+ */
+export async function pull(engine: Engine, input: string, options: PullOptions = {}): Promise<PullResult> {
+  ensureRegistrySchema(engine.db);
+  const ref = parseReference(input);
+  const emit: ProgressSink = options.onProgress ?? (() => {});
+  const internal = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
+  const session = await openClient(engine, ref.domain, { ...options, signal });
+  const { client } = session;
+  const scopes = [repositoryScope(ref.path, 'pull')];
+  const wanted = options.platform === undefined ? undefined : typeof options.platform === 'string' ? parsePlatform(options.platform) : normalizePlatform(options.platform);
+  const created = new Set<string>();
+
+  emit({ id: ref.tag ?? ref.digest!, status: `Pulling from ${familiarName(repositoryName(ref))}` });
+  try {
+    return await engine.gc.withLease(async () => {
+      const { top, manifest, manifestBytes, manifestDigest, manifestMediaType } = await resolveManifest(client, ref, scopes, wanted);
+      const configDigest = manifest.config.digest;
+      const before = engine.images.get(configDigest);
+      const oldTagged = ref.tag !== undefined ? engine.images.tryResolve(formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })) : undefined;
+
+      let layersDownloaded = 0;
+      let layersSkipped = manifest.layers.length;
+      let layers: LayerInput[];
+      if (before && engine.images.layers(configDigest).length === manifest.layers.length) {
+        layers = engine.images.layers(configDigest).map((l) => ({ ...l }));
+      } else {
+        const config = await fetchConfig(engine, client, ref, manifest.config, scopes, created);
+        if (wanted && !platformMatches(wanted, { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }) && !isIndexMediaType(top.mediaType)) {
+          const actual = formatPlatform(normalizePlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }));
+          throw new Error(`image with reference ${familiarString(ref)} was found but its platform (${actual}) does not match the specified platform (${formatPlatform(wanted)})`);
+        }
+        const diffIds = config.rootfs?.diff_ids ?? [];
+        if (diffIds.length !== manifest.layers.length) {
+          throw new Error(`invalid image: the config lists ${diffIds.length} layers but the manifest ${manifest.layers.length}`);
+        }
+        const plans = manifest.layers.map((d, i): LayerPlan => ({ descriptor: d, diffId: diffIds[i]!, known: knownLayer(engine, d) }));
+        const result = await downloadLayers(engine, client, ref, plans, scopes, options.concurrency ?? 3, emit, internal, created);
+        layers = result.layers;
+        layersDownloaded = result.downloaded;
+        layersSkipped = manifest.layers.length - result.downloaded;
+      }
+
+      if (!engine.content.has(manifestDigest)) {
+        await engine.content.put(manifestBytes, { digest: manifestDigest });
+        created.add(manifestDigest);
+      }
+      const image = engine.images.commit({
+        configDigest,
+        configSize: manifest.config.size,
+        manifestDigest,
+        manifestSize: manifestBytes.length,
+        manifestMediaType,
+        layers,
+        ...(ref.tag !== undefined ? { tags: [formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })] } : {}),
+        repoDigests: [{ repository: repositoryName(ref), digest: top.digest }],
+      });
+      recordBlobSources(engine.db, ref.domain, ref.path, [configDigest, ...manifest.layers.map((l) => l.digest)]);
+      const updated = layersDownloaded > 0 || !before || (ref.tag !== undefined && oldTagged !== configDigest);
+      emit({ id: '', status: `Digest: ${top.digest}` });
+      emit({ id: '', status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}` });
+      return { image, reference: formatReference(ref), digest: top.digest, updated, layersDownloaded, layersSkipped };
+    });
+  } catch (err) {
+    internal.abort();
+    removeUnrecorded(engine, created);
+    if (options.signal?.aborted) throw options.signal.reason ?? err;
+    throw pullError(session.explain(err), ref);
+  }
+}
+
+interface ResolvedManifest {
+  /** What the reference named (maybe an index). */
+  top: { digest: string; mediaType: string };
+  manifest: Manifest;
+  manifestBytes: Buffer;
+  manifestDigest: string;
+  manifestMediaType: string;
+}
+
+async function resolveManifest(client: RegistryClient, ref: Reference, scopes: string[], wanted: Platform | undefined): Promise<ResolvedManifest> {
+  const top = await client.getManifest(ref.path, ref.digest ?? ref.tag!, scopes);
+  let fetched = top;
+  if (isIndexMediaType(top.mediaType)) {
+    const index = parseJson<Index>(top.bytes, 'manifest list');
+    if (!Array.isArray(index.manifests)) throw new Error('invalid manifest list: no manifests');
+    const choice = selectManifest(index.manifests, wanted ?? defaultPlatform());
+    fetched = await client.getManifest(ref.path, choice.digest, scopes);
+  }
+  if (!isManifestMediaType(fetched.mediaType)) {
+    throw new Error(`unsupported manifest media type ${fetched.mediaType}: only Docker schema 2 and OCI image manifests can be pulled`);
+  }
+  const manifest = parseJson<Manifest>(fetched.bytes, 'manifest');
+  if (manifest.schemaVersion !== 2 || !manifest.config?.digest || !Array.isArray(manifest.layers)) {
+    throw new Error(`invalid manifest ${fetched.digest}: not an image manifest`);
+  }
+  return {
+    top: { digest: top.digest, mediaType: top.mediaType },
+    manifest, manifestBytes: fetched.bytes, manifestDigest: fetched.digest, manifestMediaType: fetched.mediaType,
+  };
+}
+
+function parseJson<T>(bytes: Buffer, what: string): T {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch {
+    throw new Error(`invalid ${what}: not JSON`);
+  }
+}
+
+/** A layer whose blob and record are already in the store: nothing to download. */
+function knownLayer(engine: Engine, d: Descriptor): LayerInput | undefined {
+  if (!engine.content.has(d.digest)) return undefined;
+  const row = engine.db
+    .prepare('SELECT lb.diff_id, lb.compression, l.size FROM layer_blobs lb JOIN layers l ON l.diff_id = lb.diff_id WHERE lb.blob_digest = ?')
+    .get(d.digest) as { diff_id: string; compression: LayerInput['compression']; size: number } | undefined;
+  if (!row) return undefined;
+  return { blobDigest: d.digest, blobSize: d.size, mediaType: d.mediaType, compression: row.compression, diffId: row.diff_id, size: row.size };
+}
+
+async function fetchConfig(engine: Engine, client: RegistryClient, ref: Reference, d: Descriptor, scopes: string[], created: Set<string>): Promise<ImageConfig> {
+  if (!engine.content.has(d.digest)) {
+    try {
+      await engine.content.ingest(blobBytes(client, ref.path, d, scopes, () => {}), { digest: d.digest, size: d.size });
+    } catch (err) {
+      if (err instanceof DigestMismatchError || err instanceof SizeMismatchError) throw new Error(`image config verification failed for digest ${d.digest}`);
+      throw err;
+    }
+    created.add(d.digest);
+  }
+  return parseJson<ImageConfig>(engine.content.readBytes(d.digest), 'image config');
+}
+
+async function downloadLayers(
+  engine: Engine, client: RegistryClient, ref: Reference, plans: LayerPlan[], scopes: string[], concurrency: number,
+  emit: ProgressSink, internal: AbortController, created: Set<string>,
+): Promise<{ layers: LayerInput[]; downloaded: number }> {
+  const layers: (LayerInput | undefined)[] = plans.map((p) => p.known);
+  // The same blob twice in one manifest is fetched once.
+  const firstOf = new Map<string, number>();
+  plans.forEach((p, i) => { if (!firstOf.has(p.descriptor.digest)) firstOf.set(p.descriptor.digest, i); });
+  const toFetch = plans.map((_, i) => i).filter((i) => !plans[i]!.known && firstOf.get(plans[i]!.descriptor.digest) === i);
+  for (const [i, p] of plans.entries()) {
+    if (p.known || firstOf.get(p.descriptor.digest) !== i) emit({ id: shortId(p.descriptor.digest), status: 'Already exists' });
+    else emit({ id: shortId(p.descriptor.digest), status: 'Pulling fs layer' });
+  }
+  toFetch.slice(concurrency).forEach((i) => emit({ id: shortId(plans[i]!.descriptor.digest), status: 'Waiting' }));
+
+  const limiter = new Limiter(concurrency);
+  const done = new Set<number>();
+  let nextComplete = 0;
+  const completeInOrder = (): void => {
+    // docker reports "Pull complete" in layer order, as each layer and those below it are in.
+    while (nextComplete < plans.length && (plans[nextComplete]!.known || done.has(firstOf.get(plans[nextComplete]!.descriptor.digest)!))) {
+      const p = plans[nextComplete]!;
+      if (!p.known && firstOf.get(p.descriptor.digest) === nextComplete) emit({ id: shortId(p.descriptor.digest), status: 'Pull complete' });
+      nextComplete++;
+    }
+  };
+  const jobs = toFetch.map((i) =>
+    limiter.run(async () => {
+      const plan = plans[i]!;
+      const layer = await downloadLayer(engine, client, ref, plan, scopes, emit, created);
+      layers[i] = layer;
+      done.add(i);
+      completeInOrder();
+    }).catch((err: unknown) => {
+      internal.abort(err);
+      throw err;
+    }),
+  );
+  const results = await Promise.allSettled(jobs);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw firstRealError(results, failed.reason);
+  completeInOrder();
+  const resolved = plans.map((p, i) => layers[i] ?? layers[firstOf.get(p.descriptor.digest)!]!);
+  return { layers: resolved, downloaded: toFetch.length };
+}
+
+/** The failure that caused the others (which were cancelled because of it). */
+function firstRealError(results: PromiseSettledResult<unknown>[], fallback: unknown): unknown {
+  const real = results.find((r) => r.status === 'rejected' && !(r.reason instanceof Error && r.reason.name === 'AbortError'));
+  return real && real.status === 'rejected' ? real.reason : fallback;
+}
+
+async function downloadLayer(
+  engine: Engine, client: RegistryClient, ref: Reference, plan: LayerPlan, scopes: string[], emit: ProgressSink, created: Set<string>,
+): Promise<LayerInput> {
+  const d = plan.descriptor;
+  const id = shortId(d.digest);
+  const progress = progressThrottle((current) => emit({ id, status: 'Downloading', current, total: d.size }));
+  const existed = engine.content.has(d.digest);
+  let layer;
+  try {
+    layer = await ingestLayer(engine.content, blobBytes(client, ref.path, d, scopes, progress.update), { digest: d.digest, size: d.size });
+  } catch (err) {
+    if (err instanceof DigestMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}`);
+    if (err instanceof SizeMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}: ${err.message}`);
+    throw err;
+  }
+  if (!existed) created.add(d.digest);
+  progress.flush();
+  emit({ id, status: 'Verifying Checksum' });
+  if (layer.diffId !== plan.diffId) {
+    throw new Error(`layer ${d.digest} unpacks to ${layer.diffId}, but the image config says ${plan.diffId}`);
+  }
+  emit({ id, status: 'Download complete' });
+  return {
+    blobDigest: layer.blob.digest, blobSize: layer.blob.size, mediaType: d.mediaType, compression: layer.compression,
+    diffId: layer.diffId, size: layer.size, files: layer.files,
+  };
+}
+
+/**
+ * The bytes of a blob, fetched again from where they broke off (a Range request) when the
+ * connection fails or ends early; the consumer hashes the whole stream, so the result is
+ * verified as a whole however many pieces it arrived in.
+ */
+export async function* blobBytes(
+  client: RegistryClient, repository: string, d: Descriptor, scopes: string[], onBytes: (received: number) => void,
+  retries = 3, backoffMs = 250,
+): AsyncGenerator<Buffer> {
+  let received = 0;
+  let failures = 0;
+  for (;;) {
+    let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
+    try {
+      const res = await client.openBlob(repository, d.digest, scopes, received);
+      body = res.body;
+      let skip = received > 0 && res.status === 200 ? received : 0; // the server ignored Range: drop what we have
+      if (res.status === 206 && !new RegExp(`^bytes ${received}-`).test(String(res.headers['content-range'] ?? ''))) {
+        throw new Error(`registry answered a range request for ${d.digest} with the wrong range`);
+      }
+      for await (const raw of res.body as AsyncIterable<Buffer>) {
+        let chunk = raw;
+        if (skip > 0) {
+          const n = Math.min(skip, chunk.length);
+          chunk = chunk.subarray(n);
+          skip -= n;
+          if (chunk.length === 0) continue;
+        }
+        if (received + chunk.length > d.size) throw new SizeMismatchError(d.size, received + chunk.length, d.digest);
+        received += chunk.length;
+        onBytes(received);
+        yield chunk;
+      }
+      if (received === d.size) return;
+      throw Object.assign(new Error(`unexpected EOF: got ${received} of ${d.size} bytes of ${d.digest}`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    } catch (err) {
+      const retryable = isTransientNetworkError(err) || (err instanceof RegistryError && err.status >= 500);
+      if (!retryable || failures >= retries || client.signal?.aborted) throw err;
+      failures++;
+      await sleep(backoffMs * 2 ** (failures - 1), undefined, client.signal ? { signal: client.signal } : {});
+    } finally {
+      body?.destroy();
+    }
+  }
+}
+
+/** docker's wording for the common ways a pull is refused. */
+function pullError(err: unknown, ref: Reference): unknown {
+  const name = familiarName(repositoryName(ref));
+  if (err instanceof RegistryError && err.status === 404 && err.hasCode('MANIFEST_UNKNOWN')) {
+    return new Error(`manifest for ${familiarString(ref)} not found: ${err.message}`);
+  }
+  if ((err instanceof RegistryError && (err.status === 404 || err.status === 403) && !err.hasCode('BLOB_UNKNOWN')) || (err instanceof UnauthorizedError && ref.domain === 'docker.io')) {
+    return new Error(`pull access denied for ${name}, repository does not exist or may require 'docker login': ${(err as Error).message}`);
+  }
+  return err;
+}

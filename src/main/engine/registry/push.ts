@@ -1,0 +1,221 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Engine } from '../engine.ts';
+import type { ProgressSink } from '../api.ts';
+import { MediaType, layerMediaType, type Descriptor, type Manifest } from '../image/oci.ts';
+import { familiarName, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
+import { shortId } from '../store/digest.ts';
+import { repositoryScope } from './auth.ts';
+import type { RegistryClient } from './client.ts';
+import { RegistryError } from './errors.ts';
+import { openClient, type RegistryOptions } from './session.ts';
+import { blobSources, ensureRegistrySchema, recordBlobSources } from './sources.ts';
+import { Limiter, progressThrottle } from './transfer.ts';
+
+export interface PushOptions extends RegistryOptions {
+  onProgress?: ProgressSink;
+  /** Layers uploaded at once (docker's max-concurrent-uploads: 5). */
+  concurrency?: number;
+  /**
+   * Blobs up to this size go in one `PUT ?digest=` (monolithic); larger ones in `PATCH` chunks of
+   * this size with Content-Range, closed by an empty `PUT ?digest=`. Default 64 MiB.
+   */
+  chunkSize?: number;
+}
+
+export interface PushResult {
+  /** Full reference pushed: `127.0.0.1:5000/app:latest`. */
+  reference: string;
+  tag: string;
+  /** Digest and size of the manifest the tag now names. */
+  digest: string;
+  size: number;
+  pushed: number;
+  mounted: number;
+  existed: number;
+}
+
+interface PushManifest {
+  bytes: Buffer;
+  digest: string;
+  mediaType: string;
+  manifest: Manifest;
+}
+
+/**
+ * `docker push`: for each blob of the image's manifest, ask the registry whether the repository
+ * already has it (HEAD), mount it from another repository of the same registry that we know holds
+ * it, or upload it; then PUT the manifest under the tag and record the repo digest. The manifest
+ * is the stored one, byte for byte, so the digest is the same everywhere.
+ */
+export async function push(engine: Engine, input: string, options: PushOptions = {}): Promise<PushResult> {
+  ensureRegistrySchema(engine.db);
+  const ref = parseReference(input);
+  if (ref.digest !== undefined) throw new Error('cannot push a digest reference');
+  const tag = ref.tag!;
+  const imageId = engine.images.tryResolve(formatReference(ref));
+  if (!imageId) throw new Error(`An image does not exist locally with the tag: ${familiarName(repositoryName(ref))}`);
+  const emit: ProgressSink = options.onProgress ?? (() => {});
+  const session = await openClient(engine, ref.domain, options);
+  const { client } = session;
+  const scopes = [repositoryScope(ref.path, 'push,pull')];
+
+  emit({ id: '', status: `The push refers to repository [${repositoryName(ref)}]` });
+  try {
+    const m = await storedManifest(engine, imageId);
+    const counts = await pushLayers(engine, client, ref, m.manifest.layers, scopes, options, emit);
+    await pushBlob(engine, client, ref, m.manifest.config, scopes, options, () => {});
+    const digest = await client.putManifest(ref.path, tag, m.bytes, m.mediaType, scopes);
+    if (digest !== m.digest) throw new Error(`registry stored the manifest as ${digest}, expected ${m.digest}`);
+    recordBlobSources(engine.db, ref.domain, ref.path, [m.manifest.config.digest, ...m.manifest.layers.map((l) => l.digest)]);
+    recordRepoDigest(engine, imageId, m, ref);
+    emit({ id: '', status: `${tag}: digest: ${m.digest} size: ${m.bytes.length}` });
+    return { reference: formatReference(ref), tag, digest: m.digest, size: m.bytes.length, ...counts };
+  } catch (err) {
+    if (options.signal?.aborted) throw options.signal.reason ?? err;
+    throw session.explain(err);
+  }
+}
+
+/**
+ * The image's manifest as stored. Images recorded without one (older stores) get an OCI manifest
+ * written now and remembered, so every later push sends the same bytes.
+ */
+async function storedManifest(engine: Engine, imageId: string): Promise<PushManifest> {
+  const record = engine.images.get(imageId)!;
+  if (record.manifestDigest && engine.content.has(record.manifestDigest)) {
+    const bytes = engine.content.readBytes(record.manifestDigest);
+    const manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+    const row = engine.db.prepare('SELECT media_type FROM blobs WHERE digest = ?').get(record.manifestDigest) as { media_type: string } | undefined;
+    const mediaType = manifest.mediaType || row?.media_type || MediaType.OciManifest;
+    if (manifest.config?.digest !== imageId) throw new Error(`stored manifest ${record.manifestDigest} does not describe image ${shortId(imageId)}`);
+    return { bytes, digest: record.manifestDigest, mediaType, manifest };
+  }
+  const layers = engine.images.layers(imageId);
+  const manifest: Manifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    config: { mediaType: MediaType.OciConfig, digest: imageId, size: engine.content.size(imageId)! },
+    layers: layers.map((l) => ({ mediaType: l.mediaType || layerMediaType(l.compression, 'oci'), digest: l.blobDigest, size: l.blobSize })),
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  return engine.gc.withLease(async () => {
+    const blob = await engine.content.put(bytes);
+    engine.images.commit({
+      configDigest: imageId, configSize: manifest.config.size, manifestDigest: blob.digest, manifestSize: blob.size,
+      manifestMediaType: MediaType.OciManifest, layers: layers.map((l) => ({ ...l })),
+    });
+    return { bytes, digest: blob.digest, mediaType: MediaType.OciManifest, manifest };
+  });
+}
+
+function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, ref: Reference): void {
+  engine.images.commit({
+    configDigest: imageId, configSize: m.manifest.config.size, manifestDigest: m.digest, manifestSize: m.bytes.length,
+    manifestMediaType: m.mediaType, layers: engine.images.layers(imageId).map((l) => ({ ...l })),
+    repoDigests: [{ repository: repositoryName(ref), digest: m.digest }],
+  });
+}
+
+type BlobOutcome = 'pushed' | 'mounted' | 'existed';
+
+async function pushLayers(
+  engine: Engine, client: RegistryClient, ref: Reference, layers: Descriptor[], scopes: string[], options: PushOptions, emit: ProgressSink,
+): Promise<{ pushed: number; mounted: number; existed: number }> {
+  // docker lists the layers top first and pushes each distinct blob once.
+  const unique = [...new Map(layers.map((l) => [l.digest, l])).values()].reverse();
+  const concurrency = options.concurrency ?? 5;
+  for (const l of unique) emit({ id: shortId(l.digest), status: 'Preparing' });
+  unique.slice(concurrency).forEach((l) => emit({ id: shortId(l.digest), status: 'Waiting' }));
+  const limiter = new Limiter(concurrency);
+  const counts = { pushed: 0, mounted: 0, existed: 0 };
+  const internal = new AbortController();
+  const results = await Promise.allSettled(
+    unique.map((l) =>
+      limiter.run(async () => {
+        if (internal.signal.aborted) throw internal.signal.reason;
+        const id = shortId(l.digest);
+        const outcome = await pushBlob(engine, client, ref, l, scopes, options, (status, current) =>
+          emit({ id, status, ...(current !== undefined ? { current, total: l.size } : {}) }),
+        );
+        counts[outcome]++;
+      }).catch((err: unknown) => {
+        internal.abort(err);
+        throw err;
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return counts;
+}
+
+/** Puts one blob in the repository unless it is there already; reports docker's statuses. */
+async function pushBlob(
+  engine: Engine, client: RegistryClient, ref: Reference, d: Descriptor, scopes: string[], options: PushOptions,
+  report: (status: string, current?: number) => void,
+): Promise<BlobOutcome> {
+  if (!engine.content.has(d.digest)) throw new Error(`blob ${d.digest} is missing from the store; cannot push ${familiarName(repositoryName(ref))}`);
+  if (await client.hasBlob(ref.path, d.digest, scopes)) {
+    report('Layer already exists');
+    return 'existed';
+  }
+  let location: URL | undefined;
+  for (const from of blobSources(engine.db, ref.domain, d.digest).filter((r) => r !== ref.path)) {
+    const mountScopes = [...scopes, repositoryScope(from, 'pull')];
+    try {
+      location = await client.mountBlob(ref.path, d.digest, from, mountScopes);
+    } catch (err) {
+      if (err instanceof RegistryError && err.status < 500) continue; // not allowed there: try the next or upload
+      throw err;
+    }
+    if (location === undefined) {
+      report(`Mounted from ${from}`);
+      return 'mounted';
+    }
+    break; // the registry opened an ordinary upload instead
+  }
+  location ??= await client.startUpload(ref.path, scopes);
+  await uploadBlob(engine, client, location, d, scopes, options.chunkSize ?? 64 * 1024 * 1024, (sent) => report('Pushing', sent));
+  report('Pushed');
+  return 'pushed';
+}
+
+async function uploadBlob(
+  engine: Engine, client: RegistryClient, location: URL, d: Descriptor, scopes: string[], chunkSize: number, onSent: (n: number) => void,
+): Promise<void> {
+  const progress = progressThrottle(onSent);
+  const read = (start: number, length: number, base: number): (() => Readable) => () => {
+    const s = createReadStream(engine.content.path(d.digest), { start, end: start + length - 1, highWaterMark: 1 << 20 });
+    let sent = base;
+    s.on('data', (c: string | Buffer) => progress.update((sent += c.length)));
+    return s;
+  };
+  if (d.size <= chunkSize) {
+    await client.putBlob(location, d.digest, d.size, read(0, d.size, 0), scopes);
+  } else {
+    let offset = 0;
+    while (offset < d.size) {
+      const length = Math.min(chunkSize, d.size - offset);
+      try {
+        location = await client.patchChunk(location, offset, length, read(offset, length, offset), scopes);
+        offset += length;
+      } catch (err) {
+        // A chunk that broke half-way may have been partly taken: continue from where the registry is.
+        if (!(err instanceof RegistryError && err.status === 416)) throw err;
+        offset = await uploadedSoFar(client, location, scopes);
+      }
+    }
+    await client.finishUpload(location, d.digest, scopes);
+  }
+  progress.update(d.size);
+  progress.flush();
+}
+
+/** `GET <upload location>` → `Range: 0-N`: how many bytes of an upload the registry holds. */
+async function uploadedSoFar(client: RegistryClient, location: URL, scopes: string[]): Promise<number> {
+  const res = await client.request({ method: 'GET', path: location, scopes, ok: [204] });
+  res.body.resume();
+  const range = /^(?:bytes=)?0-(\d+)$/.exec(String(res.headers.range ?? ''));
+  return range ? Number(range[1]) + 1 : 0;
+}

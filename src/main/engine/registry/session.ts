@@ -1,0 +1,59 @@
+import type { Engine } from '../engine.ts';
+import { DockerConfigCredentialStore, type CredentialStore, CredentialHelperUnsupportedError } from './credentials.ts';
+import { RegistryClient } from './client.ts';
+import { isInsecureRegistry, readRegistrySettings } from './settings.ts';
+import type { Credentials } from './credentials.ts';
+import { UnauthorizedError } from './errors.ts';
+
+/** What every registry operation accepts. */
+export interface RegistryOptions {
+  /** Allow plain HTTP and unverified TLS for this registry (`--insecure`). */
+  insecure?: boolean;
+  /** Defaults to docker's config.json. */
+  credentials?: CredentialStore;
+  signal?: AbortSignal;
+  /** Attempts after the first for connection errors and 5xx answers (default 3). */
+  retries?: number;
+  /** First retry delay in ms, doubling (default 250). */
+  backoffMs?: number;
+}
+
+/**
+ * A client for the registry of `domain`, set up from the engine's settings: insecure when the
+ * user said so, registries.json lists it, or it is in docker's default 127.0.0.0/8.
+ */
+export async function openClient(engine: Engine, domain: string, options: RegistryOptions): Promise<RegistrySession> {
+  const settings = readRegistrySettings(engine.root);
+  const insecure = await isInsecureRegistry(domain, settings, options.insecure ?? false);
+  const store = options.credentials ?? new DockerConfigCredentialStore();
+  let helperError: CredentialHelperUnsupportedError | undefined;
+  const credentials = async (): Promise<Credentials | undefined> => {
+    try {
+      return await store.get(domain);
+    } catch (err) {
+      // An unsupported helper must not break anonymous access; it is reported if auth fails.
+      if (err instanceof CredentialHelperUnsupportedError) {
+        helperError = err;
+        return undefined;
+      }
+      throw err;
+    }
+  };
+  const client = new RegistryClient({
+    domain,
+    credentials,
+    insecure,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+  });
+  // A refusal is better explained by the unsupported helper than by the registry's "unauthorized".
+  const explain = (err: unknown): unknown => (err instanceof UnauthorizedError && helperError ? helperError : err);
+  return { client, insecure, explain };
+}
+
+export interface RegistrySession {
+  client: RegistryClient;
+  insecure: boolean;
+  explain(err: unknown): unknown;
+}
