@@ -1,7 +1,6 @@
 import type { Command } from './command.ts';
 import { fsckCommand, gcCommand } from './commands/store.ts';
 import { importCommand, loadCommand, saveCommand } from './commands/archive.ts';
-import { uiCommand } from './commands/ui.ts';
 
 /**
  * Every CLI command. Each command lives in its own file under commands/ (grouped by service);
@@ -13,5 +12,4 @@ export const COMMANDS: Command[] = [
   saveCommand,
   importCommand,
   gcCommand,
-  uiCommand,
 ];
