@@ -129,3 +129,9 @@ export interface ProgressEvent {
 }
 
 export type ProgressSink = (event: ProgressEvent) => void;
+
+/** The totals of one `system df` type, and its rows: what `strata system df --format json` prints. */
+export interface DiskUsageReport extends DiskUsage {
+  /** Images, Containers, Local Volumes, Build Cache — docker's TYPE rows, in that order. */
+  summary: DiskUsageRow[];
+}

@@ -1,0 +1,52 @@
+/**
+ * docker/cli's formatter.Context: a `--format` string is `table …` (a header row, then rows through
+ * the tabwriter), `json` (`{{json .}}` per row) or a Go template per row. Rows are plain objects whose
+ * keys are the template fields (docker's method names), so `{{json .}}` prints them sorted as Go does.
+ */
+import { tabwrite } from './tabwriter.ts';
+import { goMap, HEADER_FUNCTIONS, parseTemplate, TemplateError, type Template } from './template.ts';
+
+export const TABLE_FORMAT = 'table';
+export const RAW_FORMAT = 'raw';
+export const JSON_FORMAT = 'json';
+export const QUIET_FORMAT = '{{.ID}}';
+
+export function isTable(format: string): boolean {
+  return format.startsWith(TABLE_FORMAT);
+}
+
+/** docker's preFormat: strip `table`, expand `json`, trim, and turn `\t` / `\n` into real characters. */
+export function finalFormat(format: string): string {
+  let f = format;
+  if (isTable(f)) f = f.slice(TABLE_FORMAT.length);
+  else if (f === JSON_FORMAT) f = '{{json .}}';
+  return f.replace(/^ +| +$/g, '').replaceAll('\\t', '\t').replaceAll('\\n', '\n');
+}
+
+export function compile(format: string): Template {
+  try {
+    return parseTemplate(finalFormat(format));
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (err instanceof TemplateError && !msg.startsWith('template parsing error')) throw new TemplateError(`template parsing error: ${msg}`);
+    throw err;
+  }
+}
+
+/**
+ * Renders rows: each row is the template then a newline; a table gets the header (the template run
+ * over the header names, functions passing their argument through) and is aligned like docker's.
+ */
+export function renderRows(format: string, rows: readonly object[], header: Record<string, string>): string {
+  const tmpl = compile(format);
+  let body = '';
+  for (const row of rows) body += `${tmpl.execute(row)}\n`;
+  if (!isTable(format)) return body;
+  const head = `${tmpl.execute(goMap({ ...header }), HEADER_FUNCTIONS)}\n`;
+  return tabwrite(head + body);
+}
+
+/** Objects with keys in Go's json.Marshal(map) order (sorted). */
+export function sortedKeys<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])) as T;
+}

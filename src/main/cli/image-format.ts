@@ -1,0 +1,388 @@
+/**
+ * Pure formatters for `images`, `history` and `system df` over api.ts shapes, reproducing docker/cli's
+ * output byte for byte (its formatter package, image list tree view and tabwriter). "Now" is injected
+ * so relative times are testable.
+ */
+import type { DiskUsageBuildCache, DiskUsageContainer, DiskUsageImage, DiskUsageReport, DiskUsageRow, HistoryEntry, ImageSummary } from '../engine/api.ts';
+import { familiarName, parseReference } from '../engine/image/reference.ts';
+import { isTable, QUIET_FORMAT, RAW_FORMAT, renderRows, sortedKeys, TABLE_FORMAT, finalFormat } from './formatter.ts';
+import { createdSince, ellipsis, goTimeString, humanSize, humanSize4, rfc3339, truncateId, humanDuration } from './units.ts';
+import { compile } from './formatter.ts';
+import { tabwrite } from './tabwriter.ts';
+
+// ---------------------------------------------------------------- images
+
+const IMAGE_HEADER = {
+  ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT',
+  Size: 'SIZE', Containers: 'CONTAINERS', VirtualSize: 'SIZE', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE',
+};
+
+const DEFAULT_IMAGE_TABLE = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
+const DEFAULT_IMAGE_TABLE_DIGEST = 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
+
+/** docker/cli NewImageFormat. */
+export function newImageFormat(source: string, quiet: boolean, digest: boolean): string {
+  if (source === TABLE_FORMAT) return quiet ? QUIET_FORMAT : digest ? DEFAULT_IMAGE_TABLE_DIGEST : DEFAULT_IMAGE_TABLE;
+  if (source === RAW_FORMAT) {
+    if (quiet) return 'image_id: {{.ID}}';
+    return `repository: {{ .Repository }}\ntag: {{.Tag}}\n${digest ? 'digest: {{.Digest}}\n' : ''}image_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n`;
+  }
+  if (isTable(source) && digest && !source.includes('{{.Digest}}')) return `${source}\t{{.Digest}}`;
+  return source;
+}
+
+export interface ImageListOptions {
+  format?: string;
+  quiet?: boolean;
+  noTrunc?: boolean;
+  digests?: boolean;
+  /** ms since the epoch */
+  now: number;
+}
+
+/** docker/cli isDangling: no tags and no digests. */
+export function isDangling(img: Pick<ImageSummary, 'repoTags' | 'repoDigests'>): boolean {
+  if (img.repoTags.length === 0 && img.repoDigests.length === 0) return true;
+  return img.repoTags.length === 1 && img.repoTags[0] === '<none>:<none>' && img.repoDigests.length === 1 && img.repoDigests[0] === '<none>@<none>';
+}
+
+/** The row fields of one image line (docker's imageContext methods). */
+function imageRow(img: ImageSummary, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
+  return sortedKeys({
+    Containers: img.containers === -1 ? 'N/A' : String(img.containers),
+    CreatedAt: goTimeString(img.created),
+    CreatedSince: createdSince(img.created, now),
+    Digest: digest,
+    ID: trunc ? truncateId(img.id) : img.id,
+    Repository: repo,
+    SharedSize: img.sharedSize === -1 ? 'N/A' : humanSize4(img.sharedSize),
+    Size: humanSize(img.size, 3),
+    Tag: tag,
+    UniqueSize: img.size === -1 || img.sharedSize === -1 ? 'N/A' : humanSize4(img.size - img.sharedSize),
+    VirtualSize: humanSize4(img.size),
+  });
+}
+
+/** One row per repository:tag (docker's imageFormatTaggedAndDigest), `<none>` for dangling images. */
+export function imageRows(images: readonly ImageSummary[], options: { trunc: boolean; digest: boolean; now: number; needDigest?: boolean }): Record<string, string>[] {
+  const rows: Record<string, string>[] = [];
+  for (const img of images) {
+    if (isDangling(img)) {
+      rows.push(imageRow(img, '<none>', '<none>', '<none>', options.trunc, options.now));
+      continue;
+    }
+    const repoTags = new Map<string, string[]>();
+    const repoDigests = new Map<string, string[]>();
+    for (const t of img.repoTags) {
+      const ref = tryParse(t);
+      if (ref?.tag === undefined) continue;
+      const name = familiarName(`${ref.domain}/${ref.path}`);
+      repoTags.set(name, [...(repoTags.get(name) ?? []), ref.tag]);
+    }
+    for (const d of img.repoDigests) {
+      const ref = tryParse(d);
+      if (ref?.digest === undefined) continue;
+      const name = familiarName(`${ref.domain}/${ref.path}`);
+      repoDigests.set(name, [...(repoDigests.get(name) ?? []), ref.digest]);
+    }
+    for (const [repo, tags] of repoTags) {
+      let digests = repoDigests.get(repo) ?? [];
+      repoDigests.delete(repo);
+      if (!(options.needDigest ?? options.digest)) digests = [];
+      for (const tag of tags) {
+        if (digests.length === 0) rows.push(imageRow(img, repo, tag, '<none>', options.trunc, options.now));
+        for (const d of digests) rows.push(imageRow(img, repo, tag, d, options.trunc, options.now));
+      }
+    }
+    for (const [repo, digests] of repoDigests) {
+      if (options.digest) for (const d of digests) rows.push(imageRow(img, repo, '<none>', d, options.trunc, options.now));
+      else rows.push(imageRow(img, repo, '<none>', '', options.trunc, options.now));
+    }
+  }
+  return rows;
+}
+
+function tryParse(s: string): ReturnType<typeof parseReference> | undefined {
+  try {
+    return parseReference(s, { defaultTag: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `images` with a format (docker's ImageWrite). */
+export function formatImageList(images: readonly ImageSummary[], options: ImageListOptions): string {
+  const format = newImageFormat(options.format || TABLE_FORMAT, options.quiet ?? false, options.digests ?? false);
+  const needDigest = (options.digests ?? false) || format.includes('{{.Digest}}');
+  const rows = imageRows(images, { trunc: !options.noTrunc, digest: options.digests ?? false, needDigest, now: options.now });
+  return renderRows(format, rows, IMAGE_HEADER);
+}
+
+/** The message `images ls` prints to stderr when a subcommand name was probably meant. */
+export function ambiguousHint(matchName: string, program = 'docker'): string {
+  const subcommands = ['build', 'history', 'import', 'inspect', 'list', 'load', 'ls', 'prune', 'pull', 'push', 'rm', 'save', 'tag'];
+  return subcommands.includes(matchName) ? `No images found matching "${matchName}": did you mean "${program} image ${matchName}"?\n` : '';
+}
+
+// ---------------------------------------------------------------- images, docker's tree view
+
+export interface TreeImage extends ImageSummary {
+  /** Bytes of the stored blobs (docker's "content size"); 0 when unknown. */
+  contentSize?: number;
+}
+
+interface TreeColumn {
+  title: string;
+  width: number;
+  align: 'left' | 'right';
+  value?: (d: TreeDetails) => string;
+}
+
+interface TreeDetails {
+  id: string;
+  diskUsage: string;
+  contentSize: string;
+  inUse: boolean;
+}
+
+const COLUMN_SPACING = 3;
+
+/**
+ * docker 29's default `image ls` view (IMAGE / ID / DISK USAGE / CONTENT SIZE / EXTRA), without colour
+ * (output not a terminal). Untagged images show only with `all` or a `dangling=true` filter.
+ */
+export function formatImageTree(images: readonly TreeImage[], options: { all?: boolean; danglingTrue?: boolean; width?: number } = {}): string {
+  const shown = images
+    .filter((img) => img.repoTags.length > 0 || options.all || options.danglingTrue)
+    .map((img, i) => ({ img, i }))
+    .sort((a, b) => b.img.created - a.img.created || a.i - b.i)
+    .map((x) => x.img);
+  const columns: TreeColumn[] = [
+    { title: 'Image', width: 0, align: 'left' },
+    { title: 'ID', width: 12, align: 'left', value: (d) => truncateId(d.id) },
+    { title: 'Disk usage', width: 10, align: 'right', value: (d) => d.diskUsage },
+    { title: 'Content size', width: 12, align: 'right', value: (d) => d.contentSize },
+    { title: 'Extra', width: 5, align: 'left', value: (d) => (d.inUse ? 'U' : ' ') },
+  ];
+  let nameWidth = Math.max(20, options.width ?? 80);
+  let cols = columns;
+  for (let idx = 1; idx < columns.length; idx++) {
+    const d = columns[idx]!.width + COLUMN_SPACING;
+    if (nameWidth - d < 12) {
+      cols = columns.slice(0, idx);
+      break;
+    }
+    nameWidth -= d;
+  }
+  let widest = cols[0]!.title.length;
+  for (const img of shown) for (const n of img.repoTags.length ? img.repoTags : ['<untagged>']) widest = Math.max(widest, n.length);
+  cols[0]!.width = Math.min(nameWidth, widest);
+  const cell = (c: TreeColumn, s: string): string => {
+    const runes = Array.from(s);
+    if (runes.length > c.width) return `${runes.slice(0, c.width - 3).join('')}...`;
+    const fill = ' '.repeat(c.width - runes.length);
+    return c.align === 'right' ? fill + s : s + fill;
+  };
+  let out = cols.map((c, i) => (i > 0 ? ' '.repeat(COLUMN_SPACING) : '') + cell(c, c.title.toUpperCase())).join('') + '\n';
+  for (const img of shown) {
+    const names = img.repoTags.length ? img.repoTags : ['<untagged>'];
+    out += names.map((n) => cell(cols[0]!, n)).join('\n');
+    const details: TreeDetails = { id: img.id, diskUsage: humanSize(img.size, 3), contentSize: humanSize(img.contentSize ?? 0, 3), inUse: img.containers > 0 };
+    for (const c of cols) if (c.value) out += ' '.repeat(COLUMN_SPACING) + cell(c, c.value(details));
+    out += '\n';
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- history
+
+const HISTORY_HEADER = { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' };
+
+export interface HistoryOptions {
+  format?: string;
+  quiet?: boolean;
+  human?: boolean;
+  noTrunc?: boolean;
+  now: number;
+}
+
+export function newHistoryFormat(source: string, quiet: boolean, human: boolean): string {
+  if (source !== TABLE_FORMAT) return source;
+  if (quiet) return QUIET_FORMAT;
+  return human
+    ? 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}'
+    : 'table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
+}
+
+export function historyRows(entries: readonly HistoryEntry[], options: { trunc: boolean; human: boolean; now: number }): Record<string, string>[] {
+  return entries.map((h) => {
+    const createdAt = rfc3339(h.created);
+    const createdBy = h.createdBy.replaceAll('\t', ' ');
+    return sortedKeys({
+      Comment: h.comment,
+      CreatedAt: createdAt,
+      CreatedBy: options.trunc ? ellipsis(createdBy, 45) : createdBy,
+      CreatedSince: !options.human ? createdAt : h.created <= 0 ? 'N/A' : createdSince(h.created, options.now),
+      ID: options.trunc ? truncateId(h.id) : h.id,
+      Size: options.human ? humanSize(h.size, 3) : String(h.size),
+    });
+  });
+}
+
+export function formatHistory(entries: readonly HistoryEntry[], options: HistoryOptions): string {
+  const human = options.human ?? true;
+  const format = newHistoryFormat(options.format || TABLE_FORMAT, options.quiet ?? false, human);
+  return renderRows(format, historyRows(entries, { trunc: !options.noTrunc, human, now: options.now }), HISTORY_HEADER);
+}
+
+// ---------------------------------------------------------------- system df
+
+const DF_HEADER = { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' };
+const DF_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
+const DF_IMAGE_TABLE = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}';
+const DF_CONTAINER_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}';
+const DF_VOLUME_TABLE = 'table {{.Name}}\t{{.Links}}\t{{.Size}}';
+const DF_CACHE_TABLE = 'table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}';
+const CONTAINER_HEADER = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', LocalVolumes: 'LOCAL VOLUMES', Size: 'SIZE', RunningFor: 'CREATED', Status: 'STATUS',
+  Names: 'NAMES', CreatedAt: 'CREATED AT', State: 'STATE',
+};
+const VOLUME_HEADER = { Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE', Driver: 'DRIVER' };
+const CACHE_HEADER = {
+  ID: 'CACHE ID', CacheType: 'CACHE TYPE', Size: 'SIZE', CreatedSince: 'CREATED', LastUsedSince: 'LAST USED', UsageCount: 'USAGE', Shared: 'SHARED',
+  Description: 'DESCRIPTION', InUse: 'IN USE',
+};
+
+export interface DiskUsageOptions {
+  format?: string;
+  verbose?: boolean;
+  now: number;
+}
+
+function reclaimableText(row: DiskUsageRow): string {
+  if (row.type !== 'Build Cache' && row.size > 0) return `${humanSize4(row.reclaimable)} (${Math.trunc((row.reclaimable * 100) / row.size)}%)`;
+  return humanSize4(row.reclaimable);
+}
+
+export function diskUsageSummaryRows(rows: readonly DiskUsageRow[]): Record<string, string>[] {
+  return rows.map((r) => sortedKeys({ Active: String(r.active), Reclaimable: reclaimableText(r), Size: humanSize4(r.size), TotalCount: String(r.total), Type: r.type }));
+}
+
+function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<string, string> {
+  let repo = '<none>';
+  let tag = '<none>';
+  const first = img.repoTags[0];
+  const ref = first ? tryParse(first) : undefined;
+  if (ref?.tag !== undefined) {
+    repo = familiarName(`${ref.domain}/${ref.path}`);
+    tag = ref.tag;
+  }
+  const summary: ImageSummary = { ...img, repoDigests: [], parentId: '', labels: {} };
+  return imageRow(summary, repo, tag, '<none>', trunc, now);
+}
+
+function dfContainerRow(c: DiskUsageContainer, trunc: boolean, now: number): Record<string, string> {
+  let names = c.names.map((n) => n.replace(/^\//, ''));
+  if (trunc) {
+    const plain = names.find((n) => !n.includes('/'));
+    if (plain) names = [plain];
+  }
+  return sortedKeys({
+    Command: JSON.stringify(trunc ? ellipsis(c.command, 20) : c.command),
+    CreatedAt: goTimeString(c.created),
+    ID: trunc ? truncateId(c.id) : c.id,
+    Image: c.image,
+    LocalVolumes: '0',
+    Names: names.join(','),
+    RunningFor: `${humanDuration(now - c.created * 1000)} ago`,
+    Size: humanSize(c.sizeRw, 3),
+    State: c.state,
+    Status: c.status,
+  });
+}
+
+function dfCacheRow(b: DiskUsageBuildCache, trunc: boolean, now: number): Record<string, string> {
+  const id = trunc ? truncateId(b.id) : b.id;
+  return sortedKeys({
+    CacheType: b.type,
+    CreatedSince: `${humanDuration(now - b.createdAt * 1000)} ago`,
+    Description: b.description,
+    ID: b.inUse ? `${id}*` : id,
+    InUse: String(b.inUse),
+    LastUsedSince: b.lastUsedAt ? `${humanDuration(now - b.lastUsedAt * 1000)} ago` : '',
+    Shared: String(b.shared),
+    Size: humanSize(b.size, 3),
+    UsageCount: String(b.usageCount),
+  });
+}
+
+/** docker/cli NewDiskUsageFormat. */
+export function newDiskUsageFormat(source: string, verbose: boolean): string {
+  if (verbose && source === RAW_FORMAT) {
+    return [
+      `{{range .Images}}type: Image\n${newImageFormat(RAW_FORMAT, false, true)}\n{{end -}}`,
+      '{{range .Containers}}type: Container\ncontainer_id: {{.ID}}\nimage: {{.Image}}\ncommand: {{.Command}}\ncreated_at: {{.CreatedAt}}\nstate: {{.State}}\nstatus: {{.Status}}\nnames: {{.Names}}\nsize: {{.Size}}\n{{end -}}',
+      '{{range .Volumes}}type: Volume\nname: {{.Name}}\ndriver: {{.Driver}}\n{{end -}}',
+      '{{range .BuildCache}}type: Build Cache\nbuild_cache_id: {{.ID}}\ntype: {{.CacheType}}\ndescription: {{.Description}}\ncreated_at: {{.CreatedSince}}\nlast_used_at: {{.LastUsedSince}}\nusage_count: {{.UsageCount}}\nin_use: {{.InUse}}\nshared: {{.Shared}}\n{{end -}}',
+    ].join('\n');
+  }
+  if (!verbose && source === TABLE_FORMAT) return DF_TABLE;
+  if (!verbose && source === RAW_FORMAT) return 'type: {{.Type}}\ntotal: {{.TotalCount}}\nactive: {{.Active}}\nsize: {{.Size}}\nreclaimable: {{.Reclaimable}}\n';
+  return source;
+}
+
+/** `system df` text output (docker's DiskUsageContext.Write). */
+export function formatDiskUsage(du: DiskUsageReport, options: DiskUsageOptions): string {
+  const source = options.format || TABLE_FORMAT;
+  const format = newDiskUsageFormat(source, options.verbose ?? false);
+  if (!options.verbose) return renderRows(format, diskUsageSummaryRows(du.summary), DF_HEADER);
+  const trunc = isTable(format);
+  const cacheSorted = [...du.buildCache].sort((a, b) => (a.lastUsedAt === 0 ? -1 : b.lastUsedAt === 0 ? 1 : b.lastUsedAt - a.lastUsedAt));
+  const images = du.images.map((i) => dfImageRow(i, trunc, options.now));
+  const containers = du.containers.map((c) => dfContainerRow(c, trunc, options.now));
+  const cache = cacheSorted.map((b) => dfCacheRow(b, trunc, options.now));
+  if (format === TABLE_FORMAT) {
+    const cacheTotal = du.summary.find((r) => r.type === 'Build Cache')?.size ?? 0;
+    return (
+      `Images space usage:\n\n${renderRows(DF_IMAGE_TABLE, images, IMAGE_HEADER)}` +
+      `\nContainers space usage:\n\n${renderRows(DF_CONTAINER_TABLE, containers, CONTAINER_HEADER)}` +
+      `\nLocal Volumes space usage:\n\n${renderRows(DF_VOLUME_TABLE, [], VOLUME_HEADER)}` +
+      `\nBuild cache usage: ${humanSize4(cacheTotal)}\n\n${renderRows(DF_CACHE_TABLE, cache, CACHE_HEADER)}`
+    );
+  }
+  const data = { Images: images, Containers: containers, Volumes: [] as object[], BuildCache: cache };
+  const tmpl = compile(format);
+  const out = tmpl.execute(data);
+  return isTable(format) ? tabwrite(out) : out;
+}
+
+export { finalFormat };
+
+// ---------------------------------------------------------------- the `images` command's output
+
+export interface ImagesCommandOptions {
+  all?: boolean;
+  filters?: Record<string, string[]>;
+  format?: string;
+  quiet?: boolean;
+  noTrunc?: boolean;
+  digests?: boolean;
+  /** docker 29's tree view (docker's default; Strata's `--tree`) when no other output option is set. */
+  tree?: boolean;
+  width?: number;
+  now: number;
+}
+
+/**
+ * What `images` prints for the images the store returned: like docker/cli's runImages, dangling
+ * images (no tags, no digests) are dropped unless `-a` or a dangling filter asks for them.
+ */
+export function formatImagesCommand(images: readonly TreeImage[], options: ImagesCommandOptions): string {
+  let list = images;
+  if (!options.all && !options.filters?.dangling) list = list.filter((i) => !isDangling(i));
+  const useTree = options.tree && !options.quiet && !options.noTrunc && !options.digests && !options.format;
+  if (useTree) {
+    return formatImageTree(list, { all: options.all ?? false, danglingTrue: options.filters?.dangling?.includes('true') ?? false, ...(options.width ? { width: options.width } : {}) });
+  }
+  return formatImageList(list, { format: options.format || TABLE_FORMAT, quiet: options.quiet ?? false, noTrunc: options.noTrunc ?? false, digests: options.digests ?? false, now: options.now });
+}

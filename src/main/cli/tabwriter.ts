@@ -1,0 +1,85 @@
+/**
+ * Go's text/tabwriter as docker/cli configures it (minwidth 10, tabwidth 1, padding 3, ' '):
+ * cells are tab-terminated, the last cell of a line is never aligned, and a column's width is
+ * computed per block of consecutive lines that have a cell in that column. Widths count runes.
+ */
+export interface TabwriterOptions {
+  minWidth: number;
+  padding: number;
+}
+
+export const DOCKER_TABWRITER: TabwriterOptions = { minWidth: 10, padding: 3 };
+
+type Line = string[];
+
+export function tabwrite(text: string, options: TabwriterOptions = DOCKER_TABWRITER): string {
+  // A line without a tab ends the block (Go flushes there), so blocks format independently.
+  const endsWithNewline = text.endsWith('\n');
+  const rawLines = (endsWithNewline ? text.slice(0, -1) : text).split('\n');
+  let out = '';
+  let block: Line[] = [];
+  const flush = (): void => {
+    if (block.length > 0) out += formatBlock(block, options);
+    block = [];
+  };
+  rawLines.forEach((raw, i) => {
+    const cells = raw.split('\t');
+    const isLast = i === rawLines.length - 1;
+    block.push(cells);
+    if (cells.length === 1) flush();
+    if (!isLast || endsWithNewline) block.push([]); // newline marker
+  });
+  flush();
+  return out;
+}
+
+/** Formats lines (each followed by a `[]` newline marker) of one block. */
+function formatBlock(items: Line[], options: TabwriterOptions): string {
+  const lines: Line[] = [];
+  const newline: boolean[] = [];
+  for (const item of items) {
+    if (item.length === 0) newline[lines.length - 1] = true;
+    else lines.push(item);
+  }
+  let out = '';
+  const widths: number[] = [];
+  const writeLines = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      const line = lines[i]!;
+      line.forEach((cell, j) => {
+        out += cell;
+        if (j < widths.length && j < line.length - 1) out += ' '.repeat(Math.max(0, widths[j]! - runeCount(cell)));
+      });
+      if (newline[i]) out += '\n';
+    }
+  };
+  const format = (line0: number, line1: number): void => {
+    const column = widths.length;
+    let start = line0;
+    for (let t = line0; t < line1; t++) {
+      if (column >= lines[t]!.length - 1) continue;
+      writeLines(start, t);
+      start = t;
+      let width = options.minWidth;
+      for (; t < line1; t++) {
+        const line = lines[t]!;
+        if (column >= line.length - 1) break;
+        width = Math.max(width, runeCount(line[column]!) + options.padding);
+      }
+      widths.push(width);
+      format(start, t);
+      widths.pop();
+      start = t;
+      t--; // the outer loop's t++ revisits the line that ended the block
+    }
+    writeLines(start, line1);
+  };
+  format(0, lines.length);
+  return out;
+}
+
+function runeCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}

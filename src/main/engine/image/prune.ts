@@ -1,0 +1,73 @@
+import type { Engine } from '../engine.ts';
+import type { ImageDeleteItem } from './image-service.ts';
+import { listImages, matchLabels, type ImageFilters, InvalidFilterError } from './list.ts';
+
+export interface RemoveOptions {
+  force?: boolean;
+  /** docker's --no-prune: keep parents left untagged and childless. */
+  noPrune?: boolean;
+}
+
+/**
+ * `rmi` for one image: ImageService.remove applies docker's untag/delete rules; then, like
+ * moby's ImageDelete with PruneChildren, parents left without tags, children or users are
+ * deleted too. Layers are released by the caller's gc run.
+ */
+export function removeImage(engine: Engine, input: string, options: RemoveOptions = {}): ImageDeleteItem[] {
+  const id = engine.images.resolve(input);
+  const parent = engine.images.get(id)?.parentId ?? '';
+  const items = engine.images.remove(input, { force: options.force ?? false });
+  if (!options.noPrune && items.some((i) => i.deleted === id)) items.push(...pruneParents(engine, parent));
+  return items;
+}
+
+function pruneParents(engine: Engine, parentId: string): ImageDeleteItem[] {
+  const items: ImageDeleteItem[] = [];
+  let current = parentId;
+  while (current) {
+    const rec = engine.images.get(current);
+    if (!rec || rec.repoTags.length > 0 || rec.repoDigests.length > 0) break;
+    if (engine.images.children(current).length > 0 || engine.images.usersOf(current).length > 0) break;
+    items.push(...engine.images.remove(current));
+    current = rec.parentId;
+  }
+  return items;
+}
+
+export interface PruneResult {
+  deleted: ImageDeleteItem[];
+  /** Bytes freed on disk by the gc run that follows. */
+  spaceReclaimed: number;
+}
+
+/**
+ * `image prune`: dangling images (untagged, no children), or with `all` every image no container
+ * uses; then gc removes the layers and blobs nothing references any more.
+ */
+export async function pruneImages(engine: Engine, options: { all?: boolean; filters?: ImageFilters } = {}): Promise<PruneResult> {
+  const filters = options.filters ?? {};
+  for (const k of Object.keys(filters)) if (k !== 'label' && k !== 'until') throw new InvalidFilterError(k);
+  const candidates = listImages(engine, { all: true, filters: { ...(filters.until ? { until: filters.until } : {}) } })
+    .filter((img) => matchLabels(filters.label ?? [], img.labels))
+    .filter((img) => options.all || img.repoTags.length === 0)
+    .filter((img) => engine.images.usersOf(img.id).length === 0);
+  const deleted: ImageDeleteItem[] = [];
+  // Children before parents: retry until nothing more can go.
+  let pending = candidates.map((c) => c.id);
+  for (let progress = true; progress && pending.length > 0; ) {
+    progress = false;
+    const next: string[] = [];
+    for (const id of pending) {
+      if (!engine.images.get(id)) continue;
+      if (engine.images.children(id).length > 0) {
+        next.push(id);
+        continue;
+      }
+      deleted.push(...engine.images.remove(id, { force: true }));
+      progress = true;
+    }
+    pending = next;
+  }
+  const gc = await engine.gc.collect();
+  return { deleted, spaceReclaimed: gc.bytesFreed };
+}

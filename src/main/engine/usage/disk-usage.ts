@@ -1,0 +1,87 @@
+import type { Engine } from '../engine.ts';
+import type { DiskUsageBuildCache, DiskUsageContainer, DiskUsageImage, DiskUsageReport, DiskUsageRow } from '../api.ts';
+import { listImages } from '../image/list.ts';
+
+/**
+ * What other services tell `system df`: the container service its containers (writable layer
+ * sizes) and which images they use, the builder its cache records. Until they register, those
+ * sections are empty and every image counts as unused.
+ */
+export interface UsageProvider {
+  containers?(): DiskUsageContainer[];
+  buildCache?(): DiskUsageBuildCache[];
+  /** Image ID → number of containers using it (running or not). */
+  imageContainers?(): Map<string, number>;
+}
+
+const providers = new WeakMap<Engine, UsageProvider[]>();
+
+/** Registers a provider for this engine; returns its unregistration. */
+export function registerUsageProvider(engine: Engine, provider: UsageProvider): () => void {
+  const list = providers.get(engine) ?? [];
+  list.push(provider);
+  providers.set(engine, list);
+  return () => {
+    const i = list.indexOf(provider);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
+/**
+ * `system df` data, after moby's disk usage: every image with its size, the bytes it shares with
+ * other images and its unique bytes, and the layers' total counted once. Aggregate SQL only.
+ */
+export function diskUsage(engine: Engine): DiskUsageReport {
+  const registered = providers.get(engine) ?? [];
+  const containers = registered.flatMap((p) => p.containers?.() ?? []);
+  const buildCache = registered.flatMap((p) => p.buildCache?.() ?? []);
+  const counts = containerCounts(engine, registered);
+  const layersSize = (engine.db.prepare('SELECT coalesce(sum(size), 0) AS s FROM layers WHERE diff_id IN (SELECT diff_id FROM image_layers)').get() as { s: number }).s;
+  const images: DiskUsageImage[] = listImages(engine, { sharedSize: true }).map((img) => ({
+    id: img.id,
+    repoTags: img.repoTags,
+    created: img.created,
+    size: img.size,
+    sharedSize: img.sharedSize,
+    uniqueSize: img.size - img.sharedSize,
+    containers: counts(img.id),
+  }));
+  const report = { layersSize, images, containers, buildCache };
+  return { ...report, summary: summarize(report) };
+}
+
+function containerCounts(engine: Engine, registered: UsageProvider[]): (imageId: string) => number {
+  const maps = registered.flatMap((p) => (p.imageContainers ? [p.imageContainers()] : []));
+  if (maps.length > 0) return (id) => maps.reduce((n, m) => n + (m.get(id) ?? 0), 0);
+  return (id) => engine.images.usersOf(id).length;
+}
+
+const ACTIVE_STATES = new Set(['running', 'paused', 'restarting']);
+
+/** docker's TYPE rows: totals, active counts and reclaimable bytes as docker/cli computes them. */
+export function summarize(du: Omit<DiskUsageReport, 'summary'>): DiskUsageRow[] {
+  const activeImages = du.images.filter((i) => i.containers > 0);
+  const usedByActive = activeImages.reduce((n, i) => n + (i.size - i.sharedSize), 0);
+  const activeContainers = du.containers.filter((c) => ACTIVE_STATES.has(c.state));
+  const containerSize = du.containers.reduce((n, c) => n + c.sizeRw, 0);
+  const unshared = du.buildCache.filter((b) => !b.shared);
+  const cacheSize = unshared.reduce((n, b) => n + b.size, 0);
+  return [
+    { type: 'Images', total: du.images.length, active: activeImages.length, size: du.layersSize, reclaimable: du.layersSize - usedByActive },
+    {
+      type: 'Containers',
+      total: du.containers.length,
+      active: activeContainers.length,
+      size: containerSize,
+      reclaimable: containerSize - activeContainers.reduce((n, c) => n + c.sizeRw, 0),
+    },
+    { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 },
+    {
+      type: 'Build Cache',
+      total: du.buildCache.length,
+      active: du.buildCache.filter((b) => b.inUse).length,
+      size: cacheSize,
+      reclaimable: cacheSize - unshared.filter((b) => b.inUse).reduce((n, b) => n + b.size, 0),
+    },
+  ];
+}
