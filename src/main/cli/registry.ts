@@ -1,6 +1,8 @@
 import type { Command } from './command.ts';
 import { fsckCommand, gcCommand } from './commands/store.ts';
 import { importCommand, loadCommand, saveCommand } from './commands/archive.ts';
+import { uiCommand } from './commands/ui.ts';
+import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 
 /**
  * Every CLI command. Each command lives in its own file under commands/ (grouped by service);
@@ -12,4 +14,6 @@ export const COMMANDS: Command[] = [
   saveCommand,
   importCommand,
   gcCommand,
+  uiCommand,
+  pullCommand, pushCommand, loginCommand, logoutCommand,
 ];

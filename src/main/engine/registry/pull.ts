@@ -61,7 +61,7 @@ export async function pull(engine: Engine, input: string, options: PullOptions =
   const wanted = options.platform === undefined ? undefined : typeof options.platform === 'string' ? parsePlatform(options.platform) : normalizePlatform(options.platform);
   const created = new Set<string>();
 
-  emit({ id: ref.tag ?? ref.digest!, status: `Pulling from ${familiarName(repositoryName(ref))}` });
+  emit({ id: '', status: `${ref.tag ?? ref.digest!}: Pulling from ${familiarName(repositoryName(ref))}` });
   try {
     return await engine.gc.withLease(async () => {
       const { top, manifest, manifestBytes, manifestDigest, manifestMediaType } = await resolveManifest(client, ref, scopes, wanted);
