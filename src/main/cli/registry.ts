@@ -2,6 +2,8 @@ import type { Command } from './command.ts';
 import { fsckCommand, gcCommand } from './commands/store.ts';
 import { importCommand, loadCommand, saveCommand } from './commands/archive.ts';
 import { uiCommand } from './commands/ui.ts';
+import { historyCommand, imageLsCommand, imagePruneCommand, imagesCommand, inspectCommand, rmiCommand, tagCommand } from './commands/images.ts';
+import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 
 /**
@@ -16,4 +18,5 @@ export const COMMANDS: Command[] = [
   gcCommand,
   uiCommand,
   pullCommand, pushCommand, loginCommand, logoutCommand,
+  imagesCommand, imageLsCommand, historyCommand, inspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
 ];

@@ -1,0 +1,233 @@
+import type { Readable } from 'node:stream';
+import type { Command, CommandContext } from '../command.ts';
+import { flagBool, flagString, flagStrings } from '../command.ts';
+import type { FlagSpec } from '../args.ts';
+import { listImages, parseFilters } from '../../engine/image/list.ts';
+import { imageHistory } from '../../engine/image/history.ts';
+import { inspectImage } from '../../engine/image/inspect.ts';
+import { pruneImages, removeImage } from '../../engine/image/prune.ts';
+import { ImageNotFoundError, type ImageDeleteItem } from '../../engine/image/image-service.ts';
+import { ambiguousHint, formatHistory, formatImagesCommand } from '../image-format.ts';
+import { compile } from '../formatter.ts';
+import { goEscape } from '../template.ts';
+import { humanSize4 } from '../units.ts';
+
+const LIST_FLAGS: FlagSpec[] = [
+  { name: 'all', short: 'a', type: 'bool', description: 'Show all images (default hides intermediate and dangling images)' },
+  { name: 'digests', type: 'bool', description: 'Show digests' },
+  { name: 'filter', short: 'f', type: 'strings', value: 'filter', description: 'Filter output based on conditions provided' },
+  { name: 'format', type: 'string', description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'" },
+  { name: 'no-trunc', type: 'bool', description: "Don't truncate output" },
+  { name: 'quiet', short: 'q', type: 'bool', description: 'Only show image IDs' },
+  { name: 'tree', type: 'bool', description: "docker 29's compact view (IMAGE, ID, DISK USAGE, CONTENT SIZE, EXTRA)" },
+];
+
+async function runImages(ctx: CommandContext, calledAsImages: boolean): Promise<number> {
+  const matchName = ctx.args[0];
+  const filters = parseFilters(flagStrings(ctx, 'filter'));
+  if (matchName) (filters.reference ??= []).push(matchName);
+  const all = flagBool(ctx, 'all');
+  const images = listImages(ctx.engine(), { all, filters });
+  const format = flagString(ctx, 'format');
+  const out = formatImagesCommand(images, {
+    all,
+    filters,
+    ...(format !== undefined ? { format } : {}),
+    quiet: flagBool(ctx, 'quiet'),
+    noTrunc: flagBool(ctx, 'no-trunc'),
+    digests: flagBool(ctx, 'digests'),
+    tree: flagBool(ctx, 'tree'),
+    ...(ctx.stdout.columns ? { width: ctx.stdout.columns } : {}),
+    now: Date.now(),
+  });
+  ctx.stdout.write(out);
+  const shown = images.filter((i) => all || filters.dangling || i.repoTags.length > 0 || i.repoDigests.length > 0);
+  if (calledAsImages && matchName && shown.length === 0) {
+    const hint = ambiguousHint(matchName, 'strata');
+    if (hint) ctx.stderr.write(`\n${hint}`);
+  }
+  return 0;
+}
+
+export const imagesCommand: Command = {
+  path: ['images'],
+  usage: 'strata images [OPTIONS] [REPOSITORY[:TAG]]',
+  description: 'List images',
+  flags: LIST_FLAGS,
+  maxArgs: 1,
+  run: (ctx) => runImages(ctx, true),
+};
+
+export const imageLsCommand: Command = {
+  path: ['image', 'ls'],
+  aliases: [['image', 'list']],
+  usage: 'strata image ls [OPTIONS] [REPOSITORY[:TAG]]',
+  description: 'List images',
+  flags: LIST_FLAGS,
+  maxArgs: 1,
+  run: (ctx) => runImages(ctx, false),
+};
+
+export const historyCommand: Command = {
+  path: ['history'],
+  aliases: [['image', 'history']],
+  usage: 'strata history [OPTIONS] IMAGE',
+  description: 'Show the history of an image',
+  flags: [
+    { name: 'format', type: 'string', description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'" },
+    { name: 'human', short: 'H', type: 'bool', description: 'Print sizes and dates in human readable format (default true)' },
+    { name: 'no-trunc', type: 'bool', description: "Don't truncate output" },
+    { name: 'quiet', short: 'q', type: 'bool', description: 'Only show image IDs' },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx) {
+    const entries = imageHistory(ctx.engine(), ctx.args[0]!);
+    const format = flagString(ctx, 'format');
+    ctx.stdout.write(
+      formatHistory(entries, {
+        ...(format !== undefined ? { format } : {}),
+        quiet: flagBool(ctx, 'quiet'),
+        human: ctx.flags.human !== false,
+        noTrunc: flagBool(ctx, 'no-trunc'),
+        now: Date.now(),
+      }),
+    );
+  },
+};
+
+export const inspectCommand: Command = {
+  path: ['inspect'],
+  aliases: [['image', 'inspect']],
+  usage: 'strata inspect [OPTIONS] IMAGE [IMAGE...]',
+  description: 'Display detailed information on one or more images',
+  flags: [{ name: 'format', short: 'f', type: 'string', description: "Format output using a custom template: 'json', 'TEMPLATE'" }],
+  minArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const found = [];
+    const missing: string[] = [];
+    for (const name of ctx.args) {
+      try {
+        found.push(inspectImage(engine, name));
+      } catch (err) {
+        if (!(err instanceof ImageNotFoundError)) throw err;
+        missing.push(name);
+      }
+    }
+    const format = flagString(ctx, 'format');
+    if (format === undefined || format === '' || format === 'json') {
+      ctx.stdout.write(`${goEscape(JSON.stringify(found, null, 4))}\n`);
+    } else {
+      const tmpl = compile(format);
+      for (const obj of found) ctx.stdout.write(`${tmpl.execute(obj)}\n`);
+    }
+    for (const name of missing) ctx.stderr.write(`Error: No such image: ${name}\n`);
+    return missing.length > 0 ? 1 : 0;
+  },
+};
+
+export const tagCommand: Command = {
+  path: ['tag'],
+  aliases: [['image', 'tag']],
+  usage: 'strata tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
+  description: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+  flags: [],
+  minArgs: 2,
+  maxArgs: 2,
+  async run(ctx) {
+    ctx.engine().images.tag(ctx.args[0]!, ctx.args[1]!);
+  },
+};
+
+function printDeleteItems(ctx: CommandContext, items: ImageDeleteItem[], prefix: { untagged: string; deleted: string }): void {
+  for (const i of items) ctx.stdout.write(i.deleted ? `${prefix.deleted}${i.deleted}\n` : `${prefix.untagged}${i.untagged}\n`);
+}
+
+export const rmiCommand: Command = {
+  path: ['rmi'],
+  aliases: [['image', 'rm'], ['image', 'remove']],
+  usage: 'strata rmi [OPTIONS] IMAGE [IMAGE...]',
+  description: 'Remove one or more images',
+  flags: [
+    { name: 'force', short: 'f', type: 'bool', description: 'Force removal of the image' },
+    { name: 'no-prune', type: 'bool', description: 'Do not delete untagged parents' },
+  ],
+  minArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const force = flagBool(ctx, 'force');
+    const errors: Error[] = [];
+    let fatal = false;
+    let deletedAny = false;
+    for (const name of ctx.args) {
+      try {
+        const items = removeImage(engine, name, { force, noPrune: flagBool(ctx, 'no-prune') });
+        deletedAny ||= items.some((i) => i.deleted);
+        printDeleteItems(ctx, items, { untagged: 'Untagged: ', deleted: 'Deleted: ' });
+      } catch (err) {
+        if (!(err instanceof ImageNotFoundError)) fatal = true;
+        errors.push(err as Error);
+      }
+    }
+    // A layer goes only when nothing references it any more.
+    if (deletedAny) await engine.gc.collect();
+    for (const e of errors) ctx.stderr.write(`Error: ${e.message}\n`);
+    return errors.length > 0 && (!force || fatal) ? 1 : 0;
+  },
+};
+
+const DANGLING_WARNING = 'WARNING! This will remove all dangling images.\nAre you sure you want to continue?';
+const ALL_WARNING = 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?';
+
+export const imagePruneCommand: Command = {
+  path: ['image', 'prune'],
+  usage: 'strata image prune [OPTIONS]',
+  description: 'Remove unused images',
+  flags: [
+    { name: 'all', short: 'a', type: 'bool', description: 'Remove all unused images, not just dangling ones' },
+    { name: 'filter', type: 'strings', value: 'filter', description: 'Provide filter values (e.g. "until=<timestamp>", "label=k=v")' },
+    { name: 'force', short: 'f', type: 'bool', description: 'Do not prompt for confirmation' },
+  ],
+  maxArgs: 0,
+  async run(ctx) {
+    const all = flagBool(ctx, 'all');
+    if (!flagBool(ctx, 'force')) {
+      ctx.stdout.write(`${all ? ALL_WARNING : DANGLING_WARNING} [y/N] `);
+      const answer = (await readLine(ctx.stdin)).trim();
+      if (answer !== 'y' && answer !== 'Y') {
+        ctx.stderr.write('image prune has been cancelled\n');
+        return 0;
+      }
+    }
+    const result = await pruneImages(ctx.engine(), { all, filters: parseFilters(flagStrings(ctx, 'filter')) });
+    if (result.deleted.length > 0) {
+      ctx.stdout.write('Deleted Images:\n');
+      printDeleteItems(ctx, result.deleted, { untagged: 'untagged: ', deleted: 'deleted: ' });
+      ctx.stdout.write('\n');
+    }
+    ctx.stdout.write(`Total reclaimed space: ${humanSize4(result.spaceReclaimed)}\n`);
+    return 0;
+  },
+};
+
+/** One line from stdin (the confirmation prompt's answer); '' at end of input. */
+function readLine(stdin: Readable): Promise<string> {
+  return new Promise((resolve) => {
+    let buf = '';
+    const done = (line: string): void => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.pause();
+      resolve(line);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      buf += chunk.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) done(buf.slice(0, nl));
+    };
+    const onEnd = (): void => done(buf);
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+  });
+}
