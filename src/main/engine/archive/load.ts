@@ -12,7 +12,7 @@ import {
   type Descriptor, type ImageConfig, type Index, type Manifest,
 } from '../image/oci.ts';
 import { familiarString, parseReference } from '../image/reference.ts';
-import { directoryEntries, peek, tarEntries, type ArchiveEntry } from './entries.ts';
+import { archiveError, directoryEntries, peek, tarEntries, TruncatedArchiveError, type ArchiveEntry } from './entries.ts';
 
 /** Entries up to this size are kept in memory (configs, manifests, indexes, tiny layers). */
 const SMALL_ENTRY = 1 << 20;
@@ -108,10 +108,34 @@ class ArchivePass {
   }
 
   async read(entries: AsyncIterable<ArchiveEntry>): Promise<void> {
-    for await (const e of entries) {
-      this.options.signal?.throwIfAborted();
-      if (e.kind === 'alias') this.aliases.set(e.name, e.target);
-      else if (e.kind === 'file') this.members.set(e.name, await this.readFile(e.name, e.size, e.body));
+    try {
+      for await (const e of entries) {
+        this.options.signal?.throwIfAborted();
+        if (e.kind === 'alias') this.aliases.set(e.name, e.target);
+        else if (e.kind === 'file') this.members.set(e.name, await this.readCounted(e.name, e.size, e.body));
+      }
+    } catch (err) {
+      throw archiveError(err);
+    }
+  }
+
+  /** Reads one member; a body that stops short of its header's size means the archive was cut. */
+  private async readCounted(name: string, size: number, body: AsyncIterable<Uint8Array>): Promise<Member> {
+    let seen = 0;
+    const counted = (async function* () {
+      for await (const chunk of body) {
+        seen += chunk.length;
+        yield chunk;
+      }
+    })();
+    try {
+      return await this.readFile(name, size, counted);
+    } catch (err) {
+      if (err instanceof HostileArchiveError || seen >= size) throw err;
+      if (/end of data|end of file|premature close|truncated/i.test((err as Error).message)) {
+        throw new TruncatedArchiveError(`${name} ends after ${seen} of ${size} bytes`);
+      }
+      throw err;
     }
   }
 
