@@ -39,7 +39,7 @@ describe('expandInstruction', () => {
   it('expands COPY/ADD paths and flags', () => {
     const copy = expanded('COPY --from=$STAGE --chown=$USERNAME --chmod=$MODE --exclude=$X* ["$APP/a", "${APP}/b c", "$APP/"]\n', 'copy', env);
     expect(copy).toMatchObject({
-      from: 'build', chown: 'node', chmod: '0755', excludePatterns: ['ex*'],
+      from: '$STAGE', chown: 'node', chmod: '0755', excludePatterns: ['ex*'],
       sourcePaths: ['/srv/app/a', '/srv/app/b c'], destPath: '/srv/app/',
     });
     expect(expanded('ADD --checksum=${SUM:-sha256:1} $APP/x /\n', 'add', env)).toMatchObject({ checksum: 'sha256:1', sourcePaths: ['/srv/app/x'] });
@@ -60,8 +60,9 @@ describe('expandInstruction', () => {
     expect(expanded('ONBUILD RUN echo $APP\n', 'onbuild', env).expression).toBe('RUN echo $APP');
   });
 
-  it('expands RUN --mount values', () => {
+  it('expands RUN --mount values except from=', () => {
     expect(expanded('RUN --mount=type=cache,target=$APP/.cache make\n', 'run', env).mounts).toEqual(['type=cache,target=/srv/app/.cache']);
+    expect(expanded('RUN --mount=from=$STAGE,target=$APP x\n', 'run', env).mounts).toEqual(['from=$STAGE,target=/srv/app']);
   });
 
   it('honours the backtick escape token', () => {

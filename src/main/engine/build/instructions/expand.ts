@@ -1,10 +1,12 @@
 /**
  * Variable expansion exactly where BuildKit applies it (dockerfile2llb dispatch):
  *   expanded: ENV, LABEL, WORKDIR, USER, VOLUME, STOPSIGNAL, COPY/ADD (sources, destination,
- *             --chown, --chmod, --from, --checksum, --exclude), RUN --mount values,
+ *             --chown, --chmod, --checksum, --exclude), RUN --mount values except `from`,
  *             EXPOSE (expanded and word-split), FROM (with global ARGs only), ARG (see resolveArgs);
  *   literal:  RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK commands (the shell expands them at run time),
- *             MAINTAINER, ONBUILD (expanded when the trigger runs in the child build).
+ *             MAINTAINER, ONBUILD (expanded when the trigger runs in the child build), and
+ *             COPY --from / RUN --mount from= (BuildKit resolves stages before any expansion, so
+ *             `--from=$X` fails there as an invalid reference).
  * Heredoc sources of COPY/ADD with unquoted names are expanded keeping quotes intact.
  */
 import { ShellLex, envFrom, type EnvGetter, type EnvSource } from '../shell/lex.ts';
@@ -64,7 +66,6 @@ function expandWith<T extends Command>(c: T, word: (w: string) => string, env: E
       c.ports = c.ports.flatMap((p) => lex.processWords(p, env));
       break;
     case 'copy':
-      c.from = word(c.from);
       expandCopyCommon(c, word);
       break;
     case 'add':
@@ -102,7 +103,8 @@ function expandMount(mount: string, word: (w: string) => string): string {
     .split(',')
     .map((field) => {
       const eq = field.indexOf('=');
-      return eq < 0 ? field : field.slice(0, eq + 1) + word(field.slice(eq + 1));
+      if (eq < 0 || field.slice(0, eq).toLowerCase() === 'from') return field;
+      return field.slice(0, eq + 1) + word(field.slice(eq + 1));
     })
     .join(',');
 }

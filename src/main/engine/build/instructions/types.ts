@@ -83,7 +83,7 @@ export interface AddInstruction extends Base, SourcesAndDest {
 
 export interface CopyInstruction extends Base, SourcesAndDest {
   kind: 'copy';
-  /** `--from`: a stage name, stage index or image reference; "" for the build context. */
+  /** `--from`: a stage name, stage index or image reference; "" for the build context. Never expanded. */
   from: string;
   chown: string;
   chmod: string;
