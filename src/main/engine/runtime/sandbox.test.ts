@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Engine } from '../engine.ts';
+import { Snapshotter } from '../snapshot/snapshotter.ts';
+import { changes, layerFromUpper } from '../snapshot/changes.ts';
+import { runProcess, sandboxUnavailable } from './sandbox.ts';
+import { storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../../../../test/fixtures/busybox.ts';
+import { tempDir } from '../../../../test/tmp.ts';
+
+const ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+
+function collect(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (d: Buffer) => chunks.push(d));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+describe('sandbox over overlayfs snapshots', () => {
+  let dir: { path: string; cleanup: () => void };
+  let engine: Engine;
+  beforeEach(() => {
+    dir = tempDir();
+    engine = Engine.open({ root: join(dir.path, 'store') });
+  });
+  afterEach(() => {
+    engine.close();
+    dir.cleanup();
+  });
+
+  const why = (): string | undefined => busyboxMissing() ?? sandboxUnavailable();
+
+  async function setup(): Promise<{ lowerDirs: string[]; upperDir: string; workDir: string }> {
+    const base = join(dir.path, 'base.tar');
+    const top = join(dir.path, 'top.tar');
+    await writeBusyboxRootfs(base);
+    await writeTar(top, [
+      { type: 'dir', name: 'data/' },
+      { type: 'file', name: 'data/keep.txt', content: 'keep\n' },
+      { type: 'file', name: 'data/old.txt', content: 'old\n' },
+      { type: 'dir', name: 'data/sub/' },
+      { type: 'file', name: 'data/sub/x', content: 'x\n' },
+    ]);
+    const img = await storeImage(engine, [base, top], { tags: ['t'] });
+    const lowerDirs = await new Snapshotter(engine).lowerDirs(img.id);
+    const upperDir = join(dir.path, 'c', 'upper');
+    const workDir = join(dir.path, 'c', 'work');
+    mkdirSync(upperDir, { recursive: true });
+    mkdirSync(workDir, { recursive: true });
+    return { lowerDirs, upperDir, workDir };
+  }
+
+  it('runs a process with env, cwd, hostname, a fresh /proc and exit code', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const s = await setup();
+    expect(s.lowerDirs).toHaveLength(2);
+    const out = collect();
+    const res = await runProcess({
+      ...s,
+      process: { args: ['sh', '-c', 'echo $FOO; pwd; hostname; ls /proc/1/exe >/dev/null && echo proc; ls /dev; exit 7'], env: [...ENV, 'FOO=bar'], cwd: '/work/dir', hostname: 'box' },
+      stdout: out.stream,
+    });
+    expect(res.exitCode).toBe(7);
+    const lines = out.text().split('\n');
+    expect(lines.slice(0, 4)).toEqual(['bar', '/work/dir', 'box', 'proc']);
+    expect(out.text()).toContain('null');
+    expect(out.text()).toContain('urandom');
+    // The working directory was created in the writable layer; nothing of the host shows up.
+    expect(existsSync(join(s.upperDir, 'work/dir'))).toBe(true);
+  });
+
+  it('reports a missing command like docker', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const s = await setup();
+    const err = collect();
+    const res = await runProcess({ ...s, process: { args: ['nosuch'], env: ENV, cwd: '/' }, stderr: err.stream });
+    expect(res.exitCode).toBe(127);
+    expect(err.text()).toBe('exec: "nosuch": executable file not found in $PATH\n');
+    const res2 = await runProcess({ ...s, process: { args: ['/etc/passwd'], env: ENV, cwd: '/' }, stderr: err.stream });
+    expect(res2.exitCode).toBe(126);
+  });
+
+  it('diff follows docker rules for added, changed, deleted files and opaque directories', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const s = await setup();
+    const res = await runProcess({
+      ...s,
+      process: { args: ['sh', '-c', 'echo new > /data/new.txt && echo more >> /data/keep.txt && rm /data/old.txt && mkdir -p /a/b && echo 1 > /a/b/c && rm -rf /data/sub && mkdir /data/sub && echo y > /data/sub/y'], env: ENV, cwd: '/' },
+    });
+    expect(res.exitCode).toBe(0);
+    const list = await changes(s.lowerDirs, s.upperDir);
+    expect(list.map((c) => `${c.kind} ${c.path}`)).toEqual([
+      'A /a', 'A /a/b', 'A /a/b/c',
+      'C /data', 'C /data/keep.txt', 'A /data/new.txt', 'D /data/old.txt', 'D /data/sub', 'A /data/sub/y',
+    ]);
+    const layer = await engine.gc.withLease(() => layerFromUpper(engine, s.lowerDirs, s.upperDir));
+    const files = layer.files.map((f) => `${f.type} ${f.path}`);
+    expect(files).toContain('whiteout data/old.txt');
+    expect(files).toContain('opaque data/sub');
+    expect(files).toContain('file data/sub/y');
+    expect(files).toContain('file a/b/c');
+    // Same upper dir, same bytes.
+    const again = await engine.gc.withLease(() => layerFromUpper(engine, s.lowerDirs, s.upperDir));
+    expect(again.diffId).toBe(layer.diffId);
+  });
+
+  it('an empty change set is a valid empty layer', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const s = await setup();
+    expect(await changes(s.lowerDirs, s.upperDir)).toEqual([]);
+    const layer = await engine.gc.withLease(() => layerFromUpper(engine, s.lowerDirs, s.upperDir));
+    expect(layer.files).toEqual([]);
+    expect(readFileSync(engine.content.path(layer.blob.digest)).length).toBe(1024);
+  });
+});

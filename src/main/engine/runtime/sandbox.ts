@@ -1,0 +1,384 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
+import { tmpdir, constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { RootfsView, lowerEntry } from '../snapshot/rootfs.ts';
+import { isRoot } from '../snapshot/whiteout.ts';
+import { detectOpaqueDirs } from './opaque.ts';
+import { resolveUser, type ResolvedUser } from './user.ts';
+
+export interface ProcessSpec {
+  args: string[];
+  env: string[];
+  cwd: string;
+  /** `name`, `uid`, `name:group` or `uid:gid`, resolved with the rootfs's /etc/passwd and /etc/group. */
+  user?: string;
+  tty?: boolean;
+  hostname?: string;
+}
+
+export interface SandboxSpec {
+  /** Read-only layers, lowest first (Snapshotter.lowerDirs). */
+  lowerDirs: string[];
+  /** The writable layer; its sibling `<upperDir>.opaque` remembers overlayfs's opaque directories. */
+  upperDir: string;
+  /** overlayfs's work directory: empty or previously used with the same upper dir, same filesystem. */
+  workDir: string;
+  process: ProcessSpec;
+  /** `host` (default): the host's network stack; `none`: a fresh network namespace (loopback down). */
+  network?: 'host' | 'none';
+  /** Terminal size for `tty`. */
+  size?: { cols: number; rows: number };
+}
+
+export interface RunResult {
+  exitCode: number;
+  signal?: string;
+}
+
+/** A started sandboxed process; the UI's terminal and the CLI both drive it through this. */
+export interface SandboxProcess {
+  readonly pid: number;
+  write(data: string | Buffer): void;
+  /** Closes the process's stdin (non-tty only). */
+  end(): void;
+  resize(cols: number, rows: number): void;
+  onData(fn: (data: Buffer, stream: 'stdout' | 'stderr') => void): void;
+  readonly exited: Promise<RunResult>;
+  /** Signals every process of the sandbox. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** A command that fails before anything runs, with docker's exit code and wording. */
+export class ExecError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.name = 'ExecError';
+    this.exitCode = exitCode;
+  }
+}
+
+function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+interface Tools {
+  unshare: string;
+  bwrap: string;
+  sh: string;
+}
+
+let cachedTools: Tools | undefined;
+let cachedReason: string | undefined | null = null;
+
+/**
+ * Why containers and RUN cannot run here, or undefined when they can. Linux only; needs
+ * bubblewrap and util-linux's unshare, and (unless root) unprivileged user namespaces.
+ */
+export function sandboxUnavailable(): string | undefined {
+  if (cachedReason !== null) return cachedReason;
+  cachedReason = probe();
+  return cachedReason;
+}
+
+function probe(): string | undefined {
+  if (process.platform !== 'linux') return `containers need Linux namespaces and overlayfs; this is ${process.platform}`;
+  const unshare = which('unshare');
+  const bwrap = which('bwrap');
+  const sh = existsSync('/bin/sh') ? '/bin/sh' : which('sh');
+  if (!unshare) return 'util-linux unshare is not installed';
+  if (!bwrap) return 'bubblewrap (bwrap) is not installed';
+  if (!sh) return 'no /bin/sh on the host';
+  cachedTools = { unshare, bwrap, sh };
+  const res = spawnSync(unshare, [...namespaceArgs(), 'true'], { encoding: 'utf8' });
+  if (res.status !== 0) return `cannot create a mount namespace${isRoot() ? '' : ' in a user namespace'}: ${(res.stderr || res.error?.message || '').trim()}`;
+  return undefined;
+}
+
+function tools(): Tools {
+  const reason = sandboxUnavailable();
+  if (reason) throw new Error(reason);
+  return cachedTools!;
+}
+
+/** Root keeps the host's IDs (like docker); anyone else becomes root of a new user namespace. */
+export function namespaceArgs(): string[] {
+  return [...(isRoot() ? [] : ['--map-root-user']), '--mount', '--propagation', 'private'];
+}
+
+/** overlayfs options for our layers; in a user namespace overlayfs keeps its marks in user.* xattrs. */
+export function overlayOptions(lowerTopFirst: string[], upperDir?: string, workDir?: string): { cwd: string; options: string } {
+  for (const d of [...lowerTopFirst, upperDir ?? '', workDir ?? '']) {
+    if (/[,:]/.test(d)) throw new Error(`overlayfs cannot use a path containing ',' or ':': ${d}`);
+  }
+  let cwd = '/';
+  let lowers = lowerTopFirst;
+  // The mount data is one page: with many layers, name them relative to a shared parent.
+  if (lowers.join(':').length > 3000) {
+    const parent = lowers[0]!.split('/').slice(0, -2).join('/');
+    if (lowers.every((l) => l.startsWith(`${parent}/`))) {
+      cwd = parent;
+      lowers = lowers.map((l) => l.slice(parent.length + 1));
+    }
+  }
+  let options = `lowerdir=${lowers.join(':')}`;
+  if (upperDir && workDir) options += `,upperdir=${upperDir},workdir=${workDir}`;
+  if (!isRoot()) options += ',userxattr';
+  return { cwd, options };
+}
+
+/** Finds the program like execvp would, with docker's errors for a missing or non-executable one. */
+export function resolveCommand(view: RootfsView, argv0: string, env: string[]): string {
+  if (argv0.includes('/')) {
+    const st = view.stat(view.resolve(argv0));
+    if (!st) throw new ExecError(`exec: "${argv0}": stat ${argv0}: no such file or directory`, 127);
+    if (st.type === 'dir' || (st.mode & 0o111) === 0) throw new ExecError(`exec: "${argv0}": permission denied`, 126);
+    return argv0;
+  }
+  const path = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  for (const dir of path.split(':')) {
+    const candidate = `${dir || '.'}/${argv0}`;
+    const st = view.stat(view.resolve(candidate));
+    if (st && st.type !== 'dir' && (st.mode & 0o111) !== 0) return candidate;
+  }
+  throw new ExecError(`exec: "${argv0}": executable file not found in $PATH`, 127);
+}
+
+function resolvConf(): string {
+  for (const f of ['/run/systemd/resolve/resolv.conf', '/etc/resolv.conf']) {
+    try {
+      const text = readFileSync(f, 'utf8');
+      // A stub resolver on the host's loopback is useless in a fresh network namespace.
+      if (f === '/etc/resolv.conf' || !/nameserver 127\./.test(text)) return text;
+    } catch {
+      /* next */
+    }
+  }
+  return '';
+}
+
+/**
+ * Per-run scratch: `init/` is the lowest-but-top read-only layer holding mount points (like
+ * docker's init layer, so they never show in `diff`), `root/` is where the overlay is mounted,
+ * and the files bound over /etc/hosts, /etc/hostname, /etc/resolv.conf.
+ */
+function prepareScratch(lowerDirs: string[], hostname: string, network: 'host' | 'none'): string {
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-run-'));
+  const init = join(scratch, 'init');
+  for (const d of ['proc', 'dev', 'sys', 'etc']) {
+    const p = join(init, d);
+    mkdirSync(p, { recursive: true });
+    // Keep the image's own metadata on these directories so the merged view looks unchanged.
+    const below = lowerEntry(lowerDirs, d);
+    if (below?.stat.isDirectory()) {
+      if (isRoot()) lchownSync(p, below.stat.uid, below.stat.gid);
+      chmodSync(p, below.stat.mode & 0o7777);
+      utimesSync(p, below.stat.atime, below.stat.mtime);
+    }
+  }
+  for (const f of ['hosts', 'hostname', 'resolv.conf']) writeFileSync(join(init, 'etc', f), '');
+  mkdirSync(join(scratch, 'root'));
+  const hosts = `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
+  writeFileSync(join(scratch, 'hosts'), hosts);
+  writeFileSync(join(scratch, 'hostname'), `${hostname}\n`);
+  writeFileSync(join(scratch, 'resolv.conf'), network === 'none' ? '' : resolvConf());
+  // The init layer's etc must not hide the image's /etc: it only sits above it, with the same metadata.
+  const etcBelow = lowerEntry(lowerDirs, 'etc');
+  if (etcBelow?.stat.isDirectory()) utimesSync(join(init, 'etc'), etcBelow.stat.atime, etcBelow.stat.mtime);
+  return scratch;
+}
+
+export interface PreparedSandbox {
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  user: ResolvedUser;
+  cleanup: () => void;
+}
+
+/**
+ * Builds the command line that runs a process in the sandbox:
+ *   unshare [--map-root-user] --mount   (a private mount namespace, a user namespace when rootless)
+ *     sh -c 'mount -t overlay …'         (the rootfs: init layer + image layers + writable layer)
+ *       bwrap --bind root / --proc --dev  (pivot_root, fresh /proc, minimal /dev, pid/uts/ipc
+ *                                          namespaces, env, cwd, uid) -- ARGS
+ * Creates the working directory in the writable layer first, like docker does.
+ */
+export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
+  const t = tools();
+  const proc = spec.process;
+  const view = new RootfsView(spec.lowerDirs, spec.upperDir);
+  if (proc.args.length === 0) throw new ExecError('no command specified', 125);
+  const user = resolveUser(view, proc.user);
+  const cwd = proc.cwd || '/';
+  const cwdEntry = view.stat(view.resolve(cwd));
+  if (!cwdEntry) view.mkdir(cwd);
+  else if (cwdEntry.type !== 'dir') throw new ExecError(`chdir to cwd ("${cwd}") set in config.json failed: not a directory`, 126);
+  resolveCommand(view, proc.args[0]!, proc.env);
+  const hostname = proc.hostname ?? randomBytes(6).toString('hex');
+  const network = spec.network ?? 'host';
+  const scratch = prepareScratch(spec.lowerDirs, hostname, network);
+  const root = join(scratch, 'root');
+  const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
+  const envArgs: string[] = [];
+  for (const e of proc.env) {
+    const eq = e.indexOf('=');
+    if (eq > 0) envArgs.push('--setenv', e.slice(0, eq), e.slice(eq + 1));
+  }
+  const bwrap = [
+    t.bwrap, '--bind', root, '/', '--proc', '/proc', '--dev', '/dev',
+    '--bind', join(scratch, 'hosts'), '/etc/hosts',
+    '--bind', join(scratch, 'hostname'), '/etc/hostname',
+    '--bind', join(scratch, 'resolv.conf'), '/etc/resolv.conf',
+    '--unshare-pid', '--unshare-uts', '--unshare-ipc', ...(network === 'none' ? ['--unshare-net'] : []),
+    '--hostname', hostname, '--die-with-parent', '--chdir', cwd, '--clearenv', ...envArgs,
+    ...(user.uid !== 0 || user.gid !== 0 ? ['--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid)] : []),
+    '--', ...proc.args,
+  ];
+  const script = 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; shift 3; exec "$@"';
+  const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, ...bwrap];
+  return {
+    file: t.unshare,
+    args,
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
+    user,
+    cleanup: () => rmSync(scratch, { recursive: true, force: true }),
+  };
+}
+
+function signalResult(signal: NodeJS.Signals | number): RunResult {
+  const entries = Object.entries(osConstants.signals) as [string, number][];
+  const num = typeof signal === 'number' ? signal : (osConstants.signals[signal] ?? 9);
+  return { exitCode: 128 + num, signal: entries.find(([, n]) => n === num)?.[0] ?? String(signal) };
+}
+
+/** Starts a process in the sandbox (with a pseudo-terminal when `process.tty`). */
+export async function startProcess(spec: SandboxSpec): Promise<SandboxProcess> {
+  const prepared = prepareSandbox(spec);
+  const finish = async (r: RunResult): Promise<RunResult> => {
+    prepared.cleanup();
+    await detectOpaqueDirs(spec.lowerDirs, spec.upperDir).catch(() => {});
+    return r;
+  };
+  if (spec.process.tty) return startPty(spec, prepared, finish);
+  return startPiped(prepared, finish);
+}
+
+function startPiped(prepared: PreparedSandbox, finish: (r: RunResult) => Promise<RunResult>): SandboxProcess {
+  const child: ChildProcess = spawn(prepared.file, prepared.args, { env: prepared.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const listeners: ((d: Buffer, s: 'stdout' | 'stderr') => void)[] = [];
+  const buffered: [Buffer, 'stdout' | 'stderr'][] = [];
+  const emit = (d: Buffer, s: 'stdout' | 'stderr'): void => {
+    if (listeners.length === 0) buffered.push([d, s]);
+    for (const l of listeners) l(d, s);
+  };
+  child.stdout!.on('data', (d: Buffer) => emit(d, 'stdout'));
+  child.stderr!.on('data', (d: Buffer) => emit(d, 'stderr'));
+  child.stdin!.on('error', () => {}); // the process may exit without reading its input
+  const closed = new Promise<RunResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve(signal ? signalResult(signal) : { exitCode: code ?? 0 });
+    });
+  });
+  return {
+    pid: child.pid!,
+    write: (d) => void child.stdin!.write(d),
+    end: () => child.stdin!.end(),
+    resize: () => {},
+    onData: (fn) => {
+      listeners.push(fn);
+      for (const [d, s] of buffered.splice(0)) fn(d, s);
+    },
+    exited: closed.then(finish, async (err) => {
+      await finish({ exitCode: 125 });
+      throw err;
+    }),
+    kill: (signal = 'SIGKILL') => killGroup(child.pid!, signal),
+  };
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function startPty(spec: SandboxSpec, prepared: PreparedSandbox, finish: (r: RunResult) => Promise<RunResult>): Promise<SandboxProcess> {
+  const pty = await import('node-pty');
+  const term = pty.spawn(prepared.file, prepared.args, {
+    name: 'xterm', cols: spec.size?.cols ?? 80, rows: spec.size?.rows ?? 24, env: prepared.env as Record<string, string>,
+  });
+  const listeners: ((d: Buffer, s: 'stdout' | 'stderr') => void)[] = [];
+  const buffered: Buffer[] = [];
+  term.onData((d) => {
+    const b = Buffer.from(d, 'utf8');
+    if (listeners.length === 0) buffered.push(b);
+    for (const l of listeners) l(b, 'stdout');
+  });
+  const exited = new Promise<RunResult>((resolve) => {
+    term.onExit(({ exitCode, signal }) => resolve(signal ? signalResult(signal) : { exitCode }));
+  });
+  return {
+    pid: term.pid,
+    write: (d) => term.write(typeof d === 'string' ? d : d.toString('utf8')),
+    end: () => term.write('\x04'),
+    resize: (cols, rows) => term.resize(cols, rows),
+    onData: (fn) => {
+      listeners.push(fn);
+      for (const d of buffered.splice(0)) fn(d, 'stdout');
+    },
+    exited: exited.then(finish),
+    kill: (signal = 'SIGKILL') => killGroup(term.pid, signal),
+  };
+}
+
+/**
+ * Runs a process in the sandbox to completion: the builder's RUN and `strata run` both come here.
+ * Errors found before anything runs (command not found, not executable) are written to stderr
+ * with docker's wording and exit 127/126. Aborting kills the whole process tree (the pid
+ * namespace dies with its init); the writable layer stays usable.
+ */
+export async function runProcess(spec: SandboxSpec & { stdin?: Readable; stdout?: Writable; stderr?: Writable; signal?: AbortSignal }): Promise<RunResult> {
+  if (spec.signal?.aborted) return { exitCode: 137, signal: 'SIGKILL' };
+  let proc: SandboxProcess;
+  try {
+    proc = await startProcess(spec);
+  } catch (err) {
+    if (err instanceof ExecError) {
+      spec.stderr?.write(`${err.message}\n`);
+      return { exitCode: err.exitCode };
+    }
+    throw err;
+  }
+  proc.onData((d, s) => (s === 'stderr' ? spec.stderr : spec.stdout)?.write(d));
+  if (spec.stdin) {
+    spec.stdin.on('data', (d: Buffer) => proc.write(d));
+    spec.stdin.on('end', () => proc.end());
+  } else if (!spec.process.tty) proc.end();
+  const onAbort = (): void => proc.kill('SIGKILL');
+  spec.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await proc.exited;
+  } finally {
+    spec.signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,89 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Engine } from '../engine.ts';
+import type { ImageLayer } from '../image/image-service.ts';
+import { decompressor } from '../layer/layer-ingest.ts';
+import { hexOf } from '../store/digest.ts';
+import { unpackLayer } from './unpack.ts';
+
+/**
+ * Read-only unpacked layers for overlayfs (containerd's snapshotter, reduced to "view"): one
+ * directory per chain ID under `snapshots/<hex>/fs`, made once and shared by every image and
+ * container with the same layer stack. A snapshot appears only by an atomic rename of a fully
+ * unpacked directory, so a crash leaves no half-made snapshot behind.
+ */
+export class Snapshotter {
+  private readonly engine: Engine;
+  readonly root: string;
+  private readonly pending = new Map<string, Promise<string>>();
+
+  constructor(engine: Engine) {
+    this.engine = engine;
+    this.root = engine.dir('snapshots');
+  }
+
+  /** The snapshot directory of a chain ID (it may not exist yet). */
+  dirOf(chainId: string): string {
+    return join(this.root, hexOf(chainId), 'fs');
+  }
+
+  /** Unpacks each layer of the image once and returns the read-only directories, lowest first. */
+  async lowerDirs(imageId: string): Promise<string[]> {
+    const dirs: string[] = [];
+    for (const layer of this.engine.images.layers(imageId)) dirs.push(await this.ensure(layer, [...dirs]));
+    return dirs;
+  }
+
+  private ensure(layer: ImageLayer, below: string[]): Promise<string> {
+    const dir = this.dirOf(layer.chainId);
+    if (existsSync(dir)) return Promise.resolve(dir);
+    let p = this.pending.get(layer.chainId);
+    if (!p) {
+      p = this.unpack(layer, below, dir).finally(() => this.pending.delete(layer.chainId));
+      this.pending.set(layer.chainId, p);
+    }
+    return p;
+  }
+
+  private async unpack(layer: ImageLayer, below: string[], dir: string): Promise<string> {
+    const parent = join(this.root, hexOf(layer.chainId));
+    mkdirSync(parent, { recursive: true });
+    const tmp = join(parent, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(tmp, { mode: 0o755 });
+    try {
+      const source = this.engine.content.read(layer.blobDigest).pipe(decompressor(layer.compression));
+      await unpackLayer(source, tmp, below);
+      try {
+        renameSync(tmp, dir);
+      } catch (err) {
+        // Another process made the same snapshot meanwhile: theirs is identical.
+        if (!existsSync(dir)) throw err;
+        rmSync(tmp, { recursive: true, force: true });
+      }
+      return dir;
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw new Error(`cannot unpack layer ${layer.diffId}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Removes snapshots whose chain ID no image uses any more; returns how many. */
+  prune(inUse: Set<string>): number {
+    let removed = 0;
+    for (const name of this.listHex()) {
+      if (inUse.has(`sha256:${name}`)) continue;
+      rmSync(join(this.root, name), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  private listHex(): string[] {
+    try {
+      return readdirSync(this.root).filter((n) => /^[a-f0-9]{64}$/.test(n));
+    } catch {
+      return [];
+    }
+  }
+}
