@@ -10,7 +10,10 @@ export default defineConfig({
       rollupOptions: { external: ['better-sqlite3', 'node-pty'] },
     },
   },
-  preload: {},
+  // A sandboxed renderer can only run a CommonJS preload.
+  preload: {
+    build: { rollupOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
+  },
   renderer: {
     root: resolve('src/renderer'),
     build: { rollupOptions: { input: resolve('src/renderer/index.html') } },

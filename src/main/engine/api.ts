@@ -135,3 +135,9 @@ export interface DiskUsageReport extends DiskUsage {
   /** Images, Containers, Local Volumes, Build Cache — docker's TYPE rows, in that order. */
   summary: DiskUsageRow[];
 }
+
+/** Something in the store changed; UIs refresh what they show from these (emitted on ChangeBus). */
+export type ChangeEvent =
+  | { kind: 'image'; action: 'added' | 'removed' | 'tagged' | 'untagged'; id: string; ref?: string }
+  | { kind: 'container'; action: 'created' | 'started' | 'stopped' | 'removed' | 'changed'; id: string }
+  | { kind: 'build-cache'; action: 'changed' | 'pruned' };

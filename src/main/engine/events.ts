@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
 
-/** Something in the store changed; UIs refresh what they show from these. */
-export type ChangeEvent =
-  | { kind: 'image'; action: 'added' | 'removed' | 'tagged' | 'untagged'; id: string; ref?: string }
-  | { kind: 'container'; action: 'created' | 'started' | 'stopped' | 'removed' | 'changed'; id: string }
-  | { kind: 'build-cache'; action: 'changed' | 'pruned' };
+import type { ChangeEvent } from './api.ts';
+
+// The type lives in api.ts (plain data, no Node imports) so the renderer's contract can use it.
+export type { ChangeEvent };
 
 /** A tiny typed bus: services emit, the CLI ignores, the desktop app forwards to the renderer. */
 export class ChangeBus {

@@ -1,0 +1,37 @@
+import type { Command } from '../command.ts';
+import { flagString } from '../command.ts';
+import { Engine } from '../../engine/engine.ts';
+import { createHandlers } from '../../host/handlers.ts';
+import { startBrowserHost } from '../../host/server.ts';
+
+/**
+ * `strata ui`: the desktop app's views in a browser, for headless boxes and the end-to-end tests.
+ * Serves the built renderer on 127.0.0.1 and prints the URL with its access token.
+ */
+export const uiCommand: Command = {
+  path: ['ui'],
+  usage: 'strata ui [--port N] [--root DIR]',
+  description: 'Serve the Strata UI to a local browser (127.0.0.1 only)',
+  flags: [
+    { name: 'port', type: 'string', value: 'N', description: 'Port to listen on (default: a free port)' },
+    { name: 'root', type: 'string', value: 'DIR', description: 'Store directory (same as the global --root)' },
+    { name: 'renderer', type: 'string', value: 'DIR', description: 'Built renderer to serve (default: out/renderer)' },
+  ],
+  maxArgs: 0,
+  async run(ctx) {
+    const portFlag = flagString(ctx, 'port');
+    const port = portFlag === undefined ? 0 : Number(portFlag);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portFlag}`);
+    const rootFlag = flagString(ctx, 'root');
+    const engine = rootFlag ? Engine.open({ root: rootFlag }) : ctx.engine();
+    const renderer = flagString(ctx, 'renderer');
+    const host = await startBrowserHost(createHandlers(engine, { host: 'browser' }), { port, ...(renderer ? { rendererDir: renderer } : {}) });
+    ctx.stdout.write(`Strata UI for ${engine.root}\nOpen ${host.url}\n`);
+    await new Promise<void>((done) => {
+      if (ctx.signal.aborted) done();
+      ctx.signal.addEventListener('abort', () => done(), { once: true });
+    });
+    await host.close();
+    if (rootFlag) engine.close();
+  },
+};

@@ -1,0 +1,107 @@
+/**
+ * One connected renderer (an Electron window or a browser tab): validates every message, runs
+ * the handler, wraps the result in an envelope, tracks its streams so they can be cancelled, and
+ * forwards the engine's change events. Electron main and the browser host both use it.
+ */
+import type { ChangeEvent, Envelope, ErrorInfo, PushMessage, RequestName, StreamName } from '../../shared/contract.ts';
+import { ValidationError, validateRequest, validateStream, validateStreamId } from '../../shared/validate.ts';
+import type { Handlers } from './handlers.ts';
+
+export class UnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedError';
+  }
+}
+
+export function errorInfo(err: unknown): ErrorInfo {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code =
+    e.name === 'ImageNotFoundError' || /^No such (image|container)/.test(e.message) ? 'not-found'
+    : e.name === 'ConflictError' || e.message.startsWith('conflict:') ? 'conflict'
+    : e.name === 'ValidationError' || e.name === 'InvalidReferenceError' ? 'invalid'
+    : e.name === 'UnsupportedError' ? 'unsupported'
+    : e.name === 'AbortError' || e.message === 'canceled' ? 'canceled'
+    : 'error';
+  // One line, as the CLI prints it.
+  return { message: e.message.split('\n')[0]!, code };
+}
+
+interface LiveStream {
+  abort: AbortController;
+  input?: (data: string) => void;
+}
+
+export class HostSession {
+  private readonly handlers: Handlers;
+  private readonly push: (msg: PushMessage) => void;
+  private readonly streams = new Map<string, LiveStream>();
+  private readonly unsubscribe: () => void;
+
+  constructor(handlers: Handlers, push: (msg: PushMessage) => void) {
+    this.handlers = handlers;
+    this.push = push;
+    this.unsubscribe = handlers.onChange((event: ChangeEvent) => this.push({ type: 'change', event }));
+  }
+
+  async invoke(name: unknown, params: unknown): Promise<Envelope<unknown>> {
+    try {
+      const req = validateRequest<RequestName>(String(name), params);
+      const fn = this.handlers.requests[req.name] as (p: unknown) => unknown;
+      return { ok: true, value: (await fn(req.params)) ?? null };
+    } catch (err) {
+      return { ok: false, error: errorInfo(err) };
+    }
+  }
+
+  async stream(id: unknown, name: unknown, params: unknown): Promise<Envelope<unknown>> {
+    let streamId: string;
+    try {
+      streamId = validateStreamId(id);
+      if (this.streams.has(streamId)) throw new ValidationError(`stream ${streamId} is already open`);
+    } catch (err) {
+      return { ok: false, error: errorInfo(err) };
+    }
+    const live: LiveStream = { abort: new AbortController() };
+    this.streams.set(streamId, live);
+    try {
+      const req = validateStream<StreamName>(String(name), params);
+      const fn = this.handlers.streams[req.name] as (p: unknown, ctx: StreamContext<unknown>) => Promise<unknown>;
+      const value = await fn(req.params, {
+        signal: live.abort.signal,
+        emit: (event) => this.push({ type: 'stream-event', id: streamId, event }),
+        onInput: (listener) => {
+          live.input = listener;
+        },
+      });
+      if (live.abort.signal.aborted) return { ok: false, error: { message: 'canceled', code: 'canceled' } };
+      return { ok: true, value: value ?? null };
+    } catch (err) {
+      if (live.abort.signal.aborted) return { ok: false, error: { message: 'canceled', code: 'canceled' } };
+      return { ok: false, error: errorInfo(err) };
+    } finally {
+      this.streams.delete(streamId);
+    }
+  }
+
+  cancel(id: unknown): void {
+    if (typeof id === 'string') this.streams.get(id)?.abort.abort(new Error('canceled'));
+  }
+
+  input(id: unknown, data: unknown): void {
+    if (typeof id === 'string' && typeof data === 'string' && data.length <= 1 << 20) this.streams.get(id)?.input?.(data);
+  }
+
+  /** The window or tab went away: stop its work. */
+  dispose(): void {
+    this.unsubscribe();
+    for (const s of this.streams.values()) s.abort.abort(new Error('canceled'));
+    this.streams.clear();
+  }
+}
+
+export interface StreamContext<E> {
+  signal: AbortSignal;
+  emit(event: E): void;
+  onInput(listener: (data: string) => void): void;
+}

@@ -1,0 +1,159 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { ImageSummary, PrunePreview, ProgressEvent } from '../../../shared/contract.ts';
+import { pathMatch, referenceMatches } from '../../../shared/format.ts';
+import { useApi } from '../api.ts';
+
+/** One table row: docker's `images` shows one row per tag (or one `<none>` row). */
+export interface ImageRow {
+  key: string;
+  id: string;
+  repository: string;
+  tag: string;
+  created: number;
+  size: number;
+  sharedSize: number;
+  containers: number;
+  dangling: boolean;
+}
+
+export type SortKey = 'repository' | 'tag' | 'id' | 'created' | 'size' | 'containers';
+
+export function toRows(images: readonly ImageSummary[]): ImageRow[] {
+  const rows: ImageRow[] = [];
+  for (const img of images) {
+    const base = { id: img.id, created: img.created, size: img.size, sharedSize: img.sharedSize, containers: img.containers };
+    if (img.repoTags.length === 0) {
+      rows.push({ ...base, key: img.id, repository: '<none>', tag: '<none>', dangling: true });
+      continue;
+    }
+    for (const rt of img.repoTags) {
+      const colon = rt.lastIndexOf(':');
+      rows.push({ ...base, key: `${img.id} ${rt}`, repository: rt.slice(0, colon), tag: rt.slice(colon + 1), dangling: false });
+    }
+  }
+  return rows;
+}
+
+/** Filters as docker does: a reference pattern (`j*`, `busybox:1.*`), dangling, in use. */
+export function filterRows(rows: readonly ImageRow[], pattern: string, dangling: boolean, inUse: boolean): ImageRow[] {
+  const p = pattern.trim();
+  return rows.filter(
+    (r) =>
+      (!dangling || r.dangling) &&
+      (!inUse || r.containers > 0) &&
+      (p === '' || (!r.dangling && referenceMatches(p, `${r.repository}:${r.tag}`, pathMatch)) || r.id.replace('sha256:', '').startsWith(p)),
+  );
+}
+
+export function sortRows(rows: ImageRow[], key: SortKey, desc: boolean): ImageRow[] {
+  const dir = desc ? -1 : 1;
+  const value = (r: ImageRow): string | number => (key === 'id' ? r.id : r[key]);
+  return rows.sort((a, b) => {
+    const va = value(a);
+    const vb = value(b);
+    const c = typeof va === 'number' ? va - (vb as number) : (va as string).localeCompare(vb as string);
+    return c * dir || a.key.localeCompare(b.key);
+  });
+}
+
+export const useImagesStore = defineStore('images', () => {
+  const api = useApi();
+  const images = shallowRef<ImageSummary[]>([]);
+  const loaded = ref(false);
+  const loading = ref(false);
+  const error = ref('');
+  const pattern = ref('');
+  const dangling = ref(false);
+  const inUse = ref(false);
+  const sortKey = ref<SortKey>('created');
+  const sortDesc = ref(true);
+  const selected = ref<string | null>(null);
+  const progress = ref<{ op: string; events: Map<string, ProgressEvent> } | null>(null);
+
+  const allRows = computed(() => toRows(images.value));
+  const rows = computed(() => sortRows(filterRows(allRows.value, pattern.value, dangling.value, inUse.value), sortKey.value, sortDesc.value));
+  /** What `images` would total: every image's full size, shared layers counted again each time. */
+  const totalSize = computed(() => images.value.reduce((n, i) => n + i.size, 0));
+  const selectedRow = computed(() => rows.value.find((r) => r.key === selected.value) ?? null);
+
+  async function refresh(): Promise<void> {
+    loading.value = true;
+    try {
+      images.value = await api.call('images.list', {});
+      error.value = '';
+    } catch (err) {
+      error.value = (err as Error).message;
+    } finally {
+      loading.value = false;
+      loaded.value = true;
+    }
+  }
+
+  function sortBy(key: SortKey): void {
+    if (sortKey.value === key) sortDesc.value = !sortDesc.value;
+    else {
+      sortKey.value = key;
+      sortDesc.value = key === 'created' || key === 'size' || key === 'containers';
+    }
+  }
+
+  async function tag(source: string, target: string): Promise<void> {
+    await api.call('images.tag', { source, target });
+    await refresh();
+  }
+
+  async function remove(ref: string, force: boolean): Promise<string[]> {
+    const items = await api.call('images.remove', { refs: [ref], force });
+    await refresh();
+    return items.map((i) => (i.deleted ? `Deleted: ${i.deleted}` : `Untagged: ${i.untagged}`));
+  }
+
+  function prunePreview(all: boolean): Promise<PrunePreview> {
+    return api.call('images.prunePreview', { all });
+  }
+
+  async function prune(all: boolean): Promise<number> {
+    const res = await api.call('images.prune', { all });
+    await refresh();
+    return res.spaceReclaimed;
+  }
+
+  /** Runs a load/save/import stream, keeping the latest event per item for the progress bars. */
+  async function track<R>(op: string, start: (onEvent: (e: ProgressEvent) => void) => { done: Promise<R> }): Promise<R> {
+    const events = new Map<string, ProgressEvent>();
+    progress.value = { op, events };
+    try {
+      const handle = start((e) => {
+        events.set(e.id, e);
+        progress.value = { op, events };
+      });
+      return await handle.done;
+    } finally {
+      progress.value = null;
+      await refresh();
+    }
+  }
+
+  const load = (path: string) => track('load', (on) => api.stream('images.load', { path }, on));
+  const save = (refs: string[], path: string) => track('save', (on) => api.stream('images.save', { refs, path }, on));
+  const importTar = (path: string, ref: string) => track('import', (on) => api.stream('images.import', { path, ref }, on));
+
+  let subscribed = false;
+  function subscribe(): void {
+    if (subscribed) return;
+    subscribed = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Change events come in bursts (a load tags many images): refresh once per burst.
+    api.onChange((e) => {
+      if (e.kind !== 'image' && e.kind !== 'container') return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void refresh(), 150);
+    });
+  }
+
+  return {
+    images, loaded, loading, error, pattern, dangling, inUse, sortKey, sortDesc, selected, progress, allRows, rows, totalSize, selectedRow,
+    refresh, sortBy, tag, remove, prunePreview, prune, load, save, importTar, subscribe,
+  };
+});

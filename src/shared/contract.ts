@@ -1,0 +1,251 @@
+/**
+ * The whole main ↔ renderer contract, in one typed map (after Rancher Desktop's IPC map and Podman
+ * Desktop's envelopes). Electron (ipcMain + preload) and the browser host (WebSocket) carry exactly
+ * these messages; the renderer builds one typed `api` over either transport (client.ts), so a view
+ * never knows where it runs. Plain data only: everything here crosses a process boundary.
+ */
+import type {
+  ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent,
+} from '../main/engine/api.ts';
+
+export type { ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent };
+
+/** What the engine in this process can do; views hide or explain what is missing. */
+export interface Features {
+  load: boolean;
+  save: boolean;
+  import: boolean;
+  build: boolean;
+  containers: boolean;
+  terminal: boolean;
+  pull: boolean;
+  push: boolean;
+  nativeDialogs: boolean;
+}
+
+export interface AppInfo {
+  host: 'electron' | 'browser';
+  root: string;
+  version: string;
+  platform: string;
+  features: Features;
+}
+
+export interface ImageDeleteItem {
+  untagged?: string;
+  deleted?: string;
+}
+
+/** One entry of a layer's file tree as the image sees it. */
+export interface TreeEntry {
+  path: string;
+  type: string;
+  size: number;
+  linkTarget: string;
+  /** A: new in this layer; M: replaces a file of a lower layer; D: a whiteout deleting one. */
+  change: 'A' | 'M' | 'D';
+  /** Overwritten or deleted by a later layer: its bytes are stored but never seen. */
+  wasted: boolean;
+}
+
+export interface LayerTree {
+  diffId: string;
+  position: number;
+  entries: TreeEntry[];
+  /** Bytes in this layer that later layers overwrite or delete. */
+  wastedBytes: number;
+}
+
+export interface ImageDetail {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  created: number;
+  size: number;
+  env: string[];
+  cmd: string[];
+  entrypoint: string[];
+  workingDir: string;
+  /** docker-style `image inspect` object. */
+  inspect: unknown;
+}
+
+export interface PrunePreview {
+  images: { id: string; repoTags: string[]; size: number }[];
+  /** Exact bytes the prune frees: layers only these images use. */
+  spaceReclaimed: number;
+}
+
+export interface PruneResult {
+  deleted: ImageDeleteItem[];
+  spaceReclaimed: number;
+}
+
+export interface SystemDf {
+  usage: DiskUsage;
+  rows: DiskUsageRow[];
+  /** Sum of the `images` SIZE column: shared layers counted once per image. */
+  imagesTotal: number;
+}
+
+/** A stored layer and the images that use it (the layer-sharing view). */
+export interface SharedLayer {
+  diffId: string;
+  size: number;
+  usedBy: string[];
+}
+
+export interface BuildContextInfo {
+  path: string;
+  dockerfile: string;
+  dockerfileText: string;
+  dockerignore: boolean;
+  contextSize: number;
+  fileCount: number;
+}
+
+export interface DialogResult {
+  canceled: boolean;
+  path?: string;
+}
+
+export interface ContainerSummary {
+  id: string;
+  names: string[];
+  image: string;
+  imageId: string;
+  command: string;
+  created: number;
+  state: string;
+  status: string;
+}
+
+export interface ContainerChange {
+  kind: 'A' | 'C' | 'D';
+  path: string;
+}
+
+export interface ContainerFile {
+  path: string;
+  type: string;
+  size: number;
+  change?: 'A' | 'C' | 'D';
+}
+
+/** Requests: name → params → result. */
+export interface Requests {
+  'app.info': { params: Record<string, never>; result: AppInfo };
+  'images.list': { params: Record<string, never>; result: ImageSummary[] };
+  'images.inspect': { params: { ref: string }; result: ImageDetail };
+  'images.history': { params: { ref: string }; result: HistoryEntry[] };
+  'images.layers': { params: { ref: string }; result: LayerInfo[] };
+  'images.layerTree': { params: { ref: string; position: number }; result: LayerTree };
+  'images.tag': { params: { source: string; target: string }; result: null };
+  'images.remove': { params: { refs: string[]; force: boolean }; result: ImageDeleteItem[] };
+  'images.prunePreview': { params: { all: boolean }; result: PrunePreview };
+  'images.prune': { params: { all: boolean }; result: PruneResult };
+  'system.df': { params: Record<string, never>; result: SystemDf };
+  'system.layers': { params: Record<string, never>; result: SharedLayer[] };
+  'build.context': { params: { path: string; dockerfile?: string }; result: BuildContextInfo };
+  'build.writeDockerfile': { params: { path: string; dockerfile: string; text: string }; result: null };
+  'containers.list': { params: { all: boolean }; result: ContainerSummary[] };
+  'containers.remove': { params: { id: string; force: boolean }; result: null };
+  'containers.stop': { params: { id: string }; result: null };
+  'containers.files': { params: { id: string; dir: string }; result: ContainerFile[] };
+  'containers.readFile': { params: { id: string; path: string }; result: { text: string; binary: boolean } };
+  'containers.writeFile': { params: { id: string; path: string; text: string }; result: null };
+  'containers.diff': { params: { id: string }; result: ContainerChange[] };
+  'containers.commit': {
+    params: { id: string; repository: string; message: string; author: string; changes: string[] };
+    result: { id: string };
+  };
+  'dialog.openFolder': { params: { title: string }; result: DialogResult };
+  'dialog.openFile': { params: { title: string }; result: DialogResult };
+  'dialog.saveFile': { params: { title: string; defaultName: string }; result: DialogResult };
+}
+
+export interface BuildStepEvent {
+  type: 'step';
+  /** 1-based step number across the whole build. */
+  index: number;
+  total: number;
+  stage: string;
+  instruction: string;
+  state: 'running' | 'cached' | 'done' | 'error';
+  /** Why the cache missed (`COPY source changed: app.js`), when it did. */
+  missReason?: string;
+  durationMs?: number;
+}
+
+export type BuildEvent =
+  | BuildStepEvent
+  | { type: 'log'; index: number; text: string }
+  | { type: 'message'; text: string };
+
+/** Streams: long work keyed by a stream id, with events, a final result and cancellation. */
+export interface Streams {
+  'images.load': { params: { path: string }; event: ProgressEvent; result: { loaded: string[] } };
+  'images.save': { params: { refs: string[]; path: string }; event: ProgressEvent; result: null };
+  'images.import': { params: { path: string; ref: string }; event: ProgressEvent; result: { id: string } };
+  'images.pull': { params: { ref: string }; event: ProgressEvent; result: { id: string } };
+  'images.push': { params: { ref: string }; event: ProgressEvent; result: null };
+  'build.run': {
+    params: { path: string; dockerfile: string; tags: string[]; buildArgs: Record<string, string>; target: string; noCache: boolean };
+    event: BuildEvent;
+    result: { id: string };
+  };
+  'containers.run': {
+    params: { image: string; name: string; command: string[]; env: string[] };
+    event: { data: string };
+    result: { id: string; exitCode: number };
+  };
+  'containers.terminal': { params: { id: string; cols: number; rows: number }; event: { data: string }; result: { exitCode: number } };
+  'containers.logs': { params: { id: string }; event: { data: string }; result: null };
+}
+
+export type RequestName = keyof Requests;
+export type ParamsOf<K extends RequestName> = Requests[K]['params'];
+export type ResultOf<K extends RequestName> = Requests[K]['result'];
+export type StreamName = keyof Streams;
+export type StreamParams<K extends StreamName> = Streams[K]['params'];
+export type StreamEventOf<K extends StreamName> = Streams[K]['event'];
+export type StreamResult<K extends StreamName> = Streams[K]['result'];
+
+export interface ErrorInfo {
+  message: string;
+  /** A stable code for errors the UI explains (`not-found`, `conflict`, `invalid`, `unsupported`, `canceled`). */
+  code: string;
+}
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** Messages main pushes without being asked. */
+export type PushMessage =
+  | { type: 'change'; event: ChangeEvent }
+  | { type: 'stream-event'; id: string; event: unknown };
+
+/**
+ * The raw transport: what the preload exposes on `window.strata` and what the WebSocket client
+ * implements. Untyped on purpose (it crosses contextBridge); `createApi` types it.
+ */
+export interface Transport {
+  host: 'electron' | 'browser';
+  invoke(name: string, params: unknown): Promise<Envelope<unknown>>;
+  /** Starts a stream; resolves with its final envelope when it ends. */
+  streamOpen(id: string, name: string, params: unknown): Promise<Envelope<unknown>>;
+  streamCancel(id: string): void;
+  /** Input to a stream (a terminal's keystrokes, a resize as `\u0000resize:COLSxROWS`). */
+  streamInput(id: string, data: string): void;
+  onPush(listener: (msg: PushMessage) => void): () => void;
+}
+
+/** IPC channel names used by Electron. */
+export const Channels = {
+  invoke: 'strata:invoke',
+  stream: 'strata:stream',
+  cancel: 'strata:cancel',
+  input: 'strata:input',
+  push: 'strata:push',
+} as const;
+
+export const RESIZE_PREFIX = '\u0000resize:';

@@ -1,0 +1,22 @@
+/** Formatting shared by the CLI and the UI, so both print the same numbers. */
+export { formatBytes } from '../main/cli/format.ts';
+export { pathMatch } from '../main/engine/image/reference.ts';
+
+/** docker's 12-hex short ID (`sha256:` dropped). */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/**
+ * docker's reference filter (`images j*`, `--filter reference=`): the pattern is matched against
+ * the familiar name, and against `name:tag` (docker's FamiliarMatch).
+ */
+export function referenceMatches(pattern: string, repoTag: string, match: (p: string, s: string) => boolean): boolean {
+  const colon = repoTag.lastIndexOf(':');
+  const name = colon > repoTag.lastIndexOf('/') ? repoTag.slice(0, colon) : repoTag;
+  try {
+    return match(pattern, repoTag) || match(pattern, name);
+  } catch {
+    return false;
+  }
+}
