@@ -67,6 +67,15 @@ export class RegistryClient {
     return this.options.signal;
   }
 
+  /** The retry policy, for transfers that retry by themselves (resumed downloads). */
+  get retries(): number {
+    return this.options.retries ?? 3;
+  }
+
+  get backoffMs(): number {
+    return this.options.backoffMs ?? 250;
+  }
+
   /** `GET /v2/`: picks the endpoint and learns the registry's auth challenge (once per client). */
   ping(): Promise<URL> {
     this.pinging ??= this.doPing();
@@ -135,8 +144,8 @@ export class RegistryClient {
 
   /** Runs `fn` again after transient failures (connection errors, 5xx, 429) with exponential backoff. */
   async withRetries<T>(fn: () => Promise<T>): Promise<T> {
-    const retries = this.options.retries ?? 3;
-    const backoff = this.options.backoffMs ?? 250;
+    const retries = this.retries;
+    const backoff = this.backoffMs;
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();

@@ -68,10 +68,27 @@ function sendOnce(req: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'user-agent': 'strata/0.1 (+docker-compatible)', ...req.headers };
     if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) headers['content-length'] ??= String(Buffer.byteLength(req.body));
-    const r = mod.request(req.url, { method: req.method, headers, agent, signal: req.signal }, (res) => {
+    const signal = req.signal;
+    if (signal?.aborted) return reject(abortError(signal));
+    // Not http.request's own `signal`: it can destroy a keep-alive socket after the response ended,
+    // when no request owns it any more, and crash the process with an unhandled 'error'.
+    // Once the response is complete its socket may be back in the pool: leave it alone then.
+    let response: IncomingMessage | undefined;
+    const onAbort = (): void => {
+      if (!response) r.destroy(abortError(signal!));
+      else if (!response.complete) response.destroy(abortError(signal!));
+    };
+    const r = mod.request(req.url, { method: req.method, headers, agent }, (res) => {
+      response = res;
+      res.once('end', () => signal?.removeEventListener('abort', onAbort));
+      res.once('close', () => signal?.removeEventListener('abort', onAbort));
       resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, url: req.url, body: res });
     });
-    r.on('error', reject);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    r.on('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
     if (req.body === undefined) {
       r.end();
     } else if (typeof req.body === 'function') {
@@ -82,6 +99,10 @@ function sendOnce(req: HttpRequest): Promise<HttpResponse> {
       r.end(req.body);
     }
   });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 /** Reads a (small) response body to a buffer, refusing more than `limit` bytes. */

@@ -61,7 +61,7 @@ export async function pull(engine: Engine, input: string, options: PullOptions =
   const wanted = options.platform === undefined ? undefined : typeof options.platform === 'string' ? parsePlatform(options.platform) : normalizePlatform(options.platform);
   const created = new Set<string>();
 
-  emit({ id: '', status: `${ref.tag ?? ref.digest!}: Pulling from ${familiarName(repositoryName(ref))}` });
+  emit({ id: '', status: `${ref.tag ?? ref.digest!}: Pulling from ${ref.path}` });
   try {
     return await engine.gc.withLease(async () => {
       const { top, manifest, manifestBytes, manifestDigest, manifestMediaType } = await resolveManifest(client, ref, scopes, wanted);
@@ -268,7 +268,7 @@ async function downloadLayer(
  */
 export async function* blobBytes(
   client: RegistryClient, repository: string, d: Descriptor, scopes: string[], onBytes: (received: number) => void,
-  retries = 3, backoffMs = 250,
+  retries = client.retries, backoffMs = client.backoffMs,
 ): AsyncGenerator<Buffer> {
   let received = 0;
   let failures = 0;
@@ -295,10 +295,15 @@ export async function* blobBytes(
         yield chunk;
       }
       if (received === d.size) return;
-      throw Object.assign(new Error(`unexpected EOF: got ${received} of ${d.size} bytes of ${d.digest}`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+      throw Object.assign(new Error('premature end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
     } catch (err) {
       const retryable = isTransientNetworkError(err) || (err instanceof RegistryError && err.status >= 500);
-      if (!retryable || failures >= retries || client.signal?.aborted) throw err;
+      if (!retryable || failures >= retries || client.signal?.aborted) {
+        if (retryable && !(err instanceof RegistryError) && !client.signal?.aborted) {
+          throw new Error(`unexpected EOF downloading ${d.digest}: got ${received} of ${d.size} bytes after ${failures + 1} attempts`);
+        }
+        throw err;
+      }
       failures++;
       await sleep(backoffMs * 2 ** (failures - 1), undefined, client.signal ? { signal: client.signal } : {});
     } finally {

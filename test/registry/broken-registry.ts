@@ -1,0 +1,117 @@
+import * as http from 'node:http';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Engine } from '../../src/main/engine/engine.ts';
+import type { Manifest } from '../../src/main/engine/image/oci.ts';
+
+export type Fault =
+  | 'none'
+  /** The fault blob is served with one byte changed (right size, wrong digest). */
+  | 'wrong-digest'
+  /** The fault blob's connection is cut half-way, every time. */
+  | 'truncate'
+  /** The fault blob's connection is cut half-way once; Range requests are honoured after that. */
+  | 'truncate-once'
+  /** The fault blob trickles out slowly (for cancellation). */
+  | 'slow'
+  | 'unauthorized'
+  | 'manifest-unknown'
+  | 'server-error';
+
+export interface BrokenRegistry {
+  host: string;
+  /** Every request as `METHOD path [range]`. */
+  requests: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A tiny distribution API server on loopback serving one image (`/v2/<any repo>/…`) straight out
+ * of an engine's content store, with one kind of fault injected into the largest layer blob.
+ */
+export async function startBrokenRegistry(source: Engine, imageId: string, fault: Fault): Promise<BrokenRegistry> {
+  const record = source.images.get(imageId)!;
+  const manifestBytes = readFileSync(source.content.path(record.manifestDigest!));
+  const manifest = JSON.parse(manifestBytes.toString()) as Manifest;
+  const faultBlob = [...manifest.layers].sort((a, b) => b.size - a.size)[0]!.digest;
+  const requests: string[] = [];
+  let truncatedOnce = false;
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push(`${req.method} ${url.pathname}${req.headers.range ? ` ${req.headers.range}` : ''}`);
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (fault === 'unauthorized') {
+      return json(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': 'Basic realm="broken"' });
+    }
+    if (fault === 'server-error') return json(500, {});
+    if (url.pathname === '/v2/') return json(200, {});
+    const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
+    if (!m) return json(404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] });
+    const [, , kind, ref] = m;
+    if (kind === 'manifests') {
+      if (fault === 'manifest-unknown') return json(404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
+      res.writeHead(200, { 'content-type': manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json', 'content-length': String(manifestBytes.length) });
+      return res.end(req.method === 'HEAD' ? undefined : manifestBytes);
+    }
+    const digest = ref!;
+    if (!source.content.has(digest)) return json(404, { errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
+    const path = source.content.path(digest);
+    const size = statSync(path).size;
+    if (digest !== faultBlob || fault === 'none') return serveFile(req, res, path, size);
+    if (fault === 'wrong-digest') {
+      const bytes = readFileSync(path);
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+      res.writeHead(200, { 'content-length': String(size) });
+      return res.end(bytes);
+    }
+    if (fault === 'truncate' || (fault === 'truncate-once' && !truncatedOnce && !req.headers.range)) {
+      truncatedOnce = true;
+      res.writeHead(200, { 'content-length': String(size) });
+      const half = readFileSync(path).subarray(0, Math.floor(size / 2));
+      res.write(half, () => setTimeout(() => res.destroy(), 20));
+      return;
+    }
+    if (fault === 'slow') {
+      res.writeHead(200, { 'content-length': String(size) });
+      const stream = createReadStream(path, { highWaterMark: 16 * 1024 });
+      stream.on('data', (c) => {
+        stream.pause();
+        res.write(c);
+        setTimeout(() => stream.resume(), 50);
+      });
+      stream.on('end', () => res.end());
+      res.on('close', () => stream.destroy());
+      return;
+    }
+    return serveFile(req, res, path, size);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** Serves a file, honouring `Range: bytes=N-` like a registry does. */
+function serveFile(req: http.IncomingMessage, res: http.ServerResponse, path: string, size: number): void {
+  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  if (range) {
+    const start = Number(range[1]);
+    res.writeHead(206, { 'content-length': String(size - start), 'content-range': `bytes ${start}-${size - 1}/${size}` });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(path, { start }).pipe(res);
+    return;
+  }
+  res.writeHead(200, { 'content-length': String(size) });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(path).pipe(res);
+}

@@ -1,0 +1,363 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Engine } from '../../src/main/engine/engine.ts';
+import type { ProgressEvent } from '../../src/main/engine/api.ts';
+import type { ImageRecord } from '../../src/main/engine/image/image-service.ts';
+import { MediaType, hostPlatform, type Index } from '../../src/main/engine/image/oci.ts';
+import { pull } from '../../src/main/engine/registry/pull.ts';
+import { push } from '../../src/main/engine/registry/push.ts';
+import { login, logout } from '../../src/main/engine/registry/login.ts';
+import { openClient } from '../../src/main/engine/registry/session.ts';
+import { repositoryScope } from '../../src/main/engine/registry/auth.ts';
+import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
+import { shortId } from '../../src/main/engine/store/digest.ts';
+import { storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../fixtures/busybox.ts';
+import { tempDir } from '../tmp.ts';
+import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from './registry-server.ts';
+import { startTokenProxy } from './token-proxy.ts';
+
+const missing = registryMissing() ?? busyboxMissing();
+
+/** Progress events of one operation, with helpers to ask about them. */
+function recorder(): { events: ProgressEvent[]; sink: (e: ProgressEvent) => void; statusOf: (digest: string) => string[] } {
+  const events: ProgressEvent[] = [];
+  return {
+    events,
+    sink: (e) => events.push(e),
+    statusOf: (digest) => events.filter((e) => e.id === shortId(digest)).map((e) => e.status),
+  };
+}
+
+/** A store holds nothing: no images, no blob files, no ingest leftovers, fsck clean. */
+async function expectEmptyStore(engine: Engine): Promise<void> {
+  expect(engine.images.all()).toEqual([]);
+  expect(await engine.content.list()).toEqual([]);
+  expect(readdirSync(engine.content.ingestDir)).toEqual([]);
+  expect((await engine.fsck()).problems).toEqual([]);
+}
+
+describe('registry: push and pull against CNCF distribution', () => {
+  let dir: { path: string; cleanup: () => void };
+  let registry: RunningRegistry;
+  let src: Engine;
+  let base: string;
+  const tops: string[] = [];
+  let app: ImageRecord;
+  let credentials: DockerConfigCredentialStore;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    if (missing) return;
+    registry = await startRegistry(join(dir.path, 'registry'));
+    src = Engine.open({ root: join(dir.path, 'src') });
+    credentials = new DockerConfigCredentialStore(join(dir.path, 'docker-config'));
+    base = join(dir.path, 'base.tar');
+    await writeBusyboxRootfs(base);
+    for (const [i, content] of ['hello from strata\n', 'second app\n', 'third\n'].entries()) {
+      const t = join(dir.path, `top${i}.tar`);
+      await writeTar(t, [{ type: 'dir', name: 'app/' }, { type: 'file', name: `app/file${i}.txt`, content }]);
+      tops.push(t);
+    }
+    app = await storeImage(src, [base, tops[0]!], { tags: [`${registry.host}/app:v1`] });
+  });
+  afterAll(async () => {
+    src?.close();
+    await registry?.stop();
+    dir.cleanup();
+  });
+
+  function freshEngine(name: string): Engine {
+    return Engine.open({ root: join(dir.path, name) });
+  }
+
+  it('pushes an image and pulls it into a fresh store with the same ID, layers and digest', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const pushed = recorder();
+    const res = await push(src, `${registry.host}/app:v1`, { credentials, onProgress: pushed.sink });
+    const layers = src.images.layers(app.id);
+    expect(res.pushed).toBe(2);
+    for (const l of layers) expect(pushed.statusOf(l.blobDigest)).toEqual(expect.arrayContaining(['Preparing', 'Pushed']));
+    expect(pushed.events.at(0)).toEqual({ id: '', status: `The push refers to repository [${registry.host}/app]` });
+    expect(pushed.events.at(-1)).toEqual({ id: '', status: `v1: digest: ${res.digest} size: ${res.size}` });
+    expect(res.digest).toBe(app.manifestDigest);
+    expect(src.images.get(app.id)!.repoDigests).toEqual([`${registry.host}/app@${res.digest}`]);
+
+    const dst = freshEngine('fresh');
+    try {
+      const pulled = recorder();
+      const got = await pull(dst, `${registry.host}/app:v1`, { credentials, onProgress: pulled.sink });
+      expect(got.image.id).toBe(app.id);
+      expect(got.image.repoTags).toEqual([`${registry.host}/app:v1`]);
+      expect(got.image.repoDigests).toEqual([`${registry.host}/app@${res.digest}`]);
+      expect(got.image.manifestDigest).toBe(res.digest);
+      expect(dst.images.layers(got.image.id).map((l) => [l.blobDigest, l.diffId])).toEqual(layers.map((l) => [l.blobDigest, l.diffId]));
+      expect(dst.images.layerFiles(layers[1]!.diffId).map((f) => f.path)).toContain('app/file0.txt');
+      for (const l of layers) {
+        expect(pulled.statusOf(l.blobDigest)).toEqual(['Pulling fs layer', ...pulled.statusOf(l.blobDigest).slice(1, -3), 'Verifying Checksum', 'Download complete', 'Pull complete']);
+      }
+      expect(pulled.events.map((e) => e.status)).toEqual(expect.arrayContaining([`Digest: ${res.digest}`, `Status: Downloaded newer image for ${registry.host}/app:v1`]));
+      expect(readFileSync(dst.content.path(res.digest)).equals(readFileSync(src.content.path(res.digest)))).toBe(true);
+      expect((await dst.fsck()).problems).toEqual([]);
+
+      // Again: nothing is downloaded and the status says so.
+      const again = recorder();
+      const second = await pull(dst, `${registry.host}/app:v1`, { credentials, onProgress: again.sink });
+      expect(second.updated).toBe(false);
+      expect(second.layersDownloaded).toBe(0);
+      expect(again.events.map((e) => e.status)).toEqual([
+        'v1: Pulling from app', `Digest: ${res.digest}`, `Status: Image is up to date for ${registry.host}/app:v1`,
+      ]);
+    } finally {
+      dst.close();
+    }
+  });
+
+  it('skips layers already present: "Already exists" on pull, "Layer already exists" on push', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    await push(src, `${registry.host}/app:v1`, { credentials });
+    const second = await storeImage(src, [base, tops[1]!], { tags: [`${registry.host}/app:v2`] });
+    const baseBlob = src.images.layers(second.id)[0]!.blobDigest;
+    const topBlob = src.images.layers(second.id)[1]!.blobDigest;
+    const pushed = recorder();
+    const res = await push(src, `${registry.host}/app:v2`, { credentials, onProgress: pushed.sink });
+    expect(pushed.statusOf(baseBlob)).toEqual(['Preparing', 'Layer already exists']);
+    expect(pushed.statusOf(topBlob)).toContain('Pushed');
+    expect(res).toMatchObject({ pushed: 1, existed: 1, mounted: 0 });
+
+    const dst = freshEngine('shared');
+    try {
+      await pull(dst, `${registry.host}/app:v1`, { credentials });
+      const pulled = recorder();
+      const got = await pull(dst, `${registry.host}/app:v2`, { credentials, onProgress: pulled.sink });
+      expect(got.image.id).toBe(second.id);
+      expect(got.layersDownloaded).toBe(1);
+      expect(pulled.statusOf(baseBlob)).toEqual(['Already exists']);
+      expect(pulled.statusOf(topBlob).at(-1)).toBe('Pull complete');
+      expect((await dst.fsck()).problems).toEqual([]);
+    } finally {
+      dst.close();
+    }
+  });
+
+  it('mounts blobs from another repository of the same registry instead of uploading them', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    await storeImage(src, [base, tops[2]!], { tags: [`${registry.host}/team/one:latest`, `${registry.host}/team/two:latest`] });
+    const first = await push(src, `${registry.host}/team/one:latest`, { credentials });
+    // The base layer is already known to be in `app`: it is mounted from there.
+    expect(first.pushed + first.mounted).toBe(2);
+    const mounted = recorder();
+    const second = await push(src, `${registry.host}/team/two:latest`, { credentials, onProgress: mounted.sink });
+    expect(second.mounted).toBe(2);
+    expect(mounted.events.filter((e) => e.status === 'Mounted from team/one')).toHaveLength(2);
+    expect(second.digest).toBe(first.digest);
+    // The registry really has them in the new repository now.
+    const dst = freshEngine('mounted');
+    try {
+      const got = await pull(dst, `${registry.host}/team/two:latest`, { credentials });
+      expect(got.digest).toBe(first.digest);
+    } finally {
+      dst.close();
+    }
+  });
+
+  it('uploads large blobs in PATCH chunks with Content-Range and pulls them back intact', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const big = join(dir.path, 'big.tar');
+    await writeTar(big, [{ type: 'file', name: 'random.bin', content: randomBytes(700 * 1024) }]);
+    const img = await storeImage(src, [big], { tags: [`${registry.host}/chunked:latest`] });
+    const res = await push(src, `${registry.host}/chunked:latest`, { credentials, chunkSize: 256 * 1024 });
+    expect(res.pushed).toBe(1);
+    const dst = freshEngine('chunked');
+    try {
+      const got = await pull(dst, `${registry.host}/chunked:latest`, { credentials });
+      expect(got.image.id).toBe(img.id);
+      expect((await dst.fsck()).problems).toEqual([]);
+    } finally {
+      dst.close();
+    }
+  });
+
+  it('picks the requested platform from a multi-platform index and errors like docker when none matches', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const amd = await storeImage(src, [base, tops[0]!], { tags: [`${registry.host}/multi:amd64`], config: { architecture: 'amd64' } });
+    const arm = await storeImage(src, [base, tops[1]!], { tags: [`${registry.host}/multi:arm64`], config: { architecture: 'arm64', variant: 'v8' } });
+    const a = await push(src, `${registry.host}/multi:amd64`, { credentials });
+    const b = await push(src, `${registry.host}/multi:arm64`, { credentials });
+    const index: Index = {
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: [
+        { mediaType: MediaType.OciManifest, digest: a.digest, size: a.size, platform: { os: 'linux', architecture: 'amd64' } },
+        { mediaType: MediaType.OciManifest, digest: b.digest, size: b.size, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      ],
+    };
+    const { client } = await openClient(src, registry.host, { credentials });
+    const indexDigest = await client.putManifest('multi', 'latest', Buffer.from(JSON.stringify(index)), MediaType.OciIndex, [repositoryScope('multi', 'push,pull')]);
+
+    const dst = freshEngine('multi');
+    try {
+      const got = await pull(dst, `${registry.host}/multi:latest`, { credentials, platform: 'linux/arm64' });
+      expect(got.image.id).toBe(arm.id);
+      expect(got.digest).toBe(indexDigest);
+      expect(got.image.repoDigests).toEqual([`${registry.host}/multi@${indexDigest}`]);
+      expect(got.image.manifestDigest).toBe(b.digest);
+      const host = await pull(dst, `${registry.host}/multi:latest`, { credentials });
+      expect(host.image.id).toBe(hostPlatform().architecture === 'arm64' ? arm.id : amd.id);
+      await expect(pull(dst, `${registry.host}/multi:latest`, { credentials, platform: 'linux/s390x' })).rejects.toThrow(
+        'no matching manifest for linux/s390x in the manifest list entries',
+      );
+      expect((await dst.fsck()).problems).toEqual([]);
+    } finally {
+      dst.close();
+    }
+  });
+
+  it('names what is missing: an unknown tag, an unknown local image', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const dst = freshEngine('missing');
+    try {
+      await expect(pull(dst, `${registry.host}/app:nope`, { credentials })).rejects.toThrow(
+        `manifest for ${registry.host}/app:nope not found: manifest unknown: manifest unknown`,
+      );
+      await expect(push(dst, `${registry.host}/absent:v1`, { credentials })).rejects.toThrow(
+        `An image does not exist locally with the tag: ${registry.host}/absent`,
+      );
+      await expectEmptyStore(dst);
+    } finally {
+      dst.close();
+    }
+  });
+
+  it('cancelling a pull leaves nothing behind', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    await push(src, `${registry.host}/app:v1`, { credentials });
+    const dst = freshEngine('cancelled');
+    try {
+      const abort = new AbortController();
+      const reason = new Error('interrupted');
+      const done = pull(dst, `${registry.host}/app:v1`, {
+        credentials,
+        signal: abort.signal,
+        onProgress: (e) => { if (e.status === 'Downloading') abort.abort(reason); },
+      });
+      await expect(done).rejects.toBe(reason);
+      await expectEmptyStore(dst);
+    } finally {
+      dst.close();
+    }
+  });
+});
+
+describe('registry: htpasswd basic auth and docker config.json credentials', () => {
+  const skip = missing ?? htpasswdMissing();
+  let dir: { path: string; cleanup: () => void };
+  let registry: RunningRegistry;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    if (skip) return;
+    registry = await startRegistry(join(dir.path, 'registry'), { user: 'alice', password: 's3cret!' });
+    engine = Engine.open({ root: join(dir.path, 'store') });
+  });
+  afterAll(async () => {
+    engine?.close();
+    await registry?.stop();
+    dir.cleanup();
+  });
+
+  it('refuses without credentials, logs in, pushes and pulls, logs out', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const store = new DockerConfigCredentialStore(join(dir.path, 'docker-config'));
+    const t = join(dir.path, 'l.tar');
+    await writeTar(t, [{ type: 'file', name: 'secret.txt', content: 'auth me\n' }]);
+    const img = await storeImage(engine, [t], { tags: [`${registry.host}/private:1`] });
+
+    await expect(push(engine, `${registry.host}/private:1`, { credentials: store })).rejects.toThrow('no basic auth credentials');
+    await expect(login(engine, registry.host, { username: 'alice', password: 'wrong' }, { credentials: store })).rejects.toThrow(
+      `login attempt to http://${registry.host}/v2/ failed with status: 401 Unauthorized`,
+    );
+    expect(existsSync(store.file)).toBe(false);
+
+    await login(engine, registry.host, { username: 'alice', password: 's3cret!' }, { credentials: store });
+    const config = JSON.parse(readFileSync(store.file, 'utf8')) as { auths: Record<string, { auth: string }> };
+    expect(Buffer.from(config.auths[registry.host]!.auth, 'base64').toString()).toBe('alice:s3cret!');
+
+    await push(engine, `${registry.host}/private:1`, { credentials: store });
+    const dst = Engine.open({ root: join(dir.path, 'dst') });
+    try {
+      const got = await pull(dst, `${registry.host}/private:1`, { credentials: store });
+      expect(got.image.id).toBe(img.id);
+    } finally {
+      dst.close();
+    }
+
+    expect(await logout(registry.host, store)).toBe(true);
+    expect(await logout(registry.host, store)).toBe(false);
+    const empty = Engine.open({ root: join(dir.path, 'dst2') });
+    try {
+      await expect(pull(empty, `${registry.host}/private:1`, { credentials: store })).rejects.toThrow('no basic auth credentials');
+      await expectEmptyStore(empty);
+    } finally {
+      empty.close();
+    }
+  });
+});
+
+describe('registry: bearer token auth (token server and checking proxy in front of the registry)', () => {
+  let dir: { path: string; cleanup: () => void };
+  let registry: RunningRegistry;
+  let proxy: Awaited<ReturnType<typeof startTokenProxy>>;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    if (missing) return;
+    registry = await startRegistry(join(dir.path, 'registry'));
+    proxy = await startTokenProxy(registry.host, 'bob', 'hunter2');
+    engine = Engine.open({ root: join(dir.path, 'store') });
+  });
+  afterAll(async () => {
+    engine?.close();
+    await proxy?.stop();
+    await registry?.stop();
+    dir.cleanup();
+  });
+
+  it('gets scoped tokens, caches them, pulls anonymously and needs the account to push', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const authed = new DockerConfigCredentialStore(join(dir.path, 'authed'));
+    const anonymous = new DockerConfigCredentialStore(join(dir.path, 'anonymous'));
+    const base = join(dir.path, 'base.tar');
+    await writeBusyboxRootfs(base);
+    const t = join(dir.path, 'l.tar');
+    await writeTar(t, [{ type: 'file', name: 'token.txt', content: 'bearer\n' }]);
+    const img = await storeImage(engine, [base, t], { tags: [`${proxy.host}/org/app:1`, `${proxy.host}/org/copy:1`] });
+
+    await expect(push(engine, `${proxy.host}/org/app:1`, { credentials: anonymous })).rejects.toThrow('unauthorized: authentication required');
+    await login(engine, proxy.host, { username: 'bob', password: 'hunter2' }, { credentials: authed });
+    await expect(login(engine, proxy.host, { username: 'bob', password: 'nope' }, { credentials: anonymous })).rejects.toThrow('incorrect username or password');
+
+    proxy.issued.length = 0;
+    await push(engine, `${proxy.host}/org/app:1`, { credentials: authed });
+    // One token for the push scope served every blob check, upload and the manifest.
+    expect(proxy.issued).toEqual([['org/app:push', 'org/app:pull']]);
+
+    const mounted = recorder();
+    const copy = await push(engine, `${proxy.host}/org/copy:1`, { credentials: authed, onProgress: mounted.sink });
+    expect(copy.mounted).toBe(2);
+    expect(mounted.events.filter((e) => e.status === 'Mounted from org/app')).toHaveLength(2);
+
+    const dst = Engine.open({ root: join(dir.path, 'dst') });
+    try {
+      proxy.issued.length = 0;
+      const got = await pull(dst, `${proxy.host}/org/app:1`, { credentials: anonymous });
+      expect(got.image.id).toBe(img.id);
+      expect(proxy.issued).toEqual([['org/app:pull']]);
+    } finally {
+      dst.close();
+    }
+  });
+});
