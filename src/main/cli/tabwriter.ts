@@ -26,8 +26,8 @@ export function tabwrite(text: string, options: TabwriterOptions = DOCKER_TABWRI
     const cells = raw.split('\t');
     const isLast = i === rawLines.length - 1;
     block.push(cells);
-    if (cells.length === 1) flush();
     if (!isLast || endsWithNewline) block.push([]); // newline marker
+    if (cells.length === 1) flush();
   });
   flush();
   return out;

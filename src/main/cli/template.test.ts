@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { goJson, goMap, HEADER_FUNCTIONS, parseTemplate } from './template.ts';
+
+const run = (src: string, data: unknown): string => parseTemplate(src).execute(data);
+
+describe('Go template subset', () => {
+  it('fields, nested fields and Go value printing', () => {
+    expect(run('{{.A}}-{{.B.C}}', { A: 'x', B: { C: 1 } })).toBe('x-1');
+    expect(run('{{.L}} {{.M}}', { L: ['a', 'b'], M: { z: 1, a: 'q' } })).toBe('[a b] map[a:q z:1]');
+    expect(run('{{.}}', 'dot')).toBe('dot');
+  });
+
+  it('json with Go escaping, functions and pipes', () => {
+    expect(run('{{json .}}', { a: '<x>&' })).toBe('{"a":"\\u003cx\\u003e\\u0026"}');
+    expect(run('{{.X | json}}', { X: [1] })).toBe('[1]');
+    expect(run('{{join .L ", "}} {{upper .S}} {{lower "AB"}} {{truncate .S 2}}', { L: ['a', 'b'], S: 'xyz' })).toBe('a, b XYZ ab xy');
+    expect(goJson(null)).toBe('null');
+  });
+
+  it('if/else/end, range and trim markers', () => {
+    expect(run('{{if .A}}yes{{else}}no{{end}}', { A: '' })).toBe('no');
+    expect(run('{{if .A}}yes{{else}}no{{end}}', { A: 'v' })).toBe('yes');
+    expect(run('{{range .L}}[{{.}}]{{end}}', { L: [1, 2] })).toBe('[1][2]');
+    expect(run('a  {{- .X -}}  b', { X: 'x' })).toBe('axb');
+  });
+
+  it('errors like text/template for unknown functions and fields; maps give <no value>', () => {
+    expect(() => parseTemplate('{{nope .X}}')).toThrow('function "nope" not defined');
+    expect(() => run('{{.Missing}}', { A: 1 })).toThrow("can't evaluate field Missing");
+    expect(parseTemplate('{{.Missing}}|{{json .A}}').execute(goMap({ A: 'HDR' }), HEADER_FUNCTIONS)).toBe('<no value>|HDR');
+  });
+});
