@@ -6,7 +6,7 @@ import type { Manifest } from '../../src/main/engine/image/oci.ts';
 
 export type Fault =
   | 'none'
-  /** The fault blob is served with one byte changed (right size, wrong digest). */
+  /** The fault blob is served with one byte of file data changed (right size, valid tar, wrong digest). */
   | 'wrong-digest'
   /** The fault blob's connection is cut half-way, every time. */
   | 'truncate'
@@ -64,7 +64,8 @@ export async function startBrokenRegistry(source: Engine, imageId: string, fault
     if (digest !== faultBlob || fault === 'none') return serveFile(req, res, path, size);
     if (fault === 'wrong-digest') {
       const bytes = readFileSync(path);
-      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+      const middle = Math.floor(bytes.length / 2); // inside the file data: still a valid tar
+      bytes[middle] = bytes[middle]! ^ 0xff;
       res.writeHead(200, { 'content-length': String(size) });
       return res.end(bytes);
     }

@@ -88,7 +88,11 @@ export class RegistryClient {
     let lastError: unknown;
     for (const url of candidates) {
       try {
-        const res = await this.withRetries(() => this.sendRaw({ method: 'GET', url }));
+        const res = await this.withRetries(async () => {
+          const r = await this.sendRaw({ method: 'GET', url });
+          if (r.status >= 500 || r.status === 429) throw await registryError(r);
+          return r;
+        });
         discard(res);
         if (res.status === 401) this.auth.learn(res.headers['www-authenticate']);
         else if (res.status !== 200) throw new RegistryError(res.status, res.statusText, []);

@@ -1,0 +1,109 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Engine } from '../../src/main/engine/engine.ts';
+import type { ImageRecord } from '../../src/main/engine/image/image-service.ts';
+import { pull } from '../../src/main/engine/registry/pull.ts';
+import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
+import { storeImage, writeTar } from '../fixtures/busybox.ts';
+import { tempDir } from '../tmp.ts';
+import { startBrokenRegistry, type BrokenRegistry, type Fault } from './broken-registry.ts';
+
+/**
+ * A registry that misbehaves: the pull fails with a clear error and the store is left exactly as
+ * it was (no image, no blob file, no ingest leftovers, fsck clean) — or, for a connection cut
+ * once, the download resumes with a Range request and the result is verified whole.
+ */
+describe('registry: pulling from a broken registry', () => {
+  let dir: { path: string; cleanup: () => void };
+  let source: Engine;
+  let image: ImageRecord;
+  let target: Engine;
+  let server: BrokenRegistry | undefined;
+  let credentials: DockerConfigCredentialStore;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    source = Engine.open({ root: join(dir.path, 'source') });
+    const small = join(dir.path, 'small.tar');
+    const big = join(dir.path, 'big.tar');
+    await writeTar(small, [{ type: 'file', name: 'etc/motd', content: 'broken registry test\n' }]);
+    await writeTar(big, [{ type: 'file', name: 'data.bin', content: randomBytes(512 * 1024) }]);
+    image = await storeImage(source, [small, big]);
+    credentials = new DockerConfigCredentialStore(join(dir.path, 'docker-config'));
+  });
+  afterAll(() => {
+    source.close();
+    dir.cleanup();
+  });
+  beforeEach(() => {
+    target = Engine.open({ root: join(dir.path, `target-${randomBytes(4).toString('hex')}`) });
+  });
+  afterEach(async () => {
+    target.close();
+    await server?.stop();
+    server = undefined;
+  });
+
+  async function pullFrom(fault: Fault, signal?: AbortSignal): Promise<Awaited<ReturnType<typeof pull>>> {
+    server = await startBrokenRegistry(source, image.id, fault);
+    return pull(target, `${server.host}/broken:latest`, { credentials, retries: 2, backoffMs: 10, ...(signal ? { signal } : {}) });
+  }
+
+  async function expectUntouched(): Promise<void> {
+    expect(target.images.all()).toEqual([]);
+    expect(await target.content.list()).toEqual([]);
+    expect(readdirSync(target.content.ingestDir)).toEqual([]);
+    expect((await target.fsck()).problems).toEqual([]);
+  }
+
+  it('refuses a blob whose bytes do not match its digest', async () => {
+    const big = source.images.layers(image.id)[1]!.blobDigest;
+    await expect(pullFrom('wrong-digest')).rejects.toThrow(`filesystem layer verification failed for digest ${big}`);
+    await expectUntouched();
+  });
+
+  it('gives up on a blob that is cut short every time, with a clear error', async () => {
+    await expect(pullFrom('truncate')).rejects.toThrow(/unexpected EOF downloading sha256:[0-9a-f]{64}: got \d+ of \d+ bytes after 3 attempts/);
+    await expectUntouched();
+  });
+
+  it('resumes a download cut once with a Range request and verifies the whole blob', async () => {
+    const got = await pullFrom('truncate-once');
+    expect(got.image.id).toBe(image.id);
+    const big = source.images.layers(image.id)[1]!;
+    expect(server!.requests).toContainEqual(expect.stringMatching(new RegExp(`^GET /v2/broken/blobs/${big.blobDigest} bytes=\\d+-$`)));
+    expect((await target.fsck()).problems).toEqual([]);
+  });
+
+  it('reports 401 as missing credentials', async () => {
+    await expect(pullFrom('unauthorized')).rejects.toThrow('no basic auth credentials');
+    await expectUntouched();
+  });
+
+  it('reports an unknown manifest like docker', async () => {
+    const err = await pullFrom('manifest-unknown').catch((e: Error) => e);
+    expect((err as Error).message).toBe(`manifest for ${server!.host}/broken:latest not found: manifest unknown: manifest unknown`);
+    await expectUntouched();
+  });
+
+  it('retries a 500 and then reports it', async () => {
+    await expect(pullFrom('server-error')).rejects.toThrow('received unexpected HTTP status: 500 Internal Server Error');
+    expect(server!.requests.filter((r) => r === 'GET /v2/')).toHaveLength(3); // the first try and 2 retries
+    await expectUntouched();
+  });
+
+  it('cancelled in the middle of a slow download, stores nothing', async () => {
+    const abort = new AbortController();
+    const reason = new Error('interrupted');
+    server = await startBrokenRegistry(source, image.id, 'slow');
+    const done = pull(target, `${server.host}/broken:latest`, {
+      credentials,
+      signal: abort.signal,
+      onProgress: (e) => { if (e.status === 'Downloading' && (e.current ?? 0) > 64 * 1024) abort.abort(reason); },
+    });
+    await expect(done).rejects.toBe(reason);
+    await expectUntouched();
+  });
+});
