@@ -130,9 +130,12 @@ export interface ProgressEvent {
 
 export type ProgressSink = (event: ProgressEvent) => void;
 
-/** The totals of one `system df` type, and its rows: what `strata system df --format json` prints. */
+/**
+ * Everything `system df` shows (src/main/engine/usage `diskUsage()`); `strata system df --format json`
+ * prints exactly this object, and the UI reads the same shape.
+ */
 export interface DiskUsageReport extends DiskUsage {
-  /** Images, Containers, Local Volumes, Build Cache — docker's TYPE rows, in that order. */
+  /** docker's TYPE rows in docker's order: Images, Containers, Local Volumes, Build Cache. */
   summary: DiskUsageRow[];
 }
 

@@ -27,7 +27,11 @@ async function runImages(ctx: CommandContext, calledAsImages: boolean): Promise<
   const filters = parseFilters(flagStrings(ctx, 'filter'));
   if (matchName) (filters.reference ??= []).push(matchName);
   const all = flagBool(ctx, 'all');
-  const images = listImages(ctx.engine(), { all, filters });
+  const engine = ctx.engine();
+  const tree = flagBool(ctx, 'tree');
+  const images = listImages(engine, { all, filters });
+  // The tree view marks images in use (EXTRA "U"); the table never shows containers.
+  if (tree) for (const img of images) img.containers = engine.images.usersOf(img.id).length;
   const format = flagString(ctx, 'format');
   const out = formatImagesCommand(images, {
     all,
@@ -36,7 +40,7 @@ async function runImages(ctx: CommandContext, calledAsImages: boolean): Promise<
     quiet: flagBool(ctx, 'quiet'),
     noTrunc: flagBool(ctx, 'no-trunc'),
     digests: flagBool(ctx, 'digests'),
-    tree: flagBool(ctx, 'tree'),
+    tree,
     ...(ctx.stdout.columns ? { width: ctx.stdout.columns } : {}),
     now: Date.now(),
   });

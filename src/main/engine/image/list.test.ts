@@ -8,6 +8,7 @@ import { ingestLayer } from '../layer/layer-ingest.ts';
 import { writeImage } from './image-writer.ts';
 import { listImages, parseFilters } from './list.ts';
 import { imageHistory } from './history.ts';
+import { removeImage } from './prune.ts';
 import type { LayerInput } from './image-service.ts';
 
 describe('image listing and history over parent chains', () => {
@@ -71,5 +72,37 @@ describe('image listing and history over parent chains', () => {
     ]);
     expect(h[0]!.size).toBe(0);
     expect(h[1]!.size).toBe(engine.images.layers(top.id)[1]!.size);
+  });
+});
+
+describe('rmi prunes untagged parents', () => {
+  it('deleting the top of a chain deletes its untagged parent too, unless noPrune', async () => {
+    const dir = tempDir();
+    const engine = Engine.open({ root: join(dir.path, 'store') });
+    try {
+      const layer = async (name: string): Promise<LayerInput> => {
+        const p = join(dir.path, `${name}.tar`);
+        await writeTar(p, [{ type: 'file', name, content: name }]);
+        const l = await ingestLayer(engine.content, createReadStream(p));
+        return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, files: l.files };
+      };
+      const { mid, top, other } = await engine.gc.withLease(async () => {
+        const l1 = await layer('one');
+        const l2 = await layer('two');
+        const h = (n: number) => Array.from({ length: n }, (_, i) => ({ created_by: `step ${i}` }));
+        const mid = await writeImage(engine.content, engine.images, { config: baseConfig({ history: h(1) }), layers: [l1] });
+        const top = await writeImage(engine.content, engine.images, { config: baseConfig({ history: h(2) }), layers: [l1, l2], parentId: mid.id, tags: ['top'] });
+        const other = await writeImage(engine.content, engine.images, { config: baseConfig({ history: h(2), author: 'x' }), layers: [l1, l2], parentId: mid.id, tags: ['other'] });
+        return { mid, top, other };
+      });
+      expect(removeImage(engine, 'top')).toEqual([{ untagged: 'top:latest' }, { deleted: top.id }]);
+      expect(engine.images.get(mid.id)).toBeDefined(); // still the parent of `other`
+      expect(removeImage(engine, 'other')).toEqual([{ untagged: 'other:latest' }, { deleted: other.id }, { deleted: mid.id }]);
+      await engine.gc.collect();
+      expect(await engine.content.list()).toEqual([]);
+    } finally {
+      engine.close();
+      dir.cleanup();
+    }
   });
 });
