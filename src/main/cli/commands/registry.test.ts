@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { main } from '../main.ts';
+import { Engine } from '../../engine/engine.ts';
+import { shortId } from '../../engine/store/digest.ts';
+import { progressBar, progressRenderer } from './registry.ts';
+import { storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../../../../test/fixtures/busybox.ts';
+import { tempDir } from '../../../../test/tmp.ts';
+import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from '../../../../test/registry/registry-server.ts';
+
+/** Runs the CLI in-process with captured, non-terminal output. */
+async function cli(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => { out += c.toString(); });
+  stderr.on('data', (c: Buffer) => { err += c.toString(); });
+  const code = await main(argv, { stdout, stderr, stdin: Readable.from([stdin]) });
+  return { code, out, err };
+}
+
+describe('progress display', () => {
+  it('prints plain status lines without byte counts when not on a terminal', () => {
+    let text = '';
+    const sink = progressRenderer({ write: (s: string) => { text += s; return true; } } as never);
+    sink({ id: '', status: 'latest: Pulling from library/busybox' });
+    sink({ id: 'abc', status: 'Pulling fs layer' });
+    sink({ id: 'abc', status: 'Downloading', current: 10, total: 100 });
+    sink({ id: 'abc', status: 'Download complete' });
+    expect(text).toBe('latest: Pulling from library/busybox\nabc: Pulling fs layer\nabc: Download complete\n');
+  });
+
+  it('draws docker\'s bar on wide terminals and rewrites each layer\'s line in place', () => {
+    expect(progressBar(50, 100, 120, 0, 0)).toBe(`[${'='.repeat(25)}>${' '.repeat(25)}]      50B/100B 0s`);
+    expect(progressBar(2_100_000, 2_100_000, 80, 0, 0)).toBe('   2.1MB/2.1MB');
+    let text = '';
+    const sink = progressRenderer({ isTTY: true, columns: 80, write: (s: string) => { text += s; return true; } } as never);
+    sink({ id: 'a', status: 'Pulling fs layer' });
+    sink({ id: 'b', status: 'Pulling fs layer' });
+    sink({ id: 'a', status: 'Pull complete' });
+    expect(text).toBe(
+      '\n\x1b[1A\x1b[2K\ra: Pulling fs layer\r\x1b[1B' +
+        '\n\x1b[1A\x1b[2K\rb: Pulling fs layer\r\x1b[1B' +
+        '\x1b[2A\x1b[2K\ra: Pull complete\r\x1b[2B',
+    );
+  });
+});
+
+describe('strata pull / push / login / logout', () => {
+  const skip = registryMissing() ?? busyboxMissing() ?? htpasswdMissing();
+  let dir: { path: string; cleanup: () => void };
+  let registry: RunningRegistry;
+  const savedDockerConfig = process.env.DOCKER_CONFIG;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    process.env.DOCKER_CONFIG = join(dir.path, 'docker-config');
+    if (skip) return;
+    registry = await startRegistry(join(dir.path, 'registry'), { user: 'ci', password: 'pa ss' });
+  });
+  afterAll(async () => {
+    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
+    else process.env.DOCKER_CONFIG = savedDockerConfig;
+    await registry?.stop();
+    dir.cleanup();
+  });
+
+  it('logs in from stdin, pushes, pulls with docker\'s output, and logs out', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const root = join(dir.path, 'store');
+    const engine = Engine.open({ root });
+    const base = join(dir.path, 'base.tar');
+    const top = join(dir.path, 'top.tar');
+    await writeBusyboxRootfs(base);
+    await writeTar(top, [{ type: 'file', name: 'cli.txt', content: 'cli\n' }]);
+    const img = await storeImage(engine, [base, top], { tags: [`${registry.host}/cli/app`] });
+    const [baseBlob, topBlob] = engine.images.layers(img.id).map((l) => l.blobDigest) as [string, string];
+    engine.close();
+
+    const denied = await cli(['--root', root, 'push', `${registry.host}/cli/app`]);
+    expect(denied.code).toBe(1);
+    expect(denied.err).toBe('Error: no basic auth credentials\n');
+
+    const bad = await cli(['--root', root, 'login', '-u', 'ci', '--password-stdin', registry.host], 'wrong\n');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe(`Error: login attempt to http://${registry.host}/v2/ failed with status: 401 Unauthorized\n`);
+
+    const ok = await cli(['--root', root, 'login', '-u', 'ci', '--password-stdin', registry.host], 'pa ss\n');
+    expect(ok).toMatchObject({ code: 0, out: 'Login Succeeded\n' });
+    expect(ok.err).toContain(`WARNING! Your password will be stored unencrypted in ${join(dir.path, 'docker-config', 'config.json')}.`);
+    expect(ok.err).not.toContain('pa ss');
+
+    const pushed = await cli(['--root', root, 'push', `${registry.host}/cli/app`]);
+    expect(pushed.code).toBe(0);
+    const pushLines = pushed.out.trimEnd().split('\n');
+    expect(pushLines.slice(0, 4)).toEqual([
+      'Using default tag: latest',
+      `The push refers to repository [${registry.host}/cli/app]`,
+      `${shortId(topBlob)}: Preparing`,
+      `${shortId(baseBlob)}: Preparing`,
+    ]);
+    expect(pushLines.slice(4, 6).sort()).toEqual([`${shortId(baseBlob)}: Pushed`, `${shortId(topBlob)}: Pushed`].sort());
+    expect(pushLines[6]).toMatch(/^latest: digest: sha256:[0-9a-f]{64} size: \d+$/);
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushLines[6]!)![1]!;
+
+    const fresh = join(dir.path, 'fresh');
+    const pulled = await cli(['--root', fresh, 'image', 'pull', `${registry.host}/cli/app`]);
+    expect(pulled.code).toBe(0);
+    const pullLines = pulled.out.trimEnd().split('\n');
+    expect(pullLines.slice(0, 4)).toEqual([
+      'Using default tag: latest',
+      'latest: Pulling from cli/app',
+      `${shortId(baseBlob)}: Pulling fs layer`,
+      `${shortId(topBlob)}: Pulling fs layer`,
+    ]);
+    expect(pullLines).toEqual(expect.arrayContaining([
+      `${shortId(baseBlob)}: Verifying Checksum`, `${shortId(baseBlob)}: Download complete`, `${shortId(baseBlob)}: Pull complete`,
+      `${shortId(topBlob)}: Pull complete`,
+    ]));
+    expect(pullLines.slice(-3)).toEqual([
+      `Digest: ${digest}`,
+      `Status: Downloaded newer image for ${registry.host}/cli/app:latest`,
+      `${registry.host}/cli/app:latest`,
+    ]);
+
+    const quiet = await cli(['--root', fresh, 'pull', '-q', `${registry.host}/cli/app:latest`]);
+    expect(quiet).toMatchObject({ code: 0, out: `${registry.host}/cli/app:latest\n` });
+
+    const out = await cli(['logout', registry.host]);
+    expect(out.out).toBe(`Removing login credentials for ${registry.host}\n`);
+    expect(JSON.parse(readFileSync(join(dir.path, 'docker-config', 'config.json'), 'utf8'))).toEqual({ auths: {} });
+    expect((await cli(['logout', registry.host])).out).toBe(`Not logged in to ${registry.host}\n`);
+    expect(existsSync(join(fresh, 'strata.db'))).toBe(true);
+  });
+});
