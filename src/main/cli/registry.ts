@@ -1,4 +1,5 @@
 import type { Command } from './command.ts';
+import { buildCommand, builderAdviseCommand, builderHistoryCommand, builderPruneCommand } from './commands/build.ts';
 import { fsckCommand, gcCommand } from './commands/store.ts';
 import { importCommand, loadCommand, saveCommand } from './commands/archive.ts';
 import { uiCommand } from './commands/ui.ts';
@@ -11,6 +12,7 @@ import { loginCommand, logoutCommand, pullCommand, pushCommand } from './command
  * add it to this list.
  */
 export const COMMANDS: Command[] = [
+  buildCommand, builderPruneCommand, builderHistoryCommand, builderAdviseCommand,
   fsckCommand,
   loadCommand,
   saveCommand,

@@ -58,6 +58,7 @@ export const BUILD_MIGRATIONS: readonly string[] = [
     instruction  TEXT NOT NULL,
     line         INTEGER NOT NULL,
     cache_key    TEXT NOT NULL DEFAULT '',
+    inputs_key   TEXT NOT NULL DEFAULT '',
     status       TEXT NOT NULL,
     cached       INTEGER NOT NULL DEFAULT 0,
     reason       TEXT NOT NULL DEFAULT '',
@@ -82,8 +83,10 @@ export interface StepInputs {
   instruction: string;
   /** The instruction as written in the Dockerfile. */
   source: string;
-  /** Build args in scope and their values. */
+  /** Build args that take part in the key (RUN sees every ARG in scope as an env var). */
   args: Record<string, string>;
+  /** Every build arg in scope (not part of the key): lets a miss name the arg that changed. */
+  scope?: Record<string, string>;
   /** Checksum of the copied content (COPY/ADD). */
   checksum?: string;
   /** Per-file content digests (COPY/ADD). */
@@ -128,6 +131,11 @@ function toRecord(r: CacheRow): CacheRecord {
     historyCreated: r.history_created, inputs: JSON.parse(r.inputs) as StepInputs, size: r.size,
     durationMs: r.duration_ms, createdAt: r.created_at, lastUsedAt: r.last_used_at, usageCount: r.usage_count,
   };
+}
+
+/** The key of a step's own inputs, whatever its parent: tells a changed step from one only invalidated. */
+export function inputsKey(inputs: StepInputs): string {
+  return stepKey('', inputs);
 }
 
 /** The cache key of a step: parent key, normalised instruction, args, content checksum. */
@@ -199,7 +207,7 @@ export class BuildCache {
     if (siblings.length === 0) return 'not in cache (first build of this step on this parent)';
     const sameText = siblings.find((s) => s.inputs.source === inputs.source);
     const prev = sameText ?? siblings[0]!;
-    const argChanges = changedArgs(prev.inputs.args, inputs.args);
+    const argChanges = changedArgs(prev.inputs.scope ?? prev.inputs.args, inputs.scope ?? inputs.args);
     if (prev.inputs.instruction !== inputs.instruction) {
       if (sameText && argChanges.length > 0) return argChanges.map((a) => `--build-arg ${a} changed`).join(', ');
       return 'instruction text changed';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.ts';
 import type { ImageLayer } from '../image/image-service.ts';
 import { decompressor } from '../layer/layer-ingest.ts';
-import { hexOf } from '../store/digest.ts';
+import { chainIds, hexOf } from '../store/digest.ts';
 import { unpackLayer } from './unpack.ts';
 
 /**
@@ -32,6 +32,17 @@ export class Snapshotter {
   async lowerDirs(imageId: string): Promise<string[]> {
     const dirs: string[] = [];
     for (const layer of this.engine.images.layers(imageId)) dirs.push(await this.ensure(layer, [...dirs]));
+    return dirs;
+  }
+
+  /**
+   * Like lowerDirs, for a layer stack that is not an image (yet): a build's intermediate state.
+   * Layers are given lowest first; their chain IDs are computed here.
+   */
+  async lowerDirsForLayers(layers: readonly Pick<ImageLayer, 'diffId' | 'blobDigest' | 'compression'>[]): Promise<string[]> {
+    const chains = chainIds(layers.map((l) => l.diffId));
+    const dirs: string[] = [];
+    for (let i = 0; i < layers.length; i++) dirs.push(await this.ensure({ ...layers[i]!, chainId: chains[i]! } as ImageLayer, [...dirs]));
     return dirs;
   }
 

@@ -1,0 +1,95 @@
+/**
+ * RUN: the command executes in the sandbox on the stage's layers (overlayfs over read-only
+ * snapshots, a fresh writable layer); the writable layer's change set becomes the step's layer.
+ * Nothing is committed unless the process exits 0; the writable layer is thrown away either way.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Engine } from '../engine.ts';
+import type { LayerInput } from '../image/image-service.ts';
+import { runProcess, sandboxUnavailable } from '../runtime/sandbox.ts';
+import { Snapshotter } from '../snapshot/snapshotter.ts';
+import { layerFromUpper } from '../snapshot/changes.ts';
+import { resolveRunCommand, type RunInstruction } from './instructions/index.ts';
+import type { WrittenLayer } from './copy.ts';
+
+export interface RunRequest {
+  /** The stage's layers, lowest first. */
+  layers: readonly LayerInput[];
+  cmd: RunInstruction;
+  shell: string[];
+  env: string[];
+  cwd: string;
+  /** The image's USER (a name or `uid[:gid]`), resolved by the sandbox in the image's passwd. */
+  user: string;
+  /** A directory of the build's own for the writable layer. */
+  scratch: string;
+  signal?: AbortSignal | undefined;
+  onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
+}
+
+/** A RUN whose process failed: BuildKit's wording, with the exit code. */
+export class RunFailedError extends Error {
+  readonly exitCode: number;
+  constructor(args: string[], exitCode: number) {
+    super(`process "${args.join(' ')}" did not complete successfully: exit code: ${exitCode}`);
+    this.name = 'RunFailedError';
+    this.exitCode = exitCode;
+  }
+}
+
+function lineWriter(stream: 'stdout' | 'stderr', onOutput: RunRequest['onOutput']): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      onOutput(stream, chunk.toString('utf8'));
+      cb();
+    },
+  });
+}
+
+/** Runs one RUN step; resolves to its layer, or undefined when the filesystem did not change. */
+export async function runInSandbox(engine: Engine, req: RunRequest): Promise<WrittenLayer | undefined> {
+  const why = sandboxUnavailable();
+  if (why) throw new Error(`RUN cannot run here: ${why}`);
+  if (req.cmd.mounts.length > 0) throw new Error('RUN --mount is not supported yet');
+  const resolved = resolveRunCommand(req.cmd, req.shell);
+  const lowerDirs = await new Snapshotter(engine).lowerDirsForLayers(req.layers);
+  const dir = join(req.scratch, `run-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  const upperDir = join(dir, 'upper');
+  const workDir = join(dir, 'work');
+  mkdirSync(upperDir, { recursive: true, mode: 0o755 });
+  mkdirSync(workDir, { recursive: true });
+  try {
+    const pipe = resolved.pipeFile ? writePipeFile(upperDir, resolved.pipeFile) : undefined;
+    const result = await runProcess({
+      lowerDirs, upperDir, workDir,
+      process: { args: pipe?.args ?? resolved.args, env: req.env, cwd: req.cwd, ...(req.user ? { user: req.user } : {}) },
+      network: req.cmd.network === 'none' ? 'none' : 'host',
+      stdout: lineWriter('stdout', req.onOutput),
+      stderr: lineWriter('stderr', req.onOutput),
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+    if (req.signal?.aborted) throw new Error('build cancelled');
+    if (result.exitCode !== 0) throw new RunFailedError(resolved.args, result.exitCode);
+    if (pipe) rmSync(join(upperDir, pipe.top), { recursive: true, force: true });
+    const layer = await layerFromUpper(engine, lowerDirs, upperDir);
+    if (layer.files.length === 0) return undefined;
+    return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A `#!` heredoc runs as a script file. BuildKit mounts it at /dev/pipes, but the sandbox mounts
+ * a fresh /dev, so it is written at the top of the writable layer instead and removed before the
+ * diff. Returns the argv to run and the directory to remove.
+ */
+function writePipeFile(upperDir: string, pipe: { path: string; data: string }): { args: string[]; top: string } {
+  const top = '.strata-heredoc';
+  const name = pipe.path.slice(pipe.path.lastIndexOf('/') + 1);
+  mkdirSync(join(upperDir, top), { recursive: true });
+  writeFileSync(join(upperDir, top, name), pipe.data, { mode: 0o755 });
+  return { args: [`/${top}/${name}`], top };
+}
