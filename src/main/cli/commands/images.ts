@@ -10,6 +10,7 @@ import { ImageNotFoundError, type ImageDeleteItem } from '../../engine/image/ima
 import { ambiguousHint, formatHistory, formatImagesCommand } from '../image-format.ts';
 import { compile } from '../formatter.ts';
 import { goEscape } from '../template.ts';
+import { parseReference } from '../../engine/image/reference.ts';
 import { humanSize4 } from '../units.ts';
 
 const LIST_FLAGS: FlagSpec[] = [
@@ -140,7 +141,14 @@ export const tagCommand: Command = {
   minArgs: 2,
   maxArgs: 2,
   async run(ctx) {
-    ctx.engine().images.tag(ctx.args[0]!, ctx.args[1]!);
+    const target = ctx.args[1]!;
+    try {
+      parseReference(target);
+    } catch (err) {
+      // moby's client wording for a bad target
+      throw new Error(`error parsing reference: ${JSON.stringify(target)} is not a valid repository/tag: ${(err as Error).message}`);
+    }
+    ctx.engine().images.tag(ctx.args[0]!, target);
   },
 };
 
