@@ -148,6 +148,7 @@ export interface Requests {
   'system.layers': { params: Record<string, never>; result: SharedLayer[] };
   'build.context': { params: { path: string; dockerfile?: string }; result: BuildContextInfo };
   'build.writeDockerfile': { params: { path: string; dockerfile: string; text: string }; result: null };
+  'build.history': { params: { path: string; dockerfile: string }; result: { builds: BuildSummary[]; advice: BuildAdvice[] } };
   'containers.list': { params: { all: boolean }; result: ContainerSummary[] };
   'containers.remove': { params: { id: string; force: boolean }; result: null };
   'containers.stop': { params: { id: string }; result: null };
@@ -166,21 +167,63 @@ export interface Requests {
 
 export interface BuildStepEvent {
   type: 'step';
-  /** 1-based step number across the whole build. */
-  index: number;
-  total: number;
+  /** BuildKit's vertex number (`#n`). */
+  n: number;
+  name: string;
+  /** Stage shown in progress lines ('' in single-stage builds), and the step's place in it. */
   stage: string;
-  instruction: string;
+  position?: number;
+  total?: number;
   state: 'running' | 'cached' | 'done' | 'error';
-  /** Why the cache missed (`COPY source changed: app.js`), when it did. */
+  /** Why the cache missed (`COPY: app.js modified`, `parent changed because step 5 missed`). */
   missReason?: string;
   durationMs?: number;
 }
 
 export type BuildEvent =
   | BuildStepEvent
-  | { type: 'log'; index: number; text: string }
+  | { type: 'log'; n: number; text: string }
+  | { type: 'error'; n?: number; message: string; line?: number }
   | { type: 'message'; text: string };
+
+export interface BuildStepSummary {
+  n: number;
+  stage: string;
+  position: number;
+  total: number;
+  instruction: string;
+  status: 'cached' | 'done' | 'failed' | 'skipped';
+  reason: string;
+  selfChanged: boolean;
+  durationMs: number;
+  size: number;
+}
+
+export interface BuildSummary {
+  id: string;
+  context: string;
+  dockerfile: string;
+  tags: string[];
+  startedAt: number;
+  finishedAt: number | null;
+  status: 'running' | 'success' | 'failed' | 'cancelled';
+  imageId: string | null;
+  error: string | null;
+  steps: BuildStepSummary[];
+}
+
+/** An instruction-order suggestion from earlier builds of the same Dockerfile. */
+export interface BuildAdvice {
+  /** The step whose own inputs keep changing. */
+  instruction: string;
+  line: number;
+  /** How many of the recent builds changed it. */
+  changedIn: number;
+  builds: number;
+  /** Later steps that re-ran only because of it, and their total time. */
+  rerunSteps: string[];
+  rerunMs: number;
+}
 
 /** Streams: long work keyed by a stream id, with events, a final result and cancellation. */
 export interface Streams {
@@ -192,7 +235,7 @@ export interface Streams {
   'build.run': {
     params: { path: string; dockerfile: string; tags: string[]; buildArgs: Record<string, string>; target: string; noCache: boolean };
     event: BuildEvent;
-    result: { id: string };
+    result: { id: string; buildId: string };
   };
   'containers.run': {
     params: { image: string; name: string; command: string[]; env: string[] };

@@ -109,6 +109,7 @@ export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } =
   'system.layers': empty,
   'build.context': obj<{ path: string; dockerfile?: string }>({ path, dockerfile: str({ max: 4096 }) }, ['dockerfile']),
   'build.writeDockerfile': obj({ path, dockerfile: path, text: text() }),
+  'build.history': obj({ path, dockerfile: str({ max: 4096 }) }),
   'containers.list': obj({ all: bool() }),
   'containers.remove': obj({ id, force: bool() }),
   'containers.stop': obj({ id }),

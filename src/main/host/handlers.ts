@@ -5,13 +5,22 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import type { ChangeEvent } from '../engine/events.ts';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { loadImages } from '../engine/archive/load.ts';
+import { saveImages, selectImages } from '../engine/archive/save.ts';
+import { importImage } from '../engine/archive/import.ts';
+import { imageHistory } from '../engine/image/history.ts';
+import { inspectImage } from '../engine/image/inspect.ts';
+import { removeImage, pruneImages } from '../engine/image/prune.ts';
+import { diskUsage } from '../engine/usage/disk-usage.ts';
+import { listImages as engineListImages } from '../engine/image/list.ts';
 import type {
   AppInfo, DialogResult, Features, ParamsOf, RequestName, ResultOf, StreamEventOf, StreamName, StreamParams, StreamResult,
 } from '../../shared/contract.ts';
 import { imageDetail, imageLayers, layerTree, listImages, sharedLayers } from './image-views.ts';
-import { historyOf, prunePreview, systemDf } from './fallbacks.ts';
+import { prunePreview } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
+import { buildHistory, runBuild } from './build-host.ts';
 import { UnsupportedError, type StreamContext } from './session.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
@@ -45,9 +54,9 @@ function unsupported(what: string): never {
 export function features(options: HandlerOptions): Features {
   return {
     load: true,
-    save: false,
-    import: false,
-    build: false,
+    save: true,
+    import: true,
+    build: true,
     containers: false,
     terminal: false,
     pull: false,
@@ -69,29 +78,34 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       features: features(options),
     }),
     'images.list': () => listImages(engine),
-    'images.inspect': ({ ref }) => imageDetail(engine, resolve(ref)),
-    'images.history': ({ ref }) => historyOf(engine, resolve(ref)),
+    'images.inspect': ({ ref }) => ({ ...imageDetail(engine, resolve(ref)), inspect: inspectImage(engine, ref) }),
+    'images.history': ({ ref }) => imageHistory(engine, ref),
     'images.layers': ({ ref }) => imageLayers(engine, resolve(ref)),
     'images.layerTree': ({ ref, position }) => layerTree(engine, resolve(ref), position),
     'images.tag': ({ source, target }) => {
       engine.images.tag(source, target);
       return null;
     },
-    'images.remove': ({ refs, force }) => refs.flatMap((r) => engine.images.remove(r, { force })),
-    'images.prunePreview': ({ all }) => prunePreview(engine, all),
-    'images.prune': async ({ all }) => {
-      const preview = prunePreview(engine, all);
-      const deleted = preview.images.flatMap((i) => engine.images.remove(i.id, { force: false }));
+    'images.remove': async ({ refs, force }) => {
+      const items = refs.flatMap((r) => removeImage(engine, r, { force }));
       await engine.gc.collect();
-      return { deleted, spaceReclaimed: preview.spaceReclaimed };
+      return items;
     },
-    'system.df': () => systemDf(engine),
+    'images.prunePreview': ({ all }) => prunePreview(engine, all),
+    'images.prune': ({ all }) => pruneImages(engine, { all }),
+    'system.df': () => {
+      const { summary, ...usage } = diskUsage(engine);
+      // What `images` lists (intermediate images hidden), each with its full size.
+      const imagesTotal = engineListImages(engine).reduce((n, i) => n + i.size, 0);
+      return { usage, rows: summary, imagesTotal };
+    },
     'system.layers': () => sharedLayers(engine),
     'build.context': ({ path, dockerfile }) => inspectContext(path, dockerfile),
     'build.writeDockerfile': ({ path, dockerfile, text }) => {
       writeDockerfile(path, dockerfile, text);
       return null;
     },
+    'build.history': ({ path, dockerfile }) => buildHistory(engine, path, dockerfile),
     'containers.list': () => [],
     'containers.remove': () => unsupported('containers'),
     'containers.stop': () => unsupported('containers'),
@@ -110,11 +124,26 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       const res = await loadImages(engine, { path }, { onProgress: (e) => ctx.emit(e), signal: ctx.signal });
       return { loaded: res.images.map((i) => (i.repoTags.length > 0 ? i.repoTags.join(', ') : i.id)) };
     },
-    'images.save': () => unsupported('save'),
-    'images.import': () => unsupported('import'),
+    'images.save': async ({ refs, path }, ctx) => {
+      const selection = selectImages(engine, refs);
+      // Written beside the target and renamed at the end: a cancelled save leaves no half archive.
+      const tmp = `${path}.strata-${process.pid}.tmp`;
+      try {
+        await saveImages(engine, selection, createWriteStream(tmp), { onProgress: (e) => ctx.emit(e), signal: ctx.signal });
+        renameSync(tmp, path);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
+      return null;
+    },
+    'images.import': async ({ path, ref }, ctx) => {
+      ctx.emit({ id: '', status: 'Importing' });
+      const rec = await importImage(engine, { path }, ref ? { reference: ref } : {});
+      return { id: rec.id };
+    },
     'images.pull': () => unsupported('pull'),
     'images.push': () => unsupported('push'),
-    'build.run': () => unsupported('build'),
+    'build.run': (params, ctx) => runBuild(engine, params, ctx),
     'containers.run': () => unsupported('containers'),
     'containers.terminal': () => unsupported('the container terminal'),
     'containers.logs': () => unsupported('container logs'),

@@ -4,6 +4,7 @@
  * deleted, and wasted bytes), and a docker-style inspect object. Pure reads of ImageService.
  */
 import type { Engine } from '../engine/engine.ts';
+import { listImages as engineListImages } from '../engine/image/list.ts';
 import type { ImageSummary, LayerFile, LayerInfo } from '../engine/api.ts';
 import type { ImageDetail, LayerTree, SharedLayer, TreeEntry } from '../../shared/contract.ts';
 
@@ -19,25 +20,10 @@ function layerUsers(engine: Engine): Map<string, Set<string>> {
   return users;
 }
 
-/** `images` rows, newest first, with SHARED SIZE and CONTAINERS filled in. */
+/** `images` rows as the engine lists them (intermediate images hidden), with SHARED SIZE and CONTAINERS. */
 export function listImages(engine: Engine): ImageSummary[] {
-  const users = layerUsers(engine);
-  const layerRows = engine.db
-    .prepare('SELECT DISTINCT il.image_id, il.diff_id, l.size FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id')
-    .all() as { image_id: string; diff_id: string; size: number }[];
-  const shared = new Map<string, number>();
-  for (const r of layerRows) {
-    if ((users.get(r.diff_id)?.size ?? 0) > 1) shared.set(r.image_id, (shared.get(r.image_id) ?? 0) + r.size);
-  }
-  return engine.images.all().map((img) => ({
-    id: img.id,
-    repoTags: img.repoTags,
-    repoDigests: img.repoDigests,
-    parentId: img.parentId,
-    created: img.created,
-    size: img.size,
-    sharedSize: shared.get(img.id) ?? 0,
-    labels: img.labels,
+  return engineListImages(engine, { sharedSize: true }).map(({ contentSize: _contentSize, ...img }) => ({
+    ...img,
     containers: engine.images.usersOf(img.id).length,
   }));
 }

@@ -13,7 +13,7 @@ export function relativeTime(locale: string, unixSeconds: number, now = Date.now
   const diff = unixSeconds - Math.floor(now / 1000);
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   for (const [unit, secs] of UNITS) {
-    if (Math.abs(diff) >= secs || unit === 'second') return rtf.format(Math.round(diff / secs), unit);
+    if (Math.abs(diff) >= secs || unit === 'second') return rtf.format(Math.trunc(diff / secs), unit);
   }
   return rtf.format(0, 'second');
 }

@@ -1,21 +1,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { BuildContextInfo, BuildEvent, BuildStepEvent } from '../../../shared/contract.ts';
+import type { BuildAdvice, BuildContextInfo, BuildEvent, BuildStepEvent, BuildSummary } from '../../../shared/contract.ts';
 import type { StreamHandle } from '../../../shared/client.ts';
 import { useApi } from '../api.ts';
 
 export interface StepView extends BuildStepEvent {
   logs: string[];
-}
-
-export interface BuildRecord {
-  path: string;
-  tags: string[];
-  imageId: string;
-  steps: number;
-  cached: number;
-  finishedAt: number;
-  error: string;
 }
 
 const PATH_KEY = 'strata.build.path';
@@ -35,8 +25,10 @@ export const useBuildStore = defineStore('build', () => {
   const running = ref(false);
   const resultId = ref('');
   const error = ref('');
-  const history = ref<BuildRecord[]>([]);
-  let handle: StreamHandle<{ id: string }> | null = null;
+  const history = ref<BuildSummary[]>([]);
+  const advice = ref<BuildAdvice[]>([]);
+  const failure = ref<{ message: string; line?: number } | null>(null);
+  let handle: StreamHandle<{ id: string; buildId: string }> | null = null;
 
   const dirty = computed(() => text.value !== saved.value);
 
@@ -48,9 +40,23 @@ export const useBuildStore = defineStore('build', () => {
       text.value = context.value.dockerfileText;
       saved.value = text.value;
       localStorage.setItem(PATH_KEY, path.value);
+      await loadHistory();
     } catch (err) {
       context.value = null;
       error.value = (err as Error).message;
+    }
+  }
+
+  async function loadHistory(): Promise<void> {
+    if (!context.value) return;
+    try {
+      const res = await api.call('build.history', { path: context.value.path, dockerfile: context.value.dockerfile });
+      history.value = res.builds;
+      advice.value = res.advice;
+    } catch {
+      // History is a convenience: a build panel without it still builds.
+      history.value = [];
+      advice.value = [];
     }
   }
 
@@ -62,11 +68,21 @@ export const useBuildStore = defineStore('build', () => {
 
   function onEvent(e: BuildEvent): void {
     if (e.type === 'message') messages.value.push(e.text);
-    else if (e.type === 'log') steps.value.find((s) => s.index === e.index)?.logs.push(e.text);
+    else if (e.type === 'error') {
+      failure.value = { message: e.message, ...(e.line !== undefined ? { line: e.line } : {}) };
+      const step = e.n !== undefined ? steps.value.find((s) => s.n === e.n) : steps.value.findLast((s) => s.state === 'running');
+      if (step) step.state = 'error';
+    } else if (e.type === 'log') steps.value.find((s) => s.n === e.n)?.logs.push(e.text);
     else {
-      const existing = steps.value.find((s) => s.index === e.index);
-      if (existing) Object.assign(existing, e);
-      else steps.value.push({ ...e, logs: [] });
+      const existing = steps.value.find((s) => s.n === e.n);
+      if (!existing) {
+        steps.value.push({ ...e, logs: [] });
+        return;
+      }
+      // Later events for a step carry only what changed.
+      if (e.missReason) existing.missReason = e.missReason;
+      if (e.durationMs !== undefined) existing.durationMs = e.durationMs;
+      if (e.state === 'cached' || (e.state === 'done' && existing.state !== 'cached')) existing.state = e.state;
     }
   }
 
@@ -77,6 +93,7 @@ export const useBuildStore = defineStore('build', () => {
     messages.value = [];
     resultId.value = '';
     error.value = '';
+    failure.value = null;
     running.value = true;
     const tagList = tags.value.split(/[\s,]+/).filter(Boolean);
     const args = Object.fromEntries(buildArgs.value.filter((a) => a.key.trim()).map((a) => [a.key.trim(), a.value]));
@@ -92,10 +109,8 @@ export const useBuildStore = defineStore('build', () => {
     } finally {
       running.value = false;
       handle = null;
-      history.value.unshift({
-        path: context.value.path, tags: tagList, imageId: resultId.value, steps: steps.value.length,
-        cached: steps.value.filter((s) => s.state === 'cached').length, finishedAt: Math.floor(Date.now() / 1000), error: error.value,
-      });
+      for (const s of steps.value) if (s.state === 'running') s.state = error.value ? 'error' : 'done';
+      await loadHistory();
     }
   }
 
@@ -104,7 +119,7 @@ export const useBuildStore = defineStore('build', () => {
   }
 
   return {
-    path, context, text, saved, tags, buildArgs, target, noCache, steps, messages, running, resultId, error, history, dirty,
-    openContext, saveDockerfile, build, cancel,
+    path, context, text, saved, tags, buildArgs, target, noCache, steps, messages, running, resultId, error, failure, history, advice, dirty,
+    openContext, loadHistory, saveDockerfile, build, cancel,
   };
 });

@@ -1,0 +1,100 @@
+/**
+ * The build panel's side of the contract: runs the engine's builder with its events mapped to the
+ * contract's BuildEvent, and reads build history with the instruction-order advice drawn from it.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { build, type BuildEvent as EngineBuildEvent } from '../engine/build/builder.ts';
+import { BuildHistory } from '../engine/build/history-store.ts';
+import type { BuildAdvice, BuildEvent, BuildSummary, StreamParams } from '../../shared/contract.ts';
+import { contextDir, dockerfileIn } from './build-context.ts';
+import type { StreamContext } from './session.ts';
+
+/** The engine's event as the contract's; `vertex` carries the step's identity, later events its state. */
+export function toContractEvent(e: EngineBuildEvent): BuildEvent | undefined {
+  switch (e.type) {
+    case 'vertex':
+      return {
+        type: 'step', n: e.n, name: e.name, stage: e.stage ?? '', state: 'running',
+        ...(e.position !== undefined ? { position: e.position } : {}), ...(e.total !== undefined ? { total: e.total } : {}),
+      };
+    case 'cached':
+      return { type: 'step', n: e.n, name: '', stage: '', state: 'cached' };
+    case 'miss':
+      return { type: 'step', n: e.n, name: '', stage: '', state: 'running', missReason: e.reason };
+    case 'done':
+      return { type: 'step', n: e.n, name: '', stage: '', state: 'done', durationMs: Math.round(e.durationMs) };
+    case 'log':
+      return { type: 'log', n: e.n, text: e.text };
+    case 'status':
+      return { type: 'log', n: e.n, text: `${e.text}\n` };
+    case 'error':
+      return { type: 'error', message: e.message, ...(e.n !== undefined ? { n: e.n } : {}), ...(e.line !== undefined ? { line: e.line } : {}) };
+    case 'warning':
+      return { type: 'message', text: e.message };
+    default:
+      return undefined;
+  }
+}
+
+export async function runBuild(engine: Engine, p: StreamParams<'build.run'>, ctx: StreamContext<BuildEvent>): Promise<{ id: string; buildId: string }> {
+  const dir = contextDir(p.path);
+  const res = await build(engine, {
+    context: dir,
+    dockerfile: dockerfileIn(dir, p.dockerfile),
+    tags: p.tags,
+    buildArgs: p.buildArgs,
+    ...(p.target ? { target: p.target } : {}),
+    noCache: p.noCache,
+    signal: ctx.signal,
+    onEvent: (e) => {
+      const mapped = toContractEvent(e);
+      if (mapped) ctx.emit(mapped);
+    },
+  });
+  return { id: res.imageId, buildId: res.buildId };
+}
+
+const ADVICE_BUILDS = 10;
+
+/**
+ * Instruction-order advice: a step whose own inputs changed in recent builds while the steps
+ * after it re-ran only because their parent changed (their own inputs did not) is a step to move
+ * later — or to split, copying first only what those steps need.
+ */
+export function adviseOrder(builds: BuildSummary[]): BuildAdvice[] {
+  const finished = builds.filter((b) => b.status === 'success').slice(0, ADVICE_BUILDS);
+  const advice = new Map<string, BuildAdvice>();
+  for (const b of finished) {
+    const byStage = new Map<string, typeof b.steps>();
+    for (const s of b.steps) byStage.set(s.stage, [...(byStage.get(s.stage) ?? []), s]);
+    for (const steps of byStage.values()) {
+      const first = steps.findIndex((s) => s.selfChanged && s.status === 'done');
+      if (first < 0) continue;
+      const culprit = steps[first]!;
+      const reran = steps.slice(first + 1).filter((s) => s.status === 'done' && !s.selfChanged && s.instruction.startsWith('RUN'));
+      if (reran.length === 0) continue;
+      const key = `${culprit.stage}#${culprit.position}`;
+      const a = advice.get(key) ?? { instruction: culprit.instruction, line: culprit.position, changedIn: 0, builds: finished.length, rerunSteps: [], rerunMs: 0 };
+      a.changedIn += 1;
+      for (const r of reran) if (!a.rerunSteps.includes(r.instruction)) a.rerunSteps.push(r.instruction);
+      a.rerunMs += reran.reduce((n, r) => n + r.durationMs, 0);
+      advice.set(key, a);
+    }
+  }
+  return [...advice.values()].sort((x, y) => y.rerunMs - x.rerunMs);
+}
+
+export function buildHistory(engine: Engine, path: string, dockerfile: string): { builds: BuildSummary[]; advice: BuildAdvice[] } {
+  const dir = contextDir(path);
+  const history = new BuildHistory(engine.db);
+  const records = history.list({ context: dir, dockerfile: dockerfileIn(dir, dockerfile || 'Dockerfile'), limit: 20 });
+  const builds: BuildSummary[] = records.map((r) => ({
+    id: r.id, context: r.context, dockerfile: r.dockerfile, tags: r.tags, startedAt: r.startedAt, finishedAt: r.finishedAt, status: r.status,
+    imageId: r.imageId, error: r.error,
+    steps: history.steps(r.id).map((s) => ({
+      n: s.n, stage: s.stage, position: s.position, total: s.total, instruction: s.instruction, status: s.status, reason: s.reason,
+      selfChanged: s.selfChanged, durationMs: s.durationMs, size: s.size,
+    })),
+  }));
+  return { builds, advice: adviseOrder(builds) };
+}
