@@ -374,8 +374,9 @@ class ArchivePass {
   removeUnreferenced(): void {
     const db = this.engine.db;
     db.transaction(() => {
-      const leases = (db.prepare('SELECT count(*) AS n FROM leases').get() as { n: number }).n;
-      if (leases > 1) return;
+      // Leases of crashed processes protect nothing (gc reaps them); count only live ones.
+      const pids = (db.prepare('SELECT pid FROM leases').all() as { pid: number }[]).map((r) => r.pid);
+      if (pids.filter(processAlive).length > 1) return;
       const known = db.prepare('SELECT 1 FROM blobs WHERE digest = ?');
       for (const d of this.written) if (!known.get(d)) this.engine.content.delete(d);
     }).immediate();
@@ -525,4 +526,13 @@ function mergeByConfig(planned: PlannedImage[]): PlannedImage[] {
 
 function isTagged(refs: string[], familiar: string): boolean {
   return refs.some((r) => familiarString(parseReference(r)) === familiar);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
