@@ -6,8 +6,9 @@
  * - Like BuildKit, intermediate steps are not images: `history` shows `<missing>` below the final
  *   image. The final image's parent is the base image of its stage (docker's Parent field), so
  *   the base cannot be removed from under it.
- * - WORKDIR adds a layer only when the directory does not exist yet (an unchanged filesystem gives
- *   no layer; history marks the step `empty_layer`).
+ * - As in BuildKit, every RUN, COPY, ADD and WORKDIR (other than `/`) adds a layer, even when
+ *   nothing changed: then it is the empty tar (diff ID sha256:5f70bf18…), as BuildKit's
+ *   history shows `empty_layer: false` for `RUN ls`.
  * - History `created` of a step is the time it ran (SOURCE_DATE_EPOCH when set); a cache hit
  *   reuses the time stored with the hit, and the image's `created` is its newest history time,
  *   so a fully cached rebuild gives the same image ID.
@@ -34,7 +35,7 @@ import {
 import { contextTree, openContext, type BuildContext, type SourceMeta, type SourceTree, matchSources, walkSource, followSource } from './context.ts';
 import { planCopy, writeLayer, type LayerEntry, type Owner, type WrittenLayer } from './copy.ts';
 import { ImageView, comparePaths, stripSlashes } from './image-view.ts';
-import { BuildCache, inputsKey, stepKey, type StepInputs } from './cache.ts';
+import { BuildCache, inputsKey, recordLayer, stepKey, type StepInputs } from './cache.ts';
 import { BuildHistory, type BuildStepRecord } from './history-store.ts';
 import { resolveOwner } from './users.ts';
 import { runInSandbox, RunFailedError } from './run.ts';
@@ -138,7 +139,12 @@ function emit(run: BuildRun, e: BuildEvent): void {
 
 /** Runs a build to an image in the store. */
 export async function build(engine: Engine, opts: BuildOptions): Promise<BuildResult> {
-  const ctx = openContext(opts.context, opts.dockerfile);
+  let ctx: BuildContext;
+  try {
+    ctx = openContext(opts.context, opts.dockerfile);
+  } catch (err) {
+    throw new BuildError((err as Error).message);
+  }
   const history = new BuildHistory(engine.db);
   const buildArgs = opts.buildArgs ?? {};
   const tags = (opts.tags ?? []).map((t) => formatReference(parseReference(t)));
@@ -438,11 +444,15 @@ async function dispatch(run: BuildRun, state: StageState, raw: Command, chain: n
   try {
     if (prepared.execute) outcome = await prepared.execute();
   } catch (err) {
+    emit(run, { type: 'error', n, message: (err as Error).message });
     recordStep(run, state, n, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'failed', cached: false, reason, durationMs: performance.now() - started, size: 0, diffId: null, selfChanged });
     throw located(err, line);
   }
   const created = nowIso(run);
-  if (outcome.layer) addLayer(state, outcome.layer, outcome.files);
+  if (outcome.layer) {
+    recordLayer(run.engine.db, { ...outcome.layer, ...(outcome.files ? { files: outcome.files } : {}) });
+    addLayer(state, outcome.layer, outcome.files);
+  }
   prepared.apply();
   const noLayer = !outcome.layer && prepared.entry !== null && !prepared.entry.emptyLayer;
   if (prepared.entry) pushHistory(state, prepared.entry, created, noLayer ? true : undefined);
@@ -624,7 +634,10 @@ function workdirStep(run: BuildRun, state: StageState, cmd: WorkdirInstruction, 
   p.execute = async () => {
     const view = viewOf(run, state);
     const target = stripSlashes(view.resolve(wd));
-    if (view.get(target)?.type === 'dir') return {};
+    if (view.get(target)?.type === 'dir') {
+      const empty = await writeLayer(run.engine, []);
+      return { layer: empty, files: empty.files };
+    }
     const owner = cfg(state).User ? await resolveOwner(run.engine, view, cfg(state).User!, run.scratch) : { uid: 0, gid: 0 };
     const epoch = run.epoch ?? 0;
     const entries = new Map<string, LayerEntry>();

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.ts';
 import type { DB } from '../metadata/db.ts';
 import { migrate } from '../metadata/db.ts';
-import type { DiskUsageBuildCache } from '../api.ts';
+import type { DiskUsageBuildCache, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
 import { shortId } from '../store/digest.ts';
@@ -147,6 +147,29 @@ export function stepKey(parentKey: string, inputs: StepInputs): string {
 
 function sortedArgs(args: Record<string, string>): [string, string][] {
   return Object.entries(args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Records a layer the build wrote (blob, layer, file index) so it can be read back, served from
+ * the cache and protected as a gc root before any image uses it — the same rows
+ * ImageService.commit writes, with the same conflict rules.
+ */
+export function recordLayer(db: DB, layer: LayerInput & { files?: LayerFile[] }): void {
+  const now = Date.now();
+  db.transaction(() => {
+    db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(layer.blobDigest, layer.blobSize, layer.mediaType ?? '', now);
+    const added = db.prepare('INSERT INTO layers(diff_id, size, file_count, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(layer.diffId, layer.size, layer.files?.length ?? 0, now).changes > 0;
+    if (added && layer.files) {
+      const putFile = db.prepare(
+        'INSERT OR REPLACE INTO layer_files(diff_id, path, type, mode, uid, gid, size, link_target, mtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const f of layer.files) putFile.run(layer.diffId, f.path, f.type, f.mode, f.uid, f.gid, f.size, f.linkTarget, f.mtime);
+    }
+    db.prepare('INSERT INTO layer_blobs(blob_digest, diff_id, compression) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(layer.blobDigest, layer.diffId, layer.compression);
+  }).immediate();
 }
 
 export class BuildCache {

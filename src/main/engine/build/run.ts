@@ -48,7 +48,7 @@ function lineWriter(stream: 'stdout' | 'stderr', onOutput: RunRequest['onOutput'
   });
 }
 
-/** Runs one RUN step; resolves to its layer, or undefined when the filesystem did not change. */
+/** Runs one RUN step; resolves to its layer (the change set of the writable layer). */
 export async function runInSandbox(engine: Engine, req: RunRequest): Promise<WrittenLayer | undefined> {
   const why = sandboxUnavailable();
   if (why) throw new Error(`RUN cannot run here: ${why}`);
@@ -73,8 +73,8 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
     if (req.signal?.aborted) throw new Error('build cancelled');
     if (result.exitCode !== 0) throw new RunFailedError(resolved.args, result.exitCode);
     if (pipe) rmSync(join(upperDir, pipe.top), { recursive: true, force: true });
+    // Like BuildKit, a RUN that changed nothing still adds a layer (the empty tar).
     const layer = await layerFromUpper(engine, lowerDirs, upperDir);
-    if (layer.files.length === 0) return undefined;
     return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files };
   } finally {
     rmSync(dir, { recursive: true, force: true });
