@@ -6,6 +6,7 @@ import { uiCommand } from './commands/ui.ts';
 import { historyCommand, imageLsCommand, imagePruneCommand, imagesCommand, inspectCommand, rmiCommand, tagCommand } from './commands/images.ts';
 import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
+import { CONTAINER_COMMANDS } from './commands/container.ts';
 
 /**
  * Every CLI command. Each command lives in its own file under commands/ (grouped by service);
@@ -21,4 +22,5 @@ export const COMMANDS: Command[] = [
   uiCommand,
   pullCommand, pushCommand, loginCommand, logoutCommand,
   imagesCommand, imageLsCommand, historyCommand, inspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
+  ...CONTAINER_COMMANDS,
 ];

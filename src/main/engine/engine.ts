@@ -8,6 +8,7 @@ import { ChangeBus } from './events.ts';
 import { fsck, type FsckReport } from './fsck/fsck.ts';
 import { defaultRoot } from './paths.ts';
 import { registerBuildService } from './build/cache.ts';
+import { ContainerService } from './container/container-service.ts';
 
 export interface EngineOptions {
   /** Store directory; defaults to STRATA_ROOT or the platform's per-user data directory. */
@@ -30,6 +31,7 @@ export class Engine {
   readonly bus: ChangeBus;
   readonly images: ImageService;
   readonly gc: GarbageCollector;
+  readonly containers: ContainerService;
   private readonly closers: (() => void)[] = [];
 
   private constructor(root: string) {
@@ -42,6 +44,8 @@ export class Engine {
     this.gc = new GarbageCollector(this.db, this.content);
     // Build cache schema and its layers as gc roots, present whenever the store is open.
     registerBuildService(this);
+    // Containers hold their images (rmi needs -f) and report their writable layers to system df.
+    this.containers = new ContainerService(this);
   }
 
   static open(options: EngineOptions = {}): Engine {

@@ -272,11 +272,20 @@ export async function startProcess(spec: SandboxSpec): Promise<SandboxProcess> {
     await detectOpaqueDirs(spec.lowerDirs, spec.upperDir).catch(() => {});
     return r;
   };
-  if (spec.process.tty) return startPty(spec, prepared, finish);
+  return launch(prepared, { tty: spec.process.tty ?? false, ...(spec.size ? { size: spec.size } : {}) }, finish);
+}
+
+/** Spawns a prepared command line: through a pseudo-terminal, or with pipes in its own process group. */
+export function launch(
+  prepared: Pick<PreparedSandbox, 'file' | 'args' | 'env'>,
+  options: { tty: boolean; size?: { cols: number; rows: number } },
+  finish: (r: RunResult) => Promise<RunResult> = async (r) => r,
+): Promise<SandboxProcess> | SandboxProcess {
+  if (options.tty) return startPty(options.size, prepared, finish);
   return startPiped(prepared, finish);
 }
 
-function startPiped(prepared: PreparedSandbox, finish: (r: RunResult) => Promise<RunResult>): SandboxProcess {
+function startPiped(prepared: Pick<PreparedSandbox, 'file' | 'args' | 'env'>, finish: (r: RunResult) => Promise<RunResult>): SandboxProcess {
   const child: ChildProcess = spawn(prepared.file, prepared.args, { env: prepared.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const listeners: ((d: Buffer, s: 'stdout' | 'stderr') => void)[] = [];
   const buffered: [Buffer, 'stdout' | 'stderr'][] = [];
@@ -322,10 +331,10 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-async function startPty(spec: SandboxSpec, prepared: PreparedSandbox, finish: (r: RunResult) => Promise<RunResult>): Promise<SandboxProcess> {
+async function startPty(size: { cols: number; rows: number } | undefined, prepared: Pick<PreparedSandbox, 'file' | 'args' | 'env'>, finish: (r: RunResult) => Promise<RunResult>): Promise<SandboxProcess> {
   const pty = await import('node-pty');
   const term = pty.spawn(prepared.file, prepared.args, {
-    name: 'xterm', cols: spec.size?.cols ?? 80, rows: spec.size?.rows ?? 24, env: prepared.env as Record<string, string>,
+    name: 'xterm', cols: size?.cols ?? 80, rows: size?.rows ?? 24, env: prepared.env as Record<string, string>,
   });
   const listeners: ((d: Buffer, s: 'stdout' | 'stderr') => void)[] = [];
   const buffered: Buffer[] = [];

@@ -1,0 +1,485 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Engine } from '../engine.ts';
+import { migrate } from '../metadata/db.ts';
+import { ConflictError } from '../image/image-service.ts';
+import { shortId } from '../store/digest.ts';
+import { Snapshotter } from '../snapshot/snapshotter.ts';
+import { changes, type Change } from '../snapshot/changes.ts';
+import { RootfsView } from '../snapshot/rootfs.ts';
+import { startProcess, ExecError, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
+import { resolveUser } from '../runtime/user.ts';
+import { registerUsageProvider } from '../usage/disk-usage.ts';
+import type { DiskUsageContainer } from '../api.ts';
+import { CONTAINER_MIGRATIONS } from './migrations.ts';
+import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
+import { randomName } from './names.ts';
+import { execInContainer } from './exec.ts';
+
+export type ContainerState = 'created' | 'running' | 'exited';
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  imageId: string;
+  /** The image as the user named it. */
+  image: string;
+  config: ContainerSettings;
+  /** Unix ms. */
+  created: number;
+  state: ContainerState;
+  exitCode: number;
+  startedAt: number;
+  finishedAt: number;
+  sandboxPid: number;
+}
+
+interface Row {
+  id: string; name: string; image_id: string; image: string; config: string; created: number; state: ContainerState;
+  exit_code: number; started_at: number; finished_at: number; monitor_pid: number; monitor_start: string; sandbox_pid: number;
+}
+
+export class NoSuchContainerError extends Error {
+  constructor(ref: string) {
+    super(`No such container: ${ref}`);
+    this.name = 'NoSuchContainerError';
+  }
+}
+
+/** A container process this process runs: what `-it`, the desktop terminal and `attach` drive. */
+export interface ContainerProcess {
+  id: string;
+  write(data: string | Buffer): void;
+  end(): void;
+  resize(cols: number, rows: number): void;
+  onData(fn: (data: Buffer, stream: 'stdout' | 'stderr') => void): void;
+  readonly exited: Promise<RunResult>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** /proc start time of a process, to tell a live monitor from a reused pid. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const MONITOR = fileURLToPath(new URL('./monitor.ts', import.meta.url));
+
+/**
+ * Containers: records in SQLite, a directory each under `containers/<id>/` (upper, work, log),
+ * processes in the sandbox. Daemonless: whoever starts a container (the CLI in the foreground, a
+ * detached monitor for `-d`, the desktop app) runs it and records its exit; a record left
+ * "running" by a process that died is read as exited.
+ */
+export class ContainerService {
+  private readonly engine: Engine;
+  private readonly snapshots: Snapshotter;
+  private readonly live = new Map<string, ContainerProcess>();
+  readonly root: string;
+
+  constructor(engine: Engine) {
+    this.engine = engine;
+    migrate(engine.db, 'containers', CONTAINER_MIGRATIONS);
+    this.root = engine.dir('containers');
+    this.snapshots = new Snapshotter(engine);
+    engine.images.addHolder((imageId) => this.usersOfImage(imageId));
+    registerUsageProvider(engine, {
+      containers: () => this.diskUsage(),
+      imageContainers: () => {
+        const m = new Map<string, number>();
+        for (const r of engine.db.prepare('SELECT image_id, count(*) AS n FROM containers GROUP BY image_id').all() as { image_id: string; n: number }[]) m.set(r.image_id, r.n);
+        return m;
+      },
+    });
+  }
+
+  dirOf(id: string): string {
+    return join(this.root, id);
+  }
+
+  upperDir(id: string): string {
+    return join(this.dirOf(id), 'upper');
+  }
+
+  private usersOfImage(imageId: string): { id: string; running: boolean }[] {
+    return (this.engine.db.prepare('SELECT id FROM containers WHERE image_id = ?').all(imageId) as { id: string }[]).map((r) => ({
+      id: r.id,
+      running: this.get(r.id).state === 'running',
+    }));
+  }
+
+  // ---- records ----
+
+  /** Finds a container by full ID, name (with or without '/') or unique ID prefix. */
+  get(ref: string): ContainerRecord {
+    const rec = this.tryGet(ref);
+    if (!rec) throw new NoSuchContainerError(ref);
+    return rec;
+  }
+
+  tryGet(ref: string): ContainerRecord | undefined {
+    const db = this.engine.db;
+    let row = db.prepare('SELECT * FROM containers WHERE id = ?').get(ref) as Row | undefined;
+    row ??= db.prepare('SELECT * FROM containers WHERE name = ?').get(ref.replace(/^\//, '')) as Row | undefined;
+    if (!row && /^[a-f0-9]+$/.test(ref)) {
+      const rows = db.prepare('SELECT * FROM containers WHERE id >= ? AND id < ? LIMIT 2').all(ref, `${ref}g`) as Row[];
+      if (rows.length > 1) throw new Error(`multiple IDs found with provided prefix: ${ref}`);
+      row = rows[0];
+    }
+    return row && this.refresh(row);
+  }
+
+  /** Every container, newest first (running ones only unless `all`). */
+  list(options: { all?: boolean } = {}): ContainerRecord[] {
+    const rows = this.engine.db.prepare('SELECT * FROM containers ORDER BY created DESC').all() as Row[];
+    return rows.map((r) => this.refresh(r)).filter((r) => options.all || r.state === 'running');
+  }
+
+  /** A "running" record whose process is gone was stopped by a crash: record how it ended. */
+  private refresh(row: Row): ContainerRecord {
+    if (row.state === 'running' && !this.live.has(row.id) && processStart(row.monitor_pid) !== row.monitor_start) {
+      let code = 137;
+      try {
+        code = Number(readFileSync(join(this.dirOf(row.id), 'exit'), 'utf8').trim());
+      } catch {
+        /* killed before it could say */
+      }
+      const now = Date.now();
+      this.engine.db.prepare("UPDATE containers SET state = 'exited', exit_code = ?, finished_at = ?, sandbox_pid = 0 WHERE id = ? AND state = 'running'").run(code, now, row.id);
+      row = { ...row, state: 'exited', exit_code: code, finished_at: now, sandbox_pid: 0 };
+    }
+    return {
+      id: row.id, name: row.name, imageId: row.image_id, image: row.image, config: JSON.parse(row.config) as ContainerSettings,
+      created: row.created, state: row.state, exitCode: row.exit_code, startedAt: row.started_at, finishedAt: row.finished_at,
+      sandboxPid: row.sandbox_pid,
+    };
+  }
+
+  create(opts: CreateOptions, hostEnv: NodeJS.ProcessEnv = process.env): ContainerRecord {
+    const imageId = this.engine.images.resolve(opts.image);
+    const image = this.engine.images.readConfig(imageId);
+    let name = opts.name;
+    if (name !== undefined) {
+      name = name.replace(/^\//, '');
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw new Error(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    const id = randomBytes(32).toString('hex');
+    const userEnv: string[] = [];
+    for (const f of opts.envFiles ?? []) userEnv.push(...parseEnvFile(readFileSync(f, 'utf8'), hostEnv));
+    for (const e of opts.env ?? []) {
+      const v = resolveEnvArg(e, hostEnv);
+      if (v !== undefined) userEnv.push(v);
+    }
+    const settings = containerSettings(image.config ?? {}, opts, userEnv, id.slice(0, 12));
+    if (containerArgs(settings).length === 0) throw new Error('No command specified');
+    const dir = this.dirOf(id);
+    mkdirSync(join(dir, 'upper'), { recursive: true });
+    mkdirSync(join(dir, 'work'), { recursive: true });
+    const insert = this.engine.db.prepare('INSERT INTO containers(id, name, image_id, image, config, created) VALUES (?, ?, ?, ?, ?, ?)');
+    for (let attempt = 0; ; attempt++) {
+      const n = name ?? randomName(attempt);
+      try {
+        insert.run(id, n, imageId, opts.image, JSON.stringify(settings), Date.now());
+        break;
+      } catch (err) {
+        if (!/UNIQUE constraint failed: containers.name/.test((err as Error).message)) throw err;
+        if (name !== undefined) {
+          rmSync(dir, { recursive: true, force: true });
+          const other = this.get(n);
+          throw new ConflictError(
+            `Conflict. The container name "/${n}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+          );
+        }
+        if (attempt > 10) throw err;
+      }
+    }
+    this.engine.bus.emit({ kind: 'container', action: 'created', id });
+    return this.get(id);
+  }
+
+  // ---- running ----
+
+  /**
+   * Starts the container in this process and returns its handle (the terminal of the desktop
+   * app and `run`/`start -a` use it). The container is recorded as running until the handle's
+   * `exited` settles; a start error (command not found …) keeps it "Created", with the exit code.
+   */
+  async start(ref: string, options: { size?: { cols: number; rows: number } } = {}): Promise<ContainerProcess> {
+    const rec = this.get(ref);
+    if (rec.state === 'running') throw new ConflictError(`container ${rec.name} is already running`);
+    const why = sandboxUnavailable();
+    if (why) throw new Error(`cannot start container: ${why}`);
+    const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
+    const upperDir = this.upperDir(rec.id);
+    const s = rec.config;
+    const view = new RootfsView(lowerDirs, upperDir);
+    let proc: SandboxProcess;
+    try {
+      const home = resolveUser(view, s.User || undefined).home;
+      proc = await startProcess({
+        lowerDirs, upperDir, workDir: join(this.dirOf(rec.id), 'work'), network: s.Network,
+        process: { args: containerArgs(s), env: processEnv(s, home), cwd: s.WorkingDir || '/', ...(s.User ? { user: s.User } : {}), tty: s.Tty, hostname: s.Hostname },
+        ...(options.size ? { size: options.size } : {}),
+      });
+    } catch (err) {
+      if (err instanceof ExecError) this.engine.db.prepare('UPDATE containers SET exit_code = ? WHERE id = ?').run(err.exitCode, rec.id);
+      throw err;
+    }
+    rmSync(join(this.dirOf(rec.id), 'exit'), { force: true });
+    this.engine.db
+      .prepare("UPDATE containers SET state = 'running', started_at = ?, finished_at = 0, exit_code = 0, monitor_pid = ?, monitor_start = ?, sandbox_pid = ? WHERE id = ?")
+      .run(Date.now(), process.pid, processStart(process.pid) ?? '', proc.pid, rec.id);
+    this.engine.bus.emit({ kind: 'container', action: 'started', id: rec.id });
+    const log = join(this.dirOf(rec.id), 'container.log');
+    proc.onData((data, stream) => {
+      const line = JSON.stringify({ log: data.toString('utf8'), stream, time: new Date().toISOString() });
+      appendFileSync(log, `${line}\n`);
+    });
+    const exited = proc.exited.then((r) => {
+      this.recordExit(rec.id, r.exitCode);
+      return r;
+    }, (err: Error) => {
+      this.recordExit(rec.id, 125);
+      throw err;
+    }).finally(() => this.live.delete(rec.id));
+    const handle: ContainerProcess = {
+      id: rec.id,
+      write: (d) => proc.write(d),
+      end: () => proc.end(),
+      resize: (c, r) => proc.resize(c, r),
+      onData: (fn) => proc.onData(fn),
+      exited,
+      kill: (sig) => proc.kill(sig),
+    };
+    this.live.set(rec.id, handle);
+    return handle;
+  }
+
+  private recordExit(id: string, code: number): void {
+    try {
+      writeFileSync(join(this.dirOf(id), 'exit'), String(code));
+    } catch {
+      /* removed meanwhile */
+    }
+    this.engine.db.prepare("UPDATE containers SET state = 'exited', exit_code = ?, finished_at = ?, sandbox_pid = 0 WHERE id = ?").run(code, Date.now(), id);
+    this.engine.bus.emit({ kind: 'container', action: 'stopped', id });
+  }
+
+  /** The handle of a container this process runs (for the desktop terminal). */
+  attach(ref: string): ContainerProcess | undefined {
+    return this.live.get(this.get(ref).id);
+  }
+
+  /**
+   * Starts the container in a detached monitor process that outlives the caller (`run -d`,
+   * `start`); resolves once it runs, or rejects with the start error.
+   */
+  async startDetached(ref: string): Promise<void> {
+    const rec = this.get(ref);
+    if (rec.state === 'running') return;
+    const child = spawn(process.execPath, [MONITOR, this.engine.root, rec.id], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const first = await new Promise<string>((resolve) => {
+      let buf = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+      });
+      child.on('exit', (code) => resolve(buf || `error 125 monitor exited with code ${code}`));
+    });
+    child.stdout!.destroy();
+    child.unref();
+    if (first === 'ok') return;
+    const m = /^error (\d+) ([\s\S]*)$/.exec(first);
+    throw new ExecError(m ? m[2]! : first, m ? Number(m[1]) : 125);
+  }
+
+  /** The process that is the container's main process: bwrap's init's child. */
+  private mainPid(sandboxPid: number): number | undefined {
+    const children = (pid: number): number[] => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    // unshare → (sh exec) bwrap → bwrap init (pid 1 inside) → the command
+    const init = children(sandboxPid)[0];
+    return init === undefined ? undefined : children(init)[0];
+  }
+
+  /** Sends a signal to the container's main process (SIGKILL: to the whole sandbox). */
+  kill(ref: string, signal: NodeJS.Signals = 'SIGKILL'): ContainerRecord {
+    const rec = this.get(ref);
+    if (rec.state !== 'running') throw new ConflictError(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
+    const main = signal === 'SIGKILL' ? undefined : this.mainPid(rec.sandboxPid);
+    try {
+      if (main) process.kill(main, signal);
+      else process.kill(-rec.sandboxPid, signal);
+    } catch {
+      /* already gone */
+    }
+    return rec;
+  }
+
+  /** docker stop: the stop signal, then SIGKILL after `timeout` seconds; resolves once it exited. */
+  async stop(ref: string, timeoutSeconds = 10): Promise<ContainerRecord> {
+    const rec = this.get(ref);
+    if (rec.state !== 'running') return rec;
+    this.kill(rec.id, (rec.config.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM');
+    if (await this.waitExit(rec.id, timeoutSeconds * 1000)) return this.get(rec.id);
+    if (this.get(rec.id).state === 'running') this.kill(rec.id, 'SIGKILL');
+    await this.waitExit(rec.id, 10_000);
+    return this.get(rec.id);
+  }
+
+  /** Polls until the container is no longer running; false on timeout. */
+  async waitExit(id: string, timeoutMs: number): Promise<boolean> {
+    const live = this.live.get(id);
+    const deadline = Date.now() + timeoutMs;
+    if (live) {
+      const timer = new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref());
+      return Promise.race([live.exited.then(() => true, () => true), timer]);
+    }
+    while (Date.now() < deadline) {
+      if (this.get(id).state !== 'running') return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.get(id).state !== 'running';
+  }
+
+  /** `rm`: refuses a running container unless forced (then kills it first). */
+  async remove(ref: string, options: { force?: boolean } = {}): Promise<void> {
+    const rec = this.get(ref);
+    if (rec.state === 'running') {
+      if (!options.force) {
+        throw new ConflictError(`cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`);
+      }
+      this.kill(rec.id, 'SIGKILL');
+      await this.waitExit(rec.id, 10_000);
+    }
+    this.engine.db.prepare('DELETE FROM containers WHERE id = ?').run(rec.id);
+    rmSync(this.dirOf(rec.id), { recursive: true, force: true });
+    rmSync(`${this.upperDir(rec.id)}.opaque`, { force: true });
+    this.engine.bus.emit({ kind: 'container', action: 'removed', id: rec.id });
+  }
+
+  /** Runs another process in a running container (`exec`). */
+  async exec(ref: string, spec: { args: string[]; env?: string[]; user?: string; workdir?: string; tty?: boolean; size?: { cols: number; rows: number } }): Promise<ContainerProcess> {
+    const rec = this.get(ref);
+    if (rec.state !== 'running') throw new ConflictError(`container ${rec.id} is not running`);
+    const main = this.mainPid(rec.sandboxPid);
+    const init = main === undefined ? undefined : this.parentOf(main);
+    if (!init) throw new ConflictError(`container ${rec.id} is not running`);
+    const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
+    const view = new RootfsView(lowerDirs, this.upperDir(rec.id));
+    const user = resolveUser(view, spec.user ?? (rec.config.User || undefined));
+    const env = processEnv({ ...rec.config, Tty: spec.tty ?? false, Env: [...(rec.config.Env ?? []), ...(spec.env ?? [])] }, user.home);
+    const proc = await execInContainer({ initPid: init, view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
+    return { id: rec.id, write: (d) => proc.write(d), end: () => proc.end(), resize: (c, r) => proc.resize(c, r), onData: (fn) => proc.onData(fn), exited: proc.exited, kill: (s) => proc.kill(s) };
+  }
+
+  private parentOf(pid: number): number | undefined {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  // ---- filesystem ----
+
+  /** The container's filesystem without running anything (Files tab, diff, export). */
+  async rootfs(ref: string): Promise<RootfsView> {
+    const rec = this.get(ref);
+    return new RootfsView(await this.snapshots.lowerDirs(rec.imageId), this.upperDir(rec.id));
+  }
+
+  async lowerDirs(ref: string): Promise<string[]> {
+    return this.snapshots.lowerDirs(this.get(ref).imageId);
+  }
+
+  async changes(ref: string): Promise<Change[]> {
+    const rec = this.get(ref);
+    return changes(await this.snapshots.lowerDirs(rec.imageId), this.upperDir(rec.id));
+  }
+
+  /** The container's output as recorded: [stream, text] chunks in order. */
+  logs(ref: string): { stream: 'stdout' | 'stderr'; text: string; time: string }[] {
+    const rec = this.get(ref);
+    let text = '';
+    try {
+      text = readFileSync(join(this.dirOf(rec.id), 'container.log'), 'utf8');
+    } catch {
+      return [];
+    }
+    return text.split('\n').filter(Boolean).map((l) => {
+      const j = JSON.parse(l) as { log: string; stream: 'stdout' | 'stderr'; time: string };
+      return { stream: j.stream, text: j.log, time: j.time };
+    });
+  }
+
+  /** Bytes in a container's writable layer. */
+  sizeRw(id: string): number {
+    let total = 0;
+    const walk = (dir: string): void => {
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        const st = lstatSync(join(dir, n));
+        if (st.isDirectory()) walk(join(dir, n));
+        else if (st.isFile()) total += st.size;
+      }
+    };
+    walk(this.upperDir(id));
+    return total;
+  }
+
+  private diskUsage(): DiskUsageContainer[] {
+    return this.list({ all: true }).map((c) => {
+      const sizeRw = this.sizeRw(c.id);
+      return {
+        id: c.id, names: [`/${c.name}`], image: c.image, command: containerArgs(c.config).join(' '), created: Math.floor(c.created / 1000),
+        state: c.state, status: statusText(c, Date.now()), sizeRw, sizeRootFs: sizeRw + (this.engine.images.get(c.imageId)?.size ?? 0),
+      };
+    });
+  }
+
+  exists(id: string): boolean {
+    return existsSync(this.dirOf(id));
+  }
+}
+
+/** docker's STATUS column: "Created", "Up 2 minutes", "Exited (0) 3 seconds ago". */
+export function statusText(c: ContainerRecord, now: number, humanDuration: (ms: number) => string = defaultHumanDuration): string {
+  if (c.state === 'running') return `Up ${humanDuration(now - c.startedAt)}`;
+  if (c.state === 'exited') return `Exited (${c.exitCode}) ${humanDuration(now - c.finishedAt)} ago`;
+  return 'Created';
+}
+
+function defaultHumanDuration(ms: number): string {
+  const s = Math.trunc(ms / 1000);
+  if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
+  if (s < 60) return `${s} seconds`;
+  const m = Math.trunc(s / 60);
+  if (m === 1) return 'About a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.trunc(ms / 3_600_000 + 0.5);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  return `${Math.trunc(h / 24)} days`;
+}
+
+export { shortId };
