@@ -3,9 +3,9 @@
  * expansion, config and history) and a parent-keyed, explainable layer cache.
  *
  * Decisions (documented here because they are visible to users):
- * - Like BuildKit, intermediate steps are not images: `history` shows `<missing>` below the final
- *   image. The final image's parent is the base image of its stage (docker's Parent field), so
- *   the base cannot be removed from under it.
+ * - Like BuildKit, intermediate steps are not images and the result has no Parent: `history`
+ *   shows the final ID on top, `<missing>` for the steps, and the base image's ID where its layers
+ *   end (the history service matches stored images by layer chain).
  * - As in BuildKit, every RUN, COPY, ADD and WORKDIR (other than `/`) adds a layer, even when
  *   nothing changed: then it is the empty tar (diff ID sha256:5f70bf18…), as BuildKit's
  *   history shows `empty_layer: false` for `RUN ls`.
@@ -754,7 +754,7 @@ function withDefaultPath(env: string[]): string[] {
   return envValue(env, 'PATH') === undefined ? [DEFAULT_PATH, ...env] : [...env];
 }
 
-/** Writes the final image: config with history, layers, tags; its parent is the stage's base image. */
+/** Writes the final image: config with history, layers and tags. */
 async function exportImage(run: BuildRun, state: StageState, tags: string[]): Promise<string> {
   const n = ++run.n;
   emit(run, { type: 'vertex', n, name: 'exporting to image' });
@@ -765,7 +765,7 @@ async function exportImage(run: BuildRun, state: StageState, tags: string[]): Pr
   if (config.config?.OnBuild?.length === 0) delete config.config.OnBuild;
   emit(run, { type: 'status', n, text: 'exporting layers done' });
   const img = await writeImage(run.engine.content, run.engine.images, {
-    config, layers: state.layers, tags, ...(state.baseImageId ? { parentId: state.baseImageId } : {}),
+    config, layers: state.layers, tags,
   });
   emit(run, { type: 'status', n, text: `writing image ${img.id} done` });
   for (const t of tags) emit(run, { type: 'status', n, text: `naming to ${t} done` });

@@ -11,6 +11,7 @@ import type { DiskUsageBuildCache, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
 import { shortId } from '../store/digest.ts';
+import { registerUsageProvider } from '../usage/disk-usage.ts';
 
 /** The `build` service schema (cache, build records). Never edit a shipped step: append one. */
 export const BUILD_MIGRATIONS: readonly string[] = [
@@ -71,10 +72,14 @@ export const BUILD_MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** Applies the build schema and makes cached layers gc roots. Called from the Engine constructor. */
-export function registerBuildService(engine: Pick<Engine, 'db' | 'gc'>): void {
+/**
+ * Applies the build schema, makes cached layers gc roots and reports the cache to `system df`.
+ * Called from the Engine constructor.
+ */
+export function registerBuildService(engine: Engine): void {
   migrate(engine.db, 'build', BUILD_MIGRATIONS);
   engine.gc.addRoots({ layers: 'SELECT diff_id FROM build_cache WHERE diff_id IS NOT NULL' });
+  registerUsageProvider(engine, { buildCache: () => buildCacheUsage(engine) });
 }
 
 /** What a step read: enough to say why it missed next time. */
