@@ -204,6 +204,54 @@ describe('archive formats', () => {
     expect(engine.images.readConfig(two.id).config).toEqual({ Entrypoint: ['/bin/sh', '-c', '/usr/bin/a'], Cmd: null });
   });
 
+  it('saves and loads several images in one archive, storing a shared layer once', async () => {
+    await writeRawTar(file('a.tar'), legacyArchive([base], { tags: ['one:1'] }));
+    await writeRawTar(file('b.tar'), legacyArchive([base, top], { tags: ['two:1'] }));
+    const one = (await loadImages(engine, { path: file('a.tar') })).images[0]!.id;
+    const two = (await loadImages(engine, { path: file('b.tar') })).images[0]!.id;
+    const out = await saved(['one:1', 'two:1']);
+    const listing = execFileSync('tar', ['tf', out], { encoding: 'utf8' }).trim().split('\n');
+    expect(listing.filter((n) => n === `blobs/sha256/${hex(sha256(base))}`)).toHaveLength(1);
+    const other = Engine.open({ root: file('store-multi') });
+    try {
+      const result = await loadImages(other, { path: out });
+      expect(result.images).toEqual([{ id: one, repoTags: ['one:1'] }, { id: two, repoTags: ['two:1'] }]);
+      await expectCleanStore(other);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('loads the host platform from a multi-platform OCI index', async () => {
+    const entries = ociLayout([base]);
+    const manifestEntry = entries.find((e) => e.name === 'index.json')!;
+    const inner = JSON.parse(String(manifestEntry.content)) as { manifests: Record<string, unknown>[] };
+    const armConfig = configFor([sha256(top)], { architecture: 'arm64' });
+    const armManifest = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(armConfig), size: armConfig.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(top), size: top.length }],
+    }));
+    const { hostPlatform } = await import('../../src/main/engine/image/oci.ts');
+    const host = hostPlatform();
+    const imageIndex = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(armManifest), size: armManifest.length, platform: { os: 'linux', architecture: host.architecture === 'arm64' ? 'amd64' : 'arm64' } },
+        { ...inner.manifests[0], platform: { os: host.os, architecture: host.architecture } },
+      ],
+    }));
+    manifestEntry.content = JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha256(imageIndex), size: imageIndex.length, annotations: { 'io.containerd.image.name': 'docker.io/library/multi:1' } }],
+    });
+    entries.splice(3, 0, ...[armConfig, armManifest, imageIndex, top].map((b) => ({ name: `blobs/sha256/${hex(sha256(b))}`, content: b })));
+    await writeRawTar(file('multi.tar'), entries);
+    const result = await loadImages(engine, { path: file('multi.tar') });
+    expect(result.images).toEqual([{ id: sha256(configFor([sha256(base)])), repoTags: ['multi:1'] }]);
+    await expectCleanStore(engine);
+  });
+
   it('CLI: load prints docker\'s lines, save streams to a pipe, import prints the ID', async () => {
     const root = file('cli-store');
     await writeRawTar(file('a.tar'), legacyArchive([base, top], { tags: ['cli/app:1'] }));
