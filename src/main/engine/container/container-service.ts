@@ -168,7 +168,7 @@ export class ContainerService {
     let name = opts.name;
     if (name !== undefined) {
       name = name.replace(/^\//, '');
-      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw new Error(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new Error(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
     const id = randomBytes(32).toString('hex');
     const userEnv: string[] = [];
