@@ -241,8 +241,17 @@ class ArchivePass {
     if (!hasDockerManifest && !hasIndex) {
       throw new InvalidArchiveError('invalid archive: no manifest.json (docker save) or index.json (OCI layout) found');
     }
-    const oci = hasIndex ? this.ociManifests() : [];
-    if (hasDockerManifest) return this.planDockerArchive(oci);
+    if (hasDockerManifest) {
+      // manifest.json rules; the OCI parts beside it (Docker 25+) only lend their manifests.
+      let oci: OciFound[] = [];
+      try {
+        oci = hasIndex ? this.ociManifests() : [];
+      } catch {
+        oci = [];
+      }
+      return this.planDockerArchive(oci);
+    }
+    const oci = this.ociManifests();
     if (oci.length === 0) throw new InvalidArchiveError('invalid archive: index.json lists no image manifests');
     const planned: PlannedImage[] = [];
     for (const m of oci) planned.push(await this.planOci(m));
@@ -266,9 +275,8 @@ class ArchivePass {
       const layers: LayerInput[] = [];
       for (const [i, path] of raw.Layers.entries()) {
         const l = await this.layer(path, 'manifest.json');
-        const flavour = match ? 'oci' : 'docker';
         const desc = match?.manifest.layers[i];
-        layers.push(toLayerInput(l, desc?.digest === l.blob.digest ? desc.mediaType : layerMediaType(l.compression, flavour)));
+        layers.push(toLayerInput(l, desc?.digest === l.blob.digest ? desc.mediaType : layerMediaType(l.compression, match ? 'oci' : 'docker')));
       }
       checkDiffIds(config, layers, raw.Config);
       planned.push({
