@@ -100,7 +100,7 @@ export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
     for (const rel of matchSources(spec.tree, src)) matches.push({ tree: spec.tree, rel });
   }
   const destIsDir = dest.endsWith('/') || spec.view.isDir(dest) || matches.length > 1;
-  if (spec.sources.length > 1 && !destIsDir) {
+  if (spec.sources.length > 1 && !dest.endsWith('/') && !spec.view.isDir(dest)) {
     throw new Error(`When using ${spec.isAdd ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`);
   }
   const destDir = stripSlashes(spec.view.resolve(dest));
