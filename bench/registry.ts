@@ -1,0 +1,161 @@
+/**
+ * Push and pull of a ≈200 MB image (busybox base + random-data gzip layers) to a local CNCF
+ * distribution registry, side by side with `skopeo copy` (OCI layout dir → registry, registry →
+ * OCI layout dir) in one run. Each side pushes to its own fresh repository (no mounts, nothing
+ * already there) and pulls into a fresh store / directory. Median of N runs, printed as ratios.
+ * Goal: strata ≤ 1.0× skopeo.
+ *
+ *   node bench/registry.ts [--mb 200] [--layers 4] [--runs 3]
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { createGzip } from 'node:zlib';
+import { Engine } from '../src/main/engine/engine.ts';
+import { MediaType, type Manifest } from '../src/main/engine/image/oci.ts';
+import { hexOf } from '../src/main/engine/store/digest.ts';
+import { pull } from '../src/main/engine/registry/pull.ts';
+import { push } from '../src/main/engine/registry/push.ts';
+import { DockerConfigCredentialStore } from '../src/main/engine/registry/credentials.ts';
+import { ensureRegistrySchema } from '../src/main/engine/registry/sources.ts';
+import { storeImage, writeBusyboxRootfs, busyboxMissing } from '../test/fixtures/busybox.ts';
+import { registryMissing, skopeoMissing, startRegistry } from '../test/registry/registry-server.ts';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const MB = arg('mb', 200);
+const LAYERS = arg('layers', 4);
+const RUNS = arg('runs', 3);
+
+const missing = registryMissing() ?? skopeoMissing() ?? busyboxMissing();
+if (missing) {
+  console.log(`skipped: ${missing}`);
+  process.exit(0);
+}
+
+/** A layer tar of one file of random bytes, streamed (never held in memory), then gzipped. */
+async function randomLayer(dir: string, name: string, bytes: number): Promise<string> {
+  const tarPath = join(dir, `${name}.tar.gz`);
+  const header = Buffer.alloc(512);
+  const put = (s: string, off: number): void => void header.write(s, off, 'latin1');
+  put(`${name}.bin`, 0);
+  put('0000644\0', 100);
+  put('0000000\0', 108);
+  put('0000000\0', 116);
+  put(`${bytes.toString(8).padStart(11, '0')}\0`, 124);
+  put(`${Math.floor(Date.UTC(2024, 0, 1) / 1000).toString(8).padStart(11, '0')}\0`, 136);
+  put('0', 156);
+  put('ustar\0', 257);
+  put('00', 263);
+  header.fill(' ', 148, 156);
+  let sum = 0;
+  for (const b of header) sum += b;
+  put(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  async function* tar(): AsyncGenerator<Buffer> {
+    yield header;
+    let left = bytes;
+    while (left > 0) {
+      const n = Math.min(left, 1 << 20);
+      yield randomBytes(n);
+      left -= n;
+    }
+    const pad = (512 - (bytes % 512)) % 512;
+    yield Buffer.alloc(pad + 1024);
+  }
+  await pipeline(tar(), createGzip({ level: 1 }), createWriteStream(tarPath));
+  return tarPath;
+}
+
+/** The stored image as an OCI layout directory (blobs hard-linked from the store). */
+function writeLayout(engine: Engine, imageId: string, dir: string): void {
+  const record = engine.images.get(imageId)!;
+  const manifestBytes = engine.content.readBytes(record.manifestDigest!);
+  const manifest = JSON.parse(manifestBytes.toString()) as Manifest;
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  for (const d of [record.manifestDigest!, manifest.config.digest, ...manifest.layers.map((l) => l.digest)]) {
+    linkSync(engine.content.path(d), join(dir, 'blobs', 'sha256', hexOf(d)));
+  }
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ mediaType: MediaType.OciManifest, digest: record.manifestDigest, size: manifestBytes.length, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }],
+  }));
+}
+
+async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'strata-bench-registry-'));
+const credentials = new DockerConfigCredentialStore(join(work, 'docker-config'));
+try {
+  const src = Engine.open({ root: join(work, 'src') });
+  const base = join(work, 'base.tar');
+  await writeBusyboxRootfs(base);
+  const layers = [base];
+  for (let i = 0; i < LAYERS; i++) layers.push(await randomLayer(work, `data${i}`, Math.floor((MB * 1e6) / LAYERS)));
+  const img = await storeImage(src, layers, { tags: ['bench/big:v1'] });
+  const total = src.images.layers(img.id).reduce((n, l) => n + l.blobSize, 0);
+  const layout = join(work, 'layout');
+  writeLayout(src, img.id, layout);
+  console.log(`image: ${LAYERS + 1} layers, ${(total / 1e6).toFixed(1)} MB compressed; ${RUNS} runs each, a fresh registry per run\n`);
+
+  const times = { strataPush: [] as number[], skopeoPush: [] as number[], strataPull: [] as number[], skopeoPull: [] as number[] };
+  for (let run = 0; run < RUNS; run++) {
+    // A fresh registry (new port) per run: skopeo's blob-info cache and strata's blob sources
+    // then know nothing, so both really upload every blob.
+    const registry = await startRegistry(join(work, `registry${run}`));
+    // Fresh repositories each run; forget where blobs were seen so strata uploads instead of mounting.
+    const strataRepo = `${registry.host}/bench/strata${run}:v1`;
+    const skopeoRepo = `${registry.host}/bench/skopeo${run}:v1`;
+    ensureRegistrySchema(src.db);
+    src.db.prepare('DELETE FROM registry_blob_sources').run();
+    src.images.commit({ configDigest: img.id, configSize: src.content.size(img.id)!, layers: src.images.layers(img.id).map((l) => ({ ...l })), tags: [strataRepo] });
+    // Who goes first alternates, so neither side always meets a warmer registry.
+    const skopeoPush = async (): Promise<void> => {
+      times.skopeoPush.push(await timed(() => execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${skopeoRepo}`])));
+    };
+    const strataPush = async (): Promise<void> => {
+      times.strataPush.push(await timed(() => push(src, strataRepo, { credentials })));
+    };
+    const out = join(work, `out${run}`);
+    const skopeoPull = async (): Promise<void> => {
+      times.skopeoPull.push(await timed(() => execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${skopeoRepo}`, `oci:${out}:v1`])));
+    };
+    const dst = Engine.open({ root: join(work, `dst${run}`) });
+    const strataPull = async (): Promise<void> => {
+      times.strataPull.push(await timed(() => pull(dst, strataRepo, { credentials })));
+    };
+    for (const step of run % 2 === 0 ? [skopeoPush, strataPush, skopeoPull, strataPull] : [strataPush, skopeoPush, strataPull, skopeoPull]) await step();
+    dst.close();
+    rmSync(out, { recursive: true, force: true });
+    rmSync(join(work, `dst${run}`), { recursive: true, force: true });
+    await registry.stop();
+    rmSync(join(work, `registry${run}`), { recursive: true, force: true });
+    if (process.argv.includes('--verbose')) console.log(`run ${run}: ${JSON.stringify(Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.at(-1)!.toFixed(2)])))}`);
+  }
+  src.close();
+
+  const row = (op: string, strata: number[], skopeo: number[]): string => {
+    const a = median(strata);
+    const b = median(skopeo);
+    return `${op.padEnd(6)} strata ${a.toFixed(2).padStart(6)} s  ${(total / 1e6 / a).toFixed(0).padStart(5)} MB/s   skopeo ${b.toFixed(2).padStart(6)} s  ${(total / 1e6 / b).toFixed(0).padStart(5)} MB/s   ratio ${(a / b).toFixed(2)}×`;
+  };
+  console.log(row('push', times.strataPush, times.skopeoPush));
+  console.log(row('pull', times.strataPull, times.skopeoPull));
+  console.log('\n(ratio = strata time / skopeo time; goal ≤ 1.00×)');
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
