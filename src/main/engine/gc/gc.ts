@@ -86,10 +86,15 @@ export class GarbageCollector {
     });
     const { layers, blobs } = sweep.immediate();
     let bytesFreed = 0;
-    for (const b of blobs) {
-      bytesFreed += this.content.size(b.digest) ?? 0;
-      this.content.delete(b.digest);
-    }
+    // Each file goes under the write lock, and only if no row names it again: an ingest that
+    // found the same content already on disk may have recorded it since the sweep.
+    const unlink = this.db.transaction((digest: string): number => {
+      if (this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').get(digest)) return 0;
+      const size = this.content.size(digest) ?? 0;
+      this.content.delete(digest);
+      return size;
+    });
+    for (const b of blobs) bytesFreed += unlink.immediate(b.digest);
     const orphans = await this.sweepOrphanFiles();
     bytesFreed += orphans.bytes;
     return { layersRemoved: layers, blobsRemoved: [...blobs.map((b) => b.digest), ...orphans.digests], bytesFreed };

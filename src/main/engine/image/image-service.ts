@@ -138,6 +138,11 @@ export class ImageService {
 
     const moved: { ref: string; from: string }[] = [];
     const insert = this.db.transaction(() => {
+      // Checked again under the write lock: gc unlinks unreferenced blob files under the same
+      // lock, so content that exists here stays until the rows below name it.
+      for (const d of [img.configDigest, ...(img.manifestDigest ? [img.manifestDigest] : []), ...img.layers.map((l) => l.blobDigest)]) {
+        if (!this.content.has(d)) throw new Error(`blob ${d} is missing from the store (removed by a concurrent gc); retry`);
+      }
       const putBlob = this.db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
       putBlob.run(img.configDigest, img.configSize, '', now);
       if (img.manifestDigest) putBlob.run(img.manifestDigest, img.manifestSize ?? 0, img.manifestMediaType ?? '', now);
