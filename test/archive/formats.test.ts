@@ -9,6 +9,7 @@ import { loadImages } from '../../src/main/engine/archive/load.ts';
 import { saveImages, saveOciDirectory, selectImages } from '../../src/main/engine/archive/save.ts';
 import { importImage } from '../../src/main/engine/archive/import.ts';
 import type { ProgressEvent } from '../../src/main/engine/api.ts';
+import { progressBar } from '../../src/main/cli/commands/archive.ts';
 import { repoRoot } from '../paths.ts';
 import { tempDir } from '../tmp.ts';
 import {
@@ -250,6 +251,12 @@ describe('archive formats', () => {
     const result = await loadImages(engine, { path: file('multi.tar') });
     expect(result.images).toEqual([{ id: sha256(configFor([sha256(base)])), repoTags: ['multi:1'] }]);
     await expectCleanStore(engine);
+  });
+
+  it('renders docker\'s progress bar', () => {
+    expect(progressBar(0, 5_120_000)).toBe(`[>${' '.repeat(50)}]${' '.repeat(7)}0B/5.12MB`);
+    expect(progressBar(2_560_000, 5_120_000)).toBe(`[${'='.repeat(25)}>${' '.repeat(25)}]  2.56MB/5.12MB`);
+    expect(progressBar(5_120_000, 5_120_000)).toBe(`[${'='.repeat(50)}>]  5.12MB/5.12MB`);
   });
 
   it('CLI: load prints docker\'s lines, save streams to a pipe, import prints the ID', async () => {

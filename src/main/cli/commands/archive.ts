@@ -9,12 +9,27 @@ import { loadImages } from '../../engine/archive/load.ts';
 import { saveImages, saveOciDirectory, selectImages, type SaveFormat } from '../../engine/archive/save.ts';
 import { importImage } from '../../engine/archive/import.ts';
 
-/** Progress on a terminal only (docker prints none when output is redirected). */
-function progressPrinter(ctx: CommandContext, quiet: boolean): ((e: ProgressEvent) => void) | undefined {
+/** docker's progress bar (jsonmessage): `[=====>      ]  1.2MB/5.6MB`, 50 columns plus the head. */
+export function progressBar(current: number, total: number): string {
+  const width = 50;
+  const filled = total > 0 ? Math.min(width, Math.floor((current / total) * width)) : 0;
+  return `[${'='.repeat(filled)}>${' '.repeat(width - filled)}] ${`${formatBytes(current)}`.padStart(8)}/${formatBytes(total)}`;
+}
+
+/** Progress on a terminal only (docker prints none when output is redirected): one line per layer. */
+function progressPrinter(ctx: CommandContext, quiet: boolean): { sink: (e: ProgressEvent) => void; end: () => void } | undefined {
   if (quiet || !ctx.stdout.isTTY) return undefined;
-  return (e) => {
-    const amount = e.total ? `  ${formatBytes(e.current ?? 0)}/${formatBytes(e.total)}` : '';
-    ctx.stdout.write(`\r\x1b[2K${e.id ? `${e.id}: ` : ''}${e.status}${amount}`);
+  let line: string | undefined;
+  return {
+    sink(e) {
+      if (line !== undefined && line !== e.id) ctx.stdout.write('\n');
+      line = e.id;
+      const amount = e.total ? ` ${progressBar(e.current ?? 0, e.total)}` : '';
+      ctx.stdout.write(`\r\x1b[2K${e.id ? `${e.id}: ` : ''}${e.status}${amount}`);
+    },
+    end() {
+      if (line !== undefined) ctx.stdout.write('\n');
+    },
   };
 }
 
@@ -32,12 +47,12 @@ export const loadCommand: Command = {
     const input = flagString(ctx, 'input');
     if (input === undefined && ctx.stdin.isTTY) throw new Error('requested load from stdin, but stdin is empty');
     const quiet = flagBool(ctx, 'quiet');
-    const onProgress = progressPrinter(ctx, quiet);
+    const progress = progressPrinter(ctx, quiet);
     const result = await loadImages(ctx.engine(), input !== undefined ? { path: input } : { stream: ctx.stdin }, {
       signal: ctx.signal,
-      ...(onProgress ? { onProgress } : {}),
+      ...(progress ? { onProgress: progress.sink } : {}),
     });
-    if (onProgress) ctx.stdout.write('\r\x1b[2K');
+    progress?.end();
     for (const note of result.notes) ctx.stdout.write(`${note}\n`);
     for (const img of result.images) {
       if (img.repoTags.length === 0) ctx.stdout.write(`Loaded image ID: ${img.id}\n`);
