@@ -255,8 +255,8 @@ describe('archive formats', () => {
 
   it('renders docker\'s progress bar', () => {
     expect(progressBar(0, 5_120_000)).toBe(`[>${' '.repeat(50)}]${' '.repeat(7)}0B/5.12MB`);
-    expect(progressBar(2_560_000, 5_120_000)).toBe(`[${'='.repeat(25)}>${' '.repeat(25)}]  2.56MB/5.12MB`);
-    expect(progressBar(5_120_000, 5_120_000)).toBe(`[${'='.repeat(50)}>]  5.12MB/5.12MB`);
+    expect(progressBar(2_560_000, 5_120_000)).toBe(`[${'='.repeat(25)}>${' '.repeat(25)}]   2.56MB/5.12MB`);
+    expect(progressBar(5_120_000, 5_120_000)).toBe(`[${'='.repeat(50)}>]   5.12MB/5.12MB`);
   });
 
   it('CLI: load prints docker\'s lines, save streams to a pipe, import prints the ID', async () => {
