@@ -261,6 +261,8 @@ async function downloadLayer(
   };
 }
 
+const COALESCE_BYTES = 1024 * 1024;
+
 /**
  * The bytes of a blob, fetched again from where they broke off (a Range request) when the
  * connection fails or ends early; the consumer hashes the whole stream, so the result is
@@ -272,6 +274,16 @@ export async function* blobBytes(
 ): AsyncGenerator<Buffer> {
   let received = 0;
   let failures = 0;
+  // Socket reads arrive in ~64 KiB pieces; handing them on in ~1 MiB buffers means 16× fewer
+  // file writes, hash updates and decompressor round trips downstream.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = (): Buffer => {
+    const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    return out;
+  };
   for (;;) {
     let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
     try {
@@ -292,11 +304,16 @@ export async function* blobBytes(
         if (received + chunk.length > d.size) throw new SizeMismatchError(d.size, received + chunk.length, d.digest);
         received += chunk.length;
         onBytes(received);
-        yield chunk;
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= COALESCE_BYTES) yield flush();
       }
+      if (pendingBytes > 0) yield flush();
       if (received === d.size) return;
       throw Object.assign(new Error('premature end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
     } catch (err) {
+      // What arrived before the break is good: hand it on, then resume after it.
+      if (pendingBytes > 0) yield flush();
       const retryable = isTransientNetworkError(err) || (err instanceof RegistryError && err.status >= 500);
       if (!retryable || failures >= retries || client.signal?.aborted) {
         if (retryable && !(err instanceof RegistryError) && !client.signal?.aborted) {
