@@ -300,7 +300,7 @@ export class ContainerService {
     throw new ExecError(m ? m[2]! : first, m ? Number(m[1]) : 125);
   }
 
-  /** The process that is the container's main process: bwrap's init's child. */
+  /** The container's main process (pid 1 inside): bwrap's child, bwrap runs `--as-pid-1`. */
   private mainPid(sandboxPid: number): number | undefined {
     const children = (pid: number): number[] => {
       try {
@@ -309,9 +309,8 @@ export class ContainerService {
         return [];
       }
     };
-    // unshare → (sh exec) bwrap → bwrap init (pid 1 inside) → the command
-    const init = children(sandboxPid)[0];
-    return init === undefined ? undefined : children(init)[0];
+    // unshare → (sh exec) bwrap → the command
+    return children(sandboxPid)[0];
   }
 
   /** Sends a signal to the container's main process (SIGKILL: to the whole sandbox). */
@@ -374,8 +373,7 @@ export class ContainerService {
   async exec(ref: string, spec: { args: string[]; env?: string[]; user?: string; workdir?: string; tty?: boolean; size?: { cols: number; rows: number } }): Promise<ContainerProcess> {
     const rec = this.get(ref);
     if (rec.state !== 'running') throw new ConflictError(`container ${rec.id} is not running`);
-    const main = this.mainPid(rec.sandboxPid);
-    const init = main === undefined ? undefined : this.parentOf(main);
+    const init = this.mainPid(rec.sandboxPid);
     if (!init) throw new ConflictError(`container ${rec.id} is not running`);
     const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
     const view = new RootfsView(lowerDirs, this.upperDir(rec.id));
@@ -383,15 +381,6 @@ export class ContainerService {
     const env = processEnv({ ...rec.config, Tty: spec.tty ?? false, Env: [...(rec.config.Env ?? []), ...(spec.env ?? [])] }, user.home);
     const proc = await execInContainer({ initPid: init, view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
     return { id: rec.id, write: (d) => proc.write(d), end: () => proc.end(), resize: (c, r) => proc.resize(c, r), onData: (fn) => proc.onData(fn), exited: proc.exited, kill: (s) => proc.kill(s) };
-  }
-
-  private parentOf(pid: number): number | undefined {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      return undefined;
-    }
   }
 
   // ---- filesystem ----

@@ -61,6 +61,12 @@ export class ExecError extends Error {
   }
 }
 
+/** moby's default capabilities (oci/caps/defaults.go). */
+const DEFAULT_CAPS = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
+  'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
     const p = join(dir, name);
@@ -237,18 +243,20 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     const eq = e.indexOf('=');
     if (eq > 0) envArgs.push('--setenv', e.slice(0, eq), e.slice(eq + 1));
   }
-  const bwrap = [
-    t.bwrap, '--bind', root, '/', '--proc', '/proc', '--dev', '/dev',
+  const bwrapArgs = [
+    '--bind', root, '/', '--proc', '/proc', '--dev', '/dev',
     '--bind', join(scratch, 'hosts'), '/etc/hosts',
     '--bind', join(scratch, 'hostname'), '/etc/hostname',
     '--bind', join(scratch, 'resolv.conf'), '/etc/resolv.conf',
-    '--unshare-pid', '--unshare-uts', '--unshare-ipc', ...(network === 'none' ? ['--unshare-net'] : []),
+    '--unshare-pid', '--as-pid-1', '--unshare-uts', '--unshare-ipc', ...(network === 'none' ? ['--unshare-net'] : []),
     '--hostname', hostname, '--die-with-parent', '--chdir', cwd, '--clearenv', ...envArgs,
+    // docker's default capability set, not everything root could have.
+    '--cap-drop', 'ALL', ...DEFAULT_CAPS.flatMap((c) => ['--cap-add', c]),
     ...(user.uid !== 0 || user.gid !== 0 ? ['--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid)] : []),
     '--', ...proc.args,
   ];
   const script = 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; shift 3; exec "$@"';
-  const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, ...bwrap];
+  const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, t.bwrap, ...bwrapArgs];
   return {
     file: t.unshare,
     args,
