@@ -107,6 +107,14 @@ describe('archive formats', () => {
         digest: index.manifests[0]!.digest,
         annotations: { 'io.containerd.image.name': 'registry.example:5000/team/app:v2', 'org.opencontainers.image.ref.name': 'v2' },
       })]);
+      // and that layout loads back as the same image with the same manifest
+      const again = Engine.open({ root: file(`store-${compression}`) });
+      try {
+        expect((await loadImages(again, { path: layout })).images).toEqual([{ id, repoTags: ['registry.example:5000/team/app:v2'] }]);
+        expect(again.images.get(id)!.manifestDigest).toBe(index.manifests[0]!.digest);
+      } finally {
+        again.close();
+      }
       // docker-archive save decompresses to the diff IDs
       const out = await saved([id]);
       const manifest = JSON.parse(execFileSync('tar', ['xOf', out, 'manifest.json'], { encoding: 'utf8' })) as { Layers: string[]; RepoTags: null }[];

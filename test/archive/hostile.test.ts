@@ -82,6 +82,31 @@ describe('load and import refuse hostile input', () => {
     await expectRefused(entries, /refusing link that escapes the archive: .*layer\.tar -> \.\.\/\.\.\/\.\.\/etc\/passwd/);
   });
 
+  it('refuses a symlink in an OCI layout directory that points out of it', async () => {
+    const before = await storeState(engine);
+    const layout = join(dir.path, 'layout');
+    mkdirSync(layout);
+    for (const e of ociLayout([good])) {
+      const p = join(layout, e.name);
+      if (e.type === 'directory') mkdirSync(p, { recursive: true });
+      else writeFileSync(p, e.content!);
+    }
+    const { rmSync } = await import('node:fs');
+    const layerPath = join(layout, 'blobs', 'sha256', hex(sha256(good)));
+    rmSync(layerPath);
+    symlinkSync('/etc/passwd', layerPath);
+    await expect(loadImages(engine, { path: layout })).rejects.toThrow(`refusing link that escapes the archive: blobs/sha256/${hex(sha256(good))} -> /etc/passwd`);
+    expect(await storeState(engine)).toEqual(before);
+    await expectCleanStore(engine);
+  });
+
+  it('refuses an index that names a manifest missing from the layout', async () => {
+    const entries = ociLayout([good]);
+    const index = JSON.parse(String(entries.find((e) => e.name === 'index.json')!.content)) as { manifests: { digest: string }[] };
+    const manifestName = `blobs/sha256/${hex(index.manifests[0]!.digest)}`;
+    await expectRefused(entries.filter((e) => e.name !== manifestName), new RegExp(`index\\.json references ${manifestName}, which is not in the archive`));
+  });
+
   it('refuses a small blob whose content does not match its name', async () => {
     const entries = ociLayout([good]);
     const blob = entries.find((e) => e.name.startsWith('blobs/sha256/') && e.type !== 'directory' && Buffer.from(e.content!).equals(good))!;
