@@ -259,7 +259,7 @@ describe('registry: htpasswd basic auth and docker config.json credentials', () 
   beforeAll(async () => {
     dir = tempDir();
     if (skip) return;
-    registry = await startRegistry(join(dir.path, 'registry'), { user: 'alice', password: 's3cret!' });
+    registry = await startRegistry(join(dir.path, 'registry'), { auth: { user: 'alice', password: 's3cret!' } });
     engine = Engine.open({ root: join(dir.path, 'store') });
   });
   afterAll(async () => {

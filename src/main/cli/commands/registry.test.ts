@@ -59,7 +59,7 @@ describe('strata pull / push / login / logout', () => {
     dir = tempDir();
     process.env.DOCKER_CONFIG = join(dir.path, 'docker-config');
     if (skip) return;
-    registry = await startRegistry(join(dir.path, 'registry'), { user: 'ci', password: 'pa ss' });
+    registry = await startRegistry(join(dir.path, 'registry'), { auth: { user: 'ci', password: 'pa ss' } });
   });
   afterAll(async () => {
     if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;

@@ -269,12 +269,19 @@ function manifestMediaType(bytes: Buffer, contentType: string | undefined): stri
   }
 }
 
+const UNKNOWN_AUTHORITY = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
 /** docker's wording for an endpoint that cannot be reached. */
 function pingError(url: URL, err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
   if (e instanceof RegistryError || e instanceof UnauthorizedError) return e;
   if (e?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(e?.message ?? '')) {
     return new Error(`Get "${url.href}": http: server gave HTTP response to HTTPS client`);
+  }
+  if (e?.code && UNKNOWN_AUTHORITY.has(e.code)) {
+    return new Error(`Get "${url.href}": tls: failed to verify certificate: x509: certificate signed by unknown authority`);
   }
   return new Error(`Get "${url.href}": ${e?.message ?? String(err)}`);
 }
