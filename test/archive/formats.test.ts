@@ -201,7 +201,7 @@ describe('archive formats', () => {
     writeFileSync(join(root, 'usr/bin/a'), 'same inode\n');
     linkSync(join(root, 'usr/bin/a'), join(root, 'usr/bin/b'));
     symlinkSync('a', join(root, 'usr/bin/c'));
-    const one = await importImage(engine, { path: root }, { message: 'from a dir' });
+    const one = await importImage(engine, { path: root }, { message: 'from a dir', platform: 'linux/arm64/v8' });
     const two = await importImage(engine, { path: root }, { changes: ['ENTRYPOINT /usr/bin/a'] });
     const [l1] = engine.images.layers(one.id);
     const [l2] = engine.images.layers(two.id);
@@ -210,6 +210,7 @@ describe('archive formats', () => {
       ['usr', 'dir', ''], ['usr/bin', 'dir', ''], ['usr/bin/a', 'file', ''], ['usr/bin/b', 'hardlink', 'usr/bin/a'], ['usr/bin/c', 'symlink', 'a'],
     ]);
     expect(engine.images.readConfig(one.id).history![0]!.comment).toBe('from a dir');
+    expect(engine.images.readConfig(one.id)).toMatchObject({ os: 'linux', architecture: 'arm64', variant: 'v8' });
     expect(engine.images.readConfig(two.id).config).toEqual({ Entrypoint: ['/bin/sh', '-c', '/usr/bin/a'], Cmd: null });
   });
 

@@ -119,16 +119,19 @@ export const importCommand: Command = {
   flags: [
     { name: 'change', short: 'c', type: 'strings', value: 'list', description: 'Apply Dockerfile instruction to the created image' },
     { name: 'message', short: 'm', type: 'string', value: 'string', description: 'Set commit message for imported image' },
+    { name: 'platform', type: 'string', value: 'string', description: 'Set platform (os/arch[/variant]) of the imported image' },
   ],
   minArgs: 1,
   maxArgs: 2,
   async run(ctx) {
     const [source, reference] = ctx.args as [string, string | undefined];
     const message = flagString(ctx, 'message');
+    const platform = flagString(ctx, 'platform');
     const record = await importImage(ctx.engine(), source === '-' ? { stream: ctx.stdin } : { path: source }, {
       changes: flagStrings(ctx, 'change'),
       ...(reference !== undefined ? { reference } : {}),
       ...(message !== undefined ? { message } : {}),
+      ...(platform !== undefined ? { platform } : {}),
     });
     ctx.stdout.write(`${record.id}\n`);
   },

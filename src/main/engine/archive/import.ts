@@ -3,7 +3,7 @@ import type { Engine } from '../engine.ts';
 import { ingestLayer } from '../layer/layer-ingest.ts';
 import { writeImage } from '../image/image-writer.ts';
 import type { ImageRecord } from '../image/image-service.ts';
-import { hostPlatform, type ImageConfig } from '../image/oci.ts';
+import { hostPlatform, type ImageConfig, type Platform } from '../image/oci.ts';
 import { InvalidReferenceError, parseReference } from '../image/reference.ts';
 import { applyChanges } from './changes.ts';
 import { directoryTar } from './dir-tar.ts';
@@ -17,6 +17,8 @@ export interface ImportOptions {
   changes?: string[];
   /** `--message`; docker's default is "Imported from -". */
   message?: string;
+  /** `--platform os/arch[/variant]`; the host's by default. */
+  platform?: string;
 }
 
 /**
@@ -33,13 +35,14 @@ export async function importImage(engine: Engine, source: ImportSource, options:
   }
   const runtime = applyChanges({}, options.changes ?? []);
   const message = options.message || 'Imported from -';
+  const platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
   const stream = openImportSource(source);
   return engine.gc.withLease(async () => {
     const layer = await ingestLayer(engine.content, stream);
     const created = new Date().toISOString();
-    const platform = hostPlatform();
     const config: ImageConfig = {
       architecture: platform.architecture,
+      ...(platform.variant ? { variant: platform.variant } : {}),
       comment: message,
       config: runtime,
       created,
@@ -53,6 +56,15 @@ export async function importImage(engine: Engine, source: ImportSource, options:
       tags,
     });
   });
+}
+
+/** `linux/arm64/v8` → { os, architecture, variant }. */
+export function parsePlatform(spec: string): Platform {
+  const [os, architecture, variant, extra] = spec.toLowerCase().split('/');
+  if (!os || !architecture || extra !== undefined) {
+    throw new Error(`"${spec}": unknown operating system or architecture: invalid argument`);
+  }
+  return { os, architecture, ...(variant ? { variant } : {}) };
 }
 
 function openImportSource(source: ImportSource): AsyncIterable<Uint8Array> {
