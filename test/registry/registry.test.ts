@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../../src/main/engine/engine.ts';
@@ -13,7 +13,8 @@ import { openClient } from '../../src/main/engine/registry/session.ts';
 import { repositoryScope } from '../../src/main/engine/registry/auth.ts';
 import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
 import { shortId } from '../../src/main/engine/store/digest.ts';
-import { storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../fixtures/busybox.ts';
+import { baseConfig, storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../fixtures/busybox.ts';
+import { ingestLayer } from '../../src/main/engine/layer/layer-ingest.ts';
 import { tempDir } from '../tmp.ts';
 import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from './registry-server.ts';
 import { startTokenProxy } from './token-proxy.ts';
@@ -212,6 +213,52 @@ describe('registry: push and pull against CNCF distribution', () => {
     } finally {
       dst.close();
     }
+  });
+
+  it('pulls by digest: no tag, the repo digest recorded, docker\'s status line', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const res = await push(src, `${registry.host}/app:v1`, { credentials });
+    const dst = freshEngine('by-digest');
+    try {
+      const events = recorder();
+      const got = await pull(dst, `${registry.host}/app@${res.digest}`, { credentials, onProgress: events.sink });
+      expect(got.image.id).toBe(app.id);
+      expect(got.image.repoTags).toEqual([]);
+      expect(got.image.repoDigests).toEqual([`${registry.host}/app@${res.digest}`]);
+      expect(got.reference).toBe(`${registry.host}/app@${res.digest}`);
+      expect(events.events.at(0)!.status).toBe(`${res.digest}: Pulling from app`);
+      expect(events.events.at(-1)!.status).toBe(`Status: Downloaded newer image for ${registry.host}/app@${res.digest}`);
+    } finally {
+      dst.close();
+    }
+  });
+
+  it('writes and remembers a manifest when pushing an image stored without one', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const legacy = await src.gc.withLease(async () => {
+      const layer = await ingestLayer(src.content, createReadStream(tops[2]!));
+      const config = baseConfig({ rootfs: { type: 'layers', diff_ids: [layer.diffId] }, history: [{ created_by: 'legacy' }] });
+      const configBlob = await src.content.put(JSON.stringify(config));
+      return src.images.commit({
+        configDigest: configBlob.digest, configSize: configBlob.size, tags: [`${registry.host}/legacy:1`],
+        layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files }],
+      });
+    });
+    expect(legacy.manifestDigest).toBeNull();
+    const res = await push(src, `${registry.host}/legacy:1`, { credentials });
+    const stored = src.images.get(legacy.id)!;
+    expect(stored.manifestDigest).toBe(res.digest);
+    const manifest = JSON.parse(src.content.readBytes(res.digest).toString()) as { mediaType: string; config: { digest: string } };
+    expect(manifest.mediaType).toBe(MediaType.OciManifest);
+    expect(manifest.config.digest).toBe(legacy.id);
+    expect((await push(src, `${registry.host}/legacy:1`, { credentials })).digest).toBe(res.digest);
+    const dst = freshEngine('legacy');
+    try {
+      expect((await pull(dst, `${registry.host}/legacy:1`, { credentials })).image.id).toBe(legacy.id);
+    } finally {
+      dst.close();
+    }
+    expect((await src.fsck()).problems).toEqual([]);
   });
 
   it('names what is missing: an unknown tag, an unknown local image', async () => {
