@@ -8,7 +8,7 @@
  *   node bench/registry.ts [--mb 200] [--layers 4] [--runs 3]
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
