@@ -27,7 +27,7 @@ const CACHE = argOf('cache') ?? process.env.STRATA_BENCH_CACHE ?? join(homedir()
 
 /** Ten files spread over the tree, each appended to (a copy-up of the whole file, like docker). */
 const FILES = [
-  'etc/passwd', 'etc/group', 'etc/hostname', 'etc/debian_version', 'etc/os-release',
+  'etc/passwd', 'etc/group', 'etc/login.defs', 'etc/debian_version', 'etc/shells',
   'usr/share/doc/bash/copyright', 'usr/share/doc/coreutils/copyright', 'usr/lib/os-release', 'root/.bashrc', 'var/lib/dpkg/status',
 ];
 const CHANGE_SCRIPT = FILES.map((f) => `echo changed >> /${f}`).join('; ');
