@@ -181,6 +181,8 @@ describe('containers end to end through the CLI', () => {
           expect(goFmt(config.config?.[key]), `${file} ${field}`).toBe(want);
         }
         if (file === 'history-commit-comment.json') {
+          const history = await strata(root, ['history', target]);
+          if (history.code === 0) expect(history.stdout.split('\n')[1]).toContain('This_is_a_comment');
           const h = config.history!.at(-1)!;
           expect(h.comment).toBe('This_is_a_comment');
           expect(h.created_by).toBe('true');
@@ -214,6 +216,14 @@ describe('containers end to end through the CLI', () => {
     const ps = await strata(root, ['ps']);
     expect(ps.stdout.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(ps.stdout).toMatch(/busybox\s+"sleep 60"\s+.* ago\s+Up .*runner/);
+    const exec = await strata(root, ['exec', '-e', 'WHO=exec', 'runner', 'sh', '-c', 'echo "$WHO in $(hostname)"; tr "\\0" " " < /proc/1/cmdline']);
+    // Same pid namespace: pid 1 is the container's command.
+    expect(exec).toEqual({ code: 0, stdout: `exec in ${started.stdout.slice(0, 12)}\nsleep 60 `, stderr: '' });
+    const execMissing = await strata(root, ['exec', 'runner', 'no-such-tool']);
+    expect(execMissing.code).toBe(127);
+    expect(execMissing.stderr).toContain('exec: "no-such-tool": executable file not found in $PATH');
+    const df = await strata(root, ['system', 'df']);
+    expect(df.stdout).toMatch(/^Containers\s+\d+\s+1\s+/m);
     const rm = await strata(root, ['rm', 'runner']);
     expect(rm.code).toBe(1);
     expect(rm.stderr).toBe('Error response from daemon: cannot remove container "/runner": container is running: stop the container before removing or force remove\n');
