@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../../src/main/engine/engine.ts';
@@ -349,6 +349,35 @@ describe('registry: htpasswd basic auth and docker config.json credentials', () 
       await expectEmptyStore(empty);
     } finally {
       empty.close();
+    }
+  });
+});
+
+describe('registry: credential helpers', () => {
+  it('explains a refusal by the unsupported helper, and still allows anonymous access', async () => {
+    const skip = missing ?? htpasswdMissing();
+    if (skip) return console.log(`skipped: ${skip}`);
+    const dir = tempDir();
+    const locked = await startRegistry(join(dir.path, 'locked'), { auth: { user: 'u', password: 'p' } });
+    const open = await startRegistry(join(dir.path, 'open'));
+    const engine = Engine.open({ root: join(dir.path, 'store') });
+    try {
+      const configDir = join(dir.path, 'docker-config');
+      mkdirSync(configDir);
+      writeFileSync(join(configDir, 'config.json'), JSON.stringify({ credsStore: 'desktop' }));
+      const store = new DockerConfigCredentialStore(configDir);
+      const t = join(dir.path, 'l.tar');
+      await writeTar(t, [{ type: 'file', name: 'x', content: 'x' }]);
+      await storeImage(engine, [t], { tags: [`${locked.host}/a:1`, `${open.host}/a:1`] });
+      await expect(push(engine, `${locked.host}/a:1`, { credentials: store })).rejects.toThrow(
+        `credentials for ${locked.host} are kept by the credential helper docker-credential-desktop, which strata does not support`,
+      );
+      expect((await push(engine, `${open.host}/a:1`, { credentials: store })).pushed).toBe(1);
+    } finally {
+      engine.close();
+      await locked.stop();
+      await open.stop();
+      dir.cleanup();
     }
   });
 });

@@ -27,7 +27,10 @@ export async function openClient(engine: Engine, domain: string, options: Regist
   const insecure = await isInsecureRegistry(domain, settings, options.insecure ?? false);
   const store = options.credentials ?? new DockerConfigCredentialStore();
   let helperError: CredentialHelperUnsupportedError | undefined;
-  const credentials = async (): Promise<Credentials | undefined> => {
+  // Asked once per operation: every authorised request of a push would otherwise re-read the store.
+  let cached: Promise<Credentials | undefined> | undefined;
+  const credentials = (): Promise<Credentials | undefined> => (cached ??= lookup());
+  const lookup = async (): Promise<Credentials | undefined> => {
     try {
       return await store.get(domain);
     } catch (err) {
