@@ -106,6 +106,35 @@ describe('sandbox over overlayfs snapshots', () => {
     expect(again.diffId).toBe(layer.diffId);
   });
 
+  it('falls back to a copy of the rootfs without overlayfs, with the same changes in the upper dir', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const s = await setup();
+    process.env.STRATA_ROOTFS = 'copy';
+    try {
+      const out = collect();
+      const res = await runProcess({
+        ...s,
+        process: { args: ['sh', '-c', 'echo new > /data/new.txt && echo more >> /data/keep.txt && rm /data/old.txt && mkdir -p /a/b && echo 1 > /a/b/c && rm -rf /data/sub && mkdir /data/sub && echo y > /data/sub/y && cat /data/keep.txt'], env: ENV, cwd: '/' },
+        stdout: out.stream,
+      });
+      expect(res.exitCode).toBe(0);
+      expect(out.text()).toBe('keep\nmore\n');
+    } finally {
+      delete process.env.STRATA_ROOTFS;
+    }
+    // Without overlayfs a removed-and-recreated directory is seen as its entries changing.
+    const list = await changes(s.lowerDirs, s.upperDir);
+    expect(list.map((c) => `${c.kind} ${c.path}`)).toEqual([
+      'A /a', 'A /a/b', 'A /a/b/c',
+      'C /data', 'C /data/keep.txt', 'A /data/new.txt', 'D /data/old.txt', 'C /data/sub', 'D /data/sub/x', 'A /data/sub/y',
+    ]);
+    // The upper dir is overlayfs's format: the next run, on overlayfs, sees the same filesystem.
+    const out = collect();
+    const res = await runProcess({ ...s, process: { args: ['sh', '-c', 'ls /data /data/sub; cat /a/b/c'], env: ENV, cwd: '/' }, stdout: out.stream });
+    expect(res.exitCode).toBe(0);
+    expect(out.text()).toBe('/data:\nkeep.txt\nnew.txt\nsub\n\n/data/sub:\ny\n1\n');
+  });
+
   it('an empty change set is a valid empty layer', async () => {
     if (why()) return console.log(`skipped: ${why()}`);
     const s = await setup();

@@ -8,6 +8,7 @@ import { RootfsView, lowerEntry } from '../snapshot/rootfs.ts';
 import { isRoot } from '../snapshot/whiteout.ts';
 import { detectOpaqueDirs } from './opaque.ts';
 import { resolveUser, type ResolvedUser } from './user.ts';
+import { materialize, syncBack } from './copy-rootfs.ts';
 
 export interface ProcessSpec {
   args: string[];
@@ -211,7 +212,33 @@ export interface PreparedSandbox {
   args: string[];
   env: NodeJS.ProcessEnv;
   user: ResolvedUser;
-  cleanup: () => void;
+  /** Puts the run's changes where they belong and removes the scratch directory. */
+  afterExit: () => Promise<void>;
+}
+
+/** Mount points the sandbox may add to a copied rootfs; never part of the container's changes. */
+const MOUNT_POINTS = new Set(['proc', 'dev', 'sys', 'etc', 'etc/hosts', 'etc/hostname', 'etc/resolv.conf']);
+
+let overlayReason: string | undefined | null = null;
+
+/**
+ * Why overlayfs cannot be mounted here (then the copy fallback is used), or undefined. Set
+ * STRATA_ROOTFS=copy to force the fallback.
+ */
+export function overlayUnavailable(): string | undefined {
+  if (process.env.STRATA_ROOTFS === 'copy') return 'STRATA_ROOTFS=copy';
+  if (overlayReason !== null) return overlayReason;
+  const t = tools();
+  const dir = mkdtempSync(join(tmpdir(), 'strata-ovl-'));
+  try {
+    for (const d of ['l', 'u', 'w', 'm']) mkdirSync(join(dir, d));
+    const o = overlayOptions([join(dir, 'l')], join(dir, 'u'), join(dir, 'w'));
+    const res = spawnSync(t.unshare, [...namespaceArgs(), t.sh, '-c', 'mount -t overlay overlay -o "$1" "$2"', 'sh', o.options, join(dir, 'm')], { encoding: 'utf8' });
+    overlayReason = res.status === 0 ? undefined : `overlayfs: ${(res.stderr || '').trim()}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return overlayReason;
 }
 
 /**
@@ -220,7 +247,9 @@ export interface PreparedSandbox {
  *     sh -c 'mount -t overlay …'         (the rootfs: init layer + image layers + writable layer)
  *       bwrap --bind root / --proc --dev  (pivot_root, fresh /proc, minimal /dev, pid/uts/ipc
  *                                          namespaces, env, cwd, uid) -- ARGS
- * Creates the working directory in the writable layer first, like docker does.
+ * Creates the working directory in the writable layer first, like docker does. Without
+ * overlayfs the process runs on a copy of the merged rootfs whose changes are written back to the
+ * upper dir afterwards (copy-rootfs.ts).
  */
 export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   const t = tools();
@@ -255,14 +284,23 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     ...(user.uid !== 0 || user.gid !== 0 ? ['--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid)] : []),
     '--', ...proc.args,
   ];
-  const script = 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; shift 3; exec "$@"';
+  const copy = overlayUnavailable() !== undefined;
+  if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
+  const script = copy ? 'shift 3; exec "$@"' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; shift 3; exec "$@"';
   const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, t.bwrap, ...bwrapArgs];
   return {
     file: t.unshare,
     args,
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
     user,
-    cleanup: () => rmSync(scratch, { recursive: true, force: true }),
+    afterExit: async () => {
+      try {
+        if (copy) syncBack(spec.lowerDirs, spec.upperDir, root, MOUNT_POINTS);
+        else await detectOpaqueDirs(spec.lowerDirs, spec.upperDir).catch(() => {});
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    },
   };
 }
 
@@ -276,8 +314,7 @@ function signalResult(signal: NodeJS.Signals | number): RunResult {
 export async function startProcess(spec: SandboxSpec): Promise<SandboxProcess> {
   const prepared = prepareSandbox(spec);
   const finish = async (r: RunResult): Promise<RunResult> => {
-    prepared.cleanup();
-    await detectOpaqueDirs(spec.lowerDirs, spec.upperDir).catch(() => {});
+    await prepared.afterExit();
     return r;
   };
   return launch(prepared, { tty: spec.process.tty ?? false, ...(spec.size ? { size: spec.size } : {}) }, finish);
