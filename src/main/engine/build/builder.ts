@@ -24,7 +24,7 @@ import type { ContainerConfig, HistoryItem, ImageConfig } from '../image/oci.ts'
 import { hostPlatform } from '../image/oci.ts';
 import { writeImage } from '../image/image-writer.ts';
 import { familiarString, formatReference, parseReference } from '../image/reference.ts';
-import { shortId } from '../store/digest.ts';
+import { digestOf, shortId } from '../store/digest.ts';
 import { parse, DockerfileParseError } from './parser/index.ts';
 import {
   createdBy, expandInstruction, expandStage, findStage, normalizeWorkdir, parseCommand, parseStages, progressName,
@@ -32,10 +32,10 @@ import {
   type Command, type ResolvedArg, type Stage, type HistoryEntry, type CopyInstruction, type AddInstruction,
   type WorkdirInstruction, type RunInstruction,
 } from './instructions/index.ts';
-import { contextTree, openContext, type BuildContext, type SourceMeta, type SourceTree, matchSources, walkSource, followSource } from './context.ts';
+import { contextTree, openContext, type BuildContext, type DigestCache, type SourceMeta, type SourceTree, matchSources, walkSource, followSource } from './context.ts';
 import { planCopy, writeLayer, type LayerEntry, type Owner, type WrittenLayer } from './copy.ts';
 import { ImageView, comparePaths, stripSlashes } from './image-view.ts';
-import { BuildCache, inputsKey, recordLayer, stepKey, type StepInputs } from './cache.ts';
+import { BuildCache, fileDigestCache, inputsKey, recordLayer, stepKey, type StepInputs } from './cache.ts';
 import { BuildHistory, type BuildStepRecord } from './history-store.ts';
 import { resolveOwner } from './users.ts';
 import { runInSandbox, RunFailedError } from './run.ts';
@@ -131,6 +131,7 @@ interface BuildRun {
   multiStage: boolean;
   previousSteps: Map<string, string>;
   steps: BuildStepRecord[];
+  digests: DigestCache;
 }
 
 function emit(run: BuildRun, e: BuildEvent): void {
@@ -157,7 +158,7 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   const run: BuildRun = {
     engine, ctx, opts, cache: new BuildCache(engine.db), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
     metaEnv: new Map(), buildArgs, usedArgs: new Set(), states: new Map(), n: 0, epoch: sourceDateEpoch(), multiStage: false,
-    previousSteps: previousInputs(engine, ctx), steps: [],
+    previousSteps: previousInputs(engine, ctx), steps: [], digests: fileDigestCache(engine.db),
   };
   try {
     const imageId = await engine.gc.withLease(() => buildImage(run, tags));
@@ -669,7 +670,7 @@ async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstruction |
   const chmod = parseChmod(cmd.chmod);
   const plan = await planCopy({
     isAdd: cmd.kind === 'add', sources: cmd.sourcePaths, dest: cmd.destPath, workdir: cfg(state).WorkingDir || '/', tree,
-    scratchDir: stepScratch, view, chown, chmod, epoch: run.epoch ?? 0, signal: run.opts.signal,
+    scratchDir: stepScratch, view, chown, chmod, epoch: run.epoch ?? 0, signal: run.opts.signal, digests: run.digests,
   });
   const inputs: StepInputs = {
     instruction: entry.createdBy, source: cmd.code, args: {}, scope, checksum: plan.checksum, files: plan.files,
@@ -764,13 +765,25 @@ async function exportImage(run: BuildRun, state: StageState, tags: string[]): Pr
   config.created = times.at(-1) ?? config.created ?? nowIso(run);
   if (config.config?.OnBuild?.length === 0) delete config.config.OnBuild;
   emit(run, { type: 'status', n, text: 'exporting layers done' });
-  const img = await writeImage(run.engine.content, run.engine.images, {
-    config, layers: state.layers, tags,
-  });
+  const img = await writeOrReuse(run, config, state.layers, tags);
   emit(run, { type: 'status', n, text: `writing image ${img.id} done` });
   for (const t of tags) emit(run, { type: 'status', n, text: `naming to ${t} done` });
   emit(run, { type: 'done', n, durationMs: performance.now() - started });
   return img.id;
+}
+
+/**
+ * A fully cached build yields the config of an image already stored: then only its tags are
+ * set, which spares re-writing (and fsyncing) the config and manifest blobs.
+ */
+async function writeOrReuse(run: BuildRun, config: ImageConfig, layers: LayerInput[], tags: string[]): Promise<{ id: string }> {
+  const full: ImageConfig = { ...config, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } };
+  const id = digestOf(JSON.stringify(full));
+  if (run.engine.images.get(id) && run.engine.content.has(id)) {
+    for (const t of tags) run.engine.images.tag(id, t);
+    return { id };
+  }
+  return writeImage(run.engine.content, run.engine.images, { config, layers, tags });
 }
 
 export { shortId };

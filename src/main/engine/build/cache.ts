@@ -12,6 +12,7 @@ import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
 import { shortId } from '../store/digest.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
+import type { DigestCache } from './context.ts';
 
 /** The `build` service schema (cache, build records). Never edit a shipped step: append one. */
 export const BUILD_MIGRATIONS: readonly string[] = [
@@ -70,7 +71,27 @@ export const BUILD_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (build_id, n)
   ) STRICT;
   `,
+  /* 2: content digests of context files by stat identity (skips re-reading unchanged files) */ `
+  CREATE TABLE build_file_digests (
+    path     TEXT PRIMARY KEY,
+    stamp    TEXT NOT NULL,
+    digest   TEXT NOT NULL,
+    used_at  INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
+
+/** The persistent DigestCache of context files (see context.ts). */
+export function fileDigestCache(db: DB): DigestCache {
+  const get = db.prepare('SELECT digest FROM build_file_digests WHERE path = ? AND stamp = ?');
+  const put = db.prepare(
+    'INSERT INTO build_file_digests(path, stamp, digest, used_at) VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET stamp = excluded.stamp, digest = excluded.digest, used_at = excluded.used_at',
+  );
+  return {
+    get: (path, stamp) => (get.get(path, stamp) as { digest: string } | undefined)?.digest,
+    set: (path, stamp, digest) => void put.run(path, stamp, digest, Date.now()),
+  };
+}
 
 /**
  * Applies the build schema, makes cached layers gc roots and reports the cache to `system df`.
@@ -283,6 +304,7 @@ export class BuildCache {
     return this.db.transaction(() => {
       const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${where}`).all() as { key: string; size: number; diff_id: string | null }[];
       this.db.prepare(`DELETE FROM build_cache WHERE ${where}`).run();
+      if (all) this.db.prepare('DELETE FROM build_file_digests').run();
       return { keys: rows.map((r) => r.key), size: rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0) };
     }).immediate();
   }

@@ -256,15 +256,41 @@ export async function fileDigest(path: string): Promise<string> {
 }
 
 /**
+ * Remembers content digests of host files by their stat identity (device, inode, size, mtime and
+ * ctime in ns), so an unchanged context is not re-read on every build — the stat only decides
+ * whether to re-hash; the cache key itself is the content.
+ */
+export interface DigestCache {
+  get(path: string, stamp: string): string | undefined;
+  set(path: string, stamp: string, digest: string): void;
+}
+
+function statStamp(path: string): string {
+  const st = statSync(path, { bigint: true });
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+async function cachedFileDigest(path: string, cache: DigestCache | undefined): Promise<string> {
+  if (!cache) return fileDigest(path);
+  const stamp = statStamp(path);
+  const known = cache.get(path, stamp);
+  if (known) return known;
+  const digest = await fileDigest(path);
+  // A file changed while it was read gets no entry: its next read hashes again.
+  if (statStamp(path) === stamp) cache.set(path, stamp, digest);
+  return digest;
+}
+
+/**
  * The checksum of what a copy reads from one source: content, type, mode, ownership and link
  * targets of every entry, never mtimes (a touched but unchanged file still hits the cache).
  */
-export async function sourceChecksum(tree: SourceTree, entries: readonly WalkEntry[]): Promise<{ digest: string; files: Record<string, string> }> {
+export async function sourceChecksum(tree: SourceTree, entries: readonly WalkEntry[], cache?: DigestCache): Promise<{ digest: string; files: Record<string, string> }> {
   const h = sha256Hasher();
   const files: Record<string, string> = {};
   for (const e of entries) {
     let content = '';
-    if (e.meta.type === 'file') content = await fileDigest(hostPath(tree, e.treePath));
+    if (e.meta.type === 'file') content = await cachedFileDigest(hostPath(tree, e.treePath), tree.meta ? undefined : cache);
     const line = `${e.treePath}\0${e.meta.type}\0${e.meta.mode.toString(8)}\0${e.meta.uid}:${e.meta.gid}\0${e.meta.linkTarget}\0${content}\n`;
     h.update(line);
     files[e.treePath === '.' ? '.' : e.treePath] = content || `${e.meta.type}:${e.meta.mode.toString(8)}${e.meta.linkTarget ? `->${e.meta.linkTarget}` : ''}`;

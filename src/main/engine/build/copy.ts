@@ -23,7 +23,7 @@ import { ingestLayer } from '../layer/layer-ingest.ts';
 import { cleanEntryPath } from '../layer/tar-safety.ts';
 import {
   followSource, hostPath, matchSources, sourceChecksum, statSource, walkSource,
-  type SourceMeta, type SourceTree, type WalkEntry,
+  type DigestCache, type SourceMeta, type SourceTree, type WalkEntry,
 } from './context.ts';
 import { comparePaths, stripSlashes, type ImageView } from './image-view.ts';
 
@@ -60,6 +60,7 @@ export interface CopySpec {
   chmod?: number | undefined;
   epoch: number;
   signal?: AbortSignal | undefined;
+  digests?: DigestCache | undefined;
 }
 
 export interface CopyPlan {
@@ -109,7 +110,7 @@ export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
     const followed = followSource(m.tree, m.rel);
     const meta = statSource(m.tree, followed)!;
     const walk = walkSource(m.tree, followed);
-    const sum = await sourceChecksum(m.tree, walk);
+    const sum = await sourceChecksum(m.tree, walk, spec.digests);
     checksumParts.push(`${m.url ?? m.rel}\0${sum.digest}`);
     for (const [k, v] of Object.entries(sum.files)) files[m.url ? m.url : k] = v;
     if (meta.type === 'dir') {
