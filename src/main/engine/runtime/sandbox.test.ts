@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Engine } from '../engine.ts';
@@ -133,6 +134,30 @@ describe('sandbox over overlayfs snapshots', () => {
     const res = await runProcess({ ...s, process: { args: ['sh', '-c', 'ls /data /data/sub; cat /a/b/c'], env: ENV, cwd: '/' }, stdout: out.stream });
     expect(res.exitCode).toBe(0);
     expect(out.text()).toBe('/data:\nkeep.txt\nnew.txt\nsub\n\n/data/sub:\ny\n1\n');
+  });
+
+  it('cancel kills the whole process tree and leaves the writable layer usable', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const s = await setup();
+    const abort = new AbortController();
+    const out = collect();
+    const running = runProcess({
+      ...s,
+      process: { args: ['sh', '-c', 'echo partial > /data/p; (sleep 60; echo late > /data/late) & sleep 60 & echo $! > /tmp/child; echo ready; wait'], env: ENV, cwd: '/' },
+      stdout: out.stream,
+      signal: abort.signal,
+    });
+    while (!out.text().includes('ready')) await new Promise((r) => setTimeout(r, 20));
+    abort.abort();
+    const res = await running;
+    expect(res).toEqual({ exitCode: 137, signal: 'SIGKILL' });
+    // No process of the sandbox is left: the pid namespace died with its init.
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(left).not.toMatch(/^sleep 60$/m);
+    const again = collect();
+    const next = await runProcess({ ...s, process: { args: ['sh', '-c', 'cat /data/p; test -e /data/late || echo no-late'], env: ENV, cwd: '/' }, stdout: again.stream });
+    expect(next.exitCode).toBe(0);
+    expect(again.text()).toBe('partial\nno-late\n');
   });
 
   it('an empty change set is a valid empty layer', async () => {
