@@ -136,6 +136,17 @@ describe('COPY and ADD', () => {
     expect(kinds.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('copies heredoc sources as 0644 files', async () => {
+    const dir = context('heredoc-copy', 'FROM scratch\nARG NAME=world\nCOPY <<EOF /etc/greeting\nhello $NAME\nEOF\nCOPY <<one.txt <<two.txt /docs/\n1\none.txt\n2\ntwo.txt\n');
+    const res = await build(engine, { context: dir });
+    const files = await imageFiles(engine, res.imageId);
+    expect(files.get('etc/greeting')).toBe('hello world\n');
+    expect(files.get('docs/one.txt')).toBe('1\n');
+    expect(files.get('docs/two.txt')).toBe('2\n');
+    expect(imageTree(engine, res.imageId).get('etc/greeting')).toMatchObject({ mode: 0o644, uid: 0 });
+    expect(engine.images.readConfig(res.imageId).history!.at(-1)!.created_by).toBe('COPY <<one.txt <<two.txt /docs/ # buildkit');
+  });
+
   it('fails ADD of a URL with a clear message when the host cannot be reached', async () => {
     const err = await buildError(context('add-url', 'FROM scratch\nADD http://strata-no-such-host.invalid/file.txt /\n'));
     expect(err.message).toMatch(/^ADD http:\/\/strata-no-such-host\.invalid\/file\.txt: cannot download the URL \(offline or unreachable\)/);

@@ -9,6 +9,7 @@ import { BuildHistory } from '../../engine/build/history-store.ts';
 import { adviseOrder } from '../../engine/build/advisor.ts';
 import { openContext } from '../../engine/build/context.ts';
 import { shortId } from '../../engine/store/digest.ts';
+import { hostPlatform } from '../../engine/image/oci.ts';
 
 /** `--build-arg k=v`; a bare `k` takes the value from the environment (and is skipped when unset). */
 export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -93,6 +94,11 @@ export const buildCommand: Command = {
     const progress = flagString(ctx, 'progress') ?? 'plain';
     if (!['plain', 'json', 'auto', 'tty'].includes(progress)) throw new UsageError(`invalid progress mode: ${progress}`);
     const quiet = flagBool(ctx, 'quiet');
+    const platform = flagString(ctx, 'platform');
+    const host = hostPlatform();
+    if (platform && platform !== `${host.os}/${host.architecture}`) {
+      throw new UsageError(`only the host platform (${host.os}/${host.architecture}) can be built, not ${platform}`);
+    }
     const onEvent = quiet ? undefined : progress === 'json' ? (e: BuildEvent) => ctx.stdout.write(`${JSON.stringify(e)}\n`) : plainPrinter(ctx.stderr);
     try {
       const res = await build(ctx.engine(), {

@@ -14,9 +14,8 @@
  *   so a fully cached rebuild gives the same image ID.
  * - Layers the builder writes are deterministic (see copy.ts); RUN layers are what the process wrote.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.ts';
 import type { LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
@@ -33,7 +32,7 @@ import {
   type WorkdirInstruction, type RunInstruction,
 } from './instructions/index.ts';
 import { contextTree, openContext, type BuildContext, type DigestCache, type SourceMeta, type SourceTree, matchSources, walkSource, followSource } from './context.ts';
-import { planCopy, writeLayer, type LayerEntry, type Owner, type WrittenLayer } from './copy.ts';
+import { planCopy, writeLayer, type LayerEntry, type WrittenLayer } from './copy.ts';
 import { ImageView, comparePaths, stripSlashes } from './image-view.ts';
 import { BuildCache, fileDigestCache, inputsKey, recordLayer, stepKey, type StepInputs } from './cache.ts';
 import { BuildHistory, type BuildStepRecord } from './history-store.ts';
@@ -655,11 +654,15 @@ function workdirStep(run: BuildRun, state: StageState, cmd: WorkdirInstruction, 
 }
 
 async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstruction | AddInstruction, entry: HistoryEntry, scope: Record<string, string>, chain: number[]): Promise<Prepared> {
-  if (cmd.sourceContents.length > 0) throw new Error(`${cmd.kind.toUpperCase()} with heredoc sources is not supported yet`);
   const view = viewOf(run, state);
   let tree: SourceTree = contextTree(run.ctx);
   let from: string | undefined;
-  if (cmd.kind === 'copy' && cmd.from) {
+  let sources = cmd.sourcePaths;
+  if (cmd.sourceContents.length > 0) {
+    // Heredoc sources (`COPY <<EOF /file`) become files of mode 0644, as BuildKit's Mkfile.
+    tree = heredocTree(join(run.scratch, `heredoc-${run.n}`), cmd.sourceContents);
+    sources = cmd.sourceContents.map((c) => c.path);
+  } else if (cmd.kind === 'copy' && cmd.from) {
     const src = await sourceFromStage(run, cmd.from, cmd.sourcePaths, chain);
     tree = src.tree;
     from = src.from;
@@ -669,7 +672,7 @@ async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstruction |
   const chown = cmd.chown ? await resolveOwner(run.engine, view, cmd.chown, run.scratch) : undefined;
   const chmod = parseChmod(cmd.chmod);
   const plan = await planCopy({
-    isAdd: cmd.kind === 'add', sources: cmd.sourcePaths, dest: cmd.destPath, workdir: cfg(state).WorkingDir || '/', tree,
+    isAdd: cmd.kind === 'add' && cmd.sourceContents.length === 0, sources, dest: cmd.destPath, workdir: cfg(state).WorkingDir || '/', tree,
     scratchDir: stepScratch, view, chown, chmod, epoch: run.epoch ?? 0, signal: run.opts.signal, digests: run.digests,
   });
   const inputs: StepInputs = {
@@ -686,6 +689,18 @@ async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstruction |
       return { layer, files: layer.files };
     },
   };
+}
+
+function heredocTree(dir: string, contents: readonly { path: string; data: string }[]): SourceTree {
+  mkdirSync(dir, { recursive: true });
+  const meta = new Map<string, SourceMeta>();
+  for (const c of contents) {
+    const name = c.path.replace(/^\/+/, '');
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), c.data);
+    meta.set(name, { type: 'file', mode: 0o644, uid: 0, gid: 0, size: Buffer.byteLength(c.data), linkTarget: '' });
+  }
+  return { root: dir, meta, label: 'heredoc' };
 }
 
 function parseChmod(chmod: string): number | undefined {
