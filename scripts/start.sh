@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 npx electron-vite build --logLevel warn
-electron_bin="$(node -e 'try { const p = require("electron"); if (typeof p === "string" && require("fs").existsSync(p)) console.log(p) } catch {}' 2>/dev/null || true)"
+# Find the binary without require('electron'), which would try to download one.
+electron_bin="$(node scripts/electron-binary.ts 2>/dev/null || true)"
 if [ -n "$electron_bin" ]; then
   exec npx electron-vite preview
 fi

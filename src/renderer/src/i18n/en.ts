@@ -112,6 +112,7 @@ export const en = {
     },
     layers: { diffId: 'Layer (diff ID)', size: 'Size', stored: 'Stored', sharedWith: 'Also used by', onlyThis: 'only this image' },
     files: {
+      filter: 'Filter paths', onlyWasted: 'Only files hidden by later layers',
       change: 'Change', path: 'Path', size: 'Size', layers: 'Layers', layerN: 'Layer {n}', entries: '{count} entries',
       wasted: 'wasted: {size}', added: 'added', modified: 'modified', removed: 'removed', tree: 'Files in the layer', wastedMark: 'hidden later',
     },

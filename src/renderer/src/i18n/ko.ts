@@ -114,6 +114,7 @@ export const ko: Messages = {
     },
     layers: { diffId: '레이어 (diff ID)', size: '크기', stored: '저장 크기', sharedWith: '함께 쓰는 이미지', onlyThis: '이 이미지만' },
     files: {
+      filter: '경로 필터', onlyWasted: '이후 레이어에 가려진 파일만',
       change: '변경', path: '경로', size: '크기', layers: '레이어', layerN: '레이어 {n}', entries: '항목 {count}개',
       wasted: '낭비: {size}', added: '추가', modified: '수정', removed: '삭제', tree: '레이어의 파일', wastedMark: '나중에 가려짐',
     },

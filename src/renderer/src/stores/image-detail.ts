@@ -18,6 +18,11 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
   const loading = ref(false);
 
   async function open(imageRef: string): Promise<void> {
+    // Another image starts on its history, at its first layer.
+    if (imageRef !== ref_.value) {
+      tab.value = 'history';
+      layerIndex.value = 0;
+    }
     ref_.value = imageRef;
     loading.value = true;
     error.value = '';

@@ -1,0 +1,422 @@
+/// <reference lib="dom" />
+/**
+ * End-to-end: the real `strata ui` browser host on a temporary store, driven by Debian's Chromium
+ * through playwright-core. Each case prints `ok`, `FAILED` or `skipped: <why>`; the last line is
+ * `e2e: N passed, N failed, N skipped` for scripts/test.sh. Screenshots go to e2e/screenshots/.
+ *
+ *   node e2e/run.ts            (builds the renderer first; STRATA_E2E_NO_BUILD=1 skips that)
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Engine } from '../src/main/engine/engine.ts';
+import { saveImages, selectImages } from '../src/main/engine/archive/save.ts';
+import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../test/fixtures/busybox.ts';
+import { formatBytes } from '../src/main/cli/format.ts';
+import { en } from '../src/renderer/src/i18n/en.ts';
+import { runElectronSmoke } from './electron.ts';
+
+const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const shots = join(repo, 'e2e', 'screenshots');
+const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+type Outcome = 'passed' | 'failed' | 'skipped';
+const results: { name: string; outcome: Outcome }[] = [];
+
+async function test(name: string, fn: () => Promise<void | string>, page?: Page): Promise<boolean> {
+  try {
+    const skipped = await fn();
+    if (typeof skipped === 'string') {
+      console.log(`skipped: ${name}: ${skipped}`);
+      results.push({ name, outcome: 'skipped' });
+      return false;
+    }
+    console.log(`ok: ${name}`);
+    results.push({ name, outcome: 'passed' });
+    return true;
+  } catch (err) {
+    console.log(`FAILED: ${name}: ${(err as Error).message.split('\n').slice(0, 6).join('\n  ')}`);
+    results.push({ name, outcome: 'failed' });
+    await page?.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
+    return false;
+  }
+}
+
+function expect(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(message);
+}
+
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
+}
+
+/** An archive with three images: busybox, and jq and java-app each adding one layer on it. */
+async function makeArchive(dir: string): Promise<string> {
+  const engine = Engine.open({ root: join(dir, 'source-store') });
+  try {
+    await writeBusyboxRootfs(join(dir, 'busybox.tar'));
+    await writeTar(join(dir, 'jq.tar'), [{ type: 'dir', name: 'usr/' }, { type: 'dir', name: 'usr/bin/' }, { type: 'file', name: 'usr/bin/jq', content: 'j'.repeat(40_000) }]);
+    await writeTar(join(dir, 'java.tar'), [
+      { type: 'dir', name: 'opt/' }, { type: 'dir', name: 'opt/app/' },
+      { type: 'file', name: 'opt/app/app.jar', content: 'a'.repeat(120_000) },
+      { type: 'file', name: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/opt/app:/bin/sh\n' },
+    ]);
+    await storeImage(engine, [join(dir, 'busybox.tar')], { tags: ['busybox:latest'], createdBy: ['/bin/sh -c #(nop) ADD file:busybox in / '] });
+    await storeImage(engine, [join(dir, 'busybox.tar'), join(dir, 'jq.tar')], {
+      tags: ['jq:1.7'], createdBy: ['/bin/sh -c #(nop) ADD file:busybox in / ', 'COPY jq /usr/bin/jq # buildkit'],
+    });
+    await storeImage(engine, [join(dir, 'busybox.tar'), join(dir, 'java.tar')], {
+      tags: ['java-app:1'], createdBy: ['/bin/sh -c #(nop) ADD file:busybox in / ', 'COPY app.jar /opt/app/ # buildkit'],
+    });
+    const archive = join(dir, 'images.tar');
+    await saveImages(engine, selectImages(engine, ['busybox:latest', 'jq:1.7', 'java-app:1']), createWriteStream(archive));
+    return archive;
+  } finally {
+    engine.close();
+  }
+}
+
+/** The seeds' web-ping example: a tiny app that pings a target, built on busybox. */
+function makeWebPing(dir: string): string {
+  const app = join(dir, 'web-ping');
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, 'Dockerfile'), [
+    'FROM busybox:latest',
+    'ENV TARGET=blog.sixeyed.com METHOD=HEAD INTERVAL=3000',
+    'WORKDIR /web-ping',
+    'COPY app.sh .',
+    'RUN chmod +x app.sh && echo "web-ping ready for $TARGET"',
+    'CMD ["sh", "/web-ping/app.sh"]',
+    '',
+  ].join('\n'));
+  writeFileSync(join(app, 'app.sh'), 'echo "Pinging: $TARGET; method: $METHOD; $INTERVAL ms intervals"\n');
+  writeFileSync(join(app, '.dockerignore'), 'node_modules\n*.log\n');
+  writeFileSync(join(app, 'debug.log'), 'ignored by .dockerignore\n');
+  return app;
+}
+
+function startHost(root: string): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(join(repo, 'bin', 'strata'), ['ui', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolveUrl, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Open (http\S+)/.exec(out);
+      if (m) resolveUrl({ url: m[1]!, proc });
+    });
+    proc.once('exit', (code) => reject(new Error(`strata ui exited with ${code}: ${out}`)));
+  });
+}
+
+function cli(root: string, args: string[]): string {
+  const r = spawnSync(join(repo, 'bin', 'strata'), ['--root', root, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`strata ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Every message key of the catalogue, dotted (`images.title`). */
+function catalogueKeys(obj: object, prefix = ''): string[] {
+  return Object.entries(obj).flatMap(([k, v]) => (typeof v === 'object' ? catalogueKeys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+async function noRawKeys(page: Page): Promise<void> {
+  const text = await page.locator('body').innerText();
+  const raw = catalogueKeys(en).filter((k) => text.includes(k));
+  expect(raw.length === 0, `raw message keys on screen: ${raw.slice(0, 5).join(', ')}`);
+}
+
+const rows = (page: Page) => page.getByTestId('table-row');
+
+/** The images view with no filter, so one failed case does not leave the next with a filtered list. */
+async function resetImages(page: Page): Promise<void> {
+  await page.getByTestId('nav-images').click();
+  await page.getByTestId('image-filter').fill('');
+  await page.getByTestId('filter-dangling').uncheck();
+  await page.getByTestId('filter-in-use').uncheck();
+}
+
+async function main(): Promise<void> {
+  mkdirSync(shots, { recursive: true });
+  if (!process.env.STRATA_E2E_NO_BUILD) {
+    const b = spawnSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('electron-vite build failed');
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.log(`skipped: e2e: no Chromium at ${CHROMIUM}`);
+    console.log('e2e: 0 passed, 0 failed, 1 skipped');
+    return;
+  }
+  const missing = busyboxMissing();
+  if (missing) {
+    console.log(`skipped: e2e: ${missing}`);
+    console.log('e2e: 0 passed, 0 failed, 1 skipped');
+    return;
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'strata-e2e-'));
+  const root = join(tmp, 'store');
+  let browser: Browser | undefined;
+  let host: ChildProcess | undefined;
+  try {
+    const archive = await makeArchive(tmp);
+    const webPing = makeWebPing(tmp);
+    const started = await startHost(root);
+    host = started.proc;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(started.url);
+    const info = await page.evaluate(async () => {
+      const res = await fetch('/');
+      return res.status;
+    });
+    expect(info === 200, 'the token cookie should let the page load its own origin');
+
+    await test('browser host refuses requests without the token', async () => {
+      const res = await fetch(started.url.replace(/\?token=.*/, ''));
+      expect(res.status === 401, `expected 401 without the token, got ${res.status}`);
+      const bad = await fetch(started.url.replace(/token=.*/, 'token=nope'));
+      expect(bad.status === 401, `expected 401 with a wrong token, got ${bad.status}`);
+    });
+
+    await test('new store shows the empty state', async () => {
+      await page.getByTestId('empty-state').waitFor();
+      await shot(page, 'images-empty');
+    }, page);
+
+    await test('load an archive and see it listed', async () => {
+      await page.getByTestId('load-button').first().click();
+      await page.getByTestId('archive-path').fill(archive);
+      await page.getByTestId('archive-submit').click();
+      await page.getByTestId('notice').waitFor({ timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 3);
+      const text = await page.getByTestId('images-view').innerText();
+      for (const name of ['busybox', 'jq', 'java-app']) expect(text.includes(name), `${name} is not listed`);
+      await shot(page, 'images-loaded');
+    }, page);
+
+    await test('filter j* matches docker reference patterns', async () => {
+      await page.getByTestId('image-filter').fill('j*');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 2);
+      const names = await rows(page).allInnerTexts();
+      expect(names.some((n) => n.includes('jq')) && names.some((n) => n.includes('java-app')), `j* rows: ${names.join(' | ')}`);
+      expect(!names.some((n) => n.includes('busybox')), 'busybox must not match j*');
+      await shot(page, 'images-filter-j');
+    }, page);
+
+    await test('open history with the keyboard and see <missing>', async () => {
+      await page.getByTestId('image-filter').fill('jq');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+      await page.locator('.vtable-body').first().focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('history-table').waitFor();
+      await page.getByTestId('history-row').first().waitFor();
+      const history = await page.getByTestId('history-row').allInnerTexts();
+      expect(history.length === 2, `expected 2 history rows, got ${history.length}`);
+      // The base step is busybox's image, which is in the store: the engine shows its ID, not <missing>.
+      expect(/[0-9a-f]{12}/.test(history[1]!) && history[1]!.includes('ADD file:busybox'), `older step: ${history[1]}`);
+      expect(history[0]!.includes('COPY jq'), `newest step: ${history[0]}`);
+      await shot(page, 'detail-history');
+      await page.getByTestId('tab-layers').click();
+      const layers = await page.getByTestId('layers-table').innerText();
+      expect(layers.includes('busybox:latest') && layers.includes('java-app:1'), 'the base layer should list the images sharing it');
+      await shot(page, 'detail-layers');
+      await page.getByTestId('tab-files').click();
+      await page.getByTestId('layer-1').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="image-detail"]')?.textContent?.includes('jq'));
+      const files = await page.getByTestId('image-detail').innerText();
+      expect(/A\s+jq/.test(files), 'jq should be marked A (added)');
+      await shot(page, 'detail-files');
+      await page.getByTestId('tab-inspect').click();
+      const inspect = await page.getByTestId('inspect-json').innerText();
+      expect(inspect.includes('"RepoTags"') && inspect.includes('jq:1.7'), 'inspect JSON should show RepoTags');
+    }, page);
+
+    await test('files tab marks wasted bytes overwritten by a later layer', async () => {
+      await resetImages(page);
+      await page.getByTestId('image-filter').fill('java-app');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+      await rows(page).first().dblclick();
+      await page.getByTestId('tab-files').click();
+      await page.getByTestId('layer-0').click();
+      await page.waitForFunction(() => /wasted: [1-9]/.test(document.querySelector('[data-testid="wasted"]')?.textContent ?? ''));
+      await page.getByTestId('only-wasted').check();
+      const passwd = await page.getByTestId('image-detail').innerText();
+      expect(passwd.includes('passwd') && passwd.includes('hidden later'), 'etc/passwd of the base layer is replaced by the app layer');
+      await shot(page, 'detail-files-wasted');
+      await page.getByTestId('only-wasted').uncheck();
+      await page.getByTestId('layer-1').click();
+      await page.getByTestId('file-filter').fill('passwd');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+      expect(/M\s+passwd/.test(await page.getByTestId('image-detail').innerText()), 'etc/passwd in the app layer should be marked M (modified)');
+      await page.getByTestId('file-filter').fill('');
+      await page.getByTestId('back').click();
+      await page.getByTestId('image-filter').fill('');
+    }, page);
+
+    let built = false;
+    await test('build the web-ping example from a folder and watch the steps', async () => {
+      await page.getByTestId('nav-build').click();
+      await page.getByTestId('build-path').fill(webPing);
+      await page.getByTestId('build-open').click();
+      const ctx = await page.getByTestId('build-context').innerText();
+      expect(ctx.includes('.dockerignore found'), `context line: ${ctx}`);
+      expect(await page.getByTestId('dockerfile-editor').innerText().then((t) => t.includes('FROM busybox:latest')), 'the editor shows the Dockerfile');
+      await page.getByTestId('build-tags').fill('web-ping:latest');
+      await page.getByTestId('build-start').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="build-result"], [data-testid="build-failure"]'), undefined, { timeout: 180_000 });
+      const failure = await page.getByTestId('build-failure').count();
+      expect(failure === 0, `the build failed: ${await page.getByTestId('build-steps').innerText().then((t) => t.slice(0, 1500))}`);
+      const steps = await page.getByTestId('build-step').count();
+      expect(steps >= 7, `expected at least 7 steps, saw ${steps}`);
+      const text = await page.getByTestId('build-steps').innerText();
+      expect(text.includes('web-ping ready for blog.sixeyed.com'), 'RUN output is shown');
+      await shot(page, 'build-first', true);
+      built = true;
+      await page.getByTestId('build-result').locator('button').click();
+      await page.getByTestId('history-row').first().waitFor();
+      const history = await page.getByTestId('history-row').allInnerTexts();
+      expect(history.filter((h) => h.includes('<missing>')).length >= 4, `build steps below the image show <missing>: ${history.join(' | ')}`);
+      expect((await page.locator('[data-testid="history-row"].empty-layer').count()) >= 2, 'ENV and CMD rows are dimmed empty layers');
+      await shot(page, 'build-history-missing');
+      await page.getByTestId('nav-build').click();
+    }, page);
+
+    await test('change a file and see the cache miss explained', async () => {
+      if (!built) return 'the first build did not finish';
+      writeFileSync(join(webPing, 'app.sh'), 'echo "Pinging $TARGET (v2)"\n');
+      await page.getByTestId('build-start').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="build-start"]')?.hasAttribute('disabled') === false && !!document.querySelector('[data-testid="build-result"]'), undefined, { timeout: 180_000 });
+      const states = await page.getByTestId('build-step').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-state')} ${e.querySelector('.mono')?.textContent}`));
+      expect(states.some((s) => s.startsWith('cached') && s.includes('ENV')), `ENV should be CACHED: ${states.join(' | ')}`);
+      const reasons = await page.getByTestId('miss-reason').allInnerTexts();
+      expect(reasons.some((r) => r.includes('app.sh')), `a miss reason should name app.sh: ${reasons.join(' | ')}`);
+      expect(reasons.some((r) => r.includes('step before it changed')), `later steps should explain the parent changed: ${reasons.join(' | ')}`);
+      await shot(page, 'build-cache-miss', true);
+      const history = await page.getByTestId('build-history').innerText();
+      expect(history.includes('web-ping:latest'), 'build history lists the builds');
+    }, page);
+
+    await test('order advisor suggests moving the changing COPY', async () => {
+      if (!built) return 'the first build did not finish';
+      writeFileSync(join(webPing, 'app.sh'), 'echo "Pinging $TARGET (v3)"\n');
+      await page.getByTestId('build-start').click();
+      await page.getByTestId('build-advice').waitFor({ timeout: 180_000 });
+      const advice = await page.getByTestId('build-advice').innerText();
+      expect(advice.includes('COPY app.sh'), `advice: ${advice}`);
+      await shot(page, 'build-advice', true);
+    }, page);
+
+    await test('run a container with an env override, edit a file, diff and commit', async () => {
+      await page.getByTestId('nav-containers').click();
+      const unavailable = await page.getByText('Containers are not available yet').count();
+      if (unavailable > 0) return 'containers: engine feature not available';
+      return 'containers: UI flow not wired yet';
+    }, page);
+
+    await test('prune shows the exact bytes before confirming', async () => {
+      await resetImages(page);
+      await page.getByTestId('filter-dangling').check();
+      const dangling = await rows(page).count();
+      if (dangling === 0) return 'no dangling image (builds did not run)';
+      await page.getByTestId('prune-button').click();
+      const preview = await page.getByTestId('prune-bytes').innerText();
+      const exact = /\(([\d,]+) bytes\)/.exec(preview);
+      expect(exact, `preview: ${preview}`);
+      const bytes = Number(exact[1]!.replace(/,/g, ''));
+      expect(bytes > 0, 'pruning dangling images frees their unique layers');
+      await shot(page, 'prune-preview');
+      await page.getByTestId('prune-submit').click();
+      const notice = await page.getByTestId('notice').innerText();
+      expect(notice.includes(formatBytes(bytes)), `reclaimed "${notice}" should equal the preview ${formatBytes(bytes)}`);
+      await page.getByTestId('filter-dangling').uncheck();
+    }, page);
+
+    await test('disk usage equals strata system df -v --format json', async () => {
+      await page.getByTestId('nav-disk').click();
+      await page.getByTestId('compare').waitFor();
+      const report = JSON.parse(cli(root, ['system', 'df', '-v', '--format', 'json'])) as {
+        layersSize: number; images: { id: string; size: number; sharedSize: number; uniqueSize: number }[];
+        summary: { type: string; total: number; active: number; size: number; reclaimable: number }[];
+      };
+      const layers = Number(await page.getByTestId('layers-size').getAttribute('data-bytes'));
+      expect(layers === report.layersSize, `layers ${layers} != ${report.layersSize}`);
+      for (const row of report.summary) {
+        const tr = page.getByTestId(`df-row-${row.type.replace(/\s/g, '')}`);
+        const size = Number(await tr.locator('[data-field="size"]').getAttribute('data-bytes'));
+        const reclaimable = Number(await tr.locator('[data-field="reclaimable"]').getAttribute('data-bytes'));
+        const total = Number((await tr.locator('[data-field="total"]').innerText()).replace(/,/g, ''));
+        expect(size === row.size && reclaimable === row.reclaimable && total === row.total, `${row.type}: UI ${total}/${size}/${reclaimable} vs CLI ${row.total}/${row.size}/${row.reclaimable}`);
+      }
+      const perImage = await page.locator('[data-testid="per-image"] li').evaluateAll((els) =>
+        els.map((e) => ({ id: e.getAttribute('data-id'), size: Number(e.getAttribute('data-size')), shared: Number(e.getAttribute('data-shared')), unique: Number(e.getAttribute('data-unique')) })));
+      expect(perImage.length === report.images.length, `per-image rows ${perImage.length} != ${report.images.length}`);
+      for (const img of report.images) {
+        const ui = perImage.find((p) => p.id === img.id);
+        expect(ui && ui.size === img.size && ui.shared === img.sharedSize && ui.unique === img.uniqueSize, `image ${img.id.slice(7, 19)} differs`);
+      }
+      const imagesTotal = Number(await page.getByTestId('images-total').getAttribute('data-bytes'));
+      const listed = cli(root, ['images', '--format', '{{.ID}}']).trim().split('\n').filter(Boolean).length;
+      expect(imagesTotal > layers && listed > 0, `images total ${imagesTotal} should exceed what df uses ${layers} (shared base layer)`);
+      await shot(page, 'disk-usage', true);
+    }, page);
+
+    await test('Korean locale: every main view, no raw keys', async () => {
+      await page.getByTestId('locale-select').selectOption('ko');
+      const views: [string, string][] = [['nav-images', 'ko-images'], ['nav-build', 'ko-build'], ['nav-containers', 'ko-containers'], ['nav-disk', 'ko-disk']];
+      for (const [nav, name] of views) {
+        await page.getByTestId(nav).click();
+        await page.waitForTimeout(300);
+        await noRawKeys(page);
+        expect(/[가-힣]/.test(await page.locator('body').innerText()), `${name} shows no Korean text`);
+        await shot(page, name, name !== 'ko-images');
+      }
+      await resetImages(page);
+      await rows(page).first().dblclick();
+      await page.getByTestId('history-table').waitFor();
+      await page.getByTestId('help-missing').locator('button').click();
+      await noRawKeys(page);
+      await shot(page, 'ko-detail-history');
+      await page.getByTestId('nav-disk').click();
+      await page.getByTestId('help-imagesVsDf').locator('button').click();
+      await shot(page, 'ko-disk-help');
+    }, page);
+
+    await test('language choice is remembered; dark theme', async () => {
+      await page.reload();
+      await page.getByTestId('locale-select').waitFor();
+      expect((await page.getByTestId('locale-select').inputValue()) === 'ko', 'the language should survive a reload');
+      await page.getByTestId('theme-select').selectOption('dark');
+      await page.getByTestId('nav-images').click();
+      expect((await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark', 'dark theme applies');
+      await shot(page, 'ko-images-dark');
+      await page.getByTestId('locale-select').selectOption('en');
+    }, page);
+
+    await test('no uncaught errors in the page', async () => {
+      expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
+    });
+
+    await test('Electron: the same smoke flow in the desktop app', async () => runElectronSmoke(root));
+  } finally {
+    await browser?.close().catch(() => {});
+    host?.kill('SIGTERM');
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (err) {
+  console.log(`FAILED: e2e setup: ${(err as Error).message}`);
+  results.push({ name: 'setup', outcome: 'failed' });
+}
+const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
+console.log(`e2e: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
+process.exitCode = count('failed') > 0 ? 1 : 0;

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { Engine } from '../engine/engine.ts';
+import { tempDir } from '../../../test/tmp.ts';
+import { repoRoot } from '../../../test/paths.ts';
+import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../../../test/fixtures/busybox.ts';
+import type { WsReply } from '../../shared/client.ts';
+
+/** The real `strata ui` process on a temporary store, spoken to over its WebSocket like the page does. */
+describe('strata ui (browser host)', () => {
+  const tmp = tempDir();
+  const root = join(tmp.path, 'store');
+  let proc: ChildProcess;
+  let url: URL;
+  let cookie: string;
+
+  beforeAll(async () => {
+    if (!busyboxMissing()) {
+      const engine = Engine.open({ root });
+      await writeBusyboxRootfs(join(tmp.path, 'bb.tar'));
+      await storeImage(engine, [join(tmp.path, 'bb.tar')], { tags: ['busybox:latest'] });
+      engine.close();
+    }
+    proc = spawn(join(repoRoot, 'bin', 'strata'), ['ui', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const printed = await new Promise<string>((resolve) => {
+      let out = '';
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /Open (http\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+    });
+    url = new URL(printed);
+    const res = await fetch(url, { redirect: 'manual' });
+    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  });
+
+  afterAll(() => {
+    proc?.kill('SIGTERM');
+    tmp.cleanup();
+  });
+
+  function connect(headers: Record<string, string>): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${url.port}/ws`, { headers });
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+
+  function call(ws: WebSocket, msg: object, onPush?: (m: WsReply) => void): Promise<WsReply & { t: 'reply' }> {
+    return new Promise((resolve) => {
+      const listener = (raw: Buffer): void => {
+        const reply = JSON.parse(raw.toString()) as WsReply;
+        if (reply.t === 'reply') {
+          ws.off('message', listener);
+          resolve(reply);
+        } else onPush?.(reply);
+      };
+      ws.on('message', listener);
+      ws.send(JSON.stringify(msg));
+    });
+  }
+
+  it('trades the URL token for an HttpOnly cookie and refuses requests without it', async () => {
+    expect(url.hostname).toBe('127.0.0.1');
+    expect(cookie).toMatch(/^strata_token=[0-9a-f]{48}$/);
+    expect((await fetch(`http://127.0.0.1:${url.port}/`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${url.port}/`, { headers: { cookie } })).status).not.toBe(401);
+  });
+
+  it('refuses a WebSocket from another origin or without the cookie', async () => {
+    await expect(connect({ origin: 'http://evil.example', cookie })).rejects.toThrow(/403/);
+    await expect(connect({ origin: `http://127.0.0.1:${url.port}` })).rejects.toThrow(/403/);
+  });
+
+  it('answers requests in envelopes and validates arguments', async () => {
+    const ws = await connect({ origin: `http://127.0.0.1:${url.port}`, cookie });
+    const info = await call(ws, { t: 'invoke', seq: 1, name: 'app.info', params: {} });
+    expect(info.envelope.ok && (info.envelope.value as { host: string }).host).toBe('browser');
+    const bad = await call(ws, { t: 'invoke', seq: 2, name: 'images.inspect', params: { ref: 42 } });
+    expect(bad.envelope).toEqual({ ok: false, error: { message: 'images.inspect.ref: expected a string', code: 'invalid' } });
+    const unknown = await call(ws, { t: 'invoke', seq: 3, name: 'fs.readAnything', params: {} });
+    expect(unknown.envelope.ok).toBe(false);
+    const missing = await call(ws, { t: 'invoke', seq: 4, name: 'images.inspect', params: { ref: 'nope:1' } });
+    expect(missing.envelope).toEqual({ ok: false, error: { message: 'No such image: nope:1', code: 'not-found' } });
+    ws.close();
+  });
+
+  it('streams a build with per-step events and pushes the change events', async () => {
+    const why = busyboxMissing();
+    if (why) {
+      console.log(`skipped: ${why}`);
+      return;
+    }
+    const ctx = join(tmp.path, 'ctx');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox:latest\nENV A=1\nCOPY f /f\nRUN echo "hello from RUN"\n');
+    writeFileSync(join(ctx, 'f'), 'x\n');
+    const ws = await connect({ origin: `http://127.0.0.1:${url.port}`, cookie });
+    const pushes: WsReply[] = [];
+    const reply = await call(ws, {
+      t: 'stream', seq: 1, id: 's1', name: 'build.run',
+      params: { path: ctx, dockerfile: 'Dockerfile', tags: ['t:1'], buildArgs: {}, target: '', noCache: false },
+    }, (m) => pushes.push(m));
+    expect(reply.envelope.ok, JSON.stringify(reply.envelope)).toBe(true);
+    const events = pushes.flatMap((p) => (p.t === 'push' && p.msg.type === 'stream-event' ? [p.msg.event as { type: string; text?: string; state?: string }] : []));
+    expect(events.some((e) => e.type === 'log' && e.text?.includes('hello from RUN'))).toBe(true);
+    expect(events.filter((e) => e.type === 'step' && e.state === 'cached').length).toBeGreaterThan(0);
+    expect(pushes.some((p) => p.t === 'push' && p.msg.type === 'change' && p.msg.event.kind === 'image')).toBe(true);
+    ws.close();
+  });
+});
