@@ -58,6 +58,7 @@ export interface BuildOptions {
  */
 export type BuildEvent =
   | { type: 'vertex'; n: number; name: string; stage?: string; position?: number; total?: number; line?: number }
+  /** The step was served from the cache (no `done` follows). */
   | { type: 'cached'; n: number }
   | { type: 'miss'; n: number; reason: string }
   | { type: 'log'; n: number; stream: 'stdout' | 'stderr'; text: string }
@@ -131,6 +132,7 @@ interface BuildRun {
   previousSteps: Map<string, string>;
   steps: BuildStepRecord[];
   digests: DigestCache;
+  stepFailed?: boolean;
 }
 
 function emit(run: BuildRun, e: BuildEvent): void {
@@ -168,7 +170,8 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   } catch (err) {
     const e = toBuildError(err);
     history.finish(buildId, opts.signal?.aborted ? 'cancelled' : 'failed', { error: e.message });
-    emit(run, { type: 'error', message: e.message, ...(e.line ? { line: e.line } : {}) });
+    // A failing step already reported itself (with its vertex number).
+    if (!run.stepFailed) emit(run, { type: 'error', message: e.message, ...(e.line ? { line: e.line } : {}) });
     throw e;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -286,7 +289,6 @@ async function fromStep(run: BuildRun, stage: Stage, index: number, chain: numbe
   const fromText = parentIndex >= 0 ? `FROM ${baseName}` : baseName === 'scratch' ? 'FROM scratch' : `FROM ${formatReference(parseReference(baseName))}`;
   emit(run, { type: 'vertex', n, name: stepName(state, fromText), stage: display, position: 1, total: state.total, line: stage.location.startLine });
   emit(run, { type: 'cached', n });
-  emit(run, { type: 'done', n, durationMs: 0 });
   recordStep(run, state, n, fromText, stage.location.startLine, { cacheKey: state.key, inputsKey: state.key, status: 'cached', cached: true, reason: '', durationMs: 0, size: 0, diffId: null });
   for (const cmd of triggerCmds) await dispatch(run, state, cmd, chain, true);
   return state;
@@ -428,7 +430,6 @@ async function dispatch(run: BuildRun, state: StageState, raw: Command, chain: n
     prepared.apply();
     if (prepared.entry) pushHistory(state, prepared.entry, hit.historyCreated, hit.diffId === null && !prepared.entry.emptyLayer ? true : undefined);
     state.key = key;
-    emit(run, { type: 'done', n, durationMs: 0 });
     recordStep(run, state, n, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'cached', cached: true, reason: '', durationMs: 0, size: hit.size, diffId: hit.diffId, selfChanged });
     return;
   }
@@ -444,7 +445,8 @@ async function dispatch(run: BuildRun, state: StageState, raw: Command, chain: n
   try {
     if (prepared.execute) outcome = await prepared.execute();
   } catch (err) {
-    emit(run, { type: 'error', n, message: (err as Error).message });
+    run.stepFailed = true;
+    emit(run, { type: 'error', n, message: (err as Error).message, line });
     recordStep(run, state, n, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'failed', cached: false, reason, durationMs: performance.now() - started, size: 0, diffId: null, selfChanged });
     throw located(err, line);
   }
