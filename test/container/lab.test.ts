@@ -310,4 +310,17 @@ describe('containers end to end through the CLI', () => {
     expect(names).not.toContain('data/old.txt');
     expect(names.some((n) => n.includes('.wh.'))).toBe(false);
   });
+
+  it('container prune removes every stopped container and nothing running', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const running = (await strata(root, ['run', '-d', 'busybox', 'sleep', '60'])).stdout.trim();
+    const before = (await strata(root, ['ps', '-aq', '--no-trunc'])).stdout.trim().split('\n');
+    const pruned = await strata(root, ['container', 'prune', '-f']);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/^Deleted Containers:\n([a-f0-9]{64}\n)+\nTotal reclaimed space: \d/);
+    expect(pruned.stdout).not.toContain(running);
+    expect(pruned.stdout.match(/^[a-f0-9]{64}$/gm)).toHaveLength(before.length - 1);
+    expect((await strata(root, ['container', 'ls', '-aq', '--no-trunc'])).stdout).toBe(`${running}\n`);
+    expect((await strata(root, ['container', 'rm', '-f', running])).code).toBe(0);
+  });
 });

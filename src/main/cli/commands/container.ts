@@ -11,6 +11,7 @@ import { statusText, type ContainerProcess, type ContainerRecord } from '../../e
 import { commitContainer } from '../../engine/container/commit.ts';
 import { exportRootfs } from '../../engine/container/export.ts';
 import { renderRows, sortedKeys } from '../formatter.ts';
+import { formatBytes } from '../format.ts';
 import { createdSince, ellipsis, goTimeString, humanDuration } from '../units.ts';
 
 const CREATE_FLAGS: FlagSpec[] = [
@@ -418,7 +419,40 @@ export const execCommand: Command = {
   },
 };
 
+export const containerPruneCommand: Command = {
+  path: ['container', 'prune'],
+  usage: 'strata container prune [OPTIONS]',
+  description: 'Remove all stopped containers',
+  flags: [{ name: 'force', short: 'f', type: 'bool', description: 'Do not prompt for confirmation' }],
+  maxArgs: 0,
+  async run(ctx) {
+    if (!flagBool(ctx, 'force')) {
+      ctx.stdout.write('WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ');
+      const answer = await new Promise<string>((resolve) => {
+        let buf = '';
+        const onData = (d: Buffer): void => {
+          buf += d.toString();
+          if (buf.includes('\n')) done();
+        };
+        const done = (): void => {
+          ctx.stdin.off('data', onData);
+          ctx.stdin.off('end', done);
+          ctx.stdin.pause();
+          resolve(buf.trim());
+        };
+        ctx.stdin.on('data', onData);
+        ctx.stdin.on('end', done);
+      });
+      if (!/^y(es)?$/i.test(answer)) return 0;
+    }
+    const res = await ctx.engine().containers.prune();
+    if (res.deleted.length > 0) ctx.stdout.write(`Deleted Containers:\n${res.deleted.map((id) => `${id}\n`).join('')}\n`);
+    ctx.stdout.write(`Total reclaimed space: ${formatBytes(res.reclaimed)}\n`);
+  },
+};
+
 export const CONTAINER_COMMANDS: Command[] = [
+  containerPruneCommand,
   runCommand, createCommand, startCommand, stopCommand, killCommand, rmCommand, psCommand, logsCommand, diffCommand, commitCommand,
   exportCommand, execCommand,
 ];

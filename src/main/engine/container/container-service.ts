@@ -57,7 +57,13 @@ export interface ContainerProcess {
   resize(cols: number, rows: number): void;
   onData(fn: (data: Buffer, stream: 'stdout' | 'stderr') => void): void;
   readonly exited: Promise<RunResult>;
+  /** Called once with the exit (a convenience over `exited` for event-style callers such as IPC). */
+  onExit(fn: (result: RunResult) => void): void;
   kill(signal?: NodeJS.Signals): void;
+}
+
+function withOnExit(p: Omit<ContainerProcess, 'onExit'>): ContainerProcess {
+  return { ...p, onExit: (fn) => void p.exited.then(fn, () => fn({ exitCode: 125 })) };
 }
 
 /** /proc start time of a process, to tell a live monitor from a reused pid. */
@@ -249,7 +255,7 @@ export class ContainerService {
       this.recordExit(rec.id, 125);
       throw err;
     }).finally(() => this.live.delete(rec.id));
-    const handle: ContainerProcess = {
+    const handle: ContainerProcess = withOnExit({
       id: rec.id,
       write: (d) => proc.write(d),
       end: () => proc.end(),
@@ -257,7 +263,7 @@ export class ContainerService {
       onData: (fn) => proc.onData(fn),
       exited,
       kill: (sig) => proc.kill(sig),
-    };
+    });
     this.live.set(rec.id, handle);
     return handle;
   }
@@ -369,6 +375,19 @@ export class ContainerService {
     this.engine.bus.emit({ kind: 'container', action: 'removed', id: rec.id });
   }
 
+  /** `container prune`: removes every container that is not running; returns their IDs and freed bytes. */
+  async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const c of this.list({ all: true })) {
+      if (c.state === 'running') continue;
+      reclaimed += this.sizeRw(c.id);
+      await this.remove(c.id);
+      deleted.push(c.id);
+    }
+    return { deleted, reclaimed };
+  }
+
   /** Runs another process in a running container (`exec`). */
   async exec(ref: string, spec: { args: string[]; env?: string[]; user?: string; workdir?: string; tty?: boolean; size?: { cols: number; rows: number } }): Promise<ContainerProcess> {
     const rec = this.get(ref);
@@ -380,7 +399,7 @@ export class ContainerService {
     const user = resolveUser(view, spec.user ?? (rec.config.User || undefined));
     const env = processEnv({ ...rec.config, Tty: spec.tty ?? false, Env: [...(rec.config.Env ?? []), ...(spec.env ?? [])] }, user.home);
     const proc = await execInContainer({ initPid: init, view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
-    return { id: rec.id, write: (d) => proc.write(d), end: () => proc.end(), resize: (c, r) => proc.resize(c, r), onData: (fn) => proc.onData(fn), exited: proc.exited, kill: (s) => proc.kill(s) };
+    return withOnExit({ id: rec.id, write: (d) => proc.write(d), end: () => proc.end(), resize: (c, r) => proc.resize(c, r), onData: (fn) => proc.onData(fn), exited: proc.exited, kill: (s) => proc.kill(s) });
   }
 
   // ---- filesystem ----
