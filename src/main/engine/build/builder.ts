@@ -656,6 +656,9 @@ function workdirStep(run: BuildRun, state: StageState, cmd: WorkdirInstruction, 
 }
 
 async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstruction | AddInstruction, entry: HistoryEntry, scope: Record<string, string>, chain: number[]): Promise<Prepared> {
+  if (cmd.kind === 'copy' && cmd.parents) throw new Error('COPY --parents is not supported yet');
+  if (cmd.excludePatterns.length > 0) throw new Error(`${cmd.kind.toUpperCase()} --exclude is not supported yet`);
+  if (cmd.kind === 'add' && cmd.checksum) throw new Error('ADD --checksum is not supported yet');
   const view = viewOf(run, state);
   let tree: SourceTree = contextTree(run.ctx);
   let from: string | undefined;
