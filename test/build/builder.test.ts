@@ -300,7 +300,8 @@ describe('determinism and cache', () => {
     await build(engine, { context: dir });
     const byArg = await buildWithEvents(engine, { context: dir, buildArgs: { V: '2' } });
     const reasons = byArg.events.flatMap((e) => (e.type === 'miss' ? [e.reason] : []));
-    expect(reasons[0]).toBe('ARG: instruction text changed');
+    expect(reasons[0]).toBe('ARG: --build-arg V changed');
+    expect(reasons[1]).toMatch(/^LABEL: parent changed because step \d+ missed$/);
     writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nARG V=1\nLABEL v=$V other=1\n');
     const byText = await buildWithEvents(engine, { context: dir });
     expect(byText.events.flatMap((e) => (e.type === 'miss' ? [e.reason] : []))).toEqual(['LABEL: instruction text changed']);

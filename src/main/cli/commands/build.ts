@@ -115,7 +115,7 @@ export const buildCommand: Command = {
       return 0;
     } catch (err) {
       if (!(err instanceof BuildError)) throw err;
-      const where = err.line ? `Dockerfile:${err.line}: ` : '';
+      const where = err.line && !err.message.startsWith('dockerfile parse error') ? `Dockerfile:${err.line}: ` : '';
       ctx.stderr.write(`ERROR: failed to solve: ${where}${err.message.replace(/^failed to solve: /, '')}\n`);
       return 1;
     }

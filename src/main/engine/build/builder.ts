@@ -521,13 +521,16 @@ async function prepare(run: BuildRun, state: StageState, raw: Command, chain: nu
     const resolved = resolveArgs(raw, { buildArgs: run.buildArgs, metaArgs: run.metaArgs, env: state.env }, escape);
     for (const a of raw.args) run.usedArgs.add(a.key);
     const cmd = { ...raw, args: resolved };
-    return base(cmd, createdBy(cmd, hctx()), () => {
+    const p = base(cmd, createdBy(cmd, hctx()), () => {
       for (const a of resolved) {
         // ENV wins over an ARG of the same name.
         if (a.value !== undefined && envValue(cfg(state).Env ?? [], a.key) === undefined) setEnv(state.env, a.key, a.value);
         state.buildArgs.push(a);
       }
     });
+    // The values this ARG declares, so a miss can name the --build-arg that changed.
+    p.inputs.scope = { ...scope, ...Object.fromEntries(resolved.map((a) => [a.key, a.value ?? ''])) };
+    return p;
   }
   const cmd = expandInstruction(raw, state.env, escape);
   const entry = createdBy(cmd, hctx());
