@@ -213,8 +213,8 @@ export const stopCommand: Command = {
     return eachContainer(ctx, async (ref) => {
       const sig = flagString(ctx, 'signal');
       if (sig) {
-        engine.containers.kill(ref, parseSignal(sig, 'SIGTERM'));
-        if (!(await engine.containers.waitExit(engine.containers.get(ref).id, t * 1000))) engine.containers.kill(ref, 'SIGKILL');
+        await engine.containers.kill(ref, parseSignal(sig, 'SIGTERM'));
+        if (!(await engine.containers.waitExit(engine.containers.get(ref).id, t * 1000))) await engine.containers.kill(ref, 'SIGKILL');
       } else await engine.containers.stop(ref, t);
     });
   },
@@ -231,7 +231,7 @@ export const killCommand: Command = {
     const engine = ctx.engine();
     const sig = parseSignal(flagString(ctx, 'signal'), 'SIGKILL');
     return eachContainer(ctx, async (ref) => {
-      engine.containers.kill(ref, sig);
+      await engine.containers.kill(ref, sig);
       if (sig === 'SIGKILL') await engine.containers.waitExit(engine.containers.get(ref).id, 10_000);
     });
   },

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, lstatSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -306,24 +306,45 @@ export class ContainerService {
     throw new ExecError(m ? m[2]! : first, m ? Number(m[1]) : 125);
   }
 
-  /** The container's main process (pid 1 inside): bwrap's child, bwrap runs `--as-pid-1`. */
+  /**
+   * The container's main process (pid 1 inside): the child bwrap made in the new pid namespace
+   * (bwrap runs `--as-pid-1`). While the sandbox is still being set up (overlay mount), there is
+   * none yet.
+   */
   private mainPid(sandboxPid: number): number | undefined {
-    const children = (pid: number): number[] => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-      } catch {
-        return [];
-      }
-    };
-    // unshare → (sh exec) bwrap → the command
-    return children(sandboxPid)[0];
+    try {
+      if (readFileSync(`/proc/${sandboxPid}/comm`, 'utf8').trim() !== 'bwrap') return undefined;
+      const outerNs = readlinkSync(`/proc/${sandboxPid}/ns/pid`);
+      const children = readFileSync(`/proc/${sandboxPid}/task/${sandboxPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      return children.find((c) => {
+        try {
+          return readlinkSync(`/proc/${c}/ns/pid`) !== outerNs;
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Waits (briefly) for the main process of a container that is starting. */
+  private async waitMainPid(id: string, timeoutMs = 5000): Promise<number | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rec = this.get(id);
+      if (rec.state !== 'running') return undefined;
+      const pid = this.mainPid(rec.sandboxPid);
+      if (pid !== undefined || Date.now() > deadline) return pid;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** Sends a signal to the container's main process (SIGKILL: to the whole sandbox). */
-  kill(ref: string, signal: NodeJS.Signals = 'SIGKILL'): ContainerRecord {
+  async kill(ref: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<ContainerRecord> {
     const rec = this.get(ref);
     if (rec.state !== 'running') throw new ConflictError(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
-    const main = signal === 'SIGKILL' ? undefined : this.mainPid(rec.sandboxPid);
+    const main = signal === 'SIGKILL' ? undefined : await this.waitMainPid(rec.id);
     try {
       if (main) process.kill(main, signal);
       else process.kill(-rec.sandboxPid, signal);
@@ -337,9 +358,9 @@ export class ContainerService {
   async stop(ref: string, timeoutSeconds = 10): Promise<ContainerRecord> {
     const rec = this.get(ref);
     if (rec.state !== 'running') return rec;
-    this.kill(rec.id, (rec.config.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM');
+    await this.kill(rec.id, (rec.config.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM');
     if (await this.waitExit(rec.id, timeoutSeconds * 1000)) return this.get(rec.id);
-    if (this.get(rec.id).state === 'running') this.kill(rec.id, 'SIGKILL');
+    if (this.get(rec.id).state === 'running') await this.kill(rec.id, 'SIGKILL');
     await this.waitExit(rec.id, 10_000);
     return this.get(rec.id);
   }
@@ -366,7 +387,7 @@ export class ContainerService {
       if (!options.force) {
         throw new ConflictError(`cannot remove container "/${rec.name}": container is running: stop the container before removing or force remove`);
       }
-      this.kill(rec.id, 'SIGKILL');
+      await this.kill(rec.id, 'SIGKILL');
       await this.waitExit(rec.id, 10_000);
     }
     this.engine.db.prepare('DELETE FROM containers WHERE id = ?').run(rec.id);
@@ -392,7 +413,7 @@ export class ContainerService {
   async exec(ref: string, spec: { args: string[]; env?: string[]; user?: string; workdir?: string; tty?: boolean; size?: { cols: number; rows: number } }): Promise<ContainerProcess> {
     const rec = this.get(ref);
     if (rec.state !== 'running') throw new ConflictError(`container ${rec.id} is not running`);
-    const init = this.mainPid(rec.sandboxPid);
+    const init = await this.waitMainPid(rec.id);
     if (!init) throw new ConflictError(`container ${rec.id} is not running`);
     const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
     const view = new RootfsView(lowerDirs, this.upperDir(rec.id));
