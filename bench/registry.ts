@@ -7,8 +7,8 @@
  *
  *   node bench/registry.ts [--mb 200] [--layers 4] [--runs 3] [--verbose]
  */
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -87,10 +87,33 @@ function writeLayout(engine: Engine, imageId: string, dir: string): void {
   }));
 }
 
-async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
+interface Sample {
+  wall: number;
+  /** CPU seconds (user + system, all threads) of the client: the registry's own CPU is not counted. */
+  cpu: number;
+}
+
+/** Runs strata in process: wall time and this process's CPU time. */
+async function strata(fn: () => Promise<unknown>): Promise<Sample> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await fn();
-  return (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Runs `skopeo ARGS`: wall time and, via /usr/bin/time, its CPU time. */
+function skopeo(args: string[]): Sample {
+  const t0 = performance.now();
+  const res = TIME
+    ? spawnSync(TIME, ['-f', 'cpu %U %S', 'skopeo', ...args], { encoding: 'utf8' })
+    : spawnSync('skopeo', args, { encoding: 'utf8' });
+  const wall = (performance.now() - t0) / 1000;
+  if (res.status !== 0) throw new Error(`skopeo ${args.join(' ')} failed: ${res.stderr}`);
+  const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(res.stderr ?? '');
+  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 function median(xs: number[]): number {
@@ -112,7 +135,7 @@ try {
   writeLayout(src, img.id, layout);
   console.log(`image: ${LAYERS + 1} layers, ${(total / 1e6).toFixed(1)} MB compressed; ${RUNS} runs each, a fresh registry per run\n`);
 
-  const times = { strataPush: [] as number[], skopeoPush: [] as number[], strataPull: [] as number[], skopeoPull: [] as number[], skopeoStorage: [] as number[] };
+  const times = { strataPush: [] as Sample[], skopeoPush: [] as Sample[], strataPull: [] as Sample[], skopeoPull: [] as Sample[], skopeoStorage: [] as Sample[] };
   for (let run = 0; run < RUNS; run++) {
     // A fresh registry (new port) per run: skopeo's blob-info cache and strata's blob sources
     // then know nothing, so both really upload every blob.
@@ -125,25 +148,25 @@ try {
     src.images.commit({ configDigest: img.id, configSize: src.content.size(img.id)!, layers: src.images.layers(img.id).map((l) => ({ ...l })), tags: [strataRepo] });
     // Who goes first alternates, so neither side always meets a warmer registry.
     const skopeoPush = async (): Promise<void> => {
-      times.skopeoPush.push(await timed(() => execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${skopeoRepo}`])));
+      times.skopeoPush.push(skopeo(['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${skopeoRepo}`]));
     };
     const strataPush = async (): Promise<void> => {
-      times.strataPush.push(await timed(() => push(src, strataRepo, { credentials })));
+      times.strataPush.push(await strata(() => push(src, strataRepo, { credentials })));
     };
     const out = join(work, `out${run}`);
     const skopeoPull = async (): Promise<void> => {
-      times.skopeoPull.push(await timed(() => execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${skopeoRepo}`, `oci:${out}:v1`])));
+      times.skopeoPull.push(skopeo(['copy', '--quiet', '--src-tls-verify=false', `docker://${skopeoRepo}`, `oci:${out}:v1`]));
     };
     const dst = Engine.open({ root: join(work, `dst${run}`) });
     const strataPull = async (): Promise<void> => {
-      times.strataPull.push(await timed(() => pull(dst, strataRepo, { credentials })));
+      times.strataPull.push(await strata(() => pull(dst, strataRepo, { credentials })));
     };
     // What `podman pull` does: copy into containers-storage, which decompresses and unpacks every
     // layer (vfs driver) — the same kind of work strata's pull does (diff IDs, file index).
     const storage = join(work, `storage${run}`);
     const skopeoStorage = async (): Promise<void> => {
       const dest = `containers-storage:[vfs@${storage}/root+${storage}/run]bench/big:v1`;
-      times.skopeoStorage.push(await timed(() => execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${skopeoRepo}`, dest], { stdio: 'pipe' })));
+      times.skopeoStorage.push(skopeo(['copy', '--quiet', '--src-tls-verify=false', `docker://${skopeoRepo}`, dest]));
     };
     const order = run % 2 === 0 ? [skopeoPush, strataPush, skopeoPull, strataPull, skopeoStorage] : [strataPush, skopeoPush, strataPull, skopeoPull, skopeoStorage];
     for (const step of order) await step();
@@ -153,20 +176,25 @@ try {
     rmSync(join(work, `dst${run}`), { recursive: true, force: true });
     await registry.stop();
     rmSync(join(work, `registry${run}`), { recursive: true, force: true });
-    if (process.argv.includes('--verbose')) console.log(`run ${run}: ${JSON.stringify(Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.at(-1)!.toFixed(2)])))}`);
+    if (process.argv.includes('--verbose')) {
+      console.log(`run ${run}: ${Object.entries(times).map(([k, v]) => `${k} ${v.at(-1)!.wall.toFixed(2)}s (cpu ${v.at(-1)!.cpu.toFixed(2)}s)`).join(', ')}`);
+    }
   }
   src.close();
 
-  const row = (op: string, strata: number[], skopeo: number[]): string => {
-    const a = median(strata);
-    const b = median(skopeo);
-    return `${op.padEnd(38)} strata ${a.toFixed(2).padStart(6)} s ${(total / 1e6 / a).toFixed(0).padStart(5)} MB/s   skopeo ${b.toFixed(2).padStart(6)} s ${(total / 1e6 / b).toFixed(0).padStart(5)} MB/s   ratio ${(a / b).toFixed(2)}×`;
+  const row = (op: string, ours: Sample[], theirs: Sample[]): string => {
+    const a = median(ours.map((x) => x.wall));
+    const b = median(theirs.map((x) => x.wall));
+    const ac = median(ours.map((x) => x.cpu));
+    const bc = median(theirs.map((x) => x.cpu));
+    return `${op.padEnd(38)} strata ${a.toFixed(2).padStart(5)} s (${(total / 1e6 / a).toFixed(0).padStart(4)} MB/s, cpu ${ac.toFixed(2)} s)   ` +
+      `skopeo ${b.toFixed(2).padStart(5)} s (${(total / 1e6 / b).toFixed(0).padStart(4)} MB/s, cpu ${bc.toFixed(2)} s)   ratio ${(a / b).toFixed(2)}× (cpu ${(ac / bc).toFixed(2)}×)`;
   };
   console.log(row('push  (oci dir → registry)', times.strataPush, times.skopeoPush));
   console.log(row('pull  (registry → oci dir)', times.strataPull, times.skopeoPull));
   console.log(row('pull  (registry → containers-storage)', times.strataPull, times.skopeoStorage));
-  console.log('\n(ratio = strata time / skopeo time; goal ≤ 1.00×. An OCI dir copy only moves and hashes bytes;');
-  console.log(' strata\'s pull also decompresses each layer, hashes its diff ID, indexes its files and fsyncs it.)');
+  console.log('\n(ratio = strata wall time / skopeo wall time, median; goal ≤ 1.00×. cpu = client CPU seconds. An OCI dir copy');
+  console.log(' only moves and hashes bytes; strata\'s pull also decompresses each layer, hashes its diff ID, indexes its files and fsyncs it.)');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
