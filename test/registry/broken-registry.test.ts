@@ -77,6 +77,16 @@ describe('registry: pulling from a broken registry', () => {
     expect((await target.fsck()).problems).toEqual([]);
   });
 
+  it('follows a redirect to another host for blobs without sending it the credentials', async () => {
+    server = await startBrokenRegistry(source, image.id, 'redirect');
+    const store = new DockerConfigCredentialStore(join(dir.path, 'redirect-config'));
+    await store.store(server.host, { username: 'u', password: 'p' });
+    const got = await pull(target, `${server.host}/broken:latest`, { credentials: store });
+    expect(got.image.id).toBe(image.id);
+    expect(server.requests.filter((r) => r.startsWith('GET /cdn/'))).toHaveLength(3); // config and two layers
+    expect(server.cdnAuthorization).toEqual([]);
+  });
+
   it('reports 401 as missing credentials', async () => {
     await expect(pullFrom('unauthorized')).rejects.toThrow('no basic auth credentials');
     await expectUntouched();

@@ -14,6 +14,8 @@ export type Fault =
   | 'truncate-once'
   /** The fault blob trickles out slowly (for cancellation). */
   | 'slow'
+  /** Needs basic auth (user `u`, password `p`); blobs redirect to another host name (a CDN) that must not see it. */
+  | 'redirect'
   | 'unauthorized'
   | 'manifest-unknown'
   | 'server-error';
@@ -22,6 +24,8 @@ export interface BrokenRegistry {
   host: string;
   /** Every request as `METHOD path [range]`. */
   requests: string[];
+  /** Authorization headers that reached the CDN path (should be none). */
+  cdnAuthorization: string[];
   stop(): Promise<void>;
 }
 
@@ -35,7 +39,9 @@ export async function startBrokenRegistry(source: Engine, imageId: string, fault
   const manifest = JSON.parse(manifestBytes.toString()) as Manifest;
   const faultBlob = [...manifest.layers].sort((a, b) => b.size - a.size)[0]!.digest;
   const requests: string[] = [];
+  const cdnAuthorization: string[] = [];
   let truncatedOnce = false;
+  let port = 0;
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -48,6 +54,22 @@ export async function startBrokenRegistry(source: Engine, imageId: string, fault
       return json(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': 'Basic realm="broken"' });
     }
     if (fault === 'server-error') return json(500, {});
+    if (fault === 'redirect') {
+      const cdn = /^\/cdn\/(sha256:[a-f0-9]{64})$/.exec(url.pathname);
+      if (cdn) {
+        if (req.headers.authorization) cdnAuthorization.push(req.headers.authorization);
+        const path = source.content.path(cdn[1]!);
+        return serveFile(req, res, path, statSync(path).size);
+      }
+      if (req.headers.authorization !== `Basic ${Buffer.from('u:p').toString('base64')}`) {
+        return json(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': 'Basic realm="cdn-test"' });
+      }
+      const blob = /^\/v2\/.+\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url.pathname);
+      if (blob) {
+        res.writeHead(307, { location: `http://localhost:${port}/cdn/${blob[1]}` });
+        return res.end();
+      }
+    }
     if (url.pathname === '/v2/') return json(200, {});
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
     if (!m) return json(404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] });
@@ -92,9 +114,11 @@ export async function startBrokenRegistry(source: Engine, imageId: string, fault
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
   return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    host: `127.0.0.1:${port}`,
     requests,
+    cdnAuthorization,
     stop: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
