@@ -206,6 +206,9 @@ describe('registry: push and pull against CNCF distribution', () => {
       expect(got.image.manifestDigest).toBe(b.digest);
       const host = await pull(dst, `${registry.host}/multi:latest`, { credentials });
       expect(host.image.id).toBe(hostPlatform().architecture === 'arm64' ? arm.id : amd.id);
+      await expect(pull(dst, `${registry.host}/multi:arm64`, { credentials, platform: 'linux/amd64' })).rejects.toThrow(
+        `image with reference ${registry.host}/multi:arm64 was found but does not match the specified platform: wanted linux/amd64, actual: linux/arm64/v8`,
+      );
       await expect(pull(dst, `${registry.host}/multi:latest`, { credentials, platform: 'linux/s390x' })).rejects.toThrow(
         'no matching manifest for linux/s390x in the manifest list entries',
       );

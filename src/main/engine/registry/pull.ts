@@ -72,14 +72,13 @@ export async function pull(engine: Engine, input: string, options: PullOptions =
       let layersDownloaded = 0;
       let layersSkipped = manifest.layers.length;
       let layers: LayerInput[];
-      if (before && engine.images.layers(configDigest).length === manifest.layers.length) {
+      const complete = before !== undefined && engine.images.layers(configDigest).length === manifest.layers.length;
+      const config = complete ? engine.images.readConfig(configDigest) : await fetchConfig(engine, client, ref, manifest.config, scopes, created);
+      // An index was already matched against the platform; a single manifest is checked by its config.
+      if (wanted && !isIndexMediaType(top.mediaType)) checkPlatform(config, wanted, ref);
+      if (complete) {
         layers = engine.images.layers(configDigest).map((l) => ({ ...l }));
       } else {
-        const config = await fetchConfig(engine, client, ref, manifest.config, scopes, created);
-        if (wanted && !platformMatches(wanted, { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }) && !isIndexMediaType(top.mediaType)) {
-          const actual = formatPlatform(normalizePlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }));
-          throw new Error(`image with reference ${familiarString(ref)} was found but its platform (${actual}) does not match the specified platform (${formatPlatform(wanted)})`);
-        }
         const diffIds = config.rootfs?.diff_ids ?? [];
         if (diffIds.length !== manifest.layers.length) {
           throw new Error(`invalid image: the config lists ${diffIds.length} layers but the manifest ${manifest.layers.length}`);
@@ -116,6 +115,15 @@ export async function pull(engine: Engine, input: string, options: PullOptions =
     removeUnrecorded(engine, created);
     if (options.signal?.aborted) throw options.signal.reason ?? err;
     throw pullError(session.explain(err), ref);
+  }
+}
+
+function checkPlatform(config: ImageConfig, wanted: Platform, ref: Reference): void {
+  const actual = normalizePlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) });
+  if (!platformMatches(wanted, actual)) {
+    throw new Error(
+      `image with reference ${familiarString(ref)} was found but does not match the specified platform: wanted ${formatPlatform(wanted)}, actual: ${formatPlatform(actual)}`,
+    );
   }
 }
 
