@@ -3,6 +3,7 @@
  * files (a deletion, an opaque directory), commits it and runs the result; prints what it saw.
  *   node rootless-run.ts DIR
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
@@ -32,7 +33,10 @@ try {
   const img = await commitContainer(engine, first.id, { reference: 'rootless-out' });
   const files = engine.images.layerFiles(engine.images.layers(img.id).at(-1)!.diffId).map((f) => `${f.type} ${f.path} ${f.uid}:${f.gid}`);
   const second = await run('rootless-out', 'stat -c "%u:%g %n" /root/x; test -e /etc/group || echo no-group');
-  console.log(JSON.stringify({ uid: process.getuid?.(), codes: [first.code, second.code], diff, files, output: output.join('') }));
+  // overlayfs leaves a mode-000 work dir behind; removal must still work without root.
+  await engine.containers.remove(first.id);
+  const removed = !existsSync(engine.containers.dirOf(first.id));
+  console.log(JSON.stringify({ uid: process.getuid?.(), codes: [first.code, second.code], diff, files, output: output.join(''), removed }));
 } finally {
   engine.close();
 }

@@ -30,13 +30,14 @@ describe('rootless: the same containers for an unprivileged desktop user', () =>
       { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir.path }, cwd: dir.path },
     );
     expect(res.stderr).toBe('');
-    const out = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { skipped?: string; uid: number; codes: number[]; diff: string[]; files: string[]; output: string };
+    const out = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { skipped?: string; uid: number; codes: number[]; diff: string[]; files: string[]; output: string; removed: boolean };
     if (out.skipped) return console.log(`skipped: ${out.skipped}`);
     expect(out.uid).toBe(65534);
     expect(out.codes).toEqual([0, 0]);
     // Inside, the user is root; overlayfs keeps its marks in user.* xattrs, found all the same.
     expect(out.output).toBe('0\n0:0 /root/x\nno-group\n');
     expect(out.diff).toEqual(['C /etc', 'D /etc/group', 'D /root', 'A /root/x']);
+    expect(out.removed).toBe(true);
     expect(out.files).toEqual(['dir etc 0:0', 'whiteout etc/group 0:0', 'opaque root 0:0', 'file root/x 0:0']);
   });
 });

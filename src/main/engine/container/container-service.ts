@@ -10,7 +10,7 @@ import { shortId } from '../store/digest.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { changes, type Change } from '../snapshot/changes.ts';
 import { RootfsView } from '../snapshot/rootfs.ts';
-import { startProcess, ExecError, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
+import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
 import { resolveUser } from '../runtime/user.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
 import type { DiskUsageContainer } from '../api.ts';
@@ -391,7 +391,7 @@ export class ContainerService {
       await this.waitExit(rec.id, 10_000);
     }
     this.engine.db.prepare('DELETE FROM containers WHERE id = ?').run(rec.id);
-    rmSync(this.dirOf(rec.id), { recursive: true, force: true });
+    removeTree(this.dirOf(rec.id));
     rmSync(`${this.upperDir(rec.id)}.opaque`, { force: true });
     this.engine.bus.emit({ kind: 'container', action: 'removed', id: rec.id });
   }

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lowerEntry, writeOpaque } from '../snapshot/rootfs.ts';
-import { namespaceArgs, overlayOptions } from './sandbox.ts';
+import { namespaceArgs, overlayOptions, removeTree } from './sandbox.ts';
 
 /**
  * Which directories of an upper dir overlayfs marked opaque (removed and made again), found
@@ -57,6 +57,6 @@ export async function detectOpaqueDirs(lowerDirs: readonly string[], upperDir: s
     writeOpaque(upperDir, opaque);
     return opaque;
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    removeTree(scratch);
   }
 }

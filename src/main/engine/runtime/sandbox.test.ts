@@ -143,7 +143,7 @@ describe('sandbox over overlayfs snapshots', () => {
     const out = collect();
     const running = runProcess({
       ...s,
-      process: { args: ['sh', '-c', 'echo partial > /data/p; (sleep 60; echo late > /data/late) & sleep 60 & echo $! > /tmp/child; echo ready; wait'], env: ENV, cwd: '/' },
+      process: { args: ['sh', '-c', 'echo partial > /data/p; (sleep 6071; echo late > /data/late) & sleep 6071 & echo $! > /tmp/child; echo ready; wait'], env: ENV, cwd: '/' },
       stdout: out.stream,
       signal: abort.signal,
     });
@@ -153,7 +153,7 @@ describe('sandbox over overlayfs snapshots', () => {
     expect(res).toEqual({ exitCode: 137, signal: 'SIGKILL' });
     // No process of the sandbox is left: the pid namespace died with its init.
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-    expect(left).not.toMatch(/^sleep 60$/m);
+    expect(left).not.toMatch(/^sleep 6071$/m);
     const again = collect();
     const next = await runProcess({ ...s, process: { args: ['sh', '-c', 'cat /data/p; test -e /data/late || echo no-late'], env: ENV, cwd: '/' }, stdout: again.stream });
     expect(next.exitCode).toBe(0);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir, constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -59,6 +59,28 @@ export class ExecError extends Error {
     super(message);
     this.name = 'ExecError';
     this.exitCode = exitCode;
+  }
+}
+
+/**
+ * Removes a directory a sandbox used. overlayfs leaves `work/work` with mode 000 owned by the
+ * namespace's root, which a rootless user can only delete after making it accessible again.
+ */
+export function removeTree(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EACCES' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    const open = (dir: string): void => {
+      try {
+        chmodSync(dir, 0o700);
+        for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) open(join(dir, e.name));
+      } catch {
+        /* not ours to open */
+      }
+    };
+    open(path);
+    rmSync(path, { recursive: true, force: true });
   }
 }
 
@@ -236,7 +258,7 @@ export function overlayUnavailable(): string | undefined {
     const res = spawnSync(t.unshare, [...namespaceArgs(), t.sh, '-c', 'mount -t overlay overlay -o "$1" "$2"', 'sh', o.options, join(dir, 'm')], { encoding: 'utf8' });
     overlayReason = res.status === 0 ? undefined : `overlayfs: ${(res.stderr || '').trim()}`;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
   }
   return overlayReason;
 }
@@ -298,7 +320,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
         if (copy) syncBack(spec.lowerDirs, spec.upperDir, root, MOUNT_POINTS);
         else await detectOpaqueDirs(spec.lowerDirs, spec.upperDir).catch(() => {});
       } finally {
-        rmSync(scratch, { recursive: true, force: true });
+        removeTree(scratch);
       }
     },
   };
