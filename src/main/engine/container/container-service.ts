@@ -12,6 +12,7 @@ import { changes, type Change } from '../snapshot/changes.ts';
 import { RootfsView } from '../snapshot/rootfs.ts';
 import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
 import { resolveUser } from '../runtime/user.ts';
+import { detectOpaqueDirs } from '../runtime/opaque.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
 import type { DiskUsageContainer } from '../api.ts';
 import { CONTAINER_MIGRATIONS } from './migrations.ts';
@@ -437,7 +438,10 @@ export class ContainerService {
 
   async changes(ref: string): Promise<Change[]> {
     const rec = this.get(ref);
-    return changes(await this.snapshots.lowerDirs(rec.imageId), this.upperDir(rec.id));
+    const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
+    // A running process may have replaced directories since the last look: refresh that record.
+    if (rec.state === 'running') await detectOpaqueDirs(lowerDirs, this.upperDir(rec.id)).catch(() => {});
+    return changes(lowerDirs, this.upperDir(rec.id));
   }
 
   /** The container's output as recorded: [stream, text] chunks in order. */
