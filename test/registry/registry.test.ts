@@ -18,6 +18,7 @@ import { ingestLayer } from '../../src/main/engine/layer/layer-ingest.ts';
 import { tempDir } from '../tmp.ts';
 import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from './registry-server.ts';
 import { startTokenProxy } from './token-proxy.ts';
+import { startFlakyProxy } from './flaky-proxy.ts';
 
 const missing = registryMissing() ?? busyboxMissing();
 
@@ -177,6 +178,29 @@ describe('registry: push and pull against CNCF distribution', () => {
       expect((await dst.fsck()).problems).toEqual([]);
     } finally {
       dst.close();
+    }
+  });
+
+  it('starts a broken upload over, monolithic or chunked, and the registry ends up with the right blob', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const big = join(dir.path, 'flaky.tar');
+    await writeTar(big, [{ type: 'file', name: 'flaky.bin', content: randomBytes(600 * 1024) }]);
+    for (const mode of ['monolithic', 'chunked'] as const) {
+      const proxy = await startFlakyProxy(registry.host, (req) => req.method === (mode === 'monolithic' ? 'PUT' : 'PATCH') && req.url!.includes('/blobs/uploads/'));
+      try {
+        const img = await storeImage(src, [big], { tags: [`${proxy.host}/flaky/${mode}:1`] });
+        const res = await push(src, `${proxy.host}/flaky/${mode}:1`, { credentials, backoffMs: 10, ...(mode === 'chunked' ? { chunkSize: 256 * 1024 } : {}) });
+        expect(proxy.cut).toHaveLength(1);
+        expect(res.pushed).toBe(1);
+        const dst = freshEngine(`flaky-${mode}`);
+        try {
+          expect((await pull(dst, `${registry.host}/flaky/${mode}:1`, { credentials })).image.id).toBe(img.id);
+        } finally {
+          dst.close();
+        }
+      } finally {
+        await proxy.stop();
+      }
     }
   });
 

@@ -36,6 +36,11 @@ export interface ClientRequest {
   body?: HttpRequest['body'];
   /** Statuses that are answers, not errors; others raise a RegistryError. */
   ok: readonly number[];
+  /**
+   * Retry connection errors and 5xx here (default true). Upload bodies say false: a broken PUT or
+   * PATCH may have left part of its bytes in the upload, so the caller resumes or starts over.
+   */
+  retry?: boolean;
 }
 
 /** Every manifest kind Strata understands, in the Accept header of manifest requests. */
@@ -124,11 +129,12 @@ export class RegistryClient {
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.auth.header(req.scopes, this.signal);
       const headers = { ...req.headers, ...(authorization ? { authorization } : {}) };
-      const res = await this.withRetries(async () => {
+      const once = async (): Promise<HttpResponse> => {
         const r = await this.sendRaw({ method: req.method, url, headers, ...(req.body !== undefined ? { body: req.body } : {}) });
         if (r.status >= 500 || r.status === 429) throw await registryError(r);
         return r;
-      });
+      };
+      const res = req.retry === false ? await once() : await this.withRetries(once);
       if (req.ok.includes(res.status)) return res;
       if (res.status === 401 && attempt === 0 && this.auth.learn(res.headers['www-authenticate'])) {
         // A new challenge (another scope, an expired token): ask again once.
@@ -148,17 +154,19 @@ export class RegistryClient {
 
   /** Runs `fn` again after transient failures (connection errors, 5xx, 429) with exponential backoff. */
   async withRetries<T>(fn: () => Promise<T>): Promise<T> {
-    const retries = this.retries;
-    const backoff = this.backoffMs;
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
-        const transient = isTransientNetworkError(err) || (err instanceof RegistryError && (err.status >= 500 || err.status === 429));
-        if (!transient || attempt >= retries || this.signal?.aborted) throw err;
-        await sleep(backoff * 2 ** attempt, undefined, this.signal ? { signal: this.signal } : {});
+        if (!isTransient(err) || attempt >= this.retries || this.signal?.aborted) throw err;
+        await this.backoff(attempt);
       }
     }
+  }
+
+  /** Waits before attempt `attempt + 1`: backoffMs, doubling. */
+  async backoff(attempt: number): Promise<void> {
+    await sleep(this.backoffMs * 2 ** attempt, undefined, this.signal ? { signal: this.signal } : {});
   }
 
   async getManifest(repository: string, reference: string, scopes: readonly string[]): Promise<FetchedManifest> {
@@ -208,7 +216,7 @@ export class RegistryClient {
   async putBlob(location: URL, digest: string, size: number, body: () => Readable, scopes: readonly string[]): Promise<void> {
     const res = await this.request({
       method: 'PUT', path: withDigest(location, digest), scopes,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body, ok: [201],
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body, ok: [201], retry: false,
     });
     discard(res);
   }
@@ -218,7 +226,7 @@ export class RegistryClient {
     const res = await this.request({
       method: 'PATCH', path: location, scopes,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${start}-${start + length - 1}` },
-      body, ok: [202],
+      body, ok: [202], retry: false,
     });
     discard(res);
     return this.location(res);
@@ -250,6 +258,11 @@ function withDigest(location: URL, digest: string): URL {
   const url = new URL(location.href);
   url.searchParams.set('digest', digest);
   return url;
+}
+
+/** Failures a retry may cure: a broken connection, a 5xx or a 429. */
+export function isTransient(err: unknown): boolean {
+  return isTransientNetworkError(err) || (err instanceof RegistryError && (err.status >= 500 || err.status === 429));
 }
 
 export function headerString(value: string | string[] | undefined): string | undefined {

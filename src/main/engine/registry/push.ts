@@ -6,7 +6,7 @@ import { MediaType, layerMediaType, type Descriptor, type Manifest } from '../im
 import { familiarName, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
 import { shortId } from '../store/digest.ts';
 import { repositoryScope } from './auth.ts';
-import type { RegistryClient } from './client.ts';
+import { isTransient, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { openClient, type RegistryOptions } from './session.ts';
 import { blobSources, ensureRegistrySchema, recordBlobSources } from './sources.ts';
@@ -175,8 +175,21 @@ async function pushBlob(
     }
     break; // the registry opened an ordinary upload instead
   }
-  location ??= await client.startUpload(ref.path, scopes);
-  await uploadBlob(engine, client, location, d, scopes, options.chunkSize ?? 64 * 1024 * 1024, (sent) => report('Pushing', sent));
+  const chunkSize = options.chunkSize ?? 64 * 1024 * 1024;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      location ??= await client.startUpload(ref.path, scopes);
+      await uploadBlob(engine, client, location, d, scopes, chunkSize, (sent) => report('Pushing', sent));
+      break;
+    } catch (err) {
+      // The upload broke and could not be resumed (distribution cancels an upload whose size no
+      // longer matches its state): start a fresh one.
+      const restartable = isTransient(err) || (err instanceof RegistryError && (err.hasCode('BLOB_UPLOAD_INVALID') || err.hasCode('BLOB_UPLOAD_UNKNOWN')));
+      if (!restartable || attempt >= client.retries || client.signal?.aborted) throw err;
+      await client.backoff(attempt);
+      location = undefined;
+    }
+  }
   report('Pushed');
   return 'pushed';
 }
@@ -195,14 +208,19 @@ async function uploadBlob(
     await client.putBlob(location, d.digest, d.size, read(0, d.size, 0), scopes);
   } else {
     let offset = 0;
+    let failures = 0;
     while (offset < d.size) {
       const length = Math.min(chunkSize, d.size - offset);
       try {
         location = await client.patchChunk(location, offset, length, read(offset, length, offset), scopes);
         offset += length;
+        failures = 0;
       } catch (err) {
         // A chunk that broke half-way may have been partly taken: continue from where the registry is.
-        if (!(err instanceof RegistryError && err.status === 416)) throw err;
+        const resumable = isTransient(err) || (err instanceof RegistryError && err.status === 416);
+        if (!resumable || failures >= client.retries || client.signal?.aborted) throw err;
+        if (isTransient(err)) await client.backoff(failures);
+        failures++;
         offset = await uploadedSoFar(client, location, scopes);
       }
     }
@@ -216,6 +234,8 @@ async function uploadBlob(
 async function uploadedSoFar(client: RegistryClient, location: URL, scopes: string[]): Promise<number> {
   const res = await client.request({ method: 'GET', path: location, scopes, ok: [204] });
   res.body.resume();
+  // distribution answers `0-0` for an empty upload too; a 1-byte partial chunk is not worth the ambiguity.
   const range = /^(?:bytes=)?0-(\d+)$/.exec(String(res.headers.range ?? ''));
-  return range ? Number(range[1]) + 1 : 0;
+  const end = range ? Number(range[1]) : 0;
+  return end === 0 ? 0 : end + 1;
 }
