@@ -109,10 +109,18 @@ async function strataSide(tarPath: string, work: string): Promise<Record<string,
     const diffMs = await timeAsync(() => changes(lowerDirs, upper), RUNS * 5);
     let n = 0;
     const commitMs = await timeAsync(() => commitContainer(engine, c.id, { reference: `bench/out:${n++}` }), RUNS);
+    // Commit cost follows the changed bytes: the same ten files, 1 MB each.
+    const big = engine.containers.create({ image: 'bench/debian:minbase', name: 'bench-big', cmd: ['sh', '-c', FILES.map((f) => `head -c 1000000 /dev/urandom >> /${f}`).join('; ')] });
+    const bigProc = await engine.containers.start(big.id);
+    bigProc.end();
+    if ((await bigProc.exited).exitCode !== 0) throw new Error('big change script failed');
+    let m = 0;
+    const commitBigMs = await timeAsync(() => commitContainer(engine, big.id, { reference: `bench/big:${m++}` }), RUNS);
     const env = { ...process.env, STRATA_ROOT: root };
     const cliDiffMs = timeCommand(join(repo, 'bin/strata'), ['diff', 'bench'], RUNS, env);
     const cliCommitMs = timeCommand(join(repo, 'bin/strata'), ['commit', 'bench', 'bench/cli:1'], RUNS, env);
-    return { unpackMs, runMs, diffMs, commitMs, cliDiffMs, cliCommitMs, diffLines: list.length };
+    const cliStartMs = timeCommand(join(repo, 'bin/strata'), ['--version'], RUNS, env);
+    return { unpackMs, runMs, diffMs, commitMs, commitBigMs, cliDiffMs, cliCommitMs, cliStartMs, diffLines: list.length };
   } finally {
     engine.close();
   }
@@ -161,7 +169,8 @@ async function main(): Promise<void> {
     console.log(`\n10 changed files, median of ${RUNS} runs (diff in process: ${RUNS * 5})`);
     console.log(`  strata unpack of the image (once per chain ID): ${f(s.unpackMs!)}; container run that changes the files: ${f(s.runMs!)}`);
     console.log(`  diff    strata in process ${f(s.diffMs!)} (goal ≤ 20 ms)   strata CLI ${f(s.cliDiffMs!)}`);
-    console.log(`  commit  strata in process ${f(s.commitMs!)}   strata CLI ${f(s.cliCommitMs!)}`);
+    console.log(`  commit  strata in process ${f(s.commitMs!)}   strata CLI ${f(s.cliCommitMs!)}   (10 × 1 MB changed: ${f(s.commitBigMs!)} in process)`);
+    console.log(`  CLI start-up alone (strata --version): ${f(s.cliStartMs!)}`);
     if (typeof p === 'string') console.log(`  podman: skipped: ${p}`);
     else {
       console.log(`  diff    podman CLI ${f(p.diffMs!)}   ratio podman/strata-CLI ${(p.diffMs! / s.cliDiffMs!).toFixed(2)}x, podman/strata-in-process ${(p.diffMs! / s.diffMs!).toFixed(1)}x`);
