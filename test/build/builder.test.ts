@@ -121,6 +121,22 @@ describe('COPY and ADD', () => {
     expect(err.line).toBe(2);
   });
 
+  it('resolves FROM by image ID prefix and creates WORKDIR owned by USER', async () => {
+    if (noBusybox) return console.log(`skipped: ${noBusybox}`);
+    const id = engine.images.resolve('busybox:latest');
+    const dir = context('from-id', `FROM ${id.slice(7, 19)}\nUSER nobody\nWORKDIR /home/nobody/work\nWORKDIR /tmp\n`);
+    const res = await build(engine, { context: dir });
+    const img = engine.images.readConfig(res.imageId);
+    expect(img.rootfs.diff_ids.slice(0, 1)).toEqual(engine.images.readConfig(id).rootfs.diff_ids);
+    const tree = imageTree(engine, res.imageId);
+    expect(tree.get('home/nobody/work')).toMatchObject({ type: 'dir', mode: 0o755, uid: 65534, gid: 65534 });
+    expect(tree.get('home')).toMatchObject({ uid: 65534 });
+    // /tmp exists: an empty layer, as BuildKit's mkdir of an existing directory gives.
+    expect(img.rootfs.diff_ids.at(-1)).toBe('sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+    expect(img.history!.at(-1)).toMatchObject({ created_by: 'WORKDIR /tmp' });
+    expect(img.history!.at(-1)!.empty_layer).toBeUndefined();
+  });
+
   it('unpacks local tar, gzip, bzip2, xz and zstd archives with ADD but not with COPY', async () => {
     const dir = join(tmp.path, 'ctx', 'add');
     mkdirSync(dir, { recursive: true });
