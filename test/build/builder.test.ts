@@ -311,6 +311,20 @@ describe('determinism and cache', () => {
     }
   });
 
+  it('explains a miss caused by a changed base image', async () => {
+    const base = context('base-v1', 'FROM scratch\nLABEL v=1\n');
+    await build(engine, { context: base, tags: ['moving-base'] });
+    const dir = context('on-moving-base', 'FROM moving-base\nLABEL app=1\n');
+    await build(engine, { context: dir });
+    writeFileSync(join(base, 'Dockerfile'), 'FROM scratch\nLABEL v=2\n');
+    await build(engine, { context: base, tags: ['moving-base'] });
+    const { result, events } = await buildWithEvents(engine, { context: dir });
+    expect(events.flatMap((e) => (e.type === 'miss' ? [e.reason] : []))).toEqual([
+      'FROM: base image changed since the last build',
+      `LABEL: parent changed because step ${result.steps[0]!.n} missed`,
+    ]);
+  });
+
   it('explains --build-arg changes and instruction text changes', async () => {
     const dir = context('explain', 'FROM scratch\nARG V=1\nLABEL v=$V\n');
     await build(engine, { context: dir });

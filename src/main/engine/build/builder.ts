@@ -288,8 +288,19 @@ async function fromStep(run: BuildRun, stage: Stage, index: number, chain: numbe
   const n = ++run.n;
   const fromText = parentIndex >= 0 ? `FROM ${baseName}` : baseName === 'scratch' ? 'FROM scratch' : `FROM ${formatReference(parseReference(baseName))}`;
   emit(run, { type: 'vertex', n, name: stepName(state, fromText), stage: display, position: 1, total: state.total, line: stage.location.startLine });
-  emit(run, { type: 'cached', n });
-  recordStep(run, state, n, fromText, stage.location.startLine, { cacheKey: state.key, inputsKey: state.key, status: 'cached', cached: true, reason: '', durationMs: 0, size: 0, diffId: null });
+  const before = run.previousSteps.get(`${display}#1`);
+  if (before !== undefined && before !== state.key && !run.opts.noCache) {
+    // The base (an image re-pulled or re-tagged, or a changed parent stage) is not what the last
+    // build of this Dockerfile used: every step below will miss because of it.
+    const reason = 'base image changed since the last build';
+    emit(run, { type: 'miss', n, reason: `FROM: ${reason}` });
+    emit(run, { type: 'done', n, durationMs: 0 });
+    state.missN = n;
+    recordStep(run, state, n, fromText, stage.location.startLine, { cacheKey: state.key, inputsKey: state.key, status: 'done', cached: false, reason, durationMs: 0, size: 0, diffId: null, selfChanged: true });
+  } else {
+    emit(run, { type: 'cached', n });
+    recordStep(run, state, n, fromText, stage.location.startLine, { cacheKey: state.key, inputsKey: state.key, status: 'cached', cached: true, reason: '', durationMs: 0, size: 0, diffId: null });
+  }
   for (const cmd of triggerCmds) await dispatch(run, state, cmd, chain, true);
   return state;
 }
