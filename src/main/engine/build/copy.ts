@@ -107,6 +107,7 @@ export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
   const destDir = stripSlashes(spec.view.resolve(dest));
   let archiveCount = 0;
   for (const m of matches) {
+    if (spec.signal?.aborted) throw new Error('build cancelled');
     const followed = followSource(m.tree, m.rel);
     const meta = statSource(m.tree, followed)!;
     const walk = walkSource(m.tree, followed);
