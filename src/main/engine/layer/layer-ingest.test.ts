@@ -10,10 +10,13 @@ import { ingestLayer } from './layer-ingest.ts';
 import { writeTar } from '../../../../test/fixtures/busybox.ts';
 import { tempDir } from '../../../../test/tmp.ts';
 
-async function rawTar(path: string, entries: tar.Headers[]): Promise<void> {
+async function rawTar(path: string, entries: tar.Header[]): Promise<void> {
   const pack = tar.pack();
   const done = pipeline(pack, createWriteStream(path));
-  for (const h of entries) pack.entry(h, h.type === 'file' ? 'x' : undefined);
+  for (const h of entries) {
+    if (h.type === 'file') pack.entry(h, 'x');
+    else pack.entry(h);
+  }
   pack.finalize();
   await done;
 }
@@ -53,7 +56,7 @@ describe('layer ingest', () => {
     }
   });
 
-  const hostile: [string, tar.Headers[], RegExp][] = [
+  const hostile: [string, tar.Header[], RegExp][] = [
     ['a .. path', [{ name: '../evil', type: 'file', size: 1 }], /escapes the root: \.\.\/evil/],
     ['an absolute path', [{ name: '/etc/passwd', type: 'file', size: 1 }], /absolute path in archive: \/etc\/passwd/],
     ['a write through a symlink', [{ name: 'lnk', type: 'symlink', linkname: '/' }, { name: 'lnk/etc/passwd', type: 'file', size: 1 }], /traverses a symlink: lnk\/etc\/passwd/],
