@@ -10,11 +10,13 @@ import { ingestLayer } from './layer-ingest.ts';
 import { writeTar } from '../../../../test/fixtures/busybox.ts';
 import { tempDir } from '../../../../test/tmp.ts';
 
-async function rawTar(path: string, entries: tar.Header[]): Promise<void> {
+type EntryHeader = Partial<tar.Header> & { name: string };
+
+async function rawTar(path: string, entries: EntryHeader[]): Promise<void> {
   const pack = tar.pack();
   const done = pipeline(pack, createWriteStream(path));
   for (const h of entries) {
-    if (h.type === 'file') pack.entry(h, 'x');
+    if (h.type === 'file') pack.entry({ ...h, size: 1 }, 'x');
     else pack.entry(h);
   }
   pack.finalize();
@@ -56,7 +58,7 @@ describe('layer ingest', () => {
     }
   });
 
-  const hostile: [string, tar.Header[], RegExp][] = [
+  const hostile: [string, EntryHeader[], RegExp][] = [
     ['a .. path', [{ name: '../evil', type: 'file', size: 1 }], /escapes the root: \.\.\/evil/],
     ['an absolute path', [{ name: '/etc/passwd', type: 'file', size: 1 }], /absolute path in archive: \/etc\/passwd/],
     ['a write through a symlink', [{ name: 'lnk', type: 'symlink', linkname: '/' }, { name: 'lnk/etc/passwd', type: 'file', size: 1 }], /traverses a symlink: lnk\/etc\/passwd/],
