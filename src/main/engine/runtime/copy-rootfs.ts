@@ -2,7 +2,7 @@ import {
   chmodSync, copyFileSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, type Stats,
 } from 'node:fs';
 import { join } from 'node:path';
-import { lowerEntry, lstatOrUndefined, readOpaque, writeOpaque } from '../snapshot/rootfs.ts';
+import { layerReaddir, lowerEntry, lstatOrUndefined, readOpaque, writeOpaque } from '../snapshot/rootfs.ts';
 import { isRoot, isWhiteout, makeWhiteouts } from '../snapshot/whiteout.ts';
 
 /**
@@ -103,13 +103,7 @@ export function syncBack(lowerDirs: readonly string[], upperDir: string, root: s
     }
     // Whatever the layers below hold here and the copy no longer does was deleted.
     const lowerNames = new Set<string>();
-    for (const l of lowerDirs) {
-      try {
-        for (const n of readdirSync(join(l, rel))) lowerNames.add(n);
-      } catch {
-        /* not here */
-      }
-    }
+    for (const l of lowerDirs) for (const n of layerReaddir(l, rel) ?? []) lowerNames.add(n);
     for (const n of lowerNames) {
       const childRel = rel ? `${rel}/${n}` : n;
       if (names.has(n) || !lowerEntry(lowerDirs, childRel)) continue;

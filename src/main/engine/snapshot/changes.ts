@@ -7,7 +7,7 @@ import type { Engine } from '../engine.ts';
 import { ingestLayer, type IngestedLayer } from '../layer/layer-ingest.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { isWhiteout } from './whiteout.ts';
-import { readOpaque } from './rootfs.ts';
+import { layerLstat, readOpaque } from './rootfs.ts';
 
 export interface Change {
   kind: 'A' | 'C' | 'D';
@@ -18,11 +18,9 @@ export interface Change {
 /** Lowest-first lower dirs: does `rel` exist in any of them (docker checks each layer alone). */
 function lowerStat(lowerDirs: readonly string[], rel: string): BigIntStats | undefined {
   for (let i = lowerDirs.length - 1; i >= 0; i--) {
-    try {
-      return lstatSync(join(lowerDirs[i]!, rel), { bigint: true });
-    } catch {
-      /* not in this layer */
-    }
+    const st = layerLstat(lowerDirs[i]!, rel);
+    if (st === 'hidden') return undefined;
+    if (st) return lstatSync(join(lowerDirs[i]!, rel), { bigint: true });
   }
   return undefined;
 }

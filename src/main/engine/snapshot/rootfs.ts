@@ -33,17 +33,44 @@ export function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
+/**
+ * lstat of `rel` inside one layer directory, never through a symlink: a layer's symlink points
+ * into the container's root, so following it on the host could reach host files. Undefined when
+ * absent; 'hidden' when an ancestor in this layer is not a directory (a whiteout, a file or a
+ * symlink there hides everything below it, as in overlayfs).
+ */
+export function layerLstat(layer: string, rel: string): Stats | undefined | 'hidden' {
+  let st: Stats;
+  try {
+    st = lstatSync(join(layer, rel));
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'hidden' : undefined;
+  }
+  for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
+    const ancestor = lstatOrUndefined(join(layer, rel.slice(0, i)));
+    if (!ancestor?.isDirectory()) return 'hidden';
+  }
+  return st;
+}
+
+/** The names in directory `rel` of one layer (undefined when it is not a real directory there). */
+export function layerReaddir(layer: string, rel: string): string[] | undefined {
+  const st = layerLstat(layer, rel);
+  if (typeof st !== 'object' || !st.isDirectory()) return undefined;
+  try {
+    return readdirSync(join(layer, rel));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The topmost read-only layer holding `rel` (undefined when absent or whited out), lowest-first input. */
 export function lowerEntry(lowerDirs: readonly string[], rel: string): { dir: string; stat: Stats } | undefined {
   for (let i = lowerDirs.length - 1; i >= 0; i--) {
     const dir = lowerDirs[i]!;
-    try {
-      const stat = lstatSync(join(dir, rel));
-      return isWhiteout(stat) ? undefined : { dir, stat };
-    } catch (err) {
-      // ENOTDIR: a parent is a whiteout or a file in this layer, which hides everything below it.
-      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    }
+    const stat = layerLstat(dir, rel);
+    if (stat === 'hidden') return undefined;
+    if (stat) return isWhiteout(stat) ? undefined : { dir, stat };
   }
   return undefined;
 }
@@ -108,13 +135,10 @@ export class RootfsView {
   entry(rel: string): { layer: string; stat: Stats } | undefined {
     if (rel === '') return { layer: this.upperDir, stat: lstatSync(this.upperDir) };
     for (const layer of this.layers()) {
-      try {
-        const stat = lstatSync(join(layer, rel));
-        return isWhiteout(stat) ? undefined : { layer, stat };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-        if (layer === this.upperDir && this.opaqueAncestor(rel)) return undefined;
-      }
+      const stat = layerLstat(layer, rel);
+      if (stat === 'hidden') return undefined;
+      if (stat) return isWhiteout(stat) ? undefined : { layer, stat };
+      if (layer === this.upperDir && this.opaqueAncestor(rel)) return undefined;
     }
     return undefined;
   }
@@ -173,11 +197,9 @@ export class RootfsView {
     if (!top.stat.isDirectory()) throw Object.assign(new Error(`not a directory: ${path}`), { code: 'ENOTDIR' });
     const seen = new Map<string, RootfsEntry | null>();
     for (const layer of this.layers()) {
-      let st: Stats | undefined;
-      try {
-        st = lstatSync(join(layer, rel));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') break;
+      const st = rel === '' ? lstatSync(layer) : layerLstat(layer, rel);
+      if (st === 'hidden') break;
+      if (!st) {
         if (layer === this.upperDir && this.opaqueAncestor(rel)) break;
         continue;
       }
@@ -240,13 +262,7 @@ export class RootfsView {
   /** A directory recreated where one was deleted must not show the old entries: whiteout each. */
   private hideLowerChildren(dirRel: string): void {
     const names = new Set<string>();
-    for (const lower of this.lowerDirs) {
-      try {
-        for (const n of readdirSync(join(lower, dirRel))) names.add(n);
-      } catch {
-        /* absent in that layer */
-      }
-    }
+    for (const lower of this.lowerDirs) for (const n of layerReaddir(lower, dirRel) ?? []) names.add(n);
     makeWhiteouts([...names].filter((n) => !lstatOrUndefined(join(this.upperDir, dirRel, n))).map((n) => join(this.upperDir, dirRel, n)));
   }
 

@@ -95,4 +95,26 @@ describe('Snapshotter: layers unpacked once per chain ID, in overlayfs format', 
     expect(existsSync('/tmp/owned')).toBe(false);
     expect(readFileSync(join(dir.path, 'evil.tar')).length).toBeGreaterThan(0);
   });
+
+  it('never follows a lower layer\'s symlink on the host (hardlinks, listings, diff)', async () => {
+    const l1 = join(dir.path, 'sym.tar');
+    const l2 = join(dir.path, 'link.tar');
+    await writeTar(l1, [{ type: 'symlink', name: 'hostetc', target: '/etc' }]);
+    await rawTar(l2, [{ name: 'stolen', type: 'link' as 'file', linkname: 'hostetc/passwd' }]);
+    const img = await storeImage(engine, [l1, l2]).catch((err: Error) => err);
+    if (img instanceof Error) {
+      // Refused at ingest already: fine as well.
+      expect(img.message).toMatch(/hardlink|symlink/);
+      return;
+    }
+    await expect(new Snapshotter(engine).lowerDirs(img.id)).rejects.toThrow(/hardlink target not found/);
+    const base = await storeImage(engine, [l1], { tags: ['sym'] });
+    const dirs = await new Snapshotter(engine).lowerDirs(base.id);
+    const upper = join(dir.path, 'upper2');
+    mkdirSync(join(upper, 'hostetc'), { recursive: true });
+    const view = new RootfsView(dirs, upper);
+    // The container's /hostetc is its own directory now; the host's /etc never shows through.
+    expect(view.list('/hostetc')).toEqual([]);
+    expect(view.stat('/hostetc/passwd')).toBeUndefined();
+  });
 });

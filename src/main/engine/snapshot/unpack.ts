@@ -1,4 +1,4 @@
-import { createWriteStream, writeFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, linkSync, chmodSync, lchownSync, lutimesSync, copyFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, linkSync, chmodSync, lchownSync, lutimesSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -6,7 +6,7 @@ import * as tar from 'tar-stream';
 import { checkLayerEntry, LayerPathTracker } from '../layer/tar-safety.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { makeWhiteouts, makeDevice, isRoot } from './whiteout.ts';
-import { lowerEntry } from './rootfs.ts';
+import { layerReaddir, lowerEntry } from './rootfs.ts';
 
 const SMALL_FILE = 1 << 20;
 
@@ -99,8 +99,10 @@ export async function unpackLayer(source: Readable, target: string, lowerDirsBel
         else {
           // A hardlink to a file of a lower layer: the link cannot cross snapshots, so copy it.
           const below = lowerEntry(lowerDirsBelow, linkRel);
-          if (!below) throw new Error(`hardlink target not found: ${header.name} -> ${header.linkname}`);
-          copyFileSync(join(below.dir, linkRel), dest);
+          if (!below || below.stat.isDirectory()) throw new Error(`hardlink target not found: ${header.name} -> ${header.linkname}`);
+          // lowerEntry never crossed a symlink on the way; the link itself is copied as a link.
+          if (below.stat.isSymbolicLink()) symlinkSync(readlinkSync(join(below.dir, linkRel)), dest);
+          else copyFileSync(join(below.dir, linkRel), dest);
         }
         entry.resume();
         break;
@@ -136,13 +138,7 @@ function checkLinkTarget(linkname: string): string {
 
 function hiddenByOpaque(target: string, dir: string, lowerDirsBelow: readonly string[]): string[] {
   const names = new Set<string>();
-  for (const lower of lowerDirsBelow) {
-    try {
-      for (const n of readdirSync(join(lower, dir))) names.add(n);
-    } catch {
-      /* not a directory in that layer */
-    }
-  }
+  for (const lower of lowerDirsBelow) for (const n of layerReaddir(lower, dir) ?? []) names.add(n);
   return [...names].filter((n) => !lstatOrUndefined(join(target, dir, n))).map((n) => join(target, dir, n));
 }
 
