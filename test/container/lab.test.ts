@@ -247,6 +247,12 @@ describe('containers end to end through the CLI', () => {
       engine.close();
     }
     expect((await strata(root, ['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout).toMatch(/^svc Exited \(3\) /m);
+    expect((await strata(root, ['logs', '--tail', '1', 'svc'])).stdout).toBe('bye\n');
+    expect((await strata(root, ['wait', 'svc'])).stdout).toBe('3\n');
+    const inspect = await strata(root, ['container', 'inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{.Name}} {{json .Config.Cmd}}', 'svc']);
+    expect(inspect.stdout).toBe('exited 3 /svc ["sh","-c","echo up; trap \\"echo bye; exit 3\\" TERM; while :; do sleep 0.1; done"]\n');
+    const json = JSON.parse((await strata(root, ['container', 'inspect', 'svc'])).stdout) as { Id: string; Config: { Image: string } }[];
+    expect(json[0]!.Config.Image).toBe('busybox');
   });
 
   it('a container whose runner died reads as exited; start brings it back with its files', async () => {

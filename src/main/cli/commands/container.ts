@@ -7,10 +7,11 @@ import { UsageError, type FlagSpec } from '../args.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ExecError } from '../../engine/runtime/sandbox.ts';
 import { containerArgs, type CreateOptions } from '../../engine/container/config.ts';
-import { statusText, type ContainerProcess, type ContainerRecord } from '../../engine/container/container-service.ts';
+import { NoSuchContainerError, statusText, type ContainerProcess, type ContainerRecord } from '../../engine/container/container-service.ts';
 import { commitContainer } from '../../engine/container/commit.ts';
 import { exportRootfs } from '../../engine/container/export.ts';
-import { renderRows, sortedKeys } from '../formatter.ts';
+import { compile, renderRows, sortedKeys } from '../formatter.ts';
+import { goEscape } from '../template.ts';
 import { formatBytes } from '../format.ts';
 import { createdSince, ellipsis, goTimeString, humanDuration } from '../units.ts';
 
@@ -307,16 +308,23 @@ export const logsCommand: Command = {
   aliases: [['container', 'logs']],
   usage: 'strata logs [OPTIONS] CONTAINER',
   description: 'Fetch the logs of a container',
-  flags: [{ name: 'follow', short: 'f', type: 'bool', description: 'Follow log output' }],
+  flags: [
+    { name: 'follow', short: 'f', type: 'bool', description: 'Follow log output' },
+    { name: 'timestamps', short: 't', type: 'bool', description: 'Show timestamps' },
+    { name: 'tail', short: 'n', type: 'string', description: 'Number of lines to show from the end of the logs (default "all")' },
+  ],
   minArgs: 1,
   maxArgs: 1,
   async run(ctx) {
     const engine = ctx.engine();
     const id = engine.containers.get(ctx.args[0]!).id;
-    let shown = 0;
+    const tail = flagString(ctx, 'tail');
+    const stamps = flagBool(ctx, 'timestamps');
+    let entries = engine.containers.logs(id);
+    let shown = tail === undefined || tail === 'all' ? 0 : Math.max(0, entries.length - Number(tail));
     for (;;) {
-      const entries = engine.containers.logs(id);
-      for (const e of entries.slice(shown)) (e.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(e.text);
+      entries = engine.containers.logs(id);
+      for (const e of entries.slice(shown)) (e.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(stamps ? `${e.time} ${e.text}` : e.text);
       shown = entries.length;
       if (!flagBool(ctx, 'follow') || engine.containers.get(id).state !== 'running' || ctx.signal.aborted) break;
       await new Promise((r) => setTimeout(r, 200));
@@ -451,8 +459,95 @@ export const containerPruneCommand: Command = {
   },
 };
 
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function isoOrZero(ms: number): string {
+  return ms > 0 ? new Date(ms).toISOString() : ZERO_TIME;
+}
+
+/** docker's ContainerJSON, for the fields Strata has. */
+export function inspectContainer(engine: Engine, ref: string): Record<string, unknown> {
+  const c = engine.containers.get(ref);
+  const args = containerArgs(c.config);
+  const cfg = c.config;
+  return {
+    Id: c.id,
+    Created: new Date(c.created).toISOString(),
+    Path: args[0] ?? '',
+    Args: args.slice(1),
+    State: {
+      Status: c.state, Running: c.state === 'running', Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+      Pid: c.state === 'running' ? c.sandboxPid : 0, ExitCode: c.exitCode, Error: '',
+      StartedAt: isoOrZero(c.startedAt), FinishedAt: isoOrZero(c.finishedAt),
+    },
+    Image: c.imageId,
+    LogPath: `${engine.containers.dirOf(c.id)}/container.log`,
+    Name: `/${c.name}`,
+    RestartCount: 0,
+    Driver: 'overlay',
+    Platform: 'linux',
+    HostConfig: { AutoRemove: cfg.AutoRemove, NetworkMode: cfg.Network },
+    GraphDriver: { Name: 'overlay', Data: { UpperDir: engine.containers.upperDir(c.id), WorkDir: `${engine.containers.dirOf(c.id)}/work` } },
+    Mounts: [],
+    Config: {
+      Hostname: cfg.Hostname, Domainname: '', User: cfg.User ?? '', AttachStdin: cfg.OpenStdin, AttachStdout: true, AttachStderr: true,
+      ...(cfg.ExposedPorts ? { ExposedPorts: cfg.ExposedPorts } : {}),
+      Tty: cfg.Tty, OpenStdin: cfg.OpenStdin, StdinOnce: false, Env: cfg.Env ?? [], Cmd: cfg.Cmd ?? null, Image: cfg.Image,
+      Volumes: cfg.Volumes ?? null, WorkingDir: cfg.WorkingDir ?? '', Entrypoint: cfg.Entrypoint ?? null, OnBuild: cfg.OnBuild ?? null,
+      Labels: cfg.Labels ?? {}, ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
+    },
+    NetworkSettings: { Networks: { [cfg.Network]: {} } },
+  };
+}
+
+export const containerInspectCommand: Command = {
+  path: ['container', 'inspect'],
+  usage: 'strata container inspect [OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Display detailed information on one or more containers',
+  flags: [{ name: 'format', short: 'f', type: 'string', description: "Format output using a custom template: 'json', 'TEMPLATE'" }],
+  minArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const found: Record<string, unknown>[] = [];
+    const missing: string[] = [];
+    for (const ref of ctx.args) {
+      try {
+        found.push(inspectContainer(engine, ref));
+      } catch (err) {
+        if (!(err instanceof NoSuchContainerError)) throw err;
+        missing.push(ref);
+      }
+    }
+    const format = flagString(ctx, 'format');
+    if (format === undefined || format === '' || format === 'json') ctx.stdout.write(`${goEscape(JSON.stringify(found, null, 4))}\n`);
+    else {
+      const tmpl = compile(format);
+      for (const obj of found) ctx.stdout.write(`${tmpl.execute(obj)}\n`);
+    }
+    for (const ref of missing) ctx.stderr.write(`Error: No such container: ${ref}\n`);
+    return missing.length > 0 ? 1 : 0;
+  },
+};
+
+export const waitCommand: Command = {
+  path: ['wait'],
+  aliases: [['container', 'wait']],
+  usage: 'strata wait CONTAINER [CONTAINER...]',
+  description: 'Block until one or more containers stop, then print their exit codes',
+  flags: [],
+  minArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    for (const ref of ctx.args) {
+      const id = engine.containers.get(ref).id;
+      while (engine.containers.get(id).state === 'running' && !ctx.signal.aborted) await new Promise((r) => setTimeout(r, 100));
+      ctx.stdout.write(`${engine.containers.get(id).exitCode}\n`);
+    }
+  },
+};
+
 export const CONTAINER_COMMANDS: Command[] = [
-  containerPruneCommand,
+  containerPruneCommand, containerInspectCommand, waitCommand,
   runCommand, createCommand, startCommand, stopCommand, killCommand, rmCommand, psCommand, logsCommand, diffCommand, commitCommand,
   exportCommand, execCommand,
 ];

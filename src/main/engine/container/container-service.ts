@@ -444,7 +444,7 @@ export class ContainerService {
     return changes(lowerDirs, this.upperDir(rec.id));
   }
 
-  /** The container's output as recorded: [stream, text] chunks in order. */
+  /** The container's output as recorded, line by line, in order. */
   logs(ref: string): { stream: 'stdout' | 'stderr'; text: string; time: string }[] {
     const rec = this.get(ref);
     let text = '';
@@ -453,10 +453,14 @@ export class ContainerService {
     } catch {
       return [];
     }
-    return text.split('\n').filter(Boolean).map((l) => {
+    // One entry per line of output (docker's json-file granularity), whatever the chunks were.
+    const out: { stream: 'stdout' | 'stderr'; text: string; time: string }[] = [];
+    for (const l of text.split('\n')) {
+      if (!l) continue;
       const j = JSON.parse(l) as { log: string; stream: 'stdout' | 'stderr'; time: string };
-      return { stream: j.stream, text: j.log, time: j.time };
-    });
+      for (const line of j.log.match(/[^\n]*\n|[^\n]+$/g) ?? []) out.push({ stream: j.stream, text: line, time: j.time });
+    }
+    return out;
   }
 
   /** Bytes in a container's writable layer. */
