@@ -296,6 +296,29 @@ describe('containers end to end through the CLI', () => {
     expect(await strata(root, ['start', '-a', 'files'])).toEqual({ code: 0, stdout: 'written from outside\nold-gone\n', stderr: '' });
   });
 
+  it('cp copies files and directories into and out of a container', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const { mkdirSync, symlinkSync, readFileSync: read, readlinkSync } = await import('node:fs');
+    const src = join(dir.path, 'cp-src');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    writeFileSync(join(src, 'hello.txt'), 'hello\n');
+    writeFileSync(join(src, 'sub', 's'), 's\n');
+    symlinkSync('hello.txt', join(src, 'link'));
+    await strata(root, ['create', '--name', 'cpbox', 'busybox', 'sh', '-c', 'cat /in/link /in/sub/s']);
+    const cpIn = await strata(root, ['cp', src, 'cpbox:/in']);
+    expect(cpIn).toEqual({ code: 0, stdout: '', stderr: 'Successfully copied 8B to cpbox:/in\n' });
+    expect((await strata(root, ['diff', 'cpbox'])).stdout).toBe('A /in\nA /in/hello.txt\nA /in/link\nA /in/sub\nA /in/sub/s\n');
+    expect((await strata(root, ['start', '-a', 'cpbox'])).stdout).toBe('hello\ns\n');
+    const out = join(dir.path, 'cp-out');
+    mkdirSync(out);
+    expect((await strata(root, ['cp', 'cpbox:/in', out])).code).toBe(0);
+    expect(read(join(out, 'in', 'sub', 's'), 'utf8')).toBe('s\n');
+    expect(readlinkSync(join(out, 'in', 'link'))).toBe('hello.txt');
+    expect((await strata(root, ['cp', 'cpbox:/etc/passwd', join(out, 'pw')])).code).toBe(0);
+    expect(read(join(out, 'pw'), 'utf8')).toMatch(/^root:x:0:0/);
+    expect((await strata(root, ['cp', 'cpbox:/nope', out])).stderr).toBe('Error: Could not find the file /nope in container\n');
+  });
+
   it('export writes the flattened filesystem', async () => {
     if (why()) return console.log(`skipped: ${why()}`);
     await strata(root, ['run', '--name', 'exp', 'withdata', 'sh', '-c', 'rm /data/old.txt; echo x > /data/x']);

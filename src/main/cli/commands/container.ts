@@ -10,6 +10,7 @@ import { containerArgs, type CreateOptions } from '../../engine/container/config
 import { NoSuchContainerError, statusText, type ContainerProcess, type ContainerRecord } from '../../engine/container/container-service.ts';
 import { commitContainer } from '../../engine/container/commit.ts';
 import { exportRootfs } from '../../engine/container/export.ts';
+import { copyIn, copyOut } from '../../engine/container/copy.ts';
 import { compile, renderRows, sortedKeys } from '../formatter.ts';
 import { goEscape } from '../template.ts';
 import { formatBytes } from '../format.ts';
@@ -546,8 +547,39 @@ export const waitCommand: Command = {
   },
 };
 
+/** `NAME:PATH` names a container path; anything else (or a path starting with / or .) is the host. */
+function containerPath(arg: string): { container: string; path: string } | undefined {
+  if (arg.startsWith('/') || arg.startsWith('.')) return undefined;
+  const colon = arg.indexOf(':');
+  return colon > 0 ? { container: arg.slice(0, colon), path: arg.slice(colon + 1) || '/' } : undefined;
+}
+
+export const cpCommand: Command = {
+  path: ['cp'],
+  aliases: [['container', 'cp']],
+  usage: 'strata cp CONTAINER:SRC_PATH DEST_PATH\n        strata cp SRC_PATH CONTAINER:DEST_PATH',
+  description: 'Copy files/folders between a container and the local filesystem',
+  flags: [],
+  minArgs: 2,
+  maxArgs: 2,
+  async run(ctx) {
+    const [a, b] = ctx.args as [string, string];
+    const from = containerPath(a);
+    const to = containerPath(b);
+    if ((from && to) || (!from && !to)) throw new UsageError('copying between containers is not supported; exactly one of SRC and DEST must be CONTAINER:PATH');
+    const engine = ctx.engine();
+    if (from) {
+      const bytes = await copyOut(await engine.containers.rootfs(from.container), from.path, b);
+      ctx.stderr.write(`Successfully copied ${formatBytes(bytes)} to ${b}\n`);
+    } else {
+      const bytes = copyIn(await engine.containers.rootfs(to!.container), a, to!.path);
+      ctx.stderr.write(`Successfully copied ${formatBytes(bytes)} to ${b}\n`);
+    }
+  },
+};
+
 export const CONTAINER_COMMANDS: Command[] = [
-  containerPruneCommand, containerInspectCommand, waitCommand,
+  containerPruneCommand, containerInspectCommand, waitCommand, cpCommand,
   runCommand, createCommand, startCommand, stopCommand, killCommand, rmCommand, psCommand, logsCommand, diffCommand, commitCommand,
   exportCommand, execCommand,
 ];

@@ -1,6 +1,6 @@
 import {
   createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, lchownSync,
-  utimesSync, chmodSync, renameSync, type Stats, type ReadStream,
+  utimesSync, chmodSync, renameSync, copyFileSync, symlinkSync, type Stats, type ReadStream,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isRoot, isWhiteout, makeWhiteouts } from './whiteout.ts';
@@ -278,6 +278,26 @@ export class RootfsView {
       chmodSync(tmp, existing.stat.mode & 0o7777);
     }
     renameSync(tmp, upper);
+  }
+
+  /** Copies a host file into the container (streamed by the kernel, never held in memory). */
+  copyIn(path: string, hostFile: string, mode: number): void {
+    const rel = this.resolve(path);
+    if (rel === '') throw new Error('cannot write the root directory');
+    const upper = this.copyUpParents(rel);
+    const tmp = `${upper}.strata-tmp`;
+    copyFileSync(hostFile, tmp);
+    chmodSync(tmp, mode & 0o7777);
+    rmSync(upper, { recursive: true, force: true });
+    renameSync(tmp, upper);
+  }
+
+  /** Makes a symlink in the container (replacing what was there). */
+  symlink(path: string, target: string): void {
+    const rel = this.resolve(path, false);
+    const upper = this.copyUpParents(rel);
+    rmSync(upper, { recursive: true, force: true });
+    symlinkSync(target, upper);
   }
 
   mkdir(path: string, mode = 0o755): void {
