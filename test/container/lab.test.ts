@@ -248,6 +248,9 @@ describe('containers end to end through the CLI', () => {
     }
     expect((await strata(root, ['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout).toMatch(/^svc Exited \(3\) /m);
     expect((await strata(root, ['logs', '--tail', '1', 'svc'])).stdout).toBe('bye\n');
+    expect((await strata(root, ['ps', '-f', 'status=exited', '-f', 'name=sv', '--format', '{{.Names}}'])).stdout).toBe('svc\n');
+    expect((await strata(root, ['ps', '-l', '--format', '{{.Names}}'])).stdout).toBe('svc\n');
+    expect((await strata(root, ['ps', '-a', '-f', 'ancestor=busybox', '-f', 'status=running', '-q'])).stdout).toBe('');
     expect((await strata(root, ['wait', 'svc'])).stdout).toBe('3\n');
     const inspect = await strata(root, ['container', 'inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{.Name}} {{json .Config.Cmd}}', 'svc']);
     expect(inspect.stdout).toBe('exited 3 /svc ["sh","-c","echo up; trap \\"echo bye; exit 3\\" TERM; while :; do sleep 0.1; done"]\n');

@@ -276,6 +276,28 @@ export function psRow(engine: Engine, c: ContainerRecord, now: number, trunc: bo
   });
 }
 
+/** docker ps --filter: name (substring), id (prefix), status, ancestor (image), label (key or key=value). */
+function matchesFilter(engine: Engine, c: ContainerRecord, key: string, value: string): boolean {
+  switch (key) {
+    case 'name':
+      return c.name.includes(value.replace(/^\//, ''));
+    case 'id':
+      return c.id.startsWith(value);
+    case 'status':
+      if (!['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'].includes(value)) throw new UsageError(`invalid filter 'status=${value}'`);
+      return c.state === value;
+    case 'ancestor':
+      return c.image === value || engine.images.tryResolve(value) === c.imageId;
+    case 'label': {
+      const eq = value.indexOf('=');
+      const labels = c.config.Labels ?? {};
+      return eq === -1 ? value in labels : labels[value.slice(0, eq)] === value.slice(eq + 1);
+    }
+    default:
+      throw new UsageError(`invalid filter '${key}'`);
+  }
+}
+
 const PS_HEADER = {
   ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', RunningFor: 'CREATED', Status: 'STATUS', Ports: 'PORTS', Names: 'NAMES',
   CreatedAt: 'CREATED AT', Labels: 'LABELS', LocalVolumes: 'LOCAL VOLUMES', Mounts: 'MOUNTS', Networks: 'NETWORKS', Size: 'SIZE', State: 'STATE',
@@ -291,13 +313,25 @@ export const psCommand: Command = {
     { name: 'quiet', short: 'q', type: 'bool', description: 'Only display container IDs' },
     { name: 'no-trunc', type: 'bool', description: "Don't truncate output" },
     { name: 'format', type: 'string', description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'" },
+    { name: 'filter', short: 'f', type: 'strings', value: 'filter', description: 'Filter output based on conditions provided' },
+    { name: 'last', short: 'n', type: 'string', description: 'Show n last created containers (includes all states)' },
+    { name: 'latest', short: 'l', type: 'bool', description: 'Show the latest created container (includes all states)' },
   ],
   maxArgs: 0,
   async run(ctx) {
     const engine = ctx.engine();
     const now = Date.now();
     const trunc = !flagBool(ctx, 'no-trunc');
-    const rows = engine.containers.list({ all: flagBool(ctx, 'all') }).map((c) => psRow(engine, c, now, trunc));
+    const filters = flagStrings(ctx, 'filter').map((f) => {
+      const eq = f.indexOf('=');
+      if (eq <= 0) throw new UsageError(`invalid filter '${f}'`);
+      return { key: f.slice(0, eq), value: f.slice(eq + 1) };
+    });
+    const last = flagBool(ctx, 'latest') ? 1 : Number(flagString(ctx, 'last') ?? '-1');
+    const all = flagBool(ctx, 'all') || last > 0 || filters.some((f) => f.key === 'status');
+    let list = engine.containers.list({ all }).filter((c) => filters.every((f) => matchesFilter(engine, c, f.key, f.value)));
+    if (last > 0) list = list.slice(0, last);
+    const rows = list.map((c) => psRow(engine, c, now, trunc));
     let format = flagString(ctx, 'format') ?? 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
     if (flagBool(ctx, 'quiet')) format = '{{.ID}}';
     ctx.stdout.write(renderRows(format, rows, PS_HEADER));
