@@ -196,7 +196,7 @@ describe('containers end to end through the CLI', () => {
 
   it('gives clear errors: unknown image, name clash, missing command, removing a running container, rmi of a used image', async () => {
     if (why()) return console.log(`skipped: ${why()}`);
-    expect(await strata(root, ['run', 'nope:1'])).toMatchObject({ code: 1, stderr: 'Error: No such image: nope:1\n' });
+    expect(await strata(root, ['run', '--pull', 'never', 'nope:1'])).toMatchObject({ code: 1, stderr: 'Error: No such image: nope:1\n' });
     await strata(root, ['create', '--name', 'taken', 'busybox']);
     const clash = await strata(root, ['create', '--name', 'taken', 'busybox']);
     expect(clash.code).toBe(1);

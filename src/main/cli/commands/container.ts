@@ -11,6 +11,10 @@ import { NoSuchContainerError, statusText, type ContainerProcess, type Container
 import { commitContainer } from '../../engine/container/commit.ts';
 import { exportRootfs } from '../../engine/container/export.ts';
 import { copyIn, copyOut } from '../../engine/container/copy.ts';
+import { ImageNotFoundError } from '../../engine/image/image-service.ts';
+import { familiarString, parseReference } from '../../engine/image/reference.ts';
+import { pull } from '../../engine/registry/pull.ts';
+import { progressRenderer } from './registry.ts';
 import { compile, renderRows, sortedKeys } from '../formatter.ts';
 import { goEscape } from '../template.ts';
 import { formatBytes } from '../format.ts';
@@ -28,7 +32,38 @@ const CREATE_FLAGS: FlagSpec[] = [
   { name: 'rm', type: 'bool', description: 'Automatically remove the container and its associated anonymous volumes when it exits' },
   { name: 'label', short: 'l', type: 'strings', value: 'list', description: 'Set meta data on a container' },
   { name: 'network', type: 'string', description: 'Connect a container to a network: "host" (default) or "none"' },
+  { name: 'pull', type: 'string', description: 'Pull image before running ("always", "missing", "never") (default "missing")' },
 ];
+
+/**
+ * create/run with docker's --pull policy: a missing image is pulled first ("Unable to find image
+ * … locally"), with the progress on stderr so stdout stays the container's.
+ */
+async function createWithPull(ctx: CommandContext, engine: Engine, opts: CreateOptions): Promise<ContainerRecord> {
+  const policy = flagString(ctx, 'pull') ?? 'missing';
+  if (!['always', 'missing', 'never'].includes(policy)) throw new UsageError(`invalid pull option: '${policy}': must be one of "always", "missing" or "never"`);
+  const fetch = async (): Promise<void> => {
+    await pull(engine, opts.image, { signal: ctx.signal, onProgress: progressRenderer(ctx.stderr) });
+  };
+  if (policy === 'always') await fetch();
+  try {
+    return engine.containers.create(opts);
+  } catch (err) {
+    if (!(err instanceof ImageNotFoundError) || policy !== 'missing' || !isValidReference(opts.image)) throw err;
+    ctx.stderr.write(`Unable to find image '${familiarString(parseReference(opts.image))}' locally\n`);
+    await fetch();
+    return engine.containers.create(opts);
+  }
+}
+
+function isValidReference(s: string): boolean {
+  try {
+    parseReference(s);
+    return !/^[a-f0-9]{12,64}$/.test(s);
+  } catch {
+    return false;
+  }
+}
 
 function createOptions(ctx: CommandContext): CreateOptions {
   const [image, ...cmd] = ctx.args;
@@ -123,7 +158,7 @@ export const runCommand: Command = {
   minArgs: 1,
   async run(ctx) {
     const engine = ctx.engine();
-    const rec = engine.containers.create(createOptions(ctx));
+    const rec = await createWithPull(ctx, engine, createOptions(ctx));
     if (flagBool(ctx, 'detach')) {
       try {
         await engine.containers.startDetached(rec.id);
@@ -146,7 +181,7 @@ export const createCommand: Command = {
   interspersed: false,
   minArgs: 1,
   async run(ctx) {
-    const rec = ctx.engine().containers.create(createOptions(ctx));
+    const rec = await createWithPull(ctx, ctx.engine(), createOptions(ctx));
     ctx.stdout.write(`${rec.id}\n`);
   },
 };
