@@ -64,4 +64,20 @@ describe('run -it through a real pseudo-terminal', () => {
     expect(again.exitCode).toBe(2);
     expect(again.output).toContain('kept');
   });
+
+  it('exec -it opens a terminal in a running container', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    const { strata } = await import('../cli/run.ts');
+    expect((await strata(root, ['run', '-d', '--name', 'svc', 'busybox', 'sleep', '60'])).code).toBe(0);
+    try {
+      const res = await onTerminal(root, ['exec', '-it', 'svc', 'sh'], [
+        { waitFor: PROMPT, type: '[ -t 0 ] && echo exec-on-tty; stty size; exit 4\r' },
+      ]);
+      expect(res.exitCode).toBe(4);
+      expect(res.output).toContain('exec-on-tty\r');
+      expect(res.output).toContain('30 100');
+    } finally {
+      await strata(root, ['rm', '-f', 'svc']);
+    }
+  });
 });
