@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
+import { Snapshotter } from '../../engine/snapshot/snapshotter.ts';
 
 export const fsckCommand: Command = {
   path: ['fsck'],
@@ -26,6 +27,9 @@ export const gcCommand: Command = {
   maxArgs: 0,
   async run(ctx) {
     const res = await ctx.engine().gc.collect();
+    // Unpacked layers no image uses any more (derived data: unpacked again when needed).
+    const snapshots = new Snapshotter(ctx.engine()).prune();
+    if (snapshots > 0) ctx.stdout.write(`Removed ${snapshots} unused layer snapshot${snapshots === 1 ? '' : 's'}\n`);
     ctx.stdout.write(`Removed ${res.layersRemoved.length} layers and ${res.blobsRemoved.length} blobs\nTotal reclaimed space: ${formatBytes(res.bytesFreed)}\n`);
   },
 };

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir, constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { RootfsView, lowerEntry } from '../snapshot/rootfs.ts';
+import { RootfsView, lowerEntry, removeTree } from '../snapshot/rootfs.ts';
 import { isRoot } from '../snapshot/whiteout.ts';
 import { detectOpaqueDirs } from './opaque.ts';
 import { resolveUser, type ResolvedUser } from './user.ts';
@@ -62,27 +62,7 @@ export class ExecError extends Error {
   }
 }
 
-/**
- * Removes a directory a sandbox used. overlayfs leaves `work/work` with mode 000 owned by the
- * namespace's root, which a rootless user can only delete after making it accessible again.
- */
-export function removeTree(path: string): void {
-  try {
-    rmSync(path, { recursive: true, force: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EACCES' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-    const open = (dir: string): void => {
-      try {
-        chmodSync(dir, 0o700);
-        for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) open(join(dir, e.name));
-      } catch {
-        /* not ours to open */
-      }
-    };
-    open(path);
-    rmSync(path, { recursive: true, force: true });
-  }
-}
+export { removeTree };
 
 /** moby's default capabilities (oci/caps/defaults.go). */
 const DEFAULT_CAPS = [

@@ -25,6 +25,28 @@ export function writeOpaque(upperDir: string, dirs: Iterable<string>): void {
   else writeFileSync(file, JSON.stringify(list));
 }
 
+/**
+ * Removes a directory tree even where modes forbid it (its owner may always chmod): overlayfs leaves `work/work` with mode 000 owned by the
+ * namespace's root, and a rootless snapshot may hold read-only directories.
+ */
+export function removeTree(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EACCES' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    const open = (dir: string): void => {
+      try {
+        chmodSync(dir, 0o700);
+        for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) open(join(dir, e.name));
+      } catch {
+        /* not ours to open */
+      }
+    };
+    open(path);
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
 export function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);

@@ -117,4 +117,21 @@ describe('Snapshotter: layers unpacked once per chain ID, in overlayfs format', 
     expect(view.list('/hostetc')).toEqual([]);
     expect(view.stat('/hostetc/passwd')).toBeUndefined();
   });
+
+  it('prune removes snapshots no image uses, keeps those in use and young ones', async () => {
+    const t1 = join(dir.path, 'p1.tar');
+    const t2 = join(dir.path, 'p2.tar');
+    await writeTar(t1, [{ type: 'file', name: 'one', content: '1' }]);
+    await writeTar(t2, [{ type: 'dir', name: 'ro/', mode: 0o555 }, { type: 'file', name: 'ro/f', content: '2' }]);
+    const keep = await storeImage(engine, [t1], { tags: ['keep'] });
+    const drop = await storeImage(engine, [t2], { tags: ['drop'] });
+    const snapshots = new Snapshotter(engine);
+    const [keepDir] = await snapshots.lowerDirs(keep.id);
+    const [dropDir] = await snapshots.lowerDirs(drop.id);
+    engine.images.remove('drop');
+    expect(snapshots.prune({ olderThanMs: 3_600_000 })).toBe(0);
+    expect(snapshots.prune({ olderThanMs: -1000 })).toBe(1);
+    expect(existsSync(dropDir!)).toBe(false);
+    expect(existsSync(keepDir!)).toBe(true);
+  });
 });

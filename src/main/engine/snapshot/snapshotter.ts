@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.ts';
@@ -6,6 +6,7 @@ import type { ImageLayer } from '../image/image-service.ts';
 import { decompressor } from '../layer/layer-ingest.ts';
 import { chainIds, hexOf } from '../store/digest.ts';
 import { unpackLayer } from './unpack.ts';
+import { removeTree } from './rootfs.ts';
 
 /**
  * Read-only unpacked layers for overlayfs (containerd's snapshotter, reduced to "view"): one
@@ -70,21 +71,34 @@ export class Snapshotter {
       } catch (err) {
         // Another process made the same snapshot meanwhile: theirs is identical.
         if (!existsSync(dir)) throw err;
-        rmSync(tmp, { recursive: true, force: true });
+        removeTree(tmp);
       }
       return dir;
     } catch (err) {
-      rmSync(tmp, { recursive: true, force: true });
+      removeTree(tmp);
       throw new Error(`cannot unpack layer ${layer.diffId}: ${(err as Error).message}`);
     }
   }
 
-  /** Removes snapshots whose chain ID no image uses any more; returns how many. */
-  prune(inUse: Set<string>): number {
+  /**
+   * Removes snapshots no image uses any more (their chain ID is in no image's layer stack), and
+   * unpacks a crash left half-done. Snapshots younger than `olderThanMs` are kept: a build in
+   * progress may be running on layers no image records yet. Containers keep their image's
+   * records, so their snapshots always stay. Returns how many directories were removed.
+   */
+  prune(options: { olderThanMs?: number } = {}): number {
+    const olderThan = Date.now() - (options.olderThanMs ?? 3_600_000);
+    const inUse = new Set(
+      (this.engine.db.prepare('SELECT DISTINCT chain_id FROM image_layers').all() as { chain_id: string }[]).map((r) => r.chain_id),
+    );
     let removed = 0;
     for (const name of this.listHex()) {
-      if (inUse.has(`sha256:${name}`)) continue;
-      rmSync(join(this.root, name), { recursive: true, force: true });
+      const dir = join(this.root, name);
+      for (const entry of readdirSync(dir)) {
+        if (entry.startsWith('tmp-') && statSync(join(dir, entry)).mtimeMs < olderThan) removeTree(join(dir, entry));
+      }
+      if (inUse.has(`sha256:${name}`) || statSync(dir).mtimeMs >= olderThan) continue;
+      removeTree(dir);
       removed++;
     }
     return removed;
