@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Engine } from '../engine.ts';
 import type { LayerInput } from '../image/image-service.ts';
-import { runProcess, sandboxUnavailable } from '../runtime/sandbox.ts';
+import { removeTree, runProcess, sandboxUnavailable } from '../runtime/sandbox.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { layerFromUpper } from '../snapshot/changes.ts';
 import { resolveRunCommand, type RunInstruction } from './instructions/index.ts';
@@ -77,7 +77,9 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
     const layer = await layerFromUpper(engine, lowerDirs, upperDir);
     return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // removeTree, not rmSync: overlayfs leaves `work/work` mode 000, which a non-root user can't
+    // descend into until it is opened up again.
+    removeTree(dir);
   }
 }
 
