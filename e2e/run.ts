@@ -314,10 +314,62 @@ async function main(): Promise<void> {
     }, page);
 
     await test('run a container with an env override, edit a file, diff and commit', async () => {
-      await page.getByTestId('nav-containers').click();
-      const unavailable = await page.getByText('Containers are not available yet').count();
-      if (unavailable > 0) return 'containers: engine feature not available';
-      return 'containers: UI flow not wired yet';
+      if (!built) return 'the web-ping image was not built';
+      await resetImages(page);
+      await page.getByTestId('image-filter').fill('web-ping:latest');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+      await rows(page).first().click();
+      if ((await page.locator('[data-testid="table-row"][aria-selected="true"]').count()) === 0) {
+        console.log(`note: row click did not select: ${await rows(page).first().evaluate((e) => e.outerHTML.slice(0, 300))}`);
+        await page.locator('.vtable-body').first().focus();
+        await page.keyboard.press('Home');
+      }
+      await page.locator('[data-testid="table-row"][aria-selected="true"]').waitFor();
+      const runButton = page.getByTestId('run-image-button');
+      if (await runButton.isDisabled()) return 'containers: engine feature not available';
+      await runButton.click();
+      await page.getByTestId('run-dialog').waitFor();
+      // The env editor is prefilled from the image's Env; override TARGET.
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^="env-key-"]')].some((e) => (e as HTMLInputElement).value === 'TARGET'));
+      const keys = await page.locator('[data-testid^="env-key-"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+      expect(keys.includes('PATH') && keys.includes('INTERVAL'), `env prefilled from the image: ${keys.join(',')}`);
+      await page.getByTestId(`env-value-${keys.indexOf('TARGET')}`).fill('example.org');
+      await page.getByTestId('run-name').fill('pinger');
+      await page.getByTestId('run-command').fill('sh');
+      await shot(page, 'container-run-dialog');
+      await page.getByTestId('run-submit').click();
+      await page.getByTestId('terminal').waitFor();
+      await page.waitForTimeout(800);
+      await page.getByTestId('terminal').click();
+      await page.keyboard.type('echo "T=$TARGET M=$METHOD"\n');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal"]')?.textContent?.includes('T=example.org M=HEAD'), undefined, { timeout: 20_000 });
+      await shot(page, 'container-terminal');
+
+      await page.getByTestId('ctab-files').click();
+      await page.getByTestId('file-/web-ping').click();
+      await page.getByTestId('file-/web-ping/app.sh').click();
+      await page.getByTestId('file-text').fill('echo "edited in the container layer"\n');
+      await page.getByTestId('file-save').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="file-/web-ping/app.sh"]')?.textContent?.trim().startsWith('C'));
+      await shot(page, 'container-files');
+
+      await page.getByTestId('ctab-diff').click();
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="diff-row"]')].some((r) => r.textContent?.replace(/\s+/g, ' ').includes('C /web-ping/app.sh')));
+      await shot(page, 'container-diff');
+
+      await page.getByTestId('commit-button').click();
+      await page.getByTestId('commit-repo').fill('web-ping:edited');
+      await page.getByTestId('commit-changes').fill('CMD ["sh", "-c", "cat /web-ping/app.sh"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="commit-preview"]')?.textContent?.includes('/web-ping/app.sh'));
+      await shot(page, 'container-commit');
+      await page.getByTestId('commit-submit').click();
+      await page.getByTestId('history-row').first().waitFor();
+      const title = await page.getByTestId('image-detail').locator('h1').innerText();
+      expect(title.includes('web-ping:edited'), `the committed image opens: ${title}`);
+      const top = await page.getByTestId('history-row').first().innerText();
+      expect(top.includes('sh'), `commit history row: ${top}`);
+      await resetImages(page);
+      expect((await page.getByTestId('images-view').innerText()).includes('edited'), 'the new image is listed');
     }, page);
 
     await test('prune shows the exact bytes before confirming', async () => {

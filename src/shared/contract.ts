@@ -150,6 +150,8 @@ export interface Requests {
   'build.writeDockerfile': { params: { path: string; dockerfile: string; text: string }; result: null };
   'build.history': { params: { path: string; dockerfile: string }; result: { builds: BuildSummary[]; advice: BuildAdvice[] } };
   'containers.list': { params: { all: boolean }; result: ContainerSummary[] };
+  'containers.create': { params: { image: string; name: string; command: string[]; env: string[] }; result: { id: string } };
+  'images.env': { params: { ref: string }; result: { env: string[]; cmd: string[]; entrypoint: string[] } };
   'containers.remove': { params: { id: string; force: boolean }; result: null };
   'containers.stop': { params: { id: string }; result: null };
   'containers.files': { params: { id: string; dir: string }; result: ContainerFile[] };
@@ -236,11 +238,6 @@ export interface Streams {
     params: { path: string; dockerfile: string; tags: string[]; buildArgs: Record<string, string>; target: string; noCache: boolean };
     event: BuildEvent;
     result: { id: string; buildId: string };
-  };
-  'containers.run': {
-    params: { image: string; name: string; command: string[]; env: string[] };
-    event: { data: string };
-    result: { id: string; exitCode: number };
   };
   'containers.terminal': { params: { id: string; cols: number; rows: number }; event: { data: string }; result: { exitCode: number } };
   'containers.logs': { params: { id: string }; event: { data: string }; result: null };

@@ -111,6 +111,8 @@ export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } =
   'build.writeDockerfile': obj({ path, dockerfile: path, text: text() }),
   'build.history': obj({ path, dockerfile: str({ max: 4096 }) }),
   'containers.list': obj({ all: bool() }),
+  'containers.create': obj({ image: ref, name: str({ max: 256 }), command: list(str({ max: 65536 }), 1000), env: list(str({ max: 65536 }), 1000) }),
+  'images.env': obj({ ref }),
   'containers.remove': obj({ id, force: bool() }),
   'containers.stop': obj({ id }),
   'containers.files': obj({ id, dir: str({ max: 4096 }) }),
@@ -134,7 +136,6 @@ export const streamValidators: { [K in StreamName]: Validator<StreamParams<K>> }
   'build.run': obj({
     path, dockerfile: str({ max: 4096 }), tags: list(ref, 50), buildArgs: record(str({ max: 65536 })), target: str({ max: 256 }), noCache: bool(),
   }),
-  'containers.run': obj({ image: ref, name: str({ max: 256 }), command: list(str({ max: 65536 }), 1000), env: list(str({ max: 65536 }), 1000) }),
   'containers.terminal': obj({ id, cols: int({ min: 1, max: 1000 }), rows: int({ min: 1, max: 1000 }) }),
   'containers.logs': obj({ id }),
 };

@@ -21,6 +21,7 @@ import { imageDetail, imageLayers, layerTree, listImages, sharedLayers } from '.
 import { prunePreview } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';
+import * as containers from './containers-host.ts';
 import { UnsupportedError, type StreamContext } from './session.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
@@ -57,8 +58,8 @@ export function features(options: HandlerOptions): Features {
     save: true,
     import: true,
     build: true,
-    containers: false,
-    terminal: false,
+    containers: true,
+    terminal: true,
     pull: false,
     push: false,
     nativeDialogs: options.dialogs !== undefined,
@@ -106,14 +107,28 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       return null;
     },
     'build.history': ({ path, dockerfile }) => buildHistory(engine, path, dockerfile),
-    'containers.list': () => [],
-    'containers.remove': () => unsupported('containers'),
-    'containers.stop': () => unsupported('containers'),
-    'containers.files': () => unsupported('containers'),
-    'containers.readFile': () => unsupported('containers'),
-    'containers.writeFile': () => unsupported('containers'),
-    'containers.diff': () => unsupported('containers'),
-    'containers.commit': () => unsupported('containers'),
+    'containers.list': ({ all }) => containers.listContainers(engine, all),
+    'containers.create': (p) => containers.createContainer(engine, p),
+    'containers.remove': async ({ id, force }) => {
+      await engine.containers.remove(id, { force });
+      return null;
+    },
+    'containers.stop': async ({ id }) => {
+      await engine.containers.stop(id);
+      return null;
+    },
+    'containers.files': ({ id, dir }) => containers.listFiles(engine, id, dir),
+    'containers.readFile': ({ id, path }) => containers.readFile(engine, id, path),
+    'containers.writeFile': async ({ id, path, text }) => {
+      await containers.writeFile(engine, id, path, text);
+      return null;
+    },
+    'containers.diff': ({ id }) => containers.diff(engine, id),
+    'containers.commit': (p) => containers.commit(engine, p),
+    'images.env': ({ ref }) => {
+      const d = imageDetail(engine, resolve(ref));
+      return { env: d.env, cmd: d.cmd, entrypoint: d.entrypoint };
+    },
     'dialog.openFolder': ({ title }) => (dialogs ? dialogs.openFolder(title) : unsupported('a native folder picker')),
     'dialog.openFile': ({ title }) => (dialogs ? dialogs.openFile(title) : unsupported('a native file picker')),
     'dialog.saveFile': ({ title, defaultName }) => (dialogs ? dialogs.saveFile(title, defaultName) : unsupported('a native save dialog')),
@@ -144,9 +159,11 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     'images.pull': () => unsupported('pull'),
     'images.push': () => unsupported('push'),
     'build.run': (params, ctx) => runBuild(engine, params, ctx),
-    'containers.run': () => unsupported('containers'),
-    'containers.terminal': () => unsupported('the container terminal'),
-    'containers.logs': () => unsupported('container logs'),
+    'containers.terminal': (p, ctx) => containers.terminal(engine, p, ctx),
+    'containers.logs': async ({ id }, ctx) => {
+      for (const l of engine.containers.logs(id)) ctx.emit({ data: l.text });
+      return null;
+    },
   };
 
   return { requests, streams, onChange: (l) => engine.bus.on(l) };

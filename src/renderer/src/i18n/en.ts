@@ -66,7 +66,7 @@ export const en = {
     filterLabel: 'Filter images by reference pattern',
     dangling: 'Dangling only',
     inUse: 'In use only',
-    load: 'Load…', save: 'Save…', import: 'Import…', tag: 'Tag', remove: 'Remove', prune: 'Prune…',
+    run: 'Run…', load: 'Load…', save: 'Save…', import: 'Import…', tag: 'Tag', remove: 'Remove', prune: 'Prune…',
     progress: { load: 'Loading archive', save: 'Saving archive', import: 'Importing', pull: 'Pulling', push: 'Pushing' },
     empty: {
       title: 'No images yet',
@@ -188,8 +188,27 @@ export const en = {
   containers: {
     title: 'Containers',
     unavailable: { title: 'Containers are not available yet', body: 'This version of the engine cannot run containers yet. Images, builds and disk usage work.' },
-    empty: { title: 'No containers', body: 'Run a container from an image: select it in Images and choose Run.' },
-    col: { name: 'Name', image: 'Image', status: 'Status', created: 'Created' },
+    empty: { title: 'No containers', body: 'Run a container from an image: each one gets its own writable layer on top of the image, and you can open a terminal in it, edit its files and commit the result as a new image.' },
+    col: { name: 'Name', image: 'Image', command: 'Command', status: 'Status', created: 'Created' },
+    stop: 'Stop',
+    tab: { terminal: 'Terminal', files: 'Files', diff: 'Diff' },
+    diffHint: 'What the container changed in its writable layer (docker diff): A added, C changed, D deleted.',
+    noChanges: 'No changes yet.',
+    terminal: { label: 'Container terminal', exited: 'The process exited with code {code}.' },
+    files: {
+      up: 'Parent folder', saved: 'Saved into the container layer.', binary: 'This file is not text (or is larger than 1 MB), so it is not shown.',
+      editor: 'File contents', pick: 'Choose a file to view or edit it. Edits go into the container’s writable layer; the image does not change.',
+    },
+    run: {
+      button: 'Run…', title: 'Run a container', image: 'Image', name: 'Name (optional)', namePlaceholder: 'a random name',
+      command: 'Command (empty: the image’s default)', env: 'Environment (from the image; change or add)', envKey: 'Variable', envValue: 'Value',
+      addEnv: 'Add variable', start: 'Run',
+    },
+    commit: {
+      button: 'Commit…', title: 'Commit the container as an image', repository: 'Name for the new image (repository:tag)', message: 'Message',
+      author: 'Author', changes: 'Changes (one Dockerfile instruction per line: CMD, ENV, WORKDIR …)',
+      preview: 'The new layer will hold these {count} changes', submit: 'Commit',
+    },
   },
 };
 

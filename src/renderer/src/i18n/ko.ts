@@ -68,7 +68,7 @@ export const ko: Messages = {
     filterLabel: '참조 패턴으로 이미지 필터링',
     dangling: '댕글링만',
     inUse: '사용 중만',
-    load: '불러오기…', save: '저장…', import: '가져오기…', tag: '태그', remove: '삭제', prune: '정리…',
+    run: '실행…', load: '불러오기…', save: '저장…', import: '가져오기…', tag: '태그', remove: '삭제', prune: '정리…',
     progress: { load: '아카이브 불러오는 중', save: '아카이브 저장 중', import: '가져오는 중', pull: '받는 중', push: '올리는 중' },
     empty: {
       title: '아직 이미지가 없습니다',
@@ -190,7 +190,26 @@ export const ko: Messages = {
   containers: {
     title: '컨테이너',
     unavailable: { title: '아직 컨테이너를 쓸 수 없습니다', body: '이 엔진 버전은 아직 컨테이너를 실행하지 못합니다. 이미지, 빌드, 디스크 사용량은 동작합니다.' },
-    empty: { title: '컨테이너가 없습니다', body: '이미지에서 컨테이너를 실행하세요. 이미지 화면에서 이미지를 고르고 실행을 누르면 됩니다.' },
-    col: { name: '이름', image: '이미지', status: '상태', created: '생성' },
+    empty: { title: '컨테이너가 없습니다', body: '이미지에서 컨테이너를 실행하세요. 컨테이너마다 이미지 위에 자기만의 쓰기 가능 레이어가 생기고, 터미널을 열고 파일을 고친 뒤 결과를 새 이미지로 커밋할 수 있습니다.' },
+    col: { name: '이름', image: '이미지', command: '명령', status: '상태', created: '생성' },
+    stop: '중지',
+    tab: { terminal: '터미널', files: '파일', diff: '변경 사항' },
+    diffHint: '컨테이너가 쓰기 가능 레이어에서 바꾼 것(docker diff): A 추가, C 변경, D 삭제.',
+    noChanges: '아직 변경 사항이 없습니다.',
+    terminal: { label: '컨테이너 터미널', exited: '프로세스가 코드 {code}(으)로 종료되었습니다.' },
+    files: {
+      up: '상위 폴더', saved: '컨테이너 레이어에 저장했습니다.', binary: '텍스트 파일이 아니거나 1MB 보다 커서 표시하지 않습니다.',
+      editor: '파일 내용', pick: '파일을 골라 보거나 고치세요. 고친 내용은 컨테이너의 쓰기 가능 레이어에 들어가고 이미지는 바뀌지 않습니다.',
+    },
+    run: {
+      button: '실행…', title: '컨테이너 실행', image: '이미지', name: '이름 (선택)', namePlaceholder: '임의의 이름',
+      command: '명령 (비우면 이미지 기본값)', env: '환경 변수 (이미지에서 가져옴, 바꾸거나 추가)', envKey: '변수', envValue: '값',
+      addEnv: '변수 추가', start: '실행',
+    },
+    commit: {
+      button: '커밋…', title: '컨테이너를 이미지로 커밋', repository: '새 이미지 이름 (저장소:태그)', message: '메시지',
+      author: '작성자', changes: '변경 (한 줄에 Dockerfile 명령 하나: CMD, ENV, WORKDIR …)',
+      preview: '새 레이어에 들어갈 변경 {count}개', submit: '커밋',
+    },
   },
 };

@@ -1,0 +1,109 @@
+/**
+ * The containers view's side of the contract over the engine's ContainerService: list, create,
+ * a terminal attached through the pty, the Files tab (the container's filesystem seen through
+ * its writable layer, with docker diff's A/C/D marks), diff and commit.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { statusText } from '../engine/container/container-service.ts';
+import { containerArgs } from '../engine/container/config.ts';
+import { commitContainer } from '../engine/container/commit.ts';
+import type { ContainerChange, ContainerFile, ContainerSummary, ParamsOf, StreamParams } from '../../shared/contract.ts';
+import { RESIZE_PREFIX } from '../../shared/contract.ts';
+import type { StreamContext } from './session.ts';
+
+const MAX_VIEW_BYTES = 1 << 20;
+
+export function listContainers(engine: Engine, all: boolean): ContainerSummary[] {
+  const now = Date.now();
+  return engine.containers.list({ all }).map((c) => ({
+    id: c.id, names: [c.name], image: c.image, imageId: c.imageId, command: containerArgs(c.config).join(' '),
+    created: Math.floor(c.created / 1000), state: c.state, status: statusText(c, now),
+  }));
+}
+
+export function createContainer(engine: Engine, p: ParamsOf<'containers.create'>): { id: string } {
+  const rec = engine.containers.create({
+    image: p.image,
+    ...(p.name ? { name: p.name } : {}),
+    ...(p.command.length ? { cmd: p.command } : {}),
+    // Only KEY=VALUE: a bare KEY would read the host's environment, which the UI never means.
+    env: p.env.filter((e) => e.indexOf('=') > 0),
+    tty: true,
+    openStdin: true,
+  });
+  return { id: rec.id };
+}
+
+/**
+ * A terminal on the container: starts it with a pty sized like the view, or attaches to the
+ * process this host already runs. Cancelling detaches; the container keeps running.
+ */
+export async function terminal(engine: Engine, p: StreamParams<'containers.terminal'>, ctx: StreamContext<{ data: string }>): Promise<{ exitCode: number }> {
+  const rec = engine.containers.get(p.id);
+  let proc = engine.containers.attach(rec.id);
+  if (!proc) {
+    if (rec.state === 'running') throw new Error(`container ${rec.name} runs in another process: open a terminal from there, or stop it first`);
+    proc = await engine.containers.start(rec.id, { size: { cols: p.cols, rows: p.rows } });
+  }
+  const live = proc;
+  let attached = true;
+  live.onData((d) => {
+    if (attached) ctx.emit({ data: d.toString('utf8') });
+  });
+  ctx.onInput((data) => {
+    if (data.startsWith(RESIZE_PREFIX)) {
+      const [cols, rows] = data.slice(RESIZE_PREFIX.length).split('x').map(Number);
+      if (cols && rows && cols < 1000 && rows < 1000) live.resize(cols, rows);
+    } else live.write(data);
+  });
+  const detached = new Promise<{ exitCode: number }>((resolve) =>
+    ctx.signal.addEventListener('abort', () => {
+      attached = false;
+      resolve({ exitCode: -1 });
+    }, { once: true }),
+  );
+  return Promise.race([live.exited.then((r) => ({ exitCode: r.exitCode })), detached]);
+}
+
+export async function listFiles(engine: Engine, id: string, dir: string): Promise<ContainerFile[]> {
+  const view = await engine.containers.rootfs(id);
+  const marks = new Map((await engine.containers.changes(id)).map((c) => [c.path, c.kind]));
+  const base = dir === '' || dir === '/' ? '/' : `/${dir.replace(/^\/+|\/+$/g, '')}`;
+  return view.list(base).map((e) => {
+    const path = base === '/' ? `/${e.name}` : `${base}/${e.name}`;
+    const mark = marks.get(path);
+    return { path, type: e.type, size: e.size, ...(mark ? { change: mark } : {}) };
+  }).sort((a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || a.path.localeCompare(b.path));
+}
+
+export async function readFile(engine: Engine, id: string, path: string): Promise<{ text: string; binary: boolean }> {
+  const view = await engine.containers.rootfs(id);
+  const st = view.stat(path);
+  if (!st) throw new Error(`no such file or directory: ${path}`);
+  if (st.type === 'dir') throw new Error(`is a directory: ${path}`);
+  if (st.size > MAX_VIEW_BYTES) return { text: '', binary: true };
+  const text = view.readText(path) ?? '';
+  // Not text when it has NULs or did not decode cleanly.
+  const binary = text.includes('\u0000') || text.includes('\ufffd');
+  return { text: binary ? '' : text, binary };
+}
+
+export async function writeFile(engine: Engine, id: string, path: string, text: string): Promise<void> {
+  const view = await engine.containers.rootfs(id);
+  view.write(path, text);
+  engine.bus.emit({ kind: 'container', action: 'changed', id: engine.containers.get(id).id });
+}
+
+export async function diff(engine: Engine, id: string): Promise<ContainerChange[]> {
+  return (await engine.containers.changes(id)).map((c) => ({ kind: c.kind, path: c.path }));
+}
+
+export async function commit(engine: Engine, p: ParamsOf<'containers.commit'>): Promise<{ id: string }> {
+  const img = await commitContainer(engine, p.id, {
+    ...(p.repository ? { reference: p.repository } : {}),
+    ...(p.message ? { message: p.message } : {}),
+    ...(p.author ? { author: p.author } : {}),
+    changes: p.changes.filter((c) => c.trim() !== ''),
+  });
+  return { id: img.id };
+}
