@@ -26,8 +26,8 @@ import { familiarString, formatReference, parseReference } from '../image/refere
 import { digestOf, shortId } from '../store/digest.ts';
 import { parse, DockerfileParseError } from './parser/index.ts';
 import {
-  createdBy, expandInstruction, expandStage, findStage, normalizeWorkdir, parseCommand, parseStages, progressName,
-  resolveArgs, resolveMetaArgs, historyComment, parseExposedPorts,
+  createdBy, expandInstruction, expandStage, findStage, parseCommand, parseStages, progressName,
+  resolveArgs, resolveMetaArgs, historyComment,
   type Command, type ResolvedArg, type Stage, type HistoryEntry, type CopyInstruction, type AddInstruction,
   type WorkdirInstruction, type RunInstruction,
 } from './instructions/index.ts';
@@ -38,6 +38,7 @@ import { BuildCache, fileDigestCache, inputsKey, recordLayer, stepKey, type Step
 import { BuildHistory, type BuildStepRecord } from './history-store.ts';
 import { resolveOwner } from './users.ts';
 import { runInSandbox, RunFailedError } from './run.ts';
+import { applyConfigInstruction, isConfigInstruction, resolveWorkdir, validateConfigInstruction } from '../image/config-changes.ts';
 
 export interface BuildOptions {
   /** The build context directory. */
@@ -545,71 +546,20 @@ async function prepare(run: BuildRun, state: StageState, raw: Command, chain: nu
   }
   const cmd = expandInstruction(raw, state.env, escape);
   const entry = createdBy(cmd, hctx());
+  if (cmd.kind === 'maintainer') {
+    return base(cmd, entry, () => {
+      state.config.author = cmd.maintainer;
+    });
+  }
+  if (isConfigInstruction(cmd) && cmd.kind !== 'workdir') {
+    validateConfigInstruction(cmd);
+    return base(cmd, cmd.kind === 'onbuild' ? null : entry, () => {
+      applyConfigInstruction(cfg(state), cmd, state.private);
+      // ENV also changes what later RUNs and expansions in this stage see.
+      if (cmd.kind === 'env') for (const kv of cmd.env) setEnv(state.env, kv.key, kv.value);
+    });
+  }
   switch (cmd.kind) {
-    case 'env':
-      return base(cmd, entry, () => {
-        for (const kv of cmd.env) {
-          cfg(state).Env = setEnv(cfg(state).Env ?? [], kv.key, kv.value);
-          setEnv(state.env, kv.key, kv.value);
-        }
-      });
-    case 'label':
-      return base(cmd, entry, () => {
-        const labels = (cfg(state).Labels ??= {});
-        for (const kv of cmd.labels) labels[kv.key] = kv.value;
-      });
-    case 'maintainer':
-      return base(cmd, entry, () => {
-        state.config.author = cmd.maintainer;
-      });
-    case 'cmd':
-      return base(cmd, entry, () => {
-        cfg(state).Cmd = commandArgs(state, cmd);
-        cfg(state).ArgsEscaped = true;
-        state.private.cmdSet = true;
-      });
-    case 'entrypoint':
-      return base(cmd, entry, () => {
-        cfg(state).Entrypoint = cmd.cmdLine === null ? null : commandArgs(state, cmd);
-        if (!state.private.cmdSet) cfg(state).Cmd = null;
-      });
-    case 'healthcheck':
-      return base(cmd, entry, () => {
-        const h = cmd.health;
-        cfg(state).Healthcheck = {
-          Test: h.test, ...(h.interval ? { Interval: h.interval } : {}), ...(h.timeout ? { Timeout: h.timeout } : {}),
-          ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}), ...(h.startInterval ? { StartInterval: h.startInterval } : {}),
-          ...(h.retries ? { Retries: h.retries } : {}),
-        };
-      });
-    case 'expose':
-      return base(cmd, entry, () => {
-        const ports = (cfg(state).ExposedPorts ??= {});
-        for (const p of parseExposedPorts(cmd.ports)) ports[p] = {};
-      });
-    case 'user':
-      return base(cmd, entry, () => {
-        cfg(state).User = cmd.user;
-      });
-    case 'volume':
-      for (const v of cmd.volumes) if (v === '') throw new Error('VOLUME specified can not be an empty string');
-      return base(cmd, entry, () => {
-        const vols = (cfg(state).Volumes ??= {});
-        for (const v of cmd.volumes) vols[v] = {};
-      });
-    case 'stopsignal':
-      checkSignal(cmd.signal);
-      return base(cmd, entry, () => {
-        cfg(state).StopSignal = cmd.signal;
-      });
-    case 'shell':
-      return base(cmd, entry, () => {
-        cfg(state).Shell = cmd.shell;
-      });
-    case 'onbuild':
-      return base(cmd, null, () => {
-        (cfg(state).OnBuild ??= []).push(cmd.expression);
-      });
     case 'workdir':
       return workdirStep(run, state, cmd, entry!, base);
     case 'copy':
@@ -620,29 +570,10 @@ async function prepare(run: BuildRun, state: StageState, raw: Command, chain: nu
   }
 }
 
-function commandArgs(state: StageState, cmd: { cmdLine: string[] | null; prependShell: boolean }): string[] {
-  const args = cmd.cmdLine ?? [];
-  if (!cmd.prependShell) return args;
-  const shell = cfg(state).Shell?.length ? cfg(state).Shell! : ['/bin/sh', '-c'];
-  return [...shell, args.join(' ')];
-}
-
-const SIGNALS = new Set(['ABRT', 'ALRM', 'BUS', 'CHLD', 'CLD', 'CONT', 'FPE', 'HUP', 'ILL', 'INT', 'IO', 'IOT', 'KILL', 'PIPE', 'POLL', 'PROF', 'PWR', 'QUIT',
-  'SEGV', 'STKFLT', 'STOP', 'SYS', 'TERM', 'TRAP', 'TSTP', 'TTIN', 'TTOU', 'UNUSED', 'URG', 'USR1', 'USR2', 'VTALRM', 'WINCH', 'XCPU', 'XFSZ', 'RTMIN', 'RTMAX']);
-
-function checkSignal(sig: string): void {
-  if (/^\d+$/.test(sig)) {
-    if (Number(sig) === 0) throw new Error(`invalid signal: ${sig}`);
-    return;
-  }
-  const name = sig.toUpperCase().replace(/^SIG/, '');
-  if (!SIGNALS.has(name) && !/^RTM(IN|AX)[+-]\d+$/.test(name)) throw new Error(`invalid signal: ${sig}`);
-}
-
 function workdirStep(run: BuildRun, state: StageState, cmd: WorkdirInstruction, entry: HistoryEntry, base: (c: Command, e: HistoryEntry | null, a: () => void) => Prepared): Prepared {
-  const wd = normalizeWorkdir(cfg(state).WorkingDir || '/', cmd.path);
+  const wd = resolveWorkdir(cfg(state), cmd.path);
   const p = base(cmd, entry, () => {
-    cfg(state).WorkingDir = wd;
+    applyConfigInstruction(cfg(state), cmd, state.private);
   });
   if (wd === '/') return p;
   // The user matters for the cache: the directory is created owned by USER.
