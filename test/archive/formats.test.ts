@@ -184,7 +184,8 @@ describe('archive formats', () => {
     const config = engine.images.readConfig(img.id);
     expect(config.config).toEqual({
       Cmd: ['/bin/tool', '-v'], Env: ['A=1', 'B=two words'], ExposedPorts: { '80/tcp': {}, '53/udp': {} }, Labels: { maintainer: 'me', x: 'y' },
-      User: '1000:1000', Volumes: { '/data': {} }, WorkingDir: '/srv/app', OnBuild: ['RUN echo hi'],
+      // moby stores the trigger text as written (BuildFromConfig → parseOnBuild), keyword case included.
+      User: '1000:1000', Volumes: { '/data': {} }, WorkingDir: '/srv/app', OnBuild: ['run echo hi'],
     });
     expect(config.history).toEqual([{ created: config.created, comment: 'Imported from -' }]);
     expect(config.comment).toBe('Imported from -');

@@ -5,7 +5,7 @@ import { writeImage } from '../image/image-writer.ts';
 import type { ImageRecord } from '../image/image-service.ts';
 import { hostPlatform, type ImageConfig, type Platform } from '../image/oci.ts';
 import { InvalidReferenceError, parseReference } from '../image/reference.ts';
-import { applyChanges } from './changes.ts';
+import { applyConfigChanges } from '../image/config-changes.ts';
 import { directoryTar } from './dir-tar.ts';
 
 export type ImportSource = { path: string } | { stream: AsyncIterable<Uint8Array> };
@@ -33,7 +33,8 @@ export async function importImage(engine: Engine, source: ImportSource, options:
     if (ref.digest) throw new InvalidReferenceError();
     tags.push(options.reference);
   }
-  const runtime = applyChanges({}, options.changes ?? []);
+  // moby imports onto an empty config with the same BuildFromConfig as commit.
+  const runtime = applyConfigChanges({}, options.changes ?? []);
   const message = options.message || 'Imported from -';
   const platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
   const stream = openImportSource(source);

@@ -3,7 +3,8 @@ import type { ImageRecord, LayerInput } from '../image/image-service.ts';
 import type { ContainerConfig, HistoryItem, ImageConfig } from '../image/oci.ts';
 import { writeImage } from '../image/image-writer.ts';
 import { layerFromUpper } from '../snapshot/changes.ts';
-import { applyCommitChanges, type ContainerSettings } from './config.ts';
+import type { ContainerSettings } from './config.ts';
+import { applyConfigChanges } from '../image/config-changes.ts';
 
 export interface CommitOptions {
   /** REPO[:TAG] for the new image. */
@@ -38,7 +39,7 @@ export function imageConfigOf(settings: ContainerSettings): ContainerConfig {
 export async function commitContainer(engine: Engine, ref: string, options: CommitOptions = {}): Promise<ImageRecord> {
   const rec = engine.containers.get(ref);
   const parent = engine.images.readConfig(rec.imageId);
-  const config = applyCommitChanges(imageConfigOf(rec.config), options.changes ?? []);
+  const config = applyConfigChanges(imageConfigOf(rec.config), options.changes ?? []);
   const frozen = rec.state === 'running' && options.pause !== false && rec.sandboxPid > 0;
   if (frozen) signalGroup(rec.sandboxPid, 'SIGSTOP');
   try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyCommitChanges, containerSettings, parseEnvFile, processEnv, replaceOrAppendEnv } from './config.ts';
+import { applyConfigChanges } from '../image/config-changes.ts';
+import { containerSettings, parseEnvFile, processEnv, replaceOrAppendEnv } from './config.ts';
 import { randomName } from './names.ts';
 
 const IMAGE = { Env: ['PATH=/usr/bin:/bin', 'TARGET=default', 'LANG=C'], Cmd: ['sh'], Entrypoint: null, WorkingDir: '/app', Labels: { a: '1' } };
@@ -43,7 +44,7 @@ describe('container config from image and flags (moby daemon merge)', () => {
 
 describe('commit --change (moby validCommitCommands)', () => {
   it('applies every allowed instruction', () => {
-    const c = applyCommitChanges({ Env: ['PATH=/usr/bin'], Cmd: ['sh'], WorkingDir: '/app' }, [
+    const c = applyConfigChanges({ Env: ['PATH=/usr/bin'], Cmd: ['sh'], WorkingDir: '/app' }, [
       'ENV DEBUG true', 'ENV PATH=/foo A="b c"', 'EXPOSE 8080 53/udp', 'LABEL x=y "z z"=w', 'CMD ["/bin/sh"]', 'WORKDIR sub',
       'ENTRYPOINT ["/bin/sh"]', 'USER nobody', 'VOLUME /data /logs', 'ONBUILD RUN make', 'STOPSIGNAL SIGINT',
       'HEALTHCHECK --interval=5s --retries=3 CMD curl -f http://localhost/',
@@ -62,13 +63,13 @@ describe('commit --change (moby validCommitCommands)', () => {
   });
 
   it('a lone ENTRYPOINT resets CMD; shell forms run through /bin/sh -c', () => {
-    const c = applyCommitChanges({ Cmd: ['sh'] }, ['ENTRYPOINT top -b']);
+    const c = applyConfigChanges({ Cmd: ['sh'] }, ['ENTRYPOINT top -b']);
     expect([c.Entrypoint, c.Cmd]).toEqual([['/bin/sh', '-c', 'top -b'], null]);
   });
 
   it('refuses instructions commit does not allow', () => {
-    expect(() => applyCommitChanges({}, ['RUN echo'])).toThrow('run is not a valid change command');
-    expect(() => applyCommitChanges({}, ['ONBUILD ONBUILD RUN x'])).toThrow(/Chaining ONBUILD/);
+    expect(() => applyConfigChanges({}, ['RUN echo'])).toThrow('run is not a valid change command');
+    expect(() => applyConfigChanges({}, ['ONBUILD ONBUILD RUN x'])).toThrow(/Chaining ONBUILD/);
   });
 });
 

@@ -149,6 +149,8 @@ export function applyConfigChanges(base: ContainerConfig, changes: readonly stri
 
 /** Every change typed before any is applied, so a bad line changes nothing. */
 function parseChanges(changes: readonly string[]): { cmd: ConfigInstruction; escapeToken: string }[] {
+  // moby only builds from the changes when there are some.
+  if (changes.every((c) => c.trim() === '')) return [];
   try {
     const result = parse(changes.join('\n'));
     for (const node of result.children) {
