@@ -111,14 +111,14 @@ export async function ingestLayer(
         unpackDone = pipeline(unpack, counter);
         unpackDone.catch(() => {}); // surfaced below
       }
-      await writer.write(chunk);
-      if (!unpack!.write(chunk)) await new Promise<void>((resolve, reject) => {
-        const onDrain = () => { cleanup(); resolve(); };
-        const onError = (e: Error) => { cleanup(); reject(e); };
-        const cleanup = () => { unpack!.off('drain', onDrain); unpack!.off('error', onError); };
-        unpack!.once('drain', onDrain);
-        unpack!.once('error', onError);
-      });
+      // Hand the chunk to the decompressor before waiting for the file write: both run on the
+      // threadpool at once instead of one after the other. The drain listener goes on at once,
+      // or a drain during the write would be missed.
+      const written = writer.write(chunk);
+      const drained = unpack!.write(chunk) ? undefined : drainOf(unpack!);
+      drained?.catch(() => {}); // awaited below unless the write failed first
+      await written;
+      if (drained) await drained;
     }
     if (compression === undefined) throw new Error('layer is empty (0 bytes): not a tar archive');
     if (failure) throw failure;
@@ -134,6 +134,17 @@ export async function ingestLayer(
     extract.destroy();
     throw layerError(failure ?? err);
   }
+}
+
+/** Resolves on the stream's next 'drain', rejects on its 'error'. */
+function drainOf(stream: Transform): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onDrain = (): void => { cleanup(); resolve(); };
+    const onError = (e: Error): void => { cleanup(); reject(e); };
+    const cleanup = (): void => { stream.off('drain', onDrain); stream.off('error', onError); };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
 }
 
 function layerError(err: unknown): Error {
