@@ -112,6 +112,17 @@ function startHost(root: string): Promise<{ url: string; proc: ChildProcess }> {
   });
 }
 
+/** SIGTERM, then SIGKILL if the host has not exited within a few seconds. */
+async function stopHost(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null) return;
+  const exited = new Promise<void>((done) => proc.once('exit', () => done()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+  proc.stdout?.destroy();
+}
+
 function cli(root: string, args: string[]): string {
   const r = spawnSync(join(repo, 'bin', 'strata'), ['--root', root, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`strata ${args.join(' ')} failed: ${r.stderr}`);
@@ -363,9 +374,8 @@ async function main(): Promise<void> {
       await page.waitForFunction(() => document.querySelector('[data-testid="commit-preview"]')?.textContent?.includes('/web-ping/app.sh'));
       await shot(page, 'container-commit');
       await page.getByTestId('commit-submit').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="image-detail"] h1')?.textContent?.includes('web-ping:edited'), undefined, { timeout: 30_000 });
       await page.getByTestId('history-row').first().waitFor();
-      const title = await page.getByTestId('image-detail').locator('h1').innerText();
-      expect(title.includes('web-ping:edited'), `the committed image opens: ${title}`);
       const top = await page.getByTestId('history-row').first().innerText();
       expect(top.includes('sh'), `commit history row: ${top}`);
       await resetImages(page);
@@ -458,7 +468,7 @@ async function main(): Promise<void> {
     await test('Electron: the same smoke flow in the desktop app', async () => runElectronSmoke(root));
   } finally {
     await browser?.close().catch(() => {});
-    host?.kill('SIGTERM');
+    await stopHost(host);
     rmSync(tmp, { recursive: true, force: true });
   }
 }

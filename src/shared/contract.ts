@@ -117,7 +117,12 @@ export interface ContainerSummary {
   command: string;
   created: number;
   state: string;
+  /** docker's STATUS column (`Up 5 seconds`, `Exited (0) 2 minutes ago`), for the CLI-minded. */
   status: string;
+  /** Unix seconds (0 when never started / not finished). */
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
 }
 
 export interface ContainerChange {

@@ -18,6 +18,7 @@ export function listContainers(engine: Engine, all: boolean): ContainerSummary[]
   return engine.containers.list({ all }).map((c) => ({
     id: c.id, names: [c.name], image: c.image, imageId: c.imageId, command: containerArgs(c.config).join(' '),
     created: Math.floor(c.created / 1000), state: c.state, status: statusText(c, now),
+    startedAt: Math.floor(c.startedAt / 1000), finishedAt: Math.floor(c.finishedAt / 1000), exitCode: c.exitCode,
   }));
 }
 

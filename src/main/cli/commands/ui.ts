@@ -32,6 +32,10 @@ export const uiCommand: Command = {
       ctx.signal.addEventListener('abort', () => done(), { once: true });
     });
     await host.close();
+    // Daemonless: containers started from the UI run in this process, so they end with it.
+    for (const c of engine.containers.list()) {
+      if (engine.containers.attach(c.id)) await engine.containers.kill(c.id);
+    }
     if (rootFlag) engine.close();
   },
 };

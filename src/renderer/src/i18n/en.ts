@@ -190,6 +190,7 @@ export const en = {
     unavailable: { title: 'Containers are not available yet', body: 'This version of the engine cannot run containers yet. Images, builds and disk usage work.' },
     empty: { title: 'No containers', body: 'Run a container from an image: each one gets its own writable layer on top of the image, and you can open a terminal in it, edit its files and commit the result as a new image.' },
     col: { name: 'Name', image: 'Image', command: 'Command', status: 'Status', created: 'Created' },
+    state: { running: 'Running (started {since})', exited: 'Exited ({code}) {when}', created: 'Created' },
     stop: 'Stop',
     tab: { terminal: 'Terminal', files: 'Files', diff: 'Diff' },
     diffHint: 'What the container changed in its writable layer (docker diff): A added, C changed, D deleted.',

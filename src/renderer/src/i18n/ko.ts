@@ -192,6 +192,7 @@ export const ko: Messages = {
     unavailable: { title: '아직 컨테이너를 쓸 수 없습니다', body: '이 엔진 버전은 아직 컨테이너를 실행하지 못합니다. 이미지, 빌드, 디스크 사용량은 동작합니다.' },
     empty: { title: '컨테이너가 없습니다', body: '이미지에서 컨테이너를 실행하세요. 컨테이너마다 이미지 위에 자기만의 쓰기 가능 레이어가 생기고, 터미널을 열고 파일을 고친 뒤 결과를 새 이미지로 커밋할 수 있습니다.' },
     col: { name: '이름', image: '이미지', command: '명령', status: '상태', created: '생성' },
+    state: { running: '실행 중 ({since} 시작)', exited: '종료됨 (코드 {code}) {when}', created: '생성됨' },
     stop: '중지',
     tab: { terminal: '터미널', files: '파일', diff: '변경 사항' },
     diffHint: '컨테이너가 쓰기 가능 레이어에서 바꾼 것(docker diff): A 추가, C 변경, D 삭제.',

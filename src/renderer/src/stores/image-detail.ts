@@ -22,6 +22,9 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
     if (imageRef !== ref_.value) {
       tab.value = 'history';
       layerIndex.value = 0;
+      detail.value = null;
+      history.value = [];
+      layers.value = [];
     }
     ref_.value = imageRef;
     loading.value = true;
