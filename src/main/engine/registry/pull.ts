@@ -43,6 +43,19 @@ interface LayerPlan {
   known: LayerInput | undefined;
 }
 
+/** What the steps of one pull share. */
+interface PullContext {
+  engine: Engine;
+  client: RegistryClient;
+  ref: Reference;
+  scopes: string[];
+  emit: ProgressSink;
+  /** Cancels the other transfers when one fails. */
+  internal: AbortController;
+  /** Blobs this pull wrote to the content store: removed again if the pull fails. */
+  created: Set<string>;
+}
+
 /**
  * `docker pull`: resolve the reference to one platform's manifest, download the config and the
  * layers the store lacks (three at a time, verified, resumed with Range after a broken
@@ -52,70 +65,79 @@ interface LayerPlan {
 export async function pull(engine: Engine, input: string, options: PullOptions = {}): Promise<PullResult> {
   ensureRegistrySchema(engine.db);
   const ref = parseReference(input);
-  const emit: ProgressSink = options.onProgress ?? (() => {});
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const session = await openClient(engine, ref.domain, { ...options, signal });
-  const { client } = session;
-  const scopes = [repositoryScope(ref.path, 'pull')];
+  const ctx: PullContext = {
+    engine, client: session.client, ref, scopes: [repositoryScope(ref.path, 'pull')],
+    emit: options.onProgress ?? (() => {}), internal, created: new Set(),
+  };
   const wanted = options.platform === undefined ? undefined : typeof options.platform === 'string' ? parsePlatform(options.platform) : normalizePlatform(options.platform);
-  const created = new Set<string>();
-
-  emit({ id: '', status: `${ref.tag ?? ref.digest!}: Pulling from ${ref.path}` });
+  ctx.emit({ id: '', status: `${ref.tag ?? ref.digest!}: Pulling from ${ref.path}` });
   try {
-    return await engine.gc.withLease(async () => {
-      const { top, manifest, manifestBytes, manifestDigest, manifestMediaType } = await resolveManifest(client, ref, scopes, wanted);
-      const configDigest = manifest.config.digest;
-      const before = engine.images.get(configDigest);
-      const oldTagged = ref.tag !== undefined ? engine.images.tryResolve(formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })) : undefined;
-
-      let layersDownloaded = 0;
-      let layersSkipped = manifest.layers.length;
-      let layers: LayerInput[];
-      const complete = before !== undefined && engine.images.layers(configDigest).length === manifest.layers.length;
-      const config = complete ? engine.images.readConfig(configDigest) : await fetchConfig(engine, client, ref, manifest.config, scopes, created);
-      // An index was already matched against the platform; a single manifest is checked by its config.
-      if (wanted && !isIndexMediaType(top.mediaType)) checkPlatform(config, wanted, ref);
-      if (complete) {
-        layers = engine.images.layers(configDigest).map((l) => ({ ...l }));
-      } else {
-        const diffIds = config.rootfs?.diff_ids ?? [];
-        if (diffIds.length !== manifest.layers.length) {
-          throw new Error(`invalid image: the config lists ${diffIds.length} layers but the manifest ${manifest.layers.length}`);
-        }
-        const plans = manifest.layers.map((d, i): LayerPlan => ({ descriptor: d, diffId: diffIds[i]!, known: knownLayer(engine, d) }));
-        const result = await downloadLayers(engine, client, ref, plans, scopes, options.concurrency ?? 3, emit, internal, created);
-        layers = result.layers;
-        layersDownloaded = result.downloaded;
-        layersSkipped = manifest.layers.length - result.downloaded;
-      }
-
-      if (!engine.content.has(manifestDigest)) {
-        await engine.content.put(manifestBytes, { digest: manifestDigest });
-        created.add(manifestDigest);
-      }
-      const image = engine.images.commit({
-        configDigest,
-        configSize: manifest.config.size,
-        manifestDigest,
-        manifestSize: manifestBytes.length,
-        manifestMediaType,
-        layers,
-        ...(ref.tag !== undefined ? { tags: [formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })] } : {}),
-        repoDigests: [{ repository: repositoryName(ref), digest: top.digest }],
-      });
-      recordBlobSources(engine.db, ref.domain, ref.path, [configDigest, ...manifest.layers.map((l) => l.digest)]);
-      const updated = layersDownloaded > 0 || !before || (ref.tag !== undefined && oldTagged !== configDigest);
-      emit({ id: '', status: `Digest: ${top.digest}` });
-      emit({ id: '', status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}` });
-      return { image, reference: formatReference(ref), digest: top.digest, updated, layersDownloaded, layersSkipped };
-    });
+    return await engine.gc.withLease(() => pullImage(ctx, wanted, options.concurrency ?? 3));
   } catch (err) {
     internal.abort();
-    removeUnrecorded(engine, created);
+    removeUnrecorded(engine, ctx.created);
     if (options.signal?.aborted) throw options.signal.reason ?? err;
     throw pullError(session.explain(err), ref);
   }
+}
+
+async function pullImage(ctx: PullContext, wanted: Platform | undefined, concurrency: number): Promise<PullResult> {
+  const { engine, ref } = ctx;
+  const resolved = await resolveManifest(ctx.client, ref, ctx.scopes, wanted);
+  const { top, manifest } = resolved;
+  const configDigest = manifest.config.digest;
+  const before = engine.images.get(configDigest);
+  const oldTagged = ref.tag !== undefined ? engine.images.tryResolve(formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })) : undefined;
+  const complete = before !== undefined && engine.images.layers(configDigest).length === manifest.layers.length;
+  const config = complete ? engine.images.readConfig(configDigest) : await fetchConfig(ctx, manifest.config);
+  // An index was already matched against the platform; a single manifest is checked by its config.
+  if (wanted && !isIndexMediaType(top.mediaType)) checkPlatform(config, wanted, ref);
+  const { layers, downloaded } = complete
+    ? { layers: engine.images.layers(configDigest).map((l): LayerInput => ({ ...l })), downloaded: 0 }
+    : await layersOf(ctx, manifest, config, concurrency);
+  const image = await commitPulled(ctx, resolved, layers);
+  const updated = downloaded > 0 || !before || (ref.tag !== undefined && oldTagged !== configDigest);
+  ctx.emit({ id: '', status: `Digest: ${top.digest}` });
+  ctx.emit({ id: '', status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}` });
+  return {
+    image, reference: formatReference(ref), digest: top.digest, updated,
+    layersDownloaded: downloaded, layersSkipped: manifest.layers.length - downloaded,
+  };
+}
+
+/** Plans each layer (known or to fetch) against the config's diff IDs and fetches what is missing. */
+async function layersOf(ctx: PullContext, manifest: Manifest, config: ImageConfig, concurrency: number): Promise<{ layers: LayerInput[]; downloaded: number }> {
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== manifest.layers.length) {
+    throw new Error(`invalid image: the config lists ${diffIds.length} layers but the manifest ${manifest.layers.length}`);
+  }
+  const plans = manifest.layers.map((d, i): LayerPlan => ({ descriptor: d, diffId: diffIds[i]!, known: knownLayer(ctx.engine, d) }));
+  return downloadLayers(ctx, plans, concurrency);
+}
+
+/** Stores the manifest bytes and records the image, its tag and repo digest, and where its blobs live. */
+async function commitPulled(ctx: PullContext, resolved: ResolvedManifest, layers: LayerInput[]): Promise<ImageRecord> {
+  const { engine, ref } = ctx;
+  const { manifest, manifestBytes, manifestDigest } = resolved;
+  if (!engine.content.has(manifestDigest)) {
+    await engine.content.put(manifestBytes, { digest: manifestDigest });
+    ctx.created.add(manifestDigest);
+  }
+  const image = engine.images.commit({
+    configDigest: manifest.config.digest,
+    configSize: manifest.config.size,
+    manifestDigest,
+    manifestSize: manifestBytes.length,
+    manifestMediaType: resolved.manifestMediaType,
+    layers,
+    ...(ref.tag !== undefined ? { tags: [formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })] } : {}),
+    repoDigests: [{ repository: repositoryName(ref), digest: resolved.top.digest }],
+  });
+  recordBlobSources(engine.db, ref.domain, ref.path, [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]);
+  return image;
 }
 
 function checkPlatform(config: ImageConfig, wanted: Platform, ref: Reference): void {
@@ -176,23 +198,22 @@ function knownLayer(engine: Engine, d: Descriptor): LayerInput | undefined {
   return { blobDigest: d.digest, blobSize: d.size, mediaType: d.mediaType, compression: row.compression, diffId: row.diff_id, size: row.size };
 }
 
-async function fetchConfig(engine: Engine, client: RegistryClient, ref: Reference, d: Descriptor, scopes: string[], created: Set<string>): Promise<ImageConfig> {
+async function fetchConfig(ctx: PullContext, d: Descriptor): Promise<ImageConfig> {
+  const { engine } = ctx;
   if (!engine.content.has(d.digest)) {
     try {
-      await engine.content.ingest(blobBytes(client, ref.path, d, scopes, () => {}), { digest: d.digest, size: d.size });
+      await engine.content.ingest(blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, () => {}), { digest: d.digest, size: d.size });
     } catch (err) {
       if (err instanceof DigestMismatchError || err instanceof SizeMismatchError) throw new Error(`image config verification failed for digest ${d.digest}`);
       throw err;
     }
-    created.add(d.digest);
+    ctx.created.add(d.digest);
   }
   return parseJson<ImageConfig>(engine.content.readBytes(d.digest), 'image config');
 }
 
-async function downloadLayers(
-  engine: Engine, client: RegistryClient, ref: Reference, plans: LayerPlan[], scopes: string[], concurrency: number,
-  emit: ProgressSink, internal: AbortController, created: Set<string>,
-): Promise<{ layers: LayerInput[]; downloaded: number }> {
+async function downloadLayers(ctx: PullContext, plans: LayerPlan[], concurrency: number): Promise<{ layers: LayerInput[]; downloaded: number }> {
+  const { emit } = ctx;
   const layers: (LayerInput | undefined)[] = plans.map((p) => p.known);
   // The same blob twice in one manifest is fetched once.
   const firstOf = new Map<string, number>();
@@ -218,12 +239,12 @@ async function downloadLayers(
   const jobs = toFetch.map((i) =>
     limiter.run(async () => {
       const plan = plans[i]!;
-      const layer = await downloadLayer(engine, client, ref, plan, scopes, emit, created);
+      const layer = await downloadLayer(ctx, plan);
       layers[i] = layer;
       done.add(i);
       completeInOrder();
     }).catch((err: unknown) => {
-      internal.abort(err);
+      ctx.internal.abort(err);
       throw err;
     }),
   );
@@ -241,22 +262,21 @@ function firstRealError(results: PromiseSettledResult<unknown>[], fallback: unkn
   return real && real.status === 'rejected' ? real.reason : fallback;
 }
 
-async function downloadLayer(
-  engine: Engine, client: RegistryClient, ref: Reference, plan: LayerPlan, scopes: string[], emit: ProgressSink, created: Set<string>,
-): Promise<LayerInput> {
+async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerInput> {
+  const { engine, emit } = ctx;
   const d = plan.descriptor;
   const id = shortId(d.digest);
   const progress = progressThrottle((current) => emit({ id, status: 'Downloading', current, total: d.size }));
   const existed = engine.content.has(d.digest);
   let layer;
   try {
-    layer = await ingestLayer(engine.content, blobBytes(client, ref.path, d, scopes, progress.update), { digest: d.digest, size: d.size });
+    layer = await ingestLayer(engine.content, blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update), { digest: d.digest, size: d.size });
   } catch (err) {
     if (err instanceof DigestMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}`);
     if (err instanceof SizeMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}: ${err.message}`);
     throw err;
   }
-  if (!existed) created.add(d.digest);
+  if (!existed) ctx.created.add(d.digest);
   progress.flush();
   emit({ id, status: 'Verifying Checksum' });
   if (layer.diffId !== plan.diffId) {
