@@ -47,12 +47,29 @@ export function progressThrottle(report: (current: number) => void, intervalMs =
 /**
  * After a failed or cancelled transfer: deletes the blobs it committed to the content store that
  * no record names (under the metadata write lock, so a concurrent commit that names one wins).
+ * While another operation holds a lease it may be about to record the same blob, so the files are
+ * left to gc, which knows to wait for it.
  */
 export function removeUnrecorded(engine: Engine, digests: Iterable<string>): void {
   for (const d of digests) {
     engine.db.transaction(() => {
       if (engine.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').get(d)) return;
+      if (otherLiveLease(engine)) return;
       engine.content.delete(d);
     }).immediate();
+  }
+}
+
+function otherLiveLease(engine: Engine): boolean {
+  const leases = engine.db.prepare('SELECT pid FROM leases').all() as { pid: number }[];
+  return leases.some((l) => alive(l.pid));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
