@@ -10,6 +10,7 @@ export {
   DockerConfigCredentialStore, CredentialHelperUnsupportedError, dockerConfigDir, authKey,
   type CredentialStore, type Credentials,
 } from './credentials.ts';
+export { SealedCredentialStore, type Sealer } from './sealed-credentials.ts';
 export type { RegistryOptions } from './session.ts';
 export { RegistryError, UnauthorizedError } from './errors.ts';
 export { parsePlatform, formatPlatform } from './platform.ts';
