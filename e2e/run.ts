@@ -123,6 +123,37 @@ async function stopHost(proc: ChildProcess | undefined): Promise<void> {
   proc.stdout?.destroy();
 }
 
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Debian's docker-registry on a free 127.0.0.1 port (plain HTTP, which docker allows for 127.0.0.0/8). */
+async function startRegistry(dir: string): Promise<{ port: number; proc: ChildProcess } | undefined> {
+  const bin = ['/usr/bin/docker-registry'].find((p) => existsSync(p));
+  if (!bin) return undefined;
+  const port = await freePort();
+  const config = join(dir, 'registry.yml');
+  writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'registry')}\nhttp:\n  addr: 127.0.0.1:${port}\nlog:\n  level: error\n`);
+  const proc = spawn(bin, ['serve', config], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/v2/`)).ok) return { port, proc };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill();
+  return undefined;
+}
+
 function cli(root: string, args: string[]): string {
   const r = spawnSync(join(repo, 'bin', 'strata'), ['--root', root, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`strata ${args.join(' ')} failed: ${r.stderr}`);
@@ -171,6 +202,7 @@ async function main(): Promise<void> {
   const root = join(tmp, 'store');
   let browser: Browser | undefined;
   let host: ChildProcess | undefined;
+  let registry: ChildProcess | undefined;
   try {
     const archive = await makeArchive(tmp);
     const webPing = makeWebPing(tmp);
@@ -382,6 +414,36 @@ async function main(): Promise<void> {
       expect((await page.getByTestId('images-view').innerText()).includes('edited'), 'the new image is listed');
     }, page);
 
+    await test('tag, push to a registry, remove, pull back', async () => {
+      const reg = await startRegistry(tmp);
+      if (!reg) return 'docker-registry is not installed';
+      registry = reg.proc;
+      const target = `127.0.0.1:${reg.port}/tools/jq:1.7`;
+      await resetImages(page);
+      await page.getByTestId('image-filter').fill('jq:1.7');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+      await rows(page).first().click();
+      await page.getByTestId('tag-button').click();
+      await page.getByTestId('tag-target').fill(target);
+      await page.getByTestId('tag-submit').click();
+      await page.getByTestId('notice').waitFor();
+      await page.getByTestId('image-filter').fill('*/tools/jq');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+      await rows(page).first().click();
+      await page.getByRole('button', { name: 'Push' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.includes('Pushed'), undefined, { timeout: 60_000 });
+      await page.getByTestId('remove-button').click();
+      await page.getByTestId('remove-submit').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 0);
+      await page.getByTestId('pull-button').click();
+      await page.getByTestId('pull-ref').fill(target);
+      await page.getByTestId('pull-submit').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.includes('Pulled'), undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+      await shot(page, 'images-pulled');
+      await page.getByTestId('image-filter').fill('');
+    }, page);
+
     await test('prune shows the exact bytes before confirming', async () => {
       await resetImages(page);
       await page.getByTestId('filter-dangling').check();
@@ -469,6 +531,7 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close().catch(() => {});
     await stopHost(host);
+    registry?.kill();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -21,6 +21,8 @@ import { imageDetail, imageLayers, layerTree, listImages, sharedLayers } from '.
 import { prunePreview } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';
+import { pull } from '../engine/registry/pull.ts';
+import { push } from '../engine/registry/push.ts';
 import * as containers from './containers-host.ts';
 import { UnsupportedError, type StreamContext } from './session.ts';
 
@@ -60,8 +62,8 @@ export function features(options: HandlerOptions): Features {
     build: true,
     containers: true,
     terminal: true,
-    pull: false,
-    push: false,
+    pull: true,
+    push: true,
     nativeDialogs: options.dialogs !== undefined,
   };
 }
@@ -156,8 +158,14 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       const rec = await importImage(engine, { path }, ref ? { reference: ref } : {});
       return { id: rec.id };
     },
-    'images.pull': () => unsupported('pull'),
-    'images.push': () => unsupported('push'),
+    'images.pull': async ({ ref }, ctx) => {
+      const res = await pull(engine, ref, { onProgress: (e) => ctx.emit(e), signal: ctx.signal });
+      return { id: res.image.id };
+    },
+    'images.push': async ({ ref }, ctx) => {
+      await push(engine, ref, { onProgress: (e) => ctx.emit(e), signal: ctx.signal });
+      return null;
+    },
     'build.run': (params, ctx) => runBuild(engine, params, ctx),
     'containers.terminal': (p, ctx) => containers.terminal(engine, p, ctx),
     'containers.logs': async ({ id }, ctx) => {

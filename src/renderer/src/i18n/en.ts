@@ -88,6 +88,11 @@ export const en = {
     pruneDanglingBody: 'Removes dangling images that no container uses.',
     pruneWillFree: 'Images to delete: {count} · space freed: {size}',
     pruned: 'Total reclaimed space: {size}',
+    registry: {
+      pull: 'Pull…', push: 'Push', pullTitle: 'Pull an image', reference: 'Image reference',
+      pullBody: 'Downloads the image from its registry (Docker Hub unless the name starts with a registry host). Layers already stored are not downloaded again.',
+      pulled: 'Pulled {ref} ({id})', pushed: 'Pushed {ref}',
+    },
     archive: {
       loadTitle: 'Load images from an archive',
       saveTitle: 'Save the image to an archive',

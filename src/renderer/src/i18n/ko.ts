@@ -90,6 +90,11 @@ export const ko: Messages = {
     pruneDanglingBody: '컨테이너가 쓰지 않는 댕글링 이미지를 삭제합니다.',
     pruneWillFree: '삭제할 이미지: {count}개 · 확보되는 공간: {size}',
     pruned: '확보한 공간 합계: {size}',
+    registry: {
+      pull: '받기…', push: '올리기', pullTitle: '이미지 받기', reference: '이미지 참조',
+      pullBody: '레지스트리에서 이미지를 내려받습니다(이름이 레지스트리 호스트로 시작하지 않으면 Docker Hub). 이미 저장된 레이어는 다시 받지 않습니다.',
+      pulled: '{ref} 을(를) 받았습니다 ({id})', pushed: '{ref} 을(를) 올렸습니다',
+    },
     archive: {
       loadTitle: '아카이브에서 이미지 불러오기',
       saveTitle: '이미지를 아카이브로 저장',

@@ -138,6 +138,8 @@ export const useImagesStore = defineStore('images', () => {
   const load = (path: string) => track('load', (on) => api.stream('images.load', { path }, on));
   const save = (refs: string[], path: string) => track('save', (on) => api.stream('images.save', { refs, path }, on));
   const importTar = (path: string, ref: string) => track('import', (on) => api.stream('images.import', { path, ref }, on));
+  const pull = (ref: string) => track('pull', (on) => api.stream('images.pull', { ref }, on));
+  const push = (ref: string) => track('push', (on) => api.stream('images.push', { ref }, on));
 
   let subscribed = false;
   function subscribe(): void {
@@ -154,6 +156,6 @@ export const useImagesStore = defineStore('images', () => {
 
   return {
     images, loaded, loading, error, pattern, dangling, inUse, sortKey, sortDesc, selected, progress, allRows, rows, totalSize, selectedRow,
-    refresh, sortBy, tag, remove, prunePreview, prune, load, save, importTar, subscribe,
+    refresh, sortBy, tag, remove, prunePreview, prune, load, save, importTar, pull, push, subscribe,
   };
 });
