@@ -9,6 +9,7 @@ import { DockerConfigCredentialStore } from '../../src/main/engine/registry/cred
 import { storeImage, writeTar } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
 import { startBrokenRegistry, type BrokenRegistry, type Fault } from './broken-registry.ts';
+import { freePort } from './registry-server.ts';
 
 /**
  * A registry that misbehaves: the pull fails with a clear error and the store is left exactly as
@@ -101,6 +102,14 @@ describe('registry: pulling from a broken registry', () => {
   it('retries a 500 and then reports it', async () => {
     await expect(pullFrom('server-error')).rejects.toThrow('received unexpected HTTP status: 500 Internal Server Error');
     expect(server!.requests.filter((r) => r === 'GET /v2/')).toHaveLength(3); // the first try and 2 retries
+    await expectUntouched();
+  });
+
+  it('reports a registry that is not there like docker, at once', async () => {
+    const port = await freePort();
+    await expect(pull(target, `127.0.0.1:${port}/gone:latest`, { credentials, backoffMs: 10 })).rejects.toThrow(
+      `Get "http://127.0.0.1:${port}/v2/": dial tcp 127.0.0.1:${port}: connect: connection refused`,
+    );
     await expectUntouched();
   });
 

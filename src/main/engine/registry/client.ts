@@ -91,13 +91,16 @@ export class RegistryClient {
     const candidates = [new URL(`https://${this.host}/v2/`)];
     if (this.options.insecure) candidates.push(new URL(`http://${this.host}/v2/`));
     let lastError: unknown;
+    let lastUrl = candidates[0]!;
     for (const url of candidates) {
+      lastUrl = url;
       try {
+        // Nothing listening is an answer, not a hiccup: move on (or fail) at once, like docker.
         const res = await this.withRetries(async () => {
           const r = await this.sendRaw({ method: 'GET', url });
           if (r.status >= 500 || r.status === 429) throw await registryError(r);
           return r;
-        });
+        }, (err) => !isConnectionRefused(err));
         discard(res);
         if (res.status === 401) this.auth.learn(res.headers['www-authenticate']);
         else if (res.status !== 200) throw new RegistryError(res.status, res.statusText, []);
@@ -108,7 +111,9 @@ export class RegistryClient {
         lastError = err;
       }
     }
-    throw pingError(candidates[0]!, lastError);
+    // Like docker, an insecure registry's error is the plain-HTTP attempt's, unless TLS was the problem.
+    const tlsProblem = candidates.length > 1 && !isConnectionRefused(lastError);
+    throw pingError(tlsProblem ? candidates[0]! : lastUrl, lastError);
   }
 
   /** Checks credentials the way `docker login` does: a ping answered with them. */
@@ -153,12 +158,12 @@ export class RegistryClient {
   }
 
   /** Runs `fn` again after transient failures (connection errors, 5xx, 429) with exponential backoff. */
-  async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+  async withRetries<T>(fn: () => Promise<T>, worthRetrying: (err: unknown) => boolean = () => true): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
-        if (!isTransient(err) || attempt >= this.retries || this.signal?.aborted) throw err;
+        if (!isTransient(err) || !worthRetrying(err) || attempt >= this.retries || this.signal?.aborted) throw err;
         await this.backoff(attempt);
       }
     }
@@ -296,5 +301,11 @@ function pingError(url: URL, err: unknown): Error {
   if (e?.code && UNKNOWN_AUTHORITY.has(e.code)) {
     return new Error(`Get "${url.href}": tls: failed to verify certificate: x509: certificate signed by unknown authority`);
   }
+  if (e?.code === 'ECONNREFUSED') return new Error(`Get "${url.href}": dial tcp ${url.host}: connect: connection refused`);
+  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return new Error(`Get "${url.href}": dial tcp: lookup ${url.hostname}: no such host`);
   return new Error(`Get "${url.href}": ${e?.message ?? String(err)}`);
+}
+
+function isConnectionRefused(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
 }
