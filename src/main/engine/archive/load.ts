@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Engine } from '../engine.ts';
 import type { ProgressSink } from '../api.ts';
-import { DigestMismatchError, SizeMismatchError } from '../store/content-store.ts';
+import { DigestMismatchError, SizeMismatchError, processAlive } from '../store/content-store.ts';
 import { digestOf, isDigest, shortId } from '../store/digest.ts';
 import { detectCompression, ingestLayer, isTarHeader, type IngestedLayer } from '../layer/layer-ingest.ts';
 import { HostileArchiveError } from '../layer/tar-safety.ts';
@@ -536,11 +536,3 @@ function isTagged(refs: string[], familiar: string): boolean {
   return refs.some((r) => familiarString(parseReference(r)) === familiar);
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

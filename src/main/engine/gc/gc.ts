@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../metadata/db.ts';
-import type { ContentStore } from '../store/content-store.ts';
+import { processAlive, type ContentStore } from '../store/content-store.ts';
 
 /**
  * Extra gc roots owned by other services (build cache, containers): SQL returning a column
@@ -107,23 +107,26 @@ export class GarbageCollector {
   }
 
   private async sweepOrphanFiles(): Promise<{ digests: string[]; bytes: number }> {
-    const oldestLease = this.db.prepare('SELECT min(created_at) AS t FROM leases').get() as { t: number | null };
+    const oldestLease = this.db.prepare('SELECT min(created_at) AS t FROM leases');
     const digests: string[] = [];
     let bytes = 0;
     for (const d of await this.orphanFiles()) {
-      const mtime = await this.content.mtimeMs(d);
-      if (mtime === undefined) continue;
-      if (oldestLease.t !== null && mtime >= oldestLease.t) continue;
-      // Re-check under the write lock: an ingest may have recorded it since we listed.
+      // Decide under the write lock, reading the leases there too: an ingest takes its lease
+      // (a committed row) before it writes a byte, so a lease we can't see yet means the file
+      // is older than that ingest; a row recorded since we listed keeps the file.
       const removed = this.db.transaction(() => {
         if (this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').get(d)) return false;
+        const mtime = this.content.mtimeMsSync(d);
+        if (mtime === undefined) return false;
+        const lease = (oldestLease.get() as { t: number | null }).t;
+        if (lease !== null && mtime >= lease) return false;
         bytes += this.content.size(d) ?? 0;
         this.content.delete(d);
         return true;
       }).immediate();
       if (removed) digests.push(d);
     }
-    await this.content.cleanIngest(oldestLease.t === null ? 0 : Date.now() - oldestLease.t + 1);
+    await this.content.cleanIngest();
     return { digests, bytes };
   }
 
@@ -136,11 +139,3 @@ export class GarbageCollector {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

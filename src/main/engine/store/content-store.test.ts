@@ -36,11 +36,14 @@ describe('content store', () => {
     expect(() => store.path('md5:abc')).toThrow('invalid digest');
   });
 
-  it('removes ingests abandoned by a crashed writer', async () => {
+  it('removes ingests abandoned by a crashed writer, never a live one', async () => {
     const w = await store.writer();
     await w.write(Buffer.from('partial'));
     expect(readdirSync(store.ingestDir)).toHaveLength(1);
-    expect(await store.cleanIngest(0)).toBe(1);
+    expect(await store.cleanIngest()).toBe(0); // this process is alive
+    expect(readdirSync(store.ingestDir)).toHaveLength(1);
+    expect(await store.cleanIngest({ alive: (pid) => pid !== process.pid })).toBe(1);
+    expect(readdirSync(store.ingestDir)).toEqual([]);
     expect(await store.list()).toEqual([]);
   });
 

@@ -116,6 +116,14 @@ export class ContentStore {
     return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
   }
 
+  mtimeMsSync(digest: string): number | undefined {
+    try {
+      return fs.statSync(this.path(digest)).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  }
+
   async mtimeMs(digest: string): Promise<number | undefined> {
     try {
       return (await stat(this.path(digest))).mtimeMs;
@@ -124,18 +132,22 @@ export class ContentStore {
     }
   }
 
-  /** Removes ingest files older than `olderThanMs` (left by crashed writers). */
-  async cleanIngest(olderThanMs = 0): Promise<number> {
+  /**
+   * Removes ingest files abandoned by writers that no longer run. Each ingest file is named with
+   * its writer's pid, so a live writer's file is never touched, however old or new; files with
+   * unreadable names are removed once older than `graceMs`.
+   */
+  async cleanIngest(options: { graceMs?: number; alive?: (pid: number) => boolean } = {}): Promise<number> {
+    const alive = options.alive ?? processAlive;
+    const graceMs = options.graceMs ?? 60 * 60 * 1000;
     let removed = 0;
-    const now = Date.now();
     for (const name of await readdir(this.ingestDir)) {
       const p = join(this.ingestDir, name);
+      const pid = Number(/^\d+-(\d+)-[0-9a-f]+$/.exec(name)?.[1] ?? NaN);
       try {
-        const st = await stat(p);
-        if (now - st.mtimeMs >= olderThanMs) {
-          await rm(p, { force: true, recursive: true });
-          removed++;
-        }
+        if (Number.isInteger(pid) ? alive(pid) : Date.now() - (await stat(p)).mtimeMs < graceMs) continue;
+        await rm(p, { force: true, recursive: true });
+        removed++;
       } catch {
         /* raced with its writer finishing */
       }
@@ -209,7 +221,7 @@ export class BlobWriter {
       this.fh = undefined;
     }
     const target = this.store.path(digest);
-    if (fs.existsSync(target)) {
+    if (keepExisting(target)) {
       // Same content already stored: keep the existing (identical, immutable) file.
       fs.rmSync(this.tmpPath, { force: true });
     } else {
@@ -225,5 +237,29 @@ export class BlobWriter {
       this.fh = undefined;
     }
     await rm(this.tmpPath, { force: true });
+  }
+}
+
+/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * True when an identical blob is already in place. Its mtime is refreshed so that, until this
+ * writer's caller records it, gc treats it like a fresh ingest under the caller's lease.
+ */
+function keepExisting(target: string): boolean {
+  try {
+    const now = new Date();
+    fs.utimesSync(target, now, now);
+    return true;
+  } catch {
+    return false;
   }
 }
