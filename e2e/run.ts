@@ -350,7 +350,10 @@ async function main(): Promise<void> {
       if (!built) return 'the first build did not finish';
       writeFileSync(join(webPing, 'app.sh'), 'echo "Pinging $TARGET (v3)"\n');
       await page.getByTestId('build-start').click();
-      await page.getByTestId('build-advice').waitFor({ timeout: 180_000 });
+      // Advice from earlier builds may already show: wait for this build to end first.
+      await page.waitForFunction(() => document.querySelector('[data-testid="build-start"]')?.hasAttribute('disabled') === true, undefined, { timeout: 10_000 }).catch(() => {});
+      await page.waitForFunction(() => document.querySelector('[data-testid="build-start"]')?.hasAttribute('disabled') === false && !!document.querySelector('[data-testid="build-result"]'), undefined, { timeout: 180_000 });
+      await page.getByTestId('build-advice').waitFor({ timeout: 30_000 });
       const advice = await page.getByTestId('build-advice').innerText();
       expect(advice.includes('COPY app.sh'), `advice: ${advice}`);
       await shot(page, 'build-advice', true);
@@ -457,6 +460,7 @@ async function main(): Promise<void> {
       expect(bytes > 0, 'pruning dangling images frees their unique layers');
       await shot(page, 'prune-preview');
       await page.getByTestId('prune-submit').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.includes('Total reclaimed space'), undefined, { timeout: 60_000 });
       const notice = await page.getByTestId('notice').innerText();
       expect(notice.includes(formatBytes(bytes)), `reclaimed "${notice}" should equal the preview ${formatBytes(bytes)}`);
       await page.getByTestId('filter-dangling').uncheck();

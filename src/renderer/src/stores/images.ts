@@ -29,7 +29,8 @@ export function toRows(images: readonly ImageSummary[]): ImageRow[] {
     }
     for (const rt of img.repoTags) {
       const colon = rt.lastIndexOf(':');
-      rows.push({ ...base, key: `${img.id} ${rt}`, repository: rt.slice(0, colon), tag: rt.slice(colon + 1), dangling: false });
+      // A tag names one image, so it keys the row: the selection follows a tag that moves to a new build.
+      rows.push({ ...base, key: rt, repository: rt.slice(0, colon), tag: rt.slice(colon + 1), dangling: false });
     }
   }
   return rows;
