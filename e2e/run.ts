@@ -356,7 +356,9 @@ async function main(): Promise<void> {
       await page.getByTestId('build-advice').waitFor({ timeout: 30_000 });
       const advice = await page.getByTestId('build-advice').innerText();
       expect(advice.includes('COPY app.sh'), `advice: ${advice}`);
-      await shot(page, 'build-advice', true);
+      await page.getByTestId('build-advice').scrollIntoViewIfNeeded();
+      await shot(page, 'build-advice');
+      await page.getByTestId('build-history').screenshot({ path: join(shots, 'build-history-table.png') });
     }, page);
 
     await test('run a container with an env override, edit a file, diff and commit', async () => {

@@ -168,7 +168,7 @@ export const en = {
     seconds: '{s} s',
     missReason: 'Ran again: {reason}',
     done: 'Built image',
-    history: 'Builds this session',
+    history: 'Build history of this Dockerfile',
     failed: 'failed',
     failedAt: 'Dockerfile line {line}: {message}',
     reason: {

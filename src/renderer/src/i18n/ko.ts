@@ -170,7 +170,7 @@ export const ko: Messages = {
     seconds: '{s}초',
     missReason: '다시 실행된 이유: {reason}',
     done: '빌드된 이미지',
-    history: '이번 세션의 빌드',
+    history: '이 Dockerfile 의 빌드 기록',
     failed: '실패',
     failedAt: 'Dockerfile {line}번째 줄: {message}',
     reason: {
