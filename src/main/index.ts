@@ -4,7 +4,10 @@
  * window turns ipcMain messages into handler calls and pushes change and stream events back.
  * The only file besides the preload that imports electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
+import {
+  app, BrowserWindow, dialog, ipcMain, Menu, shell,
+  type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type WebContents,
+} from 'electron';
 import { join } from 'node:path';
 import { Engine } from './engine/engine.ts';
 import { defaultRoot } from './engine/paths.ts';
@@ -45,6 +48,13 @@ function sessionFor(contents: WebContents, handlers: Handlers): HostSession {
     });
   }
   return s;
+}
+
+/** Only our own page (the packaged file, or the dev server in development) may talk to the engine. */
+function trusted(e: IpcMainEvent | IpcMainInvokeEvent): boolean {
+  const url = e.senderFrame?.url ?? '';
+  const dev = process.env.ELECTRON_RENDERER_URL;
+  return e.senderFrame?.parent === null && (url.startsWith('file://') || (dev !== undefined && url.startsWith(dev)));
 }
 
 function harden(contents: WebContents): void {
@@ -108,10 +118,15 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     dialogs: dialogsFor(() => mainWindow),
   });
-  ipcMain.handle(Channels.invoke, (e, name: unknown, params: unknown) => sessionFor(e.sender, handlers).invoke(name, params));
-  ipcMain.handle(Channels.stream, (e, id: unknown, name: unknown, params: unknown) => sessionFor(e.sender, handlers).stream(id, name, params));
-  ipcMain.on(Channels.cancel, (e, id: unknown) => sessionFor(e.sender, handlers).cancel(id));
-  ipcMain.on(Channels.input, (e, id: unknown, data: unknown) => sessionFor(e.sender, handlers).input(id, data));
+  const refused = { ok: false, error: { message: 'request from an untrusted frame', code: 'invalid' } } as const;
+  ipcMain.handle(Channels.invoke, (e, name: unknown, params: unknown) => (trusted(e) ? sessionFor(e.sender, handlers).invoke(name, params) : refused));
+  ipcMain.handle(Channels.stream, (e, id: unknown, name: unknown, params: unknown) => (trusted(e) ? sessionFor(e.sender, handlers).stream(id, name, params) : refused));
+  ipcMain.on(Channels.cancel, (e, id: unknown) => {
+    if (trusted(e)) sessionFor(e.sender, handlers).cancel(id);
+  });
+  ipcMain.on(Channels.input, (e, id: unknown, data: unknown) => {
+    if (trusted(e)) sessionFor(e.sender, handlers).input(id, data);
+  });
   app.on('web-contents-created', (_e, contents) => harden(contents));
   menu();
   mainWindow = createWindow();

@@ -114,4 +114,30 @@ describe('strata ui (browser host)', () => {
     expect(pushes.some((p) => p.t === 'push' && p.msg.type === 'change' && p.msg.event.kind === 'image')).toBe(true);
     ws.close();
   });
+
+  it('cancels a stream by id: a long RUN stops and the build reports canceled', async () => {
+    const why = busyboxMissing();
+    if (why) {
+      console.log(`skipped: ${why}`);
+      return;
+    }
+    const ctx = join(tmp.path, 'slow');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox:latest\nRUN echo started && sleep 60\n');
+    const ws = await connect({ origin: `http://127.0.0.1:${url.port}`, cookie });
+    let sawStart = false;
+    const done = call(ws, {
+      t: 'stream', seq: 1, id: 'slow-1', name: 'build.run',
+      params: { path: ctx, dockerfile: 'Dockerfile', tags: [], buildArgs: {}, target: '', noCache: true },
+    }, (m) => {
+      if (m.t === 'push' && m.msg.type === 'stream-event' && JSON.stringify(m.msg.event).includes('started') && !sawStart) {
+        sawStart = true;
+        ws.send(JSON.stringify({ t: 'cancel', id: 'slow-1' }));
+      }
+    });
+    const reply = await done;
+    expect(sawStart).toBe(true);
+    expect(reply.envelope).toEqual({ ok: false, error: { message: 'canceled', code: 'canceled' } });
+    ws.close();
+  });
 });
