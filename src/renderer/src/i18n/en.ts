@@ -73,6 +73,7 @@ export const en = {
       body: 'Load an archive made by docker save (or an OCI layout), or build one from a folder with a Dockerfile.',
       build: 'Build from a folder',
     },
+    matching: '{shown} of {total} rows match',
     noMatch: 'No image matches the filter.',
     keyboardHint: 'Arrow keys move, Enter opens the history, Delete removes.',
     col: { repository: 'Repository', tag: 'Tag', id: 'Image ID', created: 'Created', size: 'Size', inUse: 'In use' },

@@ -75,6 +75,7 @@ export const ko: Messages = {
       body: 'docker save 로 만든 아카이브(또는 OCI 레이아웃)를 불러오거나, Dockerfile 이 있는 폴더에서 빌드하세요.',
       build: '폴더에서 빌드',
     },
+    matching: '전체 {total}행 중 {shown}행',
     noMatch: '필터에 맞는 이미지가 없습니다.',
     keyboardHint: '화살표 키로 이동, Enter 는 히스토리 열기, Delete 는 삭제입니다.',
     col: { repository: '저장소', tag: '태그', id: '이미지 ID', created: '생성', size: '크기', inUse: '사용 중' },
