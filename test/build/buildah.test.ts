@@ -20,6 +20,24 @@ import { storeBusybox } from './helpers.ts';
 
 const execFile = promisify(execFileCb);
 
+/**
+ * buildah's chroot isolation sometimes fails to seal its memfd copy of itself under load
+ * ("Close_Fd sealing memfd copy: Device or resource busy"), a peer-side hiccup unrelated to the
+ * Dockerfile: retry that one error, and only it.
+ */
+async function budWithRetry(args: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await execFile('buildah', args, { maxBuffer: 1 << 24 });
+      return;
+    } catch (err) {
+      const text = `${(err as { stderr?: string }).stderr ?? ''}${(err as Error).message}`;
+      if (attempt >= 3 || !text.includes('sealing memfd copy')) throw err;
+      console.log(`buildah hit its memfd sealing hiccup; retrying (attempt ${attempt + 1})`);
+    }
+  }
+}
+
 function buildahMissing(): string | undefined {
   try {
     execFileSync('buildah', ['--version'], { stdio: 'ignore' });
@@ -149,7 +167,7 @@ describe('compared with buildah', () => {
       if (df.run && sandboxUnavailable()) return console.log(`skipped: RUN needs the sandbox: ${sandboxUnavailable()}`);
       const ours = await build(engine, { context: await makeContext(name, df.text, 'busybox') });
       const bctx = await makeContext(name, df.text, `docker-archive:${baseArchive}`);
-      await execFile('buildah', [...buildahGlobal(), 'bud', '--isolation', 'chroot', '--format', 'docker', '--layers', '-t', `cmp-${name}`, bctx], { maxBuffer: 1 << 24 });
+      await budWithRetry([...buildahGlobal(), 'bud', '--isolation', 'chroot', '--format', 'docker', '--layers', '-t', `cmp-${name}`, bctx]);
       const inspect = JSON.parse((await execFile('buildah', [...buildahGlobal(), 'inspect', '--type', 'image', `cmp-${name}`], { maxBuffer: 1 << 24 })).stdout) as {
         Docker: { config: Record<string, unknown> };
       };
