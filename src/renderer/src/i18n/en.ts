@@ -60,7 +60,7 @@ export const en = {
   },
   images: {
     title: 'Images',
-    summary: '{count} images · total of the SIZE column: {size}',
+    summary: '{count} images · their sizes add up to {size}',
     toolbar: 'Image actions',
     filterPlaceholder: 'Filter: name, name:tag, j*, ID prefix',
     filterLabel: 'Filter images by reference pattern',

@@ -62,7 +62,7 @@ export const ko: Messages = {
   },
   images: {
     title: '이미지',
-    summary: '이미지 {count}개 · SIZE 열 합계: {size}',
+    summary: '이미지 {count}개 · 크기 합계: {size}',
     toolbar: '이미지 작업',
     filterPlaceholder: '필터: 이름, 이름:태그, j*, ID 앞부분',
     filterLabel: '참조 패턴으로 이미지 필터링',
