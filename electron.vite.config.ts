@@ -7,7 +7,14 @@ import vue from '@vitejs/plugin-vue';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { external: ['better-sqlite3', 'node-pty'] },
+      rollupOptions: {
+        external: ['better-sqlite3', 'node-pty'],
+        // The container monitor runs as its own process (`run -d`, `start`): a second entry.
+        input: {
+          index: resolve('src/main/index.ts'),
+          monitor: resolve('src/main/engine/container/monitor.ts'),
+        },
+      },
     },
   },
   // A sandboxed renderer can only run a CommonJS preload.

@@ -1,8 +1,6 @@
 import type { Command } from '../command.ts';
 import { flagString } from '../command.ts';
 import { Engine } from '../../engine/engine.ts';
-import { createHandlers } from '../../host/handlers.ts';
-import { startBrowserHost } from '../../host/server.ts';
 
 /**
  * `strata ui`: the desktop app's views in a browser, for headless boxes and the end-to-end tests.
@@ -25,6 +23,8 @@ export const uiCommand: Command = {
     const rootFlag = flagString(ctx, 'root');
     const engine = rootFlag ? Engine.open({ root: rootFlag }) : ctx.engine();
     const renderer = flagString(ctx, 'renderer');
+    // Loaded here, not at the top: every other command starts faster without the host's modules.
+    const [{ createHandlers }, { startBrowserHost }] = await Promise.all([import('../../host/handlers.ts'), import('../../host/server.ts')]);
     const host = await startBrowserHost(createHandlers(engine, { host: 'browser' }), { port, ...(renderer ? { rendererDir: renderer } : {}) });
     ctx.stdout.write(`Strata UI for ${engine.root}\nOpen ${host.url}\n`);
     await new Promise<void>((done) => {

@@ -77,7 +77,17 @@ function processStart(pid: number): string | undefined {
   }
 }
 
-const MONITOR = fileURLToPath(new URL('./monitor.ts', import.meta.url));
+/**
+ * How to start the detached monitor: its source under Node 24 (the CLI runs the sources), or the
+ * script electron-vite bundles beside the main process (`out/main/monitor.js`) in the desktop
+ * app, where `execPath` is Electron itself and ELECTRON_RUN_AS_NODE makes it a plain Node.
+ */
+function monitorCommand(root: string, id: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const source = fileURLToPath(new URL('./monitor.ts', import.meta.url));
+  const script = existsSync(source) ? source : fileURLToPath(new URL('./monitor.js', import.meta.url));
+  const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+  return { command: process.execPath, args: [script, root, id], env };
+}
 
 /**
  * Containers: records in SQLite, a directory each under `containers/<id>/` (upper, work, log),
@@ -291,7 +301,8 @@ export class ContainerService {
   async startDetached(ref: string): Promise<void> {
     const rec = this.get(ref);
     if (rec.state === 'running') return;
-    const child = spawn(process.execPath, [MONITOR, this.engine.root, rec.id], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const monitor = monitorCommand(this.engine.root, rec.id);
+    const child = spawn(monitor.command, monitor.args, { env: monitor.env, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     const first = await new Promise<string>((resolve) => {
       let buf = '';
       child.stdout!.on('data', (d: Buffer) => {
