@@ -5,7 +5,7 @@
  * The only file besides the preload that imports electron.
  */
 import {
-  app, BrowserWindow, dialog, ipcMain, Menu, shell,
+  app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, shell,
   type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type WebContents,
 } from 'electron';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { Engine } from './engine/engine.ts';
 import { defaultRoot } from './engine/paths.ts';
 import { createHandlers, type Dialogs, type Handlers } from './host/handlers.ts';
 import { HostSession } from './host/session.ts';
+import { SealedCredentialStore, type Sealer } from './engine/registry/sealed-credentials.ts';
 import { Channels } from '../shared/contract.ts';
 
 const sessions = new Map<number, HostSession>();
@@ -34,6 +35,27 @@ function dialogsFor(getWindow: () => BrowserWindow | undefined): Dialogs {
     },
   };
 }
+
+/**
+ * Why registry secrets cannot be sealed here: no OS keychain, or (Linux) safeStorage's
+ * `basic_text` fallback, which encrypts with a fixed key and so is plain text in disguise.
+ */
+function keychainUnavailable(): string | undefined {
+  const reason = 'cannot store registry credentials: no system keychain is available to encrypt them (Electron safeStorage); Strata does not store secrets in plain text';
+  if (!safeStorage.isEncryptionAvailable()) return reason;
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return reason;
+  return undefined;
+}
+
+/** Electron's safeStorage as the registry credentials' sealer; refuses rather than store in clear. */
+const safeStorageSealer: Sealer = {
+  encrypt(plain) {
+    const reason = keychainUnavailable();
+    if (reason) throw new Error(reason);
+    return safeStorage.encryptString(plain);
+  },
+  decrypt: (sealed) => safeStorage.decryptString(sealed),
+};
 
 function sessionFor(contents: WebContents, handlers: Handlers): HostSession {
   let s = sessions.get(contents.id);
@@ -117,6 +139,8 @@ async function start(): Promise<void> {
     host: 'electron',
     version: app.getVersion(),
     dialogs: dialogsFor(() => mainWindow),
+    credentials: new SealedCredentialStore(join(app.getPath('userData'), 'registry-credentials.json'), safeStorageSealer),
+    credentialsUnavailable: keychainUnavailable,
   });
   const refused = { ok: false, error: { message: 'request from an untrusted frame', code: 'invalid' } } as const;
   ipcMain.handle(Channels.invoke, (e, name: unknown, params: unknown) => (trusted(e) ? sessionFor(e.sender, handlers).invoke(name, params) : refused));

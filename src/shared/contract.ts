@@ -5,10 +5,11 @@
  * never knows where it runs. Plain data only: everything here crosses a process boundary.
  */
 import type {
-  ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent,
+  BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason, ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent,
 } from '../main/engine/api.ts';
 
 export type { ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent };
+export type { BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason };
 
 /** What the engine in this process can do; views hide or explain what is missing. */
 export interface Features {
@@ -137,6 +138,22 @@ export interface ContainerFile {
   change?: 'A' | 'C' | 'D';
 }
 
+/** A registry the host holds credentials for. Never the password: it stays in main. */
+export interface RegistryLogin {
+  registry: string;
+  username: string;
+}
+
+export interface RegistryLogins {
+  /** `sealed`: encrypted with Electron's safeStorage; `docker-config`: docker's config.json auths (base64). */
+  storage: 'sealed' | 'docker-config';
+  /** The file the credentials live in. */
+  location: string;
+  logins: RegistryLogin[];
+  /** Why this host cannot store secrets (no OS keychain for safeStorage). */
+  unavailable?: string;
+}
+
 /** Requests: name → params → result. */
 export interface Requests {
   'app.info': { params: Record<string, never>; result: AppInfo };
@@ -167,6 +184,10 @@ export interface Requests {
     params: { id: string; repository: string; message: string; author: string; changes: string[] };
     result: { id: string };
   };
+  'registry.logins': { params: Record<string, never>; result: RegistryLogins };
+  /** `docker login`: verified against the registry, then stored. The password crosses IPC only here. */
+  'registry.login': { params: { registry: string; username: string; password: string }; result: { registry: string } };
+  'registry.logout': { params: { registry: string }; result: { registry: string; removed: boolean } };
   'dialog.openFolder': { params: { title: string }; result: DialogResult };
   'dialog.openFile': { params: { title: string }; result: DialogResult };
   'dialog.saveFile': { params: { title: string; defaultName: string }; result: DialogResult };
@@ -182,8 +203,10 @@ export interface BuildStepEvent {
   position?: number;
   total?: number;
   state: 'running' | 'cached' | 'done' | 'error';
-  /** Why the cache missed (`COPY: app.js modified`, `parent changed because step 5 missed`). */
+  /** Why the cache missed, in the CLI's English (`COPY app.js .: app.js changed (sha256 3f…→9a…)`). */
   missReason?: string;
+  /** The same reason as data; views render it in the user's language (the text is the fallback for codes they do not know). */
+  missCause?: BuildMissReason;
   durationMs?: number;
 }
 
@@ -219,17 +242,31 @@ export interface BuildSummary {
   steps: BuildStepSummary[];
 }
 
-/** An instruction-order suggestion from earlier builds of the same Dockerfile. */
-export interface BuildAdvice {
-  /** The step whose own inputs keep changing. */
-  instruction: string;
+/** A step that never changed in earlier builds but re-ran below a changing one (advisor.ts StableStep). */
+export interface BuildAdviceStep {
   line: number;
-  /** How many of the recent builds changed it. */
-  changedIn: number;
-  builds: number;
-  /** Later steps that re-ran only because of it, and their total time. */
-  rerunSteps: string[];
-  rerunMs: number;
+  instruction: string;
+  /** Mean time and layer bytes when it ran. */
+  meanMs: number;
+  meanBytes: number;
+}
+
+/** An instruction-order suggestion from earlier builds of the same Dockerfile (the engine's advisor.ts). */
+export interface BuildAdvice {
+  stage: string;
+  /** The step whose own inputs keep changing, and its Dockerfile line. */
+  line: number;
+  instruction: string;
+  /** Rebuilds that changed it, of the rebuilds compared. */
+  changedBuilds: number;
+  comparedBuilds: number;
+  /** The stable steps right below it, which re-ran only because of it. */
+  stableBelow: BuildAdviceStep[];
+  /** What moving it below them would save per change. */
+  savedMs: number;
+  savedBytes: number;
+  /** The advisor's English sentence (the CLI's wording). */
+  message: string;
 }
 
 /** Streams: long work keyed by a stream id, with events, a final result and cancellation. */
@@ -258,7 +295,7 @@ export type StreamResult<K extends StreamName> = Streams[K]['result'];
 
 export interface ErrorInfo {
   message: string;
-  /** A stable code for errors the UI explains (`not-found`, `conflict`, `invalid`, `unsupported`, `canceled`). */
+  /** A stable code for errors the UI explains (`not-found`, `conflict`, `invalid`, `unsupported`, `canceled`, `unauthorized` — the registry refused or wanted credentials). */
   code: string;
 }
 

@@ -93,6 +93,10 @@ const empty = obj<Record<string, never>>({});
 const ref = str({ max: 512, nonEmpty: true });
 const path = str({ max: 4096, nonEmpty: true });
 const id = str({ max: 256, nonEmpty: true });
+const registryHost = str({ max: 512, nonEmpty: true });
+
+/** A password or token: checked like any string, but no message ever includes its value. */
+const secret: Validator<string> = str({ max: 16_384, nonEmpty: true });
 
 export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } = {
   'app.info': empty,
@@ -122,6 +126,9 @@ export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } =
   'containers.commit': obj({
     id, repository: str({ max: 512 }), message: str({ max: 4096 }), author: str({ max: 512 }), changes: list(str({ max: 4096 }), 100),
   }),
+  'registry.logins': empty,
+  'registry.login': obj({ registry: registryHost, username: str({ max: 256, nonEmpty: true }), password: secret }),
+  'registry.logout': obj({ registry: registryHost }),
   'dialog.openFolder': obj({ title: str({ max: 200 }) }),
   'dialog.openFile': obj({ title: str({ max: 200 }) }),
   'dialog.saveFile': obj({ title: str({ max: 200 }), defaultName: str({ max: 255 }) }),

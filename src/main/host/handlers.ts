@@ -24,6 +24,8 @@ import { buildHistory, runBuild } from './build-host.ts';
 import { pull } from '../engine/registry/pull.ts';
 import { push } from '../engine/registry/push.ts';
 import * as containers from './containers-host.ts';
+import { DockerConfigCredentialStore, type CredentialStore } from '../engine/registry/credentials.ts';
+import { listLogins, loginToRegistry, logoutFromRegistry, type CredentialSetup } from './logins.ts';
 import { UnsupportedError, type StreamContext } from './session.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
@@ -48,6 +50,10 @@ export interface HandlerOptions {
   host: AppInfo['host'];
   version?: string;
   dialogs?: Dialogs;
+  /** Registry credentials for pull, push and login; docker's config.json (as the CLI) when absent. */
+  credentials?: CredentialStore;
+  /** Why this host cannot store secrets right now (Electron without an OS keychain). */
+  credentialsUnavailable?: () => string | undefined;
 }
 
 function unsupported(what: string): never {
@@ -71,6 +77,10 @@ export function features(options: HandlerOptions): Features {
 export function createHandlers(engine: Engine, options: HandlerOptions): Handlers {
   const resolve = (ref: string): string => engine.images.resolve(ref);
   const dialogs = options.dialogs;
+  const credentials: CredentialSetup = {
+    store: options.credentials ?? new DockerConfigCredentialStore(),
+    ...(options.credentialsUnavailable ? { unavailable: options.credentialsUnavailable } : {}),
+  };
 
   const requests: RequestHandlers = {
     'app.info': () => ({
@@ -131,6 +141,9 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       const d = imageDetail(engine, resolve(ref));
       return { env: d.env, cmd: d.cmd, entrypoint: d.entrypoint };
     },
+    'registry.logins': () => listLogins(credentials),
+    'registry.login': (params) => loginToRegistry(engine, credentials, params),
+    'registry.logout': ({ registry }) => logoutFromRegistry(credentials, registry),
     'dialog.openFolder': ({ title }) => (dialogs ? dialogs.openFolder(title) : unsupported('a native folder picker')),
     'dialog.openFile': ({ title }) => (dialogs ? dialogs.openFile(title) : unsupported('a native file picker')),
     'dialog.saveFile': ({ title, defaultName }) => (dialogs ? dialogs.saveFile(title, defaultName) : unsupported('a native save dialog')),
@@ -159,11 +172,11 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       return { id: rec.id };
     },
     'images.pull': async ({ ref }, ctx) => {
-      const res = await pull(engine, ref, { onProgress: (e) => ctx.emit(e), signal: ctx.signal });
+      const res = await pull(engine, ref, { onProgress: (e) => ctx.emit(e), signal: ctx.signal, credentials: credentials.store });
       return { id: res.image.id };
     },
     'images.push': async ({ ref }, ctx) => {
-      await push(engine, ref, { onProgress: (e) => ctx.emit(e), signal: ctx.signal });
+      await push(engine, ref, { onProgress: (e) => ctx.emit(e), signal: ctx.signal, credentials: credentials.store });
       return null;
     },
     'build.run': (params, ctx) => runBuild(engine, params, ctx),

@@ -21,6 +21,7 @@ export function errorInfo(err: unknown): ErrorInfo {
     : e.name === 'ConflictError' || e.message.startsWith('conflict:') ? 'conflict'
     : e.name === 'ValidationError' || e.name === 'InvalidReferenceError' ? 'invalid'
     : e.name === 'UnsupportedError' ? 'unsupported'
+    : e.name === 'UnauthorizedError' ? 'unauthorized'
     : e.name === 'AbortError' || e.message === 'canceled' ? 'canceled'
     : 'error';
   // One line, as the CLI prints it.

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { Engine } from '../engine/engine.ts';
+import { SealedCredentialStore, type Sealer } from '../engine/registry/index.ts';
+import { createHandlers } from './handlers.ts';
+import { HostSession } from './session.ts';
+import type { Envelope, RegistryLogins } from '../../shared/contract.ts';
+import { tempDir } from '../../../test/tmp.ts';
+import { storeImage, writeTar } from '../../../test/fixtures/busybox.ts';
+import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from '../../../test/registry/registry-server.ts';
+
+/** AES-256-GCM with an in-memory key: a real Sealer, doing what safeStorage does with the keychain's key. */
+function aesSealer(key = randomBytes(32)): Sealer {
+  return {
+    encrypt(plain) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+      return Buffer.concat([iv, c.getAuthTag(), body]);
+    },
+    decrypt(sealed) {
+      const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+      d.setAuthTag(sealed.subarray(12, 28));
+      return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8');
+    },
+  };
+}
+
+const USER = 'ci-user';
+const PASSWORD = 'Pa55-w0rd:with spaces';
+const WRONG = 'wrong-Secret-42';
+
+/** Every spelling of the secret that would give it away on disk or on the wire. */
+function leaks(text: string, password: string): boolean {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  return [password, b64(password), b64(`${USER}:${password}`), JSON.stringify(password).slice(1, -1)].some((s) => text.includes(s));
+}
+
+describe('registry login through the host handlers (sealed store, real registry with htpasswd)', () => {
+  const tmp = tempDir();
+  const file = join(tmp.path, 'user-data', 'registry-credentials.json');
+  let registry: RunningRegistry | undefined;
+  let engine: Engine;
+  let session: HostSession;
+  let skip: string | undefined;
+  let ref = '';
+
+  beforeAll(async () => {
+    skip = registryMissing() ?? htpasswdMissing();
+    if (skip) return;
+    registry = await startRegistry(join(tmp.path, 'registry'), { auth: { user: USER, password: PASSWORD } });
+    engine = Engine.open({ root: join(tmp.path, 'store') });
+    ref = `${registry.host}/tools/app:1`;
+    await writeTar(join(tmp.path, 'layer.tar'), [{ type: 'file', name: 'hello.txt', content: 'hello from strata\n' }]);
+    await storeImage(engine, [join(tmp.path, 'layer.tar')], { tags: [ref] });
+    const handlers = createHandlers(engine, { host: 'electron', credentials: new SealedCredentialStore(file, aesSealer()) });
+    session = new HostSession(handlers, () => {});
+  });
+
+  afterAll(async () => {
+    session?.dispose();
+    engine?.close();
+    await registry?.stop();
+    tmp.cleanup();
+  });
+
+  let streams = 0;
+  const stream = (name: string, params: unknown): Promise<Envelope<unknown>> => session.stream(`t${++streams}`, name, params);
+  const logins = async (): Promise<RegistryLogins> => {
+    const env = await session.invoke('registry.logins', {});
+    if (!env.ok) throw new Error(env.error.message);
+    return env.value as RegistryLogins;
+  };
+
+  it('push without a login fails with an unauthorized error', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const env = await stream('images.push', { ref });
+    expect(env.ok).toBe(false);
+    if (!env.ok) expect(env.error.code).toBe('unauthorized');
+    expect((await logins()).logins).toEqual([]);
+  });
+
+  it('a wrong password is refused by the registry, never echoed, and nothing is stored', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const env = await session.invoke('registry.login', { registry: registry!.host, username: USER, password: WRONG });
+    expect(env).toEqual({ ok: false, error: { code: 'unauthorized', message: `login attempt to http://${registry!.host}/v2/ failed with status: 401 Unauthorized` } });
+    expect(JSON.stringify(env)).not.toContain(WRONG);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('logs in, keeps the password sealed on disk, lists only registry and user, then pushes and pulls', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const env = await session.invoke('registry.login', { registry: `http://${registry!.host}/v2/`, username: USER, password: PASSWORD });
+    expect(env).toEqual({ ok: true, value: { registry: registry!.host } });
+    const onDisk = readFileSync(file, 'utf8');
+    expect(leaks(onDisk, PASSWORD)).toBe(false);
+    expect(onDisk).not.toContain(USER);
+    expect(Object.keys((JSON.parse(onDisk) as { auths: object }).auths)).toEqual([registry!.host]);
+
+    const listed = await logins();
+    expect(listed).toEqual({ storage: 'sealed', location: file, logins: [{ registry: registry!.host, username: USER }] });
+    expect(leaks(JSON.stringify(listed), PASSWORD)).toBe(false);
+
+    expect(await stream('images.push', { ref })).toEqual({ ok: true, value: null });
+    expect((await session.invoke('images.remove', { refs: [ref], force: false })).ok).toBe(true);
+    const pulled = await stream('images.pull', { ref });
+    expect(pulled.ok).toBe(true);
+    expect(engine.images.resolve(ref)).toMatch(/^sha256:/);
+  });
+
+  it('logs out: the entry is erased and the registry refuses again', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    expect(await session.invoke('registry.logout', { registry: registry!.host })).toEqual({ ok: true, value: { registry: registry!.host, removed: true } });
+    expect(await session.invoke('registry.logout', { registry: registry!.host })).toEqual({ ok: true, value: { registry: registry!.host, removed: false } });
+    expect((await logins()).logins).toEqual([]);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ auths: {} });
+    const env = await stream('images.pull', { ref });
+    expect(env.ok).toBe(false);
+    if (!env.ok) expect(env.error.code).toBe('unauthorized');
+  });
+
+  it('validates every argument without quoting the password', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const bad = [
+      { registry: registry!.host, username: USER },
+      { registry: registry!.host, username: USER, password: '' },
+      { registry: '', username: USER, password: PASSWORD },
+      { registry: registry!.host, username: '', password: PASSWORD },
+      { registry: registry!.host, username: USER, password: 42 },
+      { registry: registry!.host, username: USER, password: `${PASSWORD}\0` },
+      { registry: registry!.host, username: USER, password: PASSWORD, remember: true },
+    ];
+    for (const params of bad) {
+      const env = await session.invoke('registry.login', params);
+      expect(env.ok, JSON.stringify(Object.keys(params))).toBe(false);
+      if (!env.ok) {
+        expect(env.error.code).toBe('invalid');
+        expect(leaks(env.error.message, PASSWORD)).toBe(false);
+      }
+    }
+    expect((await session.invoke('registry.logout', {})).ok).toBe(false);
+    expect((await session.invoke('registry.logins', { all: true })).ok).toBe(false);
+    expect(existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { auths: object }).auths : {}).toEqual({});
+  });
+
+  it('refuses to store secrets when the host has no keychain, before asking the registry', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const plainFile = join(tmp.path, 'no-keychain', 'registry-credentials.json');
+    const handlers = createHandlers(engine, {
+      host: 'electron',
+      credentials: new SealedCredentialStore(plainFile, aesSealer()),
+      credentialsUnavailable: () => 'cannot store registry credentials: no system keychain is available',
+    });
+    const s = new HostSession(handlers, () => {});
+    try {
+      const env = await s.invoke('registry.login', { registry: registry!.host, username: USER, password: PASSWORD });
+      expect(env).toEqual({ ok: false, error: { code: 'unsupported', message: 'cannot store registry credentials: no system keychain is available' } });
+      expect(existsSync(plainFile)).toBe(false);
+      const listed = await s.invoke('registry.logins', {});
+      expect(listed.ok && (listed.value as RegistryLogins).unavailable).toBe('cannot store registry credentials: no system keychain is available');
+    } finally {
+      s.dispose();
+    }
+  });
+});
