@@ -144,3 +144,35 @@ export type ChangeEvent =
   | { kind: 'image'; action: 'added' | 'removed' | 'tagged' | 'untagged'; id: string; ref?: string }
   | { kind: 'container'; action: 'created' | 'started' | 'stopped' | 'removed' | 'changed'; id: string }
   | { kind: 'build-cache'; action: 'changed' | 'pruned' };
+
+/**
+ * Why a build step missed the cache, as data: the CLI prints its English text (cache.ts
+ * `missReasonText`), the UI renders it in the user's language. Plain data, no Node imports.
+ */
+export type BuildFileChange =
+  | { path: string; change: 'added' | 'removed' }
+  /** `from`/`to` are the content digests (`sha256:…`) before and after. */
+  | { path: string; change: 'changed'; from: string; to: string };
+
+export type BuildMissCause =
+  /** Nothing was ever built from this instruction on this parent. */
+  | { code: 'first-build' }
+  /** Built on this parent before with the same inputs, but the row is gone (pruned). */
+  | { code: 'not-in-cache' }
+  | { code: 'no-cache' }
+  /** An earlier step (`#step`) missed, so this step's parent layer is new. */
+  | { code: 'parent-missed'; step: number }
+  /** FROM resolves to another image than the last build of this Dockerfile used. */
+  | { code: 'base-image-changed' }
+  | { code: 'instruction-changed' }
+  | { code: 'build-arg-changed'; names: string[] }
+  /** At most five changes listed; `more` counts the rest. */
+  | { code: 'files-changed'; files: BuildFileChange[]; more: number }
+  /** COPY --from: the source stage or image is another one. */
+  | { code: 'source-changed' }
+  | { code: 'content-changed' };
+
+export type BuildMissCode = BuildMissCause['code'];
+
+/** A miss: the cause plus the instruction it is about (`COPY app.js .`, `RUN`, `FROM`), as the CLI prefixes it. */
+export type BuildMissReason = BuildMissCause & { instruction: string };

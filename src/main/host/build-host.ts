@@ -5,6 +5,7 @@
 import type { Engine } from '../engine/engine.ts';
 import { build, type BuildEvent as EngineBuildEvent } from '../engine/build/builder.ts';
 import { BuildHistory } from '../engine/build/history-store.ts';
+import { adviseOrder } from '../engine/build/advisor.ts';
 import type { BuildAdvice, BuildEvent, BuildSummary, StreamParams } from '../../shared/contract.ts';
 import { contextDir, dockerfileIn } from './build-context.ts';
 import type { StreamContext } from './session.ts';
@@ -20,7 +21,7 @@ export function toContractEvent(e: EngineBuildEvent): BuildEvent | undefined {
     case 'cached':
       return { type: 'step', n: e.n, name: '', stage: '', state: 'cached' };
     case 'miss':
-      return { type: 'step', n: e.n, name: '', stage: '', state: 'running', missReason: e.reason };
+      return { type: 'step', n: e.n, name: '', stage: '', state: 'running', missReason: e.reason, missCause: e.cause };
     case 'done':
       return { type: 'step', n: e.n, name: '', stage: '', state: 'done', durationMs: Math.round(e.durationMs) };
     case 'log':
@@ -56,38 +57,20 @@ export async function runBuild(engine: Engine, p: StreamParams<'build.run'>, ctx
 
 const ADVICE_BUILDS = 10;
 
-/**
- * Instruction-order advice: a step whose own inputs changed in recent builds while the steps
- * after it re-ran only because their parent changed (their own inputs did not) is a step to move
- * later — or to split, copying first only what those steps need.
- */
-export function adviseOrder(builds: BuildSummary[]): BuildAdvice[] {
-  const finished = builds.filter((b) => b.status === 'success').slice(0, ADVICE_BUILDS);
-  const advice = new Map<string, BuildAdvice>();
-  for (const b of finished) {
-    const byStage = new Map<string, typeof b.steps>();
-    for (const s of b.steps) byStage.set(s.stage, [...(byStage.get(s.stage) ?? []), s]);
-    for (const steps of byStage.values()) {
-      const first = steps.findIndex((s) => s.selfChanged && s.status === 'done');
-      if (first < 0) continue;
-      const culprit = steps[first]!;
-      const reran = steps.slice(first + 1).filter((s) => s.status === 'done' && !s.selfChanged && s.instruction.startsWith('RUN'));
-      if (reran.length === 0) continue;
-      const key = `${culprit.stage}#${culprit.position}`;
-      const a = advice.get(key) ?? { instruction: culprit.instruction, line: culprit.position, changedIn: 0, builds: finished.length, rerunSteps: [], rerunMs: 0 };
-      a.changedIn += 1;
-      for (const r of reran) if (!a.rerunSteps.includes(r.instruction)) a.rerunSteps.push(r.instruction);
-      a.rerunMs += reran.reduce((n, r) => n + r.durationMs, 0);
-      advice.set(key, a);
-    }
-  }
-  return [...advice.values()].sort((x, y) => y.rerunMs - x.rerunMs);
+/** The engine advisor's suggestions for recent builds of this Dockerfile, as plain contract data. */
+export function buildAdvice(engine: Engine, context: string, dockerfile: string): BuildAdvice[] {
+  return adviseOrder(engine, { context, dockerfile }, ADVICE_BUILDS).suggestions.map((s) => ({
+    stage: s.stage, line: s.line, instruction: s.instruction, changedBuilds: s.changedBuilds, comparedBuilds: s.comparedBuilds,
+    stableBelow: s.stableBelow.map((o) => ({ line: o.line, instruction: o.instruction, meanMs: Math.round(o.meanMs), meanBytes: Math.round(o.meanBytes) })),
+    savedMs: Math.round(s.savedMs), savedBytes: Math.round(s.savedBytes), message: s.message,
+  }));
 }
 
 export function buildHistory(engine: Engine, path: string, dockerfile: string): { builds: BuildSummary[]; advice: BuildAdvice[] } {
   const dir = contextDir(path);
   const history = new BuildHistory(engine.db);
-  const records = history.list({ context: dir, dockerfile: dockerfileIn(dir, dockerfile || 'Dockerfile'), limit: 20 });
+  const file = dockerfileIn(dir, dockerfile || 'Dockerfile');
+  const records = history.list({ context: dir, dockerfile: file, limit: 20 });
   const builds: BuildSummary[] = records.map((r) => ({
     id: r.id, context: r.context, dockerfile: r.dockerfile, tags: r.tags, startedAt: r.startedAt, finishedAt: r.finishedAt, status: r.status,
     imageId: r.imageId, error: r.error,
@@ -96,5 +79,5 @@ export function buildHistory(engine: Engine, path: string, dockerfile: string): 
       selfChanged: s.selfChanged, durationMs: s.durationMs, size: s.size,
     })),
   }));
-  return { builds, advice: adviseOrder(builds) };
+  return { builds, advice: buildAdvice(engine, dir, file) };
 }

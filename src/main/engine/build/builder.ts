@@ -17,7 +17,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../engine.ts';
-import type { LayerFile } from '../api.ts';
+import type { BuildMissCause, BuildMissReason, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import type { ContainerConfig, HistoryItem, ImageConfig } from '../image/oci.ts';
 import { hostPlatform } from '../image/oci.ts';
@@ -34,7 +34,7 @@ import {
 import { contextTree, openContext, type BuildContext, type DigestCache, type SourceMeta, type SourceTree, matchSources, walkSource, followSource } from './context.ts';
 import { planCopy, writeLayer, type LayerEntry, type WrittenLayer } from './copy.ts';
 import { ImageView, comparePaths, stripSlashes } from './image-view.ts';
-import { BuildCache, fileDigestCache, inputsKey, recordLayer, stepKey, type StepInputs } from './cache.ts';
+import { BuildCache, fileDigestCache, inputsKey, missCauseText, missReasonText, recordLayer, stepKey, type StepInputs } from './cache.ts';
 import { BuildHistory, type BuildStepRecord } from './history-store.ts';
 import { resolveOwner } from './users.ts';
 import { runInSandbox, RunFailedError } from './run.ts';
@@ -61,7 +61,8 @@ export type BuildEvent =
   | { type: 'vertex'; n: number; name: string; stage?: string; position?: number; total?: number; line?: number }
   /** The step was served from the cache (no `done` follows). */
   | { type: 'cached'; n: number }
-  | { type: 'miss'; n: number; reason: string }
+  /** `reason` is the CLI's English line; `cause` the same as data for the UI. */
+  | { type: 'miss'; n: number; reason: string; cause: BuildMissReason }
   | { type: 'log'; n: number; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'status'; n: number; text: string }
   | { type: 'done'; n: number; durationMs: number }
@@ -293,8 +294,9 @@ async function fromStep(run: BuildRun, stage: Stage, index: number, chain: numbe
   if (before !== undefined && before !== state.key && !run.opts.noCache) {
     // The base (an image re-pulled or re-tagged, or a changed parent stage) is not what the last
     // build of this Dockerfile used: every step below will miss because of it.
-    const reason = 'base image changed since the last build';
-    emit(run, { type: 'miss', n, reason: `FROM: ${reason}` });
+    const cause: BuildMissReason = { code: 'base-image-changed', instruction: 'FROM' };
+    const reason = missCauseText(cause);
+    emit(run, { type: 'miss', n, reason: missReasonText(cause), cause });
     emit(run, { type: 'done', n, durationMs: 0 });
     state.missN = n;
     recordStep(run, state, n, fromText, stage.location.startLine, { cacheKey: state.key, inputsKey: state.key, status: 'done', cached: false, reason, durationMs: 0, size: 0, diffId: null, selfChanged: true });
@@ -445,13 +447,15 @@ async function dispatch(run: BuildRun, state: StageState, raw: Command, chain: n
     recordStep(run, state, n, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'cached', cached: true, reason: '', durationMs: 0, size: hit.size, diffId: hit.diffId, selfChanged });
     return;
   }
-  const reason = run.opts.noCache
-    ? 'cache disabled (--no-cache)'
+  const why: BuildMissCause = run.opts.noCache
+    ? { code: 'no-cache' }
     : state.missN !== undefined
-      ? `parent changed because step ${state.missN} missed`
-      : run.cache.explainMiss(parentKey, raw.kind, prepared.inputs);
+      ? { code: 'parent-missed', step: state.missN }
+      : run.cache.explainMissCause(parentKey, raw.kind, prepared.inputs);
   const what = raw.kind === 'copy' || raw.kind === 'add' ? displayName(raw, state.env, run.escapeToken) : raw.kind.toUpperCase();
-  emit(run, { type: 'miss', n, reason: `${what}: ${reason}` });
+  const cause: BuildMissReason = { ...why, instruction: what };
+  const reason = missCauseText(why);
+  emit(run, { type: 'miss', n, reason: missReasonText(cause), cause });
   state.missN ??= n;
   let outcome: StepOutcome = {};
   try {

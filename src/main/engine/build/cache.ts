@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.ts';
 import type { DB } from '../metadata/db.ts';
 import { migrate } from '../metadata/db.ts';
-import type { DiskUsageBuildCache, LayerFile } from '../api.ts';
+import type { BuildFileChange, BuildMissCause, BuildMissReason, DiskUsageBuildCache, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
 import { shortId } from '../store/digest.ts';
@@ -252,23 +252,28 @@ export class BuildCache {
    * before: changed files, changed build args, or changed instruction text.
    */
   explainMiss(parentKey: string, kind: string, inputs: StepInputs): string {
+    return missCauseText(this.explainMissCause(parentKey, kind, inputs));
+  }
+
+  /** The same explanation as data (the UI renders it in the user's language). */
+  explainMissCause(parentKey: string, kind: string, inputs: StepInputs): BuildMissCause {
     const siblings = this.siblings(parentKey).filter((s) => s.kind === kind);
-    if (siblings.length === 0) return 'not in cache (first build of this step on this parent)';
+    if (siblings.length === 0) return { code: 'first-build' };
     const sameText = siblings.find((s) => s.inputs.source === inputs.source);
     const prev = sameText ?? siblings[0]!;
     const argChanges = changedArgs(prev.inputs.scope ?? prev.inputs.args, inputs.scope ?? inputs.args);
     if (prev.inputs.instruction !== inputs.instruction) {
-      if (sameText && argChanges.length > 0) return argChanges.map((a) => `--build-arg ${a} changed`).join(', ');
-      return 'instruction text changed';
+      if (sameText && argChanges.length > 0) return { code: 'build-arg-changed', names: argChanges };
+      return { code: 'instruction-changed' };
     }
-    if (argChanges.length > 0) return argChanges.map((a) => `--build-arg ${a} changed`).join(', ');
+    if (argChanges.length > 0) return { code: 'build-arg-changed', names: argChanges };
     if (inputs.files && prev.inputs.files) {
-      const changes = fileChanges(prev.inputs.files, inputs.files);
-      if (changes.length > 0) return changes.join(', ');
+      const changes = fileChangeList(prev.inputs.files, inputs.files);
+      if (changes.length > 0) return { code: 'files-changed', files: changes.slice(0, MAX_FILES_SHOWN), more: Math.max(0, changes.length - MAX_FILES_SHOWN) };
     }
-    if (inputs.from !== prev.inputs.from) return 'source stage changed';
-    if (inputs.checksum !== prev.inputs.checksum) return 'copied content changed';
-    return 'not in cache';
+    if (inputs.from !== prev.inputs.from) return { code: 'source-changed' };
+    if (inputs.checksum !== prev.inputs.checksum) return { code: 'content-changed' };
+    return { code: 'not-in-cache' };
   }
 
   /** Every cache row for `system df` (docker's BuildCache records). */
@@ -319,22 +324,55 @@ function abbrev(d: string): string {
   return d.startsWith('sha256:') ? `sha256 ${d.slice(7, 9)}…` : d;
 }
 
-/** `app.js changed (sha256 3f…→9a…)`, `new.txt added`, `old.txt removed`. */
-export function fileChanges(before: Record<string, string>, after: Record<string, string>): string[] {
-  const out: string[] = [];
+const MAX_FILES_SHOWN = 5;
+
+/** What changed between two file → digest maps: changed and added files in order, then removed ones. */
+export function fileChangeList(before: Record<string, string>, after: Record<string, string>): BuildFileChange[] {
+  const out: BuildFileChange[] = [];
   for (const [path, digest] of Object.entries(after)) {
     const prev = before[path];
-    if (prev === undefined) out.push(`${path} added`);
-    else if (prev !== digest) {
-      out.push(prev.startsWith('sha256:') && digest.startsWith('sha256:')
-        ? `${path} changed (sha256 ${prev.slice(7, 9)}…→${digest.slice(7, 9)}…)`
-        : `${path} changed (${abbrev(prev)}→${abbrev(digest)})`);
-    }
+    if (prev === undefined) out.push({ path, change: 'added' });
+    else if (prev !== digest) out.push({ path, change: 'changed', from: prev, to: digest });
   }
-  for (const path of Object.keys(before)) if (!(path in after)) out.push(`${path} removed`);
-  const shown = out.slice(0, 5);
-  if (out.length > 5) shown.push(`and ${out.length - 5} more`);
+  for (const path of Object.keys(before)) if (!(path in after)) out.push({ path, change: 'removed' });
+  return out;
+}
+
+/** `app.js changed (sha256 3f…→9a…)`, `new.txt added`, `old.txt removed`. */
+export function fileChangeText(c: BuildFileChange): string {
+  if (c.change !== 'changed') return `${c.path} ${c.change}`;
+  return c.from.startsWith('sha256:') && c.to.startsWith('sha256:')
+    ? `${c.path} changed (sha256 ${c.from.slice(7, 9)}…→${c.to.slice(7, 9)}…)`
+    : `${c.path} changed (${abbrev(c.from)}→${abbrev(c.to)})`;
+}
+
+/** The changes as the CLI lists them: at most five, then `and N more`. */
+export function fileChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  const all = fileChangeList(before, after);
+  const shown = all.slice(0, MAX_FILES_SHOWN).map(fileChangeText);
+  if (all.length > MAX_FILES_SHOWN) shown.push(`and ${all.length - MAX_FILES_SHOWN} more`);
   return shown;
+}
+
+/** A miss cause in the CLI's English (`instruction text changed`, `parent changed because step 3 missed`). */
+export function missCauseText(c: BuildMissCause): string {
+  switch (c.code) {
+    case 'first-build': return 'not in cache (first build of this step on this parent)';
+    case 'not-in-cache': return 'not in cache';
+    case 'no-cache': return 'cache disabled (--no-cache)';
+    case 'parent-missed': return `parent changed because step ${c.step} missed`;
+    case 'base-image-changed': return 'base image changed since the last build';
+    case 'instruction-changed': return 'instruction text changed';
+    case 'build-arg-changed': return c.names.map((a) => `--build-arg ${a} changed`).join(', ');
+    case 'files-changed': return [...c.files.map(fileChangeText), ...(c.more > 0 ? [`and ${c.more} more`] : [])].join(', ');
+    case 'source-changed': return 'source stage changed';
+    case 'content-changed': return 'copied content changed';
+  }
+}
+
+/** The progress line's reason: `COPY app.js .: app.js changed (sha256 3f…→9a…)`. */
+export function missReasonText(r: BuildMissReason): string {
+  return `${r.instruction}: ${missCauseText(r)}`;
 }
 
 /** The build cache of an engine as `system df` rows (for the usage service). */
