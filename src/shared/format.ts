@@ -20,3 +20,13 @@ export function referenceMatches(pattern: string, repoTag: string, match: (p: st
     return false;
   }
 }
+
+/**
+ * The registry host a reference names, by docker's rule (splitDockerDomain): the part before the
+ * first `/` when it looks like a host (has `.` or `:`, or is `localhost`), else Docker Hub.
+ */
+export function registryOf(reference: string): string {
+  const slash = reference.indexOf('/');
+  const first = slash < 0 ? '' : reference.slice(0, slash);
+  return first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost') ? first.toLowerCase() : 'docker.io';
+}

@@ -1,6 +1,20 @@
 /** English catalogue: the source of every user-visible string (ko.ts must have the same keys). */
 export const en = {
   app: { name: 'Strata' },
+  // Registry logins (LoginDialog, LoginsDialog, CredentialsTip).
+  registryLogin: {
+    registries: 'Registries…', title: 'Registry logins', loginTitle: 'Log in to a registry', login: 'Log in…', submit: 'Log in',
+    loginBody: 'Like docker login: the registry checks the username and password before they are stored.',
+    registry: 'Registry', username: 'Username', password: 'Password or access token',
+    checking: 'Checking with the registry…', logout: 'Log out', close: 'Close',
+    loggedIn: 'Logged in to {registry}', loggedOut: 'Logged out of {registry}',
+    none: 'No registry logins. Pulls and pushes go without credentials.',
+    authNeeded: '{registry} wants credentials for this.', pullLink: 'Private registry? Log in first…',
+    whereTitle: 'Where are the credentials kept?',
+    storedSealed: 'Encrypted with the system keychain (Electron safeStorage) in {path}. The password never comes back to this window.',
+    storedDockerConfig: 'In {path}: docker’s config.json auths, shared with the strata and docker CLIs (base64-encoded, not encrypted).',
+    noKeychain: 'No system keychain is available to encrypt credentials, so Strata will not store them. Set up a keyring (GNOME Keyring or KWallet) and restart.',
+  },
   nav: {
     label: 'Main', images: 'Images', build: 'Build', containers: 'Containers', disk: 'Disk usage', shortcut: 'Ctrl+{key}',
   },

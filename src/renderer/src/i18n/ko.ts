@@ -3,6 +3,20 @@ import type { Messages } from './en.ts';
 
 export const ko: Messages = {
   app: { name: 'Strata' },
+  // Registry logins (LoginDialog, LoginsDialog, CredentialsTip).
+  registryLogin: {
+    registries: '레지스트리…', title: '레지스트리 로그인', loginTitle: '레지스트리에 로그인', login: '로그인…', submit: '로그인',
+    loginBody: 'docker login처럼, 저장하기 전에 레지스트리가 사용자 이름과 비밀번호를 확인합니다.',
+    registry: '레지스트리', username: '사용자 이름', password: '비밀번호 또는 액세스 토큰',
+    checking: '레지스트리에 확인하는 중…', logout: '로그아웃', close: '닫기',
+    loggedIn: '{registry} 에 로그인했습니다', loggedOut: '{registry} 에서 로그아웃했습니다',
+    none: '로그인한 레지스트리가 없습니다. 받기와 올리기는 자격 증명 없이 진행됩니다.',
+    authNeeded: '{registry} 이(가) 자격 증명을 요구합니다.', pullLink: '비공개 레지스트리인가요? 먼저 로그인하세요…',
+    whereTitle: '자격 증명은 어디에 보관되나요?',
+    storedSealed: '시스템 키체인(Electron safeStorage)으로 암호화되어 {path} 에 저장됩니다. 비밀번호는 이 창으로 다시 돌아오지 않습니다.',
+    storedDockerConfig: '{path} 에 저장됩니다: strata와 docker CLI가 함께 쓰는 docker config.json의 auths입니다(base64 인코딩, 암호화되지 않음).',
+    noKeychain: '자격 증명을 암호화할 시스템 키체인이 없어 Strata가 저장하지 않습니다. 키링(GNOME Keyring 또는 KWallet)을 설정한 뒤 다시 시작하세요.',
+  },
   nav: {
     label: '메인', images: '이미지', build: '빌드', containers: '컨테이너', disk: '디스크 사용량', shortcut: 'Ctrl+{key}',
   },
