@@ -19,7 +19,11 @@ export function useBuildText() {
   }
 
   function fileChange(c: BuildFileChange): string {
-    if (c.change === 'changed') return t('build.reason.file.changed', { path: c.path, from: shortDigest(c.from), to: shortDigest(c.to) });
+    if (c.change === 'changed') {
+      // As the CLI: `sha256 3f…→9a…` (the algorithm once, when both sides share it).
+      const both = c.from.startsWith('sha256:') && c.to.startsWith('sha256:');
+      return t('build.reason.file.changed', { path: c.path, from: shortDigest(c.from), to: both ? `${c.to.slice(7, 9)}…` : shortDigest(c.to) });
+    }
     return t(`build.reason.file.${c.change}`, { path: c.path });
   }
 
