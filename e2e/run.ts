@@ -7,7 +7,7 @@
  *   node e2e/run.ts            (builds the renderer first; STRATA_E2E_NO_BUILD=1 skips that)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../tes
 import { formatBytes } from '../src/main/cli/format.ts';
 import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
+import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shots = join(repo, 'e2e', 'screenshots');
@@ -199,6 +200,8 @@ async function main(): Promise<void> {
     return;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'strata-e2e-'));
+  // The browser host keeps registry logins in docker's config.json: a temporary one, never the user's.
+  process.env.DOCKER_CONFIG = join(tmp, 'docker-config');
   const root = join(tmp, 'store');
   let browser: Browser | undefined;
   let host: ChildProcess | undefined;
@@ -447,6 +450,96 @@ async function main(): Promise<void> {
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
       await shot(page, 'images-pulled');
       await page.getByTestId('image-filter').fill('');
+    }, page);
+
+    await test('registry login: refused pull, log in from the offer, push and pull, logins list, log out (en + ko)', async () => {
+      const why = registryMissing() ?? htpasswdMissing();
+      if (why) return why;
+      const user = 'e2e-user';
+      const password = 'e2e-Secret-7 pw';
+      const reg = await startAuthRegistry(join(tmp, 'auth-registry'), { auth: { user, password } });
+      const target = `${reg.host}/private/busybox:1`;
+      const configFile = join(tmp, 'docker-config', 'config.json');
+      const auths = (): Record<string, unknown> => (existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {} : {});
+      const noticeSays = (text: string) => page.waitForFunction((t) => document.querySelector('[data-testid="notice"]')?.textContent?.includes(t), text, { timeout: 60_000 });
+      const pull = async (): Promise<void> => {
+        await page.getByTestId('pull-button').click();
+        await page.getByTestId('pull-ref').fill(target);
+        await page.getByTestId('pull-submit').click();
+      };
+      try {
+        await resetImages(page);
+        // Anonymous: the registry answers 401 and the view offers to log in there.
+        await pull();
+        await page.getByTestId('login-offer').waitFor({ timeout: 60_000 });
+        const offer = await page.getByTestId('login-offer').innerText();
+        expect(offer.includes(reg.host), `the offer names the registry: ${offer}`);
+        const refusal = await page.getByTestId('error').innerText();
+        expect(refusal.includes('no basic auth credentials'), `the refusal is shown in docker’s words: ${refusal}`);
+        await shot(page, 'registry-auth-offer');
+
+        await page.getByTestId('login-offer-button').click();
+        expect((await page.getByTestId('login-registry').inputValue()) === reg.host, 'the dialog is prefilled with the registry');
+        const tip = await page.getByTestId('credentials-tip').innerText();
+        expect(tip.includes(configFile) && tip.includes('not encrypted'), `the tip says where credentials go: ${tip}`);
+        await page.getByTestId('login-username').fill(user);
+        await page.getByTestId('login-password').fill('not-the-password');
+        await page.getByTestId('login-submit').click();
+        await page.getByTestId('login-error').waitFor({ timeout: 30_000 });
+        const refused = await page.getByTestId('login-error').innerText();
+        expect(refused.includes('401') && !refused.includes('not-the-password'), `a wrong password is refused without echoing it: ${refused}`);
+        expect((await page.getByTestId('login-password').inputValue()) === '', 'the password field is cleared after sending');
+        expect(Object.keys(auths()).length === 0, 'nothing is stored for a refused login');
+        await page.getByTestId('login-password').fill(password);
+        await shot(page, 'registry-login-dialog');
+        await page.getByTestId('login-submit').click();
+        await noticeSays(`Logged in to ${reg.host}`);
+        expect(reg.host in auths(), `docker's config.json holds the login: ${Object.keys(auths()).join(', ')}`);
+
+        // With the login, the tagged image pushes and pulls back.
+        cli(root, ['tag', 'busybox:latest', target]);
+        await page.getByTestId('image-filter').fill('*/private/busybox');
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+        await rows(page).first().click();
+        await page.getByRole('button', { name: 'Push' }).click();
+        await noticeSays(`Pushed ${target}`);
+        cli(root, ['rmi', target]);
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 0);
+        await pull();
+        await noticeSays(`Pulled ${target}`);
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+
+        // The list shows registry and user, never the password.
+        await page.getByTestId('registries-button').click();
+        await page.getByTestId('login-row').first().waitFor();
+        const listed = await page.getByTestId('logins-dialog').innerText();
+        expect(listed.includes(reg.host) && listed.includes(user), `logins list: ${listed}`);
+        expect(!(await page.content()).includes(password), 'the password is nowhere in the page');
+        await shot(page, 'registry-logins');
+
+        await page.getByTestId('locale-select').selectOption('ko');
+        await noRawKeys(page);
+        expect(/[가-힣]/.test(await page.getByTestId('logins-dialog').innerText()), 'the logins dialog is in Korean');
+        await shot(page, 'ko-registry-logins');
+        await page.getByTestId('logins-add').click();
+        await page.getByTestId('login-dialog').waitFor();
+        await noRawKeys(page);
+        await shot(page, 'ko-registry-login');
+        await page.keyboard.press('Escape');
+        await page.getByTestId('locale-select').selectOption('en');
+
+        await page.getByTestId('registries-button').click();
+        await page.getByTestId(`logout-${reg.host}`).click();
+        await noticeSays(`Logged out of ${reg.host}`);
+        expect(!(reg.host in auths()), 'log out erases the entry from config.json');
+        cli(root, ['rmi', target]);
+        await pull();
+        await page.getByTestId('login-offer').waitFor({ timeout: 60_000 });
+        await page.getByTestId('error').getByRole('button').click();
+      } finally {
+        await reg.stop();
+        await page.getByTestId('image-filter').fill('').catch(() => {});
+      }
     }, page);
 
     await test('prune shows the exact bytes before confirming', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Engine } from '../engine/engine.ts';
-import { SealedCredentialStore, type Sealer } from '../engine/registry/index.ts';
+import { DockerConfigCredentialStore, SealedCredentialStore, type Sealer } from '../engine/registry/index.ts';
 import { createHandlers } from './handlers.ts';
 import { HostSession } from './session.ts';
 import type { Envelope, RegistryLogins } from '../../shared/contract.ts';
@@ -162,6 +162,46 @@ describe('registry login through the host handlers (sealed store, real registry 
       expect(listed.ok && (listed.value as RegistryLogins).unavailable).toBe('cannot store registry credentials: no system keychain is available');
     } finally {
       s.dispose();
+    }
+  });
+});
+
+describe('registry logins in the browser host (docker config.json, as the CLI)', () => {
+  it('lists docker.io and other registries with their users, never a password; log out erases docker’s Hub key', async () => {
+    const tmp = tempDir();
+    const engine = Engine.open({ root: join(tmp.path, 'store') });
+    try {
+      const dir = join(tmp.path, 'docker');
+      mkdirSync(dir);
+      const b64 = (s: string): string => Buffer.from(s).toString('base64');
+      const config = {
+        auths: {
+          'https://index.docker.io/v1/': { auth: b64('hubber:hub-Secret') },
+          'ghcr.io': { auth: b64('octo:ghp_Secret') },
+          'quay.io': { identitytoken: 'opaque' },
+        },
+        psFormat: 'table {{.ID}}',
+      };
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+      const session = new HostSession(createHandlers(engine, { host: 'browser', credentials: new DockerConfigCredentialStore(dir) }), () => {});
+      const listed = await session.invoke('registry.logins', {});
+      expect(listed).toEqual({
+        ok: true,
+        value: {
+          storage: 'docker-config',
+          location: join(dir, 'config.json'),
+          logins: [{ registry: 'docker.io', username: 'hubber' }, { registry: 'ghcr.io', username: 'octo' }],
+        },
+      });
+      expect(JSON.stringify(listed)).not.toMatch(/Secret/);
+      expect(await session.invoke('registry.logout', { registry: 'https://index.docker.io/v1/' })).toEqual({ ok: true, value: { registry: 'docker.io', removed: true } });
+      const after = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as typeof config;
+      expect(Object.keys(after.auths)).toEqual(['ghcr.io', 'quay.io']);
+      expect(after.psFormat).toBe('table {{.ID}}');
+      session.dispose();
+    } finally {
+      engine.close();
+      tmp.cleanup();
     }
   });
 });
