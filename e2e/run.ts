@@ -497,13 +497,19 @@ async function main(): Promise<void> {
         expect(reg.host in auths(), `docker's config.json holds the login: ${Object.keys(auths()).join(', ')}`);
 
         // With the login, the tagged image pushes and pulls back.
-        cli(root, ['tag', 'busybox:latest', target]);
+        await page.getByTestId('image-filter').fill('busybox:latest');
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+        await rows(page).first().click();
+        await page.getByTestId('tag-button').click();
+        await page.getByTestId('tag-target').fill(target);
+        await page.getByTestId('tag-submit').click();
         await page.getByTestId('image-filter').fill('*/private/busybox');
         await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
         await rows(page).first().click();
         await page.getByRole('button', { name: 'Push' }).click();
         await noticeSays(`Pushed ${target}`);
-        cli(root, ['rmi', target]);
+        await page.getByTestId('remove-button').click();
+        await page.getByTestId('remove-submit').click();
         await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 0);
         await pull();
         await noticeSays(`Pulled ${target}`);
@@ -532,10 +538,13 @@ async function main(): Promise<void> {
         await page.getByTestId(`logout-${reg.host}`).click();
         await noticeSays(`Logged out of ${reg.host}`);
         expect(!(reg.host in auths()), 'log out erases the entry from config.json');
-        cli(root, ['rmi', target]);
         await pull();
         await page.getByTestId('login-offer').waitFor({ timeout: 60_000 });
         await page.getByTestId('error').getByRole('button').click();
+        await rows(page).first().click();
+        await page.getByTestId('remove-button').click();
+        await page.getByTestId('remove-submit').click();
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 0);
       } finally {
         await reg.stop();
         await page.getByTestId('image-filter').fill('').catch(() => {});
