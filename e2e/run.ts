@@ -275,7 +275,10 @@ async function main(): Promise<void> {
       await shot(page, 'detail-layers');
       await page.getByTestId('tab-files').click();
       await page.getByTestId('layer-1').click();
-      await page.waitForFunction(() => document.querySelector('[data-testid="image-detail"]')?.textContent?.includes('jq'));
+      // Wait for the layer's file rows themselves: the view's title already says "jq".
+      await page
+        .waitForFunction(() => [...document.querySelectorAll('[data-testid="image-detail"] [data-testid="table-row"]')].some((r) => /A\s+jq/.test((r as HTMLElement).innerText)), undefined, { timeout: 10_000 })
+        .catch(() => {});
       const files = await page.getByTestId('image-detail').innerText();
       expect(/A\s+jq/.test(files), 'jq should be marked A (added)');
       await shot(page, 'detail-files');
