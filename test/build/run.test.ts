@@ -88,6 +88,21 @@ describe('RUN', () => {
     expect(engine.images.readConfig(res.imageId).config!.User).toBe('nobody');
   });
 
+  it('records the files a non-root USER writes with its uid/gid, like docker and buildah', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    if (process.getuid?.() !== 0) return console.log('skipped: rootless, the user namespace maps one ID, so RUN writes as its root (docs/containers.md)');
+    const dir = context('nobody', 'FROM busybox\nUSER 65534:65534\nRUN touch /tmp/made-by-nobody && mkdir /tmp/d && (touch /etc/nope 2>/dev/null || echo denied)\n');
+    const events: BuildEvent[] = [];
+    const res = await build(engine, { context: dir, onEvent: (e) => events.push(e) });
+    // The user really is 65534: root's /etc stays closed to it.
+    expect(events.flatMap((e) => (e.type === 'log' ? [e.text] : [])).join('')).toContain('denied');
+    const top = engine.images.layers(res.imageId).at(-1)!;
+    const files = new Map(engine.images.layerFiles(top.diffId).map((f) => [f.path, f]));
+    expect(files.get('tmp/made-by-nobody')).toMatchObject({ type: 'file', uid: 65534, gid: 65534 });
+    expect(files.get('tmp/d')).toMatchObject({ type: 'dir', uid: 65534, gid: 65534 });
+    expect(files.has('etc/nope')).toBe(false);
+  });
+
   it('cancel ends the sandboxed process and leaves the store consistent', async () => {
     if (skip) return console.log(`skipped: ${skip}`);
     const dir = context('cancel', 'FROM busybox\nRUN echo started; sleep 60; echo never > /never\n');

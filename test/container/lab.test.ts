@@ -94,6 +94,24 @@ describe('containers end to end through the CLI', () => {
     }
   });
 
+  it('run -u 65534 then commit: the new layer records the files as 65534, like docker', async () => {
+    if (why()) return console.log(`skipped: ${why()}`);
+    if (process.getuid?.() !== 0) return console.log('skipped: rootless, the user namespace maps one ID, so the container writes as its root (docs/containers.md)');
+    const run = await strata(root, ['run', '--name', 'nobody', '-u', '65534', 'busybox', 'sh', '-c', 'id -u; touch /tmp/x; mkdir /tmp/d; touch /etc/nope 2>/dev/null || echo denied']);
+    expect(run).toMatchObject({ code: 0, stdout: '65534\ndenied\n' });
+    expect((await strata(root, ['commit', 'nobody', 'nobody-img'])).code).toBe(0);
+    const engine = Engine.open({ root });
+    try {
+      const top = engine.images.layers(engine.images.resolve('nobody-img')).at(-1)!;
+      const files = new Map(engine.images.layerFiles(top.diffId).map((f) => [f.path, f]));
+      // 65534 is busybox's nobody: its gid comes from /etc/passwd, as docker does.
+      expect(files.get('tmp/x')).toMatchObject({ type: 'file', uid: 65534, gid: 65534 });
+      expect(files.get('tmp/d')).toMatchObject({ type: 'dir', uid: 65534, gid: 65534 });
+    } finally {
+      engine.close();
+    }
+  });
+
   it('--env overrides the image default, as the process sees it', async () => {
     if (why()) return console.log(`skipped: ${why()}`);
     expect((await strata(root, ['run', '--rm', 'withdata', 'sh', '-c', 'echo $TARGET'])).stdout).toBe('default\n');

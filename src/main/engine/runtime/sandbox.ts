@@ -87,6 +87,8 @@ interface Tools {
   unshare: string;
   bwrap: string;
   sh: string;
+  /** util-linux setpriv: as root, becomes the container's user before bwrap starts (see userArgs). */
+  setpriv?: string;
 }
 
 let cachedTools: Tools | undefined;
@@ -110,7 +112,8 @@ function probe(): string | undefined {
   if (!unshare) return 'util-linux unshare is not installed';
   if (!bwrap) return 'bubblewrap (bwrap) is not installed';
   if (!sh) return 'no /bin/sh on the host';
-  cachedTools = { unshare, bwrap, sh };
+  const setpriv = which('setpriv');
+  cachedTools = { unshare, bwrap, sh, ...(setpriv ? { setpriv } : {}) };
   const res = spawnSync(unshare, [...namespaceArgs(), 'true'], { encoding: 'utf8' });
   if (res.status !== 0) return `cannot create a mount namespace${isRoot() ? '' : ' in a user namespace'}: ${(res.stderr || res.error?.message || '').trim()}`;
   return undefined;
@@ -286,10 +289,12 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     ...(user.uid !== 0 || user.gid !== 0 ? ['--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid)] : []),
     '--', ...proc.args,
   ];
+  const asUser = userArgs(t, user);
+  if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
   const copy = overlayUnavailable() !== undefined;
   if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
   const script = copy ? 'shift 3; exec "$@"' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; shift 3; exec "$@"';
-  const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, t.bwrap, ...bwrapArgs];
+  const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, ...asUser, t.bwrap, ...bwrapArgs];
   return {
     file: t.unshare,
     args,
@@ -304,6 +309,18 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
       }
     },
   };
+}
+
+/**
+ * As root, a non-root container user becomes that user on the host before bwrap starts: bwrap's
+ * own user namespace then maps the user to itself, so the files it writes are owned by its real
+ * uid/gid in the upper dir (like docker) and it cannot write what the image's root owns. bwrap
+ * cannot switch IDs itself without a user namespace (its --userns path calls setuid before
+ * setgid). Rootless, there is only one ID to map: the user namespace's root writes everything.
+ */
+export function userArgs(t: Pick<Tools, 'setpriv'>, user: ResolvedUser): string[] {
+  if (!isRoot() || !t.setpriv || (user.uid === 0 && user.gid === 0)) return [];
+  return [t.setpriv, '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups'];
 }
 
 function signalResult(signal: NodeJS.Signals | number): RunResult {
