@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -135,6 +135,30 @@ describe('sandbox over overlayfs snapshots', () => {
     expect(res.exitCode).toBe(0);
     expect(out.text()).toBe('/data:\nkeep.txt\nnew.txt\nsub\n\n/data/sub:\ny\n1\n');
   });
+
+  for (const mode of ['overlay', 'copy'] as const) {
+    it(`as root, a non-root user writes its own uid/gid into the upper dir (${mode})`, async () => {
+      if (why()) return console.log(`skipped: ${why()}`);
+      if (process.getuid?.() !== 0) return console.log('skipped: rootless, one mapped ID: the user namespace\'s root owns every write (docs/containers.md)');
+      const s = await setup();
+      const out = collect();
+      if (mode === 'copy') process.env.STRATA_ROOTFS = 'copy';
+      try {
+        const res = await runProcess({
+          ...s,
+          process: { args: ['sh', '-c', 'id -u; id -g; touch /tmp/f; mkdir /tmp/d; touch /data/keep.txt 2>/dev/null || echo denied'], env: ENV, cwd: '/', user: '65534:65534' },
+          stdout: out.stream,
+        });
+        expect(res.exitCode).toBe(0);
+      } finally {
+        delete process.env.STRATA_ROOTFS;
+      }
+      expect(out.text()).toBe('65534\n65534\ndenied\n');
+      expect(statSync(join(s.upperDir, 'tmp/f'))).toMatchObject({ uid: 65534, gid: 65534 });
+      expect(statSync(join(s.upperDir, 'tmp/d'))).toMatchObject({ uid: 65534, gid: 65534 });
+      expect((await changes(s.lowerDirs, s.upperDir)).map((c) => `${c.kind} ${c.path}`)).toEqual(['C /tmp', 'A /tmp/d', 'A /tmp/f']);
+    });
+  }
 
   it('cancel kills the whole process tree and leaves the writable layer usable', async () => {
     if (why()) return console.log(`skipped: ${why()}`);

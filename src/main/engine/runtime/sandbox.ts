@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir, constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -293,6 +293,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
   const copy = overlayUnavailable() !== undefined;
   if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
+  if (copy && asUser.length > 0) addMountPoints(root);
   const script = copy ? 'shift 3; exec "$@"' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; shift 3; exec "$@"';
   const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, ...asUser, t.bwrap, ...bwrapArgs];
   return {
@@ -309,6 +310,25 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
       }
     },
   };
+}
+
+/**
+ * bwrap creates missing mount points only while it has privileges; a non-root user's bwrap on a
+ * copied rootfs needs them up front (syncBack leaves MOUNT_POINTS out of the changes). Never
+ * written through a symlink: it would point into the host.
+ */
+function addMountPoints(root: string): void {
+  const missing = (p: string): boolean => {
+    try {
+      lstatSync(p);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  for (const d of ['proc', 'dev', 'etc']) if (missing(join(root, d))) mkdirSync(join(root, d));
+  if (!lstatSync(join(root, 'etc')).isDirectory()) return;
+  for (const f of ['hosts', 'hostname', 'resolv.conf']) if (missing(join(root, 'etc', f))) writeFileSync(join(root, 'etc', f), '');
 }
 
 /**
