@@ -4,12 +4,12 @@ import type { ProgressSink } from '../api.ts';
 import type { ImageRecord, LayerInput } from '../image/image-service.ts';
 import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfig, type Index, type Manifest, type Platform } from '../image/oci.ts';
 import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
-import { ingestLayer } from '../layer/layer-ingest.ts';
 import { DigestMismatchError, SizeMismatchError } from '../store/content-store.ts';
 import { shortId } from '../store/digest.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient } from './client.ts';
 import { isTransientNetworkError } from './http.ts';
+import { ingestOffThread, prewarmIngestWorkers } from './ingest-pool.ts';
 import { RegistryError, UnauthorizedError } from './errors.ts';
 import { defaultPlatform, formatPlatform, normalizePlatform, parsePlatform, platformMatches, selectManifest } from './platform.ts';
 import { openClient, type RegistryOptions } from './session.ts';
@@ -92,6 +92,7 @@ async function pullImage(ctx: PullContext, wanted: Platform | undefined, concurr
   const before = engine.images.get(configDigest);
   const oldTagged = ref.tag !== undefined ? engine.images.tryResolve(formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })) : undefined;
   const complete = before !== undefined && engine.images.layers(configDigest).length === manifest.layers.length;
+  if (!complete) prewarmIngestWorkers(Math.min(concurrency, manifest.layers.filter((l) => !engine.content.has(l.digest)).length));
   const config = complete ? engine.images.readConfig(configDigest) : await fetchConfig(ctx, manifest.config);
   // An index was already matched against the platform; a single manifest is checked by its config.
   if (wanted && !isIndexMediaType(top.mediaType)) checkPlatform(config, wanted, ref);
@@ -270,7 +271,7 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   const existed = engine.content.has(d.digest);
   let layer;
   try {
-    layer = await ingestLayer(engine.content, blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update), { digest: d.digest, size: d.size });
+    layer = await ingestOffThread(engine.content, blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update), { digest: d.digest, size: d.size });
   } catch (err) {
     if (err instanceof DigestMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}`);
     if (err instanceof SizeMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}: ${err.message}`);
