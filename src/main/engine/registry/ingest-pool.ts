@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ingestLayer, type IngestedLayer } from '../layer/layer-ingest.ts';
@@ -18,10 +19,19 @@ import type { ToWorker, WorkerError } from './ingest-worker.ts';
 const WORKER_URL = new URL('./ingest-worker.ts', import.meta.url);
 export const workerAvailable = WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
 
-/** Chunks (≈1 MiB each) handed to a worker before waiting for it to take one. */
+/** Bytes per message to a worker. */
+const BATCH_BYTES = 1024 * 1024;
+/** Batches handed to a worker before waiting for it to take one. */
 const IN_FLIGHT = 4;
 
+/**
+ * Workers at most: one core is left to the thread reading the sockets, which ingests the layers
+ * that find no free worker itself. (Each worker also costs ~0.1 s of CPU to start.)
+ */
+const MAX_WORKERS = Math.max(1, availableParallelism() - 1);
+
 const idle: Worker[] = [];
+let workers = 0;
 
 /**
  * Starts workers ahead of need (up to `count` idle ones), so that loading their modules overlaps
@@ -29,14 +39,16 @@ const idle: Worker[] = [];
  */
 export function prewarmIngestWorkers(count: number): void {
   if (!workerAvailable) return;
-  while (idle.length < count) idle.push(spawn());
+  while (idle.length < count && workers < MAX_WORKERS) idle.push(spawn());
 }
 
 function spawn(): Worker {
   const worker = new Worker(WORKER_URL);
+  workers++;
   worker.unref();
   // An idle worker that dies is dropped from the pool; a busy one's Job reports it.
   worker.once('exit', () => {
+    workers--;
     const i = idle.indexOf(worker);
     if (i >= 0) idle.splice(i, 1);
   });
@@ -49,20 +61,28 @@ export async function ingestOffThread(
   source: AsyncIterable<Uint8Array>,
   expected?: { digest?: string; size?: number },
 ): Promise<IngestedLayer> {
-  if (!workerAvailable) return ingestLayer(store, source, expected);
-  const worker = idle.pop() ?? spawn();
+  const worker = !workerAvailable ? undefined : idle.pop() ?? (workers < MAX_WORKERS ? spawn() : undefined);
+  if (!worker) return ingestLayer(store, coalesce(source), expected);
   worker.ref();
   const job = new Job(worker);
   let healthy = true;
   try {
     job.post({ type: 'start', root: store.root, expected });
     try {
+      // Socket reads (~64 KiB) go over in ~1 MiB batches: fewer messages, and the worker joins them.
+      let batch: ArrayBuffer[] = [];
+      let batchBytes = 0;
       for await (const chunk of source) {
         if (job.settled) break;
-        const data = transferable(chunk);
-        job.post({ type: 'chunk', data }, [data]);
+        batch.push(transferable(chunk));
+        batchBytes += chunk.byteLength;
+        if (batchBytes < BATCH_BYTES) continue;
+        job.post({ type: 'chunk', data: batch }, batch);
+        batch = [];
+        batchBytes = 0;
         await job.room();
       }
+      if (batch.length > 0 && !job.settled) job.post({ type: 'chunk', data: batch }, batch);
     } catch (err) {
       job.post({ type: 'abort' });
       await job.result.catch(() => {}); // the worker removed its ingest file
@@ -84,10 +104,25 @@ export async function ingestOffThread(
   }
 }
 
+/** Joins small chunks (socket reads) into ~1 MiB ones: far fewer file writes, hash updates and decompressor round trips. */
+async function* coalesce(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of source) {
+    pending.push(chunk);
+    bytes += chunk.byteLength;
+    if (bytes < BATCH_BYTES) continue;
+    yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes);
+    pending = [];
+    bytes = 0;
+  }
+  if (bytes > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes);
+}
+
 /** The chunk's bytes as an ArrayBuffer this thread may give away (a copy unless it owns them whole). */
 function transferable(chunk: Uint8Array): ArrayBuffer {
   const buf = chunk.buffer;
-  if (buf instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buf.byteLength && chunk.byteLength >= 64 * 1024) return buf;
+  if (buf instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buf.byteLength && chunk.byteLength >= 16 * 1024) return buf;
   return chunk.slice().buffer as ArrayBuffer;
 }
 

@@ -13,7 +13,7 @@ import { ingestLayer } from '../layer/layer-ingest.ts';
 
 export type ToWorker =
   | { type: 'start'; root: string; expected: { digest?: string; size?: number } | undefined }
-  | { type: 'chunk'; data: ArrayBuffer }
+  | { type: 'chunk'; data: ArrayBuffer[] }
   | { type: 'end' }
   | { type: 'abort' };
 
@@ -58,7 +58,7 @@ port.on('message', (msg: ToWorker) => {
     queue = q;
     void run(msg.root, msg.expected, q);
   } else if (msg.type === 'chunk') {
-    queue?.push(Buffer.from(msg.data));
+    queue?.push(msg.data.length === 1 ? Buffer.from(msg.data[0]!) : Buffer.concat(msg.data.map((b) => new Uint8Array(b))));
   } else if (msg.type === 'end') {
     queue?.push(null);
   } else {

@@ -271,7 +271,9 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   const existed = engine.content.has(d.digest);
   let layer;
   try {
-    layer = await ingestOffThread(engine.content, blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update), { digest: d.digest, size: d.size });
+    // ingestOffThread batches the socket's own buffers (transferred to a worker, not copied): no coalescing here.
+    const bytes = blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update, undefined, undefined, 0);
+    layer = await ingestOffThread(engine.content, bytes, { digest: d.digest, size: d.size });
   } catch (err) {
     if (err instanceof DigestMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}`);
     if (err instanceof SizeMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}: ${err.message}`);
@@ -299,7 +301,7 @@ const COALESCE_BYTES = 1024 * 1024;
  */
 export async function* blobBytes(
   client: RegistryClient, repository: string, d: Descriptor, scopes: string[], onBytes: (received: number) => void,
-  retries = client.retries, backoffMs = client.backoffMs,
+  retries = client.retries, backoffMs = client.backoffMs, coalesceBytes = COALESCE_BYTES,
 ): AsyncGenerator<Buffer> {
   let received = 0;
   let failures = 0;
@@ -335,7 +337,7 @@ export async function* blobBytes(
         onBytes(received);
         pending.push(chunk);
         pendingBytes += chunk.length;
-        if (pendingBytes >= COALESCE_BYTES) yield flush();
+        if (pendingBytes >= coalesceBytes) yield flush();
       }
       if (pendingBytes > 0) yield flush();
       if (received === d.size) return;
