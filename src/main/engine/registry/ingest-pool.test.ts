@@ -48,6 +48,18 @@ describe('layer ingest on a worker thread', () => {
     expect(readdirSync(store.ingestDir)).toEqual([]);
   });
 
+  it('takes chunks that are views into larger buffers (as socket reads after the headers are)', async () => {
+    const gz = await gzLayer();
+    const bytes = readFileSync(gz);
+    async function* views(): AsyncGenerator<Uint8Array> {
+      const padded = Buffer.concat([Buffer.from('HTTP headers'), bytes, Buffer.from('trailer')]);
+      const body = padded.subarray(12, 12 + bytes.length);
+      for (let off = 0; off < body.length; off += 100_000) yield body.subarray(off, off + 100_000);
+    }
+    const l = await ingestOffThread(store, views(), { digest: digestOf(bytes), size: bytes.length });
+    expect(l.blob).toEqual({ digest: digestOf(bytes), size: bytes.length });
+  });
+
   it('keeps the error kinds callers check: digest and size mismatches, and stores nothing', async () => {
     const gz = await gzLayer();
     const size = readFileSync(gz).length;

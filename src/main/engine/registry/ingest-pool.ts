@@ -123,7 +123,7 @@ async function* coalesce(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
 function transferable(chunk: Uint8Array): ArrayBuffer {
   const buf = chunk.buffer;
   if (buf instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buf.byteLength && chunk.byteLength >= 16 * 1024) return buf;
-  return chunk.slice().buffer as ArrayBuffer;
+  return new Uint8Array(chunk).buffer; // a copy of just these bytes (Buffer#slice would be a view)
 }
 
 /** One ingest's exchange with its worker: acks for backpressure, then its outcome. */
