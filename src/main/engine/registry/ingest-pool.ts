@@ -9,9 +9,9 @@ import type { ToWorker, WorkerError } from './ingest-worker.ts';
 /**
  * `ingestLayer` on a worker thread. A pull's main thread has the sockets to read; hashing the blob
  * and the tar (two sha256 passes over every byte) and parsing the tar on it as well made it the
- * bottleneck while the second core idled. Each layer being downloaded gets a worker of its own
- * (kept for the next layer, unref'd while idle); the downloaded chunks are transferred to it, not
- * copied. The checks are ingestLayer's own: same digest, size, diff ID, file index, hostile-entry
+ * bottleneck while the second core idled. A layer being downloaded gets a worker when one is free
+ * (at most cores − 1 of them, kept for the next layer and unref'd while idle), else it is ingested
+ * here; the socket's buffers are transferred to the worker, not copied. The checks are ingestLayer's own: same digest, size, diff ID, file index, hostile-entry
  * refusal, fsync and rename, and the same errors.
  *
  * Where the worker script is not on disk (a bundled build), the ingest runs in this thread.
