@@ -16,7 +16,9 @@ import type { ToWorker, WorkerError } from './ingest-worker.ts';
  *
  * Where the worker script is not on disk (a bundled build), the ingest runs in this thread.
  */
-const WORKER_URL = new URL('./ingest-worker.ts', import.meta.url);
+// Not a literal in `new URL(…)`: a bundler must not copy the raw .ts next to its output.
+const WORKER_FILE = './ingest-worker.ts';
+const WORKER_URL = new URL(WORKER_FILE, import.meta.url);
 export const workerAvailable = WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
 
 /** Bytes per message to a worker. */
