@@ -9,11 +9,15 @@ export default defineConfig({
     build: {
       rollupOptions: {
         external: ['better-sqlite3', 'node-pty'],
-        // The container monitor runs as its own process (`run -d`, `start`): a second entry.
+        // Scripts the engine starts by path get entries of their own: the container monitor
+        // (`run -d`, `start`) and the pull's ingest worker. Engine code finds them beside itself
+        // (`./monitor.js`), so shared chunks stay in out/main too.
         input: {
           index: resolve('src/main/index.ts'),
           monitor: resolve('src/main/engine/container/monitor.ts'),
+          'ingest-worker': resolve('src/main/engine/registry/ingest-worker.ts'),
         },
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

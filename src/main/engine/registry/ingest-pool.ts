@@ -16,10 +16,11 @@ import type { ToWorker, WorkerError } from './ingest-worker.ts';
  *
  * Where the worker script is not on disk (a bundled build), the ingest runs in this thread.
  */
-// Not a literal in `new URL(…)`: a bundler must not copy the raw .ts next to its output.
-const WORKER_FILE = './ingest-worker.ts';
-const WORKER_URL = new URL(WORKER_FILE, import.meta.url);
-export const workerAvailable = WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+// Not literals in `new URL(…)`: a bundler must not copy the raw .ts next to its output. The
+// source runs under Node 24 (CLI); the desktop app's bundle has `ingest-worker.js` beside it.
+const WORKER_FILES = ['./ingest-worker.ts', './ingest-worker.js'];
+const WORKER_URL = WORKER_FILES.map((f) => new URL(f, import.meta.url)).find((u) => u.protocol === 'file:' && existsSync(fileURLToPath(u)));
+export const workerAvailable = WORKER_URL !== undefined;
 
 /** Bytes per message to a worker. */
 const BATCH_BYTES = 1024 * 1024;
@@ -45,7 +46,7 @@ export function prewarmIngestWorkers(count: number): void {
 }
 
 function spawn(): Worker {
-  const worker = new Worker(WORKER_URL);
+  const worker = new Worker(WORKER_URL!);
   workers++;
   worker.unref();
   // An idle worker that dies is dropped from the pool; a busy one's Job reports it.
