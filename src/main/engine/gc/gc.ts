@@ -87,9 +87,16 @@ export class GarbageCollector {
     const { layers, blobs } = sweep.immediate();
     let bytesFreed = 0;
     // Each file goes under the write lock, and only if no row names it again: an ingest that
-    // found the same content already on disk may have recorded it since the sweep.
+    // found the same content already on disk may have recorded it since the sweep. A file
+    // touched since the oldest live lease began is kept too: an ingest in progress deduplicated
+    // into it (BlobWriter refreshes its mtime) and will record it; if not, the orphan sweep of a
+    // later run removes it.
+    const oldestLease = this.db.prepare('SELECT min(created_at) AS t FROM leases');
     const unlink = this.db.transaction((digest: string): number => {
       if (this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').get(digest)) return 0;
+      const lease = (oldestLease.get() as { t: number | null }).t;
+      const mtime = this.content.mtimeMsSync(digest);
+      if (lease !== null && mtime !== undefined && mtime >= lease) return 0;
       const size = this.content.size(digest) ?? 0;
       this.content.delete(digest);
       return size;

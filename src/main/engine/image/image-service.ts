@@ -127,9 +127,6 @@ export class ImageService {
           `got ${img.layers.length} layers (${img.layers.map((l) => shortId(l.diffId)).join(', ')})`,
       );
     }
-    for (const l of img.layers) {
-      if (!this.content.has(l.blobDigest)) throw new Error(`layer blob ${l.blobDigest} is missing from the store`);
-    }
     const tagRefs = (img.tags ?? []).map((t) => parseReference(t));
     const chains = chainIds(diffIds);
     const size = uniqueLayerSize(img.layers);
