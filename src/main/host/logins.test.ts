@@ -1,32 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Engine } from '../engine/engine.ts';
-import { DockerConfigCredentialStore, SealedCredentialStore, type Sealer } from '../engine/registry/index.ts';
+import { DockerConfigCredentialStore, SealedCredentialStore } from '../engine/registry/index.ts';
 import { createHandlers } from './handlers.ts';
 import { HostSession } from './session.ts';
 import type { Envelope, RegistryLogins } from '../../shared/contract.ts';
+import { aesSealer } from '../../../test/fixtures/sealer.ts';
 import { tempDir } from '../../../test/tmp.ts';
 import { storeImage, writeTar } from '../../../test/fixtures/busybox.ts';
 import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from '../../../test/registry/registry-server.ts';
-
-/** AES-256-GCM with an in-memory key: a real Sealer, doing what safeStorage does with the keychain's key. */
-function aesSealer(key = randomBytes(32)): Sealer {
-  return {
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-      return Buffer.concat([iv, c.getAuthTag(), body]);
-    },
-    decrypt(sealed) {
-      const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
-      d.setAuthTag(sealed.subarray(12, 28));
-      return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8');
-    },
-  };
-}
 
 const USER = 'ci-user';
 const PASSWORD = 'Pa55-w0rd:with spaces';
