@@ -464,3 +464,57 @@ describe('registry: bearer token auth (token server and checking proxy in front 
     }
   });
 });
+
+describe('registry: identity tokens (a token server that hands out OAuth2 refresh tokens)', () => {
+  let dir: { path: string; cleanup: () => void };
+  let registry: RunningRegistry;
+  let proxy: Awaited<ReturnType<typeof startTokenProxy>>;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    if (missing) return;
+    registry = await startRegistry(join(dir.path, 'registry'));
+    proxy = await startTokenProxy(registry.host, 'ann', 's3cret-pw', { refreshTokens: true });
+    engine = Engine.open({ root: join(dir.path, 'store') });
+  });
+  afterAll(async () => {
+    engine?.close();
+    await proxy?.stop();
+    await registry?.stop();
+    dir.cleanup();
+  });
+
+  it('login stores the refresh token instead of the password, and push and pull trade it for access tokens', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    const configDir = join(dir.path, 'docker');
+    const store = new DockerConfigCredentialStore(configDir);
+    await login(engine, proxy.host, { username: 'ann', password: 's3cret-pw' }, { credentials: store });
+    const file = readFileSync(join(configDir, 'config.json'), 'utf8');
+    expect(file).not.toContain('s3cret-pw');
+    const entry = (JSON.parse(file) as { auths: Record<string, { auth: string; identitytoken: string }> }).auths[proxy.host]!;
+    expect(Buffer.from(entry.auth, 'base64').toString()).toBe('ann:');
+    expect(entry.identitytoken).toMatch(/^[0-9a-f]{32}$/);
+
+    const t = join(dir.path, 'l.tar');
+    await writeTar(t, [{ type: 'file', name: 'id.txt', content: 'identity\n' }]);
+    const img = await storeImage(engine, [t], { tags: [`${proxy.host}/team/app:1`] });
+    const withPassword = proxy.tokenRequestsWithCredentials;
+    await push(engine, `${proxy.host}/team/app:1`, { credentials: store });
+    // The push was authorised by the refresh token alone: the password was not sent again.
+    expect(proxy.refreshGrants).toBeGreaterThan(0);
+    expect(proxy.tokenRequestsWithCredentials).toBe(withPassword);
+
+    const dst = Engine.open({ root: join(dir.path, 'dst') });
+    try {
+      const got = await pull(dst, `${proxy.host}/team/app:1`, { credentials: store });
+      expect(got.image.id).toBe(img.id);
+    } finally {
+      dst.close();
+    }
+
+    // A refresh token the server does not know is refused like a wrong password.
+    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from('ann:').toString('base64'), identitytoken: 'f'.repeat(32) } } }));
+    await expect(push(engine, `${proxy.host}/team/app:1`, { credentials: store })).rejects.toThrow('invalid refresh token');
+  });
+});

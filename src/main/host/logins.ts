@@ -35,9 +35,10 @@ function storedRegistries(store: CredentialStore): string[] {
 
 async function usernameFor(store: CredentialStore, registry: string): Promise<string | undefined> {
   try {
-    return (await store.get(registry))?.username;
+    // An identity-token login without a username has no name to show.
+    return (await store.get(registry))?.username || undefined;
   } catch {
-    // A helper-managed or undecryptable entry: not a login this host can use or show.
+    // A failing credential helper or an undecryptable entry: not a login this host can use or show.
     return undefined;
   }
 }

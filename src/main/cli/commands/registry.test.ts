@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../main.ts';
@@ -8,6 +8,7 @@ import { shortId } from '../../engine/store/digest.ts';
 import { progressBar, progressRenderer } from './registry.ts';
 import { storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../../../../test/fixtures/busybox.ts';
 import { tempDir } from '../../../../test/tmp.ts';
+import { passHelperMissing, passStore } from '../../../../test/fixtures/credential-helpers.ts';
 import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from '../../../../test/registry/registry-server.ts';
 
 /** Runs the CLI in-process with captured, non-terminal output. */
@@ -134,5 +135,42 @@ describe('strata pull / push / login / logout', () => {
     expect(JSON.parse(readFileSync(join(dir.path, 'docker-config', 'config.json'), 'utf8'))).toEqual({ auths: {} });
     expect((await cli(['logout', registry.host])).out).toBe(`Not logged in to ${registry.host}\n`);
     expect(existsSync(join(fresh, 'strata.db'))).toBe(true);
+  });
+
+  it('keeps the password in the credsStore helper (real docker-credential-pass): no plaintext warning, push and pull use it', async () => {
+    const why = skip ?? passHelperMissing();
+    if (why) return console.log(`skipped: ${why}`);
+    const saved = { DOCKER_CONFIG: process.env.DOCKER_CONFIG, GNUPGHOME: process.env.GNUPGHOME, PASSWORD_STORE_DIR: process.env.PASSWORD_STORE_DIR };
+    const pass = passStore(dir.path);
+    const configDir = join(dir.path, 'helper-config');
+    mkdirSync(configDir);
+    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ credsStore: 'pass' }));
+    Object.assign(process.env, { DOCKER_CONFIG: configDir, GNUPGHOME: pass.env.GNUPGHOME, PASSWORD_STORE_DIR: pass.env.PASSWORD_STORE_DIR });
+    try {
+      const root = join(dir.path, 'helper-store');
+      const engine = Engine.open({ root });
+      const layer = join(dir.path, 'helper.tar');
+      await writeTar(layer, [{ type: 'file', name: 'helper.txt', content: 'kept by pass\n' }]);
+      const img = await storeImage(engine, [layer], { tags: [`${registry.host}/cli/helper`] });
+      engine.close();
+
+      const ok = await cli(['--root', root, 'login', '-u', 'ci', '--password-stdin', registry.host], 'pa ss\n');
+      expect(ok).toEqual({ code: 0, out: 'Login Succeeded\n', err: '' });
+      expect(JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8'))).toEqual({ credsStore: 'pass', auths: { [registry.host]: {} } });
+      expect((await cli(['--root', root, 'push', '-q', `${registry.host}/cli/helper`])).code).toBe(0);
+      const fresh = join(dir.path, 'helper-fresh');
+      expect(await cli(['--root', fresh, 'pull', '-q', `${registry.host}/cli/helper`])).toMatchObject({ code: 0, out: `${registry.host}/cli/helper:latest\n` });
+      expect((await cli(['--root', fresh, 'images', '-q', '--no-trunc'])).out).toBe(`${img.id}\n`);
+
+      expect((await cli(['logout', registry.host])).out).toBe(`Removing login credentials for ${registry.host}\n`);
+      const denied = await cli(['--root', fresh, 'pull', '-q', `${registry.host}/cli/helper`]);
+      expect(denied).toMatchObject({ code: 1, err: 'Error: no basic auth credentials\n' });
+    } finally {
+      pass.stop();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

@@ -153,11 +153,14 @@ export const loginCommand: Command = {
     const registry = loginRegistry(ctx.args[0]);
     const store = new DockerConfigCredentialStore();
     await login(ctx.engine(), registry, { username, password }, { credentials: store, insecure: flagBool(ctx, 'insecure'), signal: ctx.signal });
-    ctx.stderr.write(
-      `WARNING! Your password will be stored unencrypted in ${store.plaintextLocation}.\n` +
-        'Configure a credential helper to remove this warning. See\n' +
-        'https://docs.docker.com/engine/reference/commandline/login/#credentials-store\n\n',
-    );
+    // docker warns only when the secret went into config.json, not into a credential helper.
+    if (!store.helperFor(registry)) {
+      ctx.stderr.write(
+        `WARNING! Your password will be stored unencrypted in ${store.plaintextLocation}.\n` +
+          'Configure a credential helper to remove this warning. See\n' +
+          'https://docs.docker.com/engine/reference/commandline/login/#credentials-store\n\n',
+      );
+    }
     ctx.stdout.write('Login Succeeded\n');
   },
 };

@@ -1,5 +1,5 @@
 import type { Credentials } from './credentials.ts';
-import { readBody, send } from './http.ts';
+import { readBody, send, type HttpResponse } from './http.ts';
 import { registryError, UnauthorizedError } from './errors.ts';
 
 /** One WWW-Authenticate challenge: `Bearer realm="…",service="…",scope="…"`. */
@@ -43,7 +43,8 @@ interface CachedToken {
 /**
  * Authorization for one registry: remembers the registry's challenge (from the ping or a 401),
  * answers Basic challenges with the stored credentials, and runs the token flow for Bearer
- * challenges (GET realm?service=…&scope=…), caching one token per set of scopes until it expires.
+ * challenges (GET realm?service=…&scope=… with the password, or the OAuth2 POST with an identity
+ * token), caching one token per set of scopes until it expires.
  */
 export class Authorizer {
   private challenge: Challenge | undefined;
@@ -51,10 +52,15 @@ export class Authorizer {
   private readonly pendingTokens = new Map<string, Promise<CachedToken>>();
   private readonly credentials: () => Promise<Credentials | undefined>;
   private readonly skipTlsVerify: boolean;
+  /** Ask the token server for a refresh token too (login). */
+  private readonly offline: boolean;
+  /** The refresh token the token server handed out, if it did. */
+  refreshToken: string | undefined;
 
-  constructor(credentials: () => Promise<Credentials | undefined>, skipTlsVerify: boolean) {
+  constructor(credentials: () => Promise<Credentials | undefined>, skipTlsVerify: boolean, options: { offline?: boolean } = {}) {
     this.credentials = credentials;
     this.skipTlsVerify = skipTlsVerify;
+    this.offline = options.offline ?? false;
   }
 
   /** Takes the challenges of a 401 answer; returns false when none is one we can answer. */
@@ -99,25 +105,60 @@ export class Authorizer {
   private async fetchToken(c: Challenge, scopes: readonly string[], signal?: AbortSignal): Promise<CachedToken> {
     const realm = c.params.realm;
     if (!realm) throw new Error('registry sent a bearer challenge without a realm');
-    const url = new URL(realm);
-    if (c.params.service) url.searchParams.set('service', c.params.service);
-    for (const s of scopes) url.searchParams.append('scope', s);
-    const headers: Record<string, string> = {};
     const creds = await this.credentials();
-    if (creds) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    const res = await send({ method: 'GET', url, headers, ...(signal ? { signal } : {}), skipTlsVerify: this.skipTlsVerify });
+    const res = creds?.identityToken
+      ? await this.refreshTokenRequest(new URL(realm), c.params.service, scopes, creds.identityToken, signal)
+      : await this.basicTokenRequest(new URL(realm), c.params.service, scopes, creds, signal);
     if (res.status === 401 || res.status === 403) {
       const err = await registryError(res);
       throw new UnauthorizedError(err.errors.length > 0 ? err.message : `unauthorized: incorrect username or password`);
     }
-    if (res.status !== 200) throw new Error(`token request to ${url.host} failed: ${(await registryError(res)).message}`);
-    const body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) as { token?: string; access_token?: string; expires_in?: number };
+    if (res.status !== 200) throw new Error(`token request to ${res.url.host} failed: ${(await registryError(res)).message}`);
+    const body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) as {
+      token?: string; access_token?: string; expires_in?: number; refresh_token?: string;
+    };
     const token = body.token ?? body.access_token;
-    if (!token) throw new Error(`token server ${url.host} returned no token`);
+    if (!token) throw new Error(`token server ${res.url.host} returned no token`);
+    if (typeof body.refresh_token === 'string' && body.refresh_token !== '') this.refreshToken = body.refresh_token;
     const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     return { token, expiresAt: Date.now() + expiresIn * 1000 };
   }
+
+  /**
+   * The token flow with a password: GET realm?service=…&scope=… with Basic credentials. When
+   * logging in, it also asks for a refresh token (`offline_token=true`), as docker login does.
+   */
+  private basicTokenRequest(url: URL, service: string | undefined, scopes: readonly string[], creds: Credentials | undefined, signal?: AbortSignal): Promise<HttpResponse> {
+    if (service) url.searchParams.set('service', service);
+    for (const s of scopes) url.searchParams.append('scope', s);
+    const headers: Record<string, string> = {};
+    if (creds) {
+      headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+      url.searchParams.set('account', creds.username);
+      if (this.offline) {
+        url.searchParams.set('offline_token', 'true');
+        url.searchParams.set('client_id', CLIENT_ID);
+      }
+    }
+    return send({ method: 'GET', url, headers, ...(signal ? { signal } : {}), skipTlsVerify: this.skipTlsVerify });
+  }
+
+  /** The OAuth2 flow with an identity token (distribution's token spec): POST grant_type=refresh_token. */
+  private refreshTokenRequest(url: URL, service: string | undefined, scopes: readonly string[], refreshToken: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
+    if (service) form.set('service', service);
+    if (scopes.length > 0) form.set('scope', scopes.join(' '));
+    if (this.offline) form.set('access_type', 'offline');
+    return send({
+      method: 'POST', url, body: form.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      ...(signal ? { signal } : {}), skipTlsVerify: this.skipTlsVerify,
+    });
+  }
 }
+
+/** The OAuth2 client ID Strata names itself with (docker says `docker`). */
+const CLIENT_ID = 'strata';
 
 function scopeKey(scopes: readonly string[]): string {
   return [...scopes].sort().join(' ');

@@ -19,6 +19,8 @@ export interface RegistryClientOptions {
   retries?: number;
   /** First backoff delay in ms (doubles each attempt). */
   backoffMs?: number;
+  /** Ask token servers for a refresh token as well (docker login's offline access). */
+  offline?: boolean;
 }
 
 export interface FetchedManifest {
@@ -65,7 +67,7 @@ export class RegistryClient {
     this.options = options;
     this.domain = options.domain;
     this.host = apiHost(options.domain);
-    this.auth = new Authorizer(options.credentials, options.insecure);
+    this.auth = new Authorizer(options.credentials, options.insecure, { offline: options.offline ?? false });
   }
 
   get signal(): AbortSignal | undefined {
@@ -116,15 +118,20 @@ export class RegistryClient {
     throw pingError(tlsProblem ? candidates[0]! : lastUrl, lastError);
   }
 
-  /** Checks credentials the way `docker login` does: a ping answered with them. */
-  async login(): Promise<void> {
+  /**
+   * Checks credentials the way `docker login` does: a ping answered with them. Resolves with the
+   * identity (refresh) token the token server handed out, if it did, which docker then stores
+   * instead of the password.
+   */
+  async login(): Promise<{ identityToken?: string }> {
     const base = await this.ping();
-    if (!this.auth.scheme) return; // the registry wants no auth at all
+    if (!this.auth.scheme) return {}; // the registry wants no auth at all
     const url = new URL('/v2/', base);
     const res = await this.sendRaw({ method: 'GET', url, headers: { authorization: (await this.auth.header([]))! } });
     discard(res);
     if (res.status === 401 || res.status === 403) throw new UnauthorizedError(`login attempt to ${url.href} failed with status: ${res.status} ${res.statusText}`);
     if (res.status !== 200) throw new RegistryError(res.status, res.statusText, []);
+    return this.auth.refreshToken ? { identityToken: this.auth.refreshToken } : {};
   }
 
   /** One API call with auth and retries; resolves with an answer whose status is in `ok`. */

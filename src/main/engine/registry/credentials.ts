@@ -2,11 +2,17 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { CredentialHelper } from './credential-helper.ts';
 
 /** What a registry login holds. Never logged, never part of an error message. */
 export interface Credentials {
   username: string;
   password: string;
+  /**
+   * An OAuth2 refresh token some registries hand out at login (docker's `identitytoken`): when
+   * set, bearer tokens are asked for with it (grant_type=refresh_token) instead of the password.
+   */
+  identityToken?: string;
 }
 
 /**
@@ -25,16 +31,6 @@ export interface CredentialStore {
 
 /** Docker Hub's key in config.json (docker's IndexServer). */
 export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
-
-export class CredentialHelperUnsupportedError extends Error {
-  constructor(helper: string, registry: string) {
-    super(
-      `credentials for ${registry} are kept by the credential helper docker-credential-${helper}, which strata does not support; ` +
-        `remove "${helper}" from ~/.docker/config.json or use 'strata login'`,
-    );
-    this.name = 'CredentialHelperUnsupportedError';
-  }
-}
 
 interface AuthEntry {
   auth?: string;
@@ -66,17 +62,20 @@ function hostnameOf(key: string): string {
 }
 
 /**
- * Docker's `config.json` `auths` (base64 `user:pass`), read and written like the docker CLI does.
- * Other keys of the file are kept. Credential helpers (`credsStore`, `credHelpers`) are reported
- * as unsupported rather than silently ignored.
+ * Docker's `config.json`, read and written like the docker CLI does. A registry named in
+ * `credHelpers`, or every registry when `credsStore` is set, keeps its secret in that credential
+ * helper (`docker-credential-<name>`) and only an empty `auths` entry in the file; the others keep
+ * base64 `user:pass` (and an `identitytoken`) in `auths`. Other keys of the file are kept.
  */
 export class DockerConfigCredentialStore implements CredentialStore {
   readonly file: string;
   readonly plaintextLocation: string;
+  private readonly env: NodeJS.ProcessEnv;
 
-  constructor(dir: string = dockerConfigDir()) {
+  constructor(dir: string = dockerConfigDir(), env: NodeJS.ProcessEnv = process.env) {
     this.file = join(dir, 'config.json');
     this.plaintextLocation = this.file;
+    this.env = env;
   }
 
   private read(): DockerConfigFile {
@@ -96,8 +95,10 @@ export class DockerConfigCredentialStore implements CredentialStore {
     renameSync(tmp, this.file);
   }
 
-  private helperFor(config: DockerConfigFile, registry: string): string | undefined {
-    return config.credHelpers?.[authKey(registry)] ?? config.credHelpers?.[registry] ?? config.credsStore;
+  /** The credential helper that keeps this registry's secret (docker's getCredentialsStore), if any. */
+  helperFor(registry: string): CredentialHelper | undefined {
+    const name = helperName(this.read(), registry);
+    return name ? new CredentialHelper(name, this.env) : undefined;
   }
 
   private entryFor(config: DockerConfigFile, registry: string): [string, AuthEntry] | undefined {
@@ -110,37 +111,70 @@ export class DockerConfigCredentialStore implements CredentialStore {
 
   async get(registry: string): Promise<Credentials | undefined> {
     const config = this.read();
-    const found = this.entryFor(config, registry);
-    const entry = found?.[1];
-    if (entry?.auth) {
+    const helper = helperName(config, registry);
+    if (helper) return new CredentialHelper(helper, this.env).get(authKey(registry));
+    const entry = this.entryFor(config, registry)?.[1];
+    if (!entry) return undefined;
+    let username = entry.username ?? '';
+    let password = entry.password ?? '';
+    if (entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+      if (colon > 0) {
+        username = decoded.slice(0, colon);
+        password = decoded.slice(colon + 1);
+      }
     }
-    if (entry?.username && entry.password) return { username: entry.username, password: entry.password };
-    const helper = this.helperFor(config, registry);
-    if (helper) throw new CredentialHelperUnsupportedError(helper, registry);
-    return undefined;
+    const identityToken = entry.identitytoken || undefined;
+    if (!identityToken && (!username || !password)) return undefined;
+    return { username, password, ...(identityToken ? { identityToken } : {}) };
   }
 
   async store(registry: string, credentials: Credentials): Promise<void> {
     const config = this.read();
-    const helper = config.credHelpers?.[authKey(registry)] ?? config.credsStore;
-    if (helper) throw new CredentialHelperUnsupportedError(helper, registry);
+    const key = authKey(registry);
+    const helper = helperName(config, registry);
+    if (helper) await new CredentialHelper(helper, this.env).store(key, credentials);
     const auths = { ...(config.auths ?? {}) };
     const existing = this.entryFor(config, registry);
     if (existing) delete auths[existing[0]];
-    auths[authKey(registry)] = { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') };
+    // docker keeps an empty entry for a helper's registry: the file still lists the login.
+    auths[key] = helper ? {} : fileEntry(credentials);
     this.write({ ...config, auths });
   }
 
   async erase(registry: string): Promise<boolean> {
     const config = this.read();
+    const helper = helperName(config, registry);
     const existing = this.entryFor(config, registry);
-    if (!existing) return false;
-    const auths = { ...(config.auths ?? {}) };
-    delete auths[existing[0]];
-    this.write({ ...config, auths });
-    return true;
+    let inHelper = false;
+    if (helper) {
+      try {
+        inHelper = await new CredentialHelper(helper, this.env).erase(authKey(registry));
+      } catch (err) {
+        // Some helpers fail rather than say "not found" for what they never had; that is only
+        // an error when this file says the registry was logged in.
+        if (existing) throw err;
+      }
+    }
+    if (existing) {
+      const auths = { ...(config.auths ?? {}) };
+      delete auths[existing[0]];
+      this.write({ ...config, auths });
+    }
+    return inHelper || existing !== undefined;
   }
+}
+
+/** docker's choice: the registry's own `credHelpers` entry, else the `credsStore` for all. */
+function helperName(config: DockerConfigFile, registry: string): string | undefined {
+  return config.credHelpers?.[authKey(registry)] || config.credHelpers?.[registry] || config.credsStore || undefined;
+}
+
+/** An `auths` entry as docker writes one: base64 `user:pass`; with an identity token, `user:` and the token. */
+function fileEntry(credentials: Credentials): AuthEntry {
+  if (credentials.identityToken) {
+    return { auth: Buffer.from(`${credentials.username}:`).toString('base64'), identitytoken: credentials.identityToken };
+  }
+  return { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') };
 }

@@ -7,9 +7,10 @@ export { pull, type PullOptions, type PullResult } from './pull.ts';
 export { push, type PushOptions, type PushResult } from './push.ts';
 export { login, logout, loginRegistry } from './login.ts';
 export {
-  DockerConfigCredentialStore, CredentialHelperUnsupportedError, dockerConfigDir, authKey,
+  DockerConfigCredentialStore, dockerConfigDir, authKey,
   type CredentialStore, type Credentials,
 } from './credentials.ts';
+export { CredentialHelper, CredentialHelperError } from './credential-helper.ts';
 export { SealedCredentialStore, type Sealer } from './sealed-credentials.ts';
 export type { RegistryOptions } from './session.ts';
 export { RegistryError, UnauthorizedError } from './errors.ts';

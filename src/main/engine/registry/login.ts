@@ -15,13 +15,17 @@ export function loginRegistry(arg: string | undefined): string {
 
 /**
  * `docker login`: checks the credentials against the registry (a ping answered with them, or a
- * token issued for them) and only then stores them.
+ * token issued for them) and only then stores them. A token server that hands out a refresh
+ * token gets that stored instead of the password, as docker does.
  */
 export async function login(engine: Engine, registry: string, credentials: Credentials, options: RegistryOptions = {}): Promise<void> {
   const store = options.credentials ?? new DockerConfigCredentialStore();
-  const session = await openClient(engine, registry, { ...options, credentials: { get: async () => credentials, store: async () => {}, erase: async () => false } });
-  await session.client.login();
-  await store.store(registry, credentials);
+  const asked: Credentials = { username: credentials.username, password: credentials.password };
+  const session = await openClient(engine, registry, {
+    ...options, offline: true, credentials: { get: async () => asked, store: async () => {}, erase: async () => false },
+  });
+  const { identityToken } = await session.client.login();
+  await store.store(registry, identityToken ? { username: credentials.username, password: '', identityToken } : asked);
 }
 
 /** `docker logout`: returns false when nothing was stored for the registry. */

@@ -45,12 +45,15 @@ export class SealedCredentialStore implements CredentialStore {
     const sealed = this.read()[registry];
     if (!sealed) return undefined;
     const parsed = JSON.parse(this.sealer.decrypt(Buffer.from(sealed, 'base64'))) as Credentials;
-    return { username: parsed.username, password: parsed.password };
+    return { username: parsed.username, password: parsed.password, ...(parsed.identityToken ? { identityToken: parsed.identityToken } : {}) };
   }
 
   async store(registry: string, credentials: Credentials): Promise<void> {
     const auths = this.read();
-    auths[registry] = this.sealer.encrypt(JSON.stringify({ username: credentials.username, password: credentials.password })).toString('base64');
+    auths[registry] = this.sealer.encrypt(JSON.stringify({
+      username: credentials.username, password: credentials.password,
+      ...(credentials.identityToken ? { identityToken: credentials.identityToken } : {}),
+    })).toString('base64');
     this.write(auths);
   }
 

@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.ts';
-import { DockerConfigCredentialStore, type CredentialStore, CredentialHelperUnsupportedError } from './credentials.ts';
+import { DockerConfigCredentialStore, type CredentialStore } from './credentials.ts';
+import { CredentialHelperError } from './credential-helper.ts';
 import { RegistryClient } from './client.ts';
 import { isInsecureRegistry, readRegistrySettings } from './settings.ts';
 import type { Credentials } from './credentials.ts';
@@ -16,6 +17,8 @@ export interface RegistryOptions {
   retries?: number;
   /** First retry delay in ms, doubling (default 250). */
   backoffMs?: number;
+  /** Ask token servers for a refresh token (login). */
+  offline?: boolean;
 }
 
 /**
@@ -26,7 +29,7 @@ export async function openClient(engine: Engine, domain: string, options: Regist
   const settings = readRegistrySettings(engine.root);
   const insecure = await isInsecureRegistry(domain, settings, options.insecure ?? false);
   const store = options.credentials ?? new DockerConfigCredentialStore();
-  let helperError: CredentialHelperUnsupportedError | undefined;
+  let helperError: CredentialHelperError | undefined;
   // Asked once per operation: every authorised request of a push would otherwise re-read the store.
   let cached: Promise<Credentials | undefined> | undefined;
   const credentials = (): Promise<Credentials | undefined> => (cached ??= lookup());
@@ -34,8 +37,9 @@ export async function openClient(engine: Engine, domain: string, options: Regist
     try {
       return await store.get(domain);
     } catch (err) {
-      // An unsupported helper must not break anonymous access; it is reported if auth fails.
-      if (err instanceof CredentialHelperUnsupportedError) {
+      // A broken or missing helper must not break anonymous access (docker goes on without
+      // credentials too); it is what gets reported if the registry then wants them.
+      if (err instanceof CredentialHelperError) {
         helperError = err;
         return undefined;
       }
@@ -49,8 +53,9 @@ export async function openClient(engine: Engine, domain: string, options: Regist
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
     ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+    ...(options.offline ? { offline: true } : {}),
   });
-  // A refusal is better explained by the unsupported helper than by the registry's "unauthorized".
+  // A refusal is better explained by the failing helper than by the registry's "unauthorized".
   const explain = (err: unknown): unknown => (err instanceof UnauthorizedError && helperError ? helperError : err);
   return { client, insecure, explain };
 }
