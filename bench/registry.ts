@@ -1,9 +1,9 @@
 /**
  * Push and pull of a ≈200 MB image (busybox base + random-data gzip layers) to a local CNCF
  * distribution registry, side by side with `skopeo copy` in one run: OCI layout dir → registry,
- * registry → OCI layout dir, and registry → containers-storage (what `podman pull` does). Each
- * side pushes to its own fresh repository (no mounts, nothing already there) and pulls into a
- * fresh store / directory. Median of N runs, printed as ratios. Goal: strata ≤ 1.0× skopeo.
+ * registry → OCI layout dir, and registry → containers-storage (what `podman pull` does: overlay
+ * driver, vfs where overlay cannot mount). Each side pushes to its own fresh repository (no
+ * mounts, nothing already there) and pulls into a fresh store / directory. Median of N runs, printed as ratios. Goal: strata ≤ 1.0× skopeo.
  *
  *   node bench/registry.ts [--mb 200] [--layers 4] [--runs 3] [--verbose]
  */
@@ -116,6 +116,15 @@ function skopeo(args: string[]): Sample {
   return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
+/** containers-storage driver for the podman-pull comparison: podman's default, overlay, unless it fails here. */
+let storageDriver = 'overlay';
+
+/** Removes a containers-storage directory, unmounting what its overlay driver mounted. */
+function releaseStorage(dir: string): void {
+  spawnSync('umount', ['-R', join(dir, 'root', 'overlay')], { stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -161,17 +170,28 @@ try {
     const strataPull = async (): Promise<void> => {
       times.strataPull.push(await strata(() => pull(dst, strataRepo, { credentials })));
     };
-    // What `podman pull` does: copy into containers-storage, which decompresses and unpacks every
-    // layer (vfs driver) — the same kind of work strata's pull does (diff IDs, file index).
+    // What `podman pull` does: copy into containers-storage, which decompresses every layer,
+    // checks its diff ID and unpacks it — the same kind of work strata's pull does (diff IDs, file
+    // index), plus writing the files out. The overlay driver (podman's default) where the kernel
+    // allows it, else vfs.
     const storage = join(work, `storage${run}`);
     const skopeoStorage = async (): Promise<void> => {
-      const dest = `containers-storage:[vfs@${storage}/root+${storage}/run]bench/big:v1`;
-      times.skopeoStorage.push(skopeo(['copy', '--quiet', '--src-tls-verify=false', `docker://${skopeoRepo}`, dest]));
+      const copy = (driver: string): Sample =>
+        skopeo(['copy', '--quiet', '--src-tls-verify=false', `docker://${skopeoRepo}`, `containers-storage:[${driver}@${storage}/root+${storage}/run]bench/big:v1`]);
+      try {
+        times.skopeoStorage.push(copy(storageDriver));
+      } catch (err) {
+        if (storageDriver !== 'overlay') throw err;
+        console.log(`(overlay storage failed here, using vfs: ${(err as Error).message.split('\n')[0]})`);
+        releaseStorage(storage);
+        storageDriver = 'vfs';
+        times.skopeoStorage.push(copy(storageDriver));
+      }
     };
     const order = run % 2 === 0 ? [skopeoPush, strataPush, skopeoPull, strataPull, skopeoStorage] : [strataPush, skopeoPush, strataPull, skopeoPull, skopeoStorage];
     for (const step of order) await step();
     dst.close();
-    rmSync(storage, { recursive: true, force: true });
+    releaseStorage(storage);
     rmSync(out, { recursive: true, force: true });
     rmSync(join(work, `dst${run}`), { recursive: true, force: true });
     await registry.stop();
@@ -187,14 +207,16 @@ try {
     const b = median(theirs.map((x) => x.wall));
     const ac = median(ours.map((x) => x.cpu));
     const bc = median(theirs.map((x) => x.cpu));
-    return `${op.padEnd(38)} strata ${a.toFixed(2).padStart(5)} s (${(total / 1e6 / a).toFixed(0).padStart(4)} MB/s, cpu ${ac.toFixed(2)} s)   ` +
+    return `${op.padEnd(47)} strata ${a.toFixed(2).padStart(5)} s (${(total / 1e6 / a).toFixed(0).padStart(4)} MB/s, cpu ${ac.toFixed(2)} s)   ` +
       `skopeo ${b.toFixed(2).padStart(5)} s (${(total / 1e6 / b).toFixed(0).padStart(4)} MB/s, cpu ${bc.toFixed(2)} s)   ratio ${(a / b).toFixed(2)}× (cpu ${(ac / bc).toFixed(2)}×)`;
   };
   console.log(row('push  (oci dir → registry)', times.strataPush, times.skopeoPush));
   console.log(row('pull  (registry → oci dir)', times.strataPull, times.skopeoPull));
-  console.log(row('pull  (registry → containers-storage)', times.strataPull, times.skopeoStorage));
-  console.log('\n(ratio = strata wall time / skopeo wall time, median; goal ≤ 1.00×. cpu = client CPU seconds. An OCI dir copy');
-  console.log(' only moves and hashes bytes; strata\'s pull also decompresses each layer, hashes its diff ID, indexes its files and fsyncs it.)');
+  console.log(row(`pull  (registry → containers-storage, ${storageDriver})`, times.strataPull, times.skopeoStorage));
+  console.log('\n(ratio = strata wall time / skopeo wall time, median; goal ≤ 1.00×. cpu = client CPU seconds.');
+  console.log(' Like for like, a pull is the containers-storage row: both sides decompress every layer and check its diff ID');
+  console.log(' before the image is usable (podman pull does exactly this copy). The OCI dir row is a blob copy that never');
+  console.log(' decompresses: strata\'s pull does that copy\'s work plus a gunzip, a second sha256 and a tar parse per layer.)');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
