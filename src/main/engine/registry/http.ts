@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 /**
  * A small HTTP client over node:http/https. fetch would do, but a registry client needs what
  * fetch hides: skipping TLS verification for registries the user marked insecure, raw streaming
- * bodies with backpressure, and keep-alive agents shared by the parallel layer transfers.
+ * bodies with backpressure, and keep-alive agents shared by the parallel layer transfers (which
+ * also carry the environment's proxy settings).
  */
 
 export interface HttpRequest {
@@ -31,11 +32,51 @@ export interface HttpResponse {
   body: IncomingMessage;
 }
 
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
-  httpsInsecure: new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false }),
-};
+interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+  httpsInsecure: https.Agent;
+}
+
+/** Keep-alive agents shared by all transfers, per proxy setting (rebuilt only when the environment changes). */
+let agents: { key: string; agents: Agents } | undefined;
+
+const PROXY_VARIABLES = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
+
+/**
+ * The proxy settings docker's daemon honours (HTTP_PROXY, HTTPS_PROXY, NO_PROXY; lower case wins,
+ * as in Node and curl), through Node's built-in agent proxy support. Like Go's
+ * ProxyFromEnvironment, loopback is never proxied.
+ */
+export function proxyEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name];
+    if (value) out[name] = value;
+  }
+  const noProxy = [out.no_proxy ?? out.NO_PROXY, 'localhost', '127.0.0.1', '::1'].filter(Boolean).join(',');
+  delete out.no_proxy;
+  out.NO_PROXY = noProxy;
+  return out;
+}
+
+function currentAgents(): Agents {
+  const proxyEnv = proxyEnvironment();
+  const key = JSON.stringify(proxyEnv);
+  if (agents?.key !== key) {
+    // The old agents are left to finish what they carry; their idle sockets do not hold the process.
+    const common = { keepAlive: true, maxSockets: 16, proxyEnv };
+    agents = {
+      key,
+      agents: {
+        http: new http.Agent(common),
+        https: new https.Agent(common),
+        httpsInsecure: new https.Agent({ ...common, rejectUnauthorized: false }),
+      },
+    };
+  }
+  return agents.agents;
+}
 
 const MAX_REDIRECTS = 10;
 
@@ -64,7 +105,8 @@ function withoutHeader(headers: Record<string, string>, name: string): Record<st
 function sendOnce(req: HttpRequest): Promise<HttpResponse> {
   const isHttps = req.url.protocol === 'https:';
   const mod = isHttps ? https : http;
-  const agent = isHttps ? (req.skipTlsVerify ? agents.httpsInsecure : agents.https) : agents.http;
+  const pool = currentAgents();
+  const agent = isHttps ? (req.skipTlsVerify ? pool.httpsInsecure : pool.https) : pool.http;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'user-agent': 'strata/0.1 (+docker-compatible)', ...req.headers };
     if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) headers['content-length'] ??= String(Buffer.byteLength(req.body));
