@@ -17,7 +17,7 @@ import { baseConfig, storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } 
 import { ingestLayer } from '../../src/main/engine/layer/layer-ingest.ts';
 import { tempDir } from '../tmp.ts';
 import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from './registry-server.ts';
-import { startTokenProxy } from './token-proxy.ts';
+import { startTokenProxy, type TokenProxy } from './token-proxy.ts';
 import { startFlakyProxy } from './flaky-proxy.ts';
 
 const missing = registryMissing() ?? busyboxMissing();
@@ -409,56 +409,72 @@ describe('registry: credential helpers', () => {
   });
 });
 
-describe('registry: bearer token auth (token server and checking proxy in front of the registry)', () => {
-  let dir: { path: string; cleanup: () => void };
-  let registry: RunningRegistry;
-  let proxy: Awaited<ReturnType<typeof startTokenProxy>>;
-  let engine: Engine;
-
+/**
+ * A real registry behind the token proxy, and an engine, for one describe block. The values are
+ * read through getters: they exist once beforeAll has run.
+ */
+function useTokenProxy(user: string, password: string, options: { refreshTokens?: boolean } = {}): {
+  readonly dir: { path: string; cleanup: () => void };
+  readonly proxy: TokenProxy;
+  readonly engine: Engine;
+} {
+  let dir: { path: string; cleanup: () => void } | undefined;
+  let registry: RunningRegistry | undefined;
+  let proxy: TokenProxy | undefined;
+  let engine: Engine | undefined;
   beforeAll(async () => {
     dir = tempDir();
     if (missing) return;
     registry = await startRegistry(join(dir.path, 'registry'));
-    proxy = await startTokenProxy(registry.host, 'bob', 'hunter2');
+    proxy = await startTokenProxy(registry.host, user, password, options);
     engine = Engine.open({ root: join(dir.path, 'store') });
   });
   afterAll(async () => {
     engine?.close();
     await proxy?.stop();
     await registry?.stop();
-    dir.cleanup();
+    dir?.cleanup();
   });
+  return {
+    get dir() { return dir!; },
+    get proxy() { return proxy!; },
+    get engine() { return engine!; },
+  };
+}
+
+describe('registry: bearer token auth (token server and checking proxy in front of the registry)', () => {
+  const tp = useTokenProxy('bob', 'hunter2');
 
   it('gets scoped tokens, caches them, pulls anonymously and needs the account to push', async () => {
     if (missing) return console.log(`skipped: ${missing}`);
-    const authed = new DockerConfigCredentialStore(join(dir.path, 'authed'));
-    const anonymous = new DockerConfigCredentialStore(join(dir.path, 'anonymous'));
-    const base = join(dir.path, 'base.tar');
+    const authed = new DockerConfigCredentialStore(join(tp.dir.path, 'authed'));
+    const anonymous = new DockerConfigCredentialStore(join(tp.dir.path, 'anonymous'));
+    const base = join(tp.dir.path, 'base.tar');
     await writeBusyboxRootfs(base);
-    const t = join(dir.path, 'l.tar');
+    const t = join(tp.dir.path, 'l.tar');
     await writeTar(t, [{ type: 'file', name: 'token.txt', content: 'bearer\n' }]);
-    const img = await storeImage(engine, [base, t], { tags: [`${proxy.host}/org/app:1`, `${proxy.host}/org/copy:1`] });
+    const img = await storeImage(tp.engine, [base, t], { tags: [`${tp.proxy.host}/org/app:1`, `${tp.proxy.host}/org/copy:1`] });
 
-    await expect(push(engine, `${proxy.host}/org/app:1`, { credentials: anonymous })).rejects.toThrow('unauthorized: authentication required');
-    await login(engine, proxy.host, { username: 'bob', password: 'hunter2' }, { credentials: authed });
-    await expect(login(engine, proxy.host, { username: 'bob', password: 'nope' }, { credentials: anonymous })).rejects.toThrow('incorrect username or password');
+    await expect(push(tp.engine, `${tp.proxy.host}/org/app:1`, { credentials: anonymous })).rejects.toThrow('unauthorized: authentication required');
+    await login(tp.engine, tp.proxy.host, { username: 'bob', password: 'hunter2' }, { credentials: authed });
+    await expect(login(tp.engine, tp.proxy.host, { username: 'bob', password: 'nope' }, { credentials: anonymous })).rejects.toThrow('incorrect username or password');
 
-    proxy.issued.length = 0;
-    await push(engine, `${proxy.host}/org/app:1`, { credentials: authed });
+    tp.proxy.issued.length = 0;
+    await push(tp.engine, `${tp.proxy.host}/org/app:1`, { credentials: authed });
     // One token for the push scope served every blob check, upload and the manifest.
-    expect(proxy.issued).toEqual([['org/app:push', 'org/app:pull']]);
+    expect(tp.proxy.issued).toEqual([['org/app:push', 'org/app:pull']]);
 
     const mounted = recorder();
-    const copy = await push(engine, `${proxy.host}/org/copy:1`, { credentials: authed, onProgress: mounted.sink });
+    const copy = await push(tp.engine, `${tp.proxy.host}/org/copy:1`, { credentials: authed, onProgress: mounted.sink });
     expect(copy.mounted).toBe(2);
     expect(mounted.events.filter((e) => e.status === 'Mounted from org/app')).toHaveLength(2);
 
-    const dst = Engine.open({ root: join(dir.path, 'dst') });
+    const dst = Engine.open({ root: join(tp.dir.path, 'dst') });
     try {
-      proxy.issued.length = 0;
-      const got = await pull(dst, `${proxy.host}/org/app:1`, { credentials: anonymous });
+      tp.proxy.issued.length = 0;
+      const got = await pull(dst, `${tp.proxy.host}/org/app:1`, { credentials: anonymous });
       expect(got.image.id).toBe(img.id);
-      expect(proxy.issued).toEqual([['org/app:pull']]);
+      expect(tp.proxy.issued).toEqual([['org/app:pull']]);
     } finally {
       dst.close();
     }
@@ -466,55 +482,38 @@ describe('registry: bearer token auth (token server and checking proxy in front 
 });
 
 describe('registry: identity tokens (a token server that hands out OAuth2 refresh tokens)', () => {
-  let dir: { path: string; cleanup: () => void };
-  let registry: RunningRegistry;
-  let proxy: Awaited<ReturnType<typeof startTokenProxy>>;
-  let engine: Engine;
-
-  beforeAll(async () => {
-    dir = tempDir();
-    if (missing) return;
-    registry = await startRegistry(join(dir.path, 'registry'));
-    proxy = await startTokenProxy(registry.host, 'ann', 's3cret-pw', { refreshTokens: true });
-    engine = Engine.open({ root: join(dir.path, 'store') });
-  });
-  afterAll(async () => {
-    engine?.close();
-    await proxy?.stop();
-    await registry?.stop();
-    dir.cleanup();
-  });
+  const tp = useTokenProxy('ann', 's3cret-pw', { refreshTokens: true });
 
   it('login stores the refresh token instead of the password, and push and pull trade it for access tokens', async () => {
     if (missing) return console.log(`skipped: ${missing}`);
-    const configDir = join(dir.path, 'docker');
+    const configDir = join(tp.dir.path, 'docker');
     const store = new DockerConfigCredentialStore(configDir);
-    await login(engine, proxy.host, { username: 'ann', password: 's3cret-pw' }, { credentials: store });
+    await login(tp.engine, tp.proxy.host, { username: 'ann', password: 's3cret-pw' }, { credentials: store });
     const file = readFileSync(join(configDir, 'config.json'), 'utf8');
     expect(file).not.toContain('s3cret-pw');
-    const entry = (JSON.parse(file) as { auths: Record<string, { auth: string; identitytoken: string }> }).auths[proxy.host]!;
+    const entry = (JSON.parse(file) as { auths: Record<string, { auth: string; identitytoken: string }> }).auths[tp.proxy.host]!;
     expect(Buffer.from(entry.auth, 'base64').toString()).toBe('ann:');
     expect(entry.identitytoken).toMatch(/^[0-9a-f]{32}$/);
 
-    const t = join(dir.path, 'l.tar');
+    const t = join(tp.dir.path, 'l.tar');
     await writeTar(t, [{ type: 'file', name: 'id.txt', content: 'identity\n' }]);
-    const img = await storeImage(engine, [t], { tags: [`${proxy.host}/team/app:1`] });
-    const withPassword = proxy.tokenRequestsWithCredentials;
-    await push(engine, `${proxy.host}/team/app:1`, { credentials: store });
+    const img = await storeImage(tp.engine, [t], { tags: [`${tp.proxy.host}/team/app:1`] });
+    const withPassword = tp.proxy.tokenRequestsWithCredentials;
+    await push(tp.engine, `${tp.proxy.host}/team/app:1`, { credentials: store });
     // The push was authorised by the refresh token alone: the password was not sent again.
-    expect(proxy.refreshGrants).toBeGreaterThan(0);
-    expect(proxy.tokenRequestsWithCredentials).toBe(withPassword);
+    expect(tp.proxy.refreshGrants).toBeGreaterThan(0);
+    expect(tp.proxy.tokenRequestsWithCredentials).toBe(withPassword);
 
-    const dst = Engine.open({ root: join(dir.path, 'dst') });
+    const dst = Engine.open({ root: join(tp.dir.path, 'dst') });
     try {
-      const got = await pull(dst, `${proxy.host}/team/app:1`, { credentials: store });
+      const got = await pull(dst, `${tp.proxy.host}/team/app:1`, { credentials: store });
       expect(got.image.id).toBe(img.id);
     } finally {
       dst.close();
     }
 
     // A refresh token the server does not know is refused like a wrong password.
-    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from('ann:').toString('base64'), identitytoken: 'f'.repeat(32) } } }));
-    await expect(push(engine, `${proxy.host}/team/app:1`, { credentials: store })).rejects.toThrow('invalid refresh token');
+    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ auths: { [tp.proxy.host]: { auth: Buffer.from('ann:').toString('base64'), identitytoken: 'f'.repeat(32) } } }));
+    await expect(push(tp.engine, `${tp.proxy.host}/team/app:1`, { credentials: store })).rejects.toThrow('invalid refresh token');
   });
 });
