@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../../src/main/engine/engine.ts';
 import type { ImageRecord } from '../../src/main/engine/image/image-service.ts';
-import { pull } from '../../src/main/engine/registry/pull.ts';
+import { pull, pullAllTags } from '../../src/main/engine/registry/pull.ts';
+import { openClient } from '../../src/main/engine/registry/session.ts';
 import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
 import { storeImage, writeTar } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
-import { startBrokenRegistry, type BrokenRegistry, type Fault } from './broken-registry.ts';
+import { startBrokenRegistry, TAGS, type BrokenRegistry, type Fault } from './broken-registry.ts';
 import { freePort } from './registry-server.ts';
 
 /**
@@ -58,6 +59,21 @@ describe('registry: pulling from a broken registry', () => {
     expect(readdirSync(target.content.ingestDir)).toEqual([]);
     expect((await target.fsck()).problems).toEqual([]);
   }
+
+  it('lists tags across the spec\'s pages (n, last, Link: rel="next") and pulls every one with --all-tags', async () => {
+    server = await startBrokenRegistry(source, image.id, 'none');
+    const { client } = await openClient(target, server.host, { credentials });
+    expect(await client.listTags('paged', ['repository:paged:pull'], 2)).toEqual(TAGS);
+    expect(server.requests.filter((r) => r.startsWith('GET /v2/paged/tags/list'))).toHaveLength(2);
+
+    const statuses: string[] = [];
+    const all = await pullAllTags(target, `${server.host}/paged`, { credentials, onProgress: (e) => { if (e.id === '') statuses.push(e.status); } });
+    expect(all.tags.map((t) => [t.tag, t.result.image.id])).toEqual(TAGS.map((t) => [t, image.id]));
+    expect(all.tags.map((t) => t.result.layersDownloaded)).toEqual([2, 0, 0]);
+    expect(statuses.filter((s) => s.startsWith('Status: '))).toEqual([`Status: Downloaded newer image for ${server.host}/paged`]);
+    expect(target.images.tagsOf(image.id).sort()).toEqual(TAGS.map((t) => `${server!.host}/paged:${t}`));
+    await expect(pullAllTags(target, `${server.host}/paged:v1`, { credentials })).rejects.toThrow("tag can't be used with --all-tags/-a");
+  });
 
   it('refuses a blob whose bytes do not match its digest', async () => {
     const big = source.images.layers(image.id)[1]!.blobDigest;

@@ -20,6 +20,9 @@ export type Fault =
   | 'manifest-unknown'
   | 'server-error';
 
+/** The tags every repository of the broken registry lists (all naming its one image). */
+export const TAGS = ['v1', 'v2', 'v3'];
+
 export interface BrokenRegistry {
   host: string;
   /** Every request as `METHOD path [range]`. */
@@ -71,6 +74,17 @@ export async function startBrokenRegistry(source: Engine, imageId: string, fault
       }
     }
     if (url.pathname === '/v2/') return json(200, {});
+    const tagList = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname);
+    if (tagList) {
+      // The distribution spec's pagination: `n` at most, after `last`, a Link to the next page.
+      const n = Number(url.searchParams.get('n') ?? TAGS.length);
+      const last = url.searchParams.get('last');
+      const rest = last ? TAGS.filter((t) => t > last) : TAGS;
+      const page = rest.slice(0, n);
+      const more = rest.length > page.length;
+      const link = `</v2/${tagList[1]}/tags/list?n=${n}&last=${page.at(-1)}>; rel="next"`;
+      return json(200, { name: tagList[1], tags: page }, more ? { link } : {});
+    }
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
     if (!m) return json(404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] });
     const [, , kind, ref] = m;

@@ -304,6 +304,16 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
+  it('lists a repository\'s tags', async () => {
+    if (missing) return console.log(`skipped: ${missing}`);
+    for (const tag of ['a', 'b', 'c']) src.images.tag(app.id, `${registry.host}/paged:${tag}`);
+    for (const tag of ['a', 'b', 'c']) await push(src, `${registry.host}/paged:${tag}`, { credentials });
+    const { client } = await openClient(src, registry.host, { credentials });
+    const scopes = [repositoryScope('paged', 'pull')];
+    expect((await client.listTags('paged', scopes, 1)).sort()).toEqual(['a', 'b', 'c']);
+    expect((await client.listTags('paged', scopes)).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('cancelling a pull leaves nothing behind', async () => {
     if (missing) return console.log(`skipped: ${missing}`);
     await push(src, `${registry.host}/app:v1`, { credentials });

@@ -173,4 +173,47 @@ describe('strata pull / push / login / logout', () => {
       }
     }
   });
+
+  it('push --all-tags and pull --all-tags move every tag of a repository, like docker', async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const root = join(dir.path, 'multi-store');
+    const engine = Engine.open({ root });
+    const [l1, l2] = [join(dir.path, 'm1.tar'), join(dir.path, 'm2.tar')];
+    await writeTar(l1, [{ type: 'file', name: 'one.txt', content: 'one\n' }]);
+    await writeTar(l2, [{ type: 'file', name: 'two.txt', content: 'two\n' }]);
+    const repo = `${registry.host}/cli/multi`;
+    const first = await storeImage(engine, [l1], { tags: [`${repo}:1`] });
+    const second = await storeImage(engine, [l1, l2], { tags: [`${repo}:2`, `${registry.host}/cli/multi-other:x`] });
+    const [shared, top] = engine.images.layers(second.id).map((l) => shortId(l.blobDigest)) as [string, string];
+    engine.close();
+    expect((await cli(['--root', root, 'login', '-u', 'ci', '--password-stdin', registry.host], 'pa ss\n')).code).toBe(0);
+
+    expect(await cli(['--root', root, 'push', '-a', `${repo}:1`])).toMatchObject({ code: 1, err: "Error: tag can't be used with --all-tags/-a\n" });
+    const pushed = await cli(['--root', root, 'push', '--all-tags', repo]);
+    expect(pushed.code).toBe(0);
+    const pushLines = pushed.out.trimEnd().split('\n');
+    expect(pushLines.filter((l) => l.startsWith('The push refers to repository'))).toEqual([`The push refers to repository [${repo}]`]);
+    expect(pushLines.filter((l) => / digest: /.test(l)).map((l) => l.split(':')[0])).toEqual(['1', '2']);
+    expect(pushLines).toContain(`${shared}: Layer already exists`); // pushed with tag 1 just before
+    expect(pushLines).toContain(`${top}: Pushed`);
+    expect(pushed.out).not.toContain('multi-other');
+
+    const fresh = join(dir.path, 'multi-fresh');
+    const pulled = await cli(['--root', fresh, 'pull', '-a', repo]);
+    expect(pulled.code).toBe(0);
+    const pullLines = pulled.out.trimEnd().split('\n');
+    // In the registry's order (distribution's is not sorted); the second tag finds the shared layer.
+    expect(pullLines[0]).toMatch(/^[12]: Pulling from cli\/multi$/);
+    expect(pullLines.filter((l) => / Pulling from /.test(l)).sort()).toEqual(['1: Pulling from cli/multi', '2: Pulling from cli/multi']);
+    expect(pullLines).toContain(`${shared}: Already exists`);
+    expect(pullLines.filter((l) => l.startsWith('Digest: '))).toHaveLength(2);
+    expect(pullLines.slice(-2)).toEqual([`Status: Downloaded newer image for ${repo}`, repo]);
+    const listed = await cli(['--root', fresh, 'images', '--format', '{{.Tag}} {{.ID}}', repo]);
+    expect(listed.out.trimEnd().split('\n').sort()).toEqual([`1 ${shortId(first.id)}`, `2 ${shortId(second.id)}`]);
+    expect((await cli(['--root', fresh, 'pull', '-a', '-q', repo])).out).toBe(`${repo}\n`);
+    const again = await cli(['--root', fresh, 'pull', '-a', repo]);
+    expect(again.out.trimEnd().split('\n').slice(-2)).toEqual([`Status: Image is up to date for ${repo}`, repo]);
+    expect(await cli(['--root', fresh, 'pull', '-a', `${registry.host}/cli/none`])).toMatchObject({ code: 1 });
+    expect((await cli(['logout', registry.host])).code).toBe(0);
+  });
 });

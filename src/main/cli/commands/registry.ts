@@ -4,8 +4,8 @@ import { UsageError } from '../args.ts';
 import { humanSize4 } from '../units.ts';
 import type { ProgressEvent, ProgressSink } from '../../engine/api.ts';
 import { parseReference } from '../../engine/image/reference.ts';
-import { pull } from '../../engine/registry/pull.ts';
-import { push } from '../../engine/registry/push.ts';
+import { pull, pullAllTags } from '../../engine/registry/pull.ts';
+import { push, pushAllTags } from '../../engine/registry/push.ts';
 import { login, loginRegistry, logout } from '../../engine/registry/login.ts';
 import { authKey, DockerConfigCredentialStore } from '../../engine/registry/credentials.ts';
 
@@ -80,6 +80,7 @@ export const pullCommand: Command = {
   usage: 'strata pull [OPTIONS] NAME[:TAG|@DIGEST]',
   description: 'Download an image from a registry',
   flags: [
+    { name: 'all-tags', short: 'a', type: 'bool', description: 'Download all tagged images in the repository' },
     { name: 'platform', type: 'string', value: 'string', description: 'Set platform if server is multi-platform capable' },
     { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress verbose output' },
     INSECURE_FLAG,
@@ -89,14 +90,20 @@ export const pullCommand: Command = {
   async run(ctx) {
     const input = ctx.args[0]!;
     const quiet = flagBool(ctx, 'quiet');
-    noteDefaultTag(ctx, input, quiet);
     const platform = flagString(ctx, 'platform');
-    const result = await pull(ctx.engine(), input, {
+    const options = {
       signal: ctx.signal,
       insecure: flagBool(ctx, 'insecure'),
       ...(platform ? { platform } : {}),
       ...(quiet ? {} : { onProgress: progressRenderer(ctx.stdout) }),
-    });
+    };
+    if (flagBool(ctx, 'all-tags')) {
+      const result = await pullAllTags(ctx.engine(), input, options);
+      ctx.stdout.write(`${result.reference}\n`);
+      return;
+    }
+    noteDefaultTag(ctx, input, quiet);
+    const result = await pull(ctx.engine(), input, options);
     ctx.stdout.write(`${result.reference}\n`);
   },
 };
@@ -106,18 +113,28 @@ export const pushCommand: Command = {
   aliases: [['image', 'push']],
   usage: 'strata push [OPTIONS] NAME[:TAG]',
   description: 'Upload an image to a registry',
-  flags: [{ name: 'quiet', short: 'q', type: 'bool', description: 'Suppress verbose output' }, INSECURE_FLAG],
+  flags: [
+    { name: 'all-tags', short: 'a', type: 'bool', description: 'Push all tags of an image to the repository' },
+    { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress verbose output' },
+    INSECURE_FLAG,
+  ],
   minArgs: 1,
   maxArgs: 1,
   async run(ctx) {
     const input = ctx.args[0]!;
     const quiet = flagBool(ctx, 'quiet');
-    noteDefaultTag(ctx, input, quiet);
-    const result = await push(ctx.engine(), input, {
+    const options = {
       signal: ctx.signal,
       insecure: flagBool(ctx, 'insecure'),
       ...(quiet ? {} : { onProgress: progressRenderer(ctx.stdout) }),
-    });
+    };
+    if (flagBool(ctx, 'all-tags')) {
+      const results = await pushAllTags(ctx.engine(), input, options);
+      if (quiet) for (const r of results) ctx.stdout.write(`${r.reference}\n`);
+      return;
+    }
+    noteDefaultTag(ctx, input, quiet);
+    const result = await push(ctx.engine(), input, options);
     if (quiet) ctx.stdout.write(`${result.reference}\n`);
   },
 };

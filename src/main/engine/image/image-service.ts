@@ -372,6 +372,15 @@ export class ImageService {
     return items;
   }
 
+  /** The tags of one repository (`docker.io/library/a`) in the store: `[tag, imageId]`, by tag. */
+  tagsInRepository(repository: string): [string, string][] {
+    const prefix = `${repository}:`;
+    const rows = this.db
+      .prepare("SELECT reference, image_id FROM tags WHERE substr(reference, 1, ?) = ? AND instr(substr(reference, ? + 1), '/') = 0 ORDER BY reference")
+      .all(prefix.length, prefix, prefix.length) as { reference: string; image_id: string }[];
+    return rows.map((r) => [r.reference.slice(prefix.length), r.image_id]);
+  }
+
   /** Normalised references (`docker.io/library/a:latest`) naming an image, newest first. */
   tagsOf(id: string): string[] {
     return (this.db.prepare('SELECT reference FROM tags WHERE image_id = ? ORDER BY created_at DESC, reference').all(id) as { reference: string }[]).map(

@@ -259,6 +259,24 @@ export class RegistryClient {
     return headerString(res.headers['docker-content-digest']) ?? digestOf(bytes);
   }
 
+  /**
+   * `GET /v2/<name>/tags/list`, following the registry's `Link: <…>; rel="next"` pages
+   * (`n` tags at a time) to the end.
+   */
+  async listTags(repository: string, scopes: readonly string[], pageSize = 1000): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | URL = `/v2/${repository}/tags/list?n=${pageSize}`;
+    for (let page = 0; ; page++) {
+      if (page > 10_000) throw new Error(`registry ${this.domain} keeps paginating the tags of ${repository}`);
+      const res = await this.request({ method: 'GET', path, scopes, ok: [200] });
+      const body = JSON.parse((await readBody(res, MAX_MANIFEST_BYTES)).toString('utf8')) as { tags?: unknown };
+      if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string'));
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(headerString(res.headers.link) ?? '');
+      if (!next) return tags;
+      path = new URL(next[1]!, res.url);
+    }
+  }
+
   private location(res: HttpResponse): URL {
     const loc = headerString(res.headers.location);
     if (!loc) throw new Error(`registry ${this.domain} opened an upload without a Location`);

@@ -3,8 +3,8 @@
  * over the distribution API, login/logout, and the credential store the desktop app replaces with
  * one backed by Electron's safeStorage.
  */
-export { pull, type PullOptions, type PullResult } from './pull.ts';
-export { push, type PushOptions, type PushResult } from './push.ts';
+export { pull, pullAllTags, type PullOptions, type PullResult, type PullAllTagsResult } from './pull.ts';
+export { push, pushAllTags, type PushOptions, type PushResult } from './push.ts';
 export { login, logout, loginRegistry } from './login.ts';
 export {
   DockerConfigCredentialStore, dockerConfigDir, authKey,

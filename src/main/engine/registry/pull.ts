@@ -84,6 +84,47 @@ export async function pull(engine: Engine, input: string, options: PullOptions =
   }
 }
 
+export interface PullAllTagsResult {
+  /** The repository pulled: `docker.io/library/busybox`. */
+  reference: string;
+  /** One pull per tag, in the registry's order. */
+  tags: { tag: string; result: PullResult }[];
+  updated: boolean;
+}
+
+/**
+ * `docker pull --all-tags`: every tag the registry lists for the repository, pulled one after the
+ * other (layers shared between them are fetched once), with docker's single closing status line.
+ * Stops at the first tag that fails, as docker does.
+ */
+export async function pullAllTags(engine: Engine, input: string, options: PullOptions = {}): Promise<PullAllTagsResult> {
+  const ref = parseReference(input, { defaultTag: false });
+  if (ref.tag !== undefined || ref.digest !== undefined) throw new Error("tag can't be used with --all-tags/-a");
+  const repository = repositoryName(ref);
+  const session = await openClient(engine, ref.domain, options);
+  let tags: string[];
+  try {
+    tags = await session.client.listTags(ref.path, [repositoryScope(ref.path, 'pull')]);
+  } catch (err) {
+    if (options.signal?.aborted) throw options.signal.reason ?? err;
+    throw pullError(session.explain(err), ref);
+  }
+  if (tags.length === 0) throw new Error(`no tags found for ${familiarName(repository)}`);
+  const emit = options.onProgress ?? (() => {});
+  const results: { tag: string; result: PullResult }[] = [];
+  for (const tag of tags) {
+    const result = await pull(engine, `${repository}:${tag}`, {
+      ...options,
+      // Each tag's own "Status:" line gives way to one for the repository, below.
+      onProgress: (e) => { if (!(e.id === '' && e.status.startsWith('Status: '))) emit(e); },
+    });
+    results.push({ tag, result });
+  }
+  const updated = results.some((r) => r.result.updated);
+  emit({ id: '', status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarName(repository)}` });
+  return { reference: repository, tags: results, updated };
+}
+
 async function pullImage(ctx: PullContext, wanted: Platform | undefined, concurrency: number): Promise<PullResult> {
   const { engine, ref } = ctx;
   const resolved = await resolveManifest(ctx.client, ref, ctx.scopes, wanted);

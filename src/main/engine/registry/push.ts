@@ -78,6 +78,28 @@ export async function push(engine: Engine, input: string, options: PushOptions =
 }
 
 /**
+ * `docker push --all-tags`: every tag of the repository in the store, one after the other, under
+ * one "The push refers to repository" line. Blobs the first tags pushed are "already there" for
+ * the next ones.
+ */
+export async function pushAllTags(engine: Engine, input: string, options: PushOptions = {}): Promise<PushResult[]> {
+  const ref = parseReference(input, { defaultTag: false });
+  if (ref.tag !== undefined || ref.digest !== undefined) throw new Error("tag can't be used with --all-tags/-a");
+  const repository = repositoryName(ref);
+  const tags = engine.images.tagsInRepository(repository);
+  if (tags.length === 0) throw new Error(`An image does not exist locally with the tag: ${familiarName(repository)}`);
+  const emit: ProgressSink = options.onProgress ?? (() => {});
+  const results: PushResult[] = [];
+  for (const [i, [tag]] of tags.entries()) {
+    results.push(await push(engine, `${repository}:${tag}`, {
+      ...options,
+      onProgress: (e) => { if (i === 0 || !(e.id === '' && e.status.startsWith('The push refers to repository'))) emit(e); },
+    }));
+  }
+  return results;
+}
+
+/**
  * The image's manifest as stored. Images recorded without one (older stores) get an OCI manifest
  * written now and remembered, so every later push sends the same bytes.
  */
