@@ -410,6 +410,10 @@ describe('registry: credential helpers', () => {
         'error getting credentials - err: exec: "docker-credential-strata-test-absent": executable file not found in $PATH, out: ``',
       );
       expect((await push(engine, `${open.host}/a:1`, { credentials: store })).pushed).toBe(1);
+      // Logging in checks the password with the registry, then cannot keep it: docker's message.
+      await expect(login(engine, locked.host, { username: 'u', password: 'p' }, { credentials: store })).rejects.toThrow(
+        'Error saving credentials: error storing credentials - err: exec: "docker-credential-strata-test-absent": executable file not found in $PATH',
+      );
     } finally {
       engine.close();
       await locked.stop();

@@ -25,7 +25,11 @@ export async function login(engine: Engine, registry: string, credentials: Crede
     ...options, offline: true, credentials: { get: async () => asked, store: async () => {}, erase: async () => false },
   });
   const { identityToken } = await session.client.login();
-  await store.store(registry, identityToken ? { username: credentials.username, password: '', identityToken } : asked);
+  try {
+    await store.store(registry, identityToken ? { username: credentials.username, password: '', identityToken } : asked);
+  } catch (err) {
+    throw new Error(`Error saving credentials: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** `docker logout`: returns false when nothing was stored for the registry. */
