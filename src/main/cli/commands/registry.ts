@@ -8,6 +8,7 @@ import { pull, pullAllTags } from '../../engine/registry/pull.ts';
 import { push, pushAllTags } from '../../engine/registry/push.ts';
 import { login, loginRegistry, logout } from '../../engine/registry/login.ts';
 import { authKey, DockerConfigCredentialStore } from '../../engine/registry/credentials.ts';
+import type { RegistryOptions } from '../../engine/registry/session.ts';
 
 const INSECURE_FLAG = { name: 'insecure', type: 'bool', description: 'Allow plain HTTP and unverified TLS for this registry' } as const;
 
@@ -74,6 +75,15 @@ function noteDefaultTag(ctx: CommandContext, input: string, quiet: boolean): voi
   if (bare.tag === undefined && bare.digest === undefined && !quiet) ctx.stdout.write('Using default tag: latest\n');
 }
 
+/** What pull and push share: cancellation, `--insecure`, and the progress display unless `-q`. */
+function transferOptions(ctx: CommandContext, quiet: boolean): RegistryOptions & { onProgress?: ProgressSink } {
+  return {
+    signal: ctx.signal,
+    insecure: flagBool(ctx, 'insecure'),
+    ...(quiet ? {} : { onProgress: progressRenderer(ctx.stdout) }),
+  };
+}
+
 export const pullCommand: Command = {
   path: ['pull'],
   aliases: [['image', 'pull']],
@@ -91,12 +101,7 @@ export const pullCommand: Command = {
     const input = ctx.args[0]!;
     const quiet = flagBool(ctx, 'quiet');
     const platform = flagString(ctx, 'platform');
-    const options = {
-      signal: ctx.signal,
-      insecure: flagBool(ctx, 'insecure'),
-      ...(platform ? { platform } : {}),
-      ...(quiet ? {} : { onProgress: progressRenderer(ctx.stdout) }),
-    };
+    const options = { ...transferOptions(ctx, quiet), ...(platform ? { platform } : {}) };
     if (flagBool(ctx, 'all-tags')) {
       const result = await pullAllTags(ctx.engine(), input, options);
       ctx.stdout.write(`${result.reference}\n`);
@@ -123,11 +128,7 @@ export const pushCommand: Command = {
   async run(ctx) {
     const input = ctx.args[0]!;
     const quiet = flagBool(ctx, 'quiet');
-    const options = {
-      signal: ctx.signal,
-      insecure: flagBool(ctx, 'insecure'),
-      ...(quiet ? {} : { onProgress: progressRenderer(ctx.stdout) }),
-    };
+    const options = transferOptions(ctx, quiet);
     if (flagBool(ctx, 'all-tags')) {
       const results = await pushAllTags(ctx.engine(), input, options);
       if (quiet) for (const r of results) ctx.stdout.write(`${r.reference}\n`);
