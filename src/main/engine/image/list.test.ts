@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../engine.ts';
@@ -10,23 +10,15 @@ import { listImages, parseFilters } from './list.ts';
 import { imageHistory } from './history.ts';
 import { removeImage } from './prune.ts';
 import type { LayerInput } from './image-service.ts';
+import { useTempEngine } from '../../../../test/fixtures/engine.ts';
 
 describe('image listing and history over parent chains', () => {
-  let dir: { path: string; cleanup: () => void };
-  let engine: Engine;
-  beforeEach(() => {
-    dir = tempDir();
-    engine = Engine.open({ root: join(dir.path, 'store') });
-  });
-  afterEach(() => {
-    engine.close();
-    dir.cleanup();
-  });
+  const fx = useTempEngine();
 
   const layer = async (name: string): Promise<LayerInput> => {
-    const p = join(dir.path, `${name}.tar`);
+    const p = join(fx.dir.path, `${name}.tar`);
     await writeTar(p, [{ type: 'file', name, content: `${name}\n` }]);
-    const l = await ingestLayer(engine.content, createReadStream(p));
+    const l = await ingestLayer(fx.engine.content, createReadStream(p));
     return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, files: l.files };
   };
 
@@ -37,10 +29,10 @@ describe('image listing and history over parent chains', () => {
     const h1 = { created: '2024-01-01T00:00:00Z', created_by: 'ADD one' };
     const h2 = { created: '2024-01-02T00:00:00Z', created_by: 'ADD two' };
     const h3 = { created: '2024-01-03T00:00:00Z', created_by: 'LABEL x=y', empty_layer: true };
-    return engine.gc.withLease(async () => {
-      const base = await writeImage(engine.content, engine.images, { config: baseConfig({ created: h1.created, history: [h1] }), layers: [l1], tags: ['base'] });
-      const mid = await writeImage(engine.content, engine.images, { config: baseConfig({ created: h2.created, history: [h1, h2] }), layers: [l1, l2], parentId: base.id });
-      const top = await writeImage(engine.content, engine.images, {
+    return fx.engine.gc.withLease(async () => {
+      const base = await writeImage(fx.engine.content, fx.engine.images, { config: baseConfig({ created: h1.created, history: [h1] }), layers: [l1], tags: ['base'] });
+      const mid = await writeImage(fx.engine.content, fx.engine.images, { config: baseConfig({ created: h2.created, history: [h1, h2] }), layers: [l1, l2], parentId: base.id });
+      const top = await writeImage(fx.engine.content, fx.engine.images, {
         config: baseConfig({ created: h3.created, history: [h1, h2, h3], config: { Labels: { x: 'y' } } }),
         layers: [l1, l2],
         parentId: mid.id,
@@ -52,26 +44,26 @@ describe('image listing and history over parent chains', () => {
 
   it('hides intermediate images unless all; filters by label and dangling', async () => {
     const { base, mid, top } = await chain();
-    expect(listImages(engine).map((i) => i.id)).toEqual([top.id, base.id]);
-    expect(listImages(engine, { all: true }).map((i) => i.id)).toEqual([top.id, mid.id, base.id]);
-    expect(listImages(engine, { filters: parseFilters(['label=x=y']) }).map((i) => i.id)).toEqual([top.id]);
-    expect(listImages(engine, { filters: parseFilters(['label=x=z']) })).toEqual([]);
-    expect(listImages(engine, { all: true, filters: parseFilters(['dangling=true']) })).toEqual([]);
-    expect(listImages(engine, { all: true, filters: parseFilters(['dangling=false']) }).map((i) => i.id)).toEqual([top.id, base.id]);
-    expect(() => listImages(engine, { filters: parseFilters(['name=value']) })).toThrow("invalid filter 'name'");
-    expect(() => listImages(engine, { filters: parseFilters(['dangling=maybe']) })).toThrow("invalid filter 'dangling=maybe'");
+    expect(listImages(fx.engine).map((i) => i.id)).toEqual([top.id, base.id]);
+    expect(listImages(fx.engine, { all: true }).map((i) => i.id)).toEqual([top.id, mid.id, base.id]);
+    expect(listImages(fx.engine, { filters: parseFilters(['label=x=y']) }).map((i) => i.id)).toEqual([top.id]);
+    expect(listImages(fx.engine, { filters: parseFilters(['label=x=z']) })).toEqual([]);
+    expect(listImages(fx.engine, { all: true, filters: parseFilters(['dangling=true']) })).toEqual([]);
+    expect(listImages(fx.engine, { all: true, filters: parseFilters(['dangling=false']) }).map((i) => i.id)).toEqual([top.id, base.id]);
+    expect(() => listImages(fx.engine, { filters: parseFilters(['name=value']) })).toThrow("invalid filter 'name'");
+    expect(() => listImages(fx.engine, { filters: parseFilters(['dangling=maybe']) })).toThrow("invalid filter 'dangling=maybe'");
   });
 
   it('history walks the parent chain like moby, giving each step its image and tags', async () => {
     const { base, mid, top } = await chain();
-    const h = imageHistory(engine, 'top:1');
+    const h = imageHistory(fx.engine, 'top:1');
     expect(h.map((e) => [e.id, e.createdBy, e.emptyLayer, e.tags])).toEqual([
       [top.id, 'LABEL x=y', true, ['top:1']],
       [mid.id, 'ADD two', false, []],
       [base.id, 'ADD one', false, ['base:latest']],
     ]);
     expect(h[0]!.size).toBe(0);
-    expect(h[1]!.size).toBe(engine.images.layers(top.id)[1]!.size);
+    expect(h[1]!.size).toBe(fx.engine.images.layers(top.id)[1]!.size);
   });
 });
 

@@ -1,14 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Engine } from '../engine.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { changes, layerFromUpper } from '../snapshot/changes.ts';
 import { runProcess, sandboxUnavailable } from './sandbox.ts';
 import { storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../../../../test/fixtures/busybox.ts';
-import { tempDir } from '../../../../test/tmp.ts';
+import { useTempEngine } from '../../../../test/fixtures/engine.ts';
 
 const ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
 
@@ -20,22 +19,13 @@ function collect(): { stream: PassThrough; text: () => string } {
 }
 
 describe('sandbox over overlayfs snapshots', () => {
-  let dir: { path: string; cleanup: () => void };
-  let engine: Engine;
-  beforeEach(() => {
-    dir = tempDir();
-    engine = Engine.open({ root: join(dir.path, 'store') });
-  });
-  afterEach(() => {
-    engine.close();
-    dir.cleanup();
-  });
+  const fx = useTempEngine();
 
   const why = (): string | undefined => busyboxMissing() ?? sandboxUnavailable();
 
   async function setup(): Promise<{ lowerDirs: string[]; upperDir: string; workDir: string }> {
-    const base = join(dir.path, 'base.tar');
-    const top = join(dir.path, 'top.tar');
+    const base = join(fx.dir.path, 'base.tar');
+    const top = join(fx.dir.path, 'top.tar');
     await writeBusyboxRootfs(base);
     await writeTar(top, [
       { type: 'dir', name: 'data/' },
@@ -44,10 +34,10 @@ describe('sandbox over overlayfs snapshots', () => {
       { type: 'dir', name: 'data/sub/' },
       { type: 'file', name: 'data/sub/x', content: 'x\n' },
     ]);
-    const img = await storeImage(engine, [base, top], { tags: ['t'] });
-    const lowerDirs = await new Snapshotter(engine).lowerDirs(img.id);
-    const upperDir = join(dir.path, 'c', 'upper');
-    const workDir = join(dir.path, 'c', 'work');
+    const img = await storeImage(fx.engine, [base, top], { tags: ['t'] });
+    const lowerDirs = await new Snapshotter(fx.engine).lowerDirs(img.id);
+    const upperDir = join(fx.dir.path, 'c', 'upper');
+    const workDir = join(fx.dir.path, 'c', 'work');
     mkdirSync(upperDir, { recursive: true });
     mkdirSync(workDir, { recursive: true });
     return { lowerDirs, upperDir, workDir };
@@ -96,14 +86,14 @@ describe('sandbox over overlayfs snapshots', () => {
       'A /a', 'A /a/b', 'A /a/b/c',
       'C /data', 'C /data/keep.txt', 'A /data/new.txt', 'D /data/old.txt', 'D /data/sub', 'A /data/sub/y',
     ]);
-    const layer = await engine.gc.withLease(() => layerFromUpper(engine, s.lowerDirs, s.upperDir));
+    const layer = await fx.engine.gc.withLease(() => layerFromUpper(fx.engine, s.lowerDirs, s.upperDir));
     const files = layer.files.map((f) => `${f.type} ${f.path}`);
     expect(files).toContain('whiteout data/old.txt');
     expect(files).toContain('opaque data/sub');
     expect(files).toContain('file data/sub/y');
     expect(files).toContain('file a/b/c');
     // Same upper dir, same bytes.
-    const again = await engine.gc.withLease(() => layerFromUpper(engine, s.lowerDirs, s.upperDir));
+    const again = await fx.engine.gc.withLease(() => layerFromUpper(fx.engine, s.lowerDirs, s.upperDir));
     expect(again.diffId).toBe(layer.diffId);
   });
 
@@ -188,8 +178,8 @@ describe('sandbox over overlayfs snapshots', () => {
     if (why()) return console.log(`skipped: ${why()}`);
     const s = await setup();
     expect(await changes(s.lowerDirs, s.upperDir)).toEqual([]);
-    const layer = await engine.gc.withLease(() => layerFromUpper(engine, s.lowerDirs, s.upperDir));
+    const layer = await fx.engine.gc.withLease(() => layerFromUpper(fx.engine, s.lowerDirs, s.upperDir));
     expect(layer.files).toEqual([]);
-    expect(readFileSync(engine.content.path(layer.blob.digest)).length).toBe(1024);
+    expect(readFileSync(fx.engine.content.path(layer.blob.digest)).length).toBe(1024);
   });
 });

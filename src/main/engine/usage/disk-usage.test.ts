@@ -1,35 +1,25 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { Engine } from '../engine.ts';
 import { storeImage, writeTar } from '../../../../test/fixtures/busybox.ts';
-import { tempDir } from '../../../../test/tmp.ts';
 import { diskUsage, registerUsageProvider } from './disk-usage.ts';
+import { useTempEngine } from '../../../../test/fixtures/engine.ts';
 
 describe('disk usage', () => {
-  let dir: { path: string; cleanup: () => void };
-  let engine: Engine;
-  beforeEach(() => {
-    dir = tempDir();
-    engine = Engine.open({ root: join(dir.path, 'store') });
-  });
-  afterEach(() => {
-    engine.close();
-    dir.cleanup();
-  });
+  const fx = useTempEngine();
 
   const tar = async (name: string, content: string): Promise<string> => {
-    const p = join(dir.path, `${name}.tar`);
+    const p = join(fx.dir.path, `${name}.tar`);
     await writeTar(p, [{ type: 'file', name, content }]);
     return p;
   };
 
   it('counts a shared layer once and splits shared and unique bytes per image', async () => {
     const base = await tar('base', 'b'.repeat(5000));
-    const a = await storeImage(engine, [base, await tar('a', 'a'.repeat(3000))], { tags: ['a'] });
-    const b = await storeImage(engine, [base, await tar('b', 'b'.repeat(7000))], { tags: ['b'] });
-    const [baseL, aTop] = engine.images.layers(a.id);
-    const bTop = engine.images.layers(b.id)[1]!;
-    const du = diskUsage(engine);
+    const a = await storeImage(fx.engine, [base, await tar('a', 'a'.repeat(3000))], { tags: ['a'] });
+    const b = await storeImage(fx.engine, [base, await tar('b', 'b'.repeat(7000))], { tags: ['b'] });
+    const [baseL, aTop] = fx.engine.images.layers(a.id);
+    const bTop = fx.engine.images.layers(b.id)[1]!;
+    const du = diskUsage(fx.engine);
     expect(du.layersSize).toBe(baseL!.size + aTop!.size + bTop.size);
     expect(du.images.find((i) => i.id === a.id)).toMatchObject({ size: baseL!.size + aTop!.size, sharedSize: baseL!.size, uniqueSize: aTop!.size });
     expect(du.containers).toEqual([]);
@@ -39,22 +29,22 @@ describe('disk usage', () => {
 
   it('takes containers and build cache from registered providers, computing ACTIVE and RECLAIMABLE like docker', async () => {
     const base = await tar('base', 'b'.repeat(5000));
-    const a = await storeImage(engine, [base, await tar('a', 'a'.repeat(3000))], { tags: ['a'] });
-    await storeImage(engine, [base, await tar('b', 'b'.repeat(7000))], { tags: ['b'] });
+    const a = await storeImage(fx.engine, [base, await tar('a', 'a'.repeat(3000))], { tags: ['a'] });
+    await storeImage(fx.engine, [base, await tar('b', 'b'.repeat(7000))], { tags: ['b'] });
     const container = (id: string, state: string, sizeRw: number) => ({ id, names: [`/${id}`], image: 'a', command: 'sh', created: 0, state, status: state, sizeRw, sizeRootFs: 0 });
     const cache = (id: string, size: number, inUse: boolean, shared: boolean) => ({ id, type: 'regular', description: '', size, createdAt: 0, lastUsedAt: 0, usageCount: 1, inUse, shared });
-    const unregister = registerUsageProvider(engine, {
+    const unregister = registerUsageProvider(fx.engine, {
       containers: () => [container('c1', 'running', 100), container('c2', 'exited', 40)],
       imageContainers: () => new Map([[a.id, 2]]),
       buildCache: () => [cache('k1', 1000, true, false), cache('k2', 500, false, false), cache('k3', 300, false, true)],
     });
-    const du = diskUsage(engine);
+    const du = diskUsage(fx.engine);
     const imgA = du.images.find((i) => i.id === a.id)!;
     expect(imgA.containers).toBe(2);
     expect(du.summary[0]).toEqual({ type: 'Images', total: 2, active: 1, size: du.layersSize, reclaimable: du.layersSize - imgA.uniqueSize });
     expect(du.summary[1]).toEqual({ type: 'Containers', total: 2, active: 1, size: 140, reclaimable: 40 });
     expect(du.summary[3]).toEqual({ type: 'Build Cache', total: 3, active: 1, size: 1500, reclaimable: 500 });
     unregister();
-    expect(diskUsage(engine).summary[1]!.total).toBe(0);
+    expect(diskUsage(fx.engine).summary[1]!.total).toBe(0);
   });
 });
