@@ -145,8 +145,13 @@ export interface RegistryLogin {
 }
 
 export interface RegistryLogins {
-  /** `sealed`: encrypted with Electron's safeStorage; `docker-config`: docker's config.json auths (base64). */
-  storage: 'sealed' | 'docker-config';
+  /**
+   * `sealed`: encrypted with Electron's safeStorage; `docker-config`: docker's config.json auths
+   * (base64); `credential-helper`: the docker credential helper config.json names (`credsStore`).
+   */
+  storage: 'sealed' | 'docker-config' | 'credential-helper';
+  /** With `credential-helper`: its name (`pass` for docker-credential-pass). */
+  helper?: string;
   /** The file the credentials live in. */
   location: string;
   logins: RegistryLogin[];

@@ -8,6 +8,7 @@ import { HostSession } from './session.ts';
 import type { Envelope, RegistryLogins } from '../../shared/contract.ts';
 import { aesSealer } from '../../../test/fixtures/sealer.ts';
 import { tempDir } from '../../../test/tmp.ts';
+import { scriptHelper, withPath } from '../../../test/fixtures/credential-helpers.ts';
 import { storeImage, writeTar } from '../../../test/fixtures/busybox.ts';
 import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from '../../../test/registry/registry-server.ts';
 
@@ -181,6 +182,31 @@ describe('registry logins in the browser host (docker config.json, as the CLI)',
       const after = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as typeof config;
       expect(Object.keys(after.auths)).toEqual(['ghcr.io', 'quay.io']);
       expect(after.psFormat).toBe('table {{.ID}}');
+      session.dispose();
+    } finally {
+      engine.close();
+      tmp.cleanup();
+    }
+  });
+
+  it('says when docker\'s credential helper (credsStore) keeps the secrets, and lists its logins', async () => {
+    const tmp = tempDir();
+    const engine = Engine.open({ root: join(tmp.path, 'store') });
+    try {
+      const bin = join(tmp.path, 'bin');
+      scriptHelper(bin, 'scripted');
+      const dir = join(tmp.path, 'docker');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ credsStore: 'scripted' }));
+      const store = new DockerConfigCredentialStore(dir, withPath(bin));
+      await store.store('127.0.0.1:5000', { username: 'ci', password: 'helper-Secret' });
+      const session = new HostSession(createHandlers(engine, { host: 'browser', credentials: store }), () => {});
+      const listed = await session.invoke('registry.logins', {});
+      expect(listed).toEqual({
+        ok: true,
+        value: { storage: 'credential-helper', helper: 'scripted', location: join(dir, 'config.json'), logins: [{ registry: '127.0.0.1:5000', username: 'ci' }] },
+      });
+      expect(JSON.stringify(listed)).not.toMatch(/Secret/);
       session.dispose();
     } finally {
       engine.close();

@@ -52,8 +52,10 @@ export async function listLogins(setup: CredentialSetup): Promise<RegistryLogins
   }
   const file = store instanceof DockerConfigCredentialStore || store instanceof SealedCredentialStore ? store.file : '';
   const unavailable = setup.unavailable?.();
+  const helper = store instanceof DockerConfigCredentialStore ? store.credsStore : undefined;
   return {
-    storage: store.plaintextLocation === undefined ? 'sealed' : 'docker-config',
+    storage: store.plaintextLocation === undefined ? 'sealed' : helper ? 'credential-helper' : 'docker-config',
+    ...(helper ? { helper } : {}),
     location: file,
     logins,
     ...(unavailable ? { unavailable } : {}),

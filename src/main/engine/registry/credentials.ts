@@ -95,6 +95,11 @@ export class DockerConfigCredentialStore implements CredentialStore {
     renameSync(tmp, this.file);
   }
 
+  /** The helper config.json names for every registry (`credsStore`), if any. */
+  get credsStore(): string | undefined {
+    return this.read().credsStore || undefined;
+  }
+
   /** The credential helper that keeps this registry's secret (docker's getCredentialsStore), if any. */
   helperFor(registry: string): CredentialHelper | undefined {
     const name = helperName(this.read(), registry);

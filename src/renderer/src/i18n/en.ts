@@ -13,6 +13,7 @@ export const en = {
     whereTitle: 'Where are the credentials kept?',
     storedSealed: 'Encrypted with the system keychain (Electron safeStorage) in {path}. The password never comes back to this window.',
     storedDockerConfig: 'In {path}: docker’s config.json auths, shared with the strata and docker CLIs (base64-encoded, not encrypted).',
+    storedHelper: 'By docker’s credential helper {helper}, as {path} says (credsStore), shared with the strata and docker CLIs. The file itself holds no password.',
     noKeychain: 'No system keychain is available to encrypt credentials, so Strata will not store them. Set up a keyring (GNOME Keyring or KWallet) and restart.',
   },
   nav: {

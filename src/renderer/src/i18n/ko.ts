@@ -15,6 +15,7 @@ export const ko: Messages = {
     whereTitle: '자격 증명은 어디에 보관되나요?',
     storedSealed: '시스템 키체인(Electron safeStorage)으로 암호화되어 {path} 에 저장됩니다. 비밀번호는 이 창으로 다시 돌아오지 않습니다.',
     storedDockerConfig: '{path} 에 저장됩니다: strata와 docker CLI가 함께 쓰는 docker config.json의 auths입니다(base64 인코딩, 암호화되지 않음).',
+    storedHelper: '{path} 의 설정(credsStore)에 따라 docker 자격 증명 도우미 {helper} 가 보관하며, strata와 docker CLI가 함께 씁니다. 파일 자체에는 비밀번호가 없습니다.',
     noKeychain: '자격 증명을 암호화할 시스템 키체인이 없어 Strata가 저장하지 않습니다. 키링(GNOME Keyring 또는 KWallet)을 설정한 뒤 다시 시작하세요.',
   },
   nav: {
