@@ -102,14 +102,10 @@ export const pullCommand: Command = {
     const quiet = flagBool(ctx, 'quiet');
     const platform = flagString(ctx, 'platform');
     const options = { ...transferOptions(ctx, quiet), ...(platform ? { platform } : {}) };
-    if (flagBool(ctx, 'all-tags')) {
-      const result = await pullAllTags(ctx.engine(), input, options);
-      ctx.stdout.write(`${result.reference}\n`);
-      return;
-    }
-    noteDefaultTag(ctx, input, quiet);
-    const result = await pull(ctx.engine(), input, options);
-    ctx.stdout.write(`${result.reference}\n`);
+    const allTags = flagBool(ctx, 'all-tags');
+    if (!allTags) noteDefaultTag(ctx, input, quiet);
+    const { reference } = allTags ? await pullAllTags(ctx.engine(), input, options) : await pull(ctx.engine(), input, options);
+    ctx.stdout.write(`${reference}\n`);
   },
 };
 
@@ -129,14 +125,10 @@ export const pushCommand: Command = {
     const input = ctx.args[0]!;
     const quiet = flagBool(ctx, 'quiet');
     const options = transferOptions(ctx, quiet);
-    if (flagBool(ctx, 'all-tags')) {
-      const results = await pushAllTags(ctx.engine(), input, options);
-      if (quiet) for (const r of results) ctx.stdout.write(`${r.reference}\n`);
-      return;
-    }
-    noteDefaultTag(ctx, input, quiet);
-    const result = await push(ctx.engine(), input, options);
-    if (quiet) ctx.stdout.write(`${result.reference}\n`);
+    const allTags = flagBool(ctx, 'all-tags');
+    if (!allTags) noteDefaultTag(ctx, input, quiet);
+    const results = allTags ? await pushAllTags(ctx.engine(), input, options) : [await push(ctx.engine(), input, options)];
+    if (quiet) for (const r of results) ctx.stdout.write(`${r.reference}\n`);
   },
 };
 

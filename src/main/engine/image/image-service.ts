@@ -375,9 +375,10 @@ export class ImageService {
   /** The tags of one repository (`docker.io/library/a`) in the store: `[tag, imageId]`, by tag. */
   tagsInRepository(repository: string): [string, string][] {
     const prefix = `${repository}:`;
+    // A tag never holds '/' or ':', so the prefix alone picks this repository's references.
     const rows = this.db
-      .prepare("SELECT reference, image_id FROM tags WHERE substr(reference, 1, ?) = ? AND instr(substr(reference, ? + 1), '/') = 0 ORDER BY reference")
-      .all(prefix.length, prefix, prefix.length) as { reference: string; image_id: string }[];
+      .prepare('SELECT reference, image_id FROM tags WHERE substr(reference, 1, ?) = ? ORDER BY reference')
+      .all(prefix.length, prefix) as { reference: string; image_id: string }[];
     return rows.map((r) => [r.reference.slice(prefix.length), r.image_id]);
   }
 
