@@ -116,7 +116,7 @@ export function webSocketTransport(url: string, WS: typeof WebSocket = WebSocket
     };
     ws.onclose = () => {
       open = false;
-      for (const resolve of pending.values()) resolve({ ok: false, error: { message: 'connection to the Strata host was lost', code: 'disconnected' } });
+      for (const resolve of pending.values()) resolve({ ok: false, error: { message: 'connection to the Strata host was lost', code: 'unavailable' } });
       pending.clear();
     };
   };

@@ -4,6 +4,7 @@
  * these messages; the renderer builds one typed `api` over either transport (client.ts), so a view
  * never knows where it runs. Plain data only: everything here crosses a process boundary.
  */
+import type { ErrorData } from './errors.ts';
 import type {
   BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason, ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent,
 } from '../main/engine/api.ts';
@@ -298,11 +299,8 @@ export type StreamParams<K extends StreamName> = Streams[K]['params'];
 export type StreamEventOf<K extends StreamName> = Streams[K]['event'];
 export type StreamResult<K extends StreamName> = Streams[K]['result'];
 
-export interface ErrorInfo {
-  message: string;
-  /** A stable code for errors the UI explains (`not-found`, `conflict`, `invalid`, `unsupported`, `canceled`, `unauthorized` — the registry refused or wanted credentials). */
-  code: string;
-}
+/** An error as it crosses the contract: one of the shared error codes, one line of message, structured details. */
+export type ErrorInfo = ErrorData;
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 

@@ -6,26 +6,31 @@
 import type { ChangeEvent, Envelope, ErrorInfo, PushMessage, RequestName, StreamName } from '../../shared/contract.ts';
 import { ValidationError, validateRequest, validateStream, validateStreamId } from '../../shared/validate.ts';
 import type { Handlers } from './handlers.ts';
+import { StrataError, toErrorData, type ErrorCode } from '../../shared/errors.ts';
 
-export class UnsupportedError extends Error {
+export class UnsupportedError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedError';
+    super('unsupported', message);
   }
 }
 
+/** Legacy classes that do not carry a code yet, by name (removed as each one extends StrataError). */
+const LEGACY_CODES: Record<string, ErrorCode> = {
+  ImageNotFoundError: 'not-found',
+  NoSuchContainerError: 'not-found',
+  ConflictError: 'conflict',
+  ValidationError: 'invalid',
+  InvalidReferenceError: 'invalid',
+  UnauthorizedError: 'unauthorized',
+};
+
 export function errorInfo(err: unknown): ErrorInfo {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const code =
-    e.name === 'ImageNotFoundError' || /^No such (image|container)/.test(e.message) ? 'not-found'
-    : e.name === 'ConflictError' || e.message.startsWith('conflict:') ? 'conflict'
-    : e.name === 'ValidationError' || e.name === 'InvalidReferenceError' ? 'invalid'
-    : e.name === 'UnsupportedError' ? 'unsupported'
-    : e.name === 'UnauthorizedError' ? 'unauthorized'
-    : e.name === 'AbortError' || e.message === 'canceled' ? 'canceled'
-    : 'error';
-  // One line, as the CLI prints it.
-  return { message: e.message.split('\n')[0]!, code };
+  const data = toErrorData(err);
+  if (data.code === 'internal' && err instanceof Error) {
+    const legacy = LEGACY_CODES[err.name] ?? (/^No such (image|container)/.test(err.message) ? 'not-found' : err.message === 'canceled' ? 'canceled' : undefined);
+    if (legacy) data.code = legacy;
+  }
+  return data;
 }
 
 interface LiveStream {
