@@ -66,6 +66,7 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
       lowerDirs, upperDir, workDir,
       process: { args: pipe?.args ?? resolved.args, env: req.env, cwd: req.cwd, ...(req.user ? { user: req.user } : {}) },
       network: req.cmd.network === 'none' ? 'none' : 'host',
+      scratchParent: dir,
       stdout: lineWriter('stdout', req.onOutput),
       stderr: lineWriter('stderr', req.onOutput),
       ...(req.signal ? { signal: req.signal } : {}),
