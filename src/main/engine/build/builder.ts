@@ -684,10 +684,10 @@ async function sourceFromStage(run: BuildRun, from: string, sources: string[], c
   }
   const meta = new Map<string, SourceMeta>();
   for (const e of view.subtree('')) {
-    meta.set(e.path, {
-      type: e.type === 'dir' ? 'dir' : e.type === 'symlink' ? 'symlink' : 'file', mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size,
-      linkTarget: e.type === 'symlink' ? e.linkTarget : '',
-    });
+    // A hardlink is planned as a file; extraction says what it really is (a copy of its target).
+    const type = e.type === 'hardlink' ? 'file' : e.type === 'whiteout' || e.type === 'opaque' ? undefined : e.type;
+    if (!type) continue;
+    meta.set(e.path, { type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, linkTarget: e.type === 'symlink' ? e.linkTarget : '' });
   }
   const root = join(run.scratch, `from-${run.n}`);
   mkdirSync(root, { recursive: true });
@@ -699,7 +699,8 @@ async function sourceFromStage(run: BuildRun, from: string, sources: string[], c
     }
   }
   const entries = [...wanted].map((p) => view.get(p)).filter((e): e is NonNullable<typeof e> => e !== undefined);
-  await view.extract(run.engine, entries, root);
+  // What was extracted: file types as stored (devices with their numbers, hardlinks resolved).
+  for (const [path, m] of await view.extract(run.engine, entries, root)) meta.set(path, m);
   return { tree: probe, from: label };
 }
 
