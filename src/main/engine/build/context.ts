@@ -254,12 +254,13 @@ export function matchSources(tree: SourceTree, source: string): string[] {
 
 /**
  * Whether a source reached through symlinks lands on a path `.dockerignore` excludes: BuildKit
- * never sends such a file, so a link to it finds nothing. An excluded directory with exceptions
- * inside stays (the walk then keeps only the excepted files).
+ * never sends such a file, so a link to it finds nothing. An excluded directory is sent only
+ * for the exceptions inside it (the walk then keeps only those).
  */
 function ignoredTarget(tree: SourceTree, followed: string): boolean {
   if (!isIgnored(tree, followed)) return false;
-  return !(tree.ignore?.exclusions && statSource(tree, followed)?.type === 'dir');
+  if (!tree.ignore?.exclusions || statSource(tree, followed)?.type !== 'dir') return true;
+  return walkSource(tree, followed).length <= 1;
 }
 
 export interface WalkEntry {
