@@ -76,6 +76,11 @@ export interface CliResult {
  * everything it started — after `timeoutMs`.
  */
 export function runStrata(args: string[], opts: { user?: number; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+  return startStrata(args, opts).result;
+}
+
+/** Like runStrata, but returns at once: the process group ID and the result to come. */
+export function startStrata(args: string[], opts: { user?: number; timeoutMs?: number; cwd?: string } = {}): { pgid: number; result: Promise<CliResult> } {
   const asUser = opts.user !== undefined ? ['setpriv', '--reuid', String(opts.user), '--regid', String(opts.user), '--clear-groups'] : [];
   const argv = ['--data=3000000000', ...asUser, join(repoRoot, 'bin', 'strata'), ...args];
   const child = spawn('prlimit', argv, {
@@ -91,13 +96,14 @@ export function runStrata(args: string[], opts: { user?: number; timeoutMs?: num
     timedOut = true;
     killGroup(child.pid!);
   }, opts.timeoutMs ?? 60_000);
-  return new Promise((resolve) => {
+  const result = new Promise<CliResult>((resolve) => {
     child.on('close', (code) => {
       clearTimeout(timer);
       killGroup(child.pid!);
       resolve({ code, stdout, stderr, timedOut });
     });
   });
+  return { pgid: child.pid!, result };
 }
 
 /** SIGKILL to a process group this test started (ignored when it is already gone). */
