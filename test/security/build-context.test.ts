@@ -73,6 +73,27 @@ describe('symlinks in the context and .dockerignore', () => {
   });
 });
 
+describe('a heredoc whose name is a path', () => {
+  const tmp = securityTemp('strata-sec-heredoc-');
+  afterAll(() => tmp.cleanup());
+
+  it('is written inside the build\'s scratch folder, never at ../../ on the host', async () => {
+    const engine = Engine.open({ root: join(tmp.path, 'root') });
+    try {
+      const ctx = join(tmp.path, 'a', 'b', 'ctx');
+      mkdirSync(ctx, { recursive: true });
+      // build-tmp/<id>/heredoc-N is four levels below the store root; climb well past it.
+      const escape = `${'../'.repeat(12)}${tmp.path.slice(1)}/planted`;
+      writeFileSync(join(ctx, 'Dockerfile'), `FROM scratch\nCOPY <<${escape} /x\npwned\n${escape}\n`);
+      const res = await build(engine, { context: ctx });
+      expect(existsSync(join(tmp.path, 'planted'))).toBe(false);
+      expect((await imageFiles(engine, res.imageId)).get('x')).toBe('pwned\n');
+    } finally {
+      engine.close();
+    }
+  });
+});
+
 describe('COPY --from an image whose symlinks point at the host', () => {
   const tmp = securityTemp('strata-sec-copy-from-');
   let engine: Engine;

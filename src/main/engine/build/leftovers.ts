@@ -1,11 +1,12 @@
 /**
  * What a build killed outright (kill -9, a crash, power loss) leaves behind: its history record
- * still "running" and its scratch folder `build-tmp/<id>` (extracted archives, `COPY --from`
- * files, the RUN sandbox's writable layer and scratch). Every build records its owner — the
+ * still "running", its scratch folder `build-tmp/<id>` (extracted archives, `COPY --from` files,
+ * the RUN step's writable layer) and the sandbox's `strata-run-<id>-*` folders in the temp dir. Every build records its owner — the
  * process ID with the process's start time, so a reused PID is not mistaken for it — and
  * `system gc` and `builder prune` finish what no living process owns.
  */
 import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../engine.ts';
 import { removeTree } from '../snapshot/rootfs.ts';
@@ -33,12 +34,21 @@ export function sweepInterruptedBuilds(engine: Engine): SweptBuilds {
   }
   const root = engine.dir('build-tmp');
   let folders = 0;
-  for (const name of readdirSync(root)) {
-    if (live.has(name)) continue;
+  const alive = (id: string): boolean => {
+    if (live.has(id)) return true;
     // A build that started since the records were read is alive too.
-    const rec = history.get(name);
-    if (rec?.status === 'running' && stampAlive(history.owner(name))) continue;
+    return history.get(id)?.status === 'running' && stampAlive(history.owner(id));
+  };
+  for (const name of readdirSync(root)) {
+    if (alive(name)) continue;
     removeTree(join(root, name));
+    folders++;
+  }
+  // The RUN sandbox's folders in the temp dir, named after their build.
+  for (const name of readdirSync(tmpdir())) {
+    const id = /^strata-run-([0-9a-f]{24})-/.exec(name)?.[1];
+    if (!id || !history.get(id) || alive(id)) continue;
+    removeTree(join(tmpdir(), name));
     folders++;
   }
   return { interrupted, folders };

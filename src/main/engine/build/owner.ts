@@ -31,3 +31,8 @@ export function stampAlive(stamp: string): boolean {
   }
   return !start || startTime(pid) === start;
 }
+
+/** Name prefix of the sandbox's temp folders for the RUN steps of build `buildId`. */
+export function runScratchPrefix(buildId: string): string {
+  return `strata-run-${buildId}-`;
+}

@@ -33,10 +33,10 @@ export interface SandboxSpec {
   /** Terminal size for `tty`. */
   size?: { cols: number; rows: number };
   /**
-   * Where the per-run scratch folder goes (default the system temp dir). A build puts it in its
-   * own build-tmp folder, so a build killed with -9 leaves nothing that `system gc` cannot find.
+   * Name prefix of the per-run scratch folder in the temp dir (default `strata-run-`). A build
+   * adds its ID, so a build killed with -9 leaves nothing `system gc` cannot attribute.
    */
-  scratchParent?: string;
+  scratchPrefix?: string;
 }
 
 export interface RunResult {
@@ -191,8 +191,8 @@ function resolvConf(): string {
  * docker's init layer, so they never show in `diff`), `root/` is where the overlay is mounted,
  * and the files bound over /etc/hosts, /etc/hostname, /etc/resolv.conf.
  */
-function prepareScratch(lowerDirs: string[], hostname: string, network: 'host' | 'none', parent = tmpdir()): string {
-  const scratch = mkdtempSync(join(parent, 'strata-run-'));
+function prepareScratch(lowerDirs: string[], hostname: string, network: 'host' | 'none', prefix = 'strata-run-'): string {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
   const init = join(scratch, 'init');
   for (const d of ['proc', 'dev', 'sys', 'etc']) {
     const p = join(init, d);
@@ -274,7 +274,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   resolveCommand(view, proc.args[0]!, proc.env);
   const hostname = proc.hostname ?? randomBytes(6).toString('hex');
   const network = spec.network ?? 'host';
-  const scratch = prepareScratch(spec.lowerDirs, hostname, network, spec.scratchParent);
+  const scratch = prepareScratch(spec.lowerDirs, hostname, network, spec.scratchPrefix);
   const root = join(scratch, 'root');
   const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
   const envArgs: string[] = [];
