@@ -101,7 +101,7 @@ function makeWebPing(dir: string): string {
 }
 
 function startHost(root: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(join(repo, 'bin', 'strata'), ['ui', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(join(repo, 'bin', 'strata'), ['ui', '--no-open', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolveUrl, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {

@@ -24,7 +24,7 @@ describe('strata ui (browser host)', () => {
       await storeImage(engine, [join(tmp.path, 'bb.tar')], { tags: ['busybox:latest'] });
       engine.close();
     }
-    proc = spawn(join(repoRoot, 'bin', 'strata'), ['ui', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+    proc = spawn(join(repoRoot, 'bin', 'strata'), ['ui', '--no-open', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
     const printed = await new Promise<string>((resolve) => {
       let out = '';
       proc.stdout!.on('data', (d: Buffer) => {
