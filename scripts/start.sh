@@ -20,8 +20,8 @@ if [ -n "$electron_bin" ]; then
 fi
 cat >&2 <<'MSG'
 The Electron binary could not be downloaded (no network access to its release server?).
-To retry later: ELECTRON_SKIP_BINARY_DOWNLOAD= node node_modules/electron/install.js
+To retry later: npm start, or node node_modules/electron/install.js
 The same UI runs in a browser: `./bin/strata ui [--port N] [--root DIR] [--no-open]`.
-Starting the browser host now on the default store…
+Starting the browser host now…
 MSG
 exec ./bin/strata ui "$@"
