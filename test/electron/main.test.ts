@@ -51,7 +51,8 @@ function ask<T>(op: string, fields: Record<string, unknown> = {}): Promise<T> {
 
 const ownPage = (): Frame => ({ url: `file://${join(outDir, 'renderer', 'index.html')}`, top: true });
 const invoke = (name: string, params: unknown, frame: Frame = ownPage()) => ask<Envelope>('invoke', { channel: Channels.invoke, frame, args: [name, params] });
-const REFUSED = { ok: false, error: { message: 'request from an untrusted frame', code: 'invalid' } };
+/** Main's answer to a frame it does not trust (the message is what matters; the code follows the error model). */
+const REFUSED = { ok: false, error: { message: 'request from an untrusted frame' } };
 
 beforeAll(async () => {
   // A build of its own, never the shared out/; node_modules beside it, where the bundle looks.
@@ -182,7 +183,7 @@ describe('Electron main (built bundle, stand-in electron)', () => {
     for (const name of names) {
       const reply = await invoke(name, {});
       expect(typeof reply.ok, name).toBe('boolean');
-      expect(reply, name).not.toEqual(REFUSED);
+      expect(reply.error?.message ?? '', name).not.toBe(REFUSED.error.message);
       if (!reply.ok) expect(reply.error!.message, name).not.toMatch(/^unknown request/);
     }
     // The handlers are main's: its host name and app version, the real engine on the given store.
@@ -190,7 +191,7 @@ describe('Electron main (built bundle, stand-in electron)', () => {
     expect(await invoke('images.list', {})).toEqual({ ok: true, value: [] });
     expect(await invoke('dialog.openFolder', { title: 'Build context' })).toEqual({ ok: true, value: { canceled: true } });
     expect((await ask<MainState>('state')).calls.some((c) => c.api === 'dialog.showOpenDialog')).toBe(true);
-    expect(await invoke('fs.readAnything', {})).toEqual({ ok: false, error: { message: 'unknown request "fs.readAnything"', code: 'invalid' } });
+    expect(await invoke('fs.readAnything', {})).toMatchObject({ ok: false, error: { message: 'unknown request "fs.readAnything"' } });
     const stream = await ask<Envelope>('invoke', { channel: Channels.stream, frame: ownPage(), args: ['s-1', 'no.such.stream', {}] });
     expect(stream).toMatchObject({ ok: false, error: { message: 'unknown stream "no.such.stream"' } });
     expect(Object.keys(streamValidators).length).toBeGreaterThan(0);
@@ -205,8 +206,8 @@ describe('Electron main (built bundle, stand-in electron)', () => {
       { url: '', top: true },
     ];
     for (const frame of frames) {
-      expect(await invoke('app.info', {}, frame), JSON.stringify(frame)).toEqual(REFUSED);
-      expect(await ask('invoke', { channel: Channels.stream, frame, args: ['s-2', 'build.run', {}] }), JSON.stringify(frame)).toEqual(REFUSED);
+      expect(await invoke('app.info', {}, frame), JSON.stringify(frame)).toMatchObject(REFUSED);
+      expect(await ask('invoke', { channel: Channels.stream, frame, args: ['s-2', 'build.run', {}] }), JSON.stringify(frame)).toMatchObject(REFUSED);
     }
     expect((await invoke('app.info', {}, page)).ok).toBe(true);
   });
