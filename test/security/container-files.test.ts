@@ -5,6 +5,7 @@
  * host. Every host file an attack aims at lives in this test's private temp dir (removed after).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,9 +16,17 @@ import type { ContainerProcess } from '../../src/main/engine/container/container
 import { readFile, writeFile } from '../../src/main/host/containers-host.ts';
 import { storeImage, writeBusyboxRootfs, busyboxMissing } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
+import { repoRoot } from '../paths.ts';
 import { strata } from '../cli/run.ts';
 
 const why = (): string | undefined => busyboxMissing() ?? sandboxUnavailable();
+
+/** Why the unprivileged variant cannot run here (it needs root to drop to another user). */
+function cannotDropPrivileges(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root: cannot switch to an unprivileged user (the suite itself runs rootless then)';
+  if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv (util-linux) is not installed';
+  return undefined;
+}
 const TRIES = 30;
 
 /** Everything under a host directory, names and contents, as one string to search. */
@@ -238,6 +247,24 @@ describe.skipIf(why())('container files: no host file is read or written through
         e.resume();
       }
       expect(names).toContain('bin/busybox');
+    }
+  });
+
+  it.skipIf(cannotDropPrivileges())('as an unprivileged user (a rootless store), the same attacks touch none of the user\'s files', () => {
+    const home = tempDir('strata-sec-files-rootless-');
+    try {
+      chmodSync(home.path, 0o777);
+      const res = spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(repoRoot, 'test/security/container-files-rootless.ts'), home.path],
+        { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home.path }, cwd: home.path, timeout: 110_000 },
+      );
+      expect(res.stderr).toBe('');
+      const out = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { skipped?: string; uid: number; victim: string; victimMode: number; contents: unknown; leaked: number };
+      if (out.skipped) return console.log(`skipped: ${out.skipped}`);
+      expect(out).toEqual({ uid: 65534, victim: 'user original\n', victimMode: 0o644, contents: { a: 'saved\n', b: 'from the host\n' }, leaked: 0 });
+    } finally {
+      home.cleanup();
     }
   });
 });
