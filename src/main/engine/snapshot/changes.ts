@@ -7,7 +7,7 @@ import { ingestLayer, type IngestedLayer } from '../layer/layer-ingest.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { isWhiteout } from './whiteout.ts';
 import { layerLstat, readOpaque } from './rootfs.ts';
-import { PinnedDir, fixedSizeStream, inDir, splitRel } from './safe-path.ts';
+import { PinnedDir, fixedSizeStream, inDir, splitRel, subdirOrUndefined } from './safe-path.ts';
 
 export interface Change {
   kind: 'A' | 'C' | 'D';
@@ -31,20 +31,6 @@ function lowerStat(lowerDirs: readonly string[], rel: string): BigIntStats | und
 function sortedNames(dir: PinnedDir): string[] {
   // Go's filepath.Walk order: names sorted bytewise.
   return dir.names().sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
-}
-
-/**
- * The subdirectory `name`, pinned, or undefined when a running container removed it or swapped
- * it for something else since it was listed (skipped, like a file that vanished).
- */
-function subdir(dir: PinnedDir, name: string): PinnedDir | undefined {
-  try {
-    return dir.dir(name);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
-    throw err;
-  }
 }
 
 /** Walks the upper dir depth first in sorted order, every directory pinned (see safe-path.ts). */
@@ -103,7 +89,7 @@ export async function changes(lowerDirs: readonly string[], upperDir: string): P
       }
       out.push({ kind, path });
     }
-    return st.isDirectory() ? subdir(dir, name) : undefined;
+    return st.isDirectory() ? subdirOrUndefined(dir, name) : undefined;
   });
   return out;
 }
@@ -144,7 +130,7 @@ export function packUpper(upperDir: string): PassThrough {
       const wh = rel ? `${rel}/${WHITEOUT_PREFIX}${name}` : `${WHITEOUT_PREFIX}${name}`;
       await entry({ ...headerOf(st), name: wh, type: 'file', size: 0, mode: 0o644, uid: 0, gid: 0 });
     } else if (st.isDirectory()) {
-      const sub = subdir(dir, name);
+      const sub = subdirOrUndefined(dir, name);
       if (!sub) return undefined;
       const base = headerOf(fstatSync(sub.fd));
       await entry({ ...base, name: `${childRel}/`, type: 'directory' });

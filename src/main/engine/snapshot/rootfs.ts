@@ -81,10 +81,26 @@ export function layerReaddir(layer: string, rel: string): string[] | undefined {
   }
 }
 
-/** The target of symlink `rel` in one layer, read without following any link on the way. */
-function layerReadlink(layer: string, rel: string): string {
+/**
+ * The target of symlink `rel` in one layer, read without following any link on the way;
+ * undefined when it is no longer a symlink (a running container replaced it since the lstat).
+ */
+function layerReadlink(layer: string, rel: string): string | undefined {
   const [parent, name] = splitRel(rel);
-  return inDir(layer, parent, (dir) => dir.readlink(name));
+  try {
+    return inDir(layer, parent, (dir) => dir.readlink(name));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+    throw err;
+  }
+}
+
+/** How often a lookup is retried when a running container changes the entry in between. */
+const RACE_RETRIES = 5;
+
+function changedMeanwhile(path: string): StrataError {
+  return new StrataError('conflict', `${path} changed while it was being read; try again`);
 }
 
 /** The topmost read-only layer holding `rel` (undefined when absent or whited out), lowest-first input. */
@@ -182,6 +198,10 @@ export class RootfsView {
       if (e?.stat.isSymbolicLink() && (todo.length > 0 || followLast)) {
         if (++hops > 40) throw new Error(`too many levels of symbolic links: ${path}`);
         const target = layerReadlink(e.layer, rel);
+        if (target === undefined) {
+          todo.unshift(part); // replaced meanwhile: look at it again
+          continue;
+        }
         if (target.startsWith('/')) done.length = 0;
         todo.unshift(...components(target));
         continue;
@@ -204,9 +224,14 @@ export class RootfsView {
   }
 
   stat(path: string): RootfsEntry | undefined {
-    const rel = this.resolve(path, false);
-    const e = this.entry(rel);
-    return e && this.toEntry(rel, e.stat, e.stat.isSymbolicLink() ? layerReadlink(e.layer, rel) : '');
+    for (let i = 0; i < RACE_RETRIES; i++) {
+      const rel = this.resolve(path, false);
+      const e = this.entry(rel);
+      if (!e) return undefined;
+      const target = e.stat.isSymbolicLink() ? layerReadlink(e.layer, rel) : '';
+      if (target !== undefined) return this.toEntry(rel, e.stat, target);
+    }
+    throw changedMeanwhile(path);
   }
 
   private toEntry(rel: string, st: Stats, linkTarget: string): RootfsEntry {

@@ -221,6 +221,47 @@ export function inDir<T>(root: string, rel: string, fn: (dir: PinnedDir) => T): 
   }
 }
 
+/**
+ * The subdirectory `name` of `dir`, pinned, or undefined when a running container removed it or
+ * swapped it for something else since it was listed (skipped, like a file that vanished).
+ */
+export function subdirOrUndefined(dir: PinnedDir, name: string): PinnedDir | undefined {
+  try {
+    return dir.dir(name);
+  } catch (err) {
+    const code = errno(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Visits every entry under `root` depth first, each lstat'ed in its pinned directory; descends
+ * into a directory when `visit` returns true. Entries that vanish meanwhile are skipped.
+ */
+export function walkTree(root: string, visit: (rel: string, st: Stats) => boolean): void {
+  const walk = (dir: PinnedDir, rel: string): void => {
+    for (const name of dir.names()) {
+      const st = dir.lstat(name);
+      const childRel = rel ? `${rel}/${name}` : name;
+      if (!st || !visit(childRel, st) || !st.isDirectory()) continue;
+      const sub = subdirOrUndefined(dir, name);
+      if (!sub) continue;
+      try {
+        walk(sub, childRel);
+      } finally {
+        sub.close();
+      }
+    }
+  };
+  const top = PinnedDir.open(root);
+  try {
+    walk(top, '');
+  } finally {
+    top.close();
+  }
+}
+
 /** Splits a clean relative path into its parent and last name ('a/b/c' → ['a/b', 'c']). */
 export function splitRel(rel: string): [string, string] {
   const i = rel.lastIndexOf('/');
