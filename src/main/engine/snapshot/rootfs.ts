@@ -143,10 +143,12 @@ function components(path: string): string[] {
 
 /**
  * A container's filesystem seen without mounting it: the writable upper dir over the read-only
- * layers, with overlayfs's rules (whiteouts, opaque directories). Reads resolve symlinks inside
- * the rootfs (never on the host); writes copy parent directories up like overlayfs does, so the
- * result is what a process in the container would have produced. Used for the Files tab, for
- * `-w` directory creation and for command lookup before a process starts.
+ * layers, with overlayfs's rules (whiteouts, opaque directories). Paths resolve symlinks inside
+ * the rootfs (never on the host); every file is then reached through pinned directories that
+ * follow no link (safe-path.ts), so a running container swapping names cannot redirect a read or
+ * a write to the host. Writes copy parent directories up like overlayfs does, so the result is
+ * what a process in the container would have produced. Used for the Files tab, `cp`, `export`,
+ * `-w` directory creation and command lookup before a process starts.
  */
 export class RootfsView {
   readonly lowerDirs: readonly string[];

@@ -282,8 +282,7 @@ export function lstatIn(root: string, rel: string): Stats | undefined | 'hidden'
   } catch (err) {
     if (errno(err) === 'ENOTDIR') return 'hidden';
     throw err;
-  }
-  finally {
+  } finally {
     dir.close();
   }
 }
