@@ -7,6 +7,7 @@
 import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteName } from '../fixtures/skip.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { build, BuildError } from '../../src/main/engine/build/builder.ts';
 import { createHandlers } from '../../src/main/host/handlers.ts';
@@ -146,9 +147,12 @@ describe('ADD of a tar with a ../ entry at the surfaces', () => {
   });
 });
 
-describe.skipIf(nobodyUnavailable())('ADD of a hostile local tar as the unprivileged user 65534 (CLI)', () => {
-  const tmp = securityTemp('strata-sec-add-nobody-', NOBODY);
-  afterAll(() => tmp.cleanup());
+describe.skipIf(nobodyUnavailable())(suiteName('ADD of a hostile local tar as the unprivileged user 65534 (CLI)', nobodyUnavailable()), () => {
+  let tmp: { path: string; cleanup: () => void };
+  beforeAll(() => {
+    tmp = securityTemp('strata-sec-add-nobody-', NOBODY);
+  });
+  afterAll(() => tmp?.cleanup());
 
   attacks.forEach((a, i) => {
     it(`${a.refused ? 'refuses' : 'neutralises'} ${a.what}`, async () => {

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteName } from '../fixtures/skip.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { build, BuildError } from '../../src/main/engine/build/builder.ts';
 import { createHandlers } from '../../src/main/host/handlers.ts';
@@ -183,9 +184,12 @@ describe('the UI\'s Dockerfile save and names', () => {
   });
 });
 
-describe.skipIf(nobodyUnavailable())('an ignored file behind a link, as the unprivileged user 65534 (CLI)', () => {
-  const tmp = securityTemp('strata-sec-ignore-nobody-', NOBODY);
-  afterAll(() => tmp.cleanup());
+describe.skipIf(nobodyUnavailable())(suiteName('an ignored file behind a link, as the unprivileged user 65534 (CLI)', nobodyUnavailable()), () => {
+  let tmp: { path: string; cleanup: () => void };
+  beforeAll(() => {
+    tmp = securityTemp('strata-sec-ignore-nobody-', NOBODY);
+  });
+  afterAll(() => tmp?.cleanup());
 
   it('fails with "not found"', async () => {
     const ctx = join(tmp.path, 'ctx');

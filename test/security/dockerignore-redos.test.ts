@@ -71,10 +71,11 @@ describe('pattern matching is linear-time', () => {
 const users = [{ who: 'the current user', user: undefined, skip: undefined }, { who: 'the unprivileged user 65534', user: NOBODY, skip: nobodyUnavailable() }];
 
 describe.each(users)('a build whose .dockerignore and COPY use the pattern, as $who', ({ user, skip }) => {
-  const tmp = securityTemp('strata-sec-redos-build-', user);
+  const tmp = securityTemp('strata-sec-redos-build-', skip ? undefined : user);
   afterAll(() => tmp.cleanup());
 
-  it.skipIf(skip)('finishes and excludes only what the pattern names', async () => {
+  it('finishes and excludes only what the pattern names', async (t) => {
+    if (skip) t.skip(skip);
     const ctx = join(tmp.path, 'ctx');
     mkdirSync(ctx);
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY . /all/\n');

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteName } from '../fixtures/skip.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { BuildHistory } from '../../src/main/engine/build/history-store.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
@@ -46,7 +47,7 @@ function records(root: string): { status: string; error: string | null }[] {
   }
 }
 
-describe.skipIf(skip)('a build killed with -9', () => {
+describe.skipIf(skip)(suiteName('a build killed with -9', skip), () => {
   const tmp = securityTemp('strata-sec-killed-');
   const root = join(tmp.path, 'root');
   const ctx = join(tmp.path, 'ctx');

@@ -14,6 +14,7 @@ import * as tar from 'tar-stream';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteName } from '../fixtures/skip.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { build } from '../../src/main/engine/build/builder.ts';
 import { storeImage } from '../fixtures/busybox.ts';
@@ -35,7 +36,7 @@ function chownAll(paths: string[], user: number | undefined): void {
 }
 
 describe.each(users)('special files in the context, as $who (CLI)', ({ user, skip }) => {
-  const tmp = securityTemp('strata-sec-special-', user);
+  const tmp = securityTemp('strata-sec-special-', skip ? undefined : user);
   const root = join(tmp.path, 'root');
   const servers: Server[] = [];
   afterAll(async () => {
@@ -44,7 +45,8 @@ describe.each(users)('special files in the context, as $who (CLI)', ({ user, ski
   });
   const run = (args: string[]) => runStrata(['--root', root, ...args], { timeoutMs: 60_000, ...(user !== undefined ? { user } : {}) });
 
-  it.skipIf(skip)('copies a FIFO as a FIFO (never reading it) and skips a socket, as docker does', async () => {
+  it('copies a FIFO as a FIFO (never reading it) and skips a socket, as docker does', async (t) => {
+    if (skip) t.skip(skip);
     const ctx = join(tmp.path, 'fifo-ctx');
     mkdirSync(ctx);
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY . /c/\n');
@@ -65,7 +67,8 @@ describe.each(users)('special files in the context, as $who (CLI)', ({ user, ski
     }
   });
 
-  it.skipIf(skip)('refuses a Dockerfile that is a symlink to /dev/zero, a FIFO or a device, quickly and in one line', async () => {
+  it('refuses a Dockerfile that is a symlink to /dev/zero, a FIFO or a device, quickly and in one line', async (t) => {
+    if (skip) t.skip(skip);
     for (const [name, make] of [
       ['zero-link', (p: string) => symlinkSync('/dev/zero', p)],
       ['fifo', (p: string) => execFileSync('mkfifo', [p])],
@@ -107,7 +110,9 @@ async function deviceNumbers(engine: Engine, imageId: string): Promise<Record<st
   return out;
 }
 
-describe.skipIf(!isRoot)('device nodes (mknod needs root)', () => {
+const noMknod = isRoot ? undefined : 'creating a device node (mknod) needs root';
+
+describe.skipIf(noMknod)(suiteName('device nodes', noMknod), () => {
   const tmp = securityTemp('strata-sec-devices-');
   let engine: Engine;
   beforeAll(() => {
