@@ -102,6 +102,14 @@ describe('ADD of a hostile local tar (engine, as the current user)', () => {
     });
   });
 
+  it('fails in one short line on a path too long for the filesystem', async () => {
+    const deep = `${Array.from({ length: 30 }, () => 'd'.repeat(200)).join('/')}/f`;
+    const s = await scene(tmp.path, 'long', () => [{ name: deep, content: 'x' }]);
+    const err = await build(engine, { context: s.ctx }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(BuildError);
+    expect((err as BuildError).message).toBe(`failed to unpack evil.tar: path too long for this filesystem: ${'d'.repeat(80)}…`);
+  });
+
   it('refuses a ../ entry with one line naming the archive', async () => {
     const s = await scene(tmp.path, 'dotdot', () => [{ name: '../planted', content: 'pwned\n' }]);
     const err = await build(engine, { context: s.ctx }).then(() => undefined, (e: unknown) => e);

@@ -74,6 +74,33 @@ describe('symlinks in the context and .dockerignore', () => {
   });
 });
 
+describe('symlinks that point at the host', () => {
+  const tmp = securityTemp('strata-sec-host-links-');
+  afterAll(() => tmp.cleanup());
+
+  it('resolve inside the context: COPY of a linked folder or file never reads the host', async () => {
+    const engine = Engine.open({ root: join(tmp.path, 'root') });
+    try {
+      const victim = join(tmp.path, 'victim');
+      mkdirSync(victim);
+      writeFileSync(join(victim, 'secret'), SECRET);
+      const ctx = join(tmp.path, 'ctx');
+      mkdirSync(ctx);
+      symlinkSync(victim, join(ctx, 'host-dir'));
+      symlinkSync(join(victim, 'secret'), join(ctx, 'host-file'));
+      symlinkSync('../victim', join(ctx, 'up-dir'));
+      for (const copy of ['COPY host-dir/ /x/', 'COPY host-file /x', 'COPY up-dir/secret /x', 'COPY host-dir/secret /x', 'COPY host-d*/ /x/']) {
+        writeFileSync(join(ctx, 'Dockerfile'), `FROM scratch\n${copy}\n`);
+        const res = await build(engine, { context: ctx }).then((r) => r, (e: unknown) => e);
+        if (res instanceof BuildError) expect(res.message, copy).toMatch(/not found|no source files/);
+        else expect([...(await imageFiles(engine, (res as { imageId: string }).imageId)).values()], copy).not.toContain(SECRET);
+      }
+    } finally {
+      engine.close();
+    }
+  });
+});
+
 describe('a heredoc whose name is a path', () => {
   const tmp = securityTemp('strata-sec-heredoc-');
   afterAll(() => tmp.cleanup());

@@ -108,6 +108,10 @@ export async function extractArchive(file: string, out: string, label: string): 
     source.stop();
     extract.destroy();
     if (err instanceof HostileArchiveError) throw new StrataError('data-loss', `failed to unpack ${label}: ${err.message}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') {
+      const name = unpacker.current.length > 80 ? `${unpacker.current.slice(0, 80)}…` : unpacker.current;
+      throw new StrataError('invalid', `failed to unpack ${label}: path too long for this filesystem: ${name}`, { cause: err });
+    }
     throw err;
   }
   return { root: out, meta: unpacker.meta, label: 'archive' };
@@ -127,8 +131,12 @@ class ArchiveUnpacker {
     this.out = out;
   }
 
+  /** The name of the entry being written (for errors). */
+  current = '';
+
   async add(entry: TarEntry): Promise<void> {
     const header = entry.header;
+    this.current = header.name;
     const rel = checkLayerEntry(header, this.tracker);
     if (rel === '') {
       entry.resume();
