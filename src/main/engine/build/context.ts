@@ -3,7 +3,7 @@
  * the cache of COPY/ADD steps. Nothing outside the context directory can be reached: source paths
  * are cleaned against `/` before they are joined to it, and symlinks are resolved inside it.
  */
-import { closeSync, existsSync, fstatSync, lstatSync, readdirSync, readlinkSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { PatternMatcher, readIgnoreFile } from './dockerignore/index.ts';
 import { LinearRegExp } from './dockerignore/linear-regexp.ts';
@@ -33,7 +33,8 @@ export function openContext(dir: string, dockerfile?: string): BuildContext {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`unable to prepare context: path "${dir}" not found`);
   const named = dockerfile ? (isAbsolute(dockerfile) ? dockerfile : resolve(dockerfile)) : join(root, 'Dockerfile');
-  const file = withinContext(root, named) ?? named;
+  // A -f outside the context is the user's own choice: its links are followed (realpath).
+  const file = withinContext(root, named) ?? realpathOr(named);
   let dockerfileText: string;
   try {
     dockerfileText = readRegularFile(file, MAX_DOCKERFILE, dockerfile ?? 'Dockerfile');
@@ -56,6 +57,14 @@ export function openContext(dir: string, dockerfile?: string): BuildContext {
     }
   }
   return { dir: root, dockerfile: named, dockerfileText, ignore };
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function lexists(path: string): boolean {
