@@ -13,6 +13,7 @@ import { build, BuildError } from '../../src/main/engine/build/builder.ts';
 import { createHandlers } from '../../src/main/host/handlers.ts';
 import { HostSession } from '../../src/main/host/session.ts';
 import { imageFiles, imageTree } from '../build/helpers.ts';
+import { storeImage } from '../fixtures/busybox.ts';
 import { NOBODY, nobodyUnavailable, runStrata, securityTemp, STACK_TRACE, writeRawTar, type RawEntry } from './helpers.ts';
 
 const SECRET = 'host secret\n';
@@ -116,6 +117,24 @@ describe('ADD of a hostile local tar (engine, as the current user)', () => {
     expect(err).toBeInstanceOf(BuildError);
     expect((err as BuildError).message).toBe('failed to unpack evil.tar: refusing path that escapes the root: ../planted');
     expect(existsSync(join(s.dir, 'planted'))).toBe(false);
+  });
+});
+
+describe('image layers go through the same check', () => {
+  const tmp = securityTemp('strata-sec-layer-hardlink-');
+  afterAll(() => tmp.cleanup());
+
+  it('refuses a layer that writes through a hardlink to a symlink (the snapshot used to write the host)', async () => {
+    const engine = Engine.open({ root: join(tmp.path, 'root') });
+    try {
+      const s = await scene(tmp.path, 'layer', () => []);
+      const layer = join(tmp.path, 'layer.tar');
+      await writeRawTar(layer, [{ name: 's', type: 'symlink', linkname: s.victimDir }, { name: 'h', type: 'link', linkname: 's' }, { name: 'h/planted', content: 'pwned\n' }]);
+      await expect(storeImage(engine, [layer], { tags: ['evil:1'] })).rejects.toThrow(/refusing entry that traverses a symlink: h\/planted/);
+      expectVictimIntact(s);
+    } finally {
+      engine.close();
+    }
   });
 });
 

@@ -6,7 +6,7 @@
  * such, a socket is skipped; `COPY --from` copies device nodes too.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, closeSync, constants, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suiteName } from '../fixtures/skip.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { build } from '../../src/main/engine/build/builder.ts';
+import { Snapshotter } from '../../src/main/engine/snapshot/snapshotter.ts';
 import { storeImage } from '../fixtures/busybox.ts';
 import { imageTree } from '../build/helpers.ts';
 import { repoRoot } from '../paths.ts';
@@ -153,7 +154,13 @@ describe('devices from images and archives', () => {
       { name: 'disk', type: 'block-device', devmajor: 8, devminor: 0, mode: 0o660 },
       { name: 'pipe', type: 'fifo' },
     ]);
-    await storeImage(engine, [layer], { tags: ['devices:1'] });
+    const image = await storeImage(engine, [layer], { tags: ['devices:1'] });
+    // Unpacked for RUN and containers: only the node under /dev (covered by the sandbox's own /dev)
+    // is created on the host; one elsewhere would be reachable from the container.
+    const [snapshot] = await new Snapshotter(engine).lowerDirs(image.id);
+    if (isRoot) expect(lstatSync(join(snapshot!, 'dev', 'null')).isCharacterDevice()).toBe(true);
+    expect(existsSync(join(snapshot!, 'disk'))).toBe(false);
+    expect(lstatSync(join(snapshot!, 'pipe')).isFIFO()).toBe(true);
     const ctx = join(tmp.path, 'ctx');
     mkdirSync(ctx);
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY --from=devices:1 / /all/\nCOPY --from=devices:1 /dev/null /one/null\n');
