@@ -139,9 +139,9 @@ async function runForeground(ctx: CommandContext, engine: Engine, rec: Container
     const size = terminalSize(ctx);
     proc = await engine.containers.start(rec.id, size ? { size } : {});
   } catch (err) {
-    const code = startFailed(ctx, err);
+    // `--rm`: a container that never started is removed too, whatever the error.
     if (rec.config.AutoRemove) await engine.containers.remove(rec.id, { force: true });
-    return code;
+    return startFailed(ctx, err);
   }
   const code = await attachTerminal(ctx, proc, { stdin, tty: rec.config.Tty });
   if (rec.config.AutoRemove) await engine.containers.remove(rec.id, { force: true });

@@ -246,6 +246,23 @@ export function overlayUnavailable(): string | undefined {
   return overlayReason;
 }
 
+/** Linux's limits on one argument or environment string (MAX_ARG_STRLEN) and, roughly, all of them. */
+const MAX_ARG_STRLEN = 32 * 4096;
+const MAX_ARGS_TOTAL = 1024 * 1024;
+
+/**
+ * The command and its environment travel as arguments (to bwrap) and then as the process's
+ * environment: a string or a total the kernel refuses (E2BIG) is a clean start error, found
+ * before anything is set up, rather than a spawn failure that leaves a half-started container.
+ */
+function checkArgumentSize(proc: Pick<ProcessSpec, 'args' | 'env'>): void {
+  const strings = [...proc.args, ...proc.env];
+  const total = strings.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+  if (total > MAX_ARGS_TOTAL || strings.some((a) => Buffer.byteLength(a) + 1 > MAX_ARG_STRLEN)) {
+    throw new ExecError(`exec: "${proc.args[0]}": argument list too long`, 126);
+  }
+}
+
 /** Where a running sandbox keeps the path of its scratch directory, for `exec`. */
 const scratchRecord = (upperDir: string): string => `${upperDir}.run`;
 
@@ -309,6 +326,7 @@ function confinedArgs(c: Confinement): string[] {
  */
 export function prepareExec(spec: { sandboxPid: number; mainPid: number; upperDir: string; process: ProcessSpec; user: ResolvedUser }): Pick<PreparedSandbox, 'file' | 'args' | 'env'> {
   const t = tools();
+  checkArgumentSize(spec.process);
   const scratch = readScratchRecord(spec.upperDir);
   const nsenter = which('nsenter');
   if (!nsenter) throw new Error('util-linux nsenter is not installed');
@@ -363,6 +381,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   if (!cwdEntry) view.mkdir(cwd);
   else if (cwdEntry.type !== 'dir') throw new ExecError(`chdir to cwd ("${cwd}") set in config.json failed: not a directory`, 126);
   resolveCommand(view, proc.args[0]!, proc.env);
+  checkArgumentSize(proc);
   const hostname = proc.hostname ?? randomBytes(6).toString('hex');
   const network = spec.network ?? 'none';
   const scratch = prepareScratch(spec.lowerDirs, hostname, network);
@@ -441,7 +460,12 @@ export async function startProcess(spec: SandboxSpec): Promise<SandboxProcess> {
     await prepared.afterExit();
     return r;
   };
-  return launch(prepared, { tty: spec.process.tty ?? false, ...(spec.size ? { size: spec.size } : {}) }, finish);
+  try {
+    return await launch(prepared, { tty: spec.process.tty ?? false, ...(spec.size ? { size: spec.size } : {}) }, finish);
+  } catch (err) {
+    await prepared.afterExit(); // a spawn that failed leaves no scratch behind
+    throw err;
+  }
 }
 
 /** Spawns a prepared command line: through a pseudo-terminal, or with pipes in its own process group. */
