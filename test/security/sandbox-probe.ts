@@ -18,6 +18,8 @@ export interface Probe {
   network?: NetworkMode;
   /** `build --network`. */
   buildNetwork?: 'host' | 'none';
+  /** `build --allow`. */
+  allow?: string[];
   user?: string;
 }
 export interface ProbeResult { code: number; output: string }
@@ -54,10 +56,10 @@ async function inBuild(engine: Engine, dir: string, p: Probe): Promise<ProbeResu
     if (e.type === 'log') output += e.text;
   };
   try {
-    await build(engine, { context: ctx, noCache: true, onEvent, ...(p.buildNetwork ? { network: p.buildNetwork } : {}) });
+    await build(engine, { context: ctx, noCache: true, onEvent, ...(p.buildNetwork ? { network: p.buildNetwork } : {}), ...(p.allow ? { allow: p.allow } : {}) });
     return { code: 0, output };
-  } catch {
-    return { code: 1, output };
+  } catch (err) {
+    return { code: 1, output: output + (err as Error).message };
   }
 }
 

@@ -91,9 +91,17 @@ for (const as of ['root', 'rootless'] as const) {
       for (const r of res) expect(r.output).toBe('unreachable\n');
       expect(connections).toBe(before);
       // The same probe does reach it when the host's network is asked for: the test can fail.
-      const asked = await probe(as, [{ via: 'run', script: `nc 127.0.0.1 ${port} </dev/null`, network: 'host' }, { via: 'build', script: `nc 127.0.0.1 ${port} </dev/null`, buildNetwork: 'host' }]);
+      const nc = `nc 127.0.0.1 ${port} </dev/null`;
+      const asked = await probe(as, [
+        { via: 'run', script: nc, network: 'host' },
+        { via: 'build', script: nc, buildNetwork: 'host' },
+        { via: 'build', script: nc, network: 'host', allow: ['network.host'] },
+        // A Dockerfile cannot opt itself into the host's network (BuildKit's network.host entitlement).
+        { via: 'build', script: nc, network: 'host' },
+      ]);
       if (typeof asked === 'string') return ctx.skip(asked);
-      expect(asked.map((r) => r.output)).toEqual(['host-secret\n', 'host-secret\n']);
+      expect(asked.map((r) => r.output)).toEqual(['host-secret\n', 'host-secret\n', 'host-secret\n', 'network.host is not allowed']);
+      expect(connections).toBe(before + 3);
     });
 
     it.skipIf(cannot(as))('docker\'s seccomp filter, no_new_privs and capabilities hold in RUN, run and exec: no nested user namespace', async (ctx) => {

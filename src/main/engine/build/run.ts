@@ -27,6 +27,8 @@ export interface RunRequest {
   scratch: string;
   /** `build --network`, for RUN steps without `--network`. */
   network?: 'host' | 'none' | 'default';
+  /** `build --allow network.host`: a step's own `--network=host` is honoured. */
+  allowHostNetwork?: boolean;
   signal?: AbortSignal | undefined;
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -67,7 +69,7 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
     const result = await runProcess({
       lowerDirs, upperDir, workDir,
       process: { args: pipe?.args ?? resolved.args, env: req.env, cwd: req.cwd, ...(req.user ? { user: req.user } : {}) },
-      network: runNetwork(req.cmd.network, req.network),
+      network: runNetwork(req.cmd.network, req.network, req.allowHostNetwork ?? false),
       stdout: lineWriter('stdout', req.onOutput),
       stderr: lineWriter('stderr', req.onOutput),
       ...(req.signal ? { signal: req.signal } : {}),
@@ -86,11 +88,14 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
 }
 
 /**
- * RUN's network: `RUN --network=host` or `build --network host` share the host's; anything else
- * is a network namespace with only a loopback. BuildKit's default is a bridged network; with no
- * bridge here, isolation wins over reaching the internet (docs/containers.md).
+ * RUN's network: `build --network host`, or `RUN --network=host` in a build that allows it
+ * (`--allow network.host`, BuildKit's entitlement: a Dockerfile is untrusted and may not opt
+ * itself into the host's network), share the host's; anything else is a network namespace with
+ * only a loopback. BuildKit's default is a bridged network; with no bridge here, isolation wins
+ * over reaching the internet (docs/containers.md).
  */
-export function runNetwork(step: string, build: string | undefined): 'host' | 'none' {
+export function runNetwork(step: string, build: string | undefined, allowHost: boolean): 'host' | 'none' {
+  if (step === 'host' && !allowHost && build !== 'host') throw new Error('network.host is not allowed');
   const mode = step === 'default' ? (build ?? 'none') : step;
   return mode === 'host' ? 'host' : 'none';
 }
