@@ -364,8 +364,9 @@ function readScratchRecord(upperDir: string): string {
  * Builds the command line that runs a process in the sandbox:
  *   unshare [--map-root-user] --mount   (a private mount namespace, a user namespace when rootless)
  *     sh -c 'mount -t overlay …'         (the rootfs: init layer + image layers + writable layer)
- *       bwrap --bind root / --proc --dev  (pivot_root, fresh /proc, minimal /dev, pid/uts/ipc
- *                                          namespaces, env, cwd, uid) -- ARGS
+ *       bwrap --bind root / --proc --dev  (pivot_root, fresh /proc with docker's masks, minimal
+ *                                          /dev, pid/uts/ipc/net namespaces, env, cwd, uid,
+ *                                          capabilities, seccomp from fd 9) -- ARGS
  * Creates the working directory in the writable layer first, like docker does. Without
  * overlayfs the process runs on a copy of the merged rootfs whose changes are written back to the
  * upper dir afterwards (copy-rootfs.ts).
@@ -385,20 +386,26 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   const hostname = proc.hostname ?? randomBytes(6).toString('hex');
   const network = spec.network ?? 'none';
   const scratch = prepareScratch(spec.lowerDirs, hostname, network);
-  const root = join(scratch, 'root');
-  const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
-  writeFileSync(join(scratch, 'seccomp.bpf'), seccompProgram());
-  const bwrapArgs = confinedArgs({ scratch, cwd, env: proc.env, user, args: proc.args, namespaces: { network, hostname } });
-  const asUser = userArgs(t, user);
-  if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
-  const copy = overlayUnavailable() !== undefined;
-  if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
-  if (copy && asUser.length > 0) addMountPoints(root);
-  // fd 9 carries the seccomp program to bwrap (through setpriv); a pty cannot pass extra fds.
-  const mount = copy ? '' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; ';
-  const script = `${mount}f=$4; shift 4; exec "$@" 9<"$f"`;
-  const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, join(scratch, 'seccomp.bpf'), ...asUser, t.bwrap, ...bwrapArgs];
-  writeFileSync(scratchRecord(spec.upperDir), scratch);
+  let root: string, args: string[], copy: boolean;
+  try {
+    root = join(scratch, 'root');
+    const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
+    writeFileSync(join(scratch, 'seccomp.bpf'), seccompProgram());
+    const bwrapArgs = confinedArgs({ scratch, cwd, env: proc.env, user, args: proc.args, namespaces: { network, hostname } });
+    const asUser = userArgs(t, user);
+    if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
+    copy = overlayUnavailable() !== undefined;
+    if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
+    if (copy && asUser.length > 0) addMountPoints(root);
+    // fd 9 carries the seccomp program to bwrap (through setpriv); a pty cannot pass extra fds.
+    const mount = copy ? '' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; ';
+    const script = `${mount}f=$4; shift 4; exec "$@" 9<"$f"`;
+    args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, join(scratch, 'seccomp.bpf'), ...asUser, t.bwrap, ...bwrapArgs];
+    writeFileSync(scratchRecord(spec.upperDir), scratch);
+  } catch (err) {
+    removeTree(scratch); // a run that cannot start leaves no scratch behind
+    throw err;
+  }
   return {
     file: t.unshare,
     args,
