@@ -45,7 +45,7 @@ for (const arch of ['x86_64', 'aarch64'] as const) {
 
     it('allows the everyday syscalls and refuses what docker refuses, with EPERM', () => {
       for (const name of ['read', 'write', 'openat', 'execve', 'mmap', 'futex', 'exit_group', 'chroot', 'wait4']) expect(call(name), name).toBe(ALLOW);
-      for (const name of ['keyctl', 'add_key', 'request_key', 'unshare', 'setns', 'mount', 'bpf', 'perf_event_open', 'init_module', 'kexec_load', 'reboot', 'acct']) {
+      for (const name of ['keyctl', 'add_key', 'request_key', 'io_uring_setup', 'unshare', 'setns', 'mount', 'bpf', 'perf_event_open', 'init_module', 'kexec_load', 'reboot', 'acct']) {
         expect(call(name), name).toBe(EPERM);
       }
     });
