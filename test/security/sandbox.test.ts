@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { busyboxMissing } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
 import { repoRoot } from '../paths.ts';
+import { skipAllIf } from '../fixtures/skip.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
 import type { Probe, ProbeResult } from './sandbox-probe.ts';
 
@@ -62,6 +63,7 @@ const CONFINED = 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; unshare -U
 
 for (const as of ['root', 'rootless'] as const) {
   describe(`sandbox as ${as}`, () => {
+    skipAllIf(() => cannot(as));
     let server: Server;
     let port = 0;
     let connections = 0;
@@ -75,7 +77,7 @@ for (const as of ['root', 'rootless'] as const) {
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-    it.skipIf(cannot(as))('/proc/sys is read-only and docker\'s masked /proc files are empty, in RUN, run and exec', async (ctx) => {
+    it('/proc/sys is read-only and docker\'s masked /proc files are empty, in RUN, run and exec', async (ctx) => {
       const res = await probe(as, [{ via: 'run', script: PROC }, { via: 'build', script: PROC }, { via: 'exec', script: PROC }, { via: 'run', script: PROC, user: '65534:65534' }]);
       if (typeof res === 'string') return ctx.skip(res);
       for (const r of res) expect(r.output).toBe('masked 0\n1\n');
@@ -83,7 +85,7 @@ for (const as of ['root', 'rootless'] as const) {
       expect(spawnSync('cat', ['/proc/sys/kernel/domainname'], { encoding: 'utf8' }).stdout).not.toContain('strata');
     });
 
-    it.skipIf(cannot(as))('a loopback-only service on the host is unreachable from RUN, run and exec unless --network host is asked for', async (ctx) => {
+    it('a loopback-only service on the host is unreachable from RUN, run and exec unless --network host is asked for', async (ctx) => {
       const reach = `nc 127.0.0.1 ${port} </dev/null 2>/dev/null || echo unreachable`;
       const before = connections;
       const res = await probe(as, [{ via: 'run', script: reach }, { via: 'build', script: reach }, { via: 'exec', script: reach }, { via: 'run', script: reach, network: 'none' }]);
@@ -104,7 +106,7 @@ for (const as of ['root', 'rootless'] as const) {
       expect(connections).toBe(before + 3);
     });
 
-    it.skipIf(cannot(as))('docker\'s seccomp filter, no_new_privs and capabilities hold in RUN, run and exec: no nested user namespace', async (ctx) => {
+    it('docker\'s seccomp filter, no_new_privs and capabilities hold in RUN, run and exec: no nested user namespace', async (ctx) => {
       const res = await probe(as, [{ via: 'run', script: CONFINED }, { via: 'build', script: CONFINED }, { via: 'exec', script: CONFINED }, { via: 'exec', script: CONFINED, user: '65534:65534' }]);
       if (typeof res === 'string') return ctx.skip(res);
       const [run, build, exec, execUser] = res.map((r) => r.output);

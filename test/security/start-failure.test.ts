@@ -10,8 +10,10 @@ import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../fixtures/busybox.ts';
 import { strata } from '../cli/run.ts';
 import { tempDir } from '../tmp.ts';
+import { skipAllIf } from '../fixtures/skip.ts';
 
 describe('a container start that fails', () => {
+  skipAllIf(() => busyboxMissing() ?? sandboxUnavailable());
   let dir: { path: string; cleanup: () => void };
   let savedTmp: string | undefined;
   beforeEach(() => {
@@ -27,7 +29,7 @@ describe('a container start that fails', () => {
     dir.cleanup();
   });
 
-  it.skipIf(busyboxMissing() ?? sandboxUnavailable())('an oversized environment (E2BIG) is a clean error and leaves no --rm container or scratch behind', async () => {
+  it('an oversized environment (E2BIG) is a clean error and leaves no --rm container or scratch behind', async () => {
     const root = join(dir.path, 'store');
     const engine = Engine.open({ root });
     try {

@@ -11,6 +11,7 @@ import { Engine } from '../../src/main/engine/engine.ts';
 import { Snapshotter } from '../../src/main/engine/snapshot/snapshotter.ts';
 import { storeImage, writeTar } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
+import { skipAllIf } from '../fixtures/skip.ts';
 
 function cannotSwitchUser(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root: another user is needed to test what other users can reach';
@@ -19,7 +20,8 @@ function cannotSwitchUser(): string | undefined {
 }
 
 describe('store directories', () => {
-  it.skipIf(cannotSwitchUser())('another local user cannot reach a setuid-root file of a snapshot, even in a store that existed 0755', async () => {
+  skipAllIf(cannotSwitchUser);
+  it('another local user cannot reach a setuid-root file of a snapshot, even in a store that existed 0755', async () => {
     const dir = tempDir('strata-sec-store-');
     try {
       chmodSync(dir.path, 0o755);
