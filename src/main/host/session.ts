@@ -46,7 +46,15 @@ export class HostSession {
 
   constructor(handlers: Handlers, push: (msg: PushMessage) => void) {
     this.handlers = handlers;
-    this.push = push;
+    // A push that cannot be delivered (a closed window, a value that does not serialise) is dropped:
+    // it must not throw into the engine's event emitter or the handler that emitted it.
+    this.push = (msg) => {
+      try {
+        push(msg);
+      } catch {
+        /* dropped */
+      }
+    };
     this.unsubscribe = handlers.onChange((event: ChangeEvent) => this.push({ type: 'change', event }));
   }
 
