@@ -4,6 +4,14 @@ import { parseArgs, UsageError } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
 import { COMMANDS } from './registry.ts';
 import { setLastResort } from '../host/last-resort.ts';
+import { ensureSpaceReserve, explainDiskFull, releaseSpaceReserve } from '../engine/metadata/db.ts';
+import { join, resolve } from 'node:path';
+
+/**
+ * Commands that free space: on a full disk they may spend the store's space reserve, so that
+ * their own database writes have room (see releaseSpaceReserve).
+ */
+const FREES_SPACE = ['rmi', 'image prune', 'system gc', 'system prune', 'builder prune', 'rm', 'container prune'];
 
 /**
  * Errors nothing caught (an 'error' event of a stream no one listens to, a throw in a callback)
@@ -97,6 +105,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     if (command.maxArgs !== undefined && parsed.args.length > command.maxArgs) {
       throw new UsageError(`"strata ${name}" accepts ${command.maxArgs === 0 ? 'no arguments' : `at most ${command.maxArgs} argument${command.maxArgs === 1 ? '' : 's'}`}.\nSee 'strata ${name} --help'.\n\nUsage:  ${command.usage}`);
     }
+    if (FREES_SPACE.includes(name)) releaseSpaceReserve(join(resolve(root), 'strata.db'));
     const escaped = new Promise<never>((_, reject) => {
       uncaught = (err) => {
         abort.abort(err);
@@ -116,7 +125,8 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       escaped,
     ]);
     return code ?? 0;
-  } catch (err) {
+  } catch (caught) {
+    const err = explainDiskFull(caught, resolve(root));
     const e = err as Error;
     if (e instanceof UsageError) {
       io.stderr.write(`${e.message}\n`);
@@ -129,7 +139,10 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     uncaught = undefined;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    engine?.close();
+    if (engine) {
+      engine.close();
+      ensureSpaceReserve(join(engine.root, 'strata.db'));
+    }
   }
 }
 
