@@ -7,7 +7,7 @@ import type { ChangeEvent, Envelope, ErrorInfo, PushMessage, RequestName, Stream
 import { ValidationError, validateRequest, validateStream, validateStreamId } from '../../shared/validate.ts';
 import type { Handlers } from './handlers.ts';
 import { StrataError, toErrorData, type ErrorCode } from '../../shared/errors.ts';
-import { isDiskFull } from '../engine/metadata/db.ts';
+import { explainDiskFull } from '../engine/metadata/db.ts';
 
 export class UnsupportedError extends StrataError {
   constructor(message: string) {
@@ -27,8 +27,9 @@ const LEGACY_CODES: Record<string, ErrorCode> = {
 
 export function errorInfo(err: unknown): ErrorInfo {
   const data = toErrorData(err);
-  // SQLite's "database or disk is full" is the disk, like ENOSPC.
-  if (data.code === 'internal' && isDiskFull(err, '')) data.code = 'resource-exhausted';
+  // SQLite's "database or disk is full" is the disk, like ENOSPC: docker's words and what to do.
+  const full = explainDiskFull(err, 'the store');
+  if (full !== err) return toErrorData(full);
   if (data.code === 'internal' && err instanceof Error) {
     const legacy = LEGACY_CODES[err.name] ?? (/^No such (image|container)/.test(err.message) ? 'not-found' : err.message === 'canceled' ? 'canceled' : undefined);
     if (legacy) data.code = legacy;
