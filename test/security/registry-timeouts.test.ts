@@ -8,6 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { Engine } from '../../src/main/engine/engine.ts';
 import type { ImageRecord } from '../../src/main/engine/image/image-service.ts';
 import { pull } from '../../src/main/engine/registry/pull.ts';
+import { push } from '../../src/main/engine/registry/push.ts';
+import * as http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { send } from '../../src/main/engine/registry/http.ts';
 import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
 import { errorCode } from '../../src/shared/errors.ts';
 import { storeImage, writeTar } from '../fixtures/busybox.ts';
@@ -45,7 +49,7 @@ async function silentServer(): Promise<{ host: string; connections: () => number
 
 const FAST = { connectMs: 300, headersMs: 300, idleMs: 300 };
 
-describe('security: a stalled registry cannot hang a pull', () => {
+describe('security: a stalled registry cannot hang a pull or push', () => {
   const tmp = tempDir();
   let source: Engine;
   let image: ImageRecord;
@@ -103,6 +107,56 @@ describe('security: a stalled registry cannot hang a pull', () => {
     );
     expect(server.requests.filter((r) => r.startsWith(`GET /v2/stall/blobs/${big}`))).toHaveLength(5);
     await expectUntouched();
+  });
+
+  it('a push whose upload is never answered fails with deadline-exceeded instead of hanging', async () => {
+    let puts = 0;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      req.resume();
+      req.on('end', () => {
+        if (url.pathname === '/v2/') return res.writeHead(200).end('{}');
+        if (req.method === 'HEAD') return res.writeHead(404).end();
+        if (req.method === 'POST') return res.writeHead(202, { location: '/v2/app/blobs/uploads/1', 'content-length': '0' }).end();
+        if (req.method === 'PUT') puts++; // the body arrives; the answer never does
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    source.images.tag(image.id, `${host}/app:latest`);
+    const err = await push(source, `${host}/app:latest`, { credentials, retries: 1, backoffMs: 10, timeouts: FAST }).catch((e: unknown) => e);
+    expect(errorCode(err)).toBe('deadline-exceeded');
+    expect((err as Error).message).toMatch(new RegExp(`^Put "http://${host}/v2/app/blobs/uploads/1\\?digest=sha256%3A[0-9a-f]{64}": net/http: timeout awaiting response headers`));
+    expect(puts).toBeGreaterThan(0);
+  });
+
+  it('a slow reader is not a stalled server: a body read slower than the idle deadline arrives whole', async () => {
+    const body = randomBytes(4 * 1024 * 1024);
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(body.length) });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    const res = await send({ method: 'GET', url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/blob`), timeouts: { connectMs: 1000, headersMs: 1000, idleMs: 100 } });
+    let received = 0;
+    let pauses = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      // Busy elsewhere for longer than the idle deadline, a few times.
+      if (pauses < 3) {
+        pauses++;
+        await sleep(300);
+      }
+    }
+    expect(received).toBe(body.length);
   });
 
   it('the CLI takes its deadlines from the environment and prints one error line', async () => {
