@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
  * Commands that free space: on a full disk they may spend the store's space reserve, so that
  * their own database writes have room (see releaseSpaceReserve).
  */
-const FREES_SPACE = ['rmi', 'image prune', 'system gc', 'system prune', 'builder prune', 'rm', 'container prune'];
+const FREES_SPACE = ['rmi', 'image prune', 'system gc', 'builder prune', 'rm', 'container prune'];
 
 /**
  * Errors nothing caught (an 'error' event of a stream no one listens to, a throw in a callback)
