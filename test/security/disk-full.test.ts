@@ -6,20 +6,21 @@ import { randomBytes } from 'node:crypto';
 import { writeTar } from '../fixtures/busybox.ts';
 import { strata } from '../cli/run.ts';
 import { tempDir } from '../tmp.ts';
+import { suiteName } from '../fixtures/skip.ts';
 
 /**
  * A store whose disk is 100% full: reading works (images, inspect, history, system df, fsck),
  * writing fails with docker's "no space left on device" and loses nothing, and rmi still frees
  * space. On a small tmpfs filled with dd, as root.
  */
-const isRoot = process.getuid?.() === 0;
+const notRoot = process.getuid?.() === 0 ? undefined : 'mounting a tmpfs needs root';
 
 function free(dir: string): number {
   const s = statfsSync(dir);
   return s.bavail * s.bsize;
 }
 
-describe.skipIf(!isRoot)('security: a full disk (needs root to mount a tmpfs)', () => {
+describe.skipIf(notRoot)(suiteName('security: a full disk', notRoot), () => {
   const tmp = tempDir();
   const mnt = join(tmp.path, 'mnt');
   const root = join(mnt, 'store');
