@@ -1,7 +1,7 @@
 /**
  * A build killed with SIGKILL in the middle of a RUN leaves its record "running", its scratch
  * folder `build-tmp/<id>` and the sandbox's temp folder. That folder is now named after the
- * build (`strata-run-<id>-*`), and `system gc` / `builder prune` mark the record failed and
+ * build (`strata-run-<id>…`), and `system gc` / `builder prune` mark the record failed and
  * remove both folders, because the process that owned the build is gone. A build that is still
  * running keeps them.
  */
@@ -32,7 +32,7 @@ async function waitFor<T>(find: () => T | undefined, limitMs: number): Promise<T
 /** The sandbox's temp folder of a running RUN step of a build in this store (named after the build). */
 function runFolder(buildTmp: string): string | undefined {
   for (const id of existsSync(buildTmp) ? readdirSync(buildTmp) : []) {
-    const scratch = readdirSync(tmpdir()).find((n) => n.startsWith(`strata-run-${id}-`));
+    const scratch = readdirSync(tmpdir()).find((n) => n.startsWith(`strata-run-${id}`));
     if (scratch) return join(tmpdir(), scratch);
   }
   return undefined;
@@ -62,7 +62,7 @@ describe.skipIf(skip)(suiteName('a build killed with -9', skip), () => {
     for (const g of groups) killGroup(g);
     // Sandbox folders this test's builds left in the temp dir (the fix removes them; a failure may not).
     for (const id of existsSync(join(root, 'build-tmp')) ? readdirSync(join(root, 'build-tmp')) : []) {
-      for (const n of readdirSync(tmpdir()).filter((f) => f.startsWith(`strata-run-${id}-`))) rmSync(join(tmpdir(), n), { recursive: true, force: true });
+      for (const n of readdirSync(tmpdir()).filter((f) => f.startsWith(`strata-run-${id}`))) rmSync(join(tmpdir(), n), { recursive: true, force: true });
     }
     tmp.cleanup();
   });

@@ -43,9 +43,9 @@ describe('strata ui (browser host)', () => {
     tmp.cleanup();
   });
 
-  function connect(headers: Record<string, string>): Promise<WebSocket> {
+  function connect(headers: Record<string, string>, token = url.searchParams.get('token')): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${url.port}/ws`, { headers });
+      const ws = new WebSocket(`ws://127.0.0.1:${url.port}/ws?token=${token}`, { headers });
       ws.once('open', () => resolve(ws));
       ws.once('error', reject);
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -68,14 +68,15 @@ describe('strata ui (browser host)', () => {
 
   it('trades the URL token for an HttpOnly cookie and refuses requests without it', async () => {
     expect(url.hostname).toBe('127.0.0.1');
-    expect(cookie).toMatch(/^strata_token=[0-9a-f]{48}$/);
+    expect(cookie).toMatch(new RegExp(`^strata_session_${url.port}=[0-9a-f]{48}$`));
     expect((await fetch(`http://127.0.0.1:${url.port}/`)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${url.port}/`, { headers: { cookie } })).status).not.toBe(401);
   });
 
-  it('refuses a WebSocket from another origin or without the cookie', async () => {
+  it('refuses a WebSocket from another origin, without the cookie or without the token', async () => {
     await expect(connect({ origin: 'http://evil.example', cookie })).rejects.toThrow(/403/);
     await expect(connect({ origin: `http://127.0.0.1:${url.port}` })).rejects.toThrow(/403/);
+    await expect(connect({ origin: `http://127.0.0.1:${url.port}`, cookie }, '')).rejects.toThrow(/403/);
   });
 
   it('answers requests in envelopes and validates arguments', async () => {

@@ -1,9 +1,9 @@
 /**
  * What a build killed outright (kill -9, a crash, power loss) leaves behind: its history record
  * still "running", its scratch folder `build-tmp/<id>` (extracted archives, `COPY --from` files,
- * the RUN step's writable layer) and the sandbox's `strata-run-<id>-*` folders in the temp dir. Every build records its owner — the
- * process ID with the process's start time, so a reused PID is not mistaken for it — and
- * `system gc` and `builder prune` finish what no living process owns.
+ * the RUN step's writable layer) and the sandbox's `strata-run-<id>…` folders in the temp dir.
+ * Every build records its owner — the process ID with the process's start time, so a reused PID
+ * is not mistaken for it — and `system gc` and `builder prune` finish what no living process owns.
  */
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Engine } from '../engine.ts';
 import { removeTree } from '../snapshot/rootfs.ts';
 import { BuildHistory } from './history-store.ts';
-import { stampAlive } from './owner.ts';
+import { buildOfRunScratch, stampAlive } from './owner.ts';
 
 export interface SweptBuilds {
   /** Records marked failed because their process is gone. */
@@ -46,7 +46,7 @@ export function sweepInterruptedBuilds(engine: Engine): SweptBuilds {
   }
   // The RUN sandbox's folders in the temp dir, named after their build.
   for (const name of readdirSync(tmpdir())) {
-    const id = /^strata-run-([0-9a-f]{24})-/.exec(name)?.[1];
+    const id = buildOfRunScratch(name);
     if (!id || !history.get(id) || alive(id)) continue;
     removeTree(join(tmpdir(), name));
     folders++;

@@ -32,7 +32,15 @@ export function stampAlive(stamp: string): boolean {
   return !start || startTime(pid) === start;
 }
 
-/** Name prefix of the sandbox's temp folders for the RUN steps of build `buildId`. */
+/**
+ * Name prefix of the sandbox's temp folders for the RUN steps of build `buildId` (mkdtemp adds
+ * six characters; the name stays `strata-run-` + alphanumerics, as the sandbox expects).
+ */
 export function runScratchPrefix(buildId: string): string {
-  return `strata-run-${buildId}-`;
+  return `strata-run-${buildId}`;
+}
+
+/** The build ID in the name of a RUN sandbox's temp folder, if it has one. */
+export function buildOfRunScratch(name: string): string | undefined {
+  return /^strata-run-([0-9a-f]{24})[A-Za-z0-9]{6}$/.exec(name)?.[1];
 }

@@ -432,7 +432,7 @@ export class ContainerService {
     const view = new RootfsView(lowerDirs, this.upperDir(rec.id));
     const user = resolveUser(view, spec.user ?? (rec.config.User || undefined));
     const env = processEnv({ ...rec.config, Tty: spec.tty ?? false, Env: [...(rec.config.Env ?? []), ...(spec.env ?? [])] }, user.home);
-    const proc = await execInContainer({ initPid: init, view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
+    const proc = await execInContainer({ sandboxPid: this.get(rec.id).sandboxPid, initPid: init, upperDir: this.upperDir(rec.id), view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
     return withOnExit({ id: rec.id, write: (d) => proc.write(d), end: () => proc.end(), resize: (c, r) => proc.resize(c, r), onData: (fn) => proc.onData(fn), exited: proc.exited, kill: (s) => proc.kill(s) });
   }
 

@@ -9,6 +9,7 @@ import { shortId } from '../store/digest.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient } from './client.ts';
 import { isTransientNetworkError } from './http.ts';
+import { errorCode, StrataError } from '../../../shared/errors.ts';
 import { ingestOffThread, prewarmIngestWorkers } from './ingest-pool.ts';
 import { RegistryError, UnauthorizedError } from './errors.ts';
 import { defaultPlatform, formatPlatform, normalizePlatform, parsePlatform, platformMatches, selectManifest } from './platform.ts';
@@ -342,7 +343,7 @@ const COALESCE_BYTES = 1024 * 1024;
  */
 export async function* blobBytes(
   client: RegistryClient, repository: string, d: Descriptor, scopes: string[], onBytes: (received: number) => void,
-  retries = client.retries, backoffMs = client.backoffMs, coalesceBytes = COALESCE_BYTES,
+  retries = client.downloadRetries, backoffMs = client.backoffMs, coalesceBytes = COALESCE_BYTES,
 ): AsyncGenerator<Buffer> {
   let received = 0;
   let failures = 0;
@@ -388,6 +389,9 @@ export async function* blobBytes(
       if (pendingBytes > 0) yield flush();
       const retryable = isTransientNetworkError(err) || (err instanceof RegistryError && err.status >= 500);
       if (!retryable || failures >= retries || client.signal?.aborted) {
+        if (retryable && errorCode(err) === 'deadline-exceeded' && !client.signal?.aborted) {
+          throw new StrataError('deadline-exceeded', `downloading ${d.digest}: ${(err as Error).message}; got ${received} of ${d.size} bytes after ${failures + 1} attempts`, { cause: err });
+        }
         if (retryable && !(err instanceof RegistryError) && !client.signal?.aborted) {
           throw new Error(`unexpected EOF downloading ${d.digest}: got ${received} of ${d.size} bytes after ${failures + 1} attempts`);
         }
