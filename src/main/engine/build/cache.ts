@@ -185,8 +185,8 @@ export function recordLayer(db: DB, layer: LayerInput & { files?: LayerFile[] })
   db.transaction(() => {
     db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(layer.blobDigest, layer.blobSize, layer.mediaType ?? '', now);
-    const added = db.prepare('INSERT INTO layers(diff_id, size, file_count, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(layer.diffId, layer.size, layer.files?.length ?? 0, now).changes > 0;
+    const added = db.prepare('INSERT INTO layers(diff_id, size, diff_size, file_count, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(layer.diffId, layer.size, layer.diffSize, layer.files?.length ?? 0, now).changes > 0;
     if (added && layer.files) {
       const putFile = db.prepare(
         'INSERT OR REPLACE INTO layer_files(diff_id, path, type, mode, uid, gid, size, link_target, mtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -238,13 +238,13 @@ export class BuildCache {
   layerInput(diffId: string): LayerInput {
     const r = this.db
       .prepare(
-        `SELECT lb.blob_digest, lb.compression, b.size AS blob_size, b.media_type, l.size
+        `SELECT lb.blob_digest, lb.compression, b.size AS blob_size, b.media_type, l.size, l.diff_size
          FROM layer_blobs lb JOIN blobs b ON b.digest = lb.blob_digest JOIN layers l ON l.diff_id = lb.diff_id
          WHERE lb.diff_id = ? ORDER BY lb.compression = 'none' DESC LIMIT 1`,
       )
-      .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number } | undefined;
+      .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number; diff_size: number } | undefined;
     if (!r) throw new Error(`cached layer ${shortId(diffId)} is missing from the store`);
-    return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size };
+    return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size, diffSize: r.diff_size };
   }
 
   /**

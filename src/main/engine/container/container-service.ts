@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, readdirSync, lstatSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxPr
 import { resolveUser } from '../runtime/user.ts';
 import { detectOpaqueDirs } from '../runtime/opaque.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
+import { directorySize } from '../usage/directory-size.ts';
 import type { DiskUsageContainer } from '../api.ts';
 import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
@@ -474,24 +475,9 @@ export class ContainerService {
     return out;
   }
 
-  /** Bytes in a container's writable layer. */
+  /** Bytes in a container's writable layer, counted as docker counts SizeRw (usage/directory-size.ts). */
   sizeRw(id: string): number {
-    let total = 0;
-    const walk = (dir: string): void => {
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch {
-        return;
-      }
-      for (const n of names) {
-        const st = lstatSync(join(dir, n));
-        if (st.isDirectory()) walk(join(dir, n));
-        else if (st.isFile()) total += st.size;
-      }
-    };
-    walk(this.upperDir(id));
-    return total;
+    return directorySize(this.upperDir(id));
   }
 
   private diskUsage(): DiskUsageContainer[] {

@@ -42,7 +42,7 @@ export function imageHistory(engine: Engine, input: string): HistoryEntry[] {
 function layerSizes(engine: Engine, diffIds: string[]): Map<string, number> {
   if (diffIds.length === 0) return new Map();
   const rows = engine.db
-    .prepare(`SELECT diff_id, size FROM layers WHERE diff_id IN (${diffIds.map(() => '?').join(',')})`)
+    .prepare(`SELECT diff_id, diff_size AS size FROM layers WHERE diff_id IN (${diffIds.map(() => '?').join(',')})`)
     .all(...diffIds) as { diff_id: string; size: number }[];
   return new Map(rows.map((r) => [r.diff_id, r.size]));
 }
