@@ -303,16 +303,27 @@ export class BuildCache {
    * (docker's dangling cache) and config-only rows. Returns the removed keys; the caller runs gc.
    */
   prune(all: boolean): { keys: string[]; size: number } {
-    const where = all
-      ? '1'
-      : 'diff_id IS NULL OR diff_id NOT IN (SELECT diff_id FROM image_layers)';
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${where}`).all() as { key: string; size: number; diff_id: string | null }[];
-      this.db.prepare(`DELETE FROM build_cache WHERE ${where}`).run();
+      const removed = this.prunable(all);
+      this.db.prepare(`DELETE FROM build_cache WHERE ${pruneWhere(all)}`).run();
       if (all) this.db.prepare('DELETE FROM build_file_digests').run();
-      return { keys: rows.map((r) => r.key), size: rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0) };
+      return removed;
     }).immediate();
   }
+
+  /**
+   * What `prune(all)` would remove, without removing it: the keys and the bytes (the records'
+   * layer sizes, by docker's rule), the figure the prune then reports as freed.
+   */
+  prunable(all: boolean): { keys: string[]; size: number } {
+    const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${pruneWhere(all)}`).all() as { key: string; size: number; diff_id: string | null }[];
+    return { keys: rows.map((r) => r.key), size: rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0) };
+  }
+}
+
+/** Rows `builder prune` removes: every row with `all`, else dangling ones (no image uses the layer). */
+function pruneWhere(all: boolean): string {
+  return all ? '1' : 'diff_id IS NULL OR diff_id NOT IN (SELECT diff_id FROM image_layers)';
 }
 
 function changedArgs(before: Record<string, string>, after: Record<string, string>): string[] {

@@ -413,13 +413,17 @@ export class ContainerService {
   async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
     const deleted: string[] = [];
     let reclaimed = 0;
-    for (const c of this.list({ all: true })) {
-      if (c.state === 'running') continue;
-      reclaimed += this.sizeRw(c.id);
+    for (const c of this.prunable()) {
+      reclaimed += c.sizeRw;
       await this.remove(c.id);
       deleted.push(c.id);
     }
     return { deleted, reclaimed };
+  }
+
+  /** What `prune` would remove: every container not running, with its writable layer's size. */
+  prunable(): { id: string; sizeRw: number }[] {
+    return this.list({ all: true }).filter((c) => c.state !== 'running').map((c) => ({ id: c.id, sizeRw: this.sizeRw(c.id) }));
   }
 
   /** Runs another process in a running container (`exec`). */
