@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { DiskUsageReport } from '../../src/main/engine/api.ts';
 import { busyboxMissing } from '../fixtures/busybox.ts';
@@ -7,6 +6,7 @@ import { dockerdMissing, startDockerd, type Dockerd } from '../fixtures/dockerd.
 import { strata } from '../cli/run.ts';
 import { tempDir } from '../tmp.ts';
 import { makeOracleArchives, mustSucceed } from './archives.ts';
+import { imageConfig, tarTree } from './compare.ts';
 
 const skip = dockerdMissing() ?? busyboxMissing() ?? (process.getuid?.() === 0 ? undefined : 'the sandbox needs root here');
 
@@ -17,36 +17,6 @@ const SCRIPT = [
 ].join('; ');
 /** A directory removed and made again: an opaque directory in the upper layer. */
 const RECREATE = 'rm -rf /root && mkdir -m 700 /root';
-
-/**
- * docker's init layer: files and mount points every docker container has and a Strata container
- * does not (docker creates them for its own runtime). `export` lists them; nothing else differs.
- */
-const DOCKER_INIT_LAYER = new Set([
-  '.dockerenv', 'dev/', 'dev/console', 'dev/pts/', 'dev/shm/', 'etc/hostname', 'etc/hosts', 'etc/mtab', 'etc/resolv.conf', 'proc/', 'sys/',
-]);
-
-/** One line per tar member: type, mode, owner, size, name, link target (no times: they differ by clock). */
-function tarTree(file: string): string[] {
-  return execFileSync('tar', ['tvf', file, '--numeric-owner'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const m = /^(\S+) (\S+) +(\d+) \d{4}-\d\d-\d\d \d\d:\d\d (.*)$/.exec(l);
-      if (!m) throw new Error(`unexpected tar listing line: ${l}`);
-      return { line: `${m[1]} ${m[2]} ${m[3]} ${m[4]}`, name: m[4]!.replace(/ (->|link to) .*$/, '') };
-    })
-    .filter((e) => !DOCKER_INIT_LAYER.has(e.name))
-    .map((e) => e.line)
-    .sort();
-}
-
-/** The runtime config fields an image carries; docker adds container-only ones (Hostname, Image, Attach*…). */
-function imageConfig(json: string): Record<string, unknown> {
-  const c = JSON.parse(json) as Record<string, unknown>;
-  const keys = ['User', 'ExposedPorts', 'Env', 'Cmd', 'Healthcheck', 'Volumes', 'WorkingDir', 'Entrypoint', 'OnBuild', 'Labels', 'StopSignal', 'Shell'];
-  return Object.fromEntries(keys.map((k) => [k, c[k] ?? null]));
-}
 
 describe.skipIf(skip)(`docker oracle: containers${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let dir: { path: string; cleanup: () => void };
