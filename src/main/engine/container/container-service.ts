@@ -10,7 +10,6 @@ import { shortId } from '../store/digest.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { changes, type Change } from '../snapshot/changes.ts';
 import { RootfsView } from '../snapshot/rootfs.ts';
-import { walkTree } from '../snapshot/safe-path.ts';
 import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
 import { resolveUser } from '../runtime/user.ts';
 import { detectOpaqueDirs } from '../runtime/opaque.ts';
