@@ -89,13 +89,18 @@ export class ChangeFeed {
     this.pump();
   }
 
-  /** After this process records: read once the transaction has committed (or rolled back). */
+  /**
+   * After this process records: read once the transaction has ended. better-sqlite3 transactions
+   * are synchronous, so a microtask runs after the commit (or rollback) and before the code that
+   * awaited the change goes on: a view hears of it before the reply to the request that made it.
+   */
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.scheduled = false;
-      if (this.db.open && this.db.inTransaction) this.schedule();
+      if (!this.db.open) return;
+      if (this.db.inTransaction) setImmediate(() => this.schedule());
       else this.pump();
     });
   }
