@@ -5,6 +5,7 @@ import type { EventLog, StoreEvent } from './event-log.ts';
 
 /** The fallback check when no file notification arrives (network filesystems, a watch limit). */
 const TICK_MS = 400;
+const BATCH = 1000;
 
 interface Subscription {
   cursor: number;
@@ -108,10 +109,14 @@ export class ChangeFeed {
   private pump(): void {
     if (!this.db.open) return;
     for (const sub of [...this.subs]) {
-      for (const event of this.log.read({ afterSeq: sub.cursor })) {
-        if (!this.subs.has(sub)) break;
-        sub.cursor = event.seq;
-        sub.listener(event);
+      // In batches: a writer may have recorded thousands since the last look (a bulk tag).
+      for (let batch = this.log.read({ afterSeq: sub.cursor, limit: BATCH }); batch.length > 0; batch = this.log.read({ afterSeq: sub.cursor, limit: BATCH })) {
+        for (const event of batch) {
+          if (!this.subs.has(sub)) return;
+          sub.cursor = event.seq;
+          sub.listener(event);
+        }
+        if (batch.length < BATCH) break;
       }
     }
   }
