@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { DB } from '../metadata/db.ts';
 
 /**
@@ -32,7 +33,7 @@ export interface StoreEvent {
 /** How much history the feed keeps (docker keeps its last 256 in memory). */
 export const RETENTION = { maxRows: 10_000, maxAgeNs: 7n * 24n * 3600n * 1_000_000_000n };
 /** Pruning runs every this many events: a range delete on the primary key and the time index. */
-const PRUNE_EVERY = 64;
+export const PRUNE_EVERY = 64;
 
 const epochNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 
@@ -59,6 +60,7 @@ interface Row {
 export class EventLog {
   private readonly db: DB;
   private readonly recorded = new Set<() => void>();
+  private insert: Statement | undefined;
 
   constructor(db: DB) {
     this.db = db;
@@ -70,11 +72,8 @@ export class EventLog {
    */
   record(event: NewEvent): void {
     if (!this.db.inTransaction) throw new Error(`event ${event.type} ${event.action} recorded outside the transaction of its change`);
-    const seq = Number(
-      this.db
-        .prepare('INSERT INTO events(time_nano, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?)')
-        .run(nowNano(), event.type, event.action, event.id, JSON.stringify(event.attributes ?? {})).lastInsertRowid,
-    );
+    this.insert ??= this.db.prepare('INSERT INTO events(time_nano, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?)');
+    const seq = Number(this.insert.run(nowNano(), event.type, event.action, event.id, JSON.stringify(event.attributes ?? {})).lastInsertRowid);
     if (seq % PRUNE_EVERY === 0) this.prune(seq);
     for (const fn of this.recorded) fn();
   }
