@@ -96,7 +96,7 @@ export class EventLog {
     return (this.db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events').get() as { seq: number }).seq;
   }
 
-  /** Events after `afterSeq`, in order; optionally only those recorded at or after `sinceNano` and up to `untilNano`. */
+  /** Events after `afterSeq` (up to `upToSeq`), in order; optionally only those recorded from `sinceNano` to `untilNano`; `limit` rows at most. */
   read(query: { afterSeq?: number; upToSeq?: number; sinceNano?: bigint; untilNano?: bigint; limit?: number } = {}): StoreEvent[] {
     const rows = this.db
       .prepare(
@@ -106,7 +106,7 @@ export class EventLog {
       .safeIntegers(true)
       .all(
         BigInt(query.afterSeq ?? 0), BigInt(query.upToSeq ?? Number.MAX_SAFE_INTEGER), query.sinceNano ?? 0n,
-        query.untilNano ?? 9_223_372_036_854_775_807n, BigInt(query.limit ?? RETENTION.maxRows),
+        query.untilNano ?? 9_223_372_036_854_775_807n, BigInt(query.limit ?? -1),
       ) as (Omit<Row, 'seq'> & { seq: bigint })[];
     return rows.map((r) => ({
       seq: Number(r.seq), type: r.type, action: r.action, id: r.actor_id,
