@@ -275,6 +275,16 @@ async function main(): Promise<void> {
       await shows('live-check', false);
       const rmiMs = Date.now() - since;
       expect(rmiMs < 1000, `the removed tag went after ${rmiMs} ms (limit 1 s)`);
+      // An open image follows too, on the tab it was on.
+      await rows(page).filter({ hasText: 'busybox' }).first().dblclick();
+      await page.getByTestId('tab-inspect').click();
+      await page.getByTestId('inspect-json').waitFor();
+      cli(root, ['tag', 'busybox:latest', 'live-check:v2']);
+      await page.waitForFunction(() => document.querySelector('[data-testid="inspect-json"]')?.textContent?.includes('live-check:v2'), undefined, { timeout: 5000 });
+      expect((await page.getByTestId('tab-inspect').getAttribute('aria-selected')) === 'true', 'the detail stays on its tab');
+      cli(root, ['rmi', 'live-check:v2']);
+      await page.waitForFunction(() => !document.querySelector('[data-testid="inspect-json"]')?.textContent?.includes('live-check:v2'), undefined, { timeout: 5000 });
+      await page.getByTestId('nav-images').click();
       expect(await page.evaluate(() => (window as unknown as { strataNoReload?: boolean }).strataNoReload === true), 'the page was reloaded');
       console.log(`  info: another process's tag showed in ${tagMs} ms, its rmi in ${rmiMs} ms`);
     }, page);
