@@ -132,6 +132,21 @@ describe.skipIf(busyboxMissing())('the change feed across processes', () => {
     expect(bad.stderr).toMatch(/parsing time|failed to parse/);
   });
 
+  it('--until in the future follows until then and exits', async () => {
+    const root = join(tmp.path, 'window');
+    cli(root, 'load', '-i', archive);
+    const until = (Date.now() / 1000 + 4).toFixed(3);
+    // --since now as well: the tag below may commit before the process has started following.
+    const events = spawn(STRATA, ['--root', root, 'events', '--since', unixNow(), '--until', until], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    events.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => events.once('exit', (code) => resolve(code)));
+    cli(root, 'tag', 'busybox', 'window:1');
+    expect(await exited).toBe(0);
+    expect(Date.now() / 1000).toBeGreaterThanOrEqual(Number(until) - 0.05);
+    expect(summaries(out)).toEqual(['image tag window:1']);
+  });
+
   it('a writer killed mid-transaction leaves neither the change nor its event', async () => {
     const root = join(tmp.path, 'crash');
     cli(root, 'load', '-i', archive);
