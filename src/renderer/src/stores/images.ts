@@ -147,8 +147,8 @@ export const useImagesStore = defineStore('images', () => {
   function subscribe(): void {
     if (subscribed) return;
     subscribed = true;
-    // Layers go with images (gc after rmi); containers change the CONTAINERS column.
-    refreshOnChange(api, (e) => e.kind === 'image' || e.kind === 'container' || e.kind === 'layer', refresh);
+    // Containers change the CONTAINERS column.
+    refreshOnChange(api, (e) => e.kind === 'image' || e.kind === 'container', refresh);
   }
 
   return {
