@@ -5,7 +5,7 @@
  * `e2e: N passed, N failed, N skipped` for scripts/test.sh. Screenshots go to e2e/screenshots/.
  *
  *   node e2e/run.ts            (builds the renderer first; STRATA_E2E_NO_BUILD=1 skips that)
- *   STRATA_E2E_ONLY=text node e2e/run.ts   (only the cases whose name contains `text`)
+ *   STRATA_E2E_ONLY='text|other' node e2e/run.ts   (only the cases whose name contains one of them)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ const results: { name: string; outcome: Outcome }[] = [];
 
 async function test(name: string, fn: () => Promise<void | string>, page?: Page): Promise<boolean> {
   const only = process.env.STRATA_E2E_ONLY;
-  if (only && !name.includes(only)) return false;
+  if (only && !only.split('|').some((part) => name.includes(part))) return false;
   try {
     const skipped = await fn();
     if (typeof skipped === 'string') {
