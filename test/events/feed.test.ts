@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { saveImages, selectImages } from '../../src/main/engine/archive/save.ts';
@@ -130,6 +130,25 @@ describe.skipIf(busyboxMissing())('the change feed across processes', () => {
     const bad = spawnSync(STRATA, ['--root', root, 'events', '--since', 'yesterday-ish'], { encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/parsing time|failed to parse/);
+  });
+
+  it('a build announces its cache rows and its tag; builder prune announces what it reclaimed', () => {
+    const root = join(tmp.path, 'build');
+    cli(root, 'load', '-i', archive);
+    const context = join(tmp.path, 'context');
+    mkdirSync(context, { recursive: true });
+    writeFileSync(join(context, 'Dockerfile'), 'FROM busybox\nCOPY f /f\n');
+    writeFileSync(join(context, 'f'), 'x\n');
+    const since = unixNow();
+    cli(root, 'build', '-t', 'built:1', context);
+    cli(root, 'builder', 'prune', '-af');
+    const out = cli(root, 'events', '--since', since, '--until', unixNow(), '--filter', 'type=builder', '--filter', 'type=image');
+    const seen = summaries(out);
+    expect(seen.filter((l) => l.startsWith('builder cache')).length).toBeGreaterThan(0);
+    expect(seen.indexOf('image tag built:1')).toBeGreaterThan(seen.findIndex((l) => l.startsWith('builder cache')));
+    expect(seen.at(-1)).toBe('builder prune');
+    expect(out).toMatch(/ builder cache sha256:[0-9a-f]{64} \(description=COPY f \/f/);
+    expect(out).toMatch(/ builder prune  \(reclaimed=\d+\)\n$/);
   });
 
   it('--until in the future follows until then and exits', async () => {
