@@ -114,10 +114,19 @@ export class ChangeFeed {
         for (const event of batch) {
           if (!this.subs.has(sub)) return;
           sub.cursor = event.seq;
-          sub.listener(event);
+          deliver(sub, event);
         }
         if (batch.length < BATCH) break;
       }
     }
+  }
+}
+
+/** A listener that throws (a closed socket) must not stop the others or escape into a file-watch callback. */
+function deliver(sub: Subscription, event: StoreEvent): void {
+  try {
+    sub.listener(event);
+  } catch (err) {
+    process.emitWarning(`change feed listener failed on event ${event.seq}: ${(err as Error).message}`);
   }
 }
