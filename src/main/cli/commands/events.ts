@@ -44,9 +44,26 @@ async function follow(ctx: CommandContext): Promise<void> {
   const sinceNano = since ? parseDockerTimestamp(since, now) : undefined;
   const untilNano = until ? parseDockerTimestamp(until, now) : undefined;
   const print = printer(flagString(ctx, 'format'));
+  // Ctrl-C, or a reader that went away (`strata events | head`), ends the stream quietly.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  ctx.stdout.on('error', onAbort);
   const write = (e: StoreEvent): void => {
+    if (stop.signal.aborted) return;
     if (matchesFilters(filters, e) && (untilNano === undefined || e.timeNano <= untilNano)) ctx.stdout.write(`${print(e)}\n`);
   };
+  try {
+    await replayAndFollow(ctx, write, stop.signal, sinceNano, untilNano, now);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    ctx.stdout.off('error', onAbort);
+  }
+}
+
+async function replayAndFollow(
+  ctx: CommandContext, write: (e: StoreEvent) => void, signal: AbortSignal, sinceNano: bigint | undefined, untilNano: bigint | undefined, now: number,
+): Promise<void> {
   const engine = ctx.engine();
   // What was recorded before now comes from the table; everything after, from the feed, with no gap between.
   const start = engine.events.lastSeq();
@@ -56,7 +73,7 @@ async function follow(ctx: CommandContext): Promise<void> {
   if (untilNano !== undefined && untilNano <= BigInt(now) * 1_000_000n) return;
   const unsubscribe = engine.feed.subscribe(write, start);
   try {
-    await waitUntil(ctx.signal, untilNano);
+    await waitUntil(signal, untilNano);
   } finally {
     unsubscribe();
   }
