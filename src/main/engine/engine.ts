@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openDatabase, type DB } from './metadata/db.ts';
 import { ContentStore } from './store/content-store.ts';
@@ -15,6 +15,17 @@ import { ContainerService } from './container/container-service.ts';
 export interface EngineOptions {
   /** Store directory; defaults to STRATA_ROOT or the platform's per-user data directory. */
   root?: string;
+}
+
+/**
+ * Creates a store directory only its owner may enter (0700), and closes one that already exists
+ * more openly (say a `mkdir`ed 0755 root): as root, image layers put setuid-root files and device
+ * nodes under snapshots/ and containers/, which no other local user may reach.
+ */
+function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(dir, st.mode & 0o7700);
 }
 
 /**
@@ -43,7 +54,7 @@ export class Engine {
 
   private constructor(root: string) {
     this.root = root;
-    mkdirSync(root, { recursive: true, mode: 0o700 });
+    privateDir(root);
     const dbFile = join(root, 'strata.db');
     this.db = openDatabase(dbFile);
     this.content = new ContentStore(join(root, 'blobs'));
@@ -65,7 +76,7 @@ export class Engine {
   /** A directory owned by one service, created on first use. */
   dir(name: string): string {
     const d = join(this.root, name);
-    mkdirSync(d, { recursive: true });
+    privateDir(d);
     return d;
   }
 

@@ -49,6 +49,10 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   target?: string;
   noCache?: boolean;
+  /** `build --network`: the network of RUN steps that do not ask for one (default `none`). */
+  network?: 'host' | 'none' | 'default';
+  /** `build --allow`: BuildKit's entitlements; `network.host` lets `RUN --network=host` have the host's network. */
+  allow?: string[];
   signal?: AbortSignal;
   onEvent?: (event: BuildEvent) => void;
 }
@@ -711,7 +715,8 @@ async function runStep(run: BuildRun, state: StageState, cmd: RunInstruction, en
       const layer = await runInSandbox(run.engine, {
         layers: state.layers, cmd, shell: cfg(state).Shell?.length ? cfg(state).Shell! : ['/bin/sh', '-c'],
         env: withDefaultPath(state.env), cwd: cfg(state).WorkingDir || '/', user: cfg(state).User ?? '', scratch: run.scratch,
-        signal: run.opts.signal,
+        signal: run.opts.signal, ...(run.opts.network ? { network: run.opts.network } : {}),
+        allowHostNetwork: run.opts.allow?.includes('network.host') ?? false,
         onOutput: (stream, text) => emit(run, { type: 'log', n, stream, text }),
       });
       return layer ? { layer, files: layer.files } : {};

@@ -474,7 +474,7 @@ export class ContainerService {
     const execID = randomBytes(32).toString('hex');
     const command = spec.args.join(' ');
     this.engine.events.announce(this.event(`exec_create: ${command}`, rec, { execID }));
-    const proc = await execInContainer({ initPid: init, view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
+    const proc = await execInContainer({ sandboxPid: this.get(rec.id).sandboxPid, initPid: init, upperDir: this.upperDir(rec.id), view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
     this.engine.events.announce(this.event(`exec_start: ${command}`, rec, { execID }));
     const exited = proc.exited.then((r) => {
       if (this.engine.db.open) this.engine.events.announce(this.event('exec_die', rec, { execID, exitCode: String(r.exitCode) }));
