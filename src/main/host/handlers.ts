@@ -4,7 +4,7 @@
  * already-validated params (see shared/validate.ts).
  */
 import type { Engine } from '../engine/engine.ts';
-import type { ChangeEvent } from '../engine/events.ts';
+import type { ChangeEvent } from '../engine/events/change-bus.ts';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureSpaceReserve, releaseSpaceReserve } from '../engine/metadata/db.ts';
@@ -155,7 +155,7 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     },
     'registry.logins': () => listLogins(credentials),
     'registry.login': (params) => loginToRegistry(engine, credentials, params),
-    'registry.logout': ({ registry }) => logoutFromRegistry(credentials, registry),
+    'registry.logout': ({ registry }) => logoutFromRegistry(engine, credentials, registry),
     'dialog.openFolder': ({ title }) => (dialogs ? dialogs.openFolder(title) : unsupported('a native folder picker')),
     'dialog.openFile': ({ title }) => (dialogs ? dialogs.openFile(title) : unsupported('a native file picker')),
     'dialog.saveFile': ({ title, defaultName }) => (dialogs ? dialogs.saveFile(title, defaultName) : unsupported('a native save dialog')),

@@ -164,9 +164,8 @@ export const builderPruneCommand: Command = {
       if (!(await confirm(ctx, `${warning} Are you sure you want to continue?`))) return 0;
     }
     const engine = ctx.engine();
-    const removed = new BuildCache(engine.db).prune(all);
+    const removed = new BuildCache(engine.db, engine.events).prune(all);
     const gc = await engine.gc.collect();
-    engine.bus.emit({ kind: 'build-cache', action: 'pruned' });
     if (removed.keys.length > 0) {
       ctx.stdout.write('Deleted build cache objects:\n');
       for (const k of removed.keys) ctx.stdout.write(`${k.replace(/^sha256:/, '').slice(0, 25)}\n`);

@@ -163,7 +163,7 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   const scratch = join(engine.dir('build-tmp'), buildId);
   mkdirSync(scratch, { recursive: true });
   const run: BuildRun = {
-    engine, ctx, opts, cache: new BuildCache(engine.db), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
+    engine, ctx, opts, cache: new BuildCache(engine.db, engine.events), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
     metaEnv: new Map(), buildArgs, usedArgs: new Set(), states: new Map(), n: 0, epoch: sourceDateEpoch(), multiStage: false,
     previousSteps: previousInputs(engine, ctx), steps: [], digests: fileDigestCache(engine.db),
   };
@@ -171,7 +171,6 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
     const imageId = await engine.gc.withLease(() => buildImage(run, tags));
     history.finish(buildId, 'success', { imageId });
     emit(run, { type: 'result', buildId, imageId, tags: tags.map((t) => familiarString(parseReference(t))) });
-    engine.bus.emit({ kind: 'build-cache', action: 'changed' });
     return { buildId, imageId, tags, steps: run.steps };
   } catch (err) {
     const e = toBuildError(err);

@@ -4,6 +4,7 @@ import type { ProgressSink } from '../api.ts';
 import type { ImageRecord, LayerInput } from '../image/image-service.ts';
 import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfig, type Index, type Manifest, type Platform } from '../image/oci.ts';
 import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
+import { imageEvent } from '../events/event-log.ts';
 import { DigestMismatchError, SizeMismatchError } from '../store/content-store.ts';
 import { shortId } from '../store/digest.ts';
 import { repositoryScope } from './auth.ts';
@@ -178,6 +179,8 @@ async function commitPulled(ctx: PullContext, resolved: ResolvedManifest, layers
     layers,
     ...(ref.tag !== undefined ? { tags: [formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })] } : {}),
     repoDigests: [{ repository: repositoryName(ref), digest: resolved.top.digest }],
+    // docker announces the pull under the reference asked for, the image's labels beside its name.
+    events: [imageEvent('pull', familiarString(ref), familiarName(repositoryName(ref)), engine.images.readConfig(manifest.config.digest).config?.Labels ?? {})],
   });
   recordBlobSources(engine.db, ref.domain, ref.path, [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]);
   return image;
