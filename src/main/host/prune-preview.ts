@@ -62,7 +62,7 @@ export function pruneActions(engine: Engine): PruneActions {
     'dangling-images': prunePreview(engine, false).spaceReclaimed,
     'unused-images': prunePreview(engine, true).spaceReclaimed,
     'stopped-containers': engine.containers.prunable().reduce((n, c) => n + c.sizeRw, 0),
-    'build-cache': new BuildCache(engine.db).prunable(true).size,
+    'build-cache': new BuildCache(engine.db, engine.events).prunable(true).size,
   };
 }
 
@@ -78,9 +78,8 @@ export async function runPruneAction(engine: Engine, action: PruneAction): Promi
       return { spaceReclaimed: res.reclaimed };
     }
     case 'build-cache': {
-      const removed = new BuildCache(engine.db).prune(true);
+      const removed = new BuildCache(engine.db, engine.events).prune(true);
       await engine.gc.collect();
-      engine.bus.emit({ kind: 'build-cache', action: 'pruned' });
       return { spaceReclaimed: removed.size };
     }
   }

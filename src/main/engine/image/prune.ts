@@ -71,5 +71,6 @@ export async function pruneImages(engine: Engine, options: { all?: boolean; filt
     pending = next;
   }
   const gc = await engine.gc.collect();
+  engine.events.announce({ type: 'image', action: 'prune', id: '', attributes: { reclaimed: String(gc.layerBytesFreed) } });
   return { deleted, spaceReclaimed: gc.layerBytesFreed, storedBytesFreed: gc.bytesFreed };
 }
