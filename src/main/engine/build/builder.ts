@@ -344,7 +344,7 @@ function baseState(run: BuildRun, stage: Stage, index: number, display: string, 
   }
   const base = run.engine.images.readConfig(imageId);
   const layers = run.engine.images.layers(imageId).map((l): LayerInput => ({
-    blobDigest: l.blobDigest, blobSize: l.blobSize, mediaType: l.mediaType, compression: l.compression, diffId: l.diffId, size: l.size,
+    blobDigest: l.blobDigest, blobSize: l.blobSize, mediaType: l.mediaType, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize,
   }));
   const config: ImageConfig = {
     architecture: base.architecture, os: base.os, ...(base.variant ? { variant: base.variant } : {}),
@@ -480,12 +480,12 @@ async function dispatch(run: BuildRun, state: StageState, raw: Command, chain: n
   const durationMs = performance.now() - started;
   run.cache.put({
     key, parentKey, kind: raw.kind, description: prepared.entry?.createdBy ?? raw.code, diffId: outcome.layer?.diffId ?? null,
-    historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.size ?? 0, durationMs: Math.round(durationMs),
+    historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.diffSize ?? 0, durationMs: Math.round(durationMs),
   });
   state.key = key;
   emit(run, { type: 'done', n, durationMs });
   recordStep(run, state, n, instruction, line, {
-    cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.size ?? 0,
+    cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.diffSize ?? 0,
     diffId: outcome.layer?.diffId ?? null, selfChanged,
   });
 }
