@@ -4,7 +4,9 @@ import { openDatabase, type DB } from './metadata/db.ts';
 import { ContentStore } from './store/content-store.ts';
 import { ImageService } from './image/image-service.ts';
 import { GarbageCollector } from './gc/gc.ts';
-import { ChangeBus } from './events.ts';
+import { ChangeBus } from './events/change-bus.ts';
+import { EventLog } from './events/event-log.ts';
+import { ChangeFeed } from './events/feed.ts';
 import { fsck, type FsckReport } from './fsck/fsck.ts';
 import { defaultRoot } from './paths.ts';
 import { registerBuildService } from './build/cache.ts';
@@ -39,6 +41,11 @@ export class Engine {
   readonly root: string;
   readonly db: DB;
   readonly content: ContentStore;
+  /** The store's change feed: services record each change's event in its transaction. */
+  readonly events: EventLog;
+  /** Follows the feed (this and other processes' changes). */
+  readonly feed: ChangeFeed;
+  /** The feed as the contract's change events, for the views. */
   readonly bus: ChangeBus;
   readonly images: ImageService;
   readonly gc: GarbageCollector;
@@ -48,11 +55,14 @@ export class Engine {
   private constructor(root: string) {
     this.root = root;
     privateDir(root);
-    this.db = openDatabase(join(root, 'strata.db'));
+    const dbFile = join(root, 'strata.db');
+    this.db = openDatabase(dbFile);
     this.content = new ContentStore(join(root, 'blobs'));
-    this.bus = new ChangeBus();
-    this.images = new ImageService(this.db, this.content, this.bus);
-    this.gc = new GarbageCollector(this.db, this.content);
+    this.events = new EventLog(this.db);
+    this.feed = new ChangeFeed(this.db, this.events, dbFile);
+    this.bus = new ChangeBus(this.feed);
+    this.images = new ImageService(this.db, this.content, this.events);
+    this.gc = new GarbageCollector(this.db, this.content, this.events);
     // Build cache schema and its layers as gc roots, present whenever the store is open.
     registerBuildService(this);
     // Containers hold their images (rmi needs -f) and report their writable layers to system df.
@@ -80,6 +90,7 @@ export class Engine {
 
   close(): void {
     for (const fn of this.closers.splice(0).reverse()) fn();
+    this.feed.close();
     this.db.close();
   }
 }

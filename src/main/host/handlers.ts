@@ -4,7 +4,7 @@
  * already-validated params (see shared/validate.ts).
  */
 import type { Engine } from '../engine/engine.ts';
-import type { ChangeEvent } from '../engine/events.ts';
+import type { ChangeEvent } from '../engine/events/change-bus.ts';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureSpaceReserve, releaseSpaceReserve } from '../engine/metadata/db.ts';
@@ -20,7 +20,7 @@ import type {
   AppInfo, DialogResult, Features, ParamsOf, RequestName, ResultOf, StreamEventOf, StreamName, StreamParams, StreamResult,
 } from '../../shared/contract.ts';
 import { imageDetail, imageLayers, layerTree, listImages, sharedLayers } from './image-views.ts';
-import { prunePreview } from './prune-preview.ts';
+import { prunePreview, pruneActions, runPruneAction } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';
 import { pull } from '../engine/registry/pull.ts';
@@ -125,6 +125,8 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       return { usage, rows: summary, imagesTotal };
     },
     'system.layers': () => sharedLayers(engine),
+    'system.prunePreview': () => pruneActions(engine),
+    'system.prune': ({ action }) => runPruneAction(engine, action),
     'build.context': ({ path, dockerfile }) => inspectContext(path, dockerfile),
     'build.writeDockerfile': ({ path, dockerfile, text }) => {
       writeDockerfile(path, dockerfile, text);
@@ -155,7 +157,7 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     },
     'registry.logins': () => listLogins(credentials),
     'registry.login': (params) => loginToRegistry(engine, credentials, params),
-    'registry.logout': ({ registry }) => logoutFromRegistry(credentials, registry),
+    'registry.logout': ({ registry }) => logoutFromRegistry(engine, credentials, registry),
     'dialog.openFolder': ({ title }) => (dialogs ? dialogs.openFolder(title) : unsupported('a native folder picker')),
     'dialog.openFile': ({ title }) => (dialogs ? dialogs.openFile(title) : unsupported('a native file picker')),
     'dialog.saveFile': ({ title, defaultName }) => (dialogs ? dialogs.saveFile(title, defaultName) : unsupported('a native save dialog')),

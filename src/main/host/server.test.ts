@@ -8,6 +8,7 @@ import { tempDir } from '../../../test/tmp.ts';
 import { repoRoot } from '../../../test/paths.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../../../test/fixtures/busybox.ts';
 import type { WsReply } from '../../shared/client.ts';
+import type { ChangeEvent } from '../../shared/contract.ts';
 
 /** The real `strata ui` process on a temporary store, spoken to over its WebSocket like the page does. */
 describe('strata ui (browser host)', () => {
@@ -131,6 +132,38 @@ describe('strata ui (browser host)', () => {
     const reply = await done;
     expect(sawStart).toBe(true);
     expect(reply.envelope).toEqual({ ok: false, error: { message: 'canceled', code: 'canceled' } });
+    ws.close();
+  });
+
+  it.skipIf(busyboxMissing())('pushes a change another process makes to the store within a second', async () => {
+    const ws = await connect({ origin: `http://127.0.0.1:${url.port}`, cookie });
+    const changes: { at: number; event: ChangeEvent }[] = [];
+    ws.on('message', (raw: Buffer) => {
+      const m = JSON.parse(raw.toString()) as WsReply;
+      if (m.t === 'push' && m.msg.type === 'change') changes.push({ at: performance.now(), event: m.msg.event });
+    });
+    // The session subscribes as the socket opens; one request makes sure it is in place.
+    await call(ws, { t: 'invoke', seq: 1, name: 'images.list', params: {} });
+    const cli = (args: string[]): Promise<number> => new Promise((resolve, reject) => {
+      const p = spawn(join(repoRoot, 'bin', 'strata'), ['--root', root, ...args], { stdio: 'ignore' });
+      p.once('error', reject);
+      p.once('exit', () => resolve(performance.now()));
+    });
+    const waitFor = async (pred: (e: ChangeEvent) => boolean): Promise<number> => {
+      for (let i = 0; i < 100; i++) {
+        const hit = changes.find((c) => pred(c.event));
+        if (hit) return hit.at;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no such change pushed; got ${JSON.stringify(changes.map((c) => c.event))}`);
+    };
+    const tagged = await cli(['tag', 'busybox:latest', 'live-check:v1']);
+    const seenTag = await waitFor((e) => e.kind === 'image' && e.action === 'tagged' && e.ref === 'live-check:v1');
+    const untagged = await cli(['rmi', 'live-check:v1']);
+    const seenUntag = await waitFor((e) => e.kind === 'image' && e.action === 'untagged');
+    // Measured from the writer's exit: its commit happened before it.
+    expect(seenTag - tagged).toBeLessThan(1000);
+    expect(seenUntag - untagged).toBeLessThan(1000);
     ws.close();
   });
 });

@@ -135,6 +135,8 @@ function startFailed(ctx: CommandContext, err: unknown): number {
 
 async function runForeground(ctx: CommandContext, engine: Engine, rec: ContainerRecord, stdin: boolean): Promise<number> {
   let proc: ContainerProcess;
+  // docker's client attaches before it starts the container.
+  engine.containers.announce('attach', rec.id);
   try {
     const size = terminalSize(ctx);
     proc = await engine.containers.start(rec.id, size ? { size } : {});

@@ -164,7 +164,7 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   const scratch = join(engine.dir('build-tmp'), buildId);
   mkdirSync(scratch, { recursive: true });
   const run: BuildRun = {
-    engine, ctx, opts, cache: new BuildCache(engine.db), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
+    engine, ctx, opts, cache: new BuildCache(engine.db, engine.events), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
     metaEnv: new Map(), buildArgs, usedArgs: new Set(), states: new Map(), n: 0, epoch: sourceDateEpoch(), multiStage: false,
     previousSteps: previousInputs(engine, ctx), steps: [], digests: fileDigestCache(engine.db),
   };
@@ -172,7 +172,6 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
     const imageId = await engine.gc.withLease(() => buildImage(run, tags));
     history.finish(buildId, 'success', { imageId });
     emit(run, { type: 'result', buildId, imageId, tags: tags.map((t) => familiarString(parseReference(t))) });
-    engine.bus.emit({ kind: 'build-cache', action: 'changed' });
     return { buildId, imageId, tags, steps: run.steps };
   } catch (err) {
     const e = toBuildError(err);
@@ -346,7 +345,7 @@ function baseState(run: BuildRun, stage: Stage, index: number, display: string, 
   }
   const base = run.engine.images.readConfig(imageId);
   const layers = run.engine.images.layers(imageId).map((l): LayerInput => ({
-    blobDigest: l.blobDigest, blobSize: l.blobSize, mediaType: l.mediaType, compression: l.compression, diffId: l.diffId, size: l.size,
+    blobDigest: l.blobDigest, blobSize: l.blobSize, mediaType: l.mediaType, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize,
   }));
   const config: ImageConfig = {
     architecture: base.architecture, os: base.os, ...(base.variant ? { variant: base.variant } : {}),
@@ -482,12 +481,12 @@ async function dispatch(run: BuildRun, state: StageState, raw: Command, chain: n
   const durationMs = performance.now() - started;
   run.cache.put({
     key, parentKey, kind: raw.kind, description: prepared.entry?.createdBy ?? raw.code, diffId: outcome.layer?.diffId ?? null,
-    historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.size ?? 0, durationMs: Math.round(durationMs),
+    historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.diffSize ?? 0, durationMs: Math.round(durationMs),
   });
   state.key = key;
   emit(run, { type: 'done', n, durationMs });
   recordStep(run, state, n, instruction, line, {
-    cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.size ?? 0,
+    cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.diffSize ?? 0,
     diffId: outcome.layer?.diffId ?? null, selfChanged,
   });
 }
