@@ -5,6 +5,7 @@ import { UsageError } from '../args.ts';
 import { formatBytes } from '../format.ts';
 import { build, BuildError, type BuildEvent } from '../../engine/build/builder.ts';
 import { BuildCache } from '../../engine/build/cache.ts';
+import { sweepInterruptedBuilds } from '../../engine/build/leftovers.ts';
 import { BuildHistory } from '../../engine/build/history-store.ts';
 import { adviseOrder } from '../../engine/build/advisor.ts';
 import { openContext } from '../../engine/build/context.ts';
@@ -164,6 +165,7 @@ export const builderPruneCommand: Command = {
       if (!(await confirm(ctx, `${warning} Are you sure you want to continue?`))) return 0;
     }
     const engine = ctx.engine();
+    sweepInterruptedBuilds(engine);
     const removed = new BuildCache(engine.db, engine.events).prune(all);
     await engine.gc.collect();
     if (removed.keys.length > 0) {

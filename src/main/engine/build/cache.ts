@@ -80,6 +80,9 @@ export const BUILD_MIGRATIONS: readonly string[] = [
     used_at  INTEGER NOT NULL
   ) STRICT;
   `,
+  /* 3: the process running a build (pid:starttime), to finish records a killed build left "running" */ `
+  ALTER TABLE builds ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 /** The persistent DigestCache of context files (see context.ts). */

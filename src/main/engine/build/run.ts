@@ -4,7 +4,7 @@
  * Nothing is committed unless the process exits 0; the writable layer is thrown away either way.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Engine } from '../engine.ts';
 import type { LayerInput } from '../image/image-service.ts';
@@ -13,6 +13,7 @@ import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { layerFromUpper } from '../snapshot/changes.ts';
 import { resolveRunCommand, type RunInstruction } from './instructions/index.ts';
 import type { WrittenLayer } from './copy.ts';
+import { runScratchPrefix } from './owner.ts';
 
 export interface RunRequest {
   /** The stage's layers, lowest first. */
@@ -70,6 +71,7 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
       lowerDirs, upperDir, workDir,
       process: { args: pipe?.args ?? resolved.args, env: req.env, cwd: req.cwd, ...(req.user ? { user: req.user } : {}) },
       network: runNetwork(req.cmd.network, req.network, req.allowHostNetwork ?? false),
+      scratchPrefix: runScratchPrefix(basename(req.scratch)),
       stdout: lineWriter('stdout', req.onOutput),
       stderr: lineWriter('stderr', req.onOutput),
       ...(req.signal ? { signal: req.signal } : {}),
