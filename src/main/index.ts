@@ -15,6 +15,7 @@ import { createHandlers, type Dialogs, type Handlers } from './host/handlers.ts'
 import { HostSession } from './host/session.ts';
 import { SealedCredentialStore, type Sealer } from './engine/registry/sealed-credentials.ts';
 import { Channels } from '../shared/contract.ts';
+import { StrataError } from '../shared/errors.ts';
 
 const sessions = new Map<number, HostSession>();
 
@@ -51,7 +52,7 @@ function keychainUnavailable(): string | undefined {
 const safeStorageSealer: Sealer = {
   encrypt(plain) {
     const reason = keychainUnavailable();
-    if (reason) throw new Error(reason);
+    if (reason) throw new StrataError('unavailable', reason);
     return safeStorage.encryptString(plain);
   },
   decrypt: (sealed) => safeStorage.decryptString(sealed),

@@ -3,6 +3,7 @@ import { defaultRoot } from '../engine/paths.ts';
 import { parseArgs, UsageError } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
 import { COMMANDS } from './registry.ts';
+import { reportError } from './errors.ts';
 
 const GLOBAL_HELP = `Usage:  strata [--root DIR] COMMAND
 
@@ -101,14 +102,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     });
     return code ?? 0;
   } catch (err) {
-    const e = err as Error;
-    if (e instanceof UsageError) {
-      io.stderr.write(`${e.message}\n`);
-      return 125;
-    }
-    if (process.env.STRATA_DEBUG) io.stderr.write(`${e.stack}\n`);
-    io.stderr.write(`Error: ${e.message}\n`);
-    return 1;
+    return reportError(io.stderr, err);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

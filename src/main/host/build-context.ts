@@ -6,6 +6,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSy
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { PatternMatcher, readIgnoreFile } from '../engine/build/dockerignore/index.ts';
 import type { BuildContextInfo } from '../../shared/contract.ts';
+import { StrataError } from '../../shared/errors.ts';
 
 const MAX_DOCKERFILE = 4 << 20;
 
@@ -32,15 +33,15 @@ function walk(dir: string, root: string, pm: PatternMatcher, acc: { size: number
 }
 
 export function contextDir(path: string): string {
-  if (!isAbsolute(path)) throw new Error(`the build context must be an absolute path: ${path}`);
+  if (!isAbsolute(path)) throw new StrataError('invalid', `the build context must be an absolute path: ${path}`);
   const dir = resolve(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`unable to prepare context: path "${path}" not found`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new StrataError('not-found', `unable to prepare context: path "${path}" not found`);
   return dir;
 }
 
 export function dockerfileIn(dir: string, name: string): string {
   const file = resolve(dir, name || 'Dockerfile');
-  if (relative(dir, file).startsWith('..')) throw new Error(`the Dockerfile (${name}) must be within the build context`);
+  if (relative(dir, file).startsWith('..')) throw new StrataError('invalid', `the Dockerfile (${name}) must be within the build context`);
   return file;
 }
 
@@ -48,8 +49,8 @@ export function inspectContext(path: string, dockerfile = ''): BuildContextInfo 
   const dir = contextDir(path);
   const name = dockerfile || (existsSync(join(dir, 'Dockerfile')) ? 'Dockerfile' : existsSync(join(dir, 'dockerfile')) ? 'dockerfile' : 'Dockerfile');
   const file = dockerfileIn(dir, name);
-  if (!existsSync(file)) throw new Error(`failed to read dockerfile: open ${name}: no such file or directory`);
-  if (statSync(file).size > MAX_DOCKERFILE) throw new Error(`the Dockerfile ${name} is too large`);
+  if (!existsSync(file)) throw new StrataError('not-found', `failed to read dockerfile: open ${name}: no such file or directory`);
+  if (statSync(file).size > MAX_DOCKERFILE) throw new StrataError('invalid', `the Dockerfile ${name} is too large`);
   const ignore = ignorePatterns(dir, name);
   const acc = { size: 0, files: 0 };
   walk(dir, dir, new PatternMatcher(ignore.patterns), acc);

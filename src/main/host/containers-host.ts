@@ -9,7 +9,8 @@ import { containerArgs } from '../engine/container/config.ts';
 import { commitContainer } from '../engine/container/commit.ts';
 import type { ContainerChange, ContainerFile, ContainerSummary, ParamsOf, StreamParams } from '../../shared/contract.ts';
 import { RESIZE_PREFIX } from '../../shared/contract.ts';
-import type { StreamContext } from './session.ts';
+import type { StreamContext } from './stream-context.ts';
+import { StrataError } from '../../shared/errors.ts';
 
 const MAX_VIEW_BYTES = 1 << 20;
 
@@ -43,7 +44,7 @@ export async function terminal(engine: Engine, p: StreamParams<'containers.termi
   const rec = engine.containers.get(p.id);
   let proc = engine.containers.attach(rec.id);
   if (!proc) {
-    if (rec.state === 'running') throw new Error(`container ${rec.name} runs in another process: open a terminal from there, or stop it first`);
+    if (rec.state === 'running') throw new StrataError('conflict', `container ${rec.name} runs in another process: open a terminal from there, or stop it first`);
     proc = await engine.containers.start(rec.id, { size: { cols: p.cols, rows: p.rows } });
   }
   const live = proc;
@@ -80,8 +81,8 @@ export async function listFiles(engine: Engine, id: string, dir: string): Promis
 export async function readFile(engine: Engine, id: string, path: string): Promise<{ text: string; binary: boolean }> {
   const view = await engine.containers.rootfs(id);
   const st = view.stat(path);
-  if (!st) throw new Error(`no such file or directory: ${path}`);
-  if (st.type === 'dir') throw new Error(`is a directory: ${path}`);
+  if (!st) throw new StrataError('not-found', `no such file or directory: ${path}`);
+  if (st.type === 'dir') throw new StrataError('invalid', `is a directory: ${path}`);
   if (st.size > MAX_VIEW_BYTES) return { text: '', binary: true };
   const text = view.readText(path) ?? '';
   // Not text when it has NULs or did not decode cleanly.

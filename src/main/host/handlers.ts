@@ -26,7 +26,8 @@ import { push } from '../engine/registry/push.ts';
 import * as containers from './containers-host.ts';
 import { DockerConfigCredentialStore, type CredentialStore } from '../engine/registry/credentials.ts';
 import { listLogins, loginToRegistry, logoutFromRegistry, type CredentialSetup } from './logins.ts';
-import { UnsupportedError, type StreamContext } from './session.ts';
+import type { StreamContext } from './stream-context.ts';
+import { StrataError } from '../../shared/errors.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
 export type StreamHandlers = {
@@ -57,7 +58,7 @@ export interface HandlerOptions {
 }
 
 function unsupported(what: string): never {
-  throw new UnsupportedError(`${what} is not available in this version of the engine`);
+  throw new StrataError('unsupported', `${what} is not available in this version of the engine`);
 }
 
 export function features(options: HandlerOptions): Features {

@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.ts';
 import { listImages as engineListImages } from '../engine/image/list.ts';
 import type { ImageSummary, LayerFile, LayerInfo } from '../engine/api.ts';
 import type { ImageDetail, LayerTree, SharedLayer, TreeEntry } from '../../shared/contract.ts';
+import { StrataError } from '../../shared/errors.ts';
 
 /** Each layer's image users, for every layer in the store, in one query. */
 function layerUsers(engine: Engine): Map<string, Set<string>> {
@@ -86,7 +87,7 @@ function hiddenLater(later: LayerFile[][], path: string): boolean {
 export function layerTree(engine: Engine, imageId: string, position: number): LayerTree {
   const layers = engine.images.layers(imageId);
   const layer = layers[position];
-  if (!layer) throw new Error(`image ${imageId.slice(7, 19)} has no layer ${position}`);
+  if (!layer) throw new StrataError('not-found', `image ${imageId.slice(7, 19)} has no layer ${position}`);
   const lower = new Map<string, LayerFile>();
   for (const l of layers.slice(0, position)) applyLayer(lower, engine.images.layerFiles(l.diffId));
   const later = layers.slice(position + 1).map((l) => engine.images.layerFiles(l.diffId).filter((f) => f.type !== 'dir'));
@@ -109,7 +110,7 @@ function isoTime(created: string | undefined): string {
 /** Config fields the UI reads directly, and the whole thing shaped like `docker image inspect`. */
 export function imageDetail(engine: Engine, imageId: string): ImageDetail {
   const rec = engine.images.get(imageId);
-  if (!rec) throw new Error(`No such image: ${imageId}`);
+  if (!rec) throw new StrataError('not-found', `No such image: ${imageId}`);
   const config = engine.images.readConfig(imageId);
   const layers = engine.images.layers(imageId);
   const cc = config.config ?? {};

@@ -8,8 +8,14 @@
 import type { Engine } from '../engine/engine.ts';
 import { listImages } from '../engine/image/list.ts';
 import type { PrunePreview } from '../../shared/contract.ts';
+import { StrataError } from '../../shared/errors.ts';
 
-class Rollback extends Error {}
+/** Thrown to undo the preview's deletions: the transaction only measures. */
+class Rollback extends StrataError {
+  constructor() {
+    super('canceled', 'prune preview rolled back');
+  }
+}
 
 function candidates(engine: Engine, all: boolean): string[] {
   const pending = listImages(engine, { all: true })

@@ -10,6 +10,7 @@ import { adviseOrder } from '../../engine/build/advisor.ts';
 import { openContext } from '../../engine/build/context.ts';
 import { shortId } from '../../engine/store/digest.ts';
 import { hostPlatform } from '../../engine/image/oci.ts';
+import { reportError } from '../errors.ts';
 
 /** `--build-arg k=v`; a bare `k` takes the value from the environment (and is skipped when unset). */
 export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -115,9 +116,7 @@ export const buildCommand: Command = {
       return 0;
     } catch (err) {
       if (!(err instanceof BuildError)) throw err;
-      const where = err.line && !err.message.startsWith('dockerfile parse error') ? `Dockerfile:${err.line}: ` : '';
-      ctx.stderr.write(`ERROR: failed to solve: ${where}${err.message.replace(/^failed to solve: /, '')}\n`);
-      return 1;
+      return reportError(ctx.stderr, err, 'build');
     }
   },
 };

@@ -15,10 +15,12 @@ import { ImageNotFoundError } from '../../engine/image/image-service.ts';
 import { familiarString, parseReference } from '../../engine/image/reference.ts';
 import { pull } from '../../engine/registry/pull.ts';
 import { progressRenderer } from './registry.ts';
+import { reportError } from '../errors.ts';
 import { compile, renderRows, sortedKeys } from '../formatter.ts';
 import { goEscape } from '../template.ts';
 import { formatBytes } from '../format.ts';
 import { createdSince, ellipsis, goTimeString, humanDuration } from '../units.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 const CREATE_FLAGS: FlagSpec[] = [
   { name: 'name', type: 'string', description: 'Assign a name to the container' },
@@ -126,10 +128,7 @@ function terminalSize(ctx: CommandContext): { cols: number; rows: number } | und
 
 /** docker's wording for a process that could not start; returns its exit code. */
 function startFailed(ctx: CommandContext, err: unknown): number {
-  if (err instanceof ExecError) {
-    ctx.stderr.write(`strata: Error response from daemon: failed to create task for container: ${err.message}\n`);
-    return err.exitCode;
-  }
+  if (err instanceof ExecError) return reportError(ctx.stderr, err, 'start');
   throw err;
 }
 
@@ -195,7 +194,7 @@ async function eachContainer(ctx: CommandContext, fn: (ref: string) => Promise<v
       ctx.stdout.write(`${ref}\n`);
     } catch (err) {
       failed = true;
-      ctx.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
+      reportError(ctx.stderr, err, 'daemon');
     }
   }
   return failed ? 1 : 0;
@@ -452,7 +451,7 @@ export const exportCommand: Command = {
   async run(ctx) {
     const out = flagString(ctx, 'output');
     if (!out && (ctx.stdout as NodeJS.WriteStream).isTTY) {
-      throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+      throw new StrataError('invalid', 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
     }
     const view = await ctx.engine().containers.rootfs(ctx.args[0]!);
     await pipeline(exportRootfs(view), out ? createWriteStream(out) : ctx.stdout);
@@ -487,10 +486,7 @@ export const execCommand: Command = {
         ...(size ? { size } : {}),
       });
     } catch (err) {
-      if (err instanceof ExecError) {
-        ctx.stderr.write(`OCI runtime exec failed: exec failed: unable to start container process: ${err.message}: unknown\n`);
-        return err.exitCode;
-      }
+      if (err instanceof ExecError) return reportError(ctx.stderr, err, 'exec');
       throw err;
     }
     return attachTerminal(ctx, proc, { stdin: flagBool(ctx, 'interactive'), tty });

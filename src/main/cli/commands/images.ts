@@ -12,6 +12,8 @@ import { compile } from '../formatter.ts';
 import { goEscape } from '../template.ts';
 import { parseReference } from '../../engine/image/reference.ts';
 import { humanSize4 } from '../units.ts';
+import { StrataError } from '../../../shared/errors.ts';
+import { reportError } from '../errors.ts';
 
 const LIST_FLAGS: FlagSpec[] = [
   { name: 'all', short: 'a', type: 'bool', description: 'Show all images (default hides intermediate and dangling images)' },
@@ -146,7 +148,7 @@ export const tagCommand: Command = {
       parseReference(target);
     } catch (err) {
       // moby's client wording for a bad target
-      throw new Error(`error parsing reference: ${JSON.stringify(target)} is not a valid repository/tag: ${(err as Error).message}`);
+      throw new StrataError('invalid', `error parsing reference: ${JSON.stringify(target)} is not a valid repository/tag: ${(err as Error).message}`);
     }
     ctx.engine().images.tag(ctx.args[0]!, target);
   },
@@ -184,7 +186,7 @@ export const rmiCommand: Command = {
     }
     // A layer goes only when nothing references it any more.
     if (deletedAny) await engine.gc.collect();
-    for (const e of errors) ctx.stderr.write(`Error: ${e.message}\n`);
+    for (const e of errors) reportError(ctx.stderr, e);
     return errors.length > 0 && (!force || fatal) ? 1 : 0;
   },
 };

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { flagString } from '../command.ts';
 import { Engine } from '../../engine/engine.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * `strata ui`: the desktop app's views in a browser, for headless boxes and the end-to-end tests.
@@ -19,7 +20,7 @@ export const uiCommand: Command = {
   async run(ctx) {
     const portFlag = flagString(ctx, 'port');
     const port = portFlag === undefined ? 0 : Number(portFlag);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portFlag}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StrataError('invalid', `invalid port: ${portFlag}`);
     const rootFlag = flagString(ctx, 'root');
     const engine = rootFlag ? Engine.open({ root: rootFlag }) : ctx.engine();
     const renderer = flagString(ctx, 'renderer');

@@ -13,6 +13,7 @@ import {
 } from '../image/oci.ts';
 import { familiarString, parseReference } from '../image/reference.ts';
 import { archiveError, directoryEntries, peek, tarEntries, TruncatedArchiveError, type ArchiveEntry } from './entries.ts';
+import { StrataError, errorCode } from '../../../shared/errors.ts';
 
 /** Entries up to this size are kept in memory (configs, manifests, indexes, tiny layers). */
 const SMALL_ENTRY = 1 << 20;
@@ -38,10 +39,9 @@ export interface LoadResult {
 
 export type LoadSource = { path: string } | { stream: AsyncIterable<Uint8Array> };
 
-export class InvalidArchiveError extends Error {
+export class InvalidArchiveError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidArchiveError';
+    super('invalid', message);
   }
 }
 
@@ -87,7 +87,7 @@ async function openSource(source: LoadSource): Promise<AsyncIterable<ArchiveEntr
   try {
     isDir = statSync(source.path).isDirectory();
   } catch (err) {
-    throw new Error(`open ${source.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+    throw new StrataError(errorCode(err), `open ${source.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`, { cause: err });
   }
   if (isDir) return directoryEntries(source.path);
   return tarEntries(createReadStream(source.path, { highWaterMark: 1 << 20 }));

@@ -39,6 +39,7 @@ import { BuildHistory, type BuildStepRecord } from './history-store.ts';
 import { resolveOwner } from './users.ts';
 import { runInSandbox, RunFailedError } from './run.ts';
 import { applyConfigInstruction, isConfigInstruction, resolveWorkdir, validateConfigInstruction } from '../image/config-changes.ts';
+import { StrataError, errorCode, type ErrorCode } from '../../../shared/errors.ts';
 
 export interface BuildOptions {
   /** The build context directory. */
@@ -78,12 +79,14 @@ export interface BuildResult {
 }
 
 /** A build failure: the one-line reason, and where in the Dockerfile when known. */
-export class BuildError extends Error {
+/** A failed build, at a Dockerfile line when known; its code is the cause's (a missing base image stays not-found). */
+export class BuildError extends StrataError {
   readonly line: number | undefined;
   readonly exitCode: number | undefined;
-  constructor(message: string, line?: number, exitCode?: number) {
-    super(message);
-    this.name = 'BuildError';
+  constructor(message: string, line?: number, exitCode?: number, cause?: unknown) {
+    super(cause === undefined ? 'invalid' : codeOfCause(cause), message, {
+      cause, ...(line !== undefined || exitCode !== undefined ? { details: { ...(line !== undefined ? { line } : {}), ...(exitCode !== undefined ? { exitCode } : {}) } } : {}),
+    });
     this.line = line;
     this.exitCode = exitCode;
   }
@@ -147,7 +150,7 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   try {
     ctx = openContext(opts.context, opts.dockerfile);
   } catch (err) {
-    throw new BuildError((err as Error).message);
+    throw new BuildError((err as Error).message, undefined, undefined, err);
   }
   const history = new BuildHistory(engine.db);
   const buildArgs = opts.buildArgs ?? {};
@@ -182,8 +185,14 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
 
 function toBuildError(err: unknown): BuildError {
   if (err instanceof BuildError) return err;
-  if (err instanceof DockerfileParseError) return new BuildError(err.message, err.startLine);
-  return new BuildError((err as Error).message ?? String(err));
+  if (err instanceof DockerfileParseError) return new BuildError(err.message, err.startLine, undefined, err);
+  return new BuildError((err as Error).message ?? String(err), undefined, undefined, err);
+}
+
+/** A plain Error inside a build is the Dockerfile's fault more often than the engine's. */
+function codeOfCause(cause: unknown): ErrorCode {
+  const code = errorCode(cause);
+  return code === 'internal' && !(cause instanceof StrataError) ? 'invalid' : code;
 }
 
 function sourceDateEpoch(): number | undefined {
@@ -311,7 +320,7 @@ async function fromStep(run: BuildRun, stage: Stage, index: number, chain: numbe
 function parseTrigger(trigger: string, stage: Stage): Command {
   try {
     const p = parse(trigger);
-    if (p.children.length !== 1) throw new Error('onbuild trigger should be a single expression');
+    if (p.children.length !== 1) throw new StrataError('invalid', 'onbuild trigger should be a single expression');
     const cmd = parseCommand(p.children[0]!);
     return { ...cmd, location: stage.location } as Command;
   } catch (err) {
@@ -497,10 +506,10 @@ function displayName(cmd: Command, env: string[], escapeToken: string): string {
 }
 
 function located(err: unknown, line: number): BuildError {
-  if (err instanceof BuildError) return err.line ? err : new BuildError(err.message, line, err.exitCode);
-  if (err instanceof RunFailedError) return new BuildError(err.message, line, err.exitCode);
-  if (err instanceof DockerfileParseError) return new BuildError(err.message, err.startLine);
-  return new BuildError((err as Error).message ?? String(err), line);
+  if (err instanceof BuildError) return err.line ? err : new BuildError(err.message, line, err.exitCode, err);
+  if (err instanceof RunFailedError) return new BuildError(err.message, line, err.exitCode, err);
+  if (err instanceof DockerfileParseError) return new BuildError(err.message, err.startLine, undefined, err);
+  return new BuildError((err as Error).message ?? String(err), line, undefined, err);
 }
 
 function pushHistory(state: StageState, entry: HistoryEntry, created: string, forceEmpty?: boolean): void {
@@ -605,9 +614,9 @@ function workdirStep(run: BuildRun, state: StageState, cmd: WorkdirInstruction, 
 }
 
 async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstruction | AddInstruction, entry: HistoryEntry, scope: Record<string, string>, chain: number[]): Promise<Prepared> {
-  if (cmd.kind === 'copy' && cmd.parents) throw new Error('COPY --parents is not supported yet');
-  if (cmd.excludePatterns.length > 0) throw new Error(`${cmd.kind.toUpperCase()} --exclude is not supported yet`);
-  if (cmd.kind === 'add' && cmd.checksum) throw new Error('ADD --checksum is not supported yet');
+  if (cmd.kind === 'copy' && cmd.parents) throw new StrataError('unsupported', 'COPY --parents is not supported yet');
+  if (cmd.excludePatterns.length > 0) throw new StrataError('unsupported', `${cmd.kind.toUpperCase()} --exclude is not supported yet`);
+  if (cmd.kind === 'add' && cmd.checksum) throw new StrataError('unsupported', 'ADD --checksum is not supported yet');
   const view = viewOf(run, state);
   let tree: SourceTree = contextTree(run.ctx);
   let from: string | undefined;
@@ -660,7 +669,7 @@ function heredocTree(dir: string, contents: readonly { path: string; data: strin
 function parseChmod(chmod: string): number | undefined {
   if (!chmod) return undefined;
   if (!/^[0-7]+$/.test(chmod) || Number.parseInt(chmod, 8) > 0o7777) {
-    throw new Error(`invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`);
+    throw new StrataError('invalid', `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`);
   }
   return Number.parseInt(chmod, 8);
 }
@@ -672,13 +681,13 @@ async function sourceFromStage(run: BuildRun, from: string, sources: string[], c
   let idx = findStage(run.stages, from);
   if (idx < 0 && /^\d+$/.test(from) && Number(from) < run.stages.length) idx = Number(from);
   if (idx >= 0) {
-    if (chain.includes(idx)) throw new Error(`circular dependency detected on stage: ${from}`);
+    if (chain.includes(idx)) throw new StrataError('invalid', `circular dependency detected on stage: ${from}`);
     const st = await stageState(run, idx, chain);
     view = viewOf(run, st);
     label = `stage ${from}`;
   } else {
     const id = run.engine.images.tryResolve(from);
-    if (!id) throw new Error(`failed to resolve source metadata for ${from}: not found in the local store (pull or load it first)`);
+    if (!id) throw new StrataError('not-found', `failed to resolve source metadata for ${from}: not found in the local store (pull or load it first)`);
     view = ImageView.of(run.engine, run.engine.images.layers(id).map((l) => l.diffId));
     label = id;
   }

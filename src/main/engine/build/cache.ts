@@ -13,6 +13,7 @@ import type { Compression } from '../image/oci.ts';
 import { shortId } from '../store/digest.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
 import type { DigestCache } from './context.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** The `build` service schema (cache, build records). Never edit a shipped step: append one. */
 export const BUILD_MIGRATIONS: readonly string[] = [
@@ -243,7 +244,7 @@ export class BuildCache {
          WHERE lb.diff_id = ? ORDER BY lb.compression = 'none' DESC LIMIT 1`,
       )
       .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number } | undefined;
-    if (!r) throw new Error(`cached layer ${shortId(diffId)} is missing from the store`);
+    if (!r) throw new StrataError('data-loss', `cached layer ${shortId(diffId)} is missing from the store`);
     return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size };
   }
 

@@ -7,6 +7,7 @@ import { createReadStream, existsSync, lstatSync, readFileSync, readdirSync, rea
 import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import { PatternMatcher, readIgnoreFile } from './dockerignore/index.ts';
 import { sha256Hasher } from '../store/digest.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface BuildContext {
   /** Absolute path of the context directory. */
@@ -21,10 +22,10 @@ export interface BuildContext {
 /** Opens a context: finds the Dockerfile and reads the ignore file (an invalid one fails the build). */
 export function openContext(dir: string, dockerfile?: string): BuildContext {
   const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`unable to prepare context: path "${dir}" not found`);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new StrataError('not-found', `unable to prepare context: path "${dir}" not found`);
   const file = dockerfile ? (isAbsolute(dockerfile) ? dockerfile : resolve(dockerfile)) : join(root, 'Dockerfile');
   if (!existsSync(file)) {
-    throw new Error(`failed to read dockerfile: open ${dockerfile ?? 'Dockerfile'}: no such file or directory`);
+    throw new StrataError('not-found', `failed to read dockerfile: open ${dockerfile ?? 'Dockerfile'}: no such file or directory`);
   }
   const dockerfileText = readFileSync(file, 'utf8');
   // BuildKit prefers `<name>.dockerignore` beside the Dockerfile over the context's `.dockerignore`.
@@ -37,7 +38,7 @@ export function openContext(dir: string, dockerfile?: string): BuildContext {
       const patterns = readIgnoreFile(readFileSync(ignoreFile, 'utf8'));
       ignore = patterns.length > 0 ? new PatternMatcher(patterns) : undefined;
     } catch (err) {
-      throw new Error(`failed to parse ${ignoreFile === generic ? '.dockerignore' : specific}: ${(err as Error).message}`);
+      throw new StrataError('invalid', `failed to parse ${ignoreFile === generic ? '.dockerignore' : specific}: ${(err as Error).message}`);
     }
   }
   return { dir: root, dockerfile: file, dockerfileText, ignore };
@@ -111,7 +112,7 @@ function metaFromStats(st: Stats, abs: string): SourceMeta {
  * an absolute target is taken relative to the tree root, never the host.
  */
 export function followSource(tree: SourceTree, rel: string, depth = 0): string {
-  if (depth > 40) throw new Error(`too many levels of symbolic links: ${rel}`);
+  if (depth > 40) throw new StrataError('invalid', `too many levels of symbolic links: ${rel}`);
   const parts = rel === '.' ? [] : rel.split('/');
   let cur = '.';
   for (let i = 0; i < parts.length; i++) {
@@ -140,7 +141,7 @@ function segmentRegExp(seg: string): RegExp {
     else if (ch === '?') out += '[^/]';
     else if (ch === '[') {
       const end = seg.indexOf(']', i + 1);
-      if (end === -1) throw new Error(`syntax error in pattern: ${seg}`);
+      if (end === -1) throw new StrataError('invalid', `syntax error in pattern: ${seg}`);
       let cls = seg.slice(i + 1, end);
       if (cls.startsWith('^')) cls = `^${cls.slice(1)}`;
       out += `[${cls.replace(/\\/g, '\\\\')}]`;
@@ -181,7 +182,7 @@ export function matchSources(tree: SourceTree, source: string): string[] {
   if (!hasWildcard(cleaned)) {
     const followed = followSource(tree, cleaned);
     if (!statSource(tree, followed) || isIgnored(tree, cleaned)) {
-      throw new Error(`failed to compute cache key: failed to calculate checksum of ref: "/${cleaned === '.' ? '' : cleaned}": not found`);
+      throw new StrataError('not-found', `failed to compute cache key: failed to calculate checksum of ref: "/${cleaned === '.' ? '' : cleaned}": not found`);
     }
     return [cleaned];
   }

@@ -19,6 +19,7 @@ import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
 import { execInContainer } from './exec.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export type ContainerState = 'created' | 'running' | 'exited';
 
@@ -43,10 +44,9 @@ interface Row {
   exit_code: number; started_at: number; finished_at: number; monitor_pid: number; monitor_start: string; sandbox_pid: number;
 }
 
-export class NoSuchContainerError extends Error {
+export class NoSuchContainerError extends StrataError {
   constructor(ref: string) {
-    super(`No such container: ${ref}`);
-    this.name = 'NoSuchContainerError';
+    super('not-found', `No such container: ${ref}`);
   }
 }
 
@@ -147,7 +147,7 @@ export class ContainerService {
     row ??= db.prepare('SELECT * FROM containers WHERE name = ?').get(ref.replace(/^\//, '')) as Row | undefined;
     if (!row && /^[a-f0-9]+$/.test(ref)) {
       const rows = db.prepare('SELECT * FROM containers WHERE id >= ? AND id < ? LIMIT 2').all(ref, `${ref}g`) as Row[];
-      if (rows.length > 1) throw new Error(`multiple IDs found with provided prefix: ${ref}`);
+      if (rows.length > 1) throw new StrataError('invalid', `multiple IDs found with provided prefix: ${ref}`);
       row = rows[0];
     }
     return row && this.refresh(row);
@@ -185,7 +185,7 @@ export class ContainerService {
     let name = opts.name;
     if (name !== undefined) {
       name = name.replace(/^\//, '');
-      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new Error(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new StrataError('invalid', `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
     const id = randomBytes(32).toString('hex');
     const userEnv: string[] = [];
@@ -195,7 +195,7 @@ export class ContainerService {
       if (v !== undefined) userEnv.push(v);
     }
     const settings = containerSettings(image.config ?? {}, opts, userEnv, id.slice(0, 12));
-    if (containerArgs(settings).length === 0) throw new Error('No command specified');
+    if (containerArgs(settings).length === 0) throw new StrataError('invalid', 'No command specified');
     const dir = this.dirOf(id);
     mkdirSync(join(dir, 'upper'), { recursive: true });
     mkdirSync(join(dir, 'work'), { recursive: true });
@@ -232,7 +232,7 @@ export class ContainerService {
     const rec = this.get(ref);
     if (rec.state === 'running') throw new ConflictError(`container ${rec.name} is already running`);
     const why = sandboxUnavailable();
-    if (why) throw new Error(`cannot start container: ${why}`);
+    if (why) throw new StrataError('unsupported', `cannot start container: ${why}`);
     const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
     const upperDir = this.upperDir(rec.id);
     const s = rec.config;

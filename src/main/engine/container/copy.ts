@@ -2,11 +2,12 @@ import { createWriteStream, lstatSync, mkdirSync, readdirSync, readlinkSync, sym
 import { basename, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RootfsView } from '../snapshot/rootfs.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** `cp CONTAINER:SRC DEST`: files, directories and symlinks out of the container; returns bytes copied. */
 export async function copyOut(view: RootfsView, src: string, dest: string): Promise<number> {
   const entry = view.stat(src);
-  if (!entry) throw new Error(`Could not find the file ${src} in container`);
+  if (!entry) throw new StrataError('not-found', `Could not find the file ${src} in container`);
   const destIsDir = (() => {
     try {
       return statSync(dest).isDirectory();

@@ -3,6 +3,7 @@ import type { RootfsView } from '../snapshot/rootfs.ts';
 import { isRoot } from '../snapshot/whiteout.ts';
 import { launch, resolveCommand, type SandboxProcess } from '../runtime/sandbox.ts';
 import type { ResolvedUser } from '../runtime/user.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 function nsenterPath(): string {
   for (const p of ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter']) {
@@ -13,7 +14,7 @@ function nsenterPath(): string {
       /* next */
     }
   }
-  throw new Error('util-linux nsenter is not installed');
+  throw new StrataError('unsupported', 'util-linux nsenter is not installed');
 }
 
 /**
@@ -25,7 +26,7 @@ export async function execInContainer(spec: {
   initPid: number; view: RootfsView; args: string[]; env: string[]; cwd: string; user: ResolvedUser; tty: boolean;
   size?: { cols: number; rows: number };
 }): Promise<SandboxProcess> {
-  if (spec.args.length === 0) throw new Error('exec: no command specified');
+  if (spec.args.length === 0) throw new StrataError('invalid', 'exec: no command specified');
   resolveCommand(spec.view, spec.args[0]!, spec.env);
   const env: NodeJS.ProcessEnv = {};
   for (const e of spec.env) {

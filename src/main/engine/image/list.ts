@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.ts';
 import type { ImageSummary } from '../api.ts';
 import { familiarName, familiarString, parseReference, pathMatch, type Reference } from './reference.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** `images` filters as docker's API takes them: name → values (`label` may repeat). */
 export type ImageFilters = Record<string, string[]>;
@@ -15,10 +16,9 @@ export interface ListImagesOptions {
   now?: number;
 }
 
-export class InvalidFilterError extends Error {
+export class InvalidFilterError extends StrataError {
   constructor(name: string, value?: string) {
-    super(value === undefined ? `invalid filter '${name}'` : `invalid filter '${name}=${value}'`);
-    this.name = 'InvalidFilterError';
+    super('invalid', value === undefined ? `invalid filter '${name}'` : `invalid filter '${name}=${value}'`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { StrataError } from '../../../shared/errors.ts';
 /**
  * Image references, normalised as docker does (distribution/reference):
  *   alpine                 → docker.io/library/alpine:latest
@@ -17,10 +18,9 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const ANCHORED_ID = /^[a-f0-9]{64}$/;
 
-export class InvalidReferenceError extends Error {
+export class InvalidReferenceError extends StrataError {
   constructor(detail?: string) {
-    super(detail ? `invalid reference format: ${detail}` : 'invalid reference format');
-    this.name = 'InvalidReferenceError';
+    super('invalid', detail ? `invalid reference format: ${detail}` : 'invalid reference format');
   }
 }
 
@@ -171,7 +171,7 @@ function matchAt(p: string, pi: number, s: string, si: number): boolean {
     }
     if (c === '[') {
       const r = matchClass(p, pi, s[si]!);
-      if (r === undefined) throw new Error(`syntax error in pattern: ${p}`);
+      if (r === undefined) throw new StrataError('invalid', `syntax error in pattern: ${p}`);
       if (!r.matched || s[si] === '/') return false;
       pi = r.next;
       si++;
@@ -180,7 +180,7 @@ function matchAt(p: string, pi: number, s: string, si: number): boolean {
     let lit = c;
     if (c === '\\') {
       pi++;
-      if (pi >= p.length) throw new Error(`syntax error in pattern: ${p}`);
+      if (pi >= p.length) throw new StrataError('invalid', `syntax error in pattern: ${p}`);
       lit = p[pi]!;
     }
     if (s[si] !== lit) return false;

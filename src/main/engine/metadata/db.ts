@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { CORE_MIGRATIONS } from './migrations.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export type DB = Database.Database;
 
@@ -34,7 +35,7 @@ export function schemaVersion(db: DB, service: string): number {
 export function migrate(db: DB, service: string, steps: readonly string[]): void {
   const current = schemaVersion(db, service);
   if (current > steps.length) {
-    throw new Error(`store schema for ${service} is version ${current}, newer than this Strata understands (${steps.length}); upgrade Strata`);
+    throw new StrataError('unsupported', `store schema for ${service} is version ${current}, newer than this Strata understands (${steps.length}); upgrade Strata`);
   }
   for (let v = current; v < steps.length; v++) {
     db.transaction(() => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Credentials } from './credentials.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * A docker credential helper (`docker-credential-<name>`: desktop, osxkeychain, secretservice,
@@ -88,10 +89,9 @@ export class CredentialHelper {
 }
 
 /** A helper that is missing, failed, or answered nonsense (docker's "error getting credentials"). */
-export class CredentialHelperError extends Error {
+export class CredentialHelperError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CredentialHelperError';
+    super('unavailable', message);
   }
 }
 

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CredentialHelper } from './credential-helper.ts';
+import { StrataError, errorCode } from '../../../shared/errors.ts';
 
 /** What a registry login holds. Never logged, never part of an error message. */
 export interface Credentials {
@@ -83,7 +84,7 @@ export class DockerConfigCredentialStore implements CredentialStore {
     try {
       return JSON.parse(readFileSync(this.file, 'utf8')) as DockerConfigFile;
     } catch (err) {
-      throw new Error(`cannot read ${this.file}: ${(err as Error).message}`);
+      throw new StrataError(errorCode(err) === 'not-found' ? 'invalid' : errorCode(err), `cannot read ${this.file}: ${(err as Error).message}`, { cause: err });
     }
   }
 

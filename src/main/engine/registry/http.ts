@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * A small HTTP client over node:http/https. fetch would do, but a registry client needs what
@@ -90,7 +91,7 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
     const location = res.headers.location;
     if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
     res.body.resume();
-    if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects fetching ${req.url.href}`);
+    if (hop >= MAX_REDIRECTS) throw new StrataError('unavailable', `too many redirects fetching ${req.url.href}`);
     const next = new URL(location, url);
     // Credentials for the registry must never travel to the CDN it redirects to.
     if (next.host !== url.host) headers = withoutHeader(headers, 'authorization');
@@ -155,7 +156,7 @@ export async function readBody(res: HttpResponse, limit = 8 * 1024 * 1024): Prom
     size += chunk.length;
     if (size > limit) {
       res.body.destroy();
-      throw new Error(`response from ${res.url.host} is larger than ${limit} bytes`);
+      throw new StrataError('data-loss', `response from ${res.url.host} is larger than ${limit} bytes`);
     }
     chunks.push(chunk);
   }

@@ -9,6 +9,7 @@ import { isRoot } from '../snapshot/whiteout.ts';
 import { detectOpaqueDirs } from './opaque.ts';
 import { resolveUser, type ResolvedUser } from './user.ts';
 import { materialize, syncBack } from './copy-rootfs.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface ProcessSpec {
   args: string[];
@@ -53,11 +54,11 @@ export interface SandboxProcess {
 }
 
 /** A command that fails before anything runs, with docker's exit code and wording. */
-export class ExecError extends Error {
+/** A process that could not start: docker's exit statuses 125 (no command), 126 (cannot run), 127 (not found). */
+export class ExecError extends StrataError {
   readonly exitCode: number;
   constructor(message: string, exitCode: number) {
-    super(message);
-    this.name = 'ExecError';
+    super(exitCode === 127 ? 'not-found' : exitCode === 126 ? 'permission-denied' : 'invalid', message, { details: { exitCode } });
     this.exitCode = exitCode;
   }
 }
@@ -121,7 +122,7 @@ function probe(): string | undefined {
 
 function tools(): Tools {
   const reason = sandboxUnavailable();
-  if (reason) throw new Error(reason);
+  if (reason) throw new StrataError('unsupported', reason);
   return cachedTools!;
 }
 
@@ -133,7 +134,7 @@ export function namespaceArgs(): string[] {
 /** overlayfs options for our layers; in a user namespace overlayfs keeps its marks in user.* xattrs. */
 export function overlayOptions(lowerTopFirst: string[], upperDir?: string, workDir?: string): { cwd: string; options: string } {
   for (const d of [...lowerTopFirst, upperDir ?? '', workDir ?? '']) {
-    if (/[,:]/.test(d)) throw new Error(`overlayfs cannot use a path containing ',' or ':': ${d}`);
+    if (/[,:]/.test(d)) throw new StrataError('invalid', `overlayfs cannot use a path containing ',' or ':': ${d}`);
   }
   let cwd = '/';
   let lowers = lowerTopFirst;

@@ -4,6 +4,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isRoot, isWhiteout, makeWhiteouts } from './whiteout.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** Where the opaque directories of an upper dir are remembered (overlayfs marks them with an xattr Node cannot read). */
 export function opaqueFile(upperDir: string): string {
@@ -179,7 +180,7 @@ export class RootfsView {
       const rel = [...done, part].join('/');
       const e = this.entry(rel);
       if (e?.stat.isSymbolicLink() && (todo.length > 0 || followLast)) {
-        if (++hops > 40) throw new Error(`too many levels of symbolic links: ${path}`);
+        if (++hops > 40) throw new StrataError('invalid', `too many levels of symbolic links: ${path}`);
         const target = readlinkSync(join(e.layer, rel));
         if (target.startsWith('/')) done.length = 0;
         todo.unshift(...components(target));
@@ -290,7 +291,7 @@ export class RootfsView {
 
   write(path: string, data: string | Uint8Array, mode = 0o644): void {
     const rel = this.resolve(path);
-    if (rel === '') throw new Error('cannot write the root directory');
+    if (rel === '') throw new StrataError('invalid', 'cannot write the root directory');
     const upper = this.copyUpParents(rel);
     const existing = this.entry(rel);
     const tmp = `${upper}.strata-tmp`;
@@ -305,7 +306,7 @@ export class RootfsView {
   /** Copies a host file into the container (streamed by the kernel, never held in memory). */
   copyIn(path: string, hostFile: string, mode: number): void {
     const rel = this.resolve(path);
-    if (rel === '') throw new Error('cannot write the root directory');
+    if (rel === '') throw new StrataError('invalid', 'cannot write the root directory');
     const upper = this.copyUpParents(rel);
     const tmp = `${upper}.strata-tmp`;
     copyFileSync(hostFile, tmp);
@@ -341,7 +342,7 @@ export class RootfsView {
 
   remove(path: string): void {
     const rel = this.resolve(path, false);
-    if (rel === '') throw new Error('cannot remove the root directory');
+    if (rel === '') throw new StrataError('invalid', 'cannot remove the root directory');
     if (!this.entry(rel)) throw Object.assign(new Error(`no such file or directory: ${path}`), { code: 'ENOENT' });
     const upper = this.copyUpParents(rel);
     rmSync(upper, { recursive: true, force: true });

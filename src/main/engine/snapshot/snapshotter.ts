@@ -7,6 +7,7 @@ import { decompressor } from '../layer/layer-ingest.ts';
 import { chainIds, hexOf } from '../store/digest.ts';
 import { unpackLayer } from './unpack.ts';
 import { removeTree } from './rootfs.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * Read-only unpacked layers for overlayfs (containerd's snapshotter, reduced to "view"): one
@@ -76,7 +77,7 @@ export class Snapshotter {
       return dir;
     } catch (err) {
       removeTree(tmp);
-      throw new Error(`cannot unpack layer ${layer.diffId}: ${(err as Error).message}`);
+      throw new StrataError('data-loss', `cannot unpack layer ${layer.diffId}: ${(err as Error).message}`);
     }
   }
 

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { SystemDf } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 
 export interface SharedLayerGroup {
   /** Images (short names) sharing these layers. */
@@ -13,16 +14,16 @@ export interface SharedLayerGroup {
 export const useDiskStore = defineStore('disk', () => {
   const api = useApi();
   const df = ref<SystemDf | null>(null);
-  const error = ref('');
+  const error = ref<UiError | null>(null);
   const loading = ref(false);
 
   async function refresh(): Promise<void> {
     loading.value = true;
     try {
       df.value = await api.call('system.df', {});
-      error.value = '';
+      error.value = null;
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     } finally {
       loading.value = false;
     }

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { HistoryEntry, ImageDetail, LayerInfo, LayerTree } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 
 export type DetailTab = 'history' | 'layers' | 'files' | 'inspect';
 
@@ -14,7 +15,7 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
   const tree = ref<LayerTree | null>(null);
   const layerIndex = ref(0);
   const tab = ref<DetailTab>('history');
-  const error = ref('');
+  const error = ref<UiError | null>(null);
   const loading = ref(false);
 
   async function open(imageRef: string): Promise<void> {
@@ -28,7 +29,7 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
     }
     ref_.value = imageRef;
     loading.value = true;
-    error.value = '';
+    error.value = null;
     tree.value = null;
     try {
       const [d, h, l] = await Promise.all([
@@ -41,7 +42,7 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
       layers.value = l;
       if (l.length > 0) await openLayer(Math.min(layerIndex.value, l.length - 1));
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
       detail.value = null;
     } finally {
       loading.value = false;
@@ -53,7 +54,7 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
     try {
       tree.value = await api.call('images.layerTree', { ref: detail.value?.id ?? ref_.value, position });
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     }
   }
 

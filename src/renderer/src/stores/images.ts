@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ImageSummary, PrunePreview, ProgressEvent } from '../../../shared/contract.ts';
 import { pathMatch, referenceMatches } from '../../../shared/format.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 
 /** One table row: docker's `images` shows one row per tag (or one `<none>` row). */
 export interface ImageRow {
@@ -63,7 +64,7 @@ export const useImagesStore = defineStore('images', () => {
   const images = shallowRef<ImageSummary[]>([]);
   const loaded = ref(false);
   const loading = ref(false);
-  const error = ref('');
+  const error = ref<UiError | null>(null);
   const pattern = ref('');
   const dangling = ref(false);
   const inUse = ref(false);
@@ -82,9 +83,9 @@ export const useImagesStore = defineStore('images', () => {
     loading.value = true;
     try {
       images.value = await api.call('images.list', {});
-      error.value = '';
+      error.value = null;
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     } finally {
       loading.value = false;
       loaded.value = true;

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RegistryLogins } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 
 /**
  * Registry logins: which registries the host holds credentials for (registry and user only —
@@ -10,14 +11,14 @@ import { useApi } from '../api.ts';
 export const useRegistryStore = defineStore('registry', () => {
   const api = useApi();
   const logins = ref<RegistryLogins | null>(null);
-  const error = ref('');
+  const error = ref<UiError | null>(null);
 
   async function refresh(): Promise<void> {
     try {
       logins.value = await api.call('registry.logins', {});
-      error.value = '';
+      error.value = null;
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     }
   }
 
