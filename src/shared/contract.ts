@@ -7,7 +7,7 @@
 import type { ErrorData } from './errors.ts';
 import type {
   BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason, ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent,
-} from '../main/engine/api.ts';
+} from './types.ts';
 
 export type { ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent };
 export type { BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason };

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command, CommandContext } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
 import { UsageError } from '../args.ts';
-import { formatBytes } from '../format.ts';
+import { humanSize } from '../units.ts';
 import type { ProgressEvent } from '../../engine/api.ts';
 import { loadImages } from '../../engine/archive/load.ts';
 import { saveImages, saveOciDirectory, selectImages, type SaveFormat } from '../../engine/archive/save.ts';
@@ -14,7 +14,7 @@ import { StrataError } from '../../../shared/errors.ts';
 export function progressBar(current: number, total: number): string {
   const width = 50;
   const filled = total > 0 ? Math.min(width, Math.floor((current / total) * width)) : 0;
-  return `[${'='.repeat(filled)}>${' '.repeat(width - filled)}] ${`${formatBytes(current)}`.padStart(8)}/${formatBytes(total)}`;
+  return `[${'='.repeat(filled)}>${' '.repeat(width - filled)}] ${`${humanSize(current)}`.padStart(8)}/${humanSize(total)}`;
 }
 
 /** Progress on a terminal only (docker prints none when output is redirected): one line per layer. */

@@ -1,16 +1,17 @@
 import type { Writable } from 'node:stream';
-import type { Command, CommandContext } from '../command.ts';
+import type { Command } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
 import { UsageError } from '../args.ts';
-import { formatBytes } from '../format.ts';
+import { humanSize } from '../units.ts';
 import { build, BuildError, type BuildEvent } from '../../engine/build/builder.ts';
 import { BuildCache } from '../../engine/build/cache.ts';
 import { BuildHistory } from '../../engine/build/history-store.ts';
 import { adviseOrder } from '../../engine/build/advisor.ts';
 import { openContext } from '../../engine/build/context.ts';
-import { shortId } from '../../engine/store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { hostPlatform } from '../../engine/image/oci.ts';
 import { reportError } from '../errors.ts';
+import { confirm } from '../prompt.ts';
 
 /** `--build-arg k=v`; a bare `k` takes the value from the environment (and is skipped when unset). */
 export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -121,24 +122,6 @@ export const buildCommand: Command = {
   },
 };
 
-async function confirm(ctx: CommandContext, question: string): Promise<boolean> {
-  ctx.stdout.write(`${question} [y/N] `);
-  const answer = await new Promise<string>((resolve) => {
-    let buf = '';
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      if (buf.includes('\n')) {
-        ctx.stdin.off('data', onData);
-        ctx.stdin.pause();
-        resolve(buf.trim());
-      }
-    };
-    ctx.stdin.on('data', onData);
-    ctx.stdin.once('end', () => resolve(buf.trim()));
-  });
-  return /^y(es)?$/i.test(answer);
-}
-
 export const builderPruneCommand: Command = {
   path: ['builder', 'prune'],
   aliases: [['buildx', 'prune']],
@@ -164,7 +147,7 @@ export const builderPruneCommand: Command = {
       for (const k of removed.keys) ctx.stdout.write(`${k.replace(/^sha256:/, '').slice(0, 25)}\n`);
       ctx.stdout.write('\n');
     }
-    ctx.stdout.write(`Total:\t${formatBytes(gc.bytesFreed)}\n`);
+    ctx.stdout.write(`Total:\t${humanSize(gc.bytesFreed)}\n`);
     return 0;
   },
 };

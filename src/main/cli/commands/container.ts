@@ -18,9 +18,10 @@ import { progressRenderer } from './registry.ts';
 import { reportError } from '../errors.ts';
 import { compile, renderRows, sortedKeys } from '../formatter.ts';
 import { goEscape } from '../template.ts';
-import { formatBytes } from '../format.ts';
-import { createdSince, ellipsis, goTimeString, humanDuration } from '../units.ts';
+import { humanSize } from '../units.ts';
+import { createdSince, ellipsis, goTimeString } from '../units.ts';
 import { StrataError } from '../../../shared/errors.ts';
+import { confirm } from '../prompt.ts';
 
 const CREATE_FLAGS: FlagSpec[] = [
   { name: 'name', type: 'string', description: 'Assign a name to the container' },
@@ -306,7 +307,7 @@ export function psRow(engine: Engine, c: ContainerRecord, now: number, trunc: bo
     RunningFor: createdSince(Math.floor(c.created / 1000), now),
     Size: '0B',
     State: c.state,
-    Status: statusText(c, now, humanDuration),
+    Status: statusText(c, now),
   });
 }
 
@@ -501,27 +502,11 @@ export const containerPruneCommand: Command = {
   maxArgs: 0,
   async run(ctx) {
     if (!flagBool(ctx, 'force')) {
-      ctx.stdout.write('WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ');
-      const answer = await new Promise<string>((resolve) => {
-        let buf = '';
-        const onData = (d: Buffer): void => {
-          buf += d.toString();
-          if (buf.includes('\n')) done();
-        };
-        const done = (): void => {
-          ctx.stdin.off('data', onData);
-          ctx.stdin.off('end', done);
-          ctx.stdin.pause();
-          resolve(buf.trim());
-        };
-        ctx.stdin.on('data', onData);
-        ctx.stdin.on('end', done);
-      });
-      if (!/^y(es)?$/i.test(answer)) return 0;
+      if (!(await confirm(ctx, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?'))) return 0;
     }
     const res = await ctx.engine().containers.prune();
     if (res.deleted.length > 0) ctx.stdout.write(`Deleted Containers:\n${res.deleted.map((id) => `${id}\n`).join('')}\n`);
-    ctx.stdout.write(`Total reclaimed space: ${formatBytes(res.reclaimed)}\n`);
+    ctx.stdout.write(`Total reclaimed space: ${humanSize(res.reclaimed)}\n`);
   },
 };
 
@@ -635,10 +620,10 @@ export const cpCommand: Command = {
     const engine = ctx.engine();
     if (from) {
       const bytes = await copyOut(await engine.containers.rootfs(from.container), from.path, b);
-      ctx.stderr.write(`Successfully copied ${formatBytes(bytes)} to ${b}\n`);
+      ctx.stderr.write(`Successfully copied ${humanSize(bytes)} to ${b}\n`);
     } else {
       const bytes = copyIn(await engine.containers.rootfs(to!.container), a, to!.path);
-      ctx.stderr.write(`Successfully copied ${formatBytes(bytes)} to ${b}\n`);
+      ctx.stderr.write(`Successfully copied ${humanSize(bytes)} to ${b}\n`);
     }
   },
 };

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { Command, CommandContext } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
 import type { FlagSpec } from '../args.ts';
@@ -14,6 +13,7 @@ import { parseReference } from '../../engine/image/reference.ts';
 import { humanSize4 } from '../units.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { reportError } from '../errors.ts';
+import { confirm } from '../prompt.ts';
 
 const LIST_FLAGS: FlagSpec[] = [
   { name: 'all', short: 'a', type: 'bool', description: 'Show all images (default hides intermediate and dangling images)' },
@@ -207,9 +207,7 @@ export const imagePruneCommand: Command = {
   async run(ctx) {
     const all = flagBool(ctx, 'all');
     if (!flagBool(ctx, 'force')) {
-      ctx.stdout.write(`${all ? ALL_WARNING : DANGLING_WARNING} [y/N] `);
-      const answer = (await readLine(ctx.stdin)).trim();
-      if (answer !== 'y' && answer !== 'Y') {
+      if (!(await confirm(ctx, all ? ALL_WARNING : DANGLING_WARNING))) {
         ctx.stderr.write('image prune has been cancelled\n');
         return 0;
       }
@@ -224,24 +222,3 @@ export const imagePruneCommand: Command = {
     return 0;
   },
 };
-
-/** One line from stdin (the confirmation prompt's answer); '' at end of input. */
-function readLine(stdin: Readable): Promise<string> {
-  return new Promise((resolve) => {
-    let buf = '';
-    const done = (line: string): void => {
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
-      stdin.pause();
-      resolve(line);
-    };
-    const onData = (chunk: Buffer | string): void => {
-      buf += chunk.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) done(buf.slice(0, nl));
-    };
-    const onEnd = (): void => done(buf);
-    stdin.on('data', onData);
-    stdin.once('end', onEnd);
-  });
-}

@@ -23,7 +23,7 @@ import type { ContainerConfig, HistoryItem, ImageConfig } from '../image/oci.ts'
 import { hostPlatform } from '../image/oci.ts';
 import { writeImage } from '../image/image-writer.ts';
 import { familiarString, formatReference, parseReference } from '../image/reference.ts';
-import { digestOf, shortId } from '../store/digest.ts';
+import { digestOf } from '../store/digest.ts';
 import { parse, DockerfileParseError } from './parser/index.ts';
 import {
   createdBy, expandInstruction, expandStage, findStage, parseCommand, parseStages, progressName,
@@ -764,4 +764,3 @@ async function writeOrReuse(run: BuildRun, config: ImageConfig, layers: LayerInp
   return writeImage(run.engine.content, run.engine.images, { config, layers, tags });
 }
 
-export { shortId };

@@ -4,13 +4,13 @@
  * the step's inputs so a miss can be explained, and their layers are gc roots until pruned.
  */
 import { createHash } from 'node:crypto';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { DB } from '../metadata/db.ts';
 import { migrate } from '../metadata/db.ts';
 import type { BuildFileChange, BuildMissCause, BuildMissReason, DiskUsageBuildCache, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
-import { shortId } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
 import type { DigestCache } from './context.ts';
 import { StrataError } from '../../../shared/errors.ts';
@@ -98,7 +98,7 @@ export function fileDigestCache(db: DB): DigestCache {
  * Applies the build schema, makes cached layers gc roots and reports the cache to `system df`.
  * Called from the Engine constructor.
  */
-export function registerBuildService(engine: Engine): void {
+export function registerBuildService(engine: Stores): void {
   migrate(engine.db, 'build', BUILD_MIGRATIONS);
   engine.gc.addRoots({ layers: 'SELECT diff_id FROM build_cache WHERE diff_id IS NOT NULL' });
   registerUsageProvider(engine, { buildCache: () => buildCacheUsage(engine) });
@@ -377,6 +377,6 @@ export function missReasonText(r: BuildMissReason): string {
 }
 
 /** The build cache of an engine as `system df` rows (for the usage service). */
-export function buildCacheUsage(engine: Pick<Engine, 'db'>): DiskUsageBuildCache[] {
+export function buildCacheUsage(engine: Pick<Stores, 'db'>): DiskUsageBuildCache[] {
   return new BuildCache(engine.db).diskUsage();
 }

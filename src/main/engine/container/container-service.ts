@@ -3,10 +3,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSy
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import { migrate } from '../metadata/db.ts';
 import { ConflictError } from '../image/image-service.ts';
-import { shortId } from '../store/digest.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { changes, type Change } from '../snapshot/changes.ts';
 import { RootfsView } from '../snapshot/rootfs.ts';
@@ -20,6 +19,7 @@ import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvA
 import { randomName } from './names.ts';
 import { execInContainer } from './exec.ts';
 import { StrataError } from '../../../shared/errors.ts';
+import { humanDuration } from '../../../shared/units.ts';
 
 export type ContainerState = 'created' | 'running' | 'exited';
 
@@ -96,12 +96,12 @@ function monitorCommand(root: string, id: string): { command: string; args: stri
  * "running" by a process that died is read as exited.
  */
 export class ContainerService {
-  private readonly engine: Engine;
+  private readonly engine: Stores;
   private readonly snapshots: Snapshotter;
   private readonly live = new Map<string, ContainerProcess>();
   readonly root: string;
 
-  constructor(engine: Engine) {
+  constructor(engine: Stores) {
     this.engine = engine;
     migrate(engine.db, 'containers', CONTAINER_MIGRATIONS);
     this.root = engine.dir('containers');
@@ -509,25 +509,10 @@ export class ContainerService {
   }
 }
 
-/** docker's STATUS column: "Created", "Up 2 minutes", "Exited (0) 3 seconds ago". */
-export function statusText(c: ContainerRecord, now: number, humanDuration: (ms: number) => string = defaultHumanDuration): string {
+/** docker's STATUS column: "Created", "Up 3 weeks", "Exited (0) 3 seconds ago" (go-units HumanDuration). */
+export function statusText(c: ContainerRecord, now: number): string {
   if (c.state === 'running') return `Up ${humanDuration(now - c.startedAt)}`;
   if (c.state === 'exited') return `Exited (${c.exitCode}) ${humanDuration(now - c.finishedAt)} ago`;
   return 'Created';
 }
 
-function defaultHumanDuration(ms: number): string {
-  const s = Math.trunc(ms / 1000);
-  if (s < 1) return 'Less than a second';
-  if (s === 1) return '1 second';
-  if (s < 60) return `${s} seconds`;
-  const m = Math.trunc(s / 60);
-  if (m === 1) return 'About a minute';
-  if (m < 60) return `${m} minutes`;
-  const h = Math.trunc(ms / 3_600_000 + 0.5);
-  if (h === 1) return 'About an hour';
-  if (h < 48) return `${h} hours`;
-  return `${Math.trunc(h / 24)} days`;
-}
-
-export { shortId };

@@ -1,6 +1,7 @@
 import type { DB } from '../metadata/db.ts';
 import type { ContentStore } from '../store/content-store.ts';
-import { chainIds, digestOf, isDigest, shortId } from '../store/digest.ts';
+import { chainIds, digestOf, isDigest } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import type { Compression, ImageConfig } from './oci.ts';
 import { unixSeconds } from './oci.ts';
 import {

@@ -5,7 +5,7 @@ import type { ImageRecord, LayerInput } from '../image/image-service.ts';
 import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfig, type Index, type Manifest, type Platform } from '../image/oci.ts';
 import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
 import { DigestMismatchError, SizeMismatchError } from '../store/content-store.ts';
-import { shortId } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient } from './client.ts';
 import { isTransientNetworkError } from './http.ts';

@@ -4,7 +4,7 @@ import type { Engine } from '../engine.ts';
 import type { ProgressSink } from '../api.ts';
 import { MediaType, layerMediaType, type Descriptor, type Manifest } from '../image/oci.ts';
 import { familiarName, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
-import { shortId } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { repositoryScope } from './auth.ts';
 import { isTransient, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';

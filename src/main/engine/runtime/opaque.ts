@@ -3,8 +3,8 @@ import { lstatSync, mkdtempSync, readdirSync, mkdirSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lowerEntry, writeOpaque } from '../snapshot/rootfs.ts';
-import { namespaceArgs, overlayOptions, removeTree } from './sandbox.ts';
+import { lowerEntry, removeTree, writeOpaque } from '../snapshot/rootfs.ts';
+import { namespaceArgs, overlayOptions } from './mounts.ts';
 
 /**
  * Which directories of an upper dir overlayfs marked opaque (removed and made again), found

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ImageLayer } from '../image/image-service.ts';
 import { decompressor } from '../layer/layer-ingest.ts';
 import { chainIds, hexOf } from '../store/digest.ts';
@@ -16,11 +16,11 @@ import { StrataError } from '../../../shared/errors.ts';
  * unpacked directory, so a crash leaves no half-made snapshot behind.
  */
 export class Snapshotter {
-  private readonly engine: Engine;
+  private readonly engine: Stores;
   readonly root: string;
   private readonly pending = new Map<string, Promise<string>>();
 
-  constructor(engine: Engine) {
+  constructor(engine: Stores) {
     this.engine = engine;
     this.root = engine.dir('snapshots');
   }

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ImageSummary, PrunePreview, ProgressEvent } from '../../../shared/contract.ts';
-import { pathMatch, referenceMatches } from '../../../shared/format.ts';
+import { referenceMatches } from '../../../shared/format.ts';
+import { pathMatch } from '../../../shared/path-match.ts';
 import { useApi } from '../api.ts';
 import { type UiError, uiError } from '../errors.ts';
 
