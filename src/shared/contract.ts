@@ -23,6 +23,8 @@ export interface Features {
   pull: boolean;
   push: boolean;
   nativeDialogs: boolean;
+  /** Why containers (and RUN) cannot run on this machine, when `containers` is false. */
+  containersUnavailable?: string;
 }
 
 export interface AppInfo {

@@ -28,6 +28,7 @@ import { DockerConfigCredentialStore, type CredentialStore } from '../engine/reg
 import { listLogins, loginToRegistry, logoutFromRegistry, type CredentialSetup } from './logins.ts';
 import type { StreamContext } from './stream-context.ts';
 import { StrataError } from '../../shared/errors.ts';
+import { sandboxUnavailable } from '../engine/runtime/sandbox.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
 export type StreamHandlers = {
@@ -61,14 +62,17 @@ function unsupported(what: string): never {
   throw new StrataError('unsupported', `${what} is not available in this version of the engine`);
 }
 
+/** What this host can do here: containers need the sandbox (probed once per process, then cached). */
 export function features(options: HandlerOptions): Features {
+  const sandbox = sandboxUnavailable();
   return {
     load: true,
     save: true,
     import: true,
     build: true,
-    containers: true,
-    terminal: true,
+    containers: sandbox === undefined,
+    terminal: sandbox === undefined,
+    ...(sandbox ? { containersUnavailable: sandbox } : {}),
     pull: true,
     push: true,
     nativeDialogs: options.dialogs !== undefined,

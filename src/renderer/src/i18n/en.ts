@@ -233,7 +233,11 @@ export const en = {
   },
   containers: {
     title: 'Containers',
-    unavailable: { title: 'Containers are not available yet', body: 'This version of the engine cannot run containers yet. Images, builds and disk usage work.' },
+    unavailable: {
+      title: 'Containers cannot run on this machine',
+      body: 'Running containers needs Linux with bubblewrap, util-linux and user namespaces. Images, builds and disk usage still work.',
+      reason: 'Why: {reason}',
+    },
     empty: { title: 'No containers', body: 'Run a container from an image: each one gets its own writable layer on top of the image, and you can open a terminal in it, edit its files and commit the result as a new image.' },
     col: { name: 'Name', image: 'Image', command: 'Command', status: 'Status', created: 'Created' },
     state: { running: 'Running (started {since})', exited: 'Exited ({code}) {when}', created: 'Created' },

@@ -235,7 +235,11 @@ export const ko: Messages = {
   },
   containers: {
     title: '컨테이너',
-    unavailable: { title: '아직 컨테이너를 쓸 수 없습니다', body: '이 엔진 버전은 아직 컨테이너를 실행하지 못합니다. 이미지, 빌드, 디스크 사용량은 동작합니다.' },
+    unavailable: {
+      title: '이 컴퓨터에서는 컨테이너를 실행할 수 없습니다',
+      body: '컨테이너를 실행하려면 bubblewrap, util-linux, 사용자 네임스페이스를 갖춘 Linux가 필요합니다. 이미지, 빌드, 디스크 사용량은 그대로 쓸 수 있습니다.',
+      reason: '이유: {reason}',
+    },
     empty: { title: '컨테이너가 없습니다', body: '이미지에서 컨테이너를 실행하세요. 컨테이너마다 이미지 위에 자기만의 쓰기 가능 레이어가 생기고, 터미널을 열고 파일을 고친 뒤 결과를 새 이미지로 커밋할 수 있습니다.' },
     col: { name: '이름', image: '이미지', command: '명령', status: '상태', created: '생성' },
     state: { running: '실행 중 ({since} 시작)', exited: '종료됨 (코드 {code}) {when}', created: '생성됨' },
