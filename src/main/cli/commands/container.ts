@@ -10,7 +10,7 @@ import { containerArgs, type CreateOptions } from '../../engine/container/config
 import { NoSuchContainerError, statusText, type ContainerProcess, type ContainerRecord } from '../../engine/container/container-service.ts';
 import { commitContainer } from '../../engine/container/commit.ts';
 import { exportRootfs } from '../../engine/container/export.ts';
-import { copyIn, copyOut } from '../../engine/container/copy.ts';
+import { archiveOut, copyIn, copyOut, extractIn } from '../../engine/container/copy.ts';
 import { ImageNotFoundError } from '../../engine/image/image-service.ts';
 import { familiarString, parseReference } from '../../engine/image/reference.ts';
 import { pull } from '../../engine/registry/pull.ts';
@@ -607,7 +607,7 @@ function containerPath(arg: string): { container: string; path: string } | undef
 export const cpCommand: Command = {
   path: ['cp'],
   aliases: [['container', 'cp']],
-  usage: 'strata cp CONTAINER:SRC_PATH DEST_PATH\n        strata cp SRC_PATH CONTAINER:DEST_PATH',
+  usage: 'strata cp CONTAINER:SRC_PATH DEST_PATH|-\n        strata cp SRC_PATH|- CONTAINER:DEST_PATH',
   description: 'Copy files/folders between a container and the local filesystem',
   flags: [],
   minArgs: 2,
@@ -619,10 +619,14 @@ export const cpCommand: Command = {
     if ((from && to) || (!from && !to)) throw new UsageError('copying between containers is not supported; exactly one of SRC and DEST must be CONTAINER:PATH');
     const engine = ctx.engine();
     if (from) {
-      const bytes = await copyOut(await engine.containers.rootfs(from.container), from.path, b);
+      const view = await engine.containers.rootfs(from.container);
+      // `-` streams a tar of SRC to stdout, as docker does; nothing else goes there.
+      if (b === '-') return void (await pipeline(archiveOut(view, from.path), ctx.stdout, { end: false }));
+      const bytes = await copyOut(view, from.path, b);
       ctx.stderr.write(`Successfully copied ${humanSize(bytes)} to ${b}\n`);
     } else {
-      const bytes = copyIn(await engine.containers.rootfs(to!.container), a, to!.path);
+      const view = await engine.containers.rootfs(to!.container);
+      const bytes = a === '-' ? await extractIn(view, ctx.stdin, to!.path, to!.container) : copyIn(view, a, to!.path);
       ctx.stderr.write(`Successfully copied ${humanSize(bytes)} to ${b}\n`);
     }
   },

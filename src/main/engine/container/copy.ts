@@ -1,7 +1,11 @@
-import { createWriteStream, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, chmodSync, statSync } from 'node:fs';
+import { createWriteStream, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, symlinkSync, chmodSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { RootfsView } from '../snapshot/rootfs.ts';
+import * as tar from 'tar-stream';
+import { removeTree, type RootfsEntry, type RootfsView } from '../snapshot/rootfs.ts';
+import { cleanEntryPath } from '../layer/tar-safety.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
 /** `cp CONTAINER:SRC DEST`: files, directories and symlinks out of the container; returns bytes copied. */
@@ -54,4 +58,90 @@ export function copyIn(view: RootfsView, src: string, dest: string): number {
   };
   copy(src, target);
   return bytes;
+}
+
+/**
+ * `cp CONTAINER:SRC -`: SRC as a tar stream, its entries named from SRC's base name down
+ * (`in/`, `in/hello.txt`) as docker's archive does. Files, directories and symlinks; device
+ * nodes and sockets are left out as `cp` leaves them out.
+ */
+export function archiveOut(view: RootfsView, src: string): Readable {
+  const entry = view.stat(src);
+  if (!entry) throw new StrataError('not-found', `Could not find the file ${src} in container`);
+  const pack = tar.pack();
+  const out = new PassThrough();
+  pack.pipe(out);
+  const put = (header: Parameters<tar.Pack["entry"]>[0], body?: Readable): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const w = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+      body?.on('error', reject).pipe(w);
+    });
+  const add = async (e: RootfsEntry, name: string): Promise<void> => {
+    const header = { name, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, mtime: new Date(e.mtime * 1000) };
+    if (e.type === 'dir') {
+      await put({ ...header, name: `${name}/`, type: 'directory' });
+      for (const child of view.list(e.path)) await add(child, `${name}/${child.name}`);
+    } else if (e.type === 'symlink') {
+      await put({ ...header, type: 'symlink', linkname: e.linkTarget });
+    } else if (e.type === 'file') {
+      await put({ ...header, type: 'file', size: e.size }, view.read(e.path));
+    }
+  };
+  add(entry, posix.basename(entry.path) || '.').then(() => pack.finalize(), (err: Error) => out.destroy(err));
+  return out;
+}
+
+/**
+ * `cp - CONTAINER:DEST`: extracts a tar stream into the directory DEST of the container's
+ * writable layer; returns the bytes of file content written. Entry names are cleaned (no
+ * absolute paths, no `..`); every path, link targets included, resolves inside the rootfs.
+ */
+export async function extractIn(view: RootfsView, source: AsyncIterable<Uint8Array> | Readable, dest: string, container: string): Promise<number> {
+  const dir = view.stat(dest);
+  if (dir?.type !== 'dir') throw new StrataError('invalid', `destination "${container}:${dest}" must be a directory`);
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-cp-'));
+  const extract = tar.extract();
+  const done = pipeline(source, extract);
+  let bytes = 0;
+  try {
+    for await (const item of extract) {
+      const h = item.header;
+      const rel = cleanEntryPath(h.name);
+      const to = posix.join(dir.path, rel);
+      if (rel === '' || h.type === 'directory') {
+        if (rel !== '') view.mkdir(to, (h.mode ?? 0o755) & 0o7777);
+        item.resume();
+      } else if (h.type === 'symlink') {
+        view.symlink(to, h.linkname ?? '');
+        item.resume();
+      } else if (h.type === 'file' || h.type === 'contiguous-file') {
+        bytes += await writeEntry(view, item as unknown as AsyncIterable<Uint8Array>, to, (h.mode ?? 0o644) & 0o7777, scratch);
+      } else if (h.type === 'link') {
+        const from = posix.join(dir.path, cleanEntryPath(h.linkname ?? ''));
+        if (view.stat(from)?.type !== 'file') throw new StrataError('data-loss', `hard link ${h.name} points at ${h.linkname}, which is not a file in the archive`);
+        bytes += await writeEntry(view, view.read(from), to, view.stat(from)!.mode & 0o7777, scratch);
+        item.resume();
+      } else {
+        item.resume();
+      }
+    }
+    await done;
+  } catch (err) {
+    extract.destroy();
+    await done.catch(() => {});
+    throw err;
+  } finally {
+    removeTree(scratch);
+  }
+  return bytes;
+}
+
+/** One file's content into the container: through a private temp file, then copied up. */
+async function writeEntry(view: RootfsView, content: Readable | AsyncIterable<Uint8Array>, to: string, mode: number, scratch: string): Promise<number> {
+  const tmp = join(scratch, 'entry');
+  await pipeline(content, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+  const size = statSync(tmp).size;
+  view.copyIn(to, tmp, mode);
+  removeTree(tmp);
+  return size;
 }
