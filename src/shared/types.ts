@@ -176,3 +176,49 @@ export type BuildMissCode = BuildMissCause['code'];
 
 /** A miss: the cause plus the instruction it is about (`COPY app.js .`, `RUN`, `FROM`), as the CLI prefixes it. */
 export type BuildMissReason = BuildMissCause & { instruction: string };
+
+/** One entry of a layer's file tree as the image sees it. */
+export interface TreeEntry {
+  path: string;
+  type: string;
+  size: number;
+  linkTarget: string;
+  /** A: new in this layer; M: replaces a file of a lower layer; D: a whiteout deleting one. */
+  change: 'A' | 'M' | 'D';
+  /** Overwritten or deleted by a later layer: its bytes are stored but never seen. */
+  wasted: boolean;
+}
+
+export interface LayerTree {
+  diffId: string;
+  position: number;
+  entries: TreeEntry[];
+  /** Bytes in this layer that later layers overwrite or delete. */
+  wastedBytes: number;
+}
+
+/** A stored layer and the images that use it (the layer-sharing view). */
+export interface SharedLayer {
+  diffId: string;
+  size: number;
+  usedBy: string[];
+}
+
+/** One row of `image layers`: what a layer holds and how much of it the image never shows. */
+export interface LayerSummary {
+  /** 0 for the base layer. */
+  position: number;
+  diffId: string;
+  /** Uncompressed size. */
+  size: number;
+  /** The history step that made the layer ('' when the config has none). */
+  createdBy: string;
+  /** Unix seconds (0 when unknown). */
+  created: number;
+  /** Files (not directories) new in this layer, replacing a lower one, or deleted by it. */
+  added: number;
+  modified: number;
+  deleted: number;
+  /** Bytes of this layer that later layers overwrite or delete. */
+  wastedBytes: number;
+}

@@ -17,7 +17,8 @@ import { listImages as engineListImages } from '../engine/image/list.ts';
 import type {
   AppInfo, DialogResult, Features, ParamsOf, RequestName, ResultOf, StreamEventOf, StreamName, StreamParams, StreamResult,
 } from '../../shared/contract.ts';
-import { imageDetail, imageLayers, layerTree, listImages, sharedLayers } from './image-views.ts';
+import { imageDetail, listImages } from './image-views.ts';
+import { imageLayers, layerTree, sharedLayers } from '../engine/image/layers.ts';
 import { prunePreview } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';

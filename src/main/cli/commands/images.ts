@@ -6,7 +6,8 @@ import { imageHistory } from '../../engine/image/history.ts';
 import { inspectImage } from '../../engine/image/inspect.ts';
 import { pruneImages, removeImage } from '../../engine/image/prune.ts';
 import { ImageNotFoundError, type ImageDeleteItem } from '../../engine/image/image-service.ts';
-import { ambiguousHint, formatHistory, formatImagesCommand } from '../image-format.ts';
+import { ambiguousHint, formatHistory, formatImagesCommand, formatLayers } from '../image-format.ts';
+import { layerSummaries } from '../../engine/image/layers.ts';
 import { compile } from '../formatter.ts';
 import { goEscape } from '../template.ts';
 import { parseReference } from '../../engine/image/reference.ts';
@@ -100,6 +101,24 @@ export const historyCommand: Command = {
         now: Date.now(),
       }),
     );
+  },
+};
+
+export const imageLayersCommand: Command = {
+  path: ['image', 'layers'],
+  usage: 'strata image layers [OPTIONS] IMAGE',
+  description: 'Show the layers of an image: size, the step that made each, files added/modified/deleted, and bytes later layers hide',
+  flags: [
+    { name: 'format', type: 'string', description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'" },
+    { name: 'no-trunc', type: 'bool', description: "Don't truncate output" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const layers = layerSummaries(engine, engine.images.resolve(ctx.args[0]!));
+    const format = flagString(ctx, 'format');
+    ctx.stdout.write(formatLayers(layers, { ...(format !== undefined ? { format } : {}), noTrunc: flagBool(ctx, 'no-trunc'), now: Date.now() }));
   },
 };
 
