@@ -1,14 +1,28 @@
-import { createWriteStream, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, symlinkSync, chmodSync, statSync } from 'node:fs';
+import {
+  constants, createReadStream, createWriteStream, fchmodSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, symlinkSync, chmodSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { removeTree, type RootfsEntry, type RootfsView } from '../snapshot/rootfs.ts';
+import { fixedSizeStream, type OpenedFile } from '../snapshot/safe-path.ts';
 import { cleanEntryPath } from '../layer/tar-safety.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
-/** `cp CONTAINER:SRC DEST`: files, directories and symlinks out of the container; returns bytes copied. */
+/** Errors that mean a running container removed or replaced an entry since it was listed. */
+function vanished(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EISDIR' || code === 'not-found' || code === 'invalid';
+}
+
+/**
+ * `cp CONTAINER:SRC DEST`: files, directories and symlinks out of the container; returns bytes
+ * copied. Below SRC the walk follows no link at all, files are read through their opened
+ * descriptor, and an entry a running container removes or replaces meanwhile is skipped.
+ */
 export async function copyOut(view: RootfsView, src: string, dest: string): Promise<number> {
   const entry = view.stat(src);
   if (!entry) throw new StrataError('not-found', `Could not find the file ${src} in container`);
@@ -21,21 +35,38 @@ export async function copyOut(view: RootfsView, src: string, dest: string): Prom
   })();
   const target = destIsDir ? join(dest, posix.basename(entry.path) || 'root') : dest;
   let bytes = 0;
-  const copy = async (from: string, to: string): Promise<void> => {
-    const e = view.stat(from)!;
+  const copyFile = async (from: string, to: string): Promise<void> => {
+    let file: OpenedFile;
+    try {
+      file = view.openFile(from, { literal: true });
+    } catch (err) {
+      if (vanished(err)) return;
+      throw err;
+    }
+    const mode = file.stat.mode & 0o7777;
+    const out = openSync(to, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode);
+    fchmodSync(out, mode);
+    await pipeline(createReadStream('', { fd: file.fd }), createWriteStream('', { fd: out }));
+    bytes += file.stat.size;
+  };
+  const copy = async (e: RootfsEntry, to: string): Promise<void> => {
     if (e.type === 'dir') {
       mkdirSync(to, { recursive: true });
-      for (const child of view.list(from)) await copy(child.path, join(to, child.name));
+      let children: RootfsEntry[] = [];
+      try {
+        children = view.list(e.path, { literal: true });
+      } catch (err) {
+        if (!vanished(err)) throw err;
+      }
+      for (const child of children) await copy(child, join(to, child.name));
       chmodSync(to, e.mode);
     } else if (e.type === 'symlink') {
       symlinkSync(e.linkTarget, to);
     } else if (e.type === 'file') {
-      await pipeline(view.read(from), createWriteStream(to, { mode: e.mode }));
-      chmodSync(to, e.mode);
-      bytes += e.size;
+      await copyFile(e.path, to);
     }
   };
-  await copy(entry.path, target);
+  await copy(entry, target);
   return bytes;
 }
 
@@ -62,8 +93,10 @@ export function copyIn(view: RootfsView, src: string, dest: string): number {
 
 /**
  * `cp CONTAINER:SRC -`: SRC as a tar stream, its entries named from SRC's base name down
- * (`in/`, `in/hello.txt`) as docker's archive does. Files, directories and symlinks; device
- * nodes and sockets are left out as `cp` leaves them out.
+ * (`in/`, `in/hello.txt`) as docker's archive does. Like copyOut, below SRC no link is followed,
+ * each file is read through its opened descriptor (its size from that descriptor's stat), and
+ * what a running container removes meanwhile is left out. Device nodes and sockets are left out
+ * as `cp` leaves them out.
  */
 export function archiveOut(view: RootfsView, src: string): Readable {
   const entry = view.stat(src);
@@ -71,7 +104,7 @@ export function archiveOut(view: RootfsView, src: string): Readable {
   const pack = tar.pack();
   const out = new PassThrough();
   pack.pipe(out);
-  const put = (header: Parameters<tar.Pack["entry"]>[0], body?: Readable): Promise<void> =>
+  const put = (header: Parameters<tar.Pack['entry']>[0], body?: Readable): Promise<void> =>
     new Promise((resolve, reject) => {
       const w = pack.entry(header, (err) => (err ? reject(err) : resolve()));
       body?.on('error', reject).pipe(w);
@@ -80,11 +113,24 @@ export function archiveOut(view: RootfsView, src: string): Readable {
     const header = { name, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, mtime: new Date(e.mtime * 1000) };
     if (e.type === 'dir') {
       await put({ ...header, name: `${name}/`, type: 'directory' });
-      for (const child of view.list(e.path)) await add(child, `${name}/${child.name}`);
+      let children: RootfsEntry[] = [];
+      try {
+        children = view.list(e.path, { literal: true });
+      } catch (err) {
+        if (!vanished(err)) throw err;
+      }
+      for (const child of children) await add(child, `${name}/${child.name}`);
     } else if (e.type === 'symlink') {
       await put({ ...header, type: 'symlink', linkname: e.linkTarget });
     } else if (e.type === 'file') {
-      await put({ ...header, type: 'file', size: e.size }, view.read(e.path));
+      let file: OpenedFile;
+      try {
+        file = view.openFile(e.path, { literal: true });
+      } catch (err) {
+        if (vanished(err)) return;
+        throw err;
+      }
+      await put({ ...header, type: 'file', size: file.stat.size }, fixedSizeStream(file.fd, file.stat.size));
     }
   };
   add(entry, posix.basename(entry.path) || '.').then(() => pack.finalize(), (err: Error) => out.destroy(err));
@@ -118,8 +164,9 @@ export async function extractIn(view: RootfsView, source: AsyncIterable<Uint8Arr
         bytes += await writeEntry(view, item as unknown as AsyncIterable<Uint8Array>, to, (h.mode ?? 0o644) & 0o7777, scratch);
       } else if (h.type === 'link') {
         const from = posix.join(dir.path, cleanEntryPath(h.linkname ?? ''));
-        if (view.stat(from)?.type !== 'file') throw new StrataError('data-loss', `hard link ${h.name} points at ${h.linkname}, which is not a file in the archive`);
-        bytes += await writeEntry(view, view.read(from), to, view.stat(from)!.mode & 0o7777, scratch);
+        const target = view.stat(from);
+        if (target?.type !== 'file') throw new StrataError('data-loss', `hard link ${h.name} points at ${h.linkname}, which is not a file in the archive`);
+        bytes += await writeEntry(view, view.read(from), to, target.mode & 0o7777, scratch);
         item.resume();
       } else {
         item.resume();
@@ -136,7 +183,7 @@ export async function extractIn(view: RootfsView, source: AsyncIterable<Uint8Arr
   return bytes;
 }
 
-/** One file's content into the container: through a private temp file, then copied up. */
+/** One file's content into the container: through a private temp file (O_EXCL), then copied up. */
 async function writeEntry(view: RootfsView, content: Readable | AsyncIterable<Uint8Array>, to: string, mode: number, scratch: string): Promise<number> {
   const tmp = join(scratch, 'entry');
   await pipeline(content, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
