@@ -1,6 +1,7 @@
 import type { DB } from './metadata/db.ts';
 import type { ContentStore } from './store/content-store.ts';
-import type { ChangeBus } from './events.ts';
+import type { ChangeBus } from './events/change-bus.ts';
+import type { EventLog } from './events/event-log.ts';
 import type { ImageService } from './image/image-service.ts';
 import type { GarbageCollector } from './gc/gc.ts';
 
@@ -14,6 +15,8 @@ export interface Stores {
   readonly root: string;
   readonly db: DB;
   readonly content: ContentStore;
+  /** The store's change feed: services record each change's event in its transaction. */
+  readonly events: EventLog;
   readonly bus: ChangeBus;
   readonly images: ImageService;
   readonly gc: GarbageCollector;

@@ -8,10 +8,12 @@ import { ValidationError, validateRequest, validateStream, validateStreamId } fr
 import type { Handlers } from './handlers.ts';
 import type { StreamContext } from './stream-context.ts';
 import { StrataError, toErrorData } from '../../shared/errors.ts';
+import { explainDiskFull } from '../engine/metadata/db.ts';
 
 /** What crosses to the renderer: the code the engine gave, its details, one line of message. */
 export function errorInfo(err: unknown): ErrorInfo {
-  return toErrorData(err);
+  // SQLite's "database or disk is full" is the disk, like ENOSPC: docker's words and what to do.
+  return toErrorData(explainDiskFull(err, 'the store'));
 }
 
 interface LiveStream {
@@ -27,7 +29,15 @@ export class HostSession {
 
   constructor(handlers: Handlers, push: (msg: PushMessage) => void) {
     this.handlers = handlers;
-    this.push = push;
+    // A push that cannot be delivered (a closed window, a value that does not serialise) is dropped:
+    // it must not throw into the engine's event emitter or the handler that emitted it.
+    this.push = (msg) => {
+      try {
+        push(msg);
+      } catch {
+        /* dropped */
+      }
+    };
     this.unsubscribe = handlers.onChange((event: ChangeEvent) => this.push({ type: 'change', event }));
   }
 

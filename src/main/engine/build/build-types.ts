@@ -11,6 +11,10 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   target?: string;
   noCache?: boolean;
+  /** `build --network`: the network of RUN steps that do not ask for one (default `none`). */
+  network?: 'host' | 'none' | 'default';
+  /** `build --allow`: BuildKit's entitlements; `network.host` lets `RUN --network=host` have the host's network. */
+  allow?: string[];
   signal?: AbortSignal;
   onEvent?: (event: BuildEvent) => void;
 }

@@ -57,14 +57,13 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   mkdirSync(scratch, { recursive: true });
   const progress: BuildProgress = { n: 0, usedArgs: new Set(), states: new Map(), steps: [], stepFailed: false };
   const given: Given = {
-    engine, ctx, opts, cache: new BuildCache(engine.db), history, buildId, scratch, buildArgs, epoch: sourceDateEpoch(),
+    engine, ctx, opts, cache: new BuildCache(engine.db, engine.events), history, buildId, scratch, buildArgs, epoch: sourceDateEpoch(),
     previousSteps: previousInputs(engine, ctx), digests: fileDigestCache(engine.db),
   };
   try {
     const imageId = await engine.gc.withLease(() => buildImage(given, progress, tags));
     history.finish(buildId, 'success', { imageId });
     opts.onEvent?.({ type: 'result', buildId, imageId, tags: tags.map((t) => familiarString(parseReference(t))) });
-    engine.bus.emit({ kind: 'build-cache', action: 'changed' });
     return { buildId, imageId, tags, steps: progress.steps };
   } catch (err) {
     const e = toBuildError(err);

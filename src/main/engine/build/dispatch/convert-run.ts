@@ -12,7 +12,8 @@ export async function runStep(run: BuildRun, state: StageState, cmd: RunInstruct
       const layer = await runInSandbox(run.opt.engine, {
         layers: state.layers, cmd, shell: cfg(state).Shell?.length ? cfg(state).Shell! : ['/bin/sh', '-c'],
         env: withDefaultPath(state.env), cwd: cfg(state).WorkingDir || '/', user: cfg(state).User ?? '', scratch: run.opt.scratch,
-        signal: run.opt.opts.signal,
+        signal: run.opt.opts.signal, ...(run.opt.opts.network ? { network: run.opt.opts.network } : {}),
+        allowHostNetwork: run.opt.opts.allow?.includes('network.host') ?? false,
         onOutput: (stream, text) => emit(run, { type: 'log', n, stream, text }),
       });
       return layer ? { layer, files: layer.files } : {};
