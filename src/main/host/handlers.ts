@@ -21,7 +21,7 @@ import type {
 } from '../../shared/contract.ts';
 import { imageDetail, listImages } from './image-views.ts';
 import { imageLayers, layerTree, sharedLayers } from '../engine/image/layers.ts';
-import { prunePreview } from './prune-preview.ts';
+import { prunePreview, pruneActions, runPruneAction } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';
 import { pull } from '../engine/registry/pull.ts';
@@ -131,6 +131,8 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       return { usage, rows: summary, imagesTotal };
     },
     'system.layers': () => sharedLayers(engine),
+    'system.prunePreview': () => pruneActions(engine),
+    'system.prune': ({ action }) => runPruneAction(engine, action),
     'build.context': ({ path, dockerfile }) => inspectContext(path, dockerfile),
     'build.writeDockerfile': ({ path, dockerfile, text }) => {
       writeDockerfile(path, dockerfile, text);

@@ -147,13 +147,14 @@ export const builderPruneCommand: Command = {
     }
     const engine = ctx.engine();
     const removed = new BuildCache(engine.db, engine.events).prune(all);
-    const gc = await engine.gc.collect();
+    await engine.gc.collect();
     if (removed.keys.length > 0) {
       ctx.stdout.write('Deleted build cache objects:\n');
       for (const k of removed.keys) ctx.stdout.write(`${k.replace(/^sha256:/, '').slice(0, 25)}\n`);
       ctx.stdout.write('\n');
     }
-    ctx.stdout.write(`Total:\t${humanSize(gc.bytesFreed)}\n`);
+    // BuildKit reports the removed records' sizes; the blob bytes gc unlinked are not docker's figure.
+    ctx.stdout.write(`Total:\t${humanSize(removed.size)}\n`);
     return 0;
   },
 };

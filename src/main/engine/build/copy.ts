@@ -371,5 +371,5 @@ export async function writeLayer(engine: Engine, entries: readonly LayerEntry[])
   producing.catch((err: Error) => pack.destroy(err));
   const layer = await ingestLayer(engine.content, pack as unknown as Readable);
   await producing;
-  return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files };
+  return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files };
 }

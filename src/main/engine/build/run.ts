@@ -80,7 +80,7 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
     if (pipe) rmSync(join(upperDir, pipe.top), { recursive: true, force: true });
     // Like BuildKit, a RUN that changed nothing still adds a layer (the empty tar).
     const layer = await layerFromUpper(engine, lowerDirs, upperDir);
-    return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files };
+    return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files };
   } finally {
     // removeTree, not rmSync: overlayfs leaves `work/work` mode 000, which a non-root user can't
     // descend into until it is opened up again.

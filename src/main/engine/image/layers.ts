@@ -21,7 +21,8 @@ export function imageLayers(stores: Reads, imageId: string): LayerInfo[] {
     chainId: l.chainId,
     blobDigest: l.blobDigest,
     mediaType: l.mediaType,
-    size: l.size,
+    size: l.diffSize,
+    tarSize: l.size,
     blobSize: l.blobSize,
     usedBy: (stmt.all(l.diffId) as { image_id: string }[]).map((r) => r.image_id),
   }));
@@ -36,7 +37,7 @@ export function sharedLayers(stores: Pick<Stores, 'db'>): SharedLayer[] {
     if (!set) users.set(r.diff_id, (set = new Set()));
     set.add(r.image_id);
   }
-  const sizes = stores.db.prepare('SELECT diff_id, size FROM layers').all() as { diff_id: string; size: number }[];
+  const sizes = stores.db.prepare('SELECT diff_id, diff_size AS size FROM layers').all() as { diff_id: string; size: number }[];
   return sizes
     .filter((l) => users.has(l.diff_id))
     .map((l) => ({ diffId: l.diff_id, size: l.size, usedBy: [...users.get(l.diff_id)!].sort() }))
@@ -144,7 +145,7 @@ export function layerSummaries(stores: Reads, imageId: string): LayerSummary[] {
     rows.push({
       position: tree.position,
       diffId: layer.diffId,
-      size: layer.size,
+      size: layer.diffSize,
       createdBy: steps[tree.position]?.createdBy ?? '',
       created: steps[tree.position]?.created ?? 0,
       added: files.filter((e) => e.change === 'A').length,

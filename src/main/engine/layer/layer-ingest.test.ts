@@ -32,6 +32,27 @@ describe('layer ingest', () => {
   });
   afterEach(() => dir.cleanup());
 
+  it("computes docker's size: regular files and symlink targets, each inode once, dirs and whiteouts 0", async () => {
+    const t = join(dir.path, 'd.tar');
+    const pack = tar.pack();
+    const done = pipeline(pack, createWriteStream(t));
+    const add = (h: EntryHeader, body = ''): Promise<void> =>
+      new Promise((resolve, reject) => { pack.entry({ size: Buffer.byteLength(body), ...h } as tar.Header, body, (err) => (err ? reject(err) : resolve())); });
+    await add({ name: 'd/', type: 'directory', mode: 0o755 });
+    await add({ name: 'd/data', type: 'file', mode: 0o644 }, 'x'.repeat(51));
+    await add({ name: 'd/hard', type: 'link', linkname: 'd/data' }); // the same inode: not again
+    await add({ name: 'd/ln', type: 'symlink', linkname: 'données' }); // 8 bytes of UTF-8
+    await add({ name: 'd/.wh.old', type: 'file', mode: 0o644 }, 'ignored'); // a whiteout holds nothing
+    await add({ name: 'd/twice', type: 'file', mode: 0o644 }, 'first version');
+    await add({ name: 'd/twice', type: 'file', mode: 0o644 }, 'second'); // replaces the first on disk
+    await add({ name: 'dev/null', type: 'character-device', mode: 0o666, devmajor: 1, devminor: 3 });
+    pack.finalize();
+    await done;
+    const l = await ingestLayer(store, createReadStream(t));
+    expect(l.diffSize).toBe(51 + 8 + 6);
+    expect(l.size).toBe(readFileSync(t).length); // the tar's own bytes stay a separate figure
+  });
+
   it('computes the diff ID, size and file index for plain, gzip and zstd layers', async () => {
     const t = join(dir.path, 'l.tar');
     await writeTar(t, [

@@ -105,6 +105,12 @@ export async function unpackLayer(source: Readable, target: string, lowerDirsBel
           if (below.stat.isSymbolicLink()) symlinkSync(readlinkSync(join(below.dir, linkRel)), dest);
           else copyFileSync(join(below.dir, linkRel), dest);
         }
+        // Like docker's extraction, the link's own header sets owner, mode and times of the file
+        // it names (they share one inode); a link to a symlink is left as it is (no lchmod).
+        if (!lstatSync(dest).isSymbolicLink()) {
+          applyOwnerMode(dest, header.uid, header.gid, mode);
+          lutimesSync(dest, mtime, mtime);
+        }
         entry.resume();
         break;
       }

@@ -77,12 +77,12 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
   const durationMs = performance.now() - started;
   run.opt.cache.put({
     key, parentKey, kind: raw.kind, description: prepared.entry?.createdBy ?? raw.code, diffId: outcome.layer?.diffId ?? null,
-    historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.size ?? 0, durationMs: Math.round(durationMs),
+    historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.diffSize ?? 0, durationMs: Math.round(durationMs),
   });
   state.key = key;
   emit(run, { type: 'done', n, durationMs });
   recordStep(run, state, n, instruction, line, {
-    cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.size ?? 0,
+    cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.diffSize ?? 0,
     diffId: outcome.layer?.diffId ?? null, selfChanged,
   });
 }

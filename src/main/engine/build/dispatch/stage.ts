@@ -108,7 +108,7 @@ export function baseState(run: BuildRun, stage: Stage, index: number, display: s
   }
   const base = run.opt.engine.images.readConfig(imageId);
   const layers = run.opt.engine.images.layers(imageId).map((l): LayerInput => ({
-    blobDigest: l.blobDigest, blobSize: l.blobSize, mediaType: l.mediaType, compression: l.compression, diffId: l.diffId, size: l.size,
+    blobDigest: l.blobDigest, blobSize: l.blobSize, mediaType: l.mediaType, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize,
   }));
   const config: ImageConfig = {
     architecture: base.architecture, os: base.os, ...(base.variant ? { variant: base.variant } : {}),
