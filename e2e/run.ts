@@ -17,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { Engine } from '../src/main/engine/engine.ts';
 import { saveImages, selectImages } from '../src/main/engine/archive/save.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../test/fixtures/busybox.ts';
-import { formatBytes } from '../src/main/cli/format.ts';
+import { humanSize } from '../src/shared/units.ts';
 import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
 import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
@@ -614,7 +614,7 @@ async function main(): Promise<void> {
       await page.getByTestId('prune-submit').click();
       await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.includes('Total reclaimed space'), undefined, { timeout: 60_000 });
       const notice = await page.getByTestId('notice').innerText();
-      expect(notice.includes(formatBytes(bytes)), `reclaimed "${notice}" should equal the preview ${formatBytes(bytes)}`);
+      expect(notice.includes(humanSize(bytes)), `reclaimed "${notice}" should equal the preview ${humanSize(bytes)}`);
       await page.getByTestId('filter-dangling').uncheck();
     }, page);
 

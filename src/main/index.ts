@@ -16,6 +16,7 @@ import { errorInfo, HostSession } from './host/session.ts';
 import { SealedCredentialStore, type Sealer } from './engine/registry/sealed-credentials.ts';
 import { Channels, type Envelope } from '../shared/contract.ts';
 import { keepServing } from './host/last-resort.ts';
+import { StrataError } from '../shared/errors.ts';
 
 const sessions = new Map<number, HostSession>();
 
@@ -52,7 +53,7 @@ function keychainUnavailable(): string | undefined {
 const safeStorageSealer: Sealer = {
   encrypt(plain) {
     const reason = keychainUnavailable();
-    if (reason) throw new Error(reason);
+    if (reason) throw new StrataError('unavailable', reason);
     return safeStorage.encryptString(plain);
   },
   decrypt: (sealed) => safeStorage.decryptString(sealed),

@@ -6,13 +6,12 @@ import type {
   ChangeEvent, Envelope, ErrorInfo, ParamsOf, PushMessage, RequestName, ResultOf, StreamEventOf, StreamName, StreamParams,
   StreamResult, Transport,
 } from './contract.ts';
+import { StrataError, isErrorCode } from './errors.ts';
 
-export class ApiError extends Error {
-  readonly code: string;
+/** An error answer from the host, with the engine's code and details as they crossed the boundary. */
+export class ApiError extends StrataError {
   constructor(info: ErrorInfo) {
-    super(info.message);
-    this.name = 'ApiError';
-    this.code = info.code;
+    super(isErrorCode(info.code) ? info.code : 'internal', info.message, info.details ? { details: info.details } : {});
   }
 }
 

@@ -7,9 +7,10 @@
 import type { ErrorData } from './errors.ts';
 import type {
   BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason, ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent,
-} from '../main/engine/api.ts';
+  LayerTree, SharedLayer, TreeEntry,
+} from './types.ts';
 
-export type { ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent };
+export type { ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, LayerTree, SharedLayer, TreeEntry };
 export type { BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason };
 
 /** What the engine in this process can do; views hide or explain what is missing. */
@@ -23,6 +24,8 @@ export interface Features {
   pull: boolean;
   push: boolean;
   nativeDialogs: boolean;
+  /** Why containers (and RUN) cannot run on this machine, when `containers` is false. */
+  containersUnavailable?: string;
 }
 
 export interface AppInfo {
@@ -38,25 +41,7 @@ export interface ImageDeleteItem {
   deleted?: string;
 }
 
-/** One entry of a layer's file tree as the image sees it. */
-export interface TreeEntry {
-  path: string;
-  type: string;
-  size: number;
-  linkTarget: string;
-  /** A: new in this layer; M: replaces a file of a lower layer; D: a whiteout deleting one. */
-  change: 'A' | 'M' | 'D';
-  /** Overwritten or deleted by a later layer: its bytes are stored but never seen. */
-  wasted: boolean;
-}
 
-export interface LayerTree {
-  diffId: string;
-  position: number;
-  entries: TreeEntry[];
-  /** Bytes in this layer that later layers overwrite or delete. */
-  wastedBytes: number;
-}
 
 export interface ImageDetail {
   id: string;
@@ -99,12 +84,6 @@ export interface SystemDf {
   imagesTotal: number;
 }
 
-/** A stored layer and the images that use it (the layer-sharing view). */
-export interface SharedLayer {
-  diffId: string;
-  size: number;
-  usedBy: string[];
-}
 
 export interface BuildContextInfo {
   path: string;

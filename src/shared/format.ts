@@ -1,6 +1,4 @@
-/** Formatting shared by the CLI and the UI, so both print the same numbers. */
-export { formatBytes } from '../main/cli/format.ts';
-export { pathMatch } from '../main/engine/image/reference.ts';
+/** Formatting shared by the CLI and the UI, so both print the same numbers (sizes and durations: units.ts). */
 
 /** docker's 12-hex short ID (`sha256:` dropped). */
 export function shortId(id: string): string {

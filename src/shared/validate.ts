@@ -5,11 +5,11 @@
  * not compile.
  */
 import type { ParamsOf, PruneAction, RequestName, StreamName, StreamParams } from './contract.ts';
+import { StrataError } from './errors.ts';
 
-export class ValidationError extends Error {
+export class ValidationError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ValidationError';
+    super('invalid', message);
   }
 }
 

@@ -12,7 +12,7 @@ import { login, logout } from '../../src/main/engine/registry/login.ts';
 import { openClient } from '../../src/main/engine/registry/session.ts';
 import { repositoryScope } from '../../src/main/engine/registry/auth.ts';
 import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
-import { shortId } from '../../src/main/engine/store/digest.ts';
+import { shortId } from '../../src/shared/format.ts';
 import { baseConfig, storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../fixtures/busybox.ts';
 import { ingestLayer } from '../../src/main/engine/layer/layer-ingest.ts';
 import { tempDir } from '../tmp.ts';

@@ -1,3 +1,4 @@
+import { StrataError } from '../../shared/errors.ts';
 /** docker-style flag parsing: `-a`, `-it` (combined), `--filter x`, `--filter=x`, repeats, `--`. */
 
 export type FlagType = 'bool' | 'string' | 'strings';
@@ -16,10 +17,9 @@ export interface ParsedArgs {
   args: string[];
 }
 
-export class UsageError extends Error {
+export class UsageError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('invalid', message);
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * Pure formatters for `images`, `history` and `system df` over api.ts shapes, reproducing docker/cli's
+ * Pure formatters for `images`, `history`, `image layers` and `system df` over api.ts shapes, reproducing docker/cli's
  * output byte for byte (its formatter package, image list tree view and tabwriter). "Now" is injected
  * so relative times are testable.
  */
 import type { DiskUsageBuildCache, DiskUsageContainer, DiskUsageImage, DiskUsageReport, DiskUsageRow, HistoryEntry, ImageSummary } from '../engine/api.ts';
+import type { LayerSummary } from '../../shared/types.ts';
 import { familiarName, parseReference } from '../engine/image/reference.ts';
 import { isTable, QUIET_FORMAT, RAW_FORMAT, renderRows, sortedKeys, TABLE_FORMAT, finalFormat } from './formatter.ts';
 import { createdSince, ellipsis, goTimeString, humanSize, humanSize4, rfc3339, truncateId, humanDuration } from './units.ts';
@@ -233,6 +234,45 @@ export function formatHistory(entries: readonly HistoryEntry[], options: History
   const human = options.human ?? true;
   const format = newHistoryFormat(options.format || TABLE_FORMAT, options.quiet ?? false, human);
   return renderRows(format, historyRows(entries, { trunc: !options.noTrunc, human, now: options.now }), HISTORY_HEADER);
+}
+
+// ---------------------------------------------------------------- image layers
+
+const LAYERS_HEADER = {
+  Position: 'LAYER', DiffID: 'DIFF ID', Size: 'SIZE', CreatedBy: 'CREATED BY', CreatedSince: 'CREATED', Added: 'ADDED', Modified: 'MODIFIED',
+  Deleted: 'DELETED', Wasted: 'WASTED',
+};
+const LAYERS_TABLE = 'table {{.Position}}\t{{.DiffID}}\t{{.Size}}\t{{.Added}}\t{{.Modified}}\t{{.Deleted}}\t{{.Wasted}}\t{{.CreatedBy}}';
+
+export interface LayersOptions {
+  format?: string;
+  noTrunc?: boolean;
+  now: number;
+}
+
+/** One row per layer, base first; `--format json` gets the byte counts as numbers too. */
+export function layerRows(layers: readonly LayerSummary[], options: { trunc: boolean; now: number }): Record<string, string | number>[] {
+  return layers.map((l) => {
+    const createdBy = l.createdBy.replaceAll('\t', ' ');
+    return sortedKeys({
+      Added: l.added,
+      CreatedBy: options.trunc ? ellipsis(createdBy, 45) : createdBy,
+      CreatedSince: l.created <= 0 ? 'N/A' : createdSince(l.created, options.now),
+      Deleted: l.deleted,
+      DiffID: options.trunc ? truncateId(l.diffId) : l.diffId,
+      Modified: l.modified,
+      Position: l.position,
+      Size: humanSize(l.size, 3),
+      SizeBytes: l.size,
+      Wasted: humanSize(l.wastedBytes, 3),
+      WastedBytes: l.wastedBytes,
+    });
+  });
+}
+
+export function formatLayers(layers: readonly LayerSummary[], options: LayersOptions): string {
+  const format = !options.format || options.format === TABLE_FORMAT ? LAYERS_TABLE : options.format;
+  return renderRows(format, layerRows(layers, { trunc: !options.noTrunc, now: options.now }), LAYERS_HEADER);
 }
 
 // ---------------------------------------------------------------- system df

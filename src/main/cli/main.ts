@@ -3,6 +3,7 @@ import { defaultRoot } from '../engine/paths.ts';
 import { parseArgs, UsageError } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
 import { COMMANDS } from './registry.ts';
+import { reportError } from './errors.ts';
 import { setLastResort } from '../host/last-resort.ts';
 import { ensureSpaceReserve, explainDiskFull, releaseSpaceReserve } from '../engine/metadata/db.ts';
 import { join, resolve } from 'node:path';
@@ -126,15 +127,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     ]);
     return code ?? 0;
   } catch (caught) {
-    const err = explainDiskFull(caught, resolve(root));
-    const e = err as Error;
-    if (e instanceof UsageError) {
-      io.stderr.write(`${e.message}\n`);
-      return 125;
-    }
-    if (process.env.STRATA_DEBUG) io.stderr.write(`${e?.stack ?? String(err)}\n`);
-    io.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return reportError(io.stderr, explainDiskFull(caught, resolve(root)));
   } finally {
     uncaught = undefined;
     process.off('SIGINT', onSignal);

@@ -1,3 +1,4 @@
+import { StrataError } from '../../shared/errors.ts';
 /**
  * A small subset of Go's text/template, enough for docker's `--format` strings:
  *   {{.Field}} {{.A.B}} {{.}}  {{json .X}} {{.X | json}}  {{join .X ", "}} {{upper .X}} {{lower .X}}
@@ -9,10 +10,9 @@
 type Value = unknown;
 type Fn = (...args: Value[]) => Value;
 
-export class TemplateError extends Error {
+export class TemplateError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TemplateError';
+    super('invalid', message);
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ellipsis, formatG, humanDuration, humanSize, humanSize4, truncateId } from './units.ts';
+import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
 
 describe('go-units and docker/cli display helpers', () => {
   it('HumanSizeWithPrecision with Go %g, including its exponent form', () => {
@@ -36,5 +37,14 @@ describe('go-units and docker/cli display helpers', () => {
     expect(ellipsis('abcdef', 6)).toBe('abcdef');
     expect(ellipsis('abcdefg', 6)).toBe('abcde…');
     expect(ellipsis('ääääää', 3)).toBe('ää…');
+  });
+});
+
+describe("a container's STATUS", () => {
+  const DAY = 86_400_000;
+  it('is what ps, system df -v and the desktop all show: go-units HumanDuration', () => {
+    const now = Date.now();
+    expect(statusText({ state: 'running', startedAt: now - 21 * DAY } as ContainerRecord, now)).toBe('Up 3 weeks');
+    expect(statusText({ state: 'exited', exitCode: 3, finishedAt: now - 21 * DAY } as ContainerRecord, now)).toBe('Exited (3) 3 weeks ago');
   });
 });

@@ -51,9 +51,9 @@ function walk(dir: string, root: string, pm: PatternMatcher, acc: { size: number
 }
 
 export function contextDir(path: string): string {
-  if (!isAbsolute(path)) throw new Error(`the build context must be an absolute path: ${path}`);
+  if (!isAbsolute(path)) throw new StrataError('invalid', `the build context must be an absolute path: ${path}`);
   const dir = resolve(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`unable to prepare context: path "${path}" not found`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new StrataError('not-found', `unable to prepare context: path "${path}" not found`);
   return dir;
 }
 

@@ -8,7 +8,7 @@ import { BuildHistory } from '../engine/build/history-store.ts';
 import { adviseOrder } from '../engine/build/advisor.ts';
 import type { BuildAdvice, BuildEvent, BuildSummary, StreamParams } from '../../shared/contract.ts';
 import { contextDir, dockerfileIn } from './build-context.ts';
-import type { StreamContext } from './session.ts';
+import type { StreamContext } from './stream-context.ts';
 
 /** The engine's event as the contract's; `vertex` carries the step's identity, later events its state. */
 export function toContractEvent(e: EngineBuildEvent): BuildEvent | undefined {

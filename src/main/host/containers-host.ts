@@ -10,7 +10,7 @@ import { commitContainer } from '../engine/container/commit.ts';
 import type { ContainerChange, ContainerFile, ContainerSummary, ParamsOf, StreamParams } from '../../shared/contract.ts';
 import { RESIZE_PREFIX } from '../../shared/contract.ts';
 import { StrataError } from '../../shared/errors.ts';
-import type { StreamContext } from './session.ts';
+import type { StreamContext } from './stream-context.ts';
 
 const MAX_VIEW_BYTES = 1 << 20;
 
@@ -45,7 +45,7 @@ export async function terminal(engine: Engine, p: StreamParams<'containers.termi
   let proc = engine.containers.attach(rec.id);
   engine.containers.announce('attach', rec.id);
   if (!proc) {
-    if (rec.state === 'running') throw new Error(`container ${rec.name} runs in another process: open a terminal from there, or stop it first`);
+    if (rec.state === 'running') throw new StrataError('conflict', `container ${rec.name} runs in another process: open a terminal from there, or stop it first`);
     proc = await engine.containers.start(rec.id, { size: { cols: p.cols, rows: p.rows } });
   }
   const live = proc;

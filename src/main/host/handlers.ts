@@ -19,7 +19,8 @@ import { listImages as engineListImages } from '../engine/image/list.ts';
 import type {
   AppInfo, DialogResult, Features, ParamsOf, RequestName, ResultOf, StreamEventOf, StreamName, StreamParams, StreamResult,
 } from '../../shared/contract.ts';
-import { imageDetail, imageLayers, layerTree, listImages, sharedLayers } from './image-views.ts';
+import { imageDetail, listImages } from './image-views.ts';
+import { imageLayers, layerTree, sharedLayers } from '../engine/image/layers.ts';
 import { prunePreview, pruneActions, runPruneAction } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';
@@ -28,7 +29,9 @@ import { push } from '../engine/registry/push.ts';
 import * as containers from './containers-host.ts';
 import { DockerConfigCredentialStore, type CredentialStore } from '../engine/registry/credentials.ts';
 import { listLogins, loginToRegistry, logoutFromRegistry, type CredentialSetup } from './logins.ts';
-import { UnsupportedError, type StreamContext } from './session.ts';
+import type { StreamContext } from './stream-context.ts';
+import { StrataError } from '../../shared/errors.ts';
+import { sandboxUnavailable } from '../engine/runtime/sandbox.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
 export type StreamHandlers = {
@@ -59,17 +62,20 @@ export interface HandlerOptions {
 }
 
 function unsupported(what: string): never {
-  throw new UnsupportedError(`${what} is not available in this version of the engine`);
+  throw new StrataError('unsupported', `${what} is not available in this version of the engine`);
 }
 
+/** What this host can do here: containers need the sandbox (probed once per process, then cached). */
 export function features(options: HandlerOptions): Features {
+  const sandbox = sandboxUnavailable();
   return {
     load: true,
     save: true,
     import: true,
     build: true,
-    containers: true,
-    terminal: true,
+    containers: sandbox === undefined,
+    terminal: sandbox === undefined,
+    ...(sandbox ? { containersUnavailable: sandbox } : {}),
     pull: true,
     push: true,
     nativeDialogs: options.dialogs !== undefined,

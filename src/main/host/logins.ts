@@ -10,7 +10,7 @@ import {
   DockerConfigCredentialStore, SealedCredentialStore, login, loginRegistry, logout, type CredentialStore, type Credentials,
 } from '../engine/registry/index.ts';
 import type { RegistryLogin, RegistryLogins } from '../../shared/contract.ts';
-import { UnsupportedError } from './session.ts';
+import { StrataError, errorCode } from '../../shared/errors.ts';
 
 /** How a host keeps registry secrets. */
 export interface CredentialSetup {
@@ -66,9 +66,7 @@ export async function listLogins(setup: CredentialSetup): Promise<RegistryLogins
 function scrub(err: unknown, secret: string): Error {
   const e = err instanceof Error ? err : new Error(String(err));
   if (secret === '' || !e.message.includes(secret)) return e;
-  const clean = new Error(e.message.replaceAll(secret, '********'));
-  clean.name = e.name;
-  return clean;
+  return new StrataError(errorCode(e), e.message.replaceAll(secret, '********'));
 }
 
 /** Checks the credentials with the registry (docker login's ping) and stores them. */
@@ -77,7 +75,7 @@ export async function loginToRegistry(
 ): Promise<{ registry: string }> {
   const registry = loginRegistry(params.registry.trim());
   const reason = setup.unavailable?.();
-  if (reason) throw new UnsupportedError(reason);
+  if (reason) throw new StrataError('unsupported', reason);
   const credentials: Credentials = { username: params.username, password: params.password };
   try {
     await login(engine, registry, credentials, { credentials: setup.store });

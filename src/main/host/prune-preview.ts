@@ -10,8 +10,14 @@ import { listImages } from '../engine/image/list.ts';
 import { pruneImages } from '../engine/image/prune.ts';
 import { BuildCache } from '../engine/build/cache.ts';
 import type { PruneAction, PruneActions, PrunePreview } from '../../shared/contract.ts';
+import { StrataError } from '../../shared/errors.ts';
 
-class Rollback extends Error {}
+/** Thrown to undo the preview's deletions: the transaction only measures. */
+class Rollback extends StrataError {
+  constructor() {
+    super('canceled', 'prune preview rolled back');
+  }
+}
 
 function candidates(engine: Engine, all: boolean): string[] {
   const pending = listImages(engine, { all: true })

@@ -6,35 +6,14 @@
 import type { ChangeEvent, Envelope, ErrorInfo, PushMessage, RequestName, StreamName } from '../../shared/contract.ts';
 import { ValidationError, validateRequest, validateStream, validateStreamId } from '../../shared/validate.ts';
 import type { Handlers } from './handlers.ts';
-import { StrataError, toErrorData, type ErrorCode } from '../../shared/errors.ts';
+import type { StreamContext } from './stream-context.ts';
+import { StrataError, toErrorData } from '../../shared/errors.ts';
 import { explainDiskFull } from '../engine/metadata/db.ts';
 
-export class UnsupportedError extends StrataError {
-  constructor(message: string) {
-    super('unsupported', message);
-  }
-}
-
-/** Legacy classes that do not carry a code yet, by name (removed as each one extends StrataError). */
-const LEGACY_CODES: Record<string, ErrorCode> = {
-  ImageNotFoundError: 'not-found',
-  NoSuchContainerError: 'not-found',
-  ConflictError: 'conflict',
-  ValidationError: 'invalid',
-  InvalidReferenceError: 'invalid',
-  UnauthorizedError: 'unauthorized',
-};
-
+/** What crosses to the renderer: the code the engine gave, its details, one line of message. */
 export function errorInfo(err: unknown): ErrorInfo {
-  const data = toErrorData(err);
   // SQLite's "database or disk is full" is the disk, like ENOSPC: docker's words and what to do.
-  const full = explainDiskFull(err, 'the store');
-  if (full !== err) return toErrorData(full);
-  if (data.code === 'internal' && err instanceof Error) {
-    const legacy = LEGACY_CODES[err.name] ?? (/^No such (image|container)/.test(err.message) ? 'not-found' : err.message === 'canceled' ? 'canceled' : undefined);
-    if (legacy) data.code = legacy;
-  }
-  return data;
+  return toErrorData(explainDiskFull(err, 'the store'));
 }
 
 interface LiveStream {
@@ -103,7 +82,7 @@ export class HostSession {
   }
 
   cancel(id: unknown): void {
-    if (typeof id === 'string') this.streams.get(id)?.abort.abort(new Error('canceled'));
+    if (typeof id === 'string') this.streams.get(id)?.abort.abort(new StrataError('canceled', 'canceled'));
   }
 
   input(id: unknown, data: unknown): void {
@@ -113,13 +92,7 @@ export class HostSession {
   /** The window or tab went away: stop its work. */
   dispose(): void {
     this.unsubscribe();
-    for (const s of this.streams.values()) s.abort.abort(new Error('canceled'));
+    for (const s of this.streams.values()) s.abort.abort(new StrataError('canceled', 'canceled'));
     this.streams.clear();
   }
-}
-
-export interface StreamContext<E> {
-  signal: AbortSignal;
-  emit(event: E): void;
-  onInput(listener: (data: string) => void): void;
 }

@@ -1,7 +1,7 @@
 /**
  * The one `api` object views and stores use. In Electron the preload put the contract's transport
  * on `window.strata`; in the browser host we open a WebSocket to our own origin. Same type either
- * way. Tests install an api over an in-process transport with `setApi`.
+ * way. Tests install their own api with `setApi`.
  */
 import { createApi, webSocketTransport, type StrataApi } from '../../shared/client.ts';
 import type { Transport } from '../../shared/contract.ts';

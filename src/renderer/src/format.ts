@@ -1,8 +1,7 @@
 /** Locale-aware formatting for views. Sizes keep docker's base-1000 units in every language. */
 import { useI18n } from 'vue-i18n';
-import { formatBytes, shortId } from '../../shared/format.ts';
-
-export { formatBytes, shortId };
+import { shortId } from '../../shared/format.ts';
+import { humanSize } from '../../shared/units.ts';
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 86400], ['month', 30 * 86400], ['week', 7 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1],
@@ -21,7 +20,7 @@ export function relativeTime(locale: string, unixSeconds: number, now = Date.now
 export function useFormat() {
   const { locale, d, n } = useI18n();
   return {
-    bytes: formatBytes,
+    bytes: (n: number) => humanSize(n),
     shortId,
     /** Full date and time for a unix time, or '' when unknown (0). */
     date: (unix: number) => (unix > 0 ? d(new Date(unix * 1000), 'long') : ''),

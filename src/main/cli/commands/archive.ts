@@ -3,17 +3,18 @@ import { randomBytes } from 'node:crypto';
 import type { Command, CommandContext } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
 import { UsageError } from '../args.ts';
-import { formatBytes } from '../format.ts';
+import { humanSize } from '../units.ts';
 import type { ProgressEvent } from '../../engine/api.ts';
 import { loadImages } from '../../engine/archive/load.ts';
 import { saveImages, saveOciDirectory, selectImages, type SaveFormat } from '../../engine/archive/save.ts';
 import { importImage } from '../../engine/archive/import.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** docker's progress bar (jsonmessage): `[=====>      ]  1.2MB/5.6MB`, 50 columns plus the head. */
 export function progressBar(current: number, total: number): string {
   const width = 50;
   const filled = total > 0 ? Math.min(width, Math.floor((current / total) * width)) : 0;
-  return `[${'='.repeat(filled)}>${' '.repeat(width - filled)}] ${`${formatBytes(current)}`.padStart(8)}/${formatBytes(total)}`;
+  return `[${'='.repeat(filled)}>${' '.repeat(width - filled)}] ${`${humanSize(current)}`.padStart(8)}/${humanSize(total)}`;
 }
 
 /** Progress on a terminal only (docker prints none when output is redirected): one line per layer. */
@@ -45,7 +46,7 @@ export const loadCommand: Command = {
   maxArgs: 0,
   async run(ctx) {
     const input = flagString(ctx, 'input');
-    if (input === undefined && ctx.stdin.isTTY) throw new Error('requested load from stdin, but stdin is empty');
+    if (input === undefined && ctx.stdin.isTTY) throw new StrataError('invalid', 'requested load from stdin, but stdin is empty');
     const quiet = flagBool(ctx, 'quiet');
     const progress = progressPrinter(ctx, quiet);
     const result = await loadImages(ctx.engine(), input !== undefined ? { path: input } : { stream: ctx.stdin }, {
@@ -95,7 +96,7 @@ export const saveCommand: Command = {
       return;
     }
     if (output === undefined) {
-      if (ctx.stdout.isTTY) throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+      if (ctx.stdout.isTTY) throw new StrataError('invalid', 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
       await saveImages(engine, selection, ctx.stdout, { format: saveFormat, signal: ctx.signal, end: false });
       return;
     }

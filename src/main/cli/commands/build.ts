@@ -1,16 +1,18 @@
 import type { Writable } from 'node:stream';
-import type { Command, CommandContext } from '../command.ts';
+import type { Command } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
 import { UsageError } from '../args.ts';
-import { formatBytes } from '../format.ts';
+import { humanSize } from '../units.ts';
 import { build, BuildError, type BuildEvent } from '../../engine/build/builder.ts';
 import { BuildCache } from '../../engine/build/cache.ts';
 import { sweepInterruptedBuilds } from '../../engine/build/leftovers.ts';
 import { BuildHistory } from '../../engine/build/history-store.ts';
 import { adviseOrder } from '../../engine/build/advisor.ts';
 import { openContext } from '../../engine/build/context.ts';
-import { shortId } from '../../engine/store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { hostPlatform } from '../../engine/image/oci.ts';
+import { reportError } from '../errors.ts';
+import { confirm } from '../prompt.ts';
 
 /** `--build-arg k=v`; a bare `k` takes the value from the environment (and is skipped when unset). */
 export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -123,30 +125,10 @@ export const buildCommand: Command = {
       return 0;
     } catch (err) {
       if (!(err instanceof BuildError)) throw err;
-      const where = err.line && !err.message.startsWith('dockerfile parse error') ? `Dockerfile:${err.line}: ` : '';
-      ctx.stderr.write(`ERROR: failed to solve: ${where}${err.message.replace(/^failed to solve: /, '')}\n`);
-      return 1;
+      return reportError(ctx.stderr, err, 'build');
     }
   },
 };
-
-async function confirm(ctx: CommandContext, question: string): Promise<boolean> {
-  ctx.stdout.write(`${question} [y/N] `);
-  const answer = await new Promise<string>((resolve) => {
-    let buf = '';
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      if (buf.includes('\n')) {
-        ctx.stdin.off('data', onData);
-        ctx.stdin.pause();
-        resolve(buf.trim());
-      }
-    };
-    ctx.stdin.on('data', onData);
-    ctx.stdin.once('end', () => resolve(buf.trim()));
-  });
-  return /^y(es)?$/i.test(answer);
-}
 
 export const builderPruneCommand: Command = {
   path: ['builder', 'prune'],
@@ -174,7 +156,7 @@ export const builderPruneCommand: Command = {
       ctx.stdout.write('\n');
     }
     // BuildKit reports the removed records' sizes; the blob bytes gc unlinked are not docker's figure.
-    ctx.stdout.write(`Total:\t${formatBytes(removed.size)}\n`);
+    ctx.stdout.write(`Total:\t${humanSize(removed.size)}\n`);
     return 0;
   },
 };

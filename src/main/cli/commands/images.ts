@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { Command, CommandContext } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
 import type { FlagSpec } from '../args.ts';
@@ -7,11 +6,15 @@ import { imageHistory } from '../../engine/image/history.ts';
 import { inspectImage } from '../../engine/image/inspect.ts';
 import { pruneImages, removeImage } from '../../engine/image/prune.ts';
 import { ImageNotFoundError, type ImageDeleteItem } from '../../engine/image/image-service.ts';
-import { ambiguousHint, formatHistory, formatImagesCommand } from '../image-format.ts';
+import { ambiguousHint, formatHistory, formatImagesCommand, formatLayers } from '../image-format.ts';
+import { layerSummaries } from '../../engine/image/layers.ts';
 import { compile } from '../formatter.ts';
 import { goEscape } from '../template.ts';
 import { parseReference } from '../../engine/image/reference.ts';
 import { humanSize4 } from '../units.ts';
+import { StrataError } from '../../../shared/errors.ts';
+import { reportError } from '../errors.ts';
+import { confirm } from '../prompt.ts';
 
 const LIST_FLAGS: FlagSpec[] = [
   { name: 'all', short: 'a', type: 'bool', description: 'Show all images (default hides intermediate and dangling images)' },
@@ -101,6 +104,24 @@ export const historyCommand: Command = {
   },
 };
 
+export const imageLayersCommand: Command = {
+  path: ['image', 'layers'],
+  usage: 'strata image layers [OPTIONS] IMAGE',
+  description: 'Show the layers of an image: size, the step that made each, files added/modified/deleted, and bytes later layers hide',
+  flags: [
+    { name: 'format', type: 'string', description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'" },
+    { name: 'no-trunc', type: 'bool', description: "Don't truncate output" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const layers = layerSummaries(engine, engine.images.resolve(ctx.args[0]!));
+    const format = flagString(ctx, 'format');
+    ctx.stdout.write(formatLayers(layers, { ...(format !== undefined ? { format } : {}), noTrunc: flagBool(ctx, 'no-trunc'), now: Date.now() }));
+  },
+};
+
 export const inspectCommand: Command = {
   path: ['inspect'],
   aliases: [['image', 'inspect']],
@@ -146,7 +167,7 @@ export const tagCommand: Command = {
       parseReference(target);
     } catch (err) {
       // moby's client wording for a bad target
-      throw new Error(`error parsing reference: ${JSON.stringify(target)} is not a valid repository/tag: ${(err as Error).message}`);
+      throw new StrataError('invalid', `error parsing reference: ${JSON.stringify(target)} is not a valid repository/tag: ${(err as Error).message}`);
     }
     ctx.engine().images.tag(ctx.args[0]!, target);
   },
@@ -184,7 +205,7 @@ export const rmiCommand: Command = {
     }
     // A layer goes only when nothing references it any more.
     if (deletedAny) await engine.gc.collect();
-    for (const e of errors) ctx.stderr.write(`Error: ${e.message}\n`);
+    for (const e of errors) reportError(ctx.stderr, e);
     return errors.length > 0 && (!force || fatal) ? 1 : 0;
   },
 };
@@ -205,9 +226,7 @@ export const imagePruneCommand: Command = {
   async run(ctx) {
     const all = flagBool(ctx, 'all');
     if (!flagBool(ctx, 'force')) {
-      ctx.stdout.write(`${all ? ALL_WARNING : DANGLING_WARNING} [y/N] `);
-      const answer = (await readLine(ctx.stdin)).trim();
-      if (answer !== 'y' && answer !== 'Y') {
+      if (!(await confirm(ctx, all ? ALL_WARNING : DANGLING_WARNING))) {
         ctx.stderr.write('image prune has been cancelled\n');
         return 0;
       }
@@ -222,24 +241,3 @@ export const imagePruneCommand: Command = {
     return 0;
   },
 };
-
-/** One line from stdin (the confirmation prompt's answer); '' at end of input. */
-function readLine(stdin: Readable): Promise<string> {
-  return new Promise((resolve) => {
-    let buf = '';
-    const done = (line: string): void => {
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
-      stdin.pause();
-      resolve(line);
-    };
-    const onData = (chunk: Buffer | string): void => {
-      buf += chunk.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) done(buf.slice(0, nl));
-    };
-    const onEnd = (): void => done(buf);
-    stdin.on('data', onData);
-    stdin.once('end', onEnd);
-  });
-}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../main.ts';
 import { Engine } from '../../engine/engine.ts';
-import { shortId } from '../../engine/store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { progressBar, progressRenderer } from './registry.ts';
 import { storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../../../../test/fixtures/busybox.ts';
 import { tempDir } from '../../../../test/tmp.ts';

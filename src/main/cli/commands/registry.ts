@@ -9,6 +9,7 @@ import { push, pushAllTags } from '../../engine/registry/push.ts';
 import { login, loginRegistry, logout } from '../../engine/registry/login.ts';
 import { authKey, DockerConfigCredentialStore } from '../../engine/registry/credentials.ts';
 import type { RegistryOptions } from '../../engine/registry/session.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 const INSECURE_FLAG = { name: 'insecure', type: 'bool', description: 'Allow plain HTTP and unverified TLS for this registry' } as const;
 
@@ -159,7 +160,7 @@ export const loginCommand: Command = {
     } else if (password !== undefined) {
       ctx.stderr.write('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
     }
-    if (!username || password === undefined) throw new Error('Cannot perform an interactive login: use --username with --password-stdin');
+    if (!username || password === undefined) throw new StrataError('invalid', 'Cannot perform an interactive login: use --username with --password-stdin');
     const registry = loginRegistry(ctx.args[0]);
     const store = new DockerConfigCredentialStore();
     await login(ctx.engine(), registry, { username, password }, { credentials: store, insecure: flagBool(ctx, 'insecure'), signal: ctx.signal });

@@ -1,5 +1,5 @@
 import type { Command } from '../command.ts';
-import { formatBytes } from '../format.ts';
+import { humanSize } from '../units.ts';
 import { Snapshotter } from '../../engine/snapshot/snapshotter.ts';
 import { sweepInterruptedBuilds } from '../../engine/build/leftovers.ts';
 
@@ -34,6 +34,6 @@ export const gcCommand: Command = {
     // Unpacked layers no image uses any more (derived data: unpacked again when needed).
     const snapshots = new Snapshotter(ctx.engine()).prune();
     if (snapshots > 0) ctx.stdout.write(`Removed ${snapshots} unused layer snapshot${snapshots === 1 ? '' : 's'}\n`);
-    ctx.stdout.write(`Removed ${res.layersRemoved.length} layers and ${res.blobsRemoved.length} blobs\nTotal reclaimed space: ${formatBytes(res.bytesFreed)}\n`);
+    ctx.stdout.write(`Removed ${res.layersRemoved.length} layers and ${res.blobsRemoved.length} blobs\nTotal reclaimed space: ${humanSize(res.bytesFreed)}\n`);
   },
 };

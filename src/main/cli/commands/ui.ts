@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from '../command.ts';
 import { flagBool, flagString } from '../command.ts';
 import { Engine } from '../../engine/engine.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** The platform's "open this URL in the default browser" command, or undefined with no display to show one. */
 export function browserOpener(url: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string[] | undefined {
@@ -35,7 +36,7 @@ export const uiCommand: Command = {
   async run(ctx) {
     const portFlag = flagString(ctx, 'port');
     const port = portFlag === undefined ? 0 : Number(portFlag);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portFlag}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StrataError('invalid', `invalid port: ${portFlag}`);
     const rootFlag = flagString(ctx, 'root');
     const engine = rootFlag ? Engine.open({ root: rootFlag }) : ctx.engine();
     const renderer = flagString(ctx, 'renderer');

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { decompressor, detectCompression } from '../layer/layer-ingest.ts';
 import { cleanEntryPath, HostileArchiveError } from '../layer/tar-safety.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * One member of an image archive (a `docker save` tar, an OCI layout tar or directory), with its
@@ -17,10 +18,9 @@ export type ArchiveEntry =
   | { kind: 'file'; name: string; size: number; body: AsyncIterable<Uint8Array> }
   | { kind: 'alias'; name: string; target: string };
 
-export class TruncatedArchiveError extends Error {
+export class TruncatedArchiveError extends StrataError {
   constructor(detail: string) {
-    super(`truncated archive: ${detail}`);
-    this.name = 'TruncatedArchiveError';
+    super('data-loss', `truncated archive: ${detail}`);
   }
 }
 
@@ -60,7 +60,7 @@ export async function peek(source: AsyncIterable<Uint8Array>, n: number): Promis
  */
 export async function* tarEntries(source: AsyncIterable<Uint8Array>): AsyncGenerator<ArchiveEntry> {
   const { head, stream } = await peek(source, 512);
-  if (head.length === 0) throw new Error('archive is empty (0 bytes)');
+  if (head.length === 0) throw new StrataError('invalid', 'archive is empty (0 bytes)');
   const extract = tar.extract();
   const feed = pipeline(Readable.from(stream, { objectMode: false }), decompressor(detectCompression(head)), extract);
   let feedError: unknown;
@@ -110,7 +110,7 @@ export function archiveError(err: unknown): Error {
   if (/Unexpected end of data|unexpected end of file|Z_BUF_ERROR|premature close/i.test(e.message)) {
     return new TruncatedArchiveError(e.message);
   }
-  if (/Invalid tar header/i.test(e.message)) return new Error(`archive is not a valid tar file: ${e.message}`);
+  if (/Invalid tar header/i.test(e.message)) return new StrataError('invalid', `archive is not a valid tar file: ${e.message}`);
   return e;
 }
 

@@ -8,6 +8,7 @@ import { InvalidReferenceError, parseReference } from '../image/reference.ts';
 import { imageEvent } from '../events/event-log.ts';
 import { applyConfigChanges } from '../image/config-changes.ts';
 import { directoryTar } from './dir-tar.ts';
+import { StrataError, errorCode } from '../../../shared/errors.ts';
 
 export type ImportSource = { path: string } | { stream: AsyncIterable<Uint8Array> };
 
@@ -65,7 +66,7 @@ export async function importImage(engine: Engine, source: ImportSource, options:
 export function parsePlatform(spec: string): Platform {
   const [os, architecture, variant, extra] = spec.toLowerCase().split('/');
   if (!os || !architecture || extra !== undefined) {
-    throw new Error(`"${spec}": unknown operating system or architecture: invalid argument`);
+    throw new StrataError('invalid', `"${spec}": unknown operating system or architecture: invalid argument`);
   }
   return { os, architecture, ...(variant ? { variant } : {}) };
 }
@@ -76,7 +77,7 @@ function openImportSource(source: ImportSource): AsyncIterable<Uint8Array> {
   try {
     isDir = statSync(source.path).isDirectory();
   } catch (err) {
-    throw new Error(`open ${source.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+    throw new StrataError(errorCode(err), `open ${source.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`, { cause: err });
   }
   return isDir ? directoryTar(source.path) : createReadStream(source.path, { highWaterMark: 1 << 20 });
 }

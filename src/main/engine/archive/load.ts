@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import type { Engine } from '../engine.ts';
 import type { ProgressSink } from '../api.ts';
 import { DigestMismatchError, SizeMismatchError, processAlive } from '../store/content-store.ts';
-import { digestOf, isDigest, shortId } from '../store/digest.ts';
+import { digestOf, isDigest } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { detectCompression, ingestLayer, isTarHeader, type IngestedLayer } from '../layer/layer-ingest.ts';
 import { HostileArchiveError } from '../layer/tar-safety.ts';
 import type { LayerInput } from '../image/image-service.ts';
@@ -14,6 +15,7 @@ import {
 import { familiarString, parseReference } from '../image/reference.ts';
 import { imageEvent } from '../events/event-log.ts';
 import { archiveError, directoryEntries, peek, tarEntries, TruncatedArchiveError, type ArchiveEntry } from './entries.ts';
+import { StrataError, errorCode } from '../../../shared/errors.ts';
 
 /** Entries up to this size are kept in memory (configs, manifests, indexes, tiny layers). */
 const SMALL_ENTRY = 1 << 20;
@@ -39,10 +41,9 @@ export interface LoadResult {
 
 export type LoadSource = { path: string } | { stream: AsyncIterable<Uint8Array> };
 
-export class InvalidArchiveError extends Error {
+export class InvalidArchiveError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidArchiveError';
+    super('invalid', message);
   }
 }
 
@@ -88,7 +89,7 @@ async function openSource(source: LoadSource): Promise<AsyncIterable<ArchiveEntr
   try {
     isDir = statSync(source.path).isDirectory();
   } catch (err) {
-    throw new Error(`open ${source.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+    throw new StrataError(errorCode(err), `open ${source.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`, { cause: err });
   }
   if (isDir) return directoryEntries(source.path);
   return tarEntries(createReadStream(source.path, { highWaterMark: 1 << 20 }));

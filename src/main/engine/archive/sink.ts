@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** Where an image archive is written: a tar stream or an OCI layout directory. */
 export interface ArchiveSink {
@@ -83,7 +84,7 @@ export class DirectorySink implements ArchiveSink {
   static async open(root: string): Promise<DirectorySink> {
     await mkdir(root, { recursive: true });
     const existing = await readdir(root);
-    if (existing.length > 0) throw new Error(`output directory ${root} is not empty`);
+    if (existing.length > 0) throw new StrataError('already-exists', `output directory ${root} is not empty`);
     return new DirectorySink(root);
   }
 

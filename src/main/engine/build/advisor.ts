@@ -6,6 +6,7 @@
  */
 import type { Engine } from '../engine.ts';
 import { BuildHistory, type BuildStepRecord } from './history-store.ts';
+import { humanSize } from '../../../shared/units.ts';
 
 export interface StableStep {
   line: number;
@@ -87,7 +88,7 @@ export function adviseOrder(engine: Engine, target: { context: string; dockerfil
       message:
         `line ${s.line}: "${s.instruction}" changed in ${s.changed} of ${compared} rebuilds and sits above ${run.length} stable step${run.length === 1 ? '' : 's'} ` +
         `(${run.map((o) => `line ${o.line} ${o.instruction}`).join('; ')}); moving it below them would save about ${(savedMs / 1000).toFixed(1)}s ` +
-        `and ${formatBytesShort(savedBytes)} of rebuilt layers per change`,
+        `and ${humanSize(savedBytes)} of rebuilt layers per change`,
     });
   }
   suggestions.sort((a, b) => b.savedMs - a.savedMs || b.savedBytes - a.savedBytes || a.line - b.line);
@@ -109,15 +110,4 @@ function collect(stats: Map<string, StepStats>, s: BuildStepRecord, compare: boo
     st.ranMs.push(s.durationMs);
     st.bytes.push(s.size);
   }
-}
-
-function formatBytesShort(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
 }

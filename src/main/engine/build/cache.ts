@@ -4,16 +4,17 @@
  * the step's inputs so a miss can be explained, and their layers are gc roots until pruned.
  */
 import { createHash } from 'node:crypto';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { DB } from '../metadata/db.ts';
 import type { EventLog } from '../events/event-log.ts';
 import { migrate } from '../metadata/db.ts';
 import type { BuildFileChange, BuildMissCause, BuildMissReason, DiskUsageBuildCache, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
-import { shortId } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
 import type { DigestCache } from './context.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** The `build` service schema (cache, build records). Never edit a shipped step: append one. */
 export const BUILD_MIGRATIONS: readonly string[] = [
@@ -101,7 +102,7 @@ export function fileDigestCache(db: DB): DigestCache {
  * Applies the build schema, makes cached layers gc roots and reports the cache to `system df`.
  * Called from the Engine constructor.
  */
-export function registerBuildService(engine: Engine): void {
+export function registerBuildService(engine: Stores): void {
   migrate(engine.db, 'build', BUILD_MIGRATIONS);
   engine.gc.addRoots({ layers: 'SELECT diff_id FROM build_cache WHERE diff_id IS NOT NULL' });
   registerUsageProvider(engine, { buildCache: () => buildCacheUsage(engine) });
@@ -257,7 +258,7 @@ export class BuildCache {
          WHERE lb.diff_id = ? ORDER BY lb.compression = 'none' DESC LIMIT 1`,
       )
       .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number; diff_size: number } | undefined;
-    if (!r) throw new Error(`cached layer ${shortId(diffId)} is missing from the store`);
+    if (!r) throw new StrataError('data-loss', `cached layer ${shortId(diffId)} is missing from the store`);
     return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size, diffSize: r.diff_size };
   }
 
@@ -402,6 +403,6 @@ export function missReasonText(r: BuildMissReason): string {
 }
 
 /** The build cache of an engine as `system df` rows (for the usage service). */
-export function buildCacheUsage(engine: Pick<Engine, 'db' | 'events'>): DiskUsageBuildCache[] {
+export function buildCacheUsage(engine: Pick<Stores, 'db' | 'events'>): DiskUsageBuildCache[] {
   return new BuildCache(engine.db, engine.events).diskUsage();
 }

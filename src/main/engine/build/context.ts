@@ -10,6 +10,7 @@ import { LinearRegExp } from './dockerignore/linear-regexp.ts';
 import { sha256Hasher } from '../store/digest.ts';
 import { errorCode } from '../../../shared/errors.ts';
 import { fileTypeOf, openRegularFile, readRegularFile, streamOpened, type OpenedFile } from './context-file.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface BuildContext {
   /** Absolute path of the context directory. */
@@ -31,7 +32,7 @@ export const MAX_DOCKERFILE = 4 << 20;
  */
 export function openContext(dir: string, dockerfile?: string): BuildContext {
   const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`unable to prepare context: path "${dir}" not found`);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new StrataError('not-found', `unable to prepare context: path "${dir}" not found`);
   const named = dockerfile ? (isAbsolute(dockerfile) ? dockerfile : resolve(dockerfile)) : join(root, 'Dockerfile');
   // A -f outside the context is the user's own choice: its links are followed (realpath).
   const file = withinContext(root, named) ?? realpathOr(named);
@@ -171,7 +172,7 @@ function deviceNumbers(rdev: number): { devmajor: number; devminor: number } {
  * an absolute target is taken relative to the tree root, never the host.
  */
 export function followSource(tree: SourceTree, rel: string, depth = 0): string {
-  if (depth > 40) throw new Error(`too many levels of symbolic links: ${rel}`);
+  if (depth > 40) throw new StrataError('invalid', `too many levels of symbolic links: ${rel}`);
   const parts = rel === '.' ? [] : rel.split('/');
   let cur = '.';
   for (let i = 0; i < parts.length; i++) {
@@ -200,7 +201,7 @@ function segmentRegExp(seg: string): LinearRegExp {
     else if (ch === '?') out += '[^/]';
     else if (ch === '[') {
       const end = seg.indexOf(']', i + 1);
-      if (end === -1) throw new Error(`syntax error in pattern: ${seg}`);
+      if (end === -1) throw new StrataError('invalid', `syntax error in pattern: ${seg}`);
       let cls = seg.slice(i + 1, end);
       if (cls.startsWith('^')) cls = `^${cls.slice(1)}`;
       out += `[${cls.replace(/\\/g, '\\\\')}]`;
@@ -241,7 +242,7 @@ export function matchSources(tree: SourceTree, source: string): string[] {
   if (!hasWildcard(cleaned)) {
     const followed = followSource(tree, cleaned);
     if (!statSource(tree, followed) || isIgnored(tree, cleaned) || ignoredTarget(tree, followed)) {
-      throw new Error(`failed to compute cache key: failed to calculate checksum of ref: "/${cleaned === '.' ? '' : cleaned}": not found`);
+      throw new StrataError('not-found', `failed to compute cache key: failed to calculate checksum of ref: "/${cleaned === '.' ? '' : cleaned}": not found`);
     }
     return [cleaned];
   }

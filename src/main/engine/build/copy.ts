@@ -25,6 +25,7 @@ import {
 import { comparePaths, stripSlashes, type ImageView } from './image-view.ts';
 import { archiveKind, extractArchive } from './add-archive.ts';
 import { openRegularFile, streamOpened } from './context-file.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface LayerEntry {
   /** Image path without the leading slash. */
@@ -94,7 +95,7 @@ export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
   const matches: { tree: SourceTree; rel: string; url?: string }[] = [];
   for (const src of spec.sources) {
     if (isUrl(src)) {
-      if (!spec.isAdd) throw new Error('source can\'t be a URL for COPY');
+      if (!spec.isAdd) throw new StrataError('invalid', 'source can\'t be a URL for COPY');
       const tree = await download(src, spec.scratchDir, spec.signal);
       matches.push({ tree, rel: tree.label, url: src });
       continue;
@@ -103,12 +104,12 @@ export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
   }
   const destIsDir = dest.endsWith('/') || spec.view.isDir(dest) || matches.length > 1;
   if (spec.sources.length > 1 && !dest.endsWith('/') && !spec.view.isDir(dest)) {
-    throw new Error(`When using ${spec.isAdd ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`);
+    throw new StrataError('invalid', `When using ${spec.isAdd ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`);
   }
   const destDir = stripSlashes(spec.view.resolve(dest));
   let archiveCount = 0;
   for (const m of matches) {
-    if (spec.signal?.aborted) throw new Error('build cancelled');
+    if (spec.signal?.aborted) throw new StrataError('canceled', 'build cancelled');
     const followed = followSource(m.tree, m.rel);
     const meta = statSource(m.tree, followed)!;
     const walk = walkSource(m.tree, followed);
@@ -194,7 +195,7 @@ async function download(url: string, scratchDir: string, signal?: AbortSignal): 
     const base = posix.basename(new URL(url).pathname);
     if (base && base !== '/' && base !== '.') name = base;
   } catch {
-    throw new Error(`ADD ${url}: invalid URL`);
+    throw new StrataError('invalid', `ADD ${url}: invalid URL`);
   }
   const dir = join(scratchDir, `download-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
@@ -204,9 +205,9 @@ async function download(url: string, scratchDir: string, signal?: AbortSignal): 
     res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'follow' });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`ADD ${url}: cannot download the URL (offline or unreachable): ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    throw new StrataError('unavailable', `ADD ${url}: cannot download the URL (offline or unreachable): ${cause?.code ?? cause?.message ?? (err as Error).message}`);
   }
-  if (!res.ok || !res.body) throw new Error(`ADD ${url}: invalid response status ${res.status}`);
+  if (!res.ok || !res.body) throw new StrataError('unavailable', `ADD ${url}: invalid response status ${res.status}`);
   await pipeline(Readable.fromWeb(res.body as never), createWriteStream(join(dir, name), { mode: 0o600 }));
   chmodSync(join(dir, name), 0o600);
   const meta = new Map<string, SourceMeta>([[name, { type: 'file', mode: 0o600, uid: 0, gid: 0, size: statSync(join(dir, name)).size, linkTarget: '' }]]);

@@ -14,6 +14,7 @@ import { cleanEntryPath, LayerPathTracker } from '../layer/tar-safety.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import type { SourceMeta } from './context.ts';
 import { NEW_FILE } from './context-file.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface ViewEntry extends LayerFile {
   /** The layer (diff ID) whose copy of the path is visible. */
@@ -70,7 +71,7 @@ export class ImageView {
       const e = this.entries.get(cur);
       const last = i === parts.length - 1;
       if (e?.type === 'symlink' && (!last || followLast)) {
-        if (++hops > 40) throw new Error(`too many levels of symbolic links: ${path}`);
+        if (++hops > 40) throw new StrataError('invalid', `too many levels of symbolic links: ${path}`);
         const target = e.linkTarget.startsWith('/') ? e.linkTarget : `/${[...out, e.linkTarget].join('/')}`;
         parts = [...stripSlashes(posix.normalize(target)).split('/').filter(Boolean), ...parts.slice(i + 1)];
         out = [];
@@ -193,7 +194,7 @@ async function extractFromLayer(
   const row = engine.db.prepare('SELECT blob_digest, compression FROM layer_blobs WHERE diff_id = ? LIMIT 1').get(diffId) as
     | { blob_digest: string; compression: 'none' | 'gzip' | 'zstd' }
     | undefined;
-  if (!row) throw new Error(`layer ${diffId} is missing from the store`);
+  if (!row) throw new StrataError('data-loss', `layer ${diffId} is missing from the store`);
   const extract = tar.extract();
   const feeding = pipeline(engine.content.read(row.blob_digest), decompressor(row.compression), extract);
   feeding.catch(() => {});

@@ -12,6 +12,7 @@ import { removeTree, runProcess, sandboxUnavailable } from '../runtime/sandbox.t
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { layerFromUpper } from '../snapshot/changes.ts';
 import { resolveRunCommand, type RunInstruction } from './instructions/index.ts';
+import { StrataError } from '../../../shared/errors.ts';
 import type { WrittenLayer } from './copy.ts';
 import { runScratchPrefix } from './owner.ts';
 
@@ -35,11 +36,11 @@ export interface RunRequest {
 }
 
 /** A RUN whose process failed: BuildKit's wording, with the exit code. */
-export class RunFailedError extends Error {
+/** A RUN step's process exited non-zero: the Dockerfile's command failed, not the engine. */
+export class RunFailedError extends StrataError {
   readonly exitCode: number;
   constructor(args: string[], exitCode: number) {
-    super(`process "${args.join(' ')}" did not complete successfully: exit code: ${exitCode}`);
-    this.name = 'RunFailedError';
+    super('invalid', `process "${args.join(' ')}" did not complete successfully: exit code: ${exitCode}`, { details: { exitCode } });
     this.exitCode = exitCode;
   }
 }
@@ -56,8 +57,8 @@ function lineWriter(stream: 'stdout' | 'stderr', onOutput: RunRequest['onOutput'
 /** Runs one RUN step; resolves to its layer (the change set of the writable layer). */
 export async function runInSandbox(engine: Engine, req: RunRequest): Promise<WrittenLayer | undefined> {
   const why = sandboxUnavailable();
-  if (why) throw new Error(`RUN cannot run here: ${why}`);
-  if (req.cmd.mounts.length > 0) throw new Error('RUN --mount is not supported yet');
+  if (why) throw new StrataError('unsupported', `RUN cannot run here: ${why}`);
+  if (req.cmd.mounts.length > 0) throw new StrataError('unsupported', 'RUN --mount is not supported yet');
   const resolved = resolveRunCommand(req.cmd, req.shell);
   const lowerDirs = await new Snapshotter(engine).lowerDirsForLayers(req.layers);
   const dir = join(req.scratch, `run-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
@@ -76,7 +77,7 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
       stderr: lineWriter('stderr', req.onOutput),
       ...(req.signal ? { signal: req.signal } : {}),
     });
-    if (req.signal?.aborted) throw new Error('build cancelled');
+    if (req.signal?.aborted) throw new StrataError('canceled', 'build cancelled');
     if (result.exitCode !== 0) throw new RunFailedError(resolved.args, result.exitCode);
     if (pipe) rmSync(join(upperDir, pipe.top), { recursive: true, force: true });
     // Like BuildKit, a RUN that changed nothing still adds a layer (the empty tar).

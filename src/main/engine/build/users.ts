@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Engine } from '../engine.ts';
 import type { ImageView } from './image-view.ts';
 import type { Owner } from './copy.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 async function readImageFile(engine: Engine, view: ImageView, path: string, scratch: string): Promise<string | undefined> {
   const resolved = view.resolve(path).replace(/^\//, '');
@@ -47,7 +48,7 @@ export async function resolveOwner(engine: Engine, view: ImageView, spec: string
   } else {
     passwd = await readImageFile(engine, view, '/etc/passwd', scratch);
     const entry = lookup(passwd, user);
-    if (!entry) throw new Error(`unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`);
+    if (!entry) throw new StrataError('invalid', `unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`);
     uid = Number(entry[2]);
     primaryGid = Number(entry[3]);
   }
@@ -56,7 +57,7 @@ export async function resolveOwner(engine: Engine, view: ImageView, spec: string
   else if (NUMERIC.test(group)) gid = Number(group);
   else {
     const entry = lookup(await readImageFile(engine, view, '/etc/group', scratch), group);
-    if (!entry) throw new Error(`unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`);
+    if (!entry) throw new StrataError('invalid', `unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`);
     gid = Number(entry[2]);
   }
   return { uid, gid };

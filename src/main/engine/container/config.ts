@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { ContainerConfig } from '../image/oci.ts';
+import { StrataError } from '../../../shared/errors.ts';
 import type { NetworkMode } from '../runtime/policy.ts';
 
 /** What a container was created with: docker's container Config (the image's, overridden). */
@@ -40,7 +41,7 @@ function envKey(e: string): string {
 /** `KEY=VAL` stays; a bare `KEY` takes the value from the caller's environment, or is dropped. */
 export function resolveEnvArg(e: string, hostEnv: NodeJS.ProcessEnv): string | undefined {
   if (e.includes('=')) {
-    if (e.startsWith('=')) throw new Error(`invalid environment variable: ${e}`);
+    if (e.startsWith('=')) throw new StrataError('invalid', `invalid environment variable: ${e}`);
     return e;
   }
   const v = hostEnv[e];
@@ -53,7 +54,7 @@ export function parseEnvFile(text: string, hostEnv: NodeJS.ProcessEnv): string[]
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/^\s+/, '');
     if (line === '' || line.startsWith('#')) continue;
-    if (/\s/.test(envKey(line))) throw new Error(`variable '${envKey(line)}' contains whitespaces`);
+    if (/\s/.test(envKey(line))) throw new StrataError('invalid', `variable '${envKey(line)}' contains whitespaces`);
     const v = resolveEnvArg(line, hostEnv);
     if (v !== undefined) out.push(v);
   }

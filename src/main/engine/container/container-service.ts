@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import { migrate } from '../metadata/db.ts';
 import { ConflictError } from '../image/image-service.ts';
-import { shortId } from '../store/digest.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { changes, type Change } from '../snapshot/changes.ts';
 import { RootfsView } from '../snapshot/rootfs.ts';
@@ -22,6 +21,8 @@ import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
 import { execInContainer } from './exec.ts';
+import { StrataError } from '../../../shared/errors.ts';
+import { humanDuration } from '../../../shared/units.ts';
 
 export type ContainerState = 'created' | 'running' | 'exited';
 
@@ -46,10 +47,9 @@ interface Row {
   exit_code: number; started_at: number; finished_at: number; monitor_pid: number; monitor_start: string; sandbox_pid: number;
 }
 
-export class NoSuchContainerError extends Error {
+export class NoSuchContainerError extends StrataError {
   constructor(ref: string) {
-    super(`No such container: ${ref}`);
-    this.name = 'NoSuchContainerError';
+    super('not-found', `No such container: ${ref}`);
   }
 }
 
@@ -99,12 +99,12 @@ function monitorCommand(root: string, id: string): { command: string; args: stri
  * "running" by a process that died is read as exited.
  */
 export class ContainerService {
-  private readonly engine: Engine;
+  private readonly engine: Stores;
   private readonly snapshots: Snapshotter;
   private readonly live = new Map<string, ContainerProcess>();
   readonly root: string;
 
-  constructor(engine: Engine) {
+  constructor(engine: Stores) {
     this.engine = engine;
     migrate(engine.db, 'containers', CONTAINER_MIGRATIONS);
     this.root = engine.dir('containers');
@@ -150,7 +150,7 @@ export class ContainerService {
     row ??= db.prepare('SELECT * FROM containers WHERE name = ?').get(ref.replace(/^\//, '')) as Row | undefined;
     if (!row && /^[a-f0-9]+$/.test(ref)) {
       const rows = db.prepare('SELECT * FROM containers WHERE id >= ? AND id < ? LIMIT 2').all(ref, `${ref}g`) as Row[];
-      if (rows.length > 1) throw new Error(`multiple IDs found with provided prefix: ${ref}`);
+      if (rows.length > 1) throw new StrataError('invalid', `multiple IDs found with provided prefix: ${ref}`);
       row = rows[0];
     }
     return row && this.refresh(row);
@@ -200,7 +200,7 @@ export class ContainerService {
     let name = opts.name;
     if (name !== undefined) {
       name = name.replace(/^\//, '');
-      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new Error(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new StrataError('invalid', `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
     const id = randomBytes(32).toString('hex');
     const userEnv: string[] = [];
@@ -210,7 +210,7 @@ export class ContainerService {
       if (v !== undefined) userEnv.push(v);
     }
     const settings = containerSettings(image.config ?? {}, opts, userEnv, id.slice(0, 12));
-    if (containerArgs(settings).length === 0) throw new Error('No command specified');
+    if (containerArgs(settings).length === 0) throw new StrataError('invalid', 'No command specified');
     const dir = this.dirOf(id);
     mkdirSync(join(dir, 'upper'), { recursive: true });
     mkdirSync(join(dir, 'work'), { recursive: true });
@@ -249,7 +249,7 @@ export class ContainerService {
     const rec = this.get(ref);
     if (rec.state === 'running') throw new ConflictError(`container ${rec.name} is already running`);
     const why = sandboxUnavailable();
-    if (why) throw new Error(`cannot start container: ${why}`);
+    if (why) throw new StrataError('unsupported', `cannot start container: ${why}`);
     const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
     const upperDir = this.upperDir(rec.id);
     const s = rec.config;
@@ -546,25 +546,10 @@ export class ContainerService {
   }
 }
 
-/** docker's STATUS column: "Created", "Up 2 minutes", "Exited (0) 3 seconds ago". */
-export function statusText(c: ContainerRecord, now: number, humanDuration: (ms: number) => string = defaultHumanDuration): string {
+/** docker's STATUS column: "Created", "Up 3 weeks", "Exited (0) 3 seconds ago" (go-units HumanDuration). */
+export function statusText(c: ContainerRecord, now: number): string {
   if (c.state === 'running') return `Up ${humanDuration(now - c.startedAt)}`;
   if (c.state === 'exited') return `Exited (${c.exitCode}) ${humanDuration(now - c.finishedAt)} ago`;
   return 'Created';
 }
 
-function defaultHumanDuration(ms: number): string {
-  const s = Math.trunc(ms / 1000);
-  if (s < 1) return 'Less than a second';
-  if (s === 1) return '1 second';
-  if (s < 60) return `${s} seconds`;
-  const m = Math.trunc(s / 60);
-  if (m === 1) return 'About a minute';
-  if (m < 60) return `${m} minutes`;
-  const h = Math.trunc(ms / 3_600_000 + 0.5);
-  if (h === 1) return 'About an hour';
-  if (h < 48) return `${h} hours`;
-  return `${Math.trunc(h / 24)} days`;
-}
-
-export { shortId };

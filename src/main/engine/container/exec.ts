@@ -1,6 +1,7 @@
 import type { RootfsView } from '../snapshot/rootfs.ts';
 import { launch, prepareExec, resolveCommand, type SandboxProcess } from '../runtime/sandbox.ts';
 import type { ResolvedUser } from '../runtime/user.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * `exec`: a new process joins a running container (its namespaces and its mounted rootfs) under
@@ -11,7 +12,7 @@ export async function execInContainer(spec: {
   sandboxPid: number; initPid: number; upperDir: string; view: RootfsView; args: string[]; env: string[]; cwd: string; user: ResolvedUser; tty: boolean;
   size?: { cols: number; rows: number };
 }): Promise<SandboxProcess> {
-  if (spec.args.length === 0) throw new Error('exec: no command specified');
+  if (spec.args.length === 0) throw new StrataError('invalid', 'exec: no command specified');
   resolveCommand(spec.view, spec.args[0]!, spec.env);
   const prepared = prepareExec({
     sandboxPid: spec.sandboxPid, mainPid: spec.initPid, upperDir: spec.upperDir, user: spec.user,

@@ -10,6 +10,7 @@ import {
   type HealthcheckInstruction, type LabelInstruction, type OnbuildInstruction, type ShellInstruction,
   type StopSignalInstruction, type UserInstruction, type VolumeInstruction, type WorkdirInstruction,
 } from '../build/frontend.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** The instructions whose whole effect (or, for WORKDIR, whose config part) is a config change. */
 export type ConfigInstruction =
@@ -43,10 +44,9 @@ export const CHANGE_COMMANDS: ReadonlySet<string> = new Set([
 
 const KNOWN: ReadonlySet<string> = new Set(instructionNames.map((n) => n.toLowerCase()));
 
-export class ChangeError extends Error {
+export class ChangeError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ChangeError';
+    super('invalid', message);
   }
 }
 
@@ -54,7 +54,7 @@ export class ChangeError extends Error {
 export function validateConfigInstruction(cmd: ConfigInstruction): void {
   switch (cmd.kind) {
     case 'volume':
-      for (const v of cmd.volumes) if (v === '') throw new Error('VOLUME specified can not be an empty string');
+      for (const v of cmd.volumes) if (v === '') throw new StrataError('invalid', 'VOLUME specified can not be an empty string');
       break;
     case 'stopsignal':
       checkSignal(cmd.signal);
@@ -201,9 +201,9 @@ const SIGNALS = new Set(['ABRT', 'ALRM', 'BUS', 'CHLD', 'CLD', 'CONT', 'FPE', 'H
 
 function checkSignal(sig: string): void {
   if (/^\d+$/.test(sig)) {
-    if (Number(sig) === 0) throw new Error(`invalid signal: ${sig}`);
+    if (Number(sig) === 0) throw new StrataError('invalid', `invalid signal: ${sig}`);
     return;
   }
   const name = sig.toUpperCase().replace(/^SIG/, '');
-  if (!SIGNALS.has(name) && !/^RTM(IN|AX)[+-]\d+$/.test(name)) throw new Error(`invalid signal: ${sig}`);
+  if (!SIGNALS.has(name) && !/^RTM(IN|AX)[+-]\d+$/.test(name)) throw new StrataError('invalid', `invalid signal: ${sig}`);
 }

@@ -2,6 +2,7 @@ import type { Engine } from '../engine.ts';
 import type { HistoryEntry } from '../api.ts';
 import { unixSeconds } from './oci.ts';
 import { familiarString, parseReference } from './reference.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export const MISSING = '<missing>';
 
@@ -23,7 +24,7 @@ export function imageHistory(engine: Engine, input: string): HistoryEntry[] {
     const empty = h.empty_layer === true;
     if (!empty) {
       const diffId = diffIds[counter];
-      if (diffId === undefined) throw new Error('too many non-empty layers in History section');
+      if (diffId === undefined) throw new StrataError('invalid', 'too many non-empty layers in History section');
       size = sizes.get(diffId) ?? 0;
       counter++;
     }

@@ -1,6 +1,7 @@
 import type { DB } from '../metadata/db.ts';
 import type { ContentStore } from '../store/content-store.ts';
-import { chainIds, digestOf, isDigest, shortId } from '../store/digest.ts';
+import { chainIds, digestOf, isDigest } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import type { Compression, ImageConfig } from './oci.ts';
 import { unixSeconds } from './oci.ts';
 import {
@@ -9,6 +10,7 @@ import {
 } from './reference.ts';
 import type { LayerFile } from '../api.ts';
 import { imageEvent, type EventLog, type NewEvent } from '../events/event-log.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** A layer as it enters an image: its stored blob and what the blob unpacks to. */
 export interface LayerInput {
@@ -78,17 +80,15 @@ export interface ImageDeleteItem {
   deleted?: string;
 }
 
-export class ImageNotFoundError extends Error {
+export class ImageNotFoundError extends StrataError {
   constructor(ref: string) {
-    super(`No such image: ${ref}`);
-    this.name = 'ImageNotFoundError';
+    super('not-found', `No such image: ${ref}`);
   }
 }
 
-export class ConflictError extends Error {
+export class ConflictError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ConflictError';
+    super('conflict', message);
   }
 }
 
@@ -136,7 +136,7 @@ export class ImageService {
     const config = this.readConfig(img.configDigest);
     const diffIds = config.rootfs?.diff_ids ?? [];
     if (diffIds.length !== img.layers.length || diffIds.some((d, i) => d !== img.layers[i]!.diffId)) {
-      throw new Error(
+      throw new StrataError('invalid',
         `layers do not match the image config: config lists ${diffIds.length} diff IDs, ` +
           `got ${img.layers.length} layers (${img.layers.map((l) => shortId(l.diffId)).join(', ')})`,
       );
@@ -151,7 +151,7 @@ export class ImageService {
       // Checked again under the write lock: gc unlinks unreferenced blob files under the same
       // lock, so content that exists here stays until the rows below name it.
       for (const d of [img.configDigest, ...(img.manifestDigest ? [img.manifestDigest] : []), ...img.layers.map((l) => l.blobDigest)]) {
-        if (!this.content.has(d)) throw new Error(`blob ${d} is missing from the store (removed by a concurrent gc); retry`);
+        if (!this.content.has(d)) throw new StrataError('unavailable', `blob ${d} is missing from the store (removed by a concurrent gc); retry`);
       }
       const putBlob = this.db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
       putBlob.run(img.configDigest, img.configSize, '', now);
@@ -209,7 +209,7 @@ export class ImageService {
     try {
       return JSON.parse(this.content.readBytes(imageId).toString('utf8')) as ImageConfig;
     } catch (err) {
-      throw new Error(`cannot read config of image ${shortId(imageId)}: ${(err as Error).message}`);
+      throw new StrataError('data-loss', `cannot read config of image ${shortId(imageId)}: ${(err as Error).message}`);
     }
   }
 
@@ -297,7 +297,7 @@ export class ImageService {
     if (/^[a-f0-9]{1,64}$/.test(hex)) {
       const rows = this.db.prepare("SELECT id FROM images WHERE id >= ? AND id < ? LIMIT 2").all(`sha256:${hex}`, `sha256:${hex}g`) as { id: string }[];
       if (rows.length === 1) return rows[0]!.id;
-      if (rows.length > 1) throw new Error(`ambiguous image ID prefix ${hex}: matches more than one image`);
+      if (rows.length > 1) throw new StrataError('invalid', `ambiguous image ID prefix ${hex}: matches more than one image`);
     }
     return undefined;
   }

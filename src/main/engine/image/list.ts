@@ -1,6 +1,7 @@
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ImageSummary } from '../api.ts';
 import { familiarName, familiarString, parseReference, pathMatch, type Reference } from './reference.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** `images` filters as docker's API takes them: name → values (`label` may repeat). */
 export type ImageFilters = Record<string, string[]>;
@@ -15,10 +16,9 @@ export interface ListImagesOptions {
   now?: number;
 }
 
-export class InvalidFilterError extends Error {
+export class InvalidFilterError extends StrataError {
   constructor(name: string, value?: string) {
-    super(value === undefined ? `invalid filter '${name}'` : `invalid filter '${name}=${value}'`);
-    this.name = 'InvalidFilterError';
+    super('invalid', value === undefined ? `invalid filter '${name}'` : `invalid filter '${name}=${value}'`);
   }
 }
 
@@ -55,7 +55,7 @@ export function parseFilters(args: readonly string[]): ImageFilters {
  * match a `reference` filter dropped from the row, intermediate images hidden unless `all`,
  * newest first. A few aggregate queries, no per-image round trips.
  */
-export function listImages(engine: Engine, options: ListImagesOptions = {}): ListedImage[] {
+export function listImages(engine: Stores, options: ListImagesOptions = {}): ListedImage[] {
   const filters = options.filters ?? {};
   for (const key of Object.keys(filters)) if (!ACCEPTED_FILTERS.has(key)) throw new InvalidFilterError(key);
   const danglingOnly = danglingFilter(filters);
@@ -122,7 +122,7 @@ function danglingFilter(filters: ImageFilters): boolean | undefined {
 }
 
 /** `before`/`since` name images; several values resolve to the oldest (before) or newest (since). */
-function timeBound(engine: Engine, values: string[] | undefined, pick: 'oldest' | 'newest'): number | undefined {
+function timeBound(engine: Stores, values: string[] | undefined, pick: 'oldest' | 'newest'): number | undefined {
   if (!values || values.length === 0) return undefined;
   const times = values.map((v) => engine.images.get(engine.images.resolve(v))!.created);
   return pick === 'oldest' ? Math.min(...times) : Math.max(...times);
@@ -158,7 +158,7 @@ export function familiarMatch(pattern: string, ref: Reference): boolean {
 }
 
 /** Every tag and repo digest, grouped by image, tags newest first. */
-function referencesByImage(engine: Engine): Map<string, Reference[]> {
+function referencesByImage(engine: Stores): Map<string, Reference[]> {
   const m = new Map<string, Reference[]>();
   const add = (id: string, ref: Reference): void => {
     const list = m.get(id);
@@ -187,7 +187,7 @@ function parseStored(reference: string): Reference {
  * Bytes of each image's layers that at least one other image also uses, in one query. Layers are
  * shared by diff ID: Strata stores a diff once whatever lies beneath it, so that is what is on disk.
  */
-export function sharedSizes(engine: Engine): Map<string, number> {
+export function sharedSizes(engine: Stores): Map<string, number> {
   const rows = engine.db
     .prepare(
       `WITH per_image AS (SELECT DISTINCT image_id, diff_id FROM image_layers),

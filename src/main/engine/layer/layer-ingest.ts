@@ -8,6 +8,7 @@ import type { Compression } from '../image/oci.ts';
 import type { LayerFile } from '../api.ts';
 import { checkLayerEntry, LayerPathTracker } from './tar-safety.ts';
 import { diffSize, fileFromHeader } from './file-index.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface IngestedLayer {
   blob: BlobRef;
@@ -122,7 +123,7 @@ export async function ingestLayer(
       await written;
       if (drained) await drained;
     }
-    if (compression === undefined) throw new Error('layer is empty (0 bytes): not a tar archive');
+    if (compression === undefined) throw new StrataError('invalid', 'layer is empty (0 bytes): not a tar archive');
     if (failure) throw failure;
     unpack!.end();
     await unpackDone;
@@ -152,8 +153,8 @@ function drainOf(stream: Transform): Promise<void> {
 function layerError(err: unknown): Error {
   const e = err instanceof Error ? err : new Error(String(err));
   if (/Unexpected end of data|unexpected end of file|Z_BUF_ERROR/i.test(e.message)) {
-    return new Error(`truncated layer: ${e.message}`);
+    return new StrataError('data-loss', `truncated layer: ${e.message}`);
   }
-  if (/Invalid tar header/i.test(e.message)) return new Error(`layer is not a valid tar archive: ${e.message}`);
+  if (/Invalid tar header/i.test(e.message)) return new StrataError('invalid', `layer is not a valid tar archive: ${e.message}`);
   return e;
 }

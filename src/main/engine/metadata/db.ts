@@ -62,7 +62,7 @@ export function schemaVersion(db: DB, service: string): number {
 export function migrate(db: DB, service: string, steps: readonly string[]): void {
   const current = schemaVersion(db, service);
   if (current > steps.length) {
-    throw new Error(`store schema for ${service} is version ${current}, newer than this Strata understands (${steps.length}); upgrade Strata`);
+    throw new StrataError('unsupported', `store schema for ${service} is version ${current}, newer than this Strata understands (${steps.length}); upgrade Strata`);
   }
   for (let v = current; v < steps.length; v++) {
     db.transaction(() => {

@@ -1,6 +1,7 @@
 import type { Credentials } from './credentials.ts';
 import { readBody, send, type HttpResponse, type Timeouts } from './http.ts';
 import { registryError, UnauthorizedError } from './errors.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** One WWW-Authenticate challenge: `Bearer realm="…",service="…",scope="…"`. */
 export interface Challenge {
@@ -106,7 +107,7 @@ export class Authorizer {
 
   private async fetchToken(c: Challenge, scopes: readonly string[], signal?: AbortSignal): Promise<CachedToken> {
     const realm = c.params.realm;
-    if (!realm) throw new Error('registry sent a bearer challenge without a realm');
+    if (!realm) throw new StrataError('unauthorized', 'registry sent a bearer challenge without a realm');
     const creds = await this.credentials();
     const res = creds?.identityToken
       ? await this.refreshTokenRequest(new URL(realm), c.params.service, scopes, creds.identityToken, signal)
@@ -115,12 +116,12 @@ export class Authorizer {
       const err = await registryError(res);
       throw new UnauthorizedError(err.errors.length > 0 ? err.message : `unauthorized: incorrect username or password`);
     }
-    if (res.status !== 200) throw new Error(`token request to ${res.url.host} failed: ${(await registryError(res)).message}`);
+    if (res.status !== 200) throw new StrataError('unauthorized', `token request to ${res.url.host} failed: ${(await registryError(res)).message}`);
     const body = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) as {
       token?: string; access_token?: string; expires_in?: number; refresh_token?: string;
     };
     const token = body.token ?? body.access_token;
-    if (!token) throw new Error(`token server ${res.url.host} returned no token`);
+    if (!token) throw new StrataError('unauthorized', `token server ${res.url.host} returned no token`);
     if (typeof body.refresh_token === 'string' && body.refresh_token !== '') this.refreshToken = body.refresh_token;
     const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     return { token, expiresAt: Date.now() + expiresIn * 1000 };

@@ -7,6 +7,7 @@ import { registryError, RegistryError, UnauthorizedError } from './errors.ts';
 import { apiHost } from './settings.ts';
 import { digestOf } from '../store/digest.ts';
 import { MediaType } from '../image/oci.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface RegistryClientOptions {
   /** Registry domain as written in references (`docker.io`, `127.0.0.1:5000`). */
@@ -206,7 +207,7 @@ export class RegistryClient {
     const digest = digestOf(bytes);
     // By digest, the bytes must hash to it; by tag, the registry's header (when sent) must agree.
     const claimed = reference.startsWith('sha256:') ? reference : headerString(res.headers['docker-content-digest']);
-    if (claimed && claimed.startsWith('sha256:') && claimed !== digest) throw new Error(`manifest verification failed for digest ${claimed}`);
+    if (claimed && claimed.startsWith('sha256:') && claimed !== digest) throw new StrataError('data-loss', `manifest verification failed for digest ${claimed}`);
     const mediaType = manifestMediaType(bytes, headerString(res.headers['content-type']));
     return { bytes, mediaType, digest };
   }
@@ -284,7 +285,7 @@ export class RegistryClient {
     const tags: string[] = [];
     let path: string | URL = `/v2/${repository}/tags/list?n=${pageSize}`;
     for (let page = 0; ; page++) {
-      if (page > 10_000) throw new Error(`registry ${this.domain} keeps paginating the tags of ${repository}`);
+      if (page > 10_000) throw new StrataError('data-loss', `registry ${this.domain} keeps paginating the tags of ${repository}`);
       const res = await this.request({ method: 'GET', path, scopes, ok: [200] });
       const body = JSON.parse((await readBody(res, MAX_MANIFEST_BYTES)).toString('utf8')) as { tags?: unknown };
       if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string'));
@@ -296,7 +297,7 @@ export class RegistryClient {
 
   private location(res: HttpResponse): URL {
     const loc = headerString(res.headers.location);
-    if (!loc) throw new Error(`registry ${this.domain} opened an upload without a Location`);
+    if (!loc) throw new StrataError('data-loss', `registry ${this.domain} opened an upload without a Location`);
     return new URL(loc, res.url);
   }
 }
@@ -325,7 +326,7 @@ function manifestMediaType(bytes: Buffer, contentType: string | undefined): stri
     if (ct && ct !== 'application/json' && ct !== 'text/plain') return ct;
     return Array.isArray(parsed.manifests) ? MediaType.OciIndex : MediaType.OciManifest;
   } catch {
-    throw new Error('registry returned a manifest that is not valid JSON');
+    throw new StrataError('data-loss', 'registry returned a manifest that is not valid JSON');
   }
 }
 
@@ -338,14 +339,14 @@ function pingError(url: URL, err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
   if (e instanceof RegistryError || e instanceof UnauthorizedError || e instanceof RegistryTimeoutError) return e;
   if (e?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(e?.message ?? '')) {
-    return new Error(`Get "${url.href}": http: server gave HTTP response to HTTPS client`);
+    return new StrataError('unavailable', `Get "${url.href}": http: server gave HTTP response to HTTPS client`);
   }
   if (e?.code && UNKNOWN_AUTHORITY.has(e.code)) {
-    return new Error(`Get "${url.href}": tls: failed to verify certificate: x509: certificate signed by unknown authority`);
+    return new StrataError('unavailable', `Get "${url.href}": tls: failed to verify certificate: x509: certificate signed by unknown authority`);
   }
-  if (e?.code === 'ECONNREFUSED') return new Error(`Get "${url.href}": dial tcp ${url.host}: connect: connection refused`);
-  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return new Error(`Get "${url.href}": dial tcp: lookup ${url.hostname}: no such host`);
-  return new Error(`Get "${url.href}": ${e?.message ?? String(err)}`);
+  if (e?.code === 'ECONNREFUSED') return new StrataError('unavailable', `Get "${url.href}": dial tcp ${url.host}: connect: connection refused`);
+  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return new StrataError('unavailable', `Get "${url.href}": dial tcp: lookup ${url.hostname}: no such host`);
+  return new StrataError('unavailable', `Get "${url.href}": ${e?.message ?? String(err)}`);
 }
 
 function isConnectionRefused(err: unknown): boolean {

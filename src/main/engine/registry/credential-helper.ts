@@ -1,5 +1,16 @@
 import { spawn } from 'node:child_process';
-import type { Credentials } from './credentials.ts';
+import { StrataError } from '../../../shared/errors.ts';
+
+/** What a registry login holds. Never logged, never part of an error message. */
+export interface Credentials {
+  username: string;
+  password: string;
+  /**
+   * An OAuth2 refresh token some registries hand out at login (docker's `identitytoken`): when
+   * set, bearer tokens are asked for with it (grant_type=refresh_token) instead of the password.
+   */
+  identityToken?: string;
+}
 
 /**
  * A docker credential helper (`docker-credential-<name>`: desktop, osxkeychain, secretservice,
@@ -88,10 +99,9 @@ export class CredentialHelper {
 }
 
 /** A helper that is missing, failed, or answered nonsense (docker's "error getting credentials"). */
-export class CredentialHelperError extends Error {
+export class CredentialHelperError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CredentialHelperError';
+    super('unavailable', message);
   }
 }
 

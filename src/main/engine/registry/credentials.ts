@@ -2,18 +2,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CredentialHelper } from './credential-helper.ts';
+import { CredentialHelper, type Credentials } from './credential-helper.ts';
+import { StrataError, errorCode } from '../../../shared/errors.ts';
 
-/** What a registry login holds. Never logged, never part of an error message. */
-export interface Credentials {
-  username: string;
-  password: string;
-  /**
-   * An OAuth2 refresh token some registries hand out at login (docker's `identitytoken`): when
-   * set, bearer tokens are asked for with it (grant_type=refresh_token) instead of the password.
-   */
-  identityToken?: string;
-}
+export type { Credentials } from './credential-helper.ts';
 
 /**
  * Where credentials live, keyed by registry host (`127.0.0.1:5000`, `ghcr.io`; Docker Hub is
@@ -83,7 +75,7 @@ export class DockerConfigCredentialStore implements CredentialStore {
     try {
       return JSON.parse(readFileSync(this.file, 'utf8')) as DockerConfigFile;
     } catch (err) {
-      throw new Error(`cannot read ${this.file}: ${(err as Error).message}`);
+      throw new StrataError(errorCode(err) === 'not-found' ? 'invalid' : errorCode(err), `cannot read ${this.file}: ${(err as Error).message}`, { cause: err });
     }
   }
 

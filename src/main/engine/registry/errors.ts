@@ -1,5 +1,6 @@
 import type { HttpResponse } from './http.ts';
 import { readBody } from './http.ts';
+import { StrataError, type ErrorCode } from '../../../shared/errors.ts';
 
 /** One entry of a distribution error body: `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"…"}]}`. */
 export interface RegistryErrorDetail {
@@ -12,12 +13,12 @@ export interface RegistryErrorDetail {
  * distribution's errcode prints them (`manifest unknown: manifest unknown`), or
  * `received unexpected HTTP status: 500 Internal Server Error` when the body says nothing.
  */
-export class RegistryError extends Error {
+export class RegistryError extends StrataError {
   readonly status: number;
   readonly errors: RegistryErrorDetail[];
   constructor(status: number, statusText: string, errors: RegistryErrorDetail[]) {
-    super(errors.length > 0 ? errors.map(formatDetail).join('; ') : `received unexpected HTTP status: ${status} ${statusText}`);
-    this.name = 'RegistryError';
+    const message = errors.length > 0 ? errors.map(formatDetail).join('; ') : `received unexpected HTTP status: ${status} ${statusText}`;
+    super(codeOfStatus(status), message, { details: { status, errors: errors.map((e) => e.code) } });
     this.status = status;
     this.errors = errors;
   }
@@ -25,6 +26,18 @@ export class RegistryError extends Error {
   hasCode(code: string): boolean {
     return this.errors.some((e) => e.code === code);
   }
+}
+
+/** The class of an HTTP status, as containerd's remotes map a registry's answer. */
+function codeOfStatus(status: number): ErrorCode {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'permission-denied';
+  if (status === 404) return 'not-found';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'resource-exhausted';
+  if (status === 400 || status === 405 || status === 413 || status === 416) return 'invalid';
+  if (status >= 500) return 'unavailable';
+  return 'internal';
 }
 
 /** distribution's errcode: the code lower-cased with spaces, then the message. */
@@ -49,9 +62,8 @@ export async function registryError(res: HttpResponse): Promise<RegistryError> {
 }
 
 /** The registry asked for credentials we do not have or refused the ones we sent. */
-export class UnauthorizedError extends Error {
+export class UnauthorizedError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UnauthorizedError';
+    super('unauthorized', message);
   }
 }

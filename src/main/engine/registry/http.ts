@@ -141,7 +141,7 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
     const location = res.headers.location;
     if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
     res.body.resume();
-    if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects fetching ${req.url.href}`);
+    if (hop >= MAX_REDIRECTS) throw new StrataError('unavailable', `too many redirects fetching ${req.url.href}`);
     url = new URL(location, url);
   }
 }
@@ -306,7 +306,7 @@ export async function readBody(res: HttpResponse, limit = 8 * 1024 * 1024): Prom
     size += chunk.length;
     if (size > limit) {
       res.body.destroy();
-      throw new Error(`response from ${res.url.host} is larger than ${limit} bytes`);
+      throw new StrataError('data-loss', `response from ${res.url.host} is larger than ${limit} bytes`);
     }
     chunks.push(chunk);
   }

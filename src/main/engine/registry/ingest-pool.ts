@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { ingestLayer, type IngestedLayer } from '../layer/layer-ingest.ts';
 import { DigestMismatchError, SizeMismatchError, type ContentStore } from '../store/content-store.ts';
 import type { ToWorker, WorkerError } from './ingest-worker.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * `ingestLayer` on a worker thread. A pull's main thread has the sockets to read; hashing the blob
@@ -201,7 +202,7 @@ function fromWorker(e: WorkerError): Error {
   let err: Error;
   if (e.name === 'DigestMismatchError') err = new DigestMismatchError(String(e.expected), String(e.actual));
   else if (e.name === 'SizeMismatchError') err = new SizeMismatchError(Number(e.expected), Number(e.actual));
-  else err = new Error(e.message);
+  else err = new StrataError(e.code, e.message);
   err.message = e.message;
   if (e.name !== 'Error' && !(err instanceof DigestMismatchError) && !(err instanceof SizeMismatchError)) err.name = e.name;
   return err;

@@ -10,6 +10,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ContentStore } from '../store/content-store.ts';
 import { ingestLayer } from '../layer/layer-ingest.ts';
+import { StrataError, errorCode, type ErrorCode } from '../../../shared/errors.ts';
 
 export type ToWorker =
   | { type: 'start'; root: string; expected: { digest?: string; size?: number } | undefined }
@@ -20,6 +21,7 @@ export type ToWorker =
 export interface WorkerError {
   name: string;
   message: string;
+  code: ErrorCode;
   expected?: string | number;
   actual?: string | number;
 }
@@ -62,7 +64,7 @@ port.on('message', (msg: ToWorker) => {
   } else if (msg.type === 'end') {
     queue?.push(null);
   } else {
-    queue?.push(new Error('layer download aborted'));
+    queue?.push(new StrataError('canceled', 'layer download aborted'));
   }
 });
 
@@ -74,7 +76,7 @@ async function run(root: string, expected: { digest?: string; size?: number } | 
     port.postMessage({ type: 'done', layer });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    const out: WorkerError = { name: e.name, message: e.message };
+    const out: WorkerError = { name: e.name, message: e.message, code: errorCode(e) };
     const fields = e as unknown as { expected?: string | number; actual?: string | number };
     if (fields.expected !== undefined) out.expected = fields.expected;
     if (fields.actual !== undefined) out.actual = fields.actual;

@@ -2,6 +2,7 @@ import type { Engine } from '../engine.ts';
 import { DEFAULT_DOMAIN } from '../image/reference.ts';
 import { DockerConfigCredentialStore, type CredentialStore, type Credentials } from './credentials.ts';
 import { openClient, type RegistryOptions } from './session.ts';
+import { StrataError, errorCode } from '../../../shared/errors.ts';
 
 /**
  * The registry a `login`/`logout` argument names, as docker reads it: none is Docker Hub, and
@@ -28,7 +29,7 @@ export async function login(engine: Engine, registry: string, credentials: Crede
   try {
     await store.store(registry, identityToken ? { username: credentials.username, password: '', identityToken } : asked);
   } catch (err) {
-    throw new Error(`Error saving credentials: ${(err as Error).message}`, { cause: err });
+    throw new StrataError(errorCode(err), `Error saving credentials: ${(err as Error).message}`, { cause: err });
   }
   announceLogin(engine, 'login', registry, credentials.username);
 }

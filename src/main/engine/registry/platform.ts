@@ -1,5 +1,6 @@
 import type { Descriptor, Platform } from '../image/oci.ts';
 import { hostPlatform } from '../image/oci.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386' };
 
@@ -17,7 +18,7 @@ export function normalizePlatform(p: Platform): Platform {
 /** Parses `--platform` (`linux/arm64`, `linux/arm/v7`, `linux`). */
 export function parsePlatform(value: string): Platform {
   const parts = value.split('/');
-  if (parts.length > 3 || parts.some((p) => p === '')) throw new Error(`invalid platform: "${value}": expected os/arch[/variant]`);
+  if (parts.length > 3 || parts.some((p) => p === '')) throw new StrataError('invalid', `invalid platform: "${value}": expected os/arch[/variant]`);
   const os = parts[0]!;
   const architecture = parts[1] ?? hostPlatform().architecture;
   return normalizePlatform({ os, architecture, ...(parts[2] ? { variant: parts[2] } : {}) });
@@ -42,6 +43,6 @@ export function platformMatches(want: Platform, have: Platform | undefined): boo
 /** The index entry for `want`, or docker's error when the index has none. */
 export function selectManifest(manifests: readonly Descriptor[], want: Platform): Descriptor {
   const found = manifests.find((m) => platformMatches(want, m.platform));
-  if (!found) throw new Error(`no matching manifest for ${formatPlatform(normalizePlatform(want))} in the manifest list entries`);
+  if (!found) throw new StrataError('not-found', `no matching manifest for ${formatPlatform(normalizePlatform(want))} in the manifest list entries`);
   return found;
 }

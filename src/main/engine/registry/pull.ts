@@ -6,7 +6,7 @@ import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfi
 import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
 import { imageEvent } from '../events/event-log.ts';
 import { DigestMismatchError, SizeMismatchError } from '../store/content-store.ts';
-import { shortId } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient } from './client.ts';
 import { isTransientNetworkError } from './http.ts';
@@ -101,7 +101,7 @@ export interface PullAllTagsResult {
  */
 export async function pullAllTags(engine: Engine, input: string, options: PullOptions = {}): Promise<PullAllTagsResult> {
   const ref = parseReference(input, { defaultTag: false });
-  if (ref.tag !== undefined || ref.digest !== undefined) throw new Error("tag can't be used with --all-tags/-a");
+  if (ref.tag !== undefined || ref.digest !== undefined) throw new StrataError('invalid', "tag can't be used with --all-tags/-a");
   const repository = repositoryName(ref);
   const session = await openClient(engine, ref.domain, options);
   let tags: string[];
@@ -111,7 +111,7 @@ export async function pullAllTags(engine: Engine, input: string, options: PullOp
     if (options.signal?.aborted) throw options.signal.reason ?? err;
     throw pullError(session.explain(err), ref);
   }
-  if (tags.length === 0) throw new Error(`no tags found for ${familiarName(repository)}`);
+  if (tags.length === 0) throw new StrataError('not-found', `no tags found for ${familiarName(repository)}`);
   const emit = options.onProgress ?? (() => {});
   const results: { tag: string; result: PullResult }[] = [];
   for (const tag of tags) {
@@ -156,7 +156,7 @@ async function pullImage(ctx: PullContext, wanted: Platform | undefined, concurr
 async function layersOf(ctx: PullContext, manifest: Manifest, config: ImageConfig, concurrency: number): Promise<{ layers: LayerInput[]; downloaded: number }> {
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== manifest.layers.length) {
-    throw new Error(`invalid image: the config lists ${diffIds.length} layers but the manifest ${manifest.layers.length}`);
+    throw new StrataError('data-loss', `invalid image: the config lists ${diffIds.length} layers but the manifest ${manifest.layers.length}`);
   }
   const plans = manifest.layers.map((d, i): LayerPlan => ({ descriptor: d, diffId: diffIds[i]!, known: knownLayer(ctx.engine, d) }));
   return downloadLayers(ctx, plans, concurrency);
@@ -189,7 +189,7 @@ async function commitPulled(ctx: PullContext, resolved: ResolvedManifest, layers
 function checkPlatform(config: ImageConfig, wanted: Platform, ref: Reference): void {
   const actual = normalizePlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) });
   if (!platformMatches(wanted, actual)) {
-    throw new Error(
+    throw new StrataError('not-found',
       `image with reference ${familiarString(ref)} was found but does not match the specified platform: wanted ${formatPlatform(wanted)}, actual: ${formatPlatform(actual)}`,
     );
   }
@@ -209,16 +209,16 @@ async function resolveManifest(client: RegistryClient, ref: Reference, scopes: s
   let fetched = top;
   if (isIndexMediaType(top.mediaType)) {
     const index = parseJson<Index>(top.bytes, 'manifest list');
-    if (!Array.isArray(index.manifests)) throw new Error('invalid manifest list: no manifests');
+    if (!Array.isArray(index.manifests)) throw new StrataError('data-loss', 'invalid manifest list: no manifests');
     const choice = selectManifest(index.manifests, wanted ?? defaultPlatform());
     fetched = await client.getManifest(ref.path, choice.digest, scopes);
   }
   if (!isManifestMediaType(fetched.mediaType)) {
-    throw new Error(`unsupported manifest media type ${fetched.mediaType}: only Docker schema 2 and OCI image manifests can be pulled`);
+    throw new StrataError('unsupported', `unsupported manifest media type ${fetched.mediaType}: only Docker schema 2 and OCI image manifests can be pulled`);
   }
   const manifest = parseJson<Manifest>(fetched.bytes, 'manifest');
   if (manifest.schemaVersion !== 2 || !manifest.config?.digest || !Array.isArray(manifest.layers)) {
-    throw new Error(`invalid manifest ${fetched.digest}: not an image manifest`);
+    throw new StrataError('data-loss', `invalid manifest ${fetched.digest}: not an image manifest`);
   }
   return {
     top: { digest: top.digest, mediaType: top.mediaType },
@@ -230,7 +230,7 @@ function parseJson<T>(bytes: Buffer, what: string): T {
   try {
     return JSON.parse(bytes.toString('utf8')) as T;
   } catch {
-    throw new Error(`invalid ${what}: not JSON`);
+    throw new StrataError('data-loss', `invalid ${what}: not JSON`);
   }
 }
 
@@ -250,7 +250,7 @@ async function fetchConfig(ctx: PullContext, d: Descriptor): Promise<ImageConfig
     try {
       await engine.content.ingest(blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, () => {}), { digest: d.digest, size: d.size });
     } catch (err) {
-      if (err instanceof DigestMismatchError || err instanceof SizeMismatchError) throw new Error(`image config verification failed for digest ${d.digest}`);
+      if (err instanceof DigestMismatchError || err instanceof SizeMismatchError) throw new StrataError('data-loss', `image config verification failed for digest ${d.digest}`);
       throw err;
     }
     ctx.created.add(d.digest);
@@ -320,15 +320,15 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
     const bytes = blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update, undefined, undefined, 0);
     layer = await ingestOffThread(engine.content, bytes, { digest: d.digest, size: d.size });
   } catch (err) {
-    if (err instanceof DigestMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}`);
-    if (err instanceof SizeMismatchError) throw new Error(`filesystem layer verification failed for digest ${d.digest}: ${err.message}`);
+    if (err instanceof DigestMismatchError) throw new StrataError('data-loss', `filesystem layer verification failed for digest ${d.digest}`);
+    if (err instanceof SizeMismatchError) throw new StrataError('data-loss', `filesystem layer verification failed for digest ${d.digest}: ${err.message}`);
     throw err;
   }
   if (!existed) ctx.created.add(d.digest);
   progress.flush();
   emit({ id, status: 'Verifying Checksum' });
   if (layer.diffId !== plan.diffId) {
-    throw new Error(`layer ${d.digest} unpacks to ${layer.diffId}, but the image config says ${plan.diffId}`);
+    throw new StrataError('data-loss', `layer ${d.digest} unpacks to ${layer.diffId}, but the image config says ${plan.diffId}`);
   }
   emit({ id, status: 'Download complete' });
   return {
@@ -367,7 +367,7 @@ export async function* blobBytes(
       body = res.body;
       let skip = received > 0 && res.status === 200 ? received : 0; // the server ignored Range: drop what we have
       if (res.status === 206 && !new RegExp(`^bytes ${received}-`).test(String(res.headers['content-range'] ?? ''))) {
-        throw new Error(`registry answered a range request for ${d.digest} with the wrong range`);
+        throw new StrataError('data-loss', `registry answered a range request for ${d.digest} with the wrong range`);
       }
       for await (const raw of res.body as AsyncIterable<Buffer>) {
         let chunk = raw;
@@ -396,7 +396,7 @@ export async function* blobBytes(
           throw new StrataError('deadline-exceeded', `downloading ${d.digest}: ${(err as Error).message}; got ${received} of ${d.size} bytes after ${failures + 1} attempts`, { cause: err });
         }
         if (retryable && !(err instanceof RegistryError) && !client.signal?.aborted) {
-          throw new Error(`unexpected EOF downloading ${d.digest}: got ${received} of ${d.size} bytes after ${failures + 1} attempts`);
+          throw new StrataError('unavailable', `unexpected EOF downloading ${d.digest}: got ${received} of ${d.size} bytes after ${failures + 1} attempts`);
         }
         throw err;
       }
@@ -412,10 +412,10 @@ export async function* blobBytes(
 function pullError(err: unknown, ref: Reference): unknown {
   const name = familiarName(repositoryName(ref));
   if (err instanceof RegistryError && err.status === 404 && err.hasCode('MANIFEST_UNKNOWN')) {
-    return new Error(`manifest for ${familiarString(ref)} not found: ${err.message}`);
+    return new StrataError('not-found', `manifest for ${familiarString(ref)} not found: ${err.message}`);
   }
   if ((err instanceof RegistryError && (err.status === 404 || err.status === 403) && !err.hasCode('BLOB_UNKNOWN')) || (err instanceof UnauthorizedError && ref.domain === 'docker.io')) {
-    return new Error(`pull access denied for ${name}, repository does not exist or may require 'docker login': ${(err as Error).message}`);
+    return new StrataError(errorCode(err), `pull access denied for ${name}, repository does not exist or may require 'docker login': ${(err as Error).message}`, { cause: err });
   }
   return err;
 }

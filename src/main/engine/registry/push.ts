@@ -5,13 +5,14 @@ import type { ProgressSink } from '../api.ts';
 import { MediaType, layerMediaType, type Descriptor, type Manifest } from '../image/oci.ts';
 import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
 import { imageEvent, type NewEvent } from '../events/event-log.ts';
-import { shortId } from '../store/digest.ts';
+import { shortId } from '../../../shared/format.ts';
 import { repositoryScope } from './auth.ts';
 import { isTransient, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { openClient, type RegistryOptions } from './session.ts';
 import { blobSources, ensureRegistrySchema, recordBlobSources } from './sources.ts';
 import { Limiter, progressThrottle } from './transfer.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface PushOptions extends RegistryOptions {
   onProgress?: ProgressSink;
@@ -52,10 +53,10 @@ interface PushManifest {
 export async function push(engine: Engine, input: string, options: PushOptions = {}): Promise<PushResult> {
   ensureRegistrySchema(engine.db);
   const ref = parseReference(input);
-  if (ref.digest !== undefined) throw new Error('cannot push a digest reference');
+  if (ref.digest !== undefined) throw new StrataError('invalid', 'cannot push a digest reference');
   const tag = ref.tag!;
   const imageId = engine.images.tryResolve(formatReference(ref));
-  if (!imageId) throw new Error(`An image does not exist locally with the tag: ${familiarName(repositoryName(ref))}`);
+  if (!imageId) throw new StrataError('not-found', `An image does not exist locally with the tag: ${familiarName(repositoryName(ref))}`);
   const emit: ProgressSink = options.onProgress ?? (() => {});
   const session = await openClient(engine, ref.domain, options);
   const { client } = session;
@@ -67,7 +68,7 @@ export async function push(engine: Engine, input: string, options: PushOptions =
     const counts = await pushLayers(engine, client, ref, m.manifest.layers, scopes, options, emit);
     await pushBlob(engine, client, ref, m.manifest.config, scopes, options, () => {});
     const digest = await client.putManifest(ref.path, tag, m.bytes, m.mediaType, scopes);
-    if (digest !== m.digest) throw new Error(`registry stored the manifest as ${digest}, expected ${m.digest}`);
+    if (digest !== m.digest) throw new StrataError('data-loss', `registry stored the manifest as ${digest}, expected ${m.digest}`);
     recordBlobSources(engine.db, ref.domain, ref.path, [m.manifest.config.digest, ...m.manifest.layers.map((l) => l.digest)]);
     recordRepoDigest(engine, imageId, m, ref, imageEvent('push', familiarString(ref), familiarName(repositoryName(ref)), engine.images.get(imageId)?.labels ?? {}));
     emit({ id: '', status: `${tag}: digest: ${m.digest} size: ${m.bytes.length}` });
@@ -85,10 +86,10 @@ export async function push(engine: Engine, input: string, options: PushOptions =
  */
 export async function pushAllTags(engine: Engine, input: string, options: PushOptions = {}): Promise<PushResult[]> {
   const ref = parseReference(input, { defaultTag: false });
-  if (ref.tag !== undefined || ref.digest !== undefined) throw new Error("tag can't be used with --all-tags/-a");
+  if (ref.tag !== undefined || ref.digest !== undefined) throw new StrataError('invalid', "tag can't be used with --all-tags/-a");
   const repository = repositoryName(ref);
   const tags = engine.images.tagsInRepository(repository);
-  if (tags.length === 0) throw new Error(`An image does not exist locally with the tag: ${familiarName(repository)}`);
+  if (tags.length === 0) throw new StrataError('not-found', `An image does not exist locally with the tag: ${familiarName(repository)}`);
   const emit: ProgressSink = options.onProgress ?? (() => {});
   const results: PushResult[] = [];
   for (const [i, [tag]] of tags.entries()) {
@@ -111,7 +112,7 @@ async function storedManifest(engine: Engine, imageId: string): Promise<PushMani
     const manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
     const row = engine.db.prepare('SELECT media_type FROM blobs WHERE digest = ?').get(record.manifestDigest) as { media_type: string } | undefined;
     const mediaType = manifest.mediaType || row?.media_type || MediaType.OciManifest;
-    if (manifest.config?.digest !== imageId) throw new Error(`stored manifest ${record.manifestDigest} does not describe image ${shortId(imageId)}`);
+    if (manifest.config?.digest !== imageId) throw new StrataError('data-loss', `stored manifest ${record.manifestDigest} does not describe image ${shortId(imageId)}`);
     return { bytes, digest: record.manifestDigest, mediaType, manifest };
   }
   const layers = engine.images.layers(imageId);
@@ -179,7 +180,7 @@ async function pushBlob(
   engine: Engine, client: RegistryClient, ref: Reference, d: Descriptor, scopes: string[], options: PushOptions,
   report: (status: string, current?: number) => void,
 ): Promise<BlobOutcome> {
-  if (!engine.content.has(d.digest)) throw new Error(`blob ${d.digest} is missing from the store; cannot push ${familiarName(repositoryName(ref))}`);
+  if (!engine.content.has(d.digest)) throw new StrataError('data-loss', `blob ${d.digest} is missing from the store; cannot push ${familiarName(repositoryName(ref))}`);
   if (await client.hasBlob(ref.path, d.digest, scopes)) {
     report('Layer already exists');
     return 'existed';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { StrataError, errorCode } from '../../../shared/errors.ts';
 
 /** `<root>/registries.json`: per-registry settings, like the daemon.json keys docker reads. */
 export interface RegistrySettings {
@@ -17,7 +18,7 @@ export function readRegistrySettings(root: string): RegistrySettings {
     const insecure = Array.isArray(parsed.insecure) ? parsed.insecure.filter((x): x is string => typeof x === 'string') : [];
     return { insecure };
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+    throw new StrataError(errorCode(err) === 'not-found' ? 'invalid' : errorCode(err), `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 

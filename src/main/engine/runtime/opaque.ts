@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lowerEntry, writeOpaque } from '../snapshot/rootfs.ts';
 import { walkTree } from '../snapshot/safe-path.ts';
-import { namespaceArgs, overlayOptions, removeTree } from './sandbox.ts';
+import { removeTree } from '../snapshot/rootfs.ts';
+import { namespaceArgs, overlayOptions } from './mounts.ts';
 
 /**
  * Which directories of an upper dir overlayfs marked opaque (removed and made again), found

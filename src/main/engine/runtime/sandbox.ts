@@ -7,8 +7,11 @@ import type { Readable, Writable } from 'node:stream';
 import { RootfsView, lowerEntry, removeTree } from '../snapshot/rootfs.ts';
 import { isRoot } from '../snapshot/whiteout.ts';
 import { detectOpaqueDirs } from './opaque.ts';
+import { ExecError } from './exec-error.ts';
+import { namespaceArgs, overlayOptions } from './mounts.ts';
 import { resolveUser, type ResolvedUser } from './user.ts';
 import { materialize, syncBack } from './copy-rootfs.ts';
+import { StrataError } from '../../../shared/errors.ts';
 import { DEFAULT_CAPS, procAndSysArgs, type NetworkMode } from './policy.ts';
 import { compileSeccomp, DEFAULT_PROFILE, seccompArch } from './seccomp.ts';
 
@@ -62,17 +65,9 @@ export interface SandboxProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** A command that fails before anything runs, with docker's exit code and wording. */
-export class ExecError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number) {
-    super(message);
-    this.name = 'ExecError';
-    this.exitCode = exitCode;
-  }
-}
-
 export { removeTree };
+export { ExecError };
+export { namespaceArgs, overlayOptions };
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
@@ -125,34 +120,8 @@ function probe(): string | undefined {
 
 function tools(): Tools {
   const reason = sandboxUnavailable();
-  if (reason) throw new Error(reason);
+  if (reason) throw new StrataError('unsupported', reason);
   return cachedTools!;
-}
-
-/** Root keeps the host's IDs (like docker); anyone else becomes root of a new user namespace. */
-export function namespaceArgs(): string[] {
-  return [...(isRoot() ? [] : ['--map-root-user']), '--mount', '--propagation', 'private'];
-}
-
-/** overlayfs options for our layers; in a user namespace overlayfs keeps its marks in user.* xattrs. */
-export function overlayOptions(lowerTopFirst: string[], upperDir?: string, workDir?: string): { cwd: string; options: string } {
-  for (const d of [...lowerTopFirst, upperDir ?? '', workDir ?? '']) {
-    if (/[,:]/.test(d)) throw new Error(`overlayfs cannot use a path containing ',' or ':': ${d}`);
-  }
-  let cwd = '/';
-  let lowers = lowerTopFirst;
-  // The mount data is one page: with many layers, name them relative to a shared parent.
-  if (lowers.join(':').length > 3000) {
-    const parent = lowers[0]!.split('/').slice(0, -2).join('/');
-    if (lowers.every((l) => l.startsWith(`${parent}/`))) {
-      cwd = parent;
-      lowers = lowers.map((l) => l.slice(parent.length + 1));
-    }
-  }
-  let options = `lowerdir=${lowers.join(':')}`;
-  if (upperDir && workDir) options += `,upperdir=${upperDir},workdir=${workDir}`;
-  if (!isRoot()) options += ',userxattr';
-  return { cwd, options };
 }
 
 /** Finds the program like execvp would, with docker's errors for a missing or non-executable one. */

@@ -1,5 +1,5 @@
 import type { RootfsView } from '../snapshot/rootfs.ts';
-import { ExecError } from './sandbox.ts';
+import { ExecError } from './exec-error.ts';
 
 export interface ResolvedUser {
   uid: number;

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, type BigIntStats, type Stats } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import * as tar from 'tar-stream';
 import type { Header } from 'tar-stream';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import { ingestLayer, type IngestedLayer } from '../layer/layer-ingest.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { isWhiteout } from './whiteout.ts';
@@ -188,6 +188,6 @@ export function packUpper(upperDir: string): PassThrough {
  * digest). An empty change set is a valid, empty layer. Call under `engine.gc.withLease` and
  * record the layer in an image before the lease ends.
  */
-export async function layerFromUpper(engine: Engine, _lowerDirs: readonly string[], upperDir: string): Promise<IngestedLayer> {
+export async function layerFromUpper(engine: Stores, _lowerDirs: readonly string[], upperDir: string): Promise<IngestedLayer> {
   return ingestLayer(engine.content, packUpper(upperDir));
 }

@@ -198,7 +198,7 @@ export class RootfsView {
       const rel = [...done, part].join('/');
       const e = this.entry(rel);
       if (e?.stat.isSymbolicLink() && (todo.length > 0 || followLast)) {
-        if (++hops > 40) throw new Error(`too many levels of symbolic links: ${path}`);
+        if (++hops > 40) throw new StrataError('invalid', `too many levels of symbolic links: ${path}`);
         const target = layerReadlink(e.layer, rel);
         if (target === undefined) {
           todo.unshift(part); // replaced meanwhile: look at it again
@@ -407,7 +407,7 @@ export class RootfsView {
 
   write(path: string, data: string | Uint8Array, mode = 0o644): void {
     const rel = this.resolve(path);
-    if (rel === '') throw new Error('cannot write the root directory');
+    if (rel === '') throw new StrataError('invalid', 'cannot write the root directory');
     const existing = this.entry(rel)?.stat;
     if (existing?.isDirectory()) throw Object.assign(new Error(`is a directory: ${path}`), { code: 'EISDIR' });
     const meta = existing ? { mode: existing.mode, uid: existing.uid, gid: existing.gid } : { mode };
@@ -422,7 +422,7 @@ export class RootfsView {
   /** Copies a host file into the container (streamed by the kernel, never held in memory). */
   copyIn(path: string, hostFile: string, mode: number): void {
     const rel = this.resolve(path);
-    if (rel === '') throw new Error('cannot write the root directory');
+    if (rel === '') throw new StrataError('invalid', 'cannot write the root directory');
     const dir = this.upperParent(rel);
     try {
       // The descriptor's /proc path reopens the new file itself, whatever its name points at now.
@@ -435,7 +435,7 @@ export class RootfsView {
   /** Makes a symlink in the container (replacing what was there). */
   symlink(path: string, target: string): void {
     const rel = this.resolve(path, false);
-    if (rel === '') throw new Error('cannot replace the root directory');
+    if (rel === '') throw new StrataError('invalid', 'cannot replace the root directory');
     const dir = this.upperParent(rel);
     try {
       const name = splitRel(rel)[1];
@@ -475,7 +475,7 @@ export class RootfsView {
 
   remove(path: string): void {
     const rel = this.resolve(path, false);
-    if (rel === '') throw new Error('cannot remove the root directory');
+    if (rel === '') throw new StrataError('invalid', 'cannot remove the root directory');
     if (!this.entry(rel)) throw Object.assign(new Error(`no such file or directory: ${path}`), { code: 'ENOENT' });
     const dir = this.upperParent(rel);
     try {

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ImageLayer } from '../image/image-service.ts';
 import { decompressor } from '../layer/layer-ingest.ts';
 import { chainIds, hexOf } from '../store/digest.ts';
 import { unpackLayer } from './unpack.ts';
 import { removeTree } from './rootfs.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * Read-only unpacked layers for overlayfs (containerd's snapshotter, reduced to "view"): one
@@ -15,11 +16,11 @@ import { removeTree } from './rootfs.ts';
  * unpacked directory, so a crash leaves no half-made snapshot behind.
  */
 export class Snapshotter {
-  private readonly engine: Engine;
+  private readonly engine: Stores;
   readonly root: string;
   private readonly pending = new Map<string, Promise<string>>();
 
-  constructor(engine: Engine) {
+  constructor(engine: Stores) {
     this.engine = engine;
     this.root = engine.dir('snapshots');
   }
@@ -76,7 +77,7 @@ export class Snapshotter {
       return dir;
     } catch (err) {
       removeTree(tmp);
-      throw new Error(`cannot unpack layer ${layer.diffId}: ${(err as Error).message}`);
+      throw new StrataError('data-loss', `cannot unpack layer ${layer.diffId}: ${(err as Error).message}`);
     }
   }
 

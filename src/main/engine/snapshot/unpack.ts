@@ -7,6 +7,7 @@ import { checkLayerEntry, isUnderDev, LayerPathTracker } from '../layer/tar-safe
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { makeWhiteouts, makeDevice, isRoot } from './whiteout.ts';
 import { layerReaddir, lowerEntry } from './rootfs.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 const SMALL_FILE = 1 << 20;
 
@@ -99,7 +100,7 @@ export async function unpackLayer(source: Readable, target: string, lowerDirsBel
         else {
           // A hardlink to a file of a lower layer: the link cannot cross snapshots, so copy it.
           const below = lowerEntry(lowerDirsBelow, linkRel);
-          if (!below || below.stat.isDirectory()) throw new Error(`hardlink target not found: ${header.name} -> ${header.linkname}`);
+          if (!below || below.stat.isDirectory()) throw new StrataError('data-loss', `hardlink target not found: ${header.name} -> ${header.linkname}`);
           // lowerEntry never crossed a symlink on the way; the link itself is copied as a link.
           if (below.stat.isSymbolicLink()) {
             symlinkSync(readlinkSync(join(below.dir, linkRel)), dest);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { randomBytes, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { assertDigest, hexOf, sha256Hasher } from './digest.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** A committed blob. */
 export interface BlobRef {
@@ -12,21 +13,19 @@ export interface BlobRef {
   size: number;
 }
 
-export class DigestMismatchError extends Error {
+export class DigestMismatchError extends StrataError {
   readonly expected: string;
   readonly actual: string;
   constructor(expected: string, actual: string) {
-    super(`digest mismatch: expected ${expected}, got ${actual}`);
-    this.name = 'DigestMismatchError';
+    super('data-loss', `digest mismatch: expected ${expected}, got ${actual}`);
     this.expected = expected;
     this.actual = actual;
   }
 }
 
-export class SizeMismatchError extends Error {
+export class SizeMismatchError extends StrataError {
   constructor(expected: number, actual: number, digest?: string) {
-    super(`size mismatch${digest ? ` for ${digest}` : ''}: expected ${expected} bytes, got ${actual}`);
-    this.name = 'SizeMismatchError';
+    super('data-loss', `size mismatch${digest ? ` for ${digest}` : ''}: expected ${expected} bytes, got ${actual}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { StrataError } from '../../../shared/errors.ts';
 
 /** `sha256:` followed by exactly 64 lowercase hex digits — the only algorithm Strata stores. */
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
@@ -10,7 +11,7 @@ export function isDigest(value: unknown): boolean {
 /** Throws a clear error unless `value` is a canonical sha256 digest. */
 export function assertDigest(value: unknown, what = 'digest'): string {
   if (typeof value !== 'string' || !isDigest(value)) {
-    throw new Error(`invalid ${what}: ${JSON.stringify(value)} (expected sha256:<64 hex digits>)`);
+    throw new StrataError('invalid', `invalid ${what}: ${JSON.stringify(value)} (expected sha256:<64 hex digits>)`);
   }
   return value;
 }
@@ -25,11 +26,6 @@ export function sha256Hasher(): Hash {
 
 export function digestOf(data: string | Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
-/** The 12-hex short form docker prints for IDs. */
-export function shortId(id: string): string {
-  return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { DiskUsageBuildCache, DiskUsageContainer, DiskUsageImage, DiskUsageReport, DiskUsageRow } from '../api.ts';
 import { listImages } from '../image/list.ts';
 
@@ -14,10 +14,10 @@ export interface UsageProvider {
   imageContainers?(): Map<string, number>;
 }
 
-const providers = new WeakMap<Engine, UsageProvider[]>();
+const providers = new WeakMap<Stores, UsageProvider[]>();
 
 /** Registers a provider for this engine; returns its unregistration. */
-export function registerUsageProvider(engine: Engine, provider: UsageProvider): () => void {
+export function registerUsageProvider(engine: Stores, provider: UsageProvider): () => void {
   const list = providers.get(engine) ?? [];
   list.push(provider);
   providers.set(engine, list);
@@ -31,7 +31,7 @@ export function registerUsageProvider(engine: Engine, provider: UsageProvider): 
  * `system df` data, after moby's disk usage: every image with its size, the bytes it shares with
  * other images and its unique bytes, and the layers' total counted once. Aggregate SQL only.
  */
-export function diskUsage(engine: Engine): DiskUsageReport {
+export function diskUsage(engine: Stores): DiskUsageReport {
   const registered = providers.get(engine) ?? [];
   const containers = registered.flatMap((p) => p.containers?.() ?? []);
   const buildCache = registered.flatMap((p) => p.buildCache?.() ?? []);
@@ -50,7 +50,7 @@ export function diskUsage(engine: Engine): DiskUsageReport {
   return { ...report, summary: summarize(report) };
 }
 
-function containerCounts(engine: Engine, registered: UsageProvider[]): (imageId: string) => number {
+function containerCounts(engine: Stores, registered: UsageProvider[]): (imageId: string) => number {
   const maps = registered.flatMap((p) => (p.imageContainers ? [p.imageContainers()] : []));
   if (maps.length > 0) return (id) => maps.reduce((n, m) => n + (m.get(id) ?? 0), 0);
   return (id) => engine.images.usersOf(id).length;

@@ -26,6 +26,22 @@ export const en = {
     themes: { system: 'System', light: 'Light', dark: 'Dark' },
     store: 'Store: {path}',
   },
+  // An engine error's code, as the first line of what a view shows (the engine's words follow).
+  errors: {
+    invalid: 'This was not accepted: check the name, reference or input, then try again.',
+    notFound: 'Not found: it may have been removed, or the name is misspelt.',
+    alreadyExists: 'That name is already in use: choose another one, or remove the existing one first.',
+    conflict: 'Not possible right now: something uses it (a container, for example). Stop or remove that first, then try again.',
+    unauthorized: 'The registry wants credentials: log in to it, then try again.',
+    permissionDenied: 'Permission denied: check the permissions of the store or of the path.',
+    unavailable: 'Not reachable right now: check the network or the service, then try again.',
+    canceled: 'Cancelled.',
+    deadlineExceeded: 'This took too long and was stopped: try again.',
+    resourceExhausted: 'Out of space: free some disk space (Disk usage can prune), then try again.',
+    unsupported: 'Not supported here: this engine or this machine cannot do it.',
+    dataLoss: 'The data is damaged or unsafe and was refused: check where it came from.',
+    internal: 'Something went wrong inside Strata. The details below say what.',
+  },
   common: {
     dismiss: 'Dismiss', cancel: 'Cancel', browse: 'Browse…', refresh: 'Refresh', save: 'Save', remove: 'Remove', yes: 'yes', no: 'no',
     exactBytes: '{n} bytes',
@@ -236,7 +252,11 @@ export const en = {
   },
   containers: {
     title: 'Containers',
-    unavailable: { title: 'Containers are not available yet', body: 'This version of the engine cannot run containers yet. Images, builds and disk usage work.' },
+    unavailable: {
+      title: 'Containers cannot run on this machine',
+      body: 'Running containers needs Linux with bubblewrap, util-linux and user namespaces. Images, builds and disk usage still work.',
+      reason: 'Why: {reason}',
+    },
     empty: { title: 'No containers', body: 'Run a container from an image: each one gets its own writable layer on top of the image, and you can open a terminal in it, edit its files and commit the result as a new image.' },
     col: { name: 'Name', image: 'Image', command: 'Command', status: 'Status', created: 'Created' },
     state: { running: 'Running (started {since})', exited: 'Exited ({code}) {when}', created: 'Created' },

@@ -28,6 +28,22 @@ export const ko: Messages = {
     themes: { system: '시스템 설정', light: '밝게', dark: '어둡게' },
     store: '저장소: {path}',
   },
+  // 엔진 오류 코드별 안내 (그 아래에 엔진의 원문이 세부 정보로 붙습니다).
+  errors: {
+    invalid: '받아들일 수 없는 요청입니다. 이름, 참조 또는 입력 값을 확인한 뒤 다시 시도하세요.',
+    notFound: '찾을 수 없습니다. 이미 삭제되었거나 이름이 잘못되었을 수 있습니다.',
+    alreadyExists: '이미 사용 중인 이름입니다. 다른 이름을 고르거나 기존 항목을 먼저 삭제하세요.',
+    conflict: '지금은 할 수 없습니다. 다른 곳(예: 컨테이너)에서 사용 중이니 먼저 중지하거나 삭제한 뒤 다시 시도하세요.',
+    unauthorized: '레지스트리가 인증을 요구합니다. 로그인한 뒤 다시 시도하세요.',
+    permissionDenied: '권한이 없습니다. 저장소나 경로의 권한을 확인하세요.',
+    unavailable: '지금은 연결할 수 없습니다. 네트워크나 서비스를 확인한 뒤 다시 시도하세요.',
+    canceled: '취소되었습니다.',
+    deadlineExceeded: '시간이 너무 오래 걸려 중단되었습니다. 다시 시도하세요.',
+    resourceExhausted: '공간이 부족합니다. 디스크 공간을 확보한 뒤(디스크 사용량에서 정리할 수 있습니다) 다시 시도하세요.',
+    unsupported: '여기서는 지원되지 않습니다. 이 엔진이나 이 컴퓨터에서는 할 수 없는 작업입니다.',
+    dataLoss: '데이터가 손상되었거나 안전하지 않아 거부했습니다. 출처를 확인하세요.',
+    internal: 'Strata 내부에서 문제가 발생했습니다. 아래 세부 정보를 확인하세요.',
+  },
   common: {
     dismiss: '닫기', cancel: '취소', browse: '찾아보기…', refresh: '새로 고침', save: '저장', remove: '삭제', yes: '예', no: '아니요',
     exactBytes: '{n}바이트',
@@ -238,7 +254,11 @@ export const ko: Messages = {
   },
   containers: {
     title: '컨테이너',
-    unavailable: { title: '아직 컨테이너를 쓸 수 없습니다', body: '이 엔진 버전은 아직 컨테이너를 실행하지 못합니다. 이미지, 빌드, 디스크 사용량은 동작합니다.' },
+    unavailable: {
+      title: '이 컴퓨터에서는 컨테이너를 실행할 수 없습니다',
+      body: '컨테이너를 실행하려면 bubblewrap, util-linux, 사용자 네임스페이스를 갖춘 Linux가 필요합니다. 이미지, 빌드, 디스크 사용량은 그대로 쓸 수 있습니다.',
+      reason: '이유: {reason}',
+    },
     empty: { title: '컨테이너가 없습니다', body: '이미지에서 컨테이너를 실행하세요. 컨테이너마다 이미지 위에 자기만의 쓰기 가능 레이어가 생기고, 터미널을 열고 파일을 고친 뒤 결과를 새 이미지로 커밋할 수 있습니다.' },
     col: { name: '이름', image: '이미지', command: '명령', status: '상태', created: '생성' },
     state: { running: '실행 중 ({since} 시작)', exited: '종료됨 (코드 {code}) {when}', created: '생성됨' },

@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { AppInfo } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
 import { i18n, setLocale, type Locale } from '../i18n/index.ts';
+import { type UiError, uiError } from '../errors.ts';
 
 export type View = 'images' | 'image' | 'build' | 'containers' | 'disk';
 export type Theme = 'light' | 'dark' | 'system';
@@ -26,13 +27,13 @@ export const useAppStore = defineStore('app', () => {
   const imageRef = ref('');
   const theme = ref<Theme>(storedTheme());
   const locale = ref<Locale>(i18n.global.locale.value as Locale);
-  const error = ref('');
+  const error = ref<UiError | null>(null);
 
   async function load(): Promise<void> {
     try {
       info.value = await api.call('app.info', {});
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     }
   }
 

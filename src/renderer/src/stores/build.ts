@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import type { BuildAdvice, BuildContextInfo, BuildEvent, BuildStepEvent, BuildSummary } from '../../../shared/contract.ts';
 import type { StreamHandle } from '../../../shared/client.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 
 export interface StepView extends BuildStepEvent {
   logs: string[];
@@ -24,7 +25,7 @@ export const useBuildStore = defineStore('build', () => {
   const messages = ref<string[]>([]);
   const running = ref(false);
   const resultId = ref('');
-  const error = ref('');
+  const error = ref<UiError | null>(null);
   const history = ref<BuildSummary[]>([]);
   const advice = ref<BuildAdvice[]>([]);
   const failure = ref<{ message: string; line?: number } | null>(null);
@@ -33,7 +34,7 @@ export const useBuildStore = defineStore('build', () => {
   const dirty = computed(() => text.value !== saved.value);
 
   async function openContext(p = path.value): Promise<void> {
-    error.value = '';
+    error.value = null;
     path.value = p.trim();
     try {
       context.value = await api.call('build.context', { path: path.value });
@@ -43,7 +44,7 @@ export const useBuildStore = defineStore('build', () => {
       await loadHistory();
     } catch (err) {
       context.value = null;
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     }
   }
 
@@ -93,7 +94,7 @@ export const useBuildStore = defineStore('build', () => {
     steps.value = [];
     messages.value = [];
     resultId.value = '';
-    error.value = '';
+    error.value = null;
     failure.value = null;
     running.value = true;
     const tagList = tags.value.split(/[\s,]+/).filter(Boolean);
@@ -106,7 +107,7 @@ export const useBuildStore = defineStore('build', () => {
     try {
       resultId.value = (await handle.done).id;
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     } finally {
       running.value = false;
       handle = null;

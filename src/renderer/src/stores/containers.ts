@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ContainerChange, ContainerSummary } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 import { refreshOnChange } from '../on-change.ts';
 
 export type ContainerTab = 'terminal' | 'files' | 'diff';
@@ -13,7 +14,7 @@ export const useContainersStore = defineStore('containers', () => {
   const selectedId = ref<string | null>(null);
   const tab = ref<ContainerTab>('terminal');
   const changes = ref<ContainerChange[]>([]);
-  const error = ref('');
+  const error = ref<UiError | null>(null);
   /** Set when the run dialog should open prefilled with this image. */
   const runImage = ref<string | null>(null);
 
@@ -22,9 +23,9 @@ export const useContainersStore = defineStore('containers', () => {
   async function refresh(): Promise<void> {
     try {
       containers.value = await api.call('containers.list', { all: true });
-      error.value = '';
+      error.value = null;
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     } finally {
       loaded.value = true;
     }
@@ -35,7 +36,7 @@ export const useContainersStore = defineStore('containers', () => {
     try {
       changes.value = await api.call('containers.diff', { id: selectedId.value });
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     }
   }
 

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { PruneAction, PruneActions, SystemDf } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 
 export interface SharedLayerGroup {
   /** Images (short names) sharing these layers. */
@@ -15,16 +16,16 @@ export const useDiskStore = defineStore('disk', () => {
   const df = ref<SystemDf | null>(null);
   /** What each prune would free (docker's bytes); running it frees exactly this. */
   const actions = ref<PruneActions | null>(null);
-  const error = ref('');
+  const error = ref<UiError | null>(null);
   const loading = ref(false);
 
   async function refresh(): Promise<void> {
     loading.value = true;
     try {
       [df.value, actions.value] = await Promise.all([api.call('system.df', {}), api.call('system.prunePreview', {})]);
-      error.value = '';
+      error.value = null;
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     } finally {
       loading.value = false;
     }

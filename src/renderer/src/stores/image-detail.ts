@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { HistoryEntry, ImageDetail, LayerInfo, LayerTree } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 import { refreshOnChange } from '../on-change.ts';
 
 export type DetailTab = 'history' | 'layers' | 'files' | 'inspect';
@@ -15,7 +16,7 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
   const tree = ref<LayerTree | null>(null);
   const layerIndex = ref(0);
   const tab = ref<DetailTab>('history');
-  const error = ref('');
+  const error = ref<UiError | null>(null);
   const loading = ref(false);
 
   async function open(imageRef: string): Promise<void> {
@@ -29,7 +30,7 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
     }
     ref_.value = imageRef;
     loading.value = true;
-    error.value = '';
+    error.value = null;
     tree.value = null;
     try {
       const [d, h, l] = await Promise.all([
@@ -42,7 +43,7 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
       layers.value = l;
       if (l.length > 0) await openLayer(Math.min(layerIndex.value, l.length - 1));
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
       detail.value = null;
     } finally {
       loading.value = false;
@@ -54,7 +55,7 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
     try {
       tree.value = await api.call('images.layerTree', { ref: detail.value?.id ?? ref_.value, position });
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     }
   }
 
@@ -74,10 +75,10 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
       detail.value = d;
       history.value = h;
       layers.value = l;
-      error.value = '';
+      error.value = null;
       if (another && l.length > 0) await openLayer(Math.min(layerIndex.value, l.length - 1));
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     }
   }
   refreshOnChange(api, (e) => e.kind === 'image' || e.kind === 'layer', reload);

@@ -1,8 +1,10 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ImageSummary, PrunePreview, ProgressEvent } from '../../../shared/contract.ts';
-import { pathMatch, referenceMatches } from '../../../shared/format.ts';
+import { referenceMatches } from '../../../shared/format.ts';
+import { pathMatch } from '../../../shared/path-match.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 import { refreshOnChange } from '../on-change.ts';
 
 /** One table row: docker's `images` shows one row per tag (or one `<none>` row). */
@@ -64,7 +66,7 @@ export const useImagesStore = defineStore('images', () => {
   const images = shallowRef<ImageSummary[]>([]);
   const loaded = ref(false);
   const loading = ref(false);
-  const error = ref('');
+  const error = ref<UiError | null>(null);
   const pattern = ref('');
   const dangling = ref(false);
   const inUse = ref(false);
@@ -83,9 +85,9 @@ export const useImagesStore = defineStore('images', () => {
     loading.value = true;
     try {
       images.value = await api.call('images.list', {});
-      error.value = '';
+      error.value = null;
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     } finally {
       loading.value = false;
       loaded.value = true;

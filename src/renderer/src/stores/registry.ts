@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RegistryLogins } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { type UiError, uiError } from '../errors.ts';
 import { refreshOnChange } from '../on-change.ts';
 
 /**
@@ -11,14 +12,14 @@ import { refreshOnChange } from '../on-change.ts';
 export const useRegistryStore = defineStore('registry', () => {
   const api = useApi();
   const logins = ref<RegistryLogins | null>(null);
-  const error = ref('');
+  const error = ref<UiError | null>(null);
 
   async function refresh(): Promise<void> {
     try {
       logins.value = await api.call('registry.logins', {});
-      error.value = '';
+      error.value = null;
     } catch (err) {
-      error.value = (err as Error).message;
+      error.value = uiError(err);
     }
   }
 

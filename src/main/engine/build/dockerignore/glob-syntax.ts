@@ -1,11 +1,12 @@
+import { StrataError } from '../../../../shared/errors.ts';
 /**
  * Syntax check of Go's filepath.Match patterns. moby/patternmatcher rejects a pattern exactly
  * when filepath.Match would report ErrBadPattern, which happens when any chunk is malformed.
  */
 
-export class BadPatternError extends Error {
+export class BadPatternError extends StrataError {
   constructor() {
-    super('syntax error in pattern');
+    super('invalid', 'syntax error in pattern');
   }
 }
 

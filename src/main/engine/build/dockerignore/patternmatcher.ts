@@ -6,6 +6,7 @@
 import { checkGlobSyntax } from './glob-syntax.ts';
 import { cleanPath, dirPath } from './gopath.ts';
 import { LinearRegExp } from './linear-regexp.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 export type MatchType = 'exactMatch' | 'prefixMatch' | 'suffixMatch' | 'regexpMatch';
 
@@ -115,7 +116,7 @@ export class PatternMatcher {
       p = cleanPath(p);
       let exclusion = false;
       if (p.startsWith('!')) {
-        if (p.length === 1) throw new Error('illegal exclusion pattern: "!"');
+        if (p.length === 1) throw new StrataError('invalid', 'illegal exclusion pattern: "!"');
         exclusion = true;
         exclusions = true;
         p = p.slice(1);

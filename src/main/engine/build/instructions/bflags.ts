@@ -1,5 +1,6 @@
 /** Builder flags (`--from=x`, `--link`) of one instruction, with BuildKit's validation messages. */
 import { withSuggestion } from './suggest.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 type FlagType = 'bool' | 'string' | 'strings';
 
@@ -34,7 +35,7 @@ export class BFlags {
   }
 
   private add(name: string, type: FlagType, value: string): Flag {
-    if (this.flags.has(name)) throw new Error(`duplicate flag defined: ${name}`);
+    if (this.flags.has(name)) throw new StrataError('invalid', `duplicate flag defined: ${name}`);
     const flag: Flag = { name, type, value, values: [] };
     this.flags.set(name, flag);
     return flag;
@@ -52,15 +53,15 @@ export class BFlags {
   /** Applies the instruction's flags to the defined ones; throws BuildKit's errors. */
   parse(): void {
     for (const raw of this.args) {
-      if (!raw.startsWith('--')) throw new Error(`arg should start with -- : ${raw}`);
+      if (!raw.startsWith('--')) throw new StrataError('invalid', `arg should start with -- : ${raw}`);
       if (raw === '--') return;
       let arg = raw.slice(2);
       const eq = arg.indexOf('=');
       const value = eq >= 0 ? arg.slice(eq + 1) : '';
       if (eq >= 0) arg = arg.slice(0, eq);
       const flag = this.flags.get(arg);
-      if (!flag) throw new Error(withSuggestion(`unknown flag: ${arg}`, arg, [...this.flags.keys()], true));
-      if (this.used.has(arg) && flag.type !== 'strings') throw new Error(`duplicate flag specified: ${arg}`);
+      if (!flag) throw new StrataError('invalid', withSuggestion(`unknown flag: ${arg}`, arg, [...this.flags.keys()], true));
+      if (this.used.has(arg) && flag.type !== 'strings') throw new StrataError('invalid', `duplicate flag specified: ${arg}`);
       this.used.add(arg);
       this.apply(flag, arg, value, eq >= 0);
     }
@@ -69,19 +70,19 @@ export class BFlags {
   private apply(flag: Flag, name: string, value: string, hasValue: boolean): void {
     switch (flag.type) {
       case 'bool': {
-        if (hasValue && value === '') throw new Error(`missing a value on flag: ${name}`);
+        if (hasValue && value === '') throw new StrataError('invalid', `missing a value on flag: ${name}`);
         const lower = value.toLowerCase();
         if (lower === '') flag.value = 'true';
         else if (lower === 'true' || lower === 'false') flag.value = lower;
-        else throw new Error(`expecting boolean value for flag ${name}, not: ${value}`);
+        else throw new StrataError('invalid', `expecting boolean value for flag ${name}, not: ${value}`);
         return;
       }
       case 'string':
-        if (!hasValue) throw new Error(`missing a value on flag: ${name}`);
+        if (!hasValue) throw new StrataError('invalid', `missing a value on flag: ${name}`);
         flag.value = value;
         return;
       case 'strings':
-        if (!hasValue) throw new Error(`missing a value on flag: ${name}`);
+        if (!hasValue) throw new StrataError('invalid', `missing a value on flag: ${name}`);
         flag.values.push(value);
         return;
     }

@@ -1,3 +1,4 @@
+import { StrataError } from '../../../../shared/errors.ts';
 /** Go's time.ParseDuration and Duration.String, in nanoseconds (HEALTHCHECK uses both). */
 
 const unitNs: Record<string, number> = {
@@ -7,7 +8,7 @@ const unitNs: Record<string, number> = {
 /** Parses `1h30m`, `1.5s`, `300ms`, `-2s`, `0`. Throws Go's message on bad input. */
 export function parseGoDuration(s: string): number {
   const fail = (): never => {
-    throw new Error(`time: invalid duration "${s}"`);
+    throw new StrataError('invalid', `time: invalid duration "${s}"`);
   };
   let rest = s;
   let sign = 1;
@@ -23,9 +24,9 @@ export function parseGoDuration(s: string): number {
     if ((m[1] ?? '') === '' && (m[2] ?? '') === '') fail();
     rest = rest.slice(m[0].length);
     const unit = /^[^\d.]+/.exec(rest)?.[0];
-    if (unit === undefined) throw new Error(`time: missing unit in duration "${s}"`);
+    if (unit === undefined) throw new StrataError('invalid', `time: missing unit in duration "${s}"`);
     const factor = unitNs[unit];
-    if (factor === undefined) throw new Error(`time: unknown unit "${unit}" in duration "${s}"`);
+    if (factor === undefined) throw new StrataError('invalid', `time: unknown unit "${unit}" in duration "${s}"`);
     rest = rest.slice(unit.length);
     total += Number(m[1] || '0') * factor + (m[2] ? Math.round(Number('0.' + m[2]) * factor) : 0);
   }

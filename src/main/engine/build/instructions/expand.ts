@@ -13,6 +13,7 @@ import { ShellLex, envFrom, type EnvGetter, type EnvSource } from '../shell/lex.
 import { cleanPath } from '../dockerignore/gopath.ts';
 import { DockerfileParseError } from '../parser/errors.ts';
 import type { ArgInstruction, Command, KeyValuePairOptional, Location, Stage } from './types.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 export interface ExpandOptions {
   /** The Dockerfile's escape token (ParseResult.escapeToken). */
@@ -188,13 +189,13 @@ export function expandStage(stage: Stage, metaEnv: EnvSource, opts: ExpandOption
   const lex = new ShellLex({ escapeToken: opts.escapeToken ?? '\\' });
   return atLocation(stage.location, () => {
     const baseName = lex.processWord(stage.baseName, metaEnv);
-    if (baseName === '') throw new Error(`base name (${stage.baseName}) should not be blank`);
+    if (baseName === '') throw new StrataError('invalid', `base name (${stage.baseName}) should not be blank`);
     return { baseName, platform: stage.platform === '' ? '' : lex.processWord(stage.platform, metaEnv) };
   });
 }
 
 /** BuildKit's NormalizeWorkdir: relative paths are joined to the current directory. */
 export function normalizeWorkdir(current: string, path: string): string {
-  if (path === '') throw new Error('cannot normalize empty path');
+  if (path === '') throw new StrataError('invalid', 'cannot normalize empty path');
   return cleanPath(path.startsWith('/') ? path : `/${current}/${path}`);
 }

@@ -8,6 +8,7 @@ import { chompHeredocContent, mustParseHeredoc } from '../parser/heredoc.ts';
 import { formatGoDuration } from './duration.ts';
 import { normalizeWorkdir, type ResolvedArg } from './expand.ts';
 import type { Command, HealthConfig, RunInstruction } from './types.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 export const defaultShell: readonly string[] = ['/bin/sh', '-c'];
 
@@ -43,7 +44,7 @@ export function resolveRunCommand(run: RunInstruction, shell: readonly string[] 
   let args = run.cmdLine ?? [];
   let pipeFile: ResolvedRun['pipeFile'];
   if (run.files.length > 0) {
-    if (args.length !== 1 || !run.prependShell) throw new Error(`parsing produced an invalid run command: ${goList(args)}`);
+    if (args.length !== 1 || !run.prependShell) throw new StrataError('invalid', `parsing produced an invalid run command: ${goList(args)}`);
     const first = run.files[0]!;
     if (mustParseHeredoc(args[0]!)) {
       const data = first.chomp ? chompHeredocContent(first.data) : first.data;
@@ -104,13 +105,13 @@ export function parseExposedPorts(ports: readonly string[]): string[] {
     const slash = raw.indexOf('/');
     const proto = (slash < 0 || raw.slice(slash + 1) === '' ? 'tcp' : raw.slice(slash + 1)).toLowerCase();
     const spec = slash < 0 ? raw : raw.slice(0, slash);
-    if (!protocols.has(proto)) throw new Error(`invalid proto: ${proto}`);
+    if (!protocols.has(proto)) throw new StrataError('invalid', `invalid proto: ${proto}`);
     const container = spec.slice(spec.lastIndexOf(':') + 1);
     const m = /^(\d+)(?:-(\d+))?$/.exec(container);
-    if (!m) throw new Error(`invalid containerPort: ${container}`);
+    if (!m) throw new StrataError('invalid', `invalid containerPort: ${container}`);
     const start = Number(m[1]);
     const end = m[2] === undefined ? start : Number(m[2]);
-    if (start > 65535 || end > 65535 || end < start) throw new Error(`invalid containerPort: ${container}`);
+    if (start > 65535 || end > 65535 || end < start) throw new StrataError('invalid', `invalid containerPort: ${container}`);
     for (let p = start; p <= end; p++) out.add(`${p}/${proto}`);
   }
   return [...out].sort();

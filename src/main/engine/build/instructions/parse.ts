@@ -15,6 +15,7 @@ import type {
   ParsedInstruction, RunInstruction, ShellDependantCmdLine, ShellInstruction, SourcesAndDest, Stage,
   StopSignalInstruction, UserInstruction, VolumeInstruction, WorkdirInstruction,
 } from './types.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 /** What every per-instruction parser receives. */
 interface Request {
@@ -34,16 +35,16 @@ function base(req: Request): { keyword: string; code: string; location: Location
   return { keyword: req.keyword, code: req.node.original.trim(), location: req.location };
 }
 
-const atLeastOne = (cmd: string): Error => new Error(`${cmd} requires at least one argument`);
-const exactlyOne = (cmd: string): Error => new Error(`${cmd} requires exactly one argument`);
+const atLeastOne = (cmd: string): Error => new StrataError('invalid', `${cmd} requires at least one argument`);
+const exactlyOne = (cmd: string): Error => new StrataError('invalid', `${cmd} requires exactly one argument`);
 const noDestination = (cmd: string): Error =>
-  new Error(`${cmd} requires at least two arguments, but only one was provided. Destination could not be determined`);
-const blankNames = (cmd: string): Error => new Error(`${cmd} names can not be blank`);
+  new StrataError('invalid', `${cmd} requires at least two arguments, but only one was provided. Destination could not be determined`);
+const blankNames = (cmd: string): Error => new StrataError('invalid', `${cmd} names can not be blank`);
 
 /** ENV/LABEL arrive as key, value, separator triples. */
 function parseKvps(args: string[], cmd: string): KeyValuePair[] {
   if (args.length === 0) throw atLeastOne(cmd);
-  if (args.length % 3 !== 0) throw new Error(`Bad input to ${cmd}, too many arguments`);
+  if (args.length % 3 !== 0) throw new StrataError('invalid', `Bad input to ${cmd}, too many arguments`);
   const out: KeyValuePair[] = [];
   for (let i = 0; i < args.length; i += 3) {
     if (args[i] === '') throw blankNames(cmd);
@@ -72,7 +73,7 @@ function parseMaintainer(req: Request): MaintainerInstruction {
 function parseSourcesAndDest(req: Request, cmd: string): SourcesAndDest {
   const srcs = req.args.slice(0, -1);
   const dest = req.args[req.args.length - 1]!;
-  if (mustParseHeredoc(dest)) throw new Error(`${cmd} cannot accept a heredoc as a destination`);
+  if (mustParseHeredoc(dest)) throw new StrataError('invalid', `${cmd} cannot accept a heredoc as a destination`);
   const byName = new Map(req.node.heredocs.map((h) => [h.name, h]));
   const out: SourcesAndDest = { destPath: dest, sourcePaths: [], sourceContents: [] };
   for (const src of srcs) {
@@ -131,10 +132,10 @@ function parseFrom(req: Request): Stage {
   if (args.length === 3 && args[1]!.toLowerCase() === 'as') {
     name = args[2]!.toLowerCase();
     if (!validStageName.test(name)) {
-      throw new Error(`invalid name for build stage: "${args[2]}", name can't start with a number or contain symbols`);
+      throw new StrataError('invalid', `invalid name for build stage: "${args[2]}", name can't start with a number or contain symbols`);
     }
   } else if (args.length !== 1) {
-    throw new Error('FROM requires either one or three arguments');
+    throw new StrataError('invalid', 'FROM requires either one or three arguments');
   }
   const platform = req.flags.addString('platform', '');
   req.flags.parse();
@@ -153,8 +154,8 @@ function parseOnbuild(req: Request): OnbuildInstruction {
   if (req.args.length === 0) throw atLeastOne('ONBUILD');
   req.flags.parse();
   const trigger = req.args[0]!.trim().toUpperCase();
-  if (trigger === 'ONBUILD') throw new Error('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
-  if (trigger === 'MAINTAINER' || trigger === 'FROM') throw new Error(`${trigger} isn't allowed as an ONBUILD trigger`);
+  if (trigger === 'ONBUILD') throw new StrataError('invalid', 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+  if (trigger === 'MAINTAINER' || trigger === 'FROM') throw new StrataError('invalid', `${trigger} isn't allowed as an ONBUILD trigger`);
   let expression = req.node.original.replace(/^\s*ONBUILD\s*/i, '');
   for (const doc of req.node.heredocs) expression += '\n' + doc.content + doc.name;
   return { kind: 'onbuild', ...base(req), expression };
@@ -190,8 +191,8 @@ function parseRun(req: Request): RunInstruction {
   const security = req.flags.addString('security', 'sandbox');
   const device = req.flags.addStrings('device');
   req.flags.parse();
-  if (!networkModes.includes(network.value)) throw new Error(`unsupported network mode "${network.value}"`);
-  if (!securityModes.includes(security.value)) throw new Error(`unsupported security mode "${security.value}"`);
+  if (!networkModes.includes(network.value)) throw new StrataError('invalid', `unsupported network mode "${network.value}"`);
+  if (!securityModes.includes(security.value)) throw new StrataError('invalid', `unsupported security mode "${security.value}"`);
   return {
     kind: 'run', ...base(req), ...shellDependent(req, false),
     mounts: mount.values, network: network.value, security: security.value, devices: device.values,
@@ -216,17 +217,17 @@ function parseOptInterval(name: string, value: string): number {
   if (value === '') return 0;
   const d = parseGoDuration(value);
   if (d === 0) return 0;
-  if (d < minimumDurationNs) throw new Error(`Interval "${name}" cannot be less than 1ms`);
+  if (d < minimumDurationNs) throw new StrataError('invalid', `Interval "${name}" cannot be less than 1ms`);
   return d;
 }
 
 function parseRetries(value: string): number {
   if (value === '') return 0;
   if (!/^[+-]?\d+$/.test(value) || Math.abs(Number(value)) > 2 ** 31) {
-    throw new Error(`strconv.ParseInt: parsing "${value}": invalid syntax`);
+    throw new StrataError('invalid', `strconv.ParseInt: parsing "${value}": invalid syntax`);
   }
   const n = Number(value);
-  if (n < 0) throw new Error(`--retries cannot be negative (${n})`);
+  if (n < 0) throw new StrataError('invalid', `--retries cannot be negative (${n})`);
   return n;
 }
 
@@ -236,7 +237,7 @@ function parseHealthcheck(req: Request): HealthcheckInstruction {
   const args = req.args.slice(1);
   const empty = { interval: 0, timeout: 0, startPeriod: 0, startInterval: 0, retries: 0 };
   if (typ === 'NONE') {
-    if (args.length !== 0) throw new Error('HEALTHCHECK NONE takes no arguments');
+    if (args.length !== 0) throw new StrataError('invalid', 'HEALTHCHECK NONE takes no arguments');
     return { kind: 'healthcheck', ...base(req), health: { test: ['NONE'], ...empty } };
   }
   const interval = req.flags.addString('interval', '');
@@ -245,9 +246,9 @@ function parseHealthcheck(req: Request): HealthcheckInstruction {
   const startInterval = req.flags.addString('start-interval', '');
   const retries = req.flags.addString('retries', '');
   req.flags.parse();
-  if (typ !== 'CMD') throw new Error(`Unknown type "${typ}" in HEALTHCHECK (try CMD)`);
+  if (typ !== 'CMD') throw new StrataError('invalid', `Unknown type "${typ}" in HEALTHCHECK (try CMD)`);
   const cmd = handleJSONArgs(args, req.node.json);
-  if (cmd.length === 0) throw new Error('Missing command after HEALTHCHECK CMD');
+  if (cmd.length === 0) throw new StrataError('invalid', 'Missing command after HEALTHCHECK CMD');
   const health: HealthConfig = {
     test: [req.node.json ? 'CMD' : 'CMD-SHELL', ...cmd],
     interval: parseOptInterval('interval', interval.value),
@@ -276,7 +277,7 @@ function parseVolume(req: Request): VolumeInstruction {
   req.flags.parse();
   const volumes = req.args.map((v) => {
     const trimmed = v.trim();
-    if (trimmed === '') throw new Error('VOLUME specified can not be an empty string');
+    if (trimmed === '') throw new StrataError('invalid', 'VOLUME specified can not be an empty string');
     return trimmed;
   });
   return { kind: 'volume', ...base(req), volumes };
@@ -304,7 +305,7 @@ function parseShell(req: Request): ShellInstruction {
   req.flags.parse();
   const shell = handleJSONArgs(req.args, req.node.json);
   if (shell.length === 0) throw atLeastOne('SHELL');
-  if (!req.node.json) throw new Error('SHELL requires the arguments to be in JSON form');
+  if (!req.node.json) throw new StrataError('invalid', 'SHELL requires the arguments to be in JSON form');
   return { kind: 'shell', ...base(req), shell };
 }
 
@@ -329,7 +330,7 @@ export function parseInstruction(node: Node): ParsedInstruction {
   const parser = parsers[node.keyword.toLowerCase()];
   try {
     if (!parser) {
-      throw new Error(withSuggestion(`unknown instruction: ${node.keyword}`, node.keyword, instructionNames, false));
+      throw new StrataError('invalid', withSuggestion(`unknown instruction: ${node.keyword}`, node.keyword, instructionNames, false));
     }
     return parser({ keyword: node.keyword, args: nodeArgs(node), flags: new BFlags(node.flags), node, location });
   } catch (err) {

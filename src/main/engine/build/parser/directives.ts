@@ -3,6 +3,7 @@
  * Dockerfile. Scanning stops at the first line that is not a valid directive.
  */
 import { discardBOM } from './text.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 export const validDirectives = ['syntax', 'escape', 'check'] as const;
 
@@ -42,7 +43,7 @@ export class DirectiveParser {
       this.done = true;
       return null;
     }
-    if (this.seen.has(name)) throw new Error(`only one ${name} parser directive can be used`);
+    if (this.seen.has(name)) throw new StrataError('invalid', `only one ${name} parser directive can be used`);
     this.seen.add(name);
     return { name, value: m[2]!, line: this.line };
   }

@@ -1,5 +1,6 @@
+import { StrataError } from '../../../../shared/errors.ts';
 /** An error tied to a range of Dockerfile lines (1-based, inclusive). */
-export class DockerfileParseError extends Error {
+export class DockerfileParseError extends StrataError {
   override name = 'DockerfileParseError';
   /** The bare reason, e.g. `unknown instruction: FOO`. */
   readonly reason: string;
@@ -8,7 +9,7 @@ export class DockerfileParseError extends Error {
 
   constructor(reason: string, startLine: number, endLine: number = startLine) {
     // BuildKit's wording, so messages read the same as `docker build`.
-    super(`dockerfile parse error on line ${startLine}: ${reason}`);
+    super('invalid', `dockerfile parse error on line ${startLine}: ${reason}`);
     this.reason = reason;
     this.startLine = startLine;
     this.endLine = Math.max(endLine, startLine);

@@ -1,5 +1,6 @@
 /** Heredoc words (`<<EOF`, `<<-EOF`, `3<<'EOF'`) as BuildKit recognises them. */
 import { ShellLex } from '../shell/lex.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 export interface Heredoc {
   /** The terminator word with quotes removed. */
@@ -28,7 +29,7 @@ export function parseHeredoc(word: string): Heredoc | null {
   lex.rawQuotes = true;
   const raw = lex.processWords(rest, []);
   if (raw.length !== words.length) {
-    throw new Error(`internal lexing of heredoc produced inconsistent results: ${rest}`);
+    throw new StrataError('internal', `internal lexing of heredoc produced inconsistent results: ${rest}`);
   }
   const name = words[0]!;
   return {

@@ -6,6 +6,7 @@ import { isGoSpace } from '../shell/lex.ts';
 import { goQuote } from '../shell/goquote.ts';
 import type { Node } from './node.ts';
 import { goTrimSpace, reWhitespace, splitOnceOnWhitespace, trimLeadingSpace } from './text.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 export interface LineParseResult {
   args: string[];
@@ -23,9 +24,9 @@ type LineParser = (rest: string, ctx: LineParserContext) => LineParseResult;
 
 const none: LineParseResult = { args: [], json: false };
 
-export class NotStringArrayError extends Error {
+export class NotStringArrayError extends StrataError {
   constructor() {
-    super('when using JSON array syntax, arrays must be comprised of strings only');
+    super('invalid', 'when using JSON array syntax, arrays must be comprised of strings only');
   }
 }
 
@@ -91,13 +92,13 @@ function parseNameVal(rest: string, key: string, escapeToken: string): LineParse
   if (words.length === 0) return none;
   if (!words[0]!.includes('=')) {
     const parts = splitOnceOnWhitespace(rest);
-    if (parts.length < 2) throw new Error(`${key} must have two arguments`);
+    if (parts.length < 2) throw new StrataError('invalid', `${key} must have two arguments`);
     return { args: [parts[0]!, parts[1]!, ''], json: false };
   }
   const args: string[] = [];
   for (const word of words) {
     const eq = word.indexOf('=');
-    if (eq < 0) throw new Error(`Syntax error - can't find = in ${goQuote(word)}. Must be of the form: name=value`);
+    if (eq < 0) throw new StrataError('invalid', `Syntax error - can't find = in ${goQuote(word)}. Must be of the form: name=value`);
     args.push(word.slice(0, eq), word.slice(eq + 1), '=');
   }
   return { args, json: false };
@@ -119,9 +120,9 @@ const parseString: LineParser = (rest) => (rest === '' ? none : { args: [rest], 
 /** Throws NotStringArrayError for arrays of non-strings, a plain Error when it is not JSON. */
 function parseJSON(rest: string): LineParseResult {
   const text = trimLeadingSpace(rest);
-  if (!text.startsWith('[')) throw new Error('not a JSON array');
+  if (!text.startsWith('[')) throw new StrataError('invalid', 'not a JSON array');
   const parsed: unknown = JSON.parse(text);
-  if (!Array.isArray(parsed)) throw new Error('not a JSON array');
+  if (!Array.isArray(parsed)) throw new StrataError('invalid', 'not a JSON array');
   for (const item of parsed) if (typeof item !== 'string') throw new NotStringArrayError();
   return { args: parsed as string[], json: true };
 }

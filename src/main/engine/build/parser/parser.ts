@@ -8,6 +8,7 @@ import { heredocsFromLine, type Heredoc } from './heredoc.ts';
 import { lineParserFor, splitCommand, type LineParserContext } from './line-parsers.ts';
 import type { Node, ParseWarning } from './node.ts';
 import { discardBOM, goTrimSpace, splitLinesKeepEnds, trimLeadingSpace, trimNewline } from './text.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 export interface ParseResult {
   /** The instructions, in order. */
@@ -27,7 +28,7 @@ class ParserState {
   readonly directives: Directive[] = [];
 
   setEscapeToken(token: string): void {
-    if (token !== '`' && token !== '\\') throw new Error(`invalid escape token '${token}' does not match \` or \\`);
+    if (token !== '`' && token !== '\\') throw new StrataError('invalid', `invalid escape token '${token}' does not match \` or \\`);
     this.escapeToken = token;
     this.continuation = continuationRegExp(token);
   }

@@ -4,6 +4,7 @@
  * `#`/`%` trimming, `/` replacement, and splitting into words after expansion.
  */
 import { goQuote } from './goquote.ts';
+import { StrataError } from '../../../../shared/errors.ts';
 
 /** Where variable values come from. `get` returns undefined for an unset variable. */
 export interface EnvGetter {
@@ -37,12 +38,20 @@ export interface ProcessWordResult {
 }
 
 /** An expansion error; the message matches BuildKit's (`failed to process "…": …`). */
-export class ShellLexError extends Error {
+export class ShellLexError extends StrataError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+
   override name = 'ShellLexError';
 }
 
 /** A syntax error inside one word, before it is wrapped with the source text. */
-class WordError extends Error {}
+class WordError extends StrataError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
 
 const EOF = null;
 type Ch = string | null;
@@ -439,7 +448,7 @@ export function shellPatternToRegExp(pattern: string, greedy: boolean, anchored:
       const nextCh = chars[i + 1];
       if (nextCh === '}' || nextCh === '/') continue;
       i++;
-      if (nextCh !== '*' && nextCh !== '?' && nextCh !== '\\') throw new Error(`invalid escape '\\${nextCh ?? ''}'`);
+      if (nextCh !== '*' && nextCh !== '?' && nextCh !== '\\') throw new StrataError('invalid', `invalid escape '\\${nextCh ?? ''}'`);
       out += '\\' + nextCh;
       continue;
     }

@@ -4,7 +4,7 @@
  */
 import { useI18n } from 'vue-i18n';
 import type { BuildAdvice, BuildFileChange, BuildMissReason } from '../../../../shared/contract.ts';
-import { formatBytes } from '../../../../shared/format.ts';
+import { humanSize } from '../../../../shared/units.ts';
 
 /** `sha256:3f…` → `sha256 3f…`, as the CLI abbreviates digests in a miss reason. */
 export function shortDigest(d: string): string {
@@ -59,8 +59,8 @@ export function useBuildText() {
     return {
       headline: t('build.advice.line', { line: a.line, instruction: a.instruction, changed: a.changedBuilds, builds: a.comparedBuilds }),
       below: t('build.advice.stable', { count: a.stableBelow.length }),
-      steps: a.stableBelow.map((s) => t('build.advice.stableStep', { line: s.line, instruction: s.instruction, time: seconds(s.meanMs), size: formatBytes(s.meanBytes) })),
-      saving: t('build.advice.saving', { time: seconds(a.savedMs), size: formatBytes(a.savedBytes) }),
+      steps: a.stableBelow.map((s) => t('build.advice.stableStep', { line: s.line, instruction: s.instruction, time: seconds(s.meanMs), size: humanSize(s.meanBytes) })),
+      saving: t('build.advice.saving', { time: seconds(a.savedMs), size: humanSize(a.savedBytes) }),
     };
   }
 

@@ -1,0 +1,235 @@
+/** `run`, `create`, `start` and `exec`: creating containers (pulling a missing image) and attaching a terminal to their processes. */
+import type { Command, CommandContext } from '../command.ts';
+import { flagBool, flagString, flagStrings } from '../command.ts';
+import { UsageError, type FlagSpec } from '../args.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { ExecError } from '../../engine/runtime/sandbox.ts';
+import { parseNetworkMode } from '../../engine/runtime/policy.ts';
+import { type CreateOptions } from '../../engine/container/config.ts';
+import { type ContainerProcess, type ContainerRecord } from '../../engine/container/container-service.ts';
+import { ImageNotFoundError } from '../../engine/image/image-service.ts';
+import { familiarString, parseReference } from '../../engine/image/reference.ts';
+import { pull } from '../../engine/registry/pull.ts';
+import { progressRenderer } from './registry.ts';
+import { reportError } from '../errors.ts';
+import { eachContainer } from './container-lifecycle.ts';
+
+const CREATE_FLAGS: FlagSpec[] = [
+  { name: 'name', type: 'string', description: 'Assign a name to the container' },
+  { name: 'env', short: 'e', type: 'strings', value: 'list', description: 'Set environment variables' },
+  { name: 'env-file', type: 'strings', value: 'list', description: 'Read in a file of environment variables' },
+  { name: 'workdir', short: 'w', type: 'string', description: 'Working directory inside the container' },
+  { name: 'user', short: 'u', type: 'string', description: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  { name: 'entrypoint', type: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
+  { name: 'interactive', short: 'i', type: 'bool', description: 'Keep STDIN open even if not attached' },
+  { name: 'tty', short: 't', type: 'bool', description: 'Allocate a pseudo-TTY' },
+  { name: 'rm', type: 'bool', description: 'Automatically remove the container and its associated anonymous volumes when it exits' },
+  { name: 'label', short: 'l', type: 'strings', value: 'list', description: 'Set meta data on a container' },
+  { name: 'network', type: 'string', description: 'Connect a container to a network: "none", "bridge" (default: a private network with a loopback only) or "host"' },
+  { name: 'pull', type: 'string', description: 'Pull image before running ("always", "missing", "never") (default "missing")' },
+];
+
+/**
+ * create/run with docker's --pull policy: a missing image is pulled first ("Unable to find image
+ * … locally"), with the progress on stderr so stdout stays the container's.
+ */
+async function createWithPull(ctx: CommandContext, engine: Engine, opts: CreateOptions): Promise<ContainerRecord> {
+  const policy = flagString(ctx, 'pull') ?? 'missing';
+  if (!['always', 'missing', 'never'].includes(policy)) throw new UsageError(`invalid pull option: '${policy}': must be one of "always", "missing" or "never"`);
+  const fetch = async (): Promise<void> => {
+    await pull(engine, opts.image, { signal: ctx.signal, onProgress: progressRenderer(ctx.stderr) });
+  };
+  if (policy === 'always') await fetch();
+  try {
+    return engine.containers.create(opts);
+  } catch (err) {
+    if (!(err instanceof ImageNotFoundError) || policy !== 'missing' || !isValidReference(opts.image)) throw err;
+    ctx.stderr.write(`Unable to find image '${familiarString(parseReference(opts.image))}' locally\n`);
+    await fetch();
+    return engine.containers.create(opts);
+  }
+}
+
+function isValidReference(s: string): boolean {
+  try {
+    parseReference(s);
+    return !/^[a-f0-9]{12,64}$/.test(s);
+  } catch {
+    return false;
+  }
+}
+
+function createOptions(ctx: CommandContext): CreateOptions {
+  const [image, ...cmd] = ctx.args;
+  const network = flagString(ctx, 'network');
+  const mode = network === undefined ? undefined : parseNetworkMode(network);
+  if (network !== undefined && mode === undefined) throw new UsageError(`network ${network} not found`);
+  const opts: CreateOptions = {
+    image: image!, cmd, env: flagStrings(ctx, 'env'), envFiles: flagStrings(ctx, 'env-file'), labels: flagStrings(ctx, 'label'),
+    tty: flagBool(ctx, 'tty'), openStdin: flagBool(ctx, 'interactive'), autoRemove: flagBool(ctx, 'rm'),
+  };
+  const set = <K extends keyof CreateOptions>(k: K, v: CreateOptions[K] | undefined): void => {
+    if (v !== undefined) opts[k] = v;
+  };
+  set('name', flagString(ctx, 'name'));
+  set('workdir', flagString(ctx, 'workdir'));
+  set('user', flagString(ctx, 'user'));
+  set('entrypoint', flagString(ctx, 'entrypoint'));
+  set('network', mode);
+  return opts;
+}
+
+/** Runs a started container's I/O against the terminal until it exits; returns its exit code. */
+async function attachTerminal(ctx: CommandContext, proc: ContainerProcess, options: { stdin: boolean; tty: boolean }): Promise<number> {
+  proc.onData((d, stream) => (stream === 'stderr' ? ctx.stderr : ctx.stdout).write(d));
+  const stdin = ctx.stdin as NodeJS.ReadStream;
+  const raw = options.tty && options.stdin && stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+  const onInput = (d: Buffer): void => proc.write(d);
+  const onEnd = (): void => proc.end();
+  const onResize = (): void => {
+    const out = ctx.stdout as NodeJS.WriteStream;
+    if (out.columns && out.rows) proc.resize(out.columns, out.rows);
+  };
+  if (options.stdin) {
+    if (raw) stdin.setRawMode(true);
+    stdin.on('data', onInput);
+    stdin.on('end', onEnd);
+    stdin.resume();
+  } else if (!options.tty) proc.end();
+  if (options.tty) process.stdout.on('resize', onResize);
+  const onAbort = (): void => proc.kill('SIGKILL');
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const res = await proc.exited;
+    return res.exitCode;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    process.stdout.off('resize', onResize);
+    stdin.off('data', onInput);
+    stdin.off('end', onEnd);
+    if (raw) stdin.setRawMode(false);
+    if (options.stdin) stdin.pause();
+  }
+}
+
+function terminalSize(ctx: CommandContext): { cols: number; rows: number } | undefined {
+  const out = ctx.stdout as NodeJS.WriteStream;
+  return out.isTTY && out.columns && out.rows ? { cols: out.columns, rows: out.rows } : undefined;
+}
+
+/** docker's wording for a process that could not start; returns its exit code. */
+function startFailed(ctx: CommandContext, err: unknown): number {
+  if (err instanceof ExecError) return reportError(ctx.stderr, err, 'start');
+  throw err;
+}
+
+async function runForeground(ctx: CommandContext, engine: Engine, rec: ContainerRecord, stdin: boolean): Promise<number> {
+  let proc: ContainerProcess;
+  // docker's client attaches before it starts the container.
+  engine.containers.announce('attach', rec.id);
+  try {
+    const size = terminalSize(ctx);
+    proc = await engine.containers.start(rec.id, size ? { size } : {});
+  } catch (err) {
+    // `--rm`: a container that never started is removed too, whatever the error.
+    if (rec.config.AutoRemove) await engine.containers.remove(rec.id, { force: true });
+    return startFailed(ctx, err);
+  }
+  const code = await attachTerminal(ctx, proc, { stdin, tty: rec.config.Tty });
+  if (rec.config.AutoRemove) await engine.containers.remove(rec.id, { force: true });
+  return code;
+}
+
+export const runCommand: Command = {
+  path: ['run'],
+  aliases: [['container', 'run']],
+  usage: 'strata run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+  description: 'Create and run a new container from an image',
+  flags: [...CREATE_FLAGS, { name: 'detach', short: 'd', type: 'bool', description: 'Run container in background and print container ID' }],
+  interspersed: false,
+  minArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const rec = await createWithPull(ctx, engine, createOptions(ctx));
+    if (flagBool(ctx, 'detach')) {
+      try {
+        await engine.containers.startDetached(rec.id);
+      } catch (err) {
+        return startFailed(ctx, err);
+      }
+      ctx.stdout.write(`${rec.id}\n`);
+      return 0;
+    }
+    return runForeground(ctx, engine, rec, flagBool(ctx, 'interactive'));
+  },
+};
+
+export const createCommand: Command = {
+  path: ['create'],
+  aliases: [['container', 'create']],
+  usage: 'strata create [OPTIONS] IMAGE [COMMAND] [ARG...]',
+  description: 'Create a new container',
+  flags: CREATE_FLAGS,
+  interspersed: false,
+  minArgs: 1,
+  async run(ctx) {
+    const rec = await createWithPull(ctx, ctx.engine(), createOptions(ctx));
+    ctx.stdout.write(`${rec.id}\n`);
+  },
+};
+
+export const startCommand: Command = {
+  path: ['start'],
+  aliases: [['container', 'start']],
+  usage: 'strata start [OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Start one or more stopped containers',
+  flags: [
+    { name: 'attach', short: 'a', type: 'bool', description: 'Attach STDOUT/STDERR and forward signals' },
+    { name: 'interactive', short: 'i', type: 'bool', description: "Attach container's STDIN" },
+  ],
+  minArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    if (flagBool(ctx, 'attach') || flagBool(ctx, 'interactive')) {
+      if (ctx.args.length > 1) throw new UsageError('you cannot start and attach multiple containers at once');
+      const rec = engine.containers.get(ctx.args[0]!);
+      return runForeground(ctx, engine, rec, flagBool(ctx, 'interactive'));
+    }
+    return eachContainer(ctx, (ref) => engine.containers.startDetached(ref));
+  },
+};
+
+export const execCommand: Command = {
+  path: ['exec'],
+  aliases: [['container', 'exec']],
+  usage: 'strata exec [OPTIONS] CONTAINER COMMAND [ARG...]',
+  description: 'Execute a command in a running container',
+  flags: [
+    { name: 'interactive', short: 'i', type: 'bool', description: 'Keep STDIN open even if not attached' },
+    { name: 'tty', short: 't', type: 'bool', description: 'Allocate a pseudo-TTY' },
+    { name: 'env', short: 'e', type: 'strings', value: 'list', description: 'Set environment variables' },
+    { name: 'user', short: 'u', type: 'string', description: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
+    { name: 'workdir', short: 'w', type: 'string', description: 'Working directory inside the container' },
+  ],
+  interspersed: false,
+  minArgs: 2,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const [ref, ...args] = ctx.args;
+    const tty = flagBool(ctx, 'tty');
+    let proc: ContainerProcess;
+    try {
+      const size = terminalSize(ctx);
+      proc = await engine.containers.exec(ref!, {
+        args, tty, env: flagStrings(ctx, 'env'),
+        ...(flagString(ctx, 'user') !== undefined ? { user: flagString(ctx, 'user')! } : {}),
+        ...(flagString(ctx, 'workdir') !== undefined ? { workdir: flagString(ctx, 'workdir')! } : {}),
+        ...(size ? { size } : {}),
+      });
+    } catch (err) {
+      if (err instanceof ExecError) return reportError(ctx.stderr, err, 'exec');
+      throw err;
+    }
+    return attachTerminal(ctx, proc, { stdin: flagBool(ctx, 'interactive'), tty });
+  },
+};

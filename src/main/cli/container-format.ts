@@ -1,0 +1,79 @@
+/**
+ * Presentation of containers, beside image-format.ts: `ps` rows by docker's template field names and
+ * `container inspect` as docker's ContainerJSON, for the fields Strata has.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { containerArgs } from '../engine/container/config.ts';
+import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
+import { sortedKeys } from './formatter.ts';
+import { createdSince, ellipsis, goTimeString } from './units.ts';
+
+/** One row of `ps`, keyed by docker's template field names. */
+export function psRow(engine: Engine, c: ContainerRecord, now: number, trunc: boolean): Record<string, unknown> {
+  const command = containerArgs(c.config).join(' ');
+  const current = engine.images.tryResolve(c.image);
+  const image = current === c.imageId ? c.image : c.imageId.replace(/^sha256:/, '').slice(0, 12);
+  const labels = Object.entries(c.config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
+  return sortedKeys({
+    Command: JSON.stringify(trunc ? ellipsis(command, 20) : command),
+    CreatedAt: goTimeString(Math.floor(c.created / 1000)),
+    ID: trunc ? c.id.slice(0, 12) : c.id,
+    Image: image,
+    Labels: labels,
+    LocalVolumes: '0',
+    Mounts: '',
+    Names: c.name,
+    Networks: c.config.Network,
+    Ports: '',
+    RunningFor: createdSince(Math.floor(c.created / 1000), now),
+    Size: '0B',
+    State: c.state,
+    Status: statusText(c, now),
+  });
+}
+
+export const PS_HEADER = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', RunningFor: 'CREATED', Status: 'STATUS', Ports: 'PORTS', Names: 'NAMES',
+  CreatedAt: 'CREATED AT', Labels: 'LABELS', LocalVolumes: 'LOCAL VOLUMES', Mounts: 'MOUNTS', Networks: 'NETWORKS', Size: 'SIZE', State: 'STATE',
+};
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function isoOrZero(ms: number): string {
+  return ms > 0 ? new Date(ms).toISOString() : ZERO_TIME;
+}
+
+/** docker's ContainerJSON, for the fields Strata has. */
+export function inspectContainer(engine: Engine, ref: string): Record<string, unknown> {
+  const c = engine.containers.get(ref);
+  const args = containerArgs(c.config);
+  const cfg = c.config;
+  return {
+    Id: c.id,
+    Created: new Date(c.created).toISOString(),
+    Path: args[0] ?? '',
+    Args: args.slice(1),
+    State: {
+      Status: c.state, Running: c.state === 'running', Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+      Pid: c.state === 'running' ? c.sandboxPid : 0, ExitCode: c.exitCode, Error: '',
+      StartedAt: isoOrZero(c.startedAt), FinishedAt: isoOrZero(c.finishedAt),
+    },
+    Image: c.imageId,
+    LogPath: `${engine.containers.dirOf(c.id)}/container.log`,
+    Name: `/${c.name}`,
+    RestartCount: 0,
+    Driver: 'overlay',
+    Platform: 'linux',
+    HostConfig: { AutoRemove: cfg.AutoRemove, NetworkMode: cfg.Network },
+    GraphDriver: { Name: 'overlay', Data: { UpperDir: engine.containers.upperDir(c.id), WorkDir: `${engine.containers.dirOf(c.id)}/work` } },
+    Mounts: [],
+    Config: {
+      Hostname: cfg.Hostname, Domainname: '', User: cfg.User ?? '', AttachStdin: cfg.OpenStdin, AttachStdout: true, AttachStderr: true,
+      ...(cfg.ExposedPorts ? { ExposedPorts: cfg.ExposedPorts } : {}),
+      Tty: cfg.Tty, OpenStdin: cfg.OpenStdin, StdinOnce: false, Env: cfg.Env ?? [], Cmd: cfg.Cmd ?? null, Image: cfg.Image,
+      Volumes: cfg.Volumes ?? null, WorkingDir: cfg.WorkingDir ?? '', Entrypoint: cfg.Entrypoint ?? null, OnBuild: cfg.OnBuild ?? null,
+      Labels: cfg.Labels ?? {}, ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
+    },
+    NetworkSettings: { Networks: { [cfg.Network]: {} } },
+  };
+}
