@@ -333,7 +333,7 @@ function matchesFilter(engine: Engine, c: ContainerRecord, key: string, value: s
   }
 }
 
-const PS_HEADER = {
+export const PS_HEADER = {
   ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', RunningFor: 'CREATED', Status: 'STATUS', Ports: 'PORTS', Names: 'NAMES',
   CreatedAt: 'CREATED AT', Labels: 'LABELS', LocalVolumes: 'LOCAL VOLUMES', Mounts: 'MOUNTS', Networks: 'NETWORKS', Size: 'SIZE', State: 'STATE',
 };
@@ -351,6 +351,7 @@ export const psCommand: Command = {
     { name: 'filter', short: 'f', type: 'strings', value: 'filter', description: 'Filter output based on conditions provided' },
     { name: 'last', short: 'n', type: 'string', description: 'Show n last created containers (includes all states)' },
     { name: 'latest', short: 'l', type: 'bool', description: 'Show the latest created container (includes all states)' },
+    { name: 'size', short: 's', type: 'bool', description: 'Display total file sizes (against an Engine API provider)' },
   ],
   maxArgs: 0,
   async run(ctx) {

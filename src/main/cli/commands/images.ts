@@ -189,8 +189,8 @@ export const rmiCommand: Command = {
   },
 };
 
-const DANGLING_WARNING = 'WARNING! This will remove all dangling images.\nAre you sure you want to continue?';
-const ALL_WARNING = 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?';
+export const DANGLING_WARNING = 'WARNING! This will remove all dangling images.\nAre you sure you want to continue?';
+export const ALL_WARNING = 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?';
 
 export const imagePruneCommand: Command = {
   path: ['image', 'prune'],
@@ -224,7 +224,7 @@ export const imagePruneCommand: Command = {
 };
 
 /** One line from stdin (the confirmation prompt's answer); '' at end of input. */
-function readLine(stdin: Readable): Promise<string> {
+export function readLine(stdin: Readable): Promise<string> {
   return new Promise((resolve) => {
     let buf = '';
     const done = (line: string): void => {
