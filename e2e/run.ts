@@ -1,10 +1,12 @@
 /// <reference lib="dom" />
 /**
  * End-to-end: the real `strata ui` browser host on a temporary store, driven by Debian's Chromium
- * through playwright-core. Each case prints `ok`, `FAILED` or `skipped: <why>`; the last line is
- * `e2e: N passed, N failed, N skipped` for scripts/test.sh. Screenshots go to e2e/screenshots/.
+ * through playwright-core. Each case prints `ok`, `FAILED` or `skipped: <why>`; the skips are listed
+ * again at the end and, under CI=true, fail the run like vitest's (scripts/skip-policy.ts). The
+ * last line is `e2e: N passed, N failed, N skipped` for scripts/test.sh. Screenshots go to e2e/screenshots/.
  *
  *   node e2e/run.ts            (builds the renderer first; STRATA_E2E_NO_BUILD=1 skips that)
+ *   STRATA_E2E_ONLY='text|other' node e2e/run.ts   (only the cases whose name contains one of them)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { formatBytes } from '../src/main/cli/format.ts';
 import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
 import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
+import { reportSkips } from '../scripts/skip-policy.ts';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shots = join(repo, 'e2e', 'screenshots');
@@ -26,14 +29,20 @@ const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 type Outcome = 'passed' | 'failed' | 'skipped';
-const results: { name: string; outcome: Outcome }[] = [];
+const results: { name: string; outcome: Outcome; reason?: string }[] = [];
+
+function skipped(name: string, reason: string): void {
+  console.log(`skipped: ${name}: ${reason}`);
+  results.push({ name, outcome: 'skipped', reason });
+}
 
 async function test(name: string, fn: () => Promise<void | string>, page?: Page): Promise<boolean> {
+  const only = process.env.STRATA_E2E_ONLY;
+  if (only && !only.split('|').some((part) => name.includes(part))) return false;
   try {
-    const skipped = await fn();
-    if (typeof skipped === 'string') {
-      console.log(`skipped: ${name}: ${skipped}`);
-      results.push({ name, outcome: 'skipped' });
+    const skipReason = await fn();
+    if (typeof skipReason === 'string') {
+      skipped(name, skipReason);
       return false;
     }
     console.log(`ok: ${name}`);
@@ -101,7 +110,7 @@ function makeWebPing(dir: string): string {
 }
 
 function startHost(root: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(join(repo, 'bin', 'strata'), ['ui', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(join(repo, 'bin', 'strata'), ['ui', '--no-open', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolveUrl, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -188,15 +197,10 @@ async function main(): Promise<void> {
     const b = spawnSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('electron-vite build failed');
   }
-  if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: e2e: no Chromium at ${CHROMIUM}`);
-    console.log('e2e: 0 passed, 0 failed, 1 skipped');
-    return;
-  }
-  const missing = busyboxMissing();
-  if (missing) {
-    console.log(`skipped: e2e: ${missing}`);
-    console.log('e2e: 0 passed, 0 failed, 1 skipped');
+  // Without these, no case can run: the whole suite counts as one skip, with the reason.
+  const cannotRun = existsSync(CHROMIUM) ? busyboxMissing() : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set STRATA_CHROMIUM)`;
+  if (cannotRun) {
+    skipped('end-to-end suite (every case)', cannotRun);
     return;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'strata-e2e-'));
@@ -244,6 +248,46 @@ async function main(): Promise<void> {
       const text = await page.getByTestId('images-view').innerText();
       for (const name of ['busybox', 'jq', 'java-app']) expect(text.includes(name), `${name} is not listed`);
       await shot(page, 'images-loaded');
+    }, page);
+
+    await test('changes made by the CLI in another process show without a reload', async () => {
+      await page.getByTestId('nav-images').click();
+      // Survives only if the page is not reloaded.
+      await page.evaluate(() => Object.assign(window, { strataNoReload: true }));
+      // Already loaded when the whole run goes; on its own (STRATA_E2E_ONLY) the store starts empty.
+      cli(root, ['load', '-i', archive]);
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="table-row"]')].some((r) => (r as HTMLElement).innerText.includes('busybox')), undefined, { timeout: 5000 });
+      await resetImages(page);
+      await rows(page).filter({ hasText: 'busybox' }).first().click();
+      const shows = (tag: string, present: boolean) => page.waitForFunction(
+        ([t, p]) => [...document.querySelectorAll('[data-testid="table-row"]')].some((r) => (r as HTMLElement).innerText.includes(t as string)) === p,
+        [tag, present] as const, { timeout: 5000 },
+      );
+      cli(root, ['tag', 'busybox:latest', 'live-check:v1']);
+      let since = Date.now();
+      await shows('live-check', true);
+      const tagMs = Date.now() - since;
+      expect(tagMs < 1000, `the new tag showed after ${tagMs} ms (limit 1 s)`);
+      const selected = await page.locator('[data-testid="table-row"][aria-selected="true"]').innerText();
+      expect(selected.includes('busybox'), `the selection stays on busybox: ${selected}`);
+      await shot(page, 'images-live-tag');
+      cli(root, ['rmi', 'live-check:v1']);
+      since = Date.now();
+      await shows('live-check', false);
+      const rmiMs = Date.now() - since;
+      expect(rmiMs < 1000, `the removed tag went after ${rmiMs} ms (limit 1 s)`);
+      // An open image follows too, on the tab it was on.
+      await rows(page).filter({ hasText: 'busybox' }).first().dblclick();
+      await page.getByTestId('tab-inspect').click();
+      await page.getByTestId('inspect-json').waitFor();
+      cli(root, ['tag', 'busybox:latest', 'live-check:v2']);
+      await page.waitForFunction(() => document.querySelector('[data-testid="inspect-json"]')?.textContent?.includes('live-check:v2'), undefined, { timeout: 5000 });
+      expect((await page.getByTestId('tab-inspect').getAttribute('aria-selected')) === 'true', 'the detail stays on its tab');
+      cli(root, ['rmi', 'live-check:v2']);
+      await page.waitForFunction(() => !document.querySelector('[data-testid="inspect-json"]')?.textContent?.includes('live-check:v2'), undefined, { timeout: 5000 });
+      await page.getByTestId('nav-images').click();
+      expect(await page.evaluate(() => (window as unknown as { strataNoReload?: boolean }).strataNoReload === true), 'the page was reloaded');
+      console.log(`  info: another process's tag showed in ${tagMs} ms, its rmi in ${rmiMs} ms`);
     }, page);
 
     await test('filter j* matches docker reference patterns', async () => {
@@ -688,6 +732,8 @@ try {
   console.log(`FAILED: e2e setup: ${(err as Error).message}`);
   results.push({ name: 'setup', outcome: 'failed' });
 }
+const skips = results.flatMap((r) => (r.outcome === 'skipped' ? [{ where: 'e2e', name: r.name, reason: r.reason ?? '' }] : []));
+if (!reportSkips(skips)) results.push({ name: 'CI=true: no skipped cases', outcome: 'failed' });
 const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
 console.log(`e2e: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
 process.exitCode = count('failed') > 0 ? 1 : 0;

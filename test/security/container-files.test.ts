@@ -18,6 +18,7 @@ import { storeImage, writeBusyboxRootfs, busyboxMissing } from '../fixtures/busy
 import { tempDir } from '../tmp.ts';
 import { repoRoot } from '../paths.ts';
 import { strata } from '../cli/run.ts';
+import { suiteName } from '../fixtures/skip.ts';
 
 const why = (): string | undefined => busyboxMissing() ?? sandboxUnavailable();
 
@@ -42,7 +43,7 @@ async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-describe.skipIf(why())('container files: no host file is read or written through a container link', () => {
+describe.skipIf(why())(suiteName('container files: no host file is read or written through a container link', why()), () => {
   let dir: { path: string; cleanup: () => void };
   let root: string;
   let engine: Engine;
@@ -250,7 +251,8 @@ describe.skipIf(why())('container files: no host file is read or written through
     }
   });
 
-  it.skipIf(cannotDropPrivileges())('as an unprivileged user (a rootless store), the same attacks touch none of the user\'s files', () => {
+  it('as an unprivileged user (a rootless store), the same attacks touch none of the user\'s files', ({ skip }) => {
+    if (cannotDropPrivileges()) skip(cannotDropPrivileges());
     const home = tempDir('strata-sec-files-rootless-');
     try {
       chmodSync(home.path, 0o777);
@@ -261,7 +263,7 @@ describe.skipIf(why())('container files: no host file is read or written through
       );
       expect(res.stderr).toBe('');
       const out = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { skipped?: string; uid: number; victim: string; victimMode: number; contents: unknown; leaked: number };
-      if (out.skipped) return console.log(`skipped: ${out.skipped}`);
+      if (out.skipped) skip(out.skipped);
       expect(out).toEqual({ uid: 65534, victim: 'user original\n', victimMode: 0o644, contents: { a: 'saved\n', b: 'from the host\n' }, leaked: 0 });
     } finally {
       home.cleanup();

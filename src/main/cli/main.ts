@@ -8,6 +8,21 @@ import { currentContext } from '../providers/contexts.ts';
 import { selectEndpoint } from '../providers/discovery.ts';
 import { EngineApiProvider } from '../providers/engine-api/provider.ts';
 import type { Provider } from '../providers/provider.ts';
+import { setLastResort } from '../host/last-resort.ts';
+import { ensureSpaceReserve, explainDiskFull, releaseSpaceReserve } from '../engine/metadata/db.ts';
+import { join, resolve } from 'node:path';
+
+/**
+ * Commands that free space: on a full disk they may spend the store's space reserve, so that
+ * their own database writes have room (see releaseSpaceReserve).
+ */
+const FREES_SPACE = ['rmi', 'image prune', 'system gc', 'builder prune', 'rm', 'container prune'];
+
+/**
+ * Errors nothing caught (an 'error' event of a stream no one listens to, a throw in a callback)
+ * while a command runs end that command like any other error: one line, status 1.
+ */
+let uncaught: ((err: unknown) => void) | undefined;
 
 const GLOBAL_HELP = `Usage:  strata [--root DIR | -H HOST | --context NAME] COMMAND
 
@@ -129,31 +144,60 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       signal: abort.signal,
       engine: () => (engine ??= Engine.open({ root })),
     };
+    const escaped = new Promise<never>((_, reject) => {
+      uncaught = (err) => {
+        abort.abort(err);
+        reject(err);
+      };
+    });
     // `context` manages the choice itself; every other command goes where -H/--context points.
     const selected = command.path[0] === 'context' ? undefined : selectEndpoint({ ...global, current: currentContext() });
-    if (!selected) return (await command.run(ctx)) ?? 0;
+    if (!selected) {
+      if (FREES_SPACE.includes(name)) releaseSpaceReserve(join(resolve(root), 'strata.db'));
+      return (await Promise.race([command.run(ctx), escaped])) ?? 0;
+    }
     const routed = PROVIDER_COMMANDS[name];
     if (!routed) throw new Error(`"strata ${name}" is not supported against an Engine API provider yet`);
     provider = await EngineApiProvider.connect(selected.endpoint, selected.name);
-    return (await routed(ctx, provider)) ?? 0;
-  } catch (err) {
+    return (await Promise.race([routed(ctx, provider), escaped])) ?? 0;
+  } catch (caught) {
+    const err = provider ? caught : explainDiskFull(caught, resolve(root));
     const e = err as Error;
     if (e instanceof UsageError) {
       io.stderr.write(`${e.message}\n`);
       return 125;
     }
-    if (process.env.STRATA_DEBUG) io.stderr.write(`${e.stack}\n`);
-    io.stderr.write(`${provider ? daemonMessage(e) : `Error: ${e.message}`}\n`);
+    if (process.env.STRATA_DEBUG) io.stderr.write(`${e?.stack ?? String(err)}\n`);
+    io.stderr.write(`${provider ? daemonMessage(e) : `Error: ${err instanceof Error ? err.message : String(err)}`}\n`);
     return 1;
   } finally {
+    uncaught = undefined;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    engine?.close();
+    if (engine) {
+      engine.close();
+      ensureSpaceReserve(join(engine.root, 'strata.db'));
+    }
     provider?.close();
   }
 }
 
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
 if (import.meta.main) {
+  let escapedOnce = false;
+  setLastResort((err) => {
+    escapedOnce = true;
+    if (uncaught) return uncaught(err);
+    // Between commands (or after one): nothing to end gracefully.
+    if (process.env.STRATA_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`Error: ${oneLine(err)}\n`);
+    process.exit(1);
+  });
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
+  // An aborted command may leave work behind that would keep the process alive: it is over.
+  if (escapedOnce) process.exit(code);
 }

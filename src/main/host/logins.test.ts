@@ -28,12 +28,12 @@ describe('registry login through the host handlers (sealed store, real registry 
   let registry: RunningRegistry | undefined;
   let engine: Engine;
   let session: HostSession;
-  let skip: string | undefined;
+  let unavailable: string | undefined;
   let ref = '';
 
   beforeAll(async () => {
-    skip = registryMissing() ?? htpasswdMissing();
-    if (skip) return;
+    unavailable = registryMissing() ?? htpasswdMissing();
+    if (unavailable) return;
     registry = await startRegistry(join(tmp.path, 'registry'), { auth: { user: USER, password: PASSWORD } });
     engine = Engine.open({ root: join(tmp.path, 'store') });
     ref = `${registry.host}/tools/app:1`;
@@ -58,24 +58,24 @@ describe('registry login through the host handlers (sealed store, real registry 
     return env.value as RegistryLogins;
   };
 
-  it('push without a login fails with an unauthorized error', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('push without a login fails with an unauthorized error', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const env = await stream('images.push', { ref });
     expect(env.ok).toBe(false);
     if (!env.ok) expect(env.error.code).toBe('unauthorized');
     expect((await logins()).logins).toEqual([]);
   });
 
-  it('a wrong password is refused by the registry, never echoed, and nothing is stored', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('a wrong password is refused by the registry, never echoed, and nothing is stored', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const env = await session.invoke('registry.login', { registry: registry!.host, username: USER, password: WRONG });
     expect(env).toEqual({ ok: false, error: { code: 'unauthorized', message: `login attempt to http://${registry!.host}/v2/ failed with status: 401 Unauthorized` } });
     expect(JSON.stringify(env)).not.toContain(WRONG);
     expect(existsSync(file)).toBe(false);
   });
 
-  it('logs in, keeps the password sealed on disk, lists only registry and user, then pushes and pulls', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('logs in, keeps the password sealed on disk, lists only registry and user, then pushes and pulls', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const env = await session.invoke('registry.login', { registry: `http://${registry!.host}/v2/`, username: USER, password: PASSWORD });
     expect(env).toEqual({ ok: true, value: { registry: registry!.host } });
     const onDisk = readFileSync(file, 'utf8');
@@ -92,12 +92,27 @@ describe('registry login through the host handlers (sealed store, real registry 
     const pulled = await stream('images.pull', { ref });
     expect(pulled.ok).toBe(true);
     expect(engine.images.resolve(ref)).toMatch(/^sha256:/);
+
+    // The feed: the login (user, never the secret), then docker's push, untag/delete and pull under the reference.
+    const events = engine.events.read();
+    expect(events.map((e) => `${e.type} ${e.action} ${e.id}`).filter((l) => !l.startsWith('layer'))).toEqual([
+      `image tag ${engine.images.resolve(ref)}`,
+      `registry login ${registry!.host}`, `image push ${ref}`,
+      // rmi untags the tag and the repo digest the push recorded, each announced, then deletes.
+      `image untag ${engine.images.resolve(ref)}`, `image untag ${engine.images.resolve(ref)}`, `image delete ${engine.images.resolve(ref)}`,
+      `image pull ${ref}`,
+    ]);
+    expect(events.find((e) => e.action === 'login')!.attributes).toEqual({ username: USER });
+    expect(events.find((e) => e.action === 'pull')!.attributes).toEqual({ name: ref.slice(0, ref.lastIndexOf(':')) });
+    expect(leaks(JSON.stringify(events.map((e) => e.attributes)), PASSWORD)).toBe(false);
   });
 
-  it('logs out: the entry is erased and the registry refuses again', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('logs out: the entry is erased and the registry refuses again', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     expect(await session.invoke('registry.logout', { registry: registry!.host })).toEqual({ ok: true, value: { registry: registry!.host, removed: true } });
     expect(await session.invoke('registry.logout', { registry: registry!.host })).toEqual({ ok: true, value: { registry: registry!.host, removed: false } });
+    // One logout announced: the second removed nothing.
+    expect(engine.events.read().filter((e) => e.type === 'registry' && e.action === 'logout').map((e) => e.id)).toEqual([registry!.host]);
     expect((await logins()).logins).toEqual([]);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ auths: {} });
     const env = await stream('images.pull', { ref });
@@ -105,8 +120,8 @@ describe('registry login through the host handlers (sealed store, real registry 
     if (!env.ok) expect(env.error.code).toBe('unauthorized');
   });
 
-  it('validates every argument without quoting the password', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('validates every argument without quoting the password', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const bad = [
       { registry: registry!.host, username: USER },
       { registry: registry!.host, username: USER, password: '' },
@@ -129,8 +144,8 @@ describe('registry login through the host handlers (sealed store, real registry 
     expect(existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { auths: object }).auths : {}).toEqual({});
   });
 
-  it('refuses to store secrets when the host has no keychain, before asking the registry', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('refuses to store secrets when the host has no keychain, before asking the registry', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const plainFile = join(tmp.path, 'no-keychain', 'registry-credentials.json');
     const handlers = createHandlers(engine, {
       host: 'electron',
