@@ -263,7 +263,7 @@ describe.skipIf(skip)('Engine API provider against a real dockerd', () => {
       // Discovery: the contexts, and the rootless socket where docker would look.
       mkdirSync(join(tmp.path, 'run'));
       symlinkSync(d.socket, join(tmp.path, 'run', 'docker.sock'));
-      const found = await discoverEngines({ ...process.env, DOCKER_HOST: `unix://${join(tmp.path, 'gone.sock')}` });
+      const found = await discoverEngines({ ...process.env, DOCKER_HOST: `unix://${join(tmp.path, 'gone.sock')}` }, 20_000);
       expect(found.map((e) => [e.id, e.status.state])).toEqual(expect.arrayContaining([
         ['DOCKER_HOST', 'unreachable'], ['engine1', 'reachable'], ['docker-rootless', 'reachable'],
       ]));
