@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -15,6 +15,7 @@ import { discoverEngines } from '../../src/main/providers/discovery.ts';
 import type { DockerHistoryItem, DockerImageSummary } from '../../src/shared/docker-api.ts';
 import { strata, type CliResult } from '../cli/run.ts';
 import { tempDir } from '../tmp.ts';
+import { repoRoot } from '../paths.ts';
 
 /**
  * `strata -H unix://SOCK …` against a real dockerd prints what `/usr/bin/docker -H unix://SOCK …`
@@ -245,8 +246,10 @@ describe.skipIf(skip)('Engine API provider against a real dockerd', () => {
       const theirs = execFileSync(DOCKER, ['context', 'inspect', '-f', '{{.Endpoints.docker.Host}} {{json .Metadata}}', 'engine1'], { env, encoding: 'utf8' });
       expect(theirs.startsWith(`unix://${d.socket} `)).toBe(true);
       expect(theirs).toContain('"Description":"the test engine"');
-      const viaDocker = execFileSync(DOCKER, ['--context', 'engine1', 'images'], { env, encoding: 'utf8' });
-      expect((await strata(store, ['--context', 'engine1', 'images'])).stdout).toBe(viaDocker);
+      // (no relative times: an image committed seconds ago would tick between the two runs)
+      const list = ['images', '--format', 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedAt}}\t{{.Size}}'];
+      const viaDocker = execFileSync(DOCKER, ['--context', 'engine1', ...list], { env, encoding: 'utf8' });
+      expect((await strata(store, ['--context', 'engine1', ...list])).stdout).toBe(viaDocker);
       // A context docker made is Strata's too.
       execFileSync(DOCKER, ['context', 'create', 'made-by-docker', '--docker', `host=unix://${d.socket}`], { env });
       expect((await strata(store, ['context', 'ls', '--format', '{{.Name}} {{.DockerEndpoint}}'])).stdout).toBe(
@@ -254,11 +257,11 @@ describe.skipIf(skip)('Engine API provider against a real dockerd', () => {
       );
       // use: every command goes there until "default" (the Strata store) is chosen again
       expect((await strata(store, ['context', 'use', 'made-by-docker'])).code).toBe(0);
-      expect((await strata(store, ['images'])).stdout).toBe(viaDocker);
+      expect((await strata(store, list)).stdout).toBe(viaDocker);
       expect((await strata(store, ['context', 'ls', '-q'])).stdout).toBe('default\nengine1\nmade-by-docker\n');
       expect((await strata(store, ['context', 'ls'])).stdout).toContain('made-by-docker *');
       await strata(store, ['context', 'use', 'default']);
-      expect((await strata(store, ['images'])).stdout).toBe('REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n');
+      expect((await strata(store, list)).stdout).toBe('REPOSITORY   TAG       IMAGE ID   CREATED AT   SIZE\n');
       expect((await strata(store, ['--context', 'nosuch', 'images'])).stderr).toBe('Error: context "nosuch" does not exist\n');
       // Discovery: the contexts, and the rootless socket where docker would look.
       mkdirSync(join(tmp.path, 'run'));
@@ -275,6 +278,18 @@ describe.skipIf(skip)('Engine API provider against a real dockerd', () => {
         else process.env[k] = v;
       }
     }
+  });
+
+  it.skipIf(!existsSync('/usr/bin/setpriv'))('a user the socket refuses gets permission denied and how to fix it', async () => {
+    // The daemon's socket sits in a 0700 directory of root's: nobody may not connect.
+    const cli = join(repoRoot, 'src/main/cli/main.ts');
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, '-H', `unix://${d.socket}`, 'images'], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } }, (err, _out, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+      });
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error: permission denied while trying to connect to the Docker daemon socket at unix://${d.socket}: add yourself to the docker group (\`sudo usermod -aG docker $USER\`, then log in again) or use rootless Docker ($XDG_RUNTIME_DIR/docker.sock)\n`);
   });
 
   it('commands not routed yet say so', async () => {

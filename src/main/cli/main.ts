@@ -6,7 +6,6 @@ import { COMMANDS } from './registry.ts';
 import { PROVIDER_COMMANDS, daemonMessage } from './commands/provider.ts';
 import { currentContext } from '../providers/contexts.ts';
 import { selectEndpoint } from '../providers/discovery.ts';
-import { EngineApiProvider } from '../providers/engine-api/provider.ts';
 import type { Provider } from '../providers/provider.ts';
 import { setLastResort } from '../host/last-resort.ts';
 import { ensureSpaceReserve, explainDiskFull, releaseSpaceReserve } from '../engine/metadata/db.ts';
@@ -158,6 +157,8 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     }
     const routed = PROVIDER_COMMANDS[name];
     if (!routed) throw new Error(`"strata ${name}" is not supported against an Engine API provider yet`);
+    // Loaded only here: the Engine API client (dockerode, ssh2) costs every other command nothing.
+    const { EngineApiProvider } = await import('../providers/engine-api/provider.ts');
     provider = await EngineApiProvider.connect(selected.endpoint, selected.name);
     return (await Promise.race([routed(ctx, provider), escaped])) ?? 0;
   } catch (caught) {

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { StrataError } from '../../shared/errors.ts';
 import { contextEndpoint, DEFAULT_CONTEXT, getContext, listContexts } from './contexts.ts';
 import { tlsFromEnv, type Endpoint } from './engine-api/endpoint.ts';
-import { probe } from './engine-api/provider.ts';
 import type { EngineState } from './provider.ts';
 
 /** Where an engine was found, in docker's order of precedence. */
@@ -49,6 +48,7 @@ export function findEngines(env: NodeJS.ProcessEnv = process.env): FoundEngine[]
 
 /** findEngines, each looked at (in parallel): reachable, permission denied (with the fix), too old, unreachable. */
 export async function discoverEngines(env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<DiscoveredEngine[]> {
+  const { probe } = await import('./engine-api/provider.ts');
   return Promise.all(findEngines(env).map(async (e) => ({ ...e, status: await probe(e.endpoint, timeoutMs) })));
 }
 
