@@ -151,10 +151,15 @@ describe.skipIf(skip)('Engine API provider against a real dockerd', () => {
     mkdirSync(out);
     expect((await s(['save', '-o', join(out, 'mine.tar'), 'app:1', 'busybox'])).code).toBe(0);
     await dk(['save', '-o', join(out, 'theirs.tar'), 'app:1', 'busybox']);
-    // docker save stamps the archive's directories with the time of the save: compare every entry's name, type and content.
+    // Two docker saves differ too: which directory holds a shared layer (the others link to it) and the
+    // manifest's order follow map order. Compare what they say: configs, repositories, the layers' bytes.
+    const summary = (entries: string[]): string[] => entries
+      .filter((e) => !e.startsWith('manifest.json ') && !/\/layer\.tar symlink /.test(e))
+      .map((e) => (/\/layer\.tar file /.test(e) ? `layer.tar ${e.split(' ').slice(2).join(' ')}` : e))
+      .sort();
     const mineEntries = await tarEntries(join(out, 'mine.tar'));
     expect(mineEntries.length).toBeGreaterThan(4);
-    expect(mineEntries).toEqual(await tarEntries(join(out, 'theirs.tar')));
+    expect(summary(mineEntries)).toEqual(summary(await tarEntries(join(out, 'theirs.tar'))));
     await dk(['rmi', 'app:old']);
     const loaded = await s(['load', '-i', archives.appOld]);
     await dk(['rmi', 'app:old']);
