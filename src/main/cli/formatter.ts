@@ -4,7 +4,7 @@
  * keys are the template fields (docker's method names), so `{{json .}}` prints them sorted as Go does.
  */
 import { tabwrite } from './tabwriter.ts';
-import { goMap, HEADER_FUNCTIONS, parseTemplate, TemplateError, type Template } from './template.ts';
+import { GO_MARSHALED, goMap, HEADER_FUNCTIONS, parseTemplate, TemplateError, type Template } from './template.ts';
 
 export const TABLE_FORMAT = 'table';
 export const RAW_FORMAT = 'raw';
@@ -46,7 +46,9 @@ export function renderRows(format: string, rows: readonly object[], header: Reco
   return tabwrite(head + body);
 }
 
-/** Objects with keys in Go's json.Marshal(map) order (sorted). */
+/** A formatter row: keys in Go's json.Marshal(map) order (sorted), `{{json .}}` escaped as docker's contexts are. */
 export function sortedKeys<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])) as T;
+  const row = Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])) as T;
+  Object.defineProperty(row, GO_MARSHALED, { value: true, enumerable: false });
+  return row;
 }

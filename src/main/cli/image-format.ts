@@ -296,6 +296,8 @@ const CACHE_HEADER = {
 export interface DiskUsageOptions {
   format?: string;
   verbose?: boolean;
+  /** docker 20.10's `-v` image table prints {{.VirtualSize}} (4 digits); newer CLIs {{.Size}}. */
+  imageSizeField?: 'Size' | 'VirtualSize';
   now: number;
 }
 
@@ -384,7 +386,7 @@ export function formatDiskUsage(du: DiskUsageReport, options: DiskUsageOptions):
   if (format === TABLE_FORMAT) {
     const cacheTotal = du.summary.find((r) => r.type === 'Build Cache')?.size ?? 0;
     return (
-      `Images space usage:\n\n${renderRows(DF_IMAGE_TABLE, images, IMAGE_HEADER)}` +
+      `Images space usage:\n\n${renderRows(DF_IMAGE_TABLE.replace('{{.Size}}', `{{.${options.imageSizeField ?? 'Size'}}}`), images, IMAGE_HEADER)}` +
       `\nContainers space usage:\n\n${renderRows(DF_CONTAINER_TABLE, containers, CONTAINER_HEADER)}` +
       `\nLocal Volumes space usage:\n\n${renderRows(DF_VOLUME_TABLE, [], VOLUME_HEADER)}` +
       `\nBuild cache usage: ${humanSize4(cacheTotal)}\n\n${renderRows(DF_CACHE_TABLE, cache, CACHE_HEADER)}`

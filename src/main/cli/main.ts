@@ -4,6 +4,10 @@ import { parseArgs, UsageError } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
 import { COMMANDS } from './registry.ts';
 import { reportError } from './errors.ts';
+import { PROVIDER_COMMANDS, daemonMessage } from './commands/provider.ts';
+import { currentContext } from '../providers/contexts.ts';
+import { selectEndpoint } from '../providers/discovery.ts';
+import type { Provider } from '../providers/provider.ts';
 import { setLastResort } from '../host/last-resort.ts';
 import { ensureSpaceReserve, explainDiskFull, releaseSpaceReserve } from '../engine/metadata/db.ts';
 import { join, resolve } from 'node:path';
@@ -20,14 +24,31 @@ const FREES_SPACE = ['rmi', 'image prune', 'system gc', 'builder prune', 'rm', '
  */
 let uncaught: ((err: unknown) => void) | undefined;
 
-const GLOBAL_HELP = `Usage:  strata [--root DIR] COMMAND
+const GLOBAL_HELP = `Usage:  strata [--root DIR | -H HOST | --context NAME] COMMAND
 
 A daemonless, rootless image manager with docker's commands and output.
 
 Options:
-      --root DIR   Store directory (default: $STRATA_ROOT or the per-user data directory)
-  -h, --help       Print usage
+      --root DIR       Store directory (default: $STRATA_ROOT or the per-user data directory)
+  -H, --host URL       Talk to a Docker Engine API instead of the Strata store (unix://, tcp://, ssh://)
+  -c, --context NAME   Use a docker context ("default": the Strata store; see strata context ls)
+  -h, --help           Print usage
 `;
+
+interface GlobalOptions {
+  root: string;
+  host?: string;
+  context?: string;
+}
+
+/** The value of a global flag given as `-H URL`, `-H=URL`, `--host URL` or `--host=URL`. */
+function flagValue(a: string, argv: string[], names: string[]): string | undefined {
+  for (const n of names) {
+    if (a === n) return argv.shift() ?? '';
+    if (a.startsWith(`${n}=`)) return a.slice(n.length + 1);
+  }
+  return undefined;
+}
 
 /** Finds the command whose path (or alias) is the longest prefix of argv. */
 export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
@@ -61,12 +82,14 @@ function commandList(): string {
 }
 
 export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | 'stderr' | 'stdin'> = process): Promise<number> {
-  let root = defaultRoot();
+  const global: GlobalOptions = { root: defaultRoot() };
   // Global flags come before the command.
   while (argv[0]?.startsWith('-')) {
     const a = argv.shift()!;
-    if (a === '--root') root = argv.shift() ?? '';
-    else if (a.startsWith('--root=')) root = a.slice('--root='.length);
+    let v: string | undefined;
+    if ((v = flagValue(a, argv, ['--root'])) !== undefined) global.root = v;
+    else if ((v = flagValue(a, argv, ['-H', '--host'])) !== undefined) global.host = v;
+    else if ((v = flagValue(a, argv, ['-c', '--context'])) !== undefined) global.context = v;
     else if (a === '-h' || a === '--help') {
       io.stdout.write(commandList());
       return 0;
@@ -92,7 +115,13 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     io.stdout.write(helpFor(command));
     return 0;
   }
+  if (global.host !== undefined && global.context !== undefined) {
+    io.stderr.write('Conflicting options: either specify --host or --context, not both\n');
+    return 1;
+  }
+  const root = global.root;
   let engine: Engine | undefined;
+  let provider: Provider | undefined;
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -106,28 +135,44 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     if (command.maxArgs !== undefined && parsed.args.length > command.maxArgs) {
       throw new UsageError(`"strata ${name}" accepts ${command.maxArgs === 0 ? 'no arguments' : `at most ${command.maxArgs} argument${command.maxArgs === 1 ? '' : 's'}`}.\nSee 'strata ${name} --help'.\n\nUsage:  ${command.usage}`);
     }
-    if (FREES_SPACE.includes(name)) releaseSpaceReserve(join(resolve(root), 'strata.db'));
+    const ctx = {
+      ...parsed,
+      root,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      stdin: io.stdin,
+      signal: abort.signal,
+      engine: () => (engine ??= Engine.open({ root })),
+    };
     const escaped = new Promise<never>((_, reject) => {
       uncaught = (err) => {
         abort.abort(err);
         reject(err);
       };
     });
-    const code = await Promise.race([
-      command.run({
-        ...parsed,
-        root,
-        stdout: io.stdout,
-        stderr: io.stderr,
-        stdin: io.stdin,
-        signal: abort.signal,
-        engine: () => (engine ??= Engine.open({ root })),
-      }),
-      escaped,
-    ]);
-    return code ?? 0;
+    // `context` manages the choice itself; every other command goes where -H/--context points.
+    const selected = command.path[0] === 'context' ? undefined : selectEndpoint({ ...global, current: currentContext() });
+    if (!selected) {
+      if (FREES_SPACE.includes(name)) releaseSpaceReserve(join(resolve(root), 'strata.db'));
+      return (await Promise.race([command.run(ctx), escaped])) ?? 0;
+    }
+    const routed = PROVIDER_COMMANDS[name];
+    if (!routed) throw new Error(`"strata ${name}" is not supported against an Engine API provider yet`);
+    // Loaded only here: the Engine API client (dockerode, ssh2) costs every other command nothing.
+    const { EngineApiProvider } = await import('../providers/engine-api/provider.ts');
+    provider = await EngineApiProvider.connect(selected.endpoint, selected.name);
+    return (await Promise.race([routed(ctx, provider), escaped])) ?? 0;
   } catch (caught) {
-    return reportError(io.stderr, explainDiskFull(caught, resolve(root)));
+    const err = provider ? caught : explainDiskFull(caught, resolve(root));
+    // An engine's refusal reads as docker prints it (`Error response from daemon: …`).
+    if (provider && !(err instanceof UsageError)) {
+      if (process.env.STRATA_DEBUG) io.stderr.write(`${(err as Error)?.stack ?? String(err)}
+`);
+      io.stderr.write(`${daemonMessage(err as Error)}
+`);
+      return 1;
+    }
+    return reportError(io.stderr, err);
   } finally {
     uncaught = undefined;
     process.off('SIGINT', onSignal);
@@ -136,6 +181,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       engine.close();
       ensureSpaceReserve(join(engine.root, 'strata.db'));
     }
+    provider?.close();
   }
 }
 

@@ -7,6 +7,7 @@ import { historyCommand, imageLayersCommand, imageLsCommand, imagePruneCommand, 
 import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 import { CONTAINER_COMMANDS } from './commands/container.ts';
+import { CONTEXT_COMMANDS } from './commands/context.ts';
 import { eventsCommand } from './commands/events.ts';
 
 /**
@@ -25,4 +26,5 @@ export const COMMANDS: Command[] = [
   eventsCommand,
   imagesCommand, imageLsCommand, historyCommand, imageLayersCommand, inspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
   ...CONTAINER_COMMANDS,
+  ...CONTEXT_COMMANDS,
 ];

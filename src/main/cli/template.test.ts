@@ -1,3 +1,4 @@
+import { sortedKeys } from './formatter.ts';
 import { describe, expect, it } from 'vitest';
 import { goJson, goMap, HEADER_FUNCTIONS, parseTemplate } from './template.ts';
 
@@ -10,8 +11,9 @@ describe('Go template subset', () => {
     expect(run('{{.}}', 'dot')).toBe('dot');
   });
 
-  it('json with Go escaping, functions and pipes', () => {
-    expect(run('{{json .}}', { a: '<x>&' })).toBe('{"a":"\\u003cx\\u003e\\u0026"}');
+  it('json as docker/cli encodes it (no HTML escaping), functions and pipes', () => {
+    expect(run('{{json .}}', { a: '<x>&\u2028' })).toBe('{"a":"<x>&\\u2028"}');
+    expect(run('{{json .}}', sortedKeys({ a: '<x>&' }))).toBe('{"a":"\\u003cx\\u003e\\u0026"}');
     expect(run('{{.X | json}}', { X: [1] })).toBe('[1]');
     expect(run('{{join .L ", "}} {{upper .S}} {{lower "AB"}} {{truncate .S 2}}', { L: ['a', 'b'], S: 'xyz' })).toBe('a, b XYZ ab xy');
     expect(goJson(null)).toBe('null');

@@ -27,7 +27,8 @@ type Command = Operand[];
 type Operand = { kind: 'field'; path: string[] } | { kind: 'dot' } | { kind: 'string'; value: string } | { kind: 'number'; value: number } | { kind: 'ident'; name: string } | { kind: 'bool'; value: boolean };
 
 export const FUNCTIONS: Record<string, Fn> = {
-  json: (v) => goJson(v),
+  // docker/cli's template json: an encoder with SetEscapeHTML(false) (Go still escapes U+2028/2029)
+  json: (v) => templateJson(v),
   join: (v, sep) => (Array.isArray(v) ? v.map((x) => printValue(x)).join(String(sep)) : printValue(v)),
   upper: (v) => String(v).toUpperCase(),
   lower: (v) => String(v).toLowerCase(),
@@ -284,6 +285,17 @@ export function printValue(v: Value): string {
 /** Go's json.Marshal: compact, with <, > and & escaped as \u003c, \u003e, \u0026. */
 export function goJson(v: Value, indent?: string): string {
   return goEscape(JSON.stringify(v === NO_VALUE ? null : v, null, indent) ?? 'null');
+}
+
+/**
+ * Marks a formatter row (docker's formatter contexts): their MarshalJSON uses json.Marshal, so
+ * `{{json .}}` of a row escapes <, > and & while `{{json .Labels}}` of plain data does not.
+ */
+export const GO_MARSHALED = Symbol('go-marshaled');
+
+export function templateJson(v: Value): string {
+  if (v && typeof v === 'object' && (v as { [GO_MARSHALED]?: boolean })[GO_MARSHALED]) return goJson(v);
+  return (JSON.stringify(v === NO_VALUE ? null : v) ?? 'null').replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 export function goEscape(json: string): string {

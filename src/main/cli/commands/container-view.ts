@@ -36,6 +36,7 @@ export const psCommand: Command = {
   usage: 'strata ps [OPTIONS]',
   description: 'List containers',
   flags: [
+    { name: 'size', short: 's', type: 'bool', description: 'Display total file sizes (against an Engine API provider)' },
     { name: 'all', short: 'a', type: 'bool', description: 'Show all containers (default shows just running)' },
     { name: 'quiet', short: 'q', type: 'bool', description: 'Only display container IDs' },
     { name: 'no-trunc', type: 'bool', description: "Don't truncate output" },

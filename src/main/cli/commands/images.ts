@@ -210,8 +210,8 @@ export const rmiCommand: Command = {
   },
 };
 
-const DANGLING_WARNING = 'WARNING! This will remove all dangling images.\nAre you sure you want to continue?';
-const ALL_WARNING = 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?';
+export const DANGLING_WARNING = 'WARNING! This will remove all dangling images.\nAre you sure you want to continue?';
+export const ALL_WARNING = 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?';
 
 export const imagePruneCommand: Command = {
   path: ['image', 'prune'],

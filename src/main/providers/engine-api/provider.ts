@@ -1,0 +1,238 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { StrataError, type ErrorCode } from '../../../shared/errors.ts';
+import type {
+  DockerChange, DockerContainerSummary, DockerEvent, DockerHistoryItem, DockerImageDeleteItem, DockerImagesPruneResponse,
+  DockerImageSummary, DockerJsonMessage, DockerSystemDf, Filters,
+} from '../../../shared/docker-api.ts';
+import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION, type EngineState, type Provider } from '../provider.ts';
+import { modemOptions, type Endpoint } from './endpoint.ts';
+
+/** An engine's error as a StrataError: the engine's own message, the code from its HTTP status. */
+export function engineError(err: unknown): Error {
+  if (err instanceof StrataError) return err;
+  const e = err as { statusCode?: number; json?: { message?: string } | null; reason?: string; message?: string; code?: string };
+  if (typeof e.statusCode === 'number') {
+    const message = e.json?.message ?? (typeof e.json === 'string' ? e.json : undefined) ?? e.reason ?? e.message ?? `status ${e.statusCode}`;
+    const byStatus: Record<number, ErrorCode> = { 400: 'invalid', 401: 'unauthorized', 403: 'permission-denied', 404: 'not-found', 409: 'conflict', 501: 'unsupported', 503: 'unavailable' };
+    return new StrataError(byStatus[e.statusCode] ?? 'internal', String(message).trimEnd(), { details: { status: e.statusCode } });
+  }
+  if (e.code === 'EACCES' || e.code === 'EPERM') return new StrataError('permission-denied', e.message ?? 'permission denied', { cause: err });
+  if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EHOSTUNREACH' || e.code === 'ETIMEDOUT') {
+    return new StrataError('unavailable', e.message ?? 'engine unreachable', { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw engineError(err);
+  }
+}
+
+/** docker-modem's raw GET, for the response headers `/_ping` carries (API-Version). */
+function ping(docker: Docker): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial({ path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true }, options: {} }, (err, res) => {
+      if (err) reject(err);
+      else resolve(res as IncomingMessage);
+    });
+  });
+}
+
+/** The fix to print for a socket the user may not open. */
+export function permissionFix(host: string): string {
+  if (host.includes('podman')) return 'use the rootless socket ($XDG_RUNTIME_DIR/podman/podman.sock, `systemctl --user enable --now podman.socket`)';
+  return 'add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again) or use rootless Docker ($XDG_RUNTIME_DIR/docker.sock)';
+}
+
+/**
+ * Looks at an engine: answers whether it can be used and at which API version. Never throws.
+ * The version is negotiated as the docker CLI does, from `/_ping`'s API-Version header.
+ */
+export async function probe(endpoint: Endpoint, timeoutMs = 5000): Promise<EngineState> {
+  let docker: Docker;
+  try {
+    docker = new Docker({ ...modemOptions(endpoint), timeout: timeoutMs });
+  } catch (err) {
+    return { state: 'unreachable', message: (err as Error).message };
+  }
+  try {
+    const res = await ping(docker);
+    res.resume();
+    const apiVersion = String(res.headers['api-version'] ?? '');
+    if (!apiVersion || compareApiVersions(apiVersion, MIN_API_VERSION) < 0) {
+      return {
+        state: 'too-old', apiVersion,
+        message: `the engine at ${endpoint.host} speaks Engine API ${apiVersion || '(unknown)'}: too old, Strata needs ${MIN_API_VERSION} or newer (Docker 20.10+, Podman 3+)`,
+      };
+    }
+    const negotiated = compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
+    const v = (await new Docker({ ...modemOptions(endpoint), version: `v${negotiated}`, timeout: timeoutMs }).version()) as { Version?: string; Os?: string };
+    return { state: 'reachable', apiVersion: negotiated, version: v.Version ?? '', os: v.Os ?? '' };
+  } catch (err) {
+    const e = engineError(err);
+    if (e instanceof StrataError && e.code === 'permission-denied') {
+      return { state: 'permission-denied', message: `permission denied while trying to connect to the Docker daemon socket at ${endpoint.host}`, fix: permissionFix(endpoint.host) };
+    }
+    return { state: 'unreachable', message: `Cannot connect to the Docker daemon at ${endpoint.host}. Is the docker daemon running? (${e.message})` };
+  }
+}
+
+/** Reads a JSON-lines body (load, pull, build progress) one message at a time. */
+async function* jsonLines(stream: Readable): AsyncIterable<DockerJsonMessage> {
+  let buf = '';
+  for await (const chunk of stream) {
+    buf += (chunk as Buffer).toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line) yield JSON.parse(line) as DockerJsonMessage;
+    }
+  }
+  if (buf.trim()) yield JSON.parse(buf) as DockerJsonMessage;
+}
+
+/** Docker's stdcopy framing: an 8-byte header (stream, 0, 0, 0, big-endian length) per frame. */
+async function* demultiplex(source: AsyncIterable<Buffer>): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
+  let buf: Buffer = Buffer.alloc(0);
+  for await (const chunk of source) {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : Buffer.from(chunk);
+    while (buf.length >= 8) {
+      const size = buf.readUInt32BE(4);
+      if (buf.length < 8 + size) break;
+      const stream = buf[0] === 2 ? 'stderr' : 'stdout';
+      yield { stream, data: buf.subarray(8, 8 + size) };
+      buf = buf.subarray(8 + size);
+    }
+  }
+}
+
+function asStream(body: Buffer | NodeJS.ReadableStream): AsyncIterable<Buffer> {
+  return Buffer.isBuffer(body) ? Readable.from([body]) : (body as AsyncIterable<Buffer>);
+}
+
+/** An engine that speaks the Docker Engine API: Docker, Podman's compat service, a remote host. */
+export class EngineApiProvider implements Provider {
+  readonly kind = 'engine-api' as const;
+  readonly name: string;
+  readonly apiVersion: string;
+  private readonly docker: Docker;
+
+  private constructor(name: string, docker: Docker, apiVersion: string) {
+    this.name = name;
+    this.docker = docker;
+    this.apiVersion = apiVersion;
+  }
+
+  /** Connects after negotiating the API version; a refused, unreachable or too old engine is one clear StrataError. */
+  static async connect(endpoint: Endpoint, name = endpoint.host): Promise<EngineApiProvider> {
+    const state = await probe(endpoint);
+    if (state.state === 'too-old') throw new StrataError('unsupported', state.message);
+    if (state.state === 'permission-denied') throw new StrataError('permission-denied', `${state.message}: ${state.fix}`);
+    if (state.state === 'unreachable') throw new StrataError('unavailable', state.message);
+    return new EngineApiProvider(name, new Docker({ ...modemOptions(endpoint), version: `v${state.apiVersion}` }), state.apiVersion);
+  }
+
+  listImages(o: { all?: boolean; filters?: Filters; digests?: boolean }): Promise<DockerImageSummary[]> {
+    return call(() => this.docker.listImages({ all: o.all ?? false, ...(o.digests ? { digests: true } : {}), filters: JSON.stringify(o.filters ?? {}) }) as Promise<DockerImageSummary[]>);
+  }
+
+  inspectImage(name: string): Promise<Record<string, unknown>> {
+    return call(() => this.docker.getImage(name).inspect() as unknown as Promise<Record<string, unknown>>);
+  }
+
+  imageHistory(name: string): Promise<DockerHistoryItem[]> {
+    return call(() => this.docker.getImage(name).history() as Promise<DockerHistoryItem[]>);
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    const slash = target.lastIndexOf('/');
+    const colon = target.lastIndexOf(':');
+    const [repo, tag] = colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest'];
+    await call(() => this.docker.getImage(source).tag({ repo, tag }));
+  }
+
+  removeImage(name: string, o: { force?: boolean; noPrune?: boolean }): Promise<DockerImageDeleteItem[]> {
+    return call(() => this.docker.getImage(name).remove({ force: o.force ?? false, noprune: o.noPrune ?? false }) as Promise<DockerImageDeleteItem[]>);
+  }
+
+  pruneImages(filters: Filters): Promise<DockerImagesPruneResponse> {
+    return call(() => this.docker.pruneImages({ filters: JSON.stringify(filters) }) as Promise<DockerImagesPruneResponse>);
+  }
+
+  saveImages(names: string[]): Promise<Readable> {
+    return call(async () => {
+      const stream = names.length === 1 ? await this.docker.getImage(names[0]!).get() : await (this.docker as unknown as { getImages(o: { names: string[] }): Promise<Readable> }).getImages({ names });
+      return stream as Readable;
+    });
+  }
+
+  async *loadImages(archive: Readable, o: { quiet?: boolean }): AsyncIterable<DockerJsonMessage> {
+    const res = await call(() => this.docker.loadImage(archive, { quiet: o.quiet ?? false }) as Promise<Readable>);
+    yield* jsonLines(res);
+  }
+
+  systemDf(): Promise<DockerSystemDf> {
+    return call(() => this.docker.df() as Promise<DockerSystemDf>);
+  }
+
+  listContainers(o: { all?: boolean; filters?: Filters; size?: boolean; limit?: number }): Promise<DockerContainerSummary[]> {
+    return call(() => this.docker.listContainers({
+      all: o.all ?? false, size: o.size ?? false, filters: JSON.stringify(o.filters ?? {}), ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    }) as unknown as Promise<DockerContainerSummary[]>);
+  }
+
+  inspectContainer(id: string): Promise<Record<string, unknown>> {
+    return call(() => this.docker.getContainer(id).inspect() as unknown as Promise<Record<string, unknown>>);
+  }
+
+  async *containerLogs(id: string, o: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string }): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
+    const info = (await this.inspectContainer(id)) as { Config?: { Tty?: boolean } };
+    const container = this.docker.getContainer(id);
+    // `tail` is a number or "all" on the wire.
+    const opts = {
+      stdout: true, stderr: true, timestamps: o.timestamps ?? false, tail: (o.tail ?? 'all') as unknown as number,
+      ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}),
+    };
+    const body = await call(() => (o.follow ? container.logs({ ...opts, follow: true }) : container.logs({ ...opts, follow: false })) as Promise<Buffer | NodeJS.ReadableStream>);
+    // A container with a terminal has one raw stream; the others are framed.
+    if (info.Config?.Tty) for await (const data of asStream(body)) yield { stream: 'stdout', data };
+    else yield* demultiplex(asStream(body));
+  }
+
+  containerChanges(id: string): Promise<DockerChange[]> {
+    return call(async () => ((await this.docker.getContainer(id).changes()) ?? []) as DockerChange[]);
+  }
+
+  commitContainer(id: string, o: { repo?: string; tag?: string; comment?: string; author?: string; pause?: boolean; changes?: string[] }): Promise<{ Id: string }> {
+    return call(() => this.docker.getContainer(id).commit({
+      ...(o.repo ? { repo: o.repo } : {}), ...(o.tag ? { tag: o.tag } : {}), ...(o.comment ? { comment: o.comment } : {}),
+      ...(o.author ? { author: o.author } : {}), pause: o.pause ?? true, ...(o.changes?.length ? { changes: o.changes } : {}),
+    }) as Promise<{ Id: string }>);
+  }
+
+  async removeContainer(id: string, o: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
+    await call(() => this.docker.getContainer(id).remove({ force: o.force ?? false, v: o.volumes ?? false, link: o.link ?? false }));
+  }
+
+  async *events(o: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): AsyncIterable<DockerEvent> {
+    const stream = (await call(() => this.docker.getEvents({
+      ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}), filters: JSON.stringify(o.filters ?? {}),
+    } as Docker.GetEventsOptions))) as unknown as Readable;
+    o.signal?.addEventListener('abort', () => stream.destroy(), { once: true });
+    try {
+      for await (const m of jsonLines(stream)) yield m as unknown as DockerEvent;
+    } catch (err) {
+      if (!o.signal?.aborted) throw engineError(err);
+    }
+  }
+
+  close(): void {
+    // Unix and TCP connections are per request; nothing is held open between calls.
+  }
+}
