@@ -7,6 +7,7 @@ import { historyCommand, imageLsCommand, imagePruneCommand, imagesCommand, inspe
 import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 import { CONTAINER_COMMANDS } from './commands/container.ts';
+import { systemServiceCommand } from './commands/service.ts';
 
 /**
  * Every CLI command. Each command lives in its own file under commands/ (grouped by service);
@@ -23,4 +24,5 @@ export const COMMANDS: Command[] = [
   pullCommand, pushCommand, loginCommand, logoutCommand,
   imagesCommand, imageLsCommand, historyCommand, inspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
   ...CONTAINER_COMMANDS,
+  systemServiceCommand,
 ];

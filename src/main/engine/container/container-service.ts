@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { StrataError } from '../../../shared/errors.ts';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -43,10 +44,9 @@ interface Row {
   exit_code: number; started_at: number; finished_at: number; monitor_pid: number; monitor_start: string; sandbox_pid: number;
 }
 
-export class NoSuchContainerError extends Error {
+export class NoSuchContainerError extends StrataError {
   constructor(ref: string) {
-    super(`No such container: ${ref}`);
-    this.name = 'NoSuchContainerError';
+    super('not-found', `No such container: ${ref}`, { details: { container: ref } });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DB } from '../metadata/db.ts';
+import { StrataError } from '../../../shared/errors.ts';
 import type { ContentStore } from '../store/content-store.ts';
 import { chainIds, digestOf, isDigest, shortId } from '../store/digest.ts';
 import type { Compression, ImageConfig } from './oci.ts';
@@ -64,17 +65,15 @@ export interface ImageDeleteItem {
   deleted?: string;
 }
 
-export class ImageNotFoundError extends Error {
+export class ImageNotFoundError extends StrataError {
   constructor(ref: string) {
-    super(`No such image: ${ref}`);
-    this.name = 'ImageNotFoundError';
+    super('not-found', `No such image: ${ref}`, { details: { image: ref } });
   }
 }
 
-export class ConflictError extends Error {
+export class ConflictError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ConflictError';
+    super('conflict', message);
   }
 }
 

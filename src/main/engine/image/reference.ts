@@ -5,6 +5,7 @@
  *   localhost:5000/a@sha256:… (digest only, no implied tag)
  * and the "familiar" form printed back to users (docker.io/ and library/ stripped).
  */
+import { StrataError } from '../../../shared/errors.ts';
 
 export const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
@@ -17,10 +18,9 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const ANCHORED_ID = /^[a-f0-9]{64}$/;
 
-export class InvalidReferenceError extends Error {
+export class InvalidReferenceError extends StrataError {
   constructor(detail?: string) {
-    super(detail ? `invalid reference format: ${detail}` : 'invalid reference format');
-    this.name = 'InvalidReferenceError';
+    super('invalid', detail ? `invalid reference format: ${detail}` : 'invalid reference format');
   }
 }
 
