@@ -3,6 +3,7 @@
  * version negotiated per request, one table of routes per API area.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Engine } from '../engine/engine.ts';
 import { ApiError } from './http.ts';
 
@@ -26,6 +27,8 @@ export interface RouteContext {
   version: number;
   /** Aborted when the client disconnects. */
   signal: AbortSignal;
+  /** Set when the client asked to upgrade the connection (`Upgrade: tcp`): attach and exec start. */
+  upgrade?: { socket: Duplex; head: Buffer };
 }
 
 export type Handler = (ctx: RouteContext) => void | Promise<void>;

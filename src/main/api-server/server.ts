@@ -3,7 +3,9 @@
  * CLI, docker-compose, docker-py and dockerode drive Strata. A thin translation: one route table
  * per area (system, images, containers …) onto the engine calls the CLI uses.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { connect } from 'node:net';
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +17,7 @@ import { Router, splitVersion, type Route } from './router.ts';
 import { serverHeaders, systemRoutes } from './system.ts';
 import { imageRoutes } from './images.ts';
 import { containerRoutes } from './containers.ts';
+import { Lifecycle } from './lifecycle.ts';
 
 export interface ApiServerOptions {
   /** Extra route tables (tests, later areas). */
@@ -24,8 +27,9 @@ export interface ApiServerOptions {
 }
 
 export function createApiServer(engine: Engine, options: ApiServerOptions = {}): Server {
-  const router = new Router().add(systemRoutes).add(imageRoutes).add(containerRoutes).add(options.routes ?? []);
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const lifecycle = new Lifecycle(engine);
+  const router = new Router().add(systemRoutes).add(imageRoutes).add(containerRoutes).add(lifecycle.routes()).add(options.routes ?? []);
+  const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> => {
     serverHeaders(res);
     const abort = new AbortController();
     res.on('close', () => {
@@ -37,7 +41,7 @@ export function createApiServer(engine: Engine, options: ApiServerOptions = {}):
       if (url.pathname.startsWith('/libpod/') || /^\/v[\d.]+\/libpod\//.test(url.pathname)) throw new ApiError(404, 'page not found');
       const { version, path } = splitVersion(url.pathname);
       const { handler, params } = router.match(req.method ?? 'GET', path);
-      await handler({ req, res, engine, path, query: url.searchParams, params, version, signal: abort.signal });
+      await handler({ req, res, engine, path, query: url.searchParams, params, version, signal: abort.signal, ...(upgrade ? { upgrade } : {}) });
     } catch (err) {
       sendError(res, err);
     } finally {
@@ -45,6 +49,15 @@ export function createApiServer(engine: Engine, options: ApiServerOptions = {}):
     }
   };
   const server = createServer((req, res) => void handle(req, res));
+  // `Upgrade: tcp` (attach, exec start): errors before the upgrade are ordinary HTTP answers
+  // written on the socket; the handler writes the 101 itself once it takes the stream.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.once('finish', () => socket.end());
+    void handle(req, res, { socket, head });
+  });
   // A client's broken connection is its own business; the service keeps serving.
   server.on('clientError', (_err, socket) => socket.destroy());
   return server;
