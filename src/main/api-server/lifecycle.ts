@@ -4,7 +4,7 @@
  * process (their output goes to the client's stream); the others start in the engine's detached
  * monitor, as `strata run -d` does, so they outlive the service.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -280,23 +280,29 @@ export class Lifecycle {
     const tailRaw = q.get('tail');
     const tail = tailRaw === null || tailRaw === '' || tailRaw === 'all' ? -1 : Number(tailRaw);
     const stream = plainStream(ctx.req, ctx.res, rec.config.Tty, ctx.version);
-    const file = join(this.engine.containers.dirOf(rec.id), 'container.log');
+    // The log stays readable through this descriptor after an auto-remove deletes the file
+    // (docker-py follows the logs of `run(remove=True)` while the container is removed).
+    const fd = openSync(join(this.engine.containers.dirOf(rec.id), 'container.log'), constants.O_RDONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     const emit = (lines: LogLine[]): void => {
       for (const l of lines) {
         if (!want[l.stream]) continue;
         stream.send(l.stream, Buffer.from(timestamps ? `${l.time} ${l.text}` : l.text));
       }
     };
-    let { lines, offset } = await readLog(file, 0);
-    emit(tail >= 0 ? lines.slice(Math.max(0, lines.length - tail)) : lines);
-    if (boolParam(q, 'follow')) {
-      while (!ctx.signal.aborted) {
-        const running = this.engine.containers.tryGet(rec.id)?.state === 'running';
-        ({ lines, offset } = await readLog(file, offset));
-        emit(lines);
-        if (!running) break;
-        await new Promise((r) => setTimeout(r, 200));
+    try {
+      let { lines, offset } = readLog(fd, 0);
+      emit(tail >= 0 ? lines.slice(Math.max(0, lines.length - tail)) : lines);
+      if (boolParam(q, 'follow')) {
+        while (!ctx.signal.aborted) {
+          const running = this.engine.containers.tryGet(rec.id)?.state === 'running';
+          ({ lines, offset } = readLog(fd, offset));
+          emit(lines);
+          if (!running) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
       }
+    } finally {
+      closeSync(fd);
     }
     stream.end();
   }
@@ -405,24 +411,18 @@ interface LogLine {
   time: string;
 }
 
-/** The json-file log from `offset`: whole lines only, split per line of output as docker stores them. */
-async function readLog(file: string, offset: number): Promise<{ lines: LogLine[]; offset: number }> {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return { lines: [], offset };
-  }
+/** The json-file log from `offset` of an open descriptor: whole lines only, one entry per line of output. */
+function readLog(fd: number, offset: number): { lines: LogLine[]; offset: number } {
+  const size = fstatSync(fd).size;
   if (size <= offset) return { lines: [], offset };
-  const chunks: Buffer[] = [];
-  for await (const c of createReadStream(file, { start: offset, end: size - 1 })) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  const complete = text.lastIndexOf('\n') + 1;
+  const buf = Buffer.alloc(size - offset);
+  const n = readSync(fd, buf, 0, buf.length, offset);
+  const complete = buf.subarray(0, n).lastIndexOf(0x0a) + 1;
   const lines: LogLine[] = [];
-  for (const l of text.slice(0, complete).split('\n')) {
+  for (const l of buf.subarray(0, complete).toString('utf8').split('\n')) {
     if (!l) continue;
     const j = JSON.parse(l) as { log: string; stream: 'stdout' | 'stderr'; time: string };
     for (const part of j.log.match(/[^\n]*\n|[^\n]+$/g) ?? []) lines.push({ stream: j.stream, text: part, time: j.time });
   }
-  return { lines, offset: offset + Buffer.byteLength(text.slice(0, complete)) };
+  return { lines, offset: offset + complete };
 }

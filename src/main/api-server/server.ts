@@ -18,17 +18,20 @@ import { serverHeaders, systemRoutes } from './system.ts';
 import { imageRoutes } from './images.ts';
 import { containerRoutes } from './containers.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { buildRoutes } from './build.ts';
 
 export interface ApiServerOptions {
   /** Extra route tables (tests, later areas). */
   routes?: Route[];
   /** Called after each request (the idle timer of `--time`). */
   onActivity?: () => void;
+  /** Logs one line per request (`--log-level debug`). */
+  log?: (line: string) => void;
 }
 
 export function createApiServer(engine: Engine, options: ApiServerOptions = {}): Server {
   const lifecycle = new Lifecycle(engine);
-  const router = new Router().add(systemRoutes).add(imageRoutes).add(containerRoutes).add(lifecycle.routes()).add(options.routes ?? []);
+  const router = new Router().add(systemRoutes).add(imageRoutes).add(containerRoutes).add(lifecycle.routes()).add(buildRoutes).add(options.routes ?? []);
   const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> => {
     serverHeaders(res);
     const abort = new AbortController();
@@ -45,6 +48,7 @@ export function createApiServer(engine: Engine, options: ApiServerOptions = {}):
     } catch (err) {
       sendError(res, err);
     } finally {
+      options.log?.(`${req.method} ${req.url} ${upgrade && res.statusCode === 200 ? 101 : res.statusCode}`);
       options.onActivity?.();
     }
   };

@@ -10,7 +10,10 @@ export const systemServiceCommand: Command = {
   path: ['system', 'service'],
   usage: 'strata system service [OPTIONS] [URI]',
   description: 'Serve the Docker Engine API on a unix socket',
-  flags: [{ name: 'time', short: 't', type: 'string', value: 'seconds', description: 'Time until the service exits when idle; 0 never (default 0)' }],
+  flags: [
+    { name: 'time', short: 't', type: 'string', value: 'seconds', description: 'Time until the service exits when idle; 0 never (default 0)' },
+    { name: 'log-level', type: 'string', value: 'string', description: 'Log messages above specified level (debug, info, warn, error) (default "warn")' },
+  ],
   maxArgs: 1,
   async run(ctx) {
     const timeFlag = flagString(ctx, 'time') ?? '0';
@@ -28,7 +31,8 @@ export const systemServiceCommand: Command = {
       clearTimeout(idle);
       if (open.size === 0) idle = setTimeout(() => done.abort(), idleSeconds * 1000);
     };
-    const server = createApiServer(engine, { onActivity: armIdle });
+    const debug = flagString(ctx, 'log-level') === 'debug';
+    const server = createApiServer(engine, { onActivity: armIdle, ...(debug ? { log: (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`) } : {}) });
     server.on('connection', (socket) => {
       open.add(socket);
       clearTimeout(idle);

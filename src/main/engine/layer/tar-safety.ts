@@ -1,9 +1,9 @@
 import type { Header as Headers } from 'tar-stream';
+import { StrataError } from '../../../shared/errors.ts';
 
-export class HostileArchiveError extends Error {
+export class HostileArchiveError extends StrataError {
   constructor(message: string) {
-    super(message);
-    this.name = 'HostileArchiveError';
+    super('data-loss', message);
   }
 }
 
