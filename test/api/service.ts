@@ -81,13 +81,16 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the docker CLI against the service, with a private config dir. */
+/**
+ * Runs the docker CLI against the service, with a private config dir and no PATH: the CLI would
+ * otherwise pick this machine's docker-credential-pass as its default credential store.
+ */
 export function docker(socket: string, configDir: string, args: string[], options: { cli?: string; input?: Buffer } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       options.cli ?? DOCKER_CLI!,
       args,
-      { env: { PATH: process.env.PATH, HOME: configDir, DOCKER_CONFIG: configDir, DOCKER_HOST: `unix://${socket}`, DOCKER_BUILDKIT: '0' }, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+      { env: { PATH: configDir, HOME: configDir, DOCKER_CONFIG: configDir, DOCKER_HOST: `unix://${socket}`, DOCKER_BUILDKIT: '0' }, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') }),
     );
     child.stdin!.end(options.input);

@@ -19,6 +19,7 @@ import { imageRoutes } from './images.ts';
 import { containerRoutes } from './containers.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { buildRoutes } from './build.ts';
+import { registryRoutes } from './registry.ts';
 
 export interface ApiServerOptions {
   /** Extra route tables (tests, later areas). */
@@ -31,7 +32,7 @@ export interface ApiServerOptions {
 
 export function createApiServer(engine: Engine, options: ApiServerOptions = {}): Server {
   const lifecycle = new Lifecycle(engine);
-  const router = new Router().add(systemRoutes).add(imageRoutes).add(containerRoutes).add(lifecycle.routes()).add(buildRoutes).add(options.routes ?? []);
+  const router = new Router().add(systemRoutes).add(imageRoutes).add(containerRoutes).add(lifecycle.routes()).add(buildRoutes).add(registryRoutes).add(options.routes ?? []);
   const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> => {
     serverHeaders(res);
     const abort = new AbortController();
