@@ -59,8 +59,11 @@ function listRoute(ctx: RouteContext): void {
   const filters = filtersParam(query);
   const limit = intParam(query, 'limit', -1);
   let rows = engine.containers.list({ all: boolParam(query, 'all') || limit > 0 || Object.keys(filters).length > 0 });
-  // Filters: values of one key are alternatives, keys must all match (docker's rule).
-  for (const [key, values] of Object.entries(filters)) rows = rows.filter((c) => values.some((v) => matches(engine, c, key, v)));
+  // docker's rule: every key must match; a key's values are alternatives, except labels, which
+  // must all be present.
+  for (const [key, values] of Object.entries(filters)) {
+    rows = rows.filter((c) => (key === 'label' ? values.every((v) => matches(engine, c, key, v)) : values.some((v) => matches(engine, c, key, v))));
+  }
   if (!boolParam(query, 'all') && !filters.status && limit <= 0) rows = rows.filter((c) => c.state === 'running');
   if (limit > 0) rows = rows.slice(0, limit);
   const now = Date.now();

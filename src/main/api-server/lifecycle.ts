@@ -17,6 +17,7 @@ import { StrataError } from '../../shared/errors.ts';
 import { ApiError, boolParam, intParam, readJson, sendEmpty, sendJson } from './http.ts';
 import { plainStream, readUpgradeBody, upgradedStream, type RawStream } from './streams.ts';
 import type { Route, RouteContext } from './router.ts';
+import { knownNetwork } from './networks.ts';
 
 interface CreateBody {
   Image?: string;
@@ -47,9 +48,11 @@ function refuseUnsupported(host: NonNullable<CreateBody['HostConfig']>): void {
   if (host.Privileged) throw new StrataError('unsupported', 'privileged containers are not supported: the Strata sandbox is rootless');
 }
 
-function networkOf(mode: string | undefined): CreateOptions['network'] {
+/** A container's network: `host` when asked; every other network is a private namespace. */
+function networkOf(engine: Engine, mode: string | undefined): CreateOptions['network'] {
   if (mode === undefined || mode === '' || mode === 'default' || mode === 'bridge' || mode === 'none') return 'none';
   if (mode === 'host') return 'host';
+  if (knownNetwork(engine, mode)) return 'none';
   throw new ApiError(404, `network ${mode} not found`);
 }
 
@@ -152,7 +155,7 @@ export class Lifecycle {
       tty: body.Tty ?? false,
       openStdin: body.OpenStdin ?? false,
       autoRemove: host.AutoRemove ?? false,
-      network: networkOf(host.NetworkMode),
+      network: networkOf(this.engine, host.NetworkMode),
     };
     const name = ctx.query.get('name');
     if (name) opts.name = name;
