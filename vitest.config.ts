@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Every skipped test is listed with its reason; under CI=true a skip fails the run.
+    reporters: ['default', './scripts/skip-reporter.ts'],
   },
 });

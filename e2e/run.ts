@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 /**
  * End-to-end: the real `strata ui` browser host on a temporary store, driven by Debian's Chromium
- * through playwright-core. Each case prints `ok`, `FAILED` or `skipped: <why>`; the last line is
- * `e2e: N passed, N failed, N skipped` for scripts/test.sh. Screenshots go to e2e/screenshots/.
+ * through playwright-core. Each case prints `ok`, `FAILED` or `skipped: <why>`; the skips are listed
+ * again at the end and, under CI=true, fail the run like vitest's (scripts/skip-policy.ts). The
+ * last line is `e2e: N passed, N failed, N skipped` for scripts/test.sh. Screenshots go to e2e/screenshots/.
  *
  *   node e2e/run.ts            (builds the renderer first; STRATA_E2E_NO_BUILD=1 skips that)
  */
@@ -19,6 +20,7 @@ import { formatBytes } from '../src/main/cli/format.ts';
 import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
 import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
+import { reportSkips } from '../scripts/skip-policy.ts';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shots = join(repo, 'e2e', 'screenshots');
@@ -26,14 +28,18 @@ const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 type Outcome = 'passed' | 'failed' | 'skipped';
-const results: { name: string; outcome: Outcome }[] = [];
+const results: { name: string; outcome: Outcome; reason?: string }[] = [];
+
+function skipped(name: string, reason: string): void {
+  console.log(`skipped: ${name}: ${reason}`);
+  results.push({ name, outcome: 'skipped', reason });
+}
 
 async function test(name: string, fn: () => Promise<void | string>, page?: Page): Promise<boolean> {
   try {
-    const skipped = await fn();
-    if (typeof skipped === 'string') {
-      console.log(`skipped: ${name}: ${skipped}`);
-      results.push({ name, outcome: 'skipped' });
+    const skipReason = await fn();
+    if (typeof skipReason === 'string') {
+      skipped(name, skipReason);
       return false;
     }
     console.log(`ok: ${name}`);
@@ -101,7 +107,7 @@ function makeWebPing(dir: string): string {
 }
 
 function startHost(root: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(join(repo, 'bin', 'strata'), ['ui', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(join(repo, 'bin', 'strata'), ['ui', '--no-open', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolveUrl, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -188,15 +194,10 @@ async function main(): Promise<void> {
     const b = spawnSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('electron-vite build failed');
   }
-  if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: e2e: no Chromium at ${CHROMIUM}`);
-    console.log('e2e: 0 passed, 0 failed, 1 skipped');
-    return;
-  }
-  const missing = busyboxMissing();
-  if (missing) {
-    console.log(`skipped: e2e: ${missing}`);
-    console.log('e2e: 0 passed, 0 failed, 1 skipped');
+  // Without these, no case can run: the whole suite counts as one skip, with the reason.
+  const cannotRun = existsSync(CHROMIUM) ? busyboxMissing() : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set STRATA_CHROMIUM)`;
+  if (cannotRun) {
+    skipped('end-to-end suite (every case)', cannotRun);
     return;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'strata-e2e-'));
@@ -688,6 +689,8 @@ try {
   console.log(`FAILED: e2e setup: ${(err as Error).message}`);
   results.push({ name: 'setup', outcome: 'failed' });
 }
+const skips = results.flatMap((r) => (r.outcome === 'skipped' ? [{ where: 'e2e', name: r.name, reason: r.reason ?? '' }] : []));
+if (!reportSkips(skips)) results.push({ name: 'CI=true: no skipped cases', outcome: 'failed' });
 const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
 console.log(`e2e: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
 process.exitCode = count('failed') > 0 ? 1 : 0;

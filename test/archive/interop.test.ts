@@ -64,7 +64,7 @@ function tarList(path: string): string[] {
   return execFileSync('tar', ['tf', path], { encoding: 'utf8' }).trim().split('\n').map((n) => n.replace(/^\.\//, '').replace(/\/$/, '')).filter((n) => n !== '' && n !== '.').sort();
 }
 
-const skip = missingTool();
+const unavailable = missingTool();
 
 describe('archives exchanged with podman, skopeo and umoci', () => {
   let dir: { path: string; cleanup: () => void };
@@ -73,7 +73,7 @@ describe('archives exchanged with podman, skopeo and umoci', () => {
   const file = (name: string): string => join(dir.path, name);
 
   beforeAll(async () => {
-    if (skip) return;
+    if (unavailable) return;
     dir = tempDir('strata-interop-');
     peer = new PeerStorage(file('peer'));
     engine = Engine.open({ root: file('store') });
@@ -88,7 +88,7 @@ describe('archives exchanged with podman, skopeo and umoci', () => {
     peer.buildah('rm', ctr);
   });
   afterAll(() => {
-    if (skip) return;
+    if (unavailable) return;
     engine.close();
     dir.cleanup();
   });
@@ -102,8 +102,8 @@ describe('archives exchanged with podman, skopeo and umoci', () => {
     expect(id).toBe(sha256(engine.images.readConfigBytes(id)));
   }
 
-  it('loads `podman save` (docker-archive) with the same layers, config and history', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('loads `podman save` (docker-archive) with the same layers, config and history', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     peer.podman('save', '-o', file('podman.tar'), 'localhost/bb:two');
     const result = await loadImages(engine, { path: file('podman.tar') });
     expect(result.images[0]!.repoTags).toEqual(['localhost/bb:two']);
@@ -116,8 +116,8 @@ describe('archives exchanged with podman, skopeo and umoci', () => {
     await expectCleanStore(engine);
   });
 
-  it('loads `podman save --format oci-archive` keeping its manifest', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('loads `podman save --format oci-archive` keeping its manifest', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     peer.podman('save', '--format', 'oci-archive', '-o', file('podman-oci.tar'), 'localhost/bb:two');
     // A fresh store: in one that holds the image from plain tars already, the image keeps those blobs.
     const other = Engine.open({ root: file('store-oci') });
@@ -136,8 +136,8 @@ describe('archives exchanged with podman, skopeo and umoci', () => {
     }
   });
 
-  it('loads what `skopeo copy` writes: an OCI layout directory and a docker-archive', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('loads what `skopeo copy` writes: an OCI layout directory and a docker-archive', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     execFileSync('skopeo', ['copy', '-q', peer.ref('localhost/bb:two'), `oci:${file('skopeo-oci')}:bb:two`]);
     execFileSync('skopeo', ['copy', '-q', peer.ref('localhost/bb:two'), `docker-archive:${file('skopeo.tar')}:skopeo/bb:two`]);
     const fromDir = await loadImages(engine, { path: file('skopeo-oci') });
@@ -150,8 +150,8 @@ describe('archives exchanged with podman, skopeo and umoci', () => {
     await expectCleanStore(engine);
   });
 
-  it('saves a docker-archive that skopeo inspects and podman loads with the same ID, layers and files', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('saves a docker-archive that skopeo inspects and podman loads with the same ID, layers and files', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     if (!engine.images.tryResolve('localhost/bb:two')) await loadImages(engine, { path: file('podman.tar') });
     const id = engine.images.resolve('localhost/bb:two');
     await saveImages(engine, selectImages(engine, ['localhost/bb:two']), createWriteStream(file('strata.tar')));
@@ -173,8 +173,8 @@ describe('archives exchanged with podman, skopeo and umoci', () => {
     expect(execFileSync('tar', ['xOf', file('exported.tar'), 'bin/busybox'], { maxBuffer: 64 << 20 }).equals(readFileSync(BUSYBOX!))).toBe(true);
   });
 
-  it('saves an OCI layout that skopeo reads and umoci unpacks', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('saves an OCI layout that skopeo reads and umoci unpacks', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     if (!engine.images.tryResolve('localhost/bb:two')) await loadImages(engine, { path: file('podman.tar') });
     const id = engine.images.resolve('localhost/bb:two');
     const layout = file('strata-oci');
@@ -191,8 +191,8 @@ describe('archives exchanged with podman, skopeo and umoci', () => {
     expect(`sha256:${fresh.inspect('localhost/from-oci:1').Id}`).toBe(id);
   });
 
-  it('an image imported by strata loads into podman with docker\'s import history', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('an image imported by strata loads into podman with docker\'s import history', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const img = await importImage(engine, { path: file('rootfs.tar') }, { reference: 'strata/imported:1', changes: ['CMD ["sh"]'] });
     await saveImages(engine, selectImages(engine, ['strata/imported:1']), createWriteStream(file('imported.tar')));
     const fresh = new PeerStorage(file('peer-import'));

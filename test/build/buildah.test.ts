@@ -128,12 +128,12 @@ const DOCKERFILES: Record<string, { text: string; run?: boolean; asRoot?: boolea
 };
 
 describe('compared with buildah', () => {
-  const skip = buildahMissing();
+  const unavailable = buildahMissing();
   const tmp = tempDir('strata-buildah-');
   let engine: Engine;
   let baseArchive: string;
   beforeAll(async () => {
-    if (skip) return;
+    if (unavailable) return;
     engine = Engine.open({ root: join(tmp.path, 'root') });
     await storeBusybox(engine, tmp.path);
     baseArchive = join(tmp.path, 'busybox.tar');
@@ -141,7 +141,7 @@ describe('compared with buildah', () => {
   });
   afterAll(() => {
     engine?.close();
-    if (!skip) {
+    if (!unavailable) {
       try {
         execFileSync('buildah', [...buildahGlobal(), 'rm', '--all'], { stdio: 'ignore' });
       } catch {
@@ -168,10 +168,10 @@ describe('compared with buildah', () => {
   }
 
   for (const [name, df] of Object.entries(DOCKERFILES)) {
-    it(`${name}: same config and same file tree`, async () => {
-      if (skip) return console.log(`skipped: ${skip}`);
-      if (df.run && sandboxUnavailable()) return console.log(`skipped: RUN needs the sandbox: ${sandboxUnavailable()}`);
-      if (df.asRoot && process.getuid?.() !== 0) return console.log('skipped: rootless, a non-root RUN writes as the user namespace\'s root (docs/containers.md)');
+    it(`${name}: same config and same file tree`, async ({ skip }) => {
+      if (unavailable) skip(unavailable);
+      if (df.run && sandboxUnavailable()) skip(`RUN needs the sandbox: ${sandboxUnavailable()}`);
+      if (df.asRoot && process.getuid?.() !== 0) skip('rootless, a non-root RUN writes as the user namespace\'s root (docs/containers.md)');
       const ours = await build(engine, { context: await makeContext(name, df.text, 'busybox') });
       const bctx = await makeContext(name, df.text, `docker-archive:${baseArchive}`);
       await budWithRetry([...buildahGlobal(), 'bud', '--isolation', 'chroot', '--format', 'docker', '--layers', '-t', `cmp-${name}`, bctx]);

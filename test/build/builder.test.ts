@@ -108,8 +108,8 @@ describe('config instructions', () => {
 });
 
 describe('COPY and ADD', () => {
-  it('applies --chown by name through the image passwd/group, --chmod, and creates parents', async () => {
-    if (noBusybox) return console.log(`skipped: ${noBusybox}`);
+  it('applies --chown by name through the image passwd/group, --chmod, and creates parents', async ({ skip }) => {
+    if (noBusybox) skip(noBusybox);
     const dir = context('chown', 'FROM busybox\nCOPY --chown=nobody:nogroup --chmod=640 a.txt /deep/er/\nCOPY --chown=123 d /d\n', { 'a.txt': 'A', 'd/x': 'X' });
     const res = await build(engine, { context: dir });
     const tree = imageTree(engine, res.imageId);
@@ -121,8 +121,8 @@ describe('COPY and ADD', () => {
     expect(err.line).toBe(2);
   });
 
-  it('resolves FROM by image ID prefix and creates WORKDIR owned by USER', async () => {
-    if (noBusybox) return console.log(`skipped: ${noBusybox}`);
+  it('resolves FROM by image ID prefix and creates WORKDIR owned by USER', async ({ skip }) => {
+    if (noBusybox) skip(noBusybox);
     const id = engine.images.resolve('busybox:latest');
     const dir = context('from-id', `FROM ${id.slice(7, 19)}\nUSER nobody\nWORKDIR /home/nobody/work\nWORKDIR /tmp\n`);
     const res = await build(engine, { context: dir });

@@ -16,12 +16,12 @@ import { tempDir } from '../tmp.ts';
 import { buildWithEvents, storeBusybox } from './helpers.ts';
 
 const tmp = tempDir('strata-miss-');
-const skip = busyboxMissing();
+const unavailable = busyboxMissing();
 let engine: Engine;
 
 beforeAll(async () => {
   engine = Engine.open({ root: join(tmp.path, 'root') });
-  if (!skip) await storeBusybox(engine, tmp.path);
+  if (!unavailable) await storeBusybox(engine, tmp.path);
 });
 afterAll(() => {
   engine.close();
@@ -67,8 +67,8 @@ function saw(ms: Miss[]): Miss[] {
 }
 
 describe('structured cache miss reasons', () => {
-  it('first-build, then files-changed with both digests, then parent-missed for every later step', async () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('first-build, then files-changed with both digests, then parent-missed for every later step', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = context('files', 'FROM busybox\nWORKDIR /web\nCOPY app.js .\nLABEL stage=app\nCMD ["sh"]\n', { 'app.js': 'v1\n' });
     const first = saw(await misses({ context: dir }));
     expect(first[0]!.cause).toEqual({ code: 'first-build', instruction: 'WORKDIR' });
@@ -88,8 +88,8 @@ describe('structured cache miss reasons', () => {
     expect(changed[1]!.reason).toBe(`LABEL: parent changed because step ${changed[0]!.n} missed`);
   });
 
-  it('files-changed lists added and removed files, at most five, and counts the rest', async () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('files-changed lists added and removed files, at most five, and counts the rest', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const files = Object.fromEntries(['a', 'b', 'c'].map((f) => [`src/${f}.txt`, f]));
     const dir = context('dir', 'FROM busybox\nCOPY src/ /src/\n', files);
     await misses({ context: dir });
@@ -116,8 +116,8 @@ describe('structured cache miss reasons', () => {
     expect(seven!.reason).toMatch(new RegExp(`, and ${seven!.cause.more} more$`));
   });
 
-  it('no-cache', async () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('no-cache', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = context('nocache', 'FROM busybox\nLABEL a=1\nLABEL b=2\n');
     await misses({ context: dir });
     const ms = saw(await misses({ context: dir, noCache: true }));
@@ -125,8 +125,8 @@ describe('structured cache miss reasons', () => {
     expect(ms[0]!.reason).toBe('LABEL: cache disabled (--no-cache)');
   });
 
-  it('build-arg-changed names the args; instruction-changed when the text changes', async () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('build-arg-changed names the args; instruction-changed when the text changes', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = context('args', 'FROM busybox\nARG V=1 W=1\nLABEL v=$V w=$W\n');
     await misses({ context: dir });
     const byArg = saw(await misses({ context: dir, buildArgs: { V: '2', W: '3' } }));
@@ -138,8 +138,8 @@ describe('structured cache miss reasons', () => {
     expect(byText[0]!.reason).toBe('LABEL: instruction text changed');
   });
 
-  it('base-image-changed on FROM, then parent-missed below it', async () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('base-image-changed on FROM, then parent-missed below it', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const base = context('base', 'FROM busybox\nLABEL v=1\n');
     await misses({ context: base, tags: ['miss-base:1'] });
     const dir = context('on-base', 'FROM miss-base:1\nLABEL app=1\n');
@@ -151,8 +151,8 @@ describe('structured cache miss reasons', () => {
     expect(ms[0]!.reason).toBe('FROM: base image changed since the last build');
   });
 
-  it('source-changed when COPY --from an image that now has another ID but the same files', async () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('source-changed when COPY --from an image that now has another ID but the same files', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const src = context('src-img', 'FROM busybox\nCOPY f.txt /f.txt\nLABEL v=1\n', { 'f.txt': 'same' });
     await misses({ context: src, tags: ['miss-src:1'] });
     const dir = context('copy-from', 'FROM busybox\nCOPY --from=miss-src:1 /f.txt /g.txt\n');
@@ -164,8 +164,8 @@ describe('structured cache miss reasons', () => {
     expect(ms[0]!.reason).toBe('COPY --from=miss-src:1 /f.txt /g.txt: source stage changed');
   });
 
-  it('content-changed when only a copied file\'s metadata changed', async () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('content-changed when only a copied file\'s metadata changed', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = context('mode', 'FROM busybox\nCOPY run.sh /run.sh\n', { 'run.sh': 'echo hi\n' });
     chmodSync(join(dir, 'run.sh'), 0o644);
     await misses({ context: dir });
@@ -175,8 +175,8 @@ describe('structured cache miss reasons', () => {
     expect(ms[0]!.reason).toBe('COPY run.sh /run.sh: copied content changed');
   });
 
-  it('not-in-cache when the same step was built here but its cached layer is gone', async () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('not-in-cache when the same step was built here but its cached layer is gone', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = context('lost', 'FROM busybox\nCOPY f.txt /f.txt\n', { 'f.txt': 'x' });
     const { result } = await buildWithEvents(engine, { context: dir });
     // A row whose layer was lost (what fsck repairs after an accident) is not a hit, and nothing else changed.
@@ -186,8 +186,8 @@ describe('structured cache miss reasons', () => {
     expect(ms[0]!.reason).toBe('COPY f.txt /f.txt: not in cache');
   });
 
-  it('covered every cause code', () => {
-    if (skip) return void console.log(`skipped: ${skip}`);
+  it('covered every cause code', ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const all: BuildMissCode[] = [
       'first-build', 'not-in-cache', 'no-cache', 'parent-missed', 'base-image-changed', 'instruction-changed', 'build-arg-changed',
       'files-changed', 'source-changed', 'content-changed',

@@ -15,10 +15,10 @@ import { imageFiles, imageTree, storeBusybox } from './helpers.ts';
 describe('RUN', () => {
   const tmp = tempDir('strata-run-');
   let engine: Engine;
-  const skip = busyboxMissing() ?? (sandboxUnavailable() ? `RUN needs the sandbox: ${sandboxUnavailable()}` : undefined);
+  const unavailable = busyboxMissing() ?? (sandboxUnavailable() ? `RUN needs the sandbox: ${sandboxUnavailable()}` : undefined);
   beforeAll(async () => {
     engine = Engine.open({ root: join(tmp.path, 'root') });
-    if (!skip) await storeBusybox(engine, tmp.path);
+    if (!unavailable) await storeBusybox(engine, tmp.path);
   });
   afterAll(() => {
     engine.close();
@@ -32,8 +32,8 @@ describe('RUN', () => {
     return dir;
   }
 
-  it('builds an echo hello image from busybox and streams the output', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('builds an echo hello image from busybox and streams the output', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const events: BuildEvent[] = [];
     const dir = context('hello', 'FROM busybox\nRUN echo hello && echo hi > /greeting\nCMD ["cat", "/greeting"]\n');
     const res = await build(engine, { context: dir, tags: ['hello'], onEvent: (e) => events.push(e) });
@@ -49,8 +49,8 @@ describe('RUN', () => {
     expect(again.some((e) => e.type === 'log')).toBe(false);
   });
 
-  it('fails at a failing RUN with its exit code and commits nothing', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('fails at a failing RUN with its exit code and commits nothing', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = context('fail', 'FROM busybox\nRUN echo partial > /partial\nRUN echo oops >&2; exit 3\n');
     const images = engine.images.all().length;
     const err = await build(engine, { context: dir, tags: ['fail'] }).catch((e: unknown) => e);
@@ -65,8 +65,8 @@ describe('RUN', () => {
     expect((await engine.fsck()).problems).toEqual([]);
   });
 
-  it('runs heredocs, sees ARGs and ENV, and applies USER and WORKDIR', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('runs heredocs, sees ARGs and ENV, and applies USER and WORKDIR', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = context('heredoc', [
       'FROM busybox',
       'ARG GREETING=hey',
@@ -88,9 +88,9 @@ describe('RUN', () => {
     expect(engine.images.readConfig(res.imageId).config!.User).toBe('nobody');
   });
 
-  it('records the files a non-root USER writes with its uid/gid, like docker and buildah', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
-    if (process.getuid?.() !== 0) return console.log('skipped: rootless, the user namespace maps one ID, so RUN writes as its root (docs/containers.md)');
+  it('records the files a non-root USER writes with its uid/gid, like docker and buildah', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
+    if (process.getuid?.() !== 0) skip('rootless, the user namespace maps one ID, so RUN writes as its root (docs/containers.md)');
     const dir = context('nobody', 'FROM busybox\nUSER 65534:65534\nRUN touch /tmp/made-by-nobody && mkdir /tmp/d && (touch /etc/nope 2>/dev/null || echo denied)\n');
     const events: BuildEvent[] = [];
     const res = await build(engine, { context: dir, onEvent: (e) => events.push(e) });
@@ -103,8 +103,8 @@ describe('RUN', () => {
     expect(files.has('etc/nope')).toBe(false);
   });
 
-  it('cancel ends the sandboxed process and leaves the store consistent', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('cancel ends the sandboxed process and leaves the store consistent', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = context('cancel', 'FROM busybox\nRUN echo started; sleep 60; echo never > /never\n');
     const abort = new AbortController();
     const started = Date.now();

@@ -41,10 +41,10 @@ function misses(events: BuildEvent[]): string[] {
 describe('web-ping', () => {
   const tmp = tempDir('strata-webping-');
   let engine: Engine;
-  const skip = busyboxMissing();
+  const unavailable = busyboxMissing();
   beforeAll(async () => {
     engine = Engine.open({ root: join(tmp.path, 'root') });
-    if (!skip) await storeBusybox(engine, tmp.path);
+    if (!unavailable) await storeBusybox(engine, tmp.path);
   });
   afterAll(() => {
     engine.close();
@@ -59,8 +59,8 @@ describe('web-ping', () => {
     return dir;
   }
 
-  it('builds with one history row per instruction and explains the miss after app.js changes', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('builds with one history row per instruction and explains the miss after app.js changes', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const dir = makeContext('web-ping', ORIGINAL);
     const first = await buildWithEvents(engine, { context: dir, tags: ['web-ping'] });
     const history = imageHistory(engine, 'web-ping');
@@ -99,8 +99,8 @@ describe('web-ping', () => {
     expect(recorded[4]!.selfChanged).toBe(false);
   });
 
-  it('the reordered Dockerfile reuses more after the same change, and the advisor suggests it', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('the reordered Dockerfile reuses more after the same change, and the advisor suggests it', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const original = makeContext('original', ORIGINAL);
     const reordered = makeContext('reordered', REORDERED);
     await buildWithEvents(engine, { context: original });

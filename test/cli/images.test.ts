@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Engine } from '../../src/main/engine/engine.ts';
 import type { DiskUsageReport } from '../../src/main/engine/api.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../fixtures/busybox.ts';
-import { conformanceDir } from '../paths.ts';
+import { conformanceDir, conformanceMissing } from '../paths.ts';
 import { tempDir } from '../tmp.ts';
 import { strata } from './run.ts';
 import { humanSize, humanSize4 } from '../../src/main/cli/units.ts';
@@ -15,6 +15,8 @@ interface SinceBefore {
 interface TagMatch {
   cases: { cmd: string; lists: string[]; not?: string[] }[];
 }
+/** moby's scenarios; the tests that read them are skipped with this reason when they are not here. */
+const noScenarios = conformanceMissing('moby-scenarios');
 const scenario = <T>(name: string): T => JSON.parse(readFileSync(join(conformanceDir, 'moby-scenarios', name), 'utf8')) as T;
 
 describe('images, history, inspect, rmi, df through the CLI', () => {
@@ -40,8 +42,9 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     return p;
   };
 
-  it('moby images-since-before: since/before compare Created strictly, newest first', async () => {
-    if (busyboxMissing()) return console.log(`skipped: ${busyboxMissing()}`);
+  it('moby images-since-before: since/before compare Created strictly, newest first', async ({ skip }) => {
+    if (noScenarios) skip(noScenarios);
+    if (busyboxMissing()) skip(busyboxMissing());
     await storeImage(engine, [base], { tags: ['busybox'] });
     const ids: Record<string, string> = {};
     for (const [i, text] of [[1, '1'], [2, '22'], [3, '333']] as const) {
@@ -67,8 +70,9 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     expect(since.stdout.split('\n').filter((l) => ours.has(l))).toEqual([ids.id3]);
   });
 
-  it('moby images-tag-match: PATTERN matches the familiar name or name:tag', async () => {
-    if (busyboxMissing()) return console.log(`skipped: ${busyboxMissing()}`);
+  it('moby images-tag-match: PATTERN matches the familiar name or name:tag', async ({ skip }) => {
+    if (noScenarios) skip(noScenarios);
+    if (busyboxMissing()) skip(busyboxMissing());
     await storeImage(engine, [base], { tags: ['busybox'] });
     for (const t of ['imagewithtag:v1', 'imagewithtag:v1v1', 'imagewithtag:v2', 'a.b.c.d:5000/hello']) {
       expect((await strata(root, ['tag', 'busybox', t])).code).toBe(0);
@@ -88,8 +92,8 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     expect((await strata(root, ['image', 'ls', 'ls'])).stderr).toBe('');
   });
 
-  it('two images sharing a base: images shows full sizes, system df -v counts the base once', async () => {
-    if (busyboxMissing()) return console.log(`skipped: ${busyboxMissing()}`);
+  it('two images sharing a base: images shows full sizes, system df -v counts the base once', async ({ skip }) => {
+    if (busyboxMissing()) skip(busyboxMissing());
     const a = await storeImage(engine, [base, await layerTar('a', 'one\n')], { tags: ['a'] });
     const b = await storeImage(engine, [base, await layerTar('b', 'two two two\n')], { tags: ['b:v1'] });
     const [baseLayer, topA] = engine.images.layers(a.id);
@@ -114,8 +118,8 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     expect(rowA.split(/ {2,}/)).toEqual(['a', 'latest', a.id.slice(7, 19), expect.stringMatching(/ago$/), humanSize(sizeA), humanSize4(baseLayer!.size), humanSize4(topA!.size), '0']);
   });
 
-  it('history lists steps newest first, <missing> for steps that are not images, and empty layers as 0B', async () => {
-    if (busyboxMissing()) return console.log(`skipped: ${busyboxMissing()}`);
+  it('history lists steps newest first, <missing> for steps that are not images, and empty layers as 0B', async ({ skip }) => {
+    if (busyboxMissing()) skip(busyboxMissing());
     const bb = await storeImage(engine, [base], { tags: ['busybox'], createdBy: ['/bin/sh -c #(nop) ADD file:abc in / '] });
     const top = await layerTar('t', 'x'.repeat(1500));
     const long = `/bin/sh -c echo ${'a'.repeat(60)}`;
@@ -161,8 +165,8 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     expect(missing.stderr).toBe('Error: No such image: nope\n');
   });
 
-  it('rmi untags, then deletes, and gc removes only layers nothing else uses', async () => {
-    if (busyboxMissing()) return console.log(`skipped: ${busyboxMissing()}`);
+  it('rmi untags, then deletes, and gc removes only layers nothing else uses', async ({ skip }) => {
+    if (busyboxMissing()) skip(busyboxMissing());
     const a = await storeImage(engine, [base, await layerTar('a', 'a')], { tags: ['a', 'a2'] });
     const b = await storeImage(engine, [base, await layerTar('b', 'b')], { tags: ['b'] });
     expect((await strata(root, ['rmi', 'a'])).stdout).toBe('Untagged: a:latest\n');

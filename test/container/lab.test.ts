@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
 import { storeImage, writeBusyboxRootfs, writeTar, busyboxMissing } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
-import { conformanceDir } from '../paths.ts';
+import { conformanceDir, conformanceMissing } from '../paths.ts';
 import { strata } from '../cli/run.ts';
 
 const why = (): string | undefined => busyboxMissing() ?? sandboxUnavailable();
@@ -71,8 +71,8 @@ describe('containers end to end through the CLI', () => {
   });
   afterAll(() => dir.cleanup());
 
-  it("runs the seeds' lab: change a container, commit it, run the new image", async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it("runs the seeds' lab: change a container, commit it, run the new image", async ({ skip }) => {
+    if (why()) skip(why());
     const run = await strata(root, ['run', '--name', 'ch03', 'busybox', 'sh', '-c', 'echo Elton >> ch03.txt']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect((await strata(root, ['diff', 'ch03'])).stdout).toBe('A /ch03.txt\n');
@@ -94,9 +94,9 @@ describe('containers end to end through the CLI', () => {
     }
   });
 
-  it('run -u 65534 then commit: the new layer records the files as 65534, like docker', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
-    if (process.getuid?.() !== 0) return console.log('skipped: rootless, the user namespace maps one ID, so the container writes as its root (docs/containers.md)');
+  it('run -u 65534 then commit: the new layer records the files as 65534, like docker', async ({ skip }) => {
+    if (why()) skip(why());
+    if (process.getuid?.() !== 0) skip('rootless, the user namespace maps one ID, so the container writes as its root (docs/containers.md)');
     const run = await strata(root, ['run', '--name', 'nobody', '-u', '65534', 'busybox', 'sh', '-c', 'id -u; touch /tmp/x; mkdir /tmp/d; touch /etc/nope 2>/dev/null || echo denied']);
     expect(run).toMatchObject({ code: 0, stdout: '65534\ndenied\n' });
     expect((await strata(root, ['commit', 'nobody', 'nobody-img'])).code).toBe(0);
@@ -112,8 +112,8 @@ describe('containers end to end through the CLI', () => {
     }
   });
 
-  it('--env overrides the image default, as the process sees it', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('--env overrides the image default, as the process sees it', async ({ skip }) => {
+    if (why()) skip(why());
     expect((await strata(root, ['run', '--rm', 'withdata', 'sh', '-c', 'echo $TARGET'])).stdout).toBe('default\n');
     expect((await strata(root, ['run', '--rm', '-e', 'TARGET=x', 'withdata', 'sh', '-c', 'echo $TARGET'])).stdout).toBe('x\n');
     const envFile = join(dir.path, 'env.list');
@@ -125,8 +125,8 @@ describe('containers end to end through the CLI', () => {
     expect(lines).toContain('TARGET=fromfile');
   });
 
-  it('diff reports added, changed and deleted files and directories exactly', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('diff reports added, changed and deleted files and directories exactly', async ({ skip }) => {
+    if (why()) skip(why());
     const script = [
       'echo more >> /data/keep.txt', 'rm /data/old.txt', 'rm -rf /data/gone', 'mkdir -p /new/dir', 'echo n > /new/dir/file',
       'touch /tmp/t', 'rm /etc/group', 'mkdir /data/gone', 'echo again > /data/gone/g',
@@ -148,8 +148,8 @@ describe('containers end to end through the CLI', () => {
     expect((await strata(root, ['diff', 'clean'])).stdout).toBe('');
   });
 
-  it('commit -c CMD and -m: the new image runs the new command and records the message', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('commit -c CMD and -m: the new image runs the new command and records the message', async ({ skip }) => {
+    if (why()) skip(why());
     await strata(root, ['run', '--name', 'cmdc', 'busybox', 'sh', '-c', 'echo hello > /greeting']);
     const c = await strata(root, ['commit', '-m', 'add greeting', '-a', 'Ann <ann@example.com>', '-c', 'CMD ["cat", "/greeting"]', 'cmdc', 'greeter:v1']);
     expect(c.code).toBe(0);
@@ -168,10 +168,10 @@ describe('containers end to end through the CLI', () => {
     expect((await strata(root, ['run', '--rm', 'greeter:v2'])).stdout).toBe('shell form\n');
   });
 
-  it('passes the moby commit scenarios (commit-change, commit-change-labels, history-commit-comment)', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('passes the moby commit scenarios (commit-change, commit-change-labels, history-commit-comment)', async ({ skip }) => {
+    if (why()) skip(why());
     const dirOf = join(conformanceDir, 'moby-scenarios');
-    if (!existsSync(dirOf)) return console.log(`skipped: no conformance data at ${dirOf}`);
+    if (conformanceMissing('moby-scenarios')) skip(conformanceMissing('moby-scenarios'));
     for (const file of ['commit-change.json', 'commit-change-labels.json', 'history-commit-comment.json']) {
       const scenario = JSON.parse(readFileSync(join(dirOf, file), 'utf8')) as { steps: string[]; expect_inspect_go_fmt?: Record<string, string>; expect?: string };
       const names: string[] = [];
@@ -212,8 +212,8 @@ describe('containers end to end through the CLI', () => {
     }
   });
 
-  it('gives clear errors: unknown image, name clash, missing command, removing a running container, rmi of a used image', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('gives clear errors: unknown image, name clash, missing command, removing a running container, rmi of a used image', async ({ skip }) => {
+    if (why()) skip(why());
     expect(await strata(root, ['run', '--pull', 'never', 'nope:1'])).toMatchObject({ code: 1, stderr: 'Error: No such image: nope:1\n' });
     await strata(root, ['create', '--name', 'taken', 'busybox']);
     const clash = await strata(root, ['create', '--name', 'taken', 'busybox']);
@@ -249,8 +249,8 @@ describe('containers end to end through the CLI', () => {
     expect((await strata(root, ['ps', '-a', '-q', '--no-trunc'])).stdout).not.toContain(started.stdout.trim());
   });
 
-  it('stop sends SIGTERM, logs keep the output, state survives reopening the store', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('stop sends SIGTERM, logs keep the output, state survives reopening the store', async ({ skip }) => {
+    if (why()) skip(why());
     const started = await strata(root, ['run', '-d', '--name', 'svc', 'busybox', 'sh', '-c', 'echo up; trap "echo bye; exit 3" TERM; while :; do sleep 0.1; done']);
     expect(started.code).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
@@ -276,8 +276,8 @@ describe('containers end to end through the CLI', () => {
     expect(json[0]!.Config.Image).toBe('busybox');
   });
 
-  it('a container whose runner died reads as exited; start brings it back with its files', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('a container whose runner died reads as exited; start brings it back with its files', async ({ skip }) => {
+    if (why()) skip(why());
     expect((await strata(root, ['run', '--name', 'again', 'busybox', 'sh', '-c', 'echo 1 >> /count'])).code).toBe(0);
     const engine = Engine.open({ root });
     try {
@@ -299,8 +299,8 @@ describe('containers end to end through the CLI', () => {
     }
   });
 
-  it('file access works on a stopped container: list, read, write, delete', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('file access works on a stopped container: list, read, write, delete', async ({ skip }) => {
+    if (why()) skip(why());
     await strata(root, ['create', '--name', 'files', 'withdata', 'sh', '-c', 'cat /data/new.txt; test -e /data/old.txt || echo old-gone']);
     const engine = Engine.open({ root });
     try {
@@ -317,8 +317,8 @@ describe('containers end to end through the CLI', () => {
     expect(await strata(root, ['start', '-a', 'files'])).toEqual({ code: 0, stdout: 'written from outside\nold-gone\n', stderr: '' });
   });
 
-  it('cp copies files and directories into and out of a container', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('cp copies files and directories into and out of a container', async ({ skip }) => {
+    if (why()) skip(why());
     const { mkdirSync, symlinkSync, readFileSync: read, readlinkSync } = await import('node:fs');
     const src = join(dir.path, 'cp-src');
     mkdirSync(join(src, 'sub'), { recursive: true });
@@ -340,8 +340,8 @@ describe('containers end to end through the CLI', () => {
     expect((await strata(root, ['cp', 'cpbox:/nope', out])).stderr).toBe('Error: Could not find the file /nope in container\n');
   });
 
-  it('export writes the flattened filesystem', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('export writes the flattened filesystem', async ({ skip }) => {
+    if (why()) skip(why());
     await strata(root, ['run', '--name', 'exp', 'withdata', 'sh', '-c', 'rm /data/old.txt; echo x > /data/x']);
     const out = join(dir.path, 'exp.tar');
     expect(await strata(root, ['export', 'exp', '-o', out])).toEqual({ code: 0, stdout: '', stderr: '' });
@@ -361,8 +361,8 @@ describe('containers end to end through the CLI', () => {
     expect(names.some((n) => n.includes('.wh.'))).toBe(false);
   });
 
-  it('container prune removes every stopped container and nothing running', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('container prune removes every stopped container and nothing running', async ({ skip }) => {
+    if (why()) skip(why());
     const running = (await strata(root, ['run', '-d', 'busybox', 'sleep', '60'])).stdout.trim();
     const before = (await strata(root, ['ps', '-aq', '--no-trunc'])).stdout.trim().split('\n');
     const pruned = await strata(root, ['container', 'prune', '-f']);

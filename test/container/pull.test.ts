@@ -29,8 +29,8 @@ describe('run pulls a missing image first (--pull missing), like docker', () => 
     dir.cleanup();
   });
 
-  it('says it cannot find the image locally, pulls it, runs it; --pull never refuses', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('says it cannot find the image locally, pulls it, runs it; --pull never refuses', async ({ skip }) => {
+    if (why()) skip(why());
     const root = join(dir.path, 'fresh');
     const ref = `${registry!.host}/tools/bb:1`;
     const never = await strata(root, ['run', '--rm', '--pull', 'never', ref, 'true']);

@@ -43,8 +43,8 @@ describe('run -it through a real pseudo-terminal', () => {
   });
   afterAll(() => dir.cleanup());
 
-  it('gives an interactive shell on a terminal and returns its exit code', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('gives an interactive shell on a terminal and returns its exit code', async ({ skip }) => {
+    if (why()) skip(why());
     const res = await onTerminal(root, ['run', '-it', '--name', 'shell', 'busybox', 'sh'], [
       { waitFor: PROMPT, type: '[ -t 0 ] && [ -t 1 ] && echo on-a-tty; echo "sum=$((40+2))"; echo $TERM; stty size\r' },
       { waitFor: /\d+ \d+\r+\n[\s\S]*# (\x1b\[6n)?$/, type: 'exit 5\r' },
@@ -56,8 +56,8 @@ describe('run -it through a real pseudo-terminal', () => {
     expect(res.output).toContain('30 100');
   });
 
-  it('the container keeps what the shell did, and start -ai attaches again', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('the container keeps what the shell did, and start -ai attaches again', async ({ skip }) => {
+    if (why()) skip(why());
     const first = await onTerminal(root, ['run', '-it', '--name', 'keeper', 'busybox', 'sh'], [{ waitFor: PROMPT, type: 'echo kept > /k; exit\r' }]);
     expect(first.exitCode).toBe(0);
     const again = await onTerminal(root, ['start', '-ai', 'keeper'], [{ waitFor: PROMPT, type: 'cat /k; exit 2\r' }]);
@@ -65,8 +65,8 @@ describe('run -it through a real pseudo-terminal', () => {
     expect(again.output).toContain('kept');
   });
 
-  it('exec -it opens a terminal in a running container', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('exec -it opens a terminal in a running container', async ({ skip }) => {
+    if (why()) skip(why());
     const { strata } = await import('../cli/run.ts');
     expect((await strata(root, ['run', '-d', '--name', 'svc', 'busybox', 'sleep', '60'])).code).toBe(0);
     try {

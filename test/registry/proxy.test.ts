@@ -78,8 +78,8 @@ describe('proxy settings from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY
     expect(proxyEnvironment({})).toEqual({ NO_PROXY: 'localhost,127.0.0.1,::1' });
   });
 
-  it('pushes and pulls through the proxy, bypasses it for NO_PROXY hosts and for 127.0.0.1', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('pushes and pulls through the proxy, bypasses it for NO_PROXY hosts and for 127.0.0.1', async ({ skip }) => {
+    if (missing) skip(missing);
     for (const k of Object.keys(saved)) delete process.env[k];
     const proxy = await startForwardProxy();
     const engine = Engine.open({ root: join(dir.path, 'store') });

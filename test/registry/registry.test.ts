@@ -74,8 +74,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     return Engine.open({ root: join(dir.path, name) });
   }
 
-  it('pushes an image and pulls it into a fresh store with the same ID, layers and digest', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('pushes an image and pulls it into a fresh store with the same ID, layers and digest', async ({ skip }) => {
+    if (missing) skip(missing);
     const pushed = recorder();
     const res = await push(src, `${registry.host}/app:v1`, { credentials, onProgress: pushed.sink });
     const layers = src.images.layers(app.id);
@@ -116,8 +116,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
-  it('skips layers already present: "Already exists" on pull, "Layer already exists" on push', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('skips layers already present: "Already exists" on pull, "Layer already exists" on push', async ({ skip }) => {
+    if (missing) skip(missing);
     await push(src, `${registry.host}/app:v1`, { credentials });
     const second = await storeImage(src, [base, tops[1]!], { tags: [`${registry.host}/app:v2`] });
     const baseBlob = src.images.layers(second.id)[0]!.blobDigest;
@@ -143,8 +143,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
-  it('mounts blobs from another repository of the same registry instead of uploading them', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('mounts blobs from another repository of the same registry instead of uploading them', async ({ skip }) => {
+    if (missing) skip(missing);
     await storeImage(src, [base, tops[2]!], { tags: [`${registry.host}/team/one:latest`, `${registry.host}/team/two:latest`] });
     const first = await push(src, `${registry.host}/team/one:latest`, { credentials });
     // The base layer is already known to be in `app`: it is mounted from there.
@@ -164,8 +164,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
-  it('uploads large blobs in PATCH chunks with Content-Range and pulls them back intact', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('uploads large blobs in PATCH chunks with Content-Range and pulls them back intact', async ({ skip }) => {
+    if (missing) skip(missing);
     const big = join(dir.path, 'big.tar');
     await writeTar(big, [{ type: 'file', name: 'random.bin', content: randomBytes(700 * 1024) }]);
     const img = await storeImage(src, [big], { tags: [`${registry.host}/chunked:latest`] });
@@ -181,8 +181,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
-  it('starts a broken upload over, monolithic or chunked, and the registry ends up with the right blob', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('starts a broken upload over, monolithic or chunked, and the registry ends up with the right blob', async ({ skip }) => {
+    if (missing) skip(missing);
     const big = join(dir.path, 'flaky.tar');
     await writeTar(big, [{ type: 'file', name: 'flaky.bin', content: randomBytes(600 * 1024) }]);
     for (const mode of ['monolithic', 'chunked'] as const) {
@@ -204,8 +204,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
-  it('picks the requested platform from a multi-platform index and errors like docker when none matches', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('picks the requested platform from a multi-platform index and errors like docker when none matches', async ({ skip }) => {
+    if (missing) skip(missing);
     const amd = await storeImage(src, [base, tops[0]!], { tags: [`${registry.host}/multi:amd64`], config: { architecture: 'amd64' } });
     const arm = await storeImage(src, [base, tops[1]!], { tags: [`${registry.host}/multi:arm64`], config: { architecture: 'arm64', variant: 'v8' } });
     const a = await push(src, `${registry.host}/multi:amd64`, { credentials });
@@ -242,8 +242,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
-  it('pulls by digest: no tag, the repo digest recorded, docker\'s status line', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('pulls by digest: no tag, the repo digest recorded, docker\'s status line', async ({ skip }) => {
+    if (missing) skip(missing);
     const res = await push(src, `${registry.host}/app:v1`, { credentials });
     const dst = freshEngine('by-digest');
     try {
@@ -260,8 +260,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
-  it('writes and remembers a manifest when pushing an image stored without one', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('writes and remembers a manifest when pushing an image stored without one', async ({ skip }) => {
+    if (missing) skip(missing);
     const legacy = await src.gc.withLease(async () => {
       const layer = await ingestLayer(src.content, createReadStream(tops[2]!));
       const config = baseConfig({ rootfs: { type: 'layers', diff_ids: [layer.diffId] }, history: [{ created_by: 'legacy' }] });
@@ -288,8 +288,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     expect((await src.fsck()).problems).toEqual([]);
   });
 
-  it('names what is missing: an unknown tag, an unknown local image', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('names what is missing: an unknown tag, an unknown local image', async ({ skip }) => {
+    if (missing) skip(missing);
     const dst = freshEngine('missing');
     try {
       await expect(pull(dst, `${registry.host}/app:nope`, { credentials })).rejects.toThrow(
@@ -304,8 +304,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     }
   });
 
-  it('lists a repository\'s tags', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('lists a repository\'s tags', async ({ skip }) => {
+    if (missing) skip(missing);
     for (const tag of ['a', 'b', 'c']) src.images.tag(app.id, `${registry.host}/paged:${tag}`);
     for (const tag of ['a', 'b', 'c']) await push(src, `${registry.host}/paged:${tag}`, { credentials });
     const { client } = await openClient(src, registry.host, { credentials });
@@ -314,8 +314,8 @@ describe('registry: push and pull against CNCF distribution', () => {
     expect((await client.listTags('paged', scopes)).sort()).toEqual(['a', 'b', 'c']);
   });
 
-  it('cancelling a pull leaves nothing behind', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('cancelling a pull leaves nothing behind', async ({ skip }) => {
+    if (missing) skip(missing);
     await push(src, `${registry.host}/app:v1`, { credentials });
     const dst = freshEngine('cancelled');
     try {
@@ -335,14 +335,14 @@ describe('registry: push and pull against CNCF distribution', () => {
 });
 
 describe('registry: htpasswd basic auth and docker config.json credentials', () => {
-  const skip = missing ?? htpasswdMissing();
+  const unavailable = missing ?? htpasswdMissing();
   let dir: { path: string; cleanup: () => void };
   let registry: RunningRegistry;
   let engine: Engine;
 
   beforeAll(async () => {
     dir = tempDir();
-    if (skip) return;
+    if (unavailable) return;
     registry = await startRegistry(join(dir.path, 'registry'), { auth: { user: 'alice', password: 's3cret!' } });
     engine = Engine.open({ root: join(dir.path, 'store') });
   });
@@ -352,8 +352,8 @@ describe('registry: htpasswd basic auth and docker config.json credentials', () 
     dir.cleanup();
   });
 
-  it('refuses without credentials, logs in, pushes and pulls, logs out', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('refuses without credentials, logs in, pushes and pulls, logs out', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const store = new DockerConfigCredentialStore(join(dir.path, 'docker-config'));
     const t = join(dir.path, 'l.tar');
     await writeTar(t, [{ type: 'file', name: 'secret.txt', content: 'auth me\n' }]);
@@ -391,9 +391,9 @@ describe('registry: htpasswd basic auth and docker config.json credentials', () 
 });
 
 describe('registry: credential helpers', () => {
-  it('explains a refusal by the missing helper, and still allows anonymous access', async () => {
-    const skip = missing ?? htpasswdMissing();
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('explains a refusal by the missing helper, and still allows anonymous access', async ({ skip }) => {
+    const unavailable = missing ?? htpasswdMissing();
+    if (unavailable) skip(unavailable);
     const dir = tempDir();
     const locked = await startRegistry(join(dir.path, 'locked'), { auth: { user: 'u', password: 'p' } });
     const open = await startRegistry(join(dir.path, 'open'));
@@ -459,8 +459,8 @@ function useTokenProxy(user: string, password: string, options: { refreshTokens?
 describe('registry: bearer token auth (token server and checking proxy in front of the registry)', () => {
   const tp = useTokenProxy('bob', 'hunter2');
 
-  it('gets scoped tokens, caches them, pulls anonymously and needs the account to push', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('gets scoped tokens, caches them, pulls anonymously and needs the account to push', async ({ skip }) => {
+    if (missing) skip(missing);
     const authed = new DockerConfigCredentialStore(join(tp.dir.path, 'authed'));
     const anonymous = new DockerConfigCredentialStore(join(tp.dir.path, 'anonymous'));
     const base = join(tp.dir.path, 'base.tar');
@@ -498,8 +498,8 @@ describe('registry: bearer token auth (token server and checking proxy in front 
 describe('registry: identity tokens (a token server that hands out OAuth2 refresh tokens)', () => {
   const tp = useTokenProxy('ann', 's3cret-pw', { refreshTokens: true });
 
-  it('login stores the refresh token instead of the password, and push and pull trade it for access tokens', async () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  it('login stores the refresh token instead of the password, and push and pull trade it for access tokens', async ({ skip }) => {
+    if (missing) skip(missing);
     const configDir = join(tp.dir.path, 'docker');
     const store = new DockerConfigCredentialStore(configDir);
     await login(tp.engine, tp.proxy.host, { username: 'ann', password: 's3cret-pw' }, { credentials: store });

@@ -9,6 +9,7 @@ import { containerArgs } from '../engine/container/config.ts';
 import { commitContainer } from '../engine/container/commit.ts';
 import type { ContainerChange, ContainerFile, ContainerSummary, ParamsOf, StreamParams } from '../../shared/contract.ts';
 import { RESIZE_PREFIX } from '../../shared/contract.ts';
+import { StrataError } from '../../shared/errors.ts';
 import type { StreamContext } from './session.ts';
 
 const MAX_VIEW_BYTES = 1 << 20;
@@ -77,13 +78,18 @@ export async function listFiles(engine: Engine, id: string, dir: string): Promis
   }).sort((a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || a.path.localeCompare(b.path));
 }
 
+/**
+ * The Files tab's text view: at most MAX_VIEW_BYTES read through the opened file's descriptor (a
+ * file the container grows meanwhile is never read whole); larger files and non-text show as binary.
+ */
 export async function readFile(engine: Engine, id: string, path: string): Promise<{ text: string; binary: boolean }> {
   const view = await engine.containers.rootfs(id);
   const st = view.stat(path);
-  if (!st) throw new Error(`no such file or directory: ${path}`);
-  if (st.type === 'dir') throw new Error(`is a directory: ${path}`);
-  if (st.size > MAX_VIEW_BYTES) return { text: '', binary: true };
-  const text = view.readText(path) ?? '';
+  if (!st) throw new StrataError('not-found', `no such file or directory: ${path}`);
+  if (st.type === 'dir') throw new StrataError('invalid', `is a directory: ${path}`);
+  const { data, size } = view.readBytes(path, MAX_VIEW_BYTES);
+  if (size > MAX_VIEW_BYTES) return { text: '', binary: true };
+  const text = data.toString('utf8');
   // Not text when it has NULs or did not decode cleanly.
   const binary = text.includes('\u0000') || text.includes('\ufffd');
   return { text: binary ? '' : text, binary };

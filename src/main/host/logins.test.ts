@@ -28,12 +28,12 @@ describe('registry login through the host handlers (sealed store, real registry 
   let registry: RunningRegistry | undefined;
   let engine: Engine;
   let session: HostSession;
-  let skip: string | undefined;
+  let unavailable: string | undefined;
   let ref = '';
 
   beforeAll(async () => {
-    skip = registryMissing() ?? htpasswdMissing();
-    if (skip) return;
+    unavailable = registryMissing() ?? htpasswdMissing();
+    if (unavailable) return;
     registry = await startRegistry(join(tmp.path, 'registry'), { auth: { user: USER, password: PASSWORD } });
     engine = Engine.open({ root: join(tmp.path, 'store') });
     ref = `${registry.host}/tools/app:1`;
@@ -58,24 +58,24 @@ describe('registry login through the host handlers (sealed store, real registry 
     return env.value as RegistryLogins;
   };
 
-  it('push without a login fails with an unauthorized error', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('push without a login fails with an unauthorized error', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const env = await stream('images.push', { ref });
     expect(env.ok).toBe(false);
     if (!env.ok) expect(env.error.code).toBe('unauthorized');
     expect((await logins()).logins).toEqual([]);
   });
 
-  it('a wrong password is refused by the registry, never echoed, and nothing is stored', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('a wrong password is refused by the registry, never echoed, and nothing is stored', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const env = await session.invoke('registry.login', { registry: registry!.host, username: USER, password: WRONG });
     expect(env).toEqual({ ok: false, error: { code: 'unauthorized', message: `login attempt to http://${registry!.host}/v2/ failed with status: 401 Unauthorized` } });
     expect(JSON.stringify(env)).not.toContain(WRONG);
     expect(existsSync(file)).toBe(false);
   });
 
-  it('logs in, keeps the password sealed on disk, lists only registry and user, then pushes and pulls', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('logs in, keeps the password sealed on disk, lists only registry and user, then pushes and pulls', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const env = await session.invoke('registry.login', { registry: `http://${registry!.host}/v2/`, username: USER, password: PASSWORD });
     expect(env).toEqual({ ok: true, value: { registry: registry!.host } });
     const onDisk = readFileSync(file, 'utf8');
@@ -94,8 +94,8 @@ describe('registry login through the host handlers (sealed store, real registry 
     expect(engine.images.resolve(ref)).toMatch(/^sha256:/);
   });
 
-  it('logs out: the entry is erased and the registry refuses again', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('logs out: the entry is erased and the registry refuses again', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     expect(await session.invoke('registry.logout', { registry: registry!.host })).toEqual({ ok: true, value: { registry: registry!.host, removed: true } });
     expect(await session.invoke('registry.logout', { registry: registry!.host })).toEqual({ ok: true, value: { registry: registry!.host, removed: false } });
     expect((await logins()).logins).toEqual([]);
@@ -105,8 +105,8 @@ describe('registry login through the host handlers (sealed store, real registry 
     if (!env.ok) expect(env.error.code).toBe('unauthorized');
   });
 
-  it('validates every argument without quoting the password', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('validates every argument without quoting the password', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const bad = [
       { registry: registry!.host, username: USER },
       { registry: registry!.host, username: USER, password: '' },
@@ -129,8 +129,8 @@ describe('registry login through the host handlers (sealed store, real registry 
     expect(existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { auths: object }).auths : {}).toEqual({});
   });
 
-  it('refuses to store secrets when the host has no keychain, before asking the registry', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('refuses to store secrets when the host has no keychain, before asking the registry', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const plainFile = join(tmp.path, 'no-keychain', 'registry-credentials.json');
     const handlers = createHandlers(engine, {
       host: 'electron',

@@ -51,7 +51,7 @@ describe('progress display', () => {
 });
 
 describe('strata pull / push / login / logout', () => {
-  const skip = registryMissing() ?? busyboxMissing() ?? htpasswdMissing();
+  const unavailable = registryMissing() ?? busyboxMissing() ?? htpasswdMissing();
   let dir: { path: string; cleanup: () => void };
   let registry: RunningRegistry;
   const savedDockerConfig = process.env.DOCKER_CONFIG;
@@ -59,7 +59,7 @@ describe('strata pull / push / login / logout', () => {
   beforeAll(async () => {
     dir = tempDir();
     process.env.DOCKER_CONFIG = join(dir.path, 'docker-config');
-    if (skip) return;
+    if (unavailable) return;
     registry = await startRegistry(join(dir.path, 'registry'), { auth: { user: 'ci', password: 'pa ss' } });
   });
   afterAll(async () => {
@@ -69,8 +69,8 @@ describe('strata pull / push / login / logout', () => {
     dir.cleanup();
   });
 
-  it('logs in from stdin, pushes, pulls with docker\'s output, and logs out', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('logs in from stdin, pushes, pulls with docker\'s output, and logs out', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const root = join(dir.path, 'store');
     const engine = Engine.open({ root });
     const base = join(dir.path, 'base.tar');
@@ -137,9 +137,9 @@ describe('strata pull / push / login / logout', () => {
     expect(existsSync(join(fresh, 'strata.db'))).toBe(true);
   });
 
-  it('keeps the password in the credsStore helper (real docker-credential-pass): no plaintext warning, push and pull use it', async () => {
-    const why = skip ?? passHelperMissing();
-    if (why) return console.log(`skipped: ${why}`);
+  it('keeps the password in the credsStore helper (real docker-credential-pass): no plaintext warning, push and pull use it', async ({ skip }) => {
+    const why = unavailable ?? passHelperMissing();
+    if (why) skip(why);
     const saved = { DOCKER_CONFIG: process.env.DOCKER_CONFIG, GNUPGHOME: process.env.GNUPGHOME, PASSWORD_STORE_DIR: process.env.PASSWORD_STORE_DIR };
     const pass = passStore(dir.path);
     const configDir = join(dir.path, 'helper-config');
@@ -174,8 +174,8 @@ describe('strata pull / push / login / logout', () => {
     }
   });
 
-  it('push --all-tags and pull --all-tags move every tag of a repository, like docker', async () => {
-    if (skip) return console.log(`skipped: ${skip}`);
+  it('push --all-tags and pull --all-tags move every tag of a repository, like docker', async ({ skip }) => {
+    if (unavailable) skip(unavailable);
     const root = join(dir.path, 'multi-store');
     const engine = Engine.open({ root });
     const [l1, l2] = [join(dir.path, 'm1.tar'), join(dir.path, 'm2.tar')];

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { StrataError } from '../../../shared/errors.ts';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, readdirSync, lstatSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { shortId } from '../store/digest.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { changes, type Change } from '../snapshot/changes.ts';
 import { RootfsView } from '../snapshot/rootfs.ts';
+import { walkTree } from '../snapshot/safe-path.ts';
 import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
 import { resolveUser } from '../runtime/user.ts';
 import { detectOpaqueDirs } from '../runtime/opaque.ts';
@@ -477,20 +478,15 @@ export class ContainerService {
   /** Bytes in a container's writable layer. */
   sizeRw(id: string): number {
     let total = 0;
-    const walk = (dir: string): void => {
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch {
-        return;
-      }
-      for (const n of names) {
-        const st = lstatSync(join(dir, n));
-        if (st.isDirectory()) walk(join(dir, n));
-        else if (st.isFile()) total += st.size;
-      }
-    };
-    walk(this.upperDir(id));
+    try {
+      // Never through a link: a running container may swap a directory for one meanwhile.
+      walkTree(this.upperDir(id), (_rel, st) => {
+        if (st.isFile()) total += st.size;
+        return st.isDirectory();
+      });
+    } catch {
+      /* removed meanwhile */
+    }
     return total;
   }
 

@@ -1,9 +1,20 @@
-import { createWriteStream, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, chmodSync, statSync } from 'node:fs';
+import { constants, createReadStream, createWriteStream, fchmodSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, symlinkSync, chmodSync, statSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { RootfsView } from '../snapshot/rootfs.ts';
+import type { RootfsEntry, RootfsView } from '../snapshot/rootfs.ts';
+import type { OpenedFile } from '../snapshot/safe-path.ts';
 
-/** `cp CONTAINER:SRC DEST`: files, directories and symlinks out of the container; returns bytes copied. */
+/** Errors that mean a running container removed or replaced an entry since it was listed. */
+function vanished(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EISDIR' || code === 'not-found' || code === 'invalid';
+}
+
+/**
+ * `cp CONTAINER:SRC DEST`: files, directories and symlinks out of the container; returns bytes
+ * copied. Below SRC the walk follows no link at all, files are read through their opened
+ * descriptor, and an entry a running container removes or replaces meanwhile is skipped.
+ */
 export async function copyOut(view: RootfsView, src: string, dest: string): Promise<number> {
   const entry = view.stat(src);
   if (!entry) throw new Error(`Could not find the file ${src} in container`);
@@ -16,21 +27,38 @@ export async function copyOut(view: RootfsView, src: string, dest: string): Prom
   })();
   const target = destIsDir ? join(dest, posix.basename(entry.path) || 'root') : dest;
   let bytes = 0;
-  const copy = async (from: string, to: string): Promise<void> => {
-    const e = view.stat(from)!;
+  const copyFile = async (from: string, to: string): Promise<void> => {
+    let file: OpenedFile;
+    try {
+      file = view.openFile(from, { literal: true });
+    } catch (err) {
+      if (vanished(err)) return;
+      throw err;
+    }
+    const mode = file.stat.mode & 0o7777;
+    const out = openSync(to, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode);
+    fchmodSync(out, mode);
+    await pipeline(createReadStream('', { fd: file.fd }), createWriteStream('', { fd: out }));
+    bytes += file.stat.size;
+  };
+  const copy = async (e: RootfsEntry, to: string): Promise<void> => {
     if (e.type === 'dir') {
       mkdirSync(to, { recursive: true });
-      for (const child of view.list(from)) await copy(child.path, join(to, child.name));
+      let children: RootfsEntry[] = [];
+      try {
+        children = view.list(e.path, { literal: true });
+      } catch (err) {
+        if (!vanished(err)) throw err;
+      }
+      for (const child of children) await copy(child, join(to, child.name));
       chmodSync(to, e.mode);
     } else if (e.type === 'symlink') {
       symlinkSync(e.linkTarget, to);
     } else if (e.type === 'file') {
-      await pipeline(view.read(from), createWriteStream(to, { mode: e.mode }));
-      chmodSync(to, e.mode);
-      bytes += e.size;
+      await copyFile(e.path, to);
     }
   };
-  await copy(entry.path, target);
+  await copy(entry, target);
   return bytes;
 }
 

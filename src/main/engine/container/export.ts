@@ -1,40 +1,64 @@
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import type { Header } from 'tar-stream';
 import type { RootfsView, RootfsEntry } from '../snapshot/rootfs.ts';
+import { fixedSizeStream, type OpenedFile } from '../snapshot/safe-path.ts';
+
+type EntryHeader = Partial<Header> & { name: string };
+
+/** Errors that mean a running container removed or replaced the entry since it was listed. */
+function vanished(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EISDIR' || code === 'not-found' || code === 'invalid';
+}
 
 /**
  * `export`: the container's merged filesystem as one flat tar (no whiteouts), streamed entry by
- * entry in sorted order.
+ * entry in sorted order. The container may be running: a file or directory it removes or
+ * replaces meanwhile is skipped (as docker's archiver does), a file's header and body come from
+ * its opened descriptor, and nothing is ever read through a link on the host.
  */
 export function exportRootfs(view: RootfsView): Readable {
   const pack = tar.pack();
   const out = new PassThrough();
+  pack.on('error', (err: Error) => out.destroy(err));
   pack.pipe(out);
-  const add = (e: RootfsEntry, body?: Readable): Promise<void> =>
+  const add = (header: EntryHeader, body?: Readable): Promise<void> =>
     new Promise((resolve, reject) => {
-      const header = {
-        name: e.type === 'dir' ? `${e.path.slice(1)}/` : e.path.slice(1), mode: e.mode, uid: e.uid, gid: e.gid, mtime: new Date(e.mtime * 1000),
-      };
-      if (e.type === 'dir') pack.entry({ ...header, type: 'directory' }, (err) => (err ? reject(err) : resolve()));
-      else if (e.type === 'symlink') pack.entry({ ...header, type: 'symlink', linkname: e.linkTarget }, (err) => (err ? reject(err) : resolve()));
-      else if (e.type === 'fifo') pack.entry({ ...header, type: 'fifo' }, (err) => (err ? reject(err) : resolve()));
-      else if (e.type === 'file' && body) {
-        const w = pack.entry({ ...header, type: 'file', size: e.size }, (err) => (err ? reject(err) : resolve()));
-        body.on('error', reject).pipe(w);
-      } else resolve();
+      const w = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+      body?.on('error', reject).pipe(w);
     });
-  const walk = async (path: string): Promise<void> => {
-    for (const e of view.list(path)) {
-      if (e.type === 'file') {
-        const rel = view.resolve(e.path, false);
-        const where = view.entry(rel)!;
-        await add(e, createReadStream(join(where.layer, rel)));
-      } else await add(e);
-      if (e.type === 'dir') await walk(e.path);
+  const headerOf = (e: RootfsEntry): EntryHeader => ({
+    name: e.type === 'dir' ? `${e.path.slice(1)}/` : e.path.slice(1), mode: e.mode, uid: e.uid, gid: e.gid, mtime: new Date(e.mtime * 1000),
+  });
+  const addFile = async (e: RootfsEntry): Promise<void> => {
+    let file: OpenedFile;
+    try {
+      file = view.openFile(e.path, { literal: true });
+    } catch (err) {
+      if (vanished(err)) return;
+      throw err;
+    }
+    const { fd, stat } = file;
+    const header = { ...headerOf(e), mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtime: stat.mtime, size: stat.size };
+    await add({ ...header, type: 'file' }, fixedSizeStream(fd, stat.size));
+  };
+  const walk = async (path: string, top: boolean): Promise<void> => {
+    let entries: RootfsEntry[];
+    try {
+      entries = view.list(path, { literal: true });
+    } catch (err) {
+      if (!top && vanished(err)) return;
+      throw err;
+    }
+    for (const e of entries) {
+      if (e.type === 'file') await addFile(e);
+      else if (e.type === 'dir') await add({ ...headerOf(e), type: 'directory' });
+      else if (e.type === 'symlink') await add({ ...headerOf(e), type: 'symlink', linkname: e.linkTarget });
+      else if (e.type === 'fifo') await add({ ...headerOf(e), type: 'fifo' });
+      if (e.type === 'dir') await walk(e.path, false);
     }
   };
-  walk('/').then(() => pack.finalize(), (err: Error) => out.destroy(err));
+  walk('/', true).then(() => pack.finalize(), (err: Error) => out.destroy(err));
   return out;
 }

@@ -6,8 +6,8 @@ import { useTempEngine } from '../../../../test/fixtures/engine.ts';
 describe('image records over the content store', () => {
   const fx = useTempEngine();
 
-  it('shares a base layer between two images and stores it once', async () => {
-    if (busyboxMissing()) return console.log(`skipped: ${busyboxMissing()}`);
+  it('shares a base layer between two images and stores it once', async ({ skip }) => {
+    if (busyboxMissing()) skip(busyboxMissing());
     const base = join(fx.dir.path, 'base.tar');
     const top1 = join(fx.dir.path, 'top1.tar');
     const top2 = join(fx.dir.path, 'top2.tar');

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lowerEntry, writeOpaque } from '../snapshot/rootfs.ts';
+import { walkTree } from '../snapshot/safe-path.ts';
 import { namespaceArgs, overlayOptions, removeTree } from './sandbox.ts';
 
 /**
@@ -16,15 +17,12 @@ import { namespaceArgs, overlayOptions, removeTree } from './sandbox.ts';
  */
 export async function detectOpaqueDirs(lowerDirs: readonly string[], upperDir: string): Promise<string[]> {
   const candidates: string[] = [];
-  const walk = (rel: string): void => {
-    for (const name of readdirSync(join(upperDir, rel))) {
-      const childRel = rel ? `${rel}/${name}` : name;
-      if (!lstatSync(join(upperDir, childRel)).isDirectory()) continue;
-      if (lowerEntry(lowerDirs, childRel)?.stat.isDirectory()) candidates.push(childRel);
-      walk(childRel);
-    }
-  };
-  walk('');
+  // A running container may swap a directory for a link meanwhile: the walk never follows one.
+  walkTree(upperDir, (rel, st) => {
+    if (!st.isDirectory()) return false;
+    if (lowerEntry(lowerDirs, rel)?.stat.isDirectory()) candidates.push(rel);
+    return true;
+  });
   if (candidates.length === 0) {
     writeOpaque(upperDir, []);
     return [];

@@ -43,8 +43,8 @@ describe('sandbox over overlayfs snapshots', () => {
     return { lowerDirs, upperDir, workDir };
   }
 
-  it('runs a process with env, cwd, hostname, a fresh /proc and exit code', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('runs a process with env, cwd, hostname, a fresh /proc and exit code', async ({ skip }) => {
+    if (why()) skip(why());
     const s = await setup();
     expect(s.lowerDirs).toHaveLength(2);
     const out = collect();
@@ -62,8 +62,8 @@ describe('sandbox over overlayfs snapshots', () => {
     expect(existsSync(join(s.upperDir, 'work/dir'))).toBe(true);
   });
 
-  it('reports a missing command like docker', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('reports a missing command like docker', async ({ skip }) => {
+    if (why()) skip(why());
     const s = await setup();
     const err = collect();
     const res = await runProcess({ ...s, process: { args: ['nosuch'], env: ENV, cwd: '/' }, stderr: err.stream });
@@ -73,8 +73,8 @@ describe('sandbox over overlayfs snapshots', () => {
     expect(res2.exitCode).toBe(126);
   });
 
-  it('diff follows docker rules for added, changed, deleted files and opaque directories', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('diff follows docker rules for added, changed, deleted files and opaque directories', async ({ skip }) => {
+    if (why()) skip(why());
     const s = await setup();
     const res = await runProcess({
       ...s,
@@ -97,8 +97,8 @@ describe('sandbox over overlayfs snapshots', () => {
     expect(again.diffId).toBe(layer.diffId);
   });
 
-  it('falls back to a copy of the rootfs without overlayfs, with the same changes in the upper dir', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('falls back to a copy of the rootfs without overlayfs, with the same changes in the upper dir', async ({ skip }) => {
+    if (why()) skip(why());
     const s = await setup();
     process.env.STRATA_ROOTFS = 'copy';
     try {
@@ -127,9 +127,9 @@ describe('sandbox over overlayfs snapshots', () => {
   });
 
   for (const mode of ['overlay', 'copy'] as const) {
-    it(`as root, a non-root user writes its own uid/gid into the upper dir (${mode})`, async () => {
-      if (why()) return console.log(`skipped: ${why()}`);
-      if (process.getuid?.() !== 0) return console.log('skipped: rootless, one mapped ID: the user namespace\'s root owns every write (docs/containers.md)');
+    it(`as root, a non-root user writes its own uid/gid into the upper dir (${mode})`, async ({ skip }) => {
+      if (why()) skip(why());
+      if (process.getuid?.() !== 0) skip('rootless, one mapped ID: the user namespace\'s root owns every write (docs/containers.md)');
       const s = await setup();
       const out = collect();
       if (mode === 'copy') process.env.STRATA_ROOTFS = 'copy';
@@ -150,8 +150,8 @@ describe('sandbox over overlayfs snapshots', () => {
     });
   }
 
-  it('cancel kills the whole process tree and leaves the writable layer usable', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('cancel kills the whole process tree and leaves the writable layer usable', async ({ skip }) => {
+    if (why()) skip(why());
     const s = await setup();
     const abort = new AbortController();
     const out = collect();
@@ -174,8 +174,8 @@ describe('sandbox over overlayfs snapshots', () => {
     expect(again.text()).toBe('partial\nno-late\n');
   });
 
-  it('an empty change set is a valid empty layer', async () => {
-    if (why()) return console.log(`skipped: ${why()}`);
+  it('an empty change set is a valid empty layer', async ({ skip }) => {
+    if (why()) skip(why());
     const s = await setup();
     expect(await changes(s.lowerDirs, s.upperDir)).toEqual([]);
     const layer = await fx.engine.gc.withLease(() => layerFromUpper(fx.engine, s.lowerDirs, s.upperDir));

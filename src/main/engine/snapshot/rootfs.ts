@@ -1,9 +1,12 @@
 import {
-  createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, lchownSync,
-  utimesSync, chmodSync, renameSync, copyFileSync, symlinkSync, type Stats, type ReadStream,
+  chmodSync, chownSync, closeSync, copyFileSync, createReadStream, fchmodSync, fchownSync, lstatSync, readdirSync, readFileSync,
+  rmSync, utimesSync, writeFileSync, type ReadStream, type Stats,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { isRoot, isWhiteout, makeWhiteouts } from './whiteout.ts';
+import { StrataError } from '../../../shared/errors.ts';
+import { isRoot, isWhiteout } from './whiteout.ts';
+import { PinnedDir, fdPath, inDir, lstatIn, readUpTo, splitRel, type OpenedFile } from './safe-path.ts';
 
 /** Where the opaque directories of an upper dir are remembered (overlayfs marks them with an xattr Node cannot read). */
 export function opaqueFile(upperDir: string): string {
@@ -62,28 +65,42 @@ export function lstatOrUndefined(path: string): Stats | undefined {
  * symlink there hides everything below it, as in overlayfs).
  */
 export function layerLstat(layer: string, rel: string): Stats | undefined | 'hidden' {
-  let st: Stats;
-  try {
-    st = lstatSync(join(layer, rel));
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'hidden' : undefined;
-  }
-  for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
-    const ancestor = lstatOrUndefined(join(layer, rel.slice(0, i)));
-    if (!ancestor?.isDirectory()) return 'hidden';
-  }
-  return st;
+  return lstatIn(layer, rel);
 }
 
 /** The names in directory `rel` of one layer (undefined when it is not a real directory there). */
 export function layerReaddir(layer: string, rel: string): string[] | undefined {
-  const st = layerLstat(layer, rel);
-  if (typeof st !== 'object' || !st.isDirectory()) return undefined;
+  const dir = PinnedDir.tryOpen(layer, rel);
+  if (typeof dir !== 'object') return undefined;
   try {
-    return readdirSync(join(layer, rel));
+    return dir.names();
   } catch {
     return undefined;
+  } finally {
+    dir.close();
   }
+}
+
+/**
+ * The target of symlink `rel` in one layer, read without following any link on the way;
+ * undefined when it is no longer a symlink (a running container replaced it since the lstat).
+ */
+function layerReadlink(layer: string, rel: string): string | undefined {
+  const [parent, name] = splitRel(rel);
+  try {
+    return inDir(layer, parent, (dir) => dir.readlink(name));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+    throw err;
+  }
+}
+
+/** How often a lookup is retried when a running container changes the entry in between. */
+const RACE_RETRIES = 5;
+
+function changedMeanwhile(path: string): StrataError {
+  return new StrataError('conflict', `${path} changed while it was being read; try again`);
 }
 
 /** The topmost read-only layer holding `rel` (undefined when absent or whited out), lowest-first input. */
@@ -126,10 +143,12 @@ function components(path: string): string[] {
 
 /**
  * A container's filesystem seen without mounting it: the writable upper dir over the read-only
- * layers, with overlayfs's rules (whiteouts, opaque directories). Reads resolve symlinks inside
- * the rootfs (never on the host); writes copy parent directories up like overlayfs does, so the
- * result is what a process in the container would have produced. Used for the Files tab, for
- * `-w` directory creation and for command lookup before a process starts.
+ * layers, with overlayfs's rules (whiteouts, opaque directories). Paths resolve symlinks inside
+ * the rootfs (never on the host); every file is then reached through pinned directories that
+ * follow no link (safe-path.ts), so a running container swapping names cannot redirect a read or
+ * a write to the host. Writes copy parent directories up like overlayfs does, so the result is
+ * what a process in the container would have produced. Used for the Files tab, `cp`, `export`,
+ * `-w` directory creation and command lookup before a process starts.
  */
 export class RootfsView {
   readonly lowerDirs: readonly string[];
@@ -180,7 +199,11 @@ export class RootfsView {
       const e = this.entry(rel);
       if (e?.stat.isSymbolicLink() && (todo.length > 0 || followLast)) {
         if (++hops > 40) throw new Error(`too many levels of symbolic links: ${path}`);
-        const target = readlinkSync(join(e.layer, rel));
+        const target = layerReadlink(e.layer, rel);
+        if (target === undefined) {
+          todo.unshift(part); // replaced meanwhile: look at it again
+          continue;
+        }
         if (target.startsWith('/')) done.length = 0;
         todo.unshift(...components(target));
         continue;
@@ -190,13 +213,30 @@ export class RootfsView {
     return done.join('/');
   }
 
-  stat(path: string): RootfsEntry | undefined {
-    const rel = this.resolve(path, false);
-    const e = this.entry(rel);
-    return e && this.toEntry(rel, e.layer, e.stat);
+  /**
+   * `path` as a clean relative path: symlinks resolved inside the rootfs, or with `literal`, taken
+   * as it is (a walk that already knows the real path follows no link at all, so a directory a
+   * running container swaps for a link meanwhile ends the walk there instead of leading elsewhere).
+   */
+  private relOf(path: string, literal: boolean): string {
+    if (!literal) return this.resolve(path);
+    const parts = components(path);
+    if (parts.includes('..')) throw new StrataError('invalid', `not a clean path: ${path}`);
+    return parts.join('/');
   }
 
-  private toEntry(rel: string, layer: string, st: Stats): RootfsEntry {
+  stat(path: string): RootfsEntry | undefined {
+    for (let i = 0; i < RACE_RETRIES; i++) {
+      const rel = this.resolve(path, false);
+      const e = this.entry(rel);
+      if (!e) return undefined;
+      const target = e.stat.isSymbolicLink() ? layerReadlink(e.layer, rel) : '';
+      if (target !== undefined) return this.toEntry(rel, e.stat, target);
+    }
+    throw changedMeanwhile(path);
+  }
+
+  private toEntry(rel: string, st: Stats, linkTarget: string): RootfsEntry {
     const type = entryType(st);
     return {
       name: rel.slice(rel.lastIndexOf('/') + 1) || '/',
@@ -207,119 +247,203 @@ export class RootfsView {
       gid: st.gid,
       size: type === 'file' ? st.size : 0,
       mtime: Math.floor(st.mtimeMs / 1000),
-      linkTarget: type === 'symlink' ? readlinkSync(join(layer, rel)) : '',
+      linkTarget,
     };
   }
 
   /** Directory listing merged over the layers, sorted by name. */
-  list(path: string): RootfsEntry[] {
-    const rel = this.resolve(path);
+  list(path: string, options: { literal?: boolean } = {}): RootfsEntry[] {
+    const rel = this.relOf(path, options.literal ?? false);
     const top = this.entry(rel);
     if (!top) throw Object.assign(new Error(`no such file or directory: ${path}`), { code: 'ENOENT' });
     if (!top.stat.isDirectory()) throw Object.assign(new Error(`not a directory: ${path}`), { code: 'ENOTDIR' });
     const seen = new Map<string, RootfsEntry | null>();
     for (const layer of this.layers()) {
-      const st = rel === '' ? lstatSync(layer) : layerLstat(layer, rel);
-      if (st === 'hidden') break;
-      if (!st) {
+      const dir = PinnedDir.tryOpen(layer, rel);
+      if (dir === 'hidden') break;
+      if (!dir) {
         if (layer === this.upperDir && this.opaqueAncestor(rel)) break;
         continue;
       }
-      if (!st.isDirectory()) break;
-      for (const name of readdirSync(join(layer, rel))) {
-        if (seen.has(name)) continue;
-        const child = rel ? `${rel}/${name}` : name;
-        const cst = lstatSync(join(layer, child));
-        seen.set(name, isWhiteout(cst) ? null : this.toEntry(child, layer, cst));
+      try {
+        this.listLayer(dir, rel, seen);
+      } finally {
+        dir.close();
       }
       if (layer === this.upperDir && this.opaque.has(rel)) break;
     }
     return [...seen.values()].filter((e): e is RootfsEntry => e !== null).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
-  read(path: string): ReadStream {
-    const rel = this.resolve(path);
+  /** Adds one layer's entries of a directory to a listing (names a higher layer holds stay as they are). */
+  private listLayer(dir: PinnedDir, rel: string, seen: Map<string, RootfsEntry | null>): void {
+    for (const name of dir.names()) {
+      if (seen.has(name)) continue;
+      const st = dir.lstat(name);
+      if (!st) continue; // removed meanwhile by a running container
+      let target = '';
+      if (st.isSymbolicLink()) {
+        try {
+          target = dir.readlink(name);
+        } catch {
+          continue; // replaced meanwhile
+        }
+      }
+      seen.set(name, isWhiteout(st) ? null : this.toEntry(rel ? `${rel}/${name}` : name, st, target));
+    }
+  }
+
+  /**
+   * Opens the regular file at `path` for reading: the descriptor and its own stat (never an
+   * earlier lstat). Errors when it is absent, a directory, or anything but a regular file.
+   */
+  openFile(path: string, options: { literal?: boolean } = {}): OpenedFile {
+    const rel = this.relOf(path, options.literal ?? false);
     const e = this.entry(rel);
     if (!e) throw Object.assign(new Error(`no such file or directory: ${path}`), { code: 'ENOENT' });
     if (e.stat.isDirectory()) throw Object.assign(new Error(`is a directory: ${path}`), { code: 'EISDIR' });
-    return createReadStream(join(e.layer, rel));
+    const [parent, name] = splitRel(rel);
+    let file: OpenedFile | undefined;
+    try {
+      file = inDir(e.layer, parent, (dir) => dir.openFile(name));
+    } catch (err) {
+      // A parent swapped for a link or removed since it was looked up.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') throw err;
+    }
+    if (!file) throw new StrataError('invalid', `${path} is not a regular file`);
+    return file;
   }
 
-  readText(path: string): string | undefined {
+  read(path: string): ReadStream {
+    return createReadStream('', { fd: this.openFile(path).fd, autoClose: true });
+  }
+
+  /** Up to `maxBytes` of the file at `path`, and its whole size. */
+  readBytes(path: string, maxBytes: number): { data: Buffer; size: number } {
+    const { fd, stat } = this.openFile(path);
     try {
-      const rel = this.resolve(path);
-      const e = this.entry(rel);
-      return e && !e.stat.isDirectory() ? readFileSync(join(e.layer, rel), 'utf8') : undefined;
+      return { data: readUpTo(fd, Math.min(maxBytes, stat.size)), size: stat.size };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The file as text (at most `maxBytes`, /etc/passwd and the like); undefined when it cannot be read. */
+  readText(path: string, maxBytes = 16 << 20): string | undefined {
+    try {
+      return this.readBytes(path, maxBytes).data.toString('utf8');
     } catch {
       return undefined;
     }
   }
 
   /**
-   * Makes sure `rel`'s parents exist in the upper dir with the metadata they have below (a
-   * copy-up); returns the absolute upper path of `rel`.
+   * The upper dir's directory holding `rel`, pinned, after making sure each of its parents exists
+   * there with the metadata it has below (a copy-up, as overlayfs does). Close it when done.
    */
-  private copyUpParents(rel: string): string {
-    const parts = rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dirRel = parts.slice(0, i).join('/');
-      const upper = join(this.upperDir, dirRel);
-      const st = lstatOrUndefined(upper);
-      if (st?.isDirectory()) continue;
-      const below = st && isWhiteout(st) ? undefined : lowerEntry(this.lowerDirs, dirRel);
-      if (st) rmSync(upper, { force: true });
-      mkdirSync(upper);
-      if (below?.stat.isDirectory()) this.copyMetadata(upper, below.stat);
-      else if (st && isWhiteout(st)) this.hideLowerChildren(dirRel);
+  private upperParent(rel: string): PinnedDir {
+    const names = rel.split('/');
+    names.pop();
+    let dir = PinnedDir.open(this.upperDir);
+    try {
+      names.forEach((name, i) => {
+        const st = dir.lstat(name);
+        if (!st?.isDirectory()) this.copyUpDir(dir, name, names.slice(0, i + 1).join('/'), st);
+        const next = dir.dir(name);
+        dir.close();
+        dir = next;
+      });
+      return dir;
+    } catch (err) {
+      dir.close();
+      throw err;
     }
-    return join(this.upperDir, rel);
   }
 
-  private copyMetadata(path: string, st: Stats): void {
-    if (isRoot()) lchownSync(path, st.uid, st.gid);
-    chmodSync(path, st.mode & 0o7777);
-    utimesSync(path, st.atime, st.mtime);
+  /** Makes directory `name` in `parent` (upper) for `dirRel`, replacing a whiteout or a non-directory. */
+  private copyUpDir(parent: PinnedDir, name: string, dirRel: string, st: Stats | undefined): void {
+    const whiteout = st !== undefined && isWhiteout(st);
+    const below = whiteout ? undefined : lowerEntry(this.lowerDirs, dirRel);
+    if (st) parent.remove(name);
+    parent.mkdir(name);
+    const made = parent.dir(name);
+    try {
+      if (below?.stat.isDirectory()) copyMetadata(made, below.stat);
+      else if (whiteout) this.hideLowerChildren(dirRel, made);
+    } finally {
+      made.close();
+    }
   }
 
   /** A directory recreated where one was deleted must not show the old entries: whiteout each. */
-  private hideLowerChildren(dirRel: string): void {
+  private hideLowerChildren(dirRel: string, dir: PinnedDir): void {
     const names = new Set<string>();
     for (const lower of this.lowerDirs) for (const n of layerReaddir(lower, dirRel) ?? []) names.add(n);
-    makeWhiteouts([...names].filter((n) => !lstatOrUndefined(join(this.upperDir, dirRel, n))).map((n) => join(this.upperDir, dirRel, n)));
+    dir.whiteouts([...names].filter((n) => !dir.lstat(n)));
+  }
+
+  /**
+   * Puts a new regular file at `name` in `dir`: made under a fresh name with O_EXCL|O_NOFOLLOW
+   * (never an existing file, never through a link the container placed), filled, given its mode
+   * and owner through its descriptor, then renamed over `name`.
+   */
+  private replaceFile(dir: PinnedDir, name: string, fill: (fd: number) => void, meta: { mode: number; uid?: number; gid?: number }): void {
+    const tmp = `${name.slice(0, 200)}.strata-tmp-${randomBytes(6).toString('hex')}`;
+    const fd = dir.createFile(tmp, 0o600);
+    try {
+      fill(fd);
+      if (meta.uid !== undefined && meta.gid !== undefined && isRoot()) fchownSync(fd, meta.uid, meta.gid);
+      fchmodSync(fd, meta.mode & 0o7777);
+    } catch (err) {
+      closeSync(fd);
+      dir.remove(tmp);
+      throw err;
+    }
+    closeSync(fd);
+    if (dir.lstat(name)?.isDirectory()) dir.remove(name);
+    dir.rename(tmp, name);
   }
 
   write(path: string, data: string | Uint8Array, mode = 0o644): void {
     const rel = this.resolve(path);
     if (rel === '') throw new Error('cannot write the root directory');
-    const upper = this.copyUpParents(rel);
-    const existing = this.entry(rel);
-    const tmp = `${upper}.strata-tmp`;
-    writeFileSync(tmp, data, { mode });
-    if (existing && !existing.stat.isDirectory()) {
-      if (isRoot()) lchownSync(tmp, existing.stat.uid, existing.stat.gid);
-      chmodSync(tmp, existing.stat.mode & 0o7777);
+    const existing = this.entry(rel)?.stat;
+    if (existing?.isDirectory()) throw Object.assign(new Error(`is a directory: ${path}`), { code: 'EISDIR' });
+    const meta = existing ? { mode: existing.mode, uid: existing.uid, gid: existing.gid } : { mode };
+    const dir = this.upperParent(rel);
+    try {
+      this.replaceFile(dir, splitRel(rel)[1], (fd) => writeFileSync(fd, data), meta);
+    } finally {
+      dir.close();
     }
-    renameSync(tmp, upper);
   }
 
   /** Copies a host file into the container (streamed by the kernel, never held in memory). */
   copyIn(path: string, hostFile: string, mode: number): void {
     const rel = this.resolve(path);
     if (rel === '') throw new Error('cannot write the root directory');
-    const upper = this.copyUpParents(rel);
-    const tmp = `${upper}.strata-tmp`;
-    copyFileSync(hostFile, tmp);
-    chmodSync(tmp, mode & 0o7777);
-    rmSync(upper, { recursive: true, force: true });
-    renameSync(tmp, upper);
+    const dir = this.upperParent(rel);
+    try {
+      // The descriptor's /proc path reopens the new file itself, whatever its name points at now.
+      this.replaceFile(dir, splitRel(rel)[1], (fd) => copyFileSync(hostFile, fdPath(fd)), { mode });
+    } finally {
+      dir.close();
+    }
   }
 
   /** Makes a symlink in the container (replacing what was there). */
   symlink(path: string, target: string): void {
     const rel = this.resolve(path, false);
-    const upper = this.copyUpParents(rel);
-    rmSync(upper, { recursive: true, force: true });
-    symlinkSync(target, upper);
+    if (rel === '') throw new Error('cannot replace the root directory');
+    const dir = this.upperParent(rel);
+    try {
+      const name = splitRel(rel)[1];
+      dir.remove(name);
+      dir.symlink(name, target);
+    } finally {
+      dir.close();
+    }
   }
 
   mkdir(path: string, mode = 0o755): void {
@@ -330,12 +454,22 @@ export class RootfsView {
       const e = this.entry(dirRel);
       if (e?.stat.isDirectory()) continue;
       if (e) throw Object.assign(new Error(`not a directory: /${dirRel}`), { code: 'ENOTDIR' });
-      const upper = this.copyUpParents(dirRel);
-      const st = lstatOrUndefined(upper);
-      if (st) rmSync(upper, { force: true });
-      mkdirSync(upper, { mode });
-      chmodSync(upper, mode);
-      if (st && isWhiteout(st)) this.hideLowerChildren(dirRel);
+      const parent = this.upperParent(dirRel);
+      try {
+        const name = parts[i - 1]!;
+        const st = parent.lstat(name);
+        if (st) parent.remove(name);
+        parent.mkdir(name, mode);
+        const made = parent.dir(name);
+        try {
+          chmodSync(made.path, mode);
+          if (st && isWhiteout(st)) this.hideLowerChildren(dirRel, made);
+        } finally {
+          made.close();
+        }
+      } finally {
+        parent.close();
+      }
     }
   }
 
@@ -343,11 +477,23 @@ export class RootfsView {
     const rel = this.resolve(path, false);
     if (rel === '') throw new Error('cannot remove the root directory');
     if (!this.entry(rel)) throw Object.assign(new Error(`no such file or directory: ${path}`), { code: 'ENOENT' });
-    const upper = this.copyUpParents(rel);
-    rmSync(upper, { recursive: true, force: true });
-    if (lowerEntry(this.lowerDirs, rel)) makeWhiteouts([upper]);
+    const dir = this.upperParent(rel);
+    try {
+      const name = splitRel(rel)[1];
+      dir.remove(name);
+      if (lowerEntry(this.lowerDirs, rel)) dir.whiteouts([name]);
+    } finally {
+      dir.close();
+    }
     if (this.opaque.delete(rel)) writeOpaque(this.upperDir, this.opaque);
   }
+}
+
+/** Gives a copied-up directory the owner, mode and times it has below (through its descriptor's path). */
+function copyMetadata(dir: PinnedDir, st: Stats): void {
+  if (isRoot()) chownSync(dir.path, st.uid, st.gid);
+  chmodSync(dir.path, st.mode & 0o7777);
+  utimesSync(dir.path, st.atime, st.mtime);
 }
 
 export { dirname };

@@ -77,7 +77,7 @@ describe('views render no raw keys (real engine over the browser host)', () => {
       execFileSync('tar', ['-cf', join(tmp.path, `${name}.tar`), '-C', dir, '.']);
       execFileSync(strata, ['--root', root, 'import', join(tmp.path, `${name}.tar`), tag]);
     }
-    host = spawn(strata, ['ui', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+    host = spawn(strata, ['ui', '--no-open', '--root', root], { stdio: ['ignore', 'pipe', 'inherit'] });
     const url = new URL(await new Promise<string>((resolve) => {
       let out = '';
       host.stdout!.on('data', (d: Buffer) => {
