@@ -6,6 +6,7 @@ import { Engine } from '../../src/main/engine/engine.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
+import { suiteName } from '../fixtures/skip.ts';
 import { api, docker, dockerCliMissing, startService, strataCli, type Run, type Service } from './service.ts';
 
 const missing = busyboxMissing() ?? dockerCliMissing() ?? sandboxUnavailable();
@@ -23,7 +24,7 @@ function py(script: string, socket: string): Promise<Run> {
 }
 
 /** `docker build` and docker-py's `images.build` through `strata system service`. */
-describe.skipIf(missing)(`builds through the Engine API${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(missing)(suiteName('builds through the Engine API', missing), () => {
   let dir: { path: string; cleanup: () => void };
   let root: string;
   let service: Service;

@@ -6,13 +6,14 @@ import { Engine } from '../../src/main/engine/engine.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
+import { suiteName } from '../fixtures/skip.ts';
 import { startService, strataCli, type Run, type Service } from './service.ts';
 
 const COMPOSE = ['/usr/bin/docker-compose', '/usr/local/bin/docker-compose'].find((p) => existsSync(p));
 const missing = busyboxMissing() ?? sandboxUnavailable() ?? (COMPOSE ? undefined : 'docker-compose is not installed (apt-get install docker-compose)');
 
 /** docker-compose (1.29, docker-py) drives a two-service project with a build through the service. */
-describe.skipIf(missing)(`docker-compose against strata system service${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(missing)(suiteName('docker-compose against strata system service', missing), () => {
   let dir: { path: string; cleanup: () => void };
   let root: string;
   let project: string;

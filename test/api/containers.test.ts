@@ -8,6 +8,7 @@ import { Engine } from '../../src/main/engine/engine.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
+import { suiteName } from '../fixtures/skip.ts';
 import { DOCKER_CLI, api, docker, dockerCliMissing, startService, strataCli, type Run, type Service } from './service.ts';
 
 const missing = busyboxMissing() ?? dockerCliMissing() ?? sandboxUnavailable();
@@ -26,7 +27,7 @@ function inPty(command: string, env: NodeJS.ProcessEnv): Promise<Run> {
  * attach, wait, exec, logs, stop, commit, -it through a pty) and dockerode (plain-POST attach,
  * hijacked exec).
  */
-describe.skipIf(missing)(`containers through the Engine API${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(missing)(suiteName('containers through the Engine API', missing), () => {
   let dir: { path: string; cleanup: () => void };
   let root: string;
   let service: Service;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
+import { suiteName } from '../fixtures/skip.ts';
 import { api, docker, dockerCliMissing, NEWER_CLI, startService, strataCli, type Service } from './service.ts';
 
 const missing = busyboxMissing() ?? dockerCliMissing();
@@ -13,7 +14,7 @@ const missing = busyboxMissing() ?? dockerCliMissing();
  * The docker CLI (20.10, API 1.41) against `strata system service`: it builds its tables from
  * the API's data, so what it prints must equal `strata`'s own output on the same store.
  */
-describe.skipIf(missing)(`the docker CLI against strata system service${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(missing)(suiteName('the docker CLI against strata system service', missing), () => {
   let dir: { path: string; cleanup: () => void };
   let root: string;
   let service: Service;
@@ -96,7 +97,7 @@ describe.skipIf(missing)(`the docker CLI against strata system service${missing 
 
   // docker 20.10 prints `system df -v` sizes with 3 significant digits; docker 23+ (and Strata,
   // after docker/cli's goldens) with 4: compare with the newer CLI where this machine has one.
-  it.skipIf(!NEWER_CLI)(`docker 28's system df -v prints what strata prints${NEWER_CLI ? '' : ' (skipped: no newer docker CLI at /usr/local/bin/docker)'}`, async () => {
+  it.skipIf(!NEWER_CLI)(suiteName("docker 28's system df -v prints what strata prints", NEWER_CLI ? undefined : 'no newer docker CLI at /usr/local/bin/docker'), async () => {
     const [theirs, ours] = await Promise.all([docker(service.socket, config, ['system', 'df', '-v'], { cli: NEWER_CLI! }), strataCli(root, ['system', 'df', '-v'])]);
     expect(theirs.stderr).toBe('');
     expect(theirs.stdout).toBe(ours.stdout);

@@ -5,6 +5,7 @@ import { Engine } from '../../src/main/engine/engine.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../fixtures/busybox.ts';
 import { htpasswdMissing, registryMissing, startRegistry, type RunningRegistry } from '../registry/registry-server.ts';
 import { tempDir } from '../tmp.ts';
+import { suiteName } from '../fixtures/skip.ts';
 import { docker, dockerCliMissing, startService, strataCli, type Service } from './service.ts';
 
 const missing = busyboxMissing() ?? dockerCliMissing() ?? registryMissing() ?? htpasswdMissing();
@@ -13,7 +14,7 @@ const missing = busyboxMissing() ?? dockerCliMissing() ?? registryMissing() ?? h
  * docker login, push and pull through `strata system service`, against a real registry that wants
  * credentials: the docker CLI sends them as X-Registry-Auth; the service never stores them.
  */
-describe.skipIf(missing)(`push and pull through the Engine API${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(missing)(suiteName('push and pull through the Engine API', missing), () => {
   let dir: { path: string; cleanup: () => void };
   let root: string;
   let service: Service;
