@@ -378,8 +378,8 @@ describe('registry: htpasswd basic auth and docker config.json credentials', () 
       dst.close();
     }
 
-    expect(await logout(registry.host, store)).toBe(true);
-    expect(await logout(registry.host, store)).toBe(false);
+    expect(await logout(engine, registry.host, store)).toBe(true);
+    expect(await logout(engine, registry.host, store)).toBe(false);
     const empty = Engine.open({ root: join(dir.path, 'dst2') });
     try {
       await expect(pull(empty, `${registry.host}/private:1`, { credentials: store })).rejects.toThrow('no basic auth credentials');

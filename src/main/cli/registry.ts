@@ -8,6 +8,7 @@ import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 import { CONTAINER_COMMANDS } from './commands/container.ts';
 import { systemServiceCommand } from './commands/service.ts';
+import { eventsCommand } from './commands/events.ts';
 
 /**
  * Every CLI command. Each command lives in its own file under commands/ (grouped by service);
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   gcCommand,
   uiCommand,
   pullCommand, pushCommand, loginCommand, logoutCommand,
+  eventsCommand,
   imagesCommand, imageLsCommand, historyCommand, inspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
   ...CONTAINER_COMMANDS,
   systemServiceCommand,

@@ -139,11 +139,16 @@ export interface DiskUsageReport extends DiskUsage {
   summary: DiskUsageRow[];
 }
 
-/** Something in the store changed; UIs refresh what they show from these (emitted on ChangeBus). */
+/**
+ * Something in the store changed, in this process or another (the store's event feed, docs/events.md);
+ * UIs refresh what they show from these (emitted on ChangeBus). An empty `id` means several (a prune).
+ */
 export type ChangeEvent =
   | { kind: 'image'; action: 'added' | 'removed' | 'tagged' | 'untagged'; id: string; ref?: string }
   | { kind: 'container'; action: 'created' | 'started' | 'stopped' | 'removed' | 'changed'; id: string }
-  | { kind: 'build-cache'; action: 'changed' | 'pruned' };
+  | { kind: 'build-cache'; action: 'changed' | 'pruned' }
+  | { kind: 'layer'; action: 'removed'; id: string }
+  | { kind: 'registry'; action: 'login' | 'logout'; id: string };
 
 /**
  * Why a build step missed the cache, as data: the CLI prints its English text (cache.ts

@@ -43,6 +43,7 @@ export function createContainer(engine: Engine, p: ParamsOf<'containers.create'>
 export async function terminal(engine: Engine, p: StreamParams<'containers.terminal'>, ctx: StreamContext<{ data: string }>): Promise<{ exitCode: number }> {
   const rec = engine.containers.get(p.id);
   let proc = engine.containers.attach(rec.id);
+  engine.containers.announce('attach', rec.id);
   if (!proc) {
     if (rec.state === 'running') throw new Error(`container ${rec.name} runs in another process: open a terminal from there, or stop it first`);
     proc = await engine.containers.start(rec.id, { size: { cols: p.cols, rows: p.rows } });

@@ -8,6 +8,7 @@ import type { ImageLayer } from '../image/image-service.ts';
 import { layerMediaType, MediaType, type Compression, type Descriptor, type Index, type Manifest } from '../image/oci.ts';
 import { familiarString, formatReference, isFullHexId, parseReference, type Reference } from '../image/reference.ts';
 import { DirectorySink, TarSink, type ArchiveSink } from './sink.ts';
+import { imageEvent } from '../events/event-log.ts';
 
 /**
  * `docker-archive`: the Docker 25+ layout — `manifest.json` for every docker-archive reader
@@ -79,6 +80,7 @@ export async function saveImages(engine: Engine, selection: SaveSelection[], out
   try {
     await writeArchive(engine, selection, sink, options);
     await sink.finish();
+    announceSaved(engine, selection);
   } catch (err) {
     await sink.abort();
     throw err;
@@ -91,10 +93,16 @@ export async function saveOciDirectory(engine: Engine, selection: SaveSelection[
   try {
     await writeArchive(engine, selection, sink, { ...options, format: 'oci' });
     await sink.finish();
+    announceSaved(engine, selection);
   } catch (err) {
     await sink.abort();
     throw err;
   }
+}
+
+/** docker announces each image it exported, under its ID. */
+function announceSaved(engine: Engine, selection: SaveSelection[]): void {
+  engine.events.announce(...selection.map((s) => imageEvent('save', s.id, s.id, engine.images.get(s.id)?.labels ?? {})));
 }
 
 interface PlannedManifest {

@@ -49,6 +49,10 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   target?: string;
   noCache?: boolean;
+  /** `build --network`: the network of RUN steps that do not ask for one (default `none`). */
+  network?: 'host' | 'none' | 'default';
+  /** `build --allow`: BuildKit's entitlements; `network.host` lets `RUN --network=host` have the host's network. */
+  allow?: string[];
   signal?: AbortSignal;
   onEvent?: (event: BuildEvent) => void;
 }
@@ -159,7 +163,7 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   const scratch = join(engine.dir('build-tmp'), buildId);
   mkdirSync(scratch, { recursive: true });
   const run: BuildRun = {
-    engine, ctx, opts, cache: new BuildCache(engine.db), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
+    engine, ctx, opts, cache: new BuildCache(engine.db, engine.events), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
     metaEnv: new Map(), buildArgs, usedArgs: new Set(), states: new Map(), n: 0, epoch: sourceDateEpoch(), multiStage: false,
     previousSteps: previousInputs(engine, ctx), steps: [], digests: fileDigestCache(engine.db),
   };
@@ -167,7 +171,6 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
     const imageId = await engine.gc.withLease(() => buildImage(run, tags));
     history.finish(buildId, 'success', { imageId });
     emit(run, { type: 'result', buildId, imageId, tags: tags.map((t) => familiarString(parseReference(t))) });
-    engine.bus.emit({ kind: 'build-cache', action: 'changed' });
     return { buildId, imageId, tags, steps: run.steps };
   } catch (err) {
     const e = toBuildError(err);
@@ -712,7 +715,8 @@ async function runStep(run: BuildRun, state: StageState, cmd: RunInstruction, en
       const layer = await runInSandbox(run.engine, {
         layers: state.layers, cmd, shell: cfg(state).Shell?.length ? cfg(state).Shell! : ['/bin/sh', '-c'],
         env: withDefaultPath(state.env), cwd: cfg(state).WorkingDir || '/', user: cfg(state).User ?? '', scratch: run.scratch,
-        signal: run.opts.signal,
+        signal: run.opts.signal, ...(run.opts.network ? { network: run.opts.network } : {}),
+        allowHostNetwork: run.opts.allow?.includes('network.host') ?? false,
         onOutput: (stream, text) => emit(run, { type: 'log', n, stream, text }),
       });
       return layer ? { layer, files: layer.files } : {};

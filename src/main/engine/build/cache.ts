@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.ts';
 import type { DB } from '../metadata/db.ts';
+import type { EventLog } from '../events/event-log.ts';
 import { migrate } from '../metadata/db.ts';
 import type { BuildFileChange, BuildMissCause, BuildMissReason, DiskUsageBuildCache, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
@@ -200,9 +201,11 @@ export function recordLayer(db: DB, layer: LayerInput & { files?: LayerFile[] })
 
 export class BuildCache {
   private readonly db: DB;
+  private readonly events: EventLog;
 
-  constructor(db: DB) {
+  constructor(db: DB, events: EventLog) {
     this.db = db;
+    this.events = events;
   }
 
   get(key: string): CacheRecord | undefined {
@@ -217,8 +220,16 @@ export class BuildCache {
     this.db.prepare('UPDATE build_cache SET last_used_at = ?, usage_count = usage_count + 1 WHERE key = ?').run(Date.now(), key);
   }
 
+  /** Records a step's result; announced as Strata's `builder cache` event (docker announces none per step). */
   put(rec: Omit<CacheRecord, 'lastUsedAt' | 'usageCount' | 'createdAt'>): void {
     const now = Date.now();
+    this.db.transaction(() => {
+      this.upsert(rec, now);
+      this.events.record({ type: 'builder', action: 'cache', id: rec.key, attributes: { description: rec.description } });
+    }).immediate();
+  }
+
+  private upsert(rec: Omit<CacheRecord, 'lastUsedAt' | 'usageCount' | 'createdAt'>, now: number): void {
     this.db
       .prepare(
         `INSERT INTO build_cache(key, parent_key, kind, description, diff_id, history_created, inputs, size, duration_ms, created_at, last_used_at, usage_count)
@@ -310,7 +321,9 @@ export class BuildCache {
       const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${where}`).all() as { key: string; size: number; diff_id: string | null }[];
       this.db.prepare(`DELETE FROM build_cache WHERE ${where}`).run();
       if (all) this.db.prepare('DELETE FROM build_file_digests').run();
-      return { keys: rows.map((r) => r.key), size: rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0) };
+      const size = rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0);
+      this.events.record({ type: 'builder', action: 'prune', id: '', attributes: { reclaimed: String(size) } });
+      return { keys: rows.map((r) => r.key), size };
     }).immediate();
   }
 }
@@ -376,6 +389,6 @@ export function missReasonText(r: BuildMissReason): string {
 }
 
 /** The build cache of an engine as `system df` rows (for the usage service). */
-export function buildCacheUsage(engine: Pick<Engine, 'db'>): DiskUsageBuildCache[] {
-  return new BuildCache(engine.db).diskUsage();
+export function buildCacheUsage(engine: Pick<Engine, 'db' | 'events'>): DiskUsageBuildCache[] {
+  return new BuildCache(engine.db, engine.events).diskUsage();
 }

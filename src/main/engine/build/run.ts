@@ -25,6 +25,10 @@ export interface RunRequest {
   user: string;
   /** A directory of the build's own for the writable layer. */
   scratch: string;
+  /** `build --network`, for RUN steps without `--network`. */
+  network?: 'host' | 'none' | 'default';
+  /** `build --allow network.host`: a step's own `--network=host` is honoured. */
+  allowHostNetwork?: boolean;
   signal?: AbortSignal | undefined;
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -65,7 +69,7 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
     const result = await runProcess({
       lowerDirs, upperDir, workDir,
       process: { args: pipe?.args ?? resolved.args, env: req.env, cwd: req.cwd, ...(req.user ? { user: req.user } : {}) },
-      network: req.cmd.network === 'none' ? 'none' : 'host',
+      network: runNetwork(req.cmd.network, req.network, req.allowHostNetwork ?? false),
       stdout: lineWriter('stdout', req.onOutput),
       stderr: lineWriter('stderr', req.onOutput),
       ...(req.signal ? { signal: req.signal } : {}),
@@ -81,6 +85,19 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
     // descend into until it is opened up again.
     removeTree(dir);
   }
+}
+
+/**
+ * RUN's network: `build --network host`, or `RUN --network=host` in a build that allows it
+ * (`--allow network.host`, BuildKit's entitlement: a Dockerfile is untrusted and may not opt
+ * itself into the host's network), share the host's; anything else is a network namespace with
+ * only a loopback. BuildKit's default is a bridged network; with no bridge here, isolation wins
+ * over reaching the internet (docs/containers.md).
+ */
+export function runNetwork(step: string, build: string | undefined, allowHost: boolean): 'host' | 'none' {
+  if (step === 'host' && !allowHost && build !== 'host') throw new Error('network.host is not allowed');
+  const mode = step === 'default' ? (build ?? 'none') : step;
+  return mode === 'host' ? 'host' : 'none';
 }
 
 /**

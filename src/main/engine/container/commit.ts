@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.ts';
 import type { ImageRecord, LayerInput } from '../image/image-service.ts';
 import type { ContainerConfig, HistoryItem, ImageConfig } from '../image/oci.ts';
+import { familiarString, parseReference } from '../image/reference.ts';
 import { writeImage } from '../image/image-writer.ts';
 import { layerFromUpper } from '../snapshot/changes.ts';
 import type { ContainerSettings } from './config.ts';
@@ -73,6 +74,9 @@ export async function commitContainer(engine: Engine, ref: string, options: Comm
         layers: [...parentLayers, newLayer],
         parentId: rec.imageId,
         ...(options.reference ? { tags: [options.reference] } : {}),
+        events: (id) => [engine.containers.event('commit', rec, {
+          comment: options.message ?? '', imageID: id, imageRef: options.reference ? familiarString(parseReference(options.reference)) : '',
+        })],
       });
     });
   } finally {

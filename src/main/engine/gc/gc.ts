@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../metadata/db.ts';
 import { processAlive, type ContentStore } from '../store/content-store.ts';
+import type { EventLog } from '../events/event-log.ts';
 
 /**
  * Extra gc roots owned by other services (build cache, containers): SQL returning a column
@@ -27,11 +28,13 @@ export interface GcResult {
 export class GarbageCollector {
   private readonly db: DB;
   private readonly content: ContentStore;
+  private readonly events: EventLog;
   private readonly roots: GcRoots[] = [];
 
-  constructor(db: DB, content: ContentStore) {
+  constructor(db: DB, content: ContentStore, events: EventLog) {
     this.db = db;
     this.content = content;
+    this.events = events;
   }
 
   addRoots(roots: GcRoots): void {
@@ -78,6 +81,7 @@ export class GarbageCollector {
       for (const d of layers) {
         delLayerBlobs.run(d);
         delLayer.run(d);
+        this.events.record({ type: 'layer', action: 'delete', id: d });
       }
       const blobs = this.unreferencedBlobs();
       const delBlob = this.db.prepare('DELETE FROM blobs WHERE digest = ?');

@@ -9,7 +9,7 @@ import {
   repositoryName, type Reference,
 } from './reference.ts';
 import type { LayerFile } from '../api.ts';
-import type { ChangeBus } from '../events.ts';
+import { imageEvent, type EventLog, type NewEvent } from '../events/event-log.ts';
 
 /** A layer as it enters an image: its stored blob and what the blob unpacks to. */
 export interface LayerInput {
@@ -35,6 +35,13 @@ export interface NewImage {
   tags?: string[];
   repoDigests?: { repository: string; digest: string }[];
   parentId?: string;
+  /**
+   * What the caller announces in the same transaction (`load`, `import`, `pull`, a container's
+   * `commit`); docker's verbs decide it, so the image service does not guess.
+   */
+  events?: NewEvent[];
+  /** Whether pointing `tags` at the image is announced as `tag` (import, build, commit; not load or pull, as docker). */
+  tagEvents?: boolean;
 }
 
 export interface ImageLayer {
@@ -96,13 +103,13 @@ interface ImageRow {
 export class ImageService {
   private readonly db: DB;
   private readonly content: ContentStore;
-  private readonly bus: ChangeBus;
+  private readonly events: EventLog;
   private readonly holders: ImageHolder[] = [];
 
-  constructor(db: DB, content: ContentStore, bus: ChangeBus) {
+  constructor(db: DB, content: ContentStore, events: EventLog) {
     this.db = db;
     this.content = content;
-    this.bus = bus;
+    this.events = events;
   }
 
   addHolder(holder: ImageHolder): void {
@@ -132,7 +139,6 @@ export class ImageService {
     const now = Date.now();
     const labels = JSON.stringify(config.config?.Labels ?? {});
 
-    const moved: { ref: string; from: string }[] = [];
     const insert = this.db.transaction(() => {
       // Checked again under the write lock: gc unlinks unreferenced blob files under the same
       // lock, so content that exists here stays until the rows below name it.
@@ -166,17 +172,14 @@ export class ImageService {
         this.db.prepare('UPDATE images SET manifest_digest = coalesce(manifest_digest, ?) WHERE id = ?').run(img.manifestDigest, img.configDigest);
       }
       for (const ref of tagRefs) {
-        const from = this.setTag(ref, img.configDigest, now);
-        if (from && from !== img.configDigest) moved.push({ ref: familiarString(ref), from });
+        this.setTag(ref, img.configDigest, now);
+        if (img.tagEvents) this.events.record(imageEvent('tag', img.configDigest, familiarString(ref), config.config?.Labels ?? {}));
       }
       const putDigest = this.db.prepare('INSERT OR REPLACE INTO repo_digests(repository, digest, image_id) VALUES (?, ?, ?)');
       for (const rd of img.repoDigests ?? []) putDigest.run(rd.repository, rd.digest, img.configDigest);
-      return !exists;
+      for (const e of img.events ?? []) this.events.record(e);
     });
-    const created = insert.immediate();
-    if (created) this.bus.emit({ kind: 'image', action: 'added', id: img.configDigest });
-    for (const ref of tagRefs) this.bus.emit({ kind: 'image', action: 'tagged', id: img.configDigest, ref: familiarString(ref) });
-    for (const m of moved) this.bus.emit({ kind: 'image', action: 'untagged', id: m.from, ref: m.ref });
+    insert.immediate();
     return this.get(img.configDigest)!;
   }
 
@@ -296,12 +299,15 @@ export class ImageService {
     const id = this.resolve(source);
     const ref = parseReference(target);
     if (ref.digest) throw new InvalidReferenceError('refusing to create a tag with a digest reference');
-    let prev: string | undefined;
     this.db.transaction(() => {
-      prev = this.setTag(ref, id, Date.now());
+      this.setTag(ref, id, Date.now());
+      this.events.record(imageEvent('tag', id, familiarString(ref), this.labelsOf(id)));
     }).immediate();
-    this.bus.emit({ kind: 'image', action: 'tagged', id, ref: familiarString(ref) });
-    if (prev && prev !== id) this.bus.emit({ kind: 'image', action: 'untagged', id: prev, ref: familiarString(ref) });
+  }
+
+  private labelsOf(id: string): Record<string, string> {
+    const row = this.db.prepare('SELECT labels FROM images WHERE id = ?').get(id) as { labels: string } | undefined;
+    return row ? (JSON.parse(row.labels) as Record<string, string>) : {};
   }
 
   /**
@@ -333,8 +339,10 @@ export class ImageService {
             `conflict: unable to remove repository reference "${input}" (must force) - container ${shortId(users[0]!.id)} is using its referenced image ${shortId(id)}`,
           );
         }
-        this.db.prepare('DELETE FROM tags WHERE reference = ?').run(key);
-        this.bus.emit({ kind: 'image', action: 'untagged', id, ref: familiarString(byName) });
+        this.db.transaction(() => {
+          this.db.prepare('DELETE FROM tags WHERE reference = ?').run(key);
+          this.events.record(imageEvent('untag', id, id, this.labelsOf(id)));
+        }).immediate();
         return [{ untagged: familiarString(byName) }];
       }
     } else if (!force) {
@@ -356,18 +364,20 @@ export class ImageService {
       throw new ConflictError(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
     }
     const digests = this.repoDigestsOf(id);
+    const labels = this.labelsOf(id);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM repo_digests WHERE image_id = ?').run(id);
-      if (users.length === 0) this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+      // docker announces an untag per name (tags and digests), then the delete.
+      for (let i = 0; i < tags.length + digests.length; i++) this.events.record(imageEvent('untag', id, id, labels));
+      if (users.length === 0) {
+        this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+        this.events.record(imageEvent('delete', id, id));
+      }
     }).immediate();
     for (const t of tags) items.push({ untagged: familiarString(parseReference(t)) });
     for (const d of digests) items.push({ untagged: d });
-    for (const t of tags) this.bus.emit({ kind: 'image', action: 'untagged', id, ref: familiarString(parseReference(t)) });
-    if (users.length === 0) {
-      items.push({ deleted: id });
-      this.bus.emit({ kind: 'image', action: 'removed', id });
-    }
+    if (users.length === 0) items.push({ deleted: id });
     return items;
   }
 

@@ -69,5 +69,6 @@ export async function pruneImages(engine: Engine, options: { all?: boolean; filt
     pending = next;
   }
   const gc = await engine.gc.collect();
+  engine.events.announce({ type: 'image', action: 'prune', id: '', attributes: { reclaimed: String(gc.bytesFreed) } });
   return { deleted, spaceReclaimed: gc.bytesFreed };
 }

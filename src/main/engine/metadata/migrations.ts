@@ -98,4 +98,15 @@ export const CORE_MIGRATIONS: readonly string[] = [
     FROM layers l LEFT JOIN image_layers il ON il.diff_id = l.diff_id
     GROUP BY l.diff_id;
   `,
+  /* 2: the change feed (events/event-log.ts): one row per change, written in the change's own transaction */ `
+  CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order: writers are serialised, ids never reused
+    time_nano   INTEGER NOT NULL,                   -- unix nanoseconds
+    type        TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    attributes  TEXT NOT NULL DEFAULT '{}'
+  ) STRICT;
+  CREATE INDEX events_time ON events(time_nano);
+  `,
 ];
