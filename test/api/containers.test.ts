@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
@@ -102,6 +102,39 @@ describe.skipIf(missing)(suiteName('containers through the Engine API', missing)
     expect(inspect.stdout).toBe('made a file|me|["cat","/tmp/made"]\n');
     expect((await cli(['run', '--rm', 'snap:1'])).code).toBe(0);
     expect((await cli(['rm', 'sleeper'])).stdout).toBe('sleeper\n');
+  });
+
+  it('docker cp both ways through the archive endpoints; a link in the container never reaches the host', async () => {
+    const host = join(dir.path, 'cp');
+    mkdirSync(host);
+    writeFileSync(join(host, 'in.txt'), 'into the container\n');
+    const id = (await cli(['run', '-d', '--name', 'files', 'busybox', 'sh', '-c', 'mkdir -p /data/sub && echo out > /data/sub/out.txt && ln -s /etc/shadow /data/leak && exec sleep 60'])).stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await cli(['cp', join(host, 'in.txt'), 'files:/data/'])).code).toBe(0);
+    expect((await cli(['exec', 'files', 'cat', '/data/in.txt'])).stdout).toBe('into the container\n');
+    expect((await cli(['cp', 'files:/data', join(host, 'copy')])).code).toBe(0);
+    expect(readFileSync(join(host, 'copy', 'sub', 'out.txt'), 'utf8')).toBe('out\n');
+    expect(readlinkSync(join(host, 'copy', 'leak'))).toBe('/etc/shadow');
+    const missingPath = await cli(['cp', 'files:/nope', host]);
+    expect(missingPath.code).not.toBe(0);
+    // The docker CLI's own words for a 404 from the archive endpoint, as with dockerd.
+    expect(missingPath.stderr).toContain('No such container:path: files:/nope');
+    await cli(['rm', '-f', 'files']);
+  });
+
+  it('streams the store\'s events as docker\'s JSON messages, with filters and since/until', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await cli(['tag', 'busybox', 'evt:1']);
+    await cli(['rmi', 'evt:1']);
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const r = await cli(['events', '--since', String(since), '--until', String(until), '--filter', 'type=image', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}']);
+    const lines = r.stdout.trim().split('\n');
+    const tag = lines.indexOf('image tag evt:1');
+    expect(tag).toBeGreaterThanOrEqual(0);
+    // docker names the untagged image by its ID in the event's attributes.
+    expect(lines.slice(tag + 1)).toContainEqual(expect.stringMatching(/^image untag sha256:[0-9a-f]{64}$/));
+    expect(lines.every((l) => l.startsWith('image '))).toBe(true);
   });
 
   it('refuses what the sandbox cannot honour with a clear 400', async () => {

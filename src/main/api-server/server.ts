@@ -21,6 +21,8 @@ import { Lifecycle } from './lifecycle.ts';
 import { buildRoutes } from './build.ts';
 import { registryRoutes } from './registry.ts';
 import { networkRoutes } from './networks.ts';
+import { eventRoutes } from './events.ts';
+import { archiveRoutes } from './archive.ts';
 
 export interface ApiServerOptions {
   /** Extra route tables (tests, later areas). */
@@ -33,7 +35,7 @@ export interface ApiServerOptions {
 
 export function createApiServer(engine: Engine, options: ApiServerOptions = {}): Server {
   const lifecycle = new Lifecycle(engine);
-  const router = new Router().add(systemRoutes).add(imageRoutes).add(containerRoutes).add(lifecycle.routes()).add(buildRoutes).add(registryRoutes).add(networkRoutes(engine)).add(options.routes ?? []);
+  const router = new Router().add(systemRoutes).add(imageRoutes).add(containerRoutes).add(lifecycle.routes()).add(buildRoutes).add(registryRoutes).add(networkRoutes(engine)).add(eventRoutes).add(archiveRoutes).add(options.routes ?? []);
   const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> => {
     serverHeaders(res);
     const abort = new AbortController();
