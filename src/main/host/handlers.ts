@@ -20,7 +20,7 @@ import type {
   AppInfo, DialogResult, Features, ParamsOf, RequestName, ResultOf, StreamEventOf, StreamName, StreamParams, StreamResult,
 } from '../../shared/contract.ts';
 import { imageDetail, imageLayers, layerTree, listImages, sharedLayers } from './image-views.ts';
-import { prunePreview } from './prune-preview.ts';
+import { prunePreview, pruneActions, runPruneAction } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';
 import { pull } from '../engine/registry/pull.ts';
@@ -125,6 +125,8 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       return { usage, rows: summary, imagesTotal };
     },
     'system.layers': () => sharedLayers(engine),
+    'system.prunePreview': () => pruneActions(engine),
+    'system.prune': ({ action }) => runPruneAction(engine, action),
     'build.context': ({ path, dockerfile }) => inspectContext(path, dockerfile),
     'build.writeDockerfile': ({ path, dockerfile, text }) => {
       writeDockerfile(path, dockerfile, text);

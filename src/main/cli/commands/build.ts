@@ -5,6 +5,7 @@ import { UsageError } from '../args.ts';
 import { formatBytes } from '../format.ts';
 import { build, BuildError, type BuildEvent } from '../../engine/build/builder.ts';
 import { BuildCache } from '../../engine/build/cache.ts';
+import { sweepInterruptedBuilds } from '../../engine/build/leftovers.ts';
 import { BuildHistory } from '../../engine/build/history-store.ts';
 import { adviseOrder } from '../../engine/build/advisor.ts';
 import { openContext } from '../../engine/build/context.ts';
@@ -164,14 +165,16 @@ export const builderPruneCommand: Command = {
       if (!(await confirm(ctx, `${warning} Are you sure you want to continue?`))) return 0;
     }
     const engine = ctx.engine();
+    sweepInterruptedBuilds(engine);
     const removed = new BuildCache(engine.db, engine.events).prune(all);
-    const gc = await engine.gc.collect();
+    await engine.gc.collect();
     if (removed.keys.length > 0) {
       ctx.stdout.write('Deleted build cache objects:\n');
       for (const k of removed.keys) ctx.stdout.write(`${k.replace(/^sha256:/, '').slice(0, 25)}\n`);
       ctx.stdout.write('\n');
     }
-    ctx.stdout.write(`Total:\t${formatBytes(gc.bytesFreed)}\n`);
+    // BuildKit reports the removed records' sizes; the blob bytes gc unlinked are not docker's figure.
+    ctx.stdout.write(`Total:\t${formatBytes(removed.size)}\n`);
     return 0;
   },
 };

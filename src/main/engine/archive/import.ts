@@ -54,7 +54,7 @@ export async function importImage(engine: Engine, source: ImportSource, options:
     };
     return writeImage(engine.content, engine.images, {
       config,
-      layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files }],
+      layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files }],
       tags,
       events: (id) => [imageEvent('import', id, id, runtime.Labels ?? {})],
     });

@@ -464,7 +464,7 @@ function checkDiffIds(config: ImageConfig, layers: LayerInput[], path: string): 
 }
 
 function toLayerInput(l: IngestedLayer, mediaType: string): LayerInput {
-  return { blobDigest: l.blob.digest, blobSize: l.blob.size, mediaType, compression: l.compression, diffId: l.diffId, size: l.size, files: l.files };
+  return { blobDigest: l.blob.digest, blobSize: l.blob.size, mediaType, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize, files: l.files };
 }
 
 function sameBlobs(manifest: Manifest, layers: LayerInput[]): boolean {

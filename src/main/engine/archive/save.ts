@@ -140,14 +140,16 @@ async function writeArchive(engine: Engine, selection: SaveSelection[], sink: Ar
     await blob(manifestDigest, () => sink.bytes(blobName(manifestDigest), p.bytes));
   }
   const index: Index = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: planned.flatMap(indexEntries) };
-  if (format === 'docker-archive') {
-    const manifestJson = planned.map((p) => ({
-      Config: blobName(p.configDigest),
-      RepoTags: p.selection.tags.length > 0 ? p.selection.tags : null,
-      Layers: p.layers.map((l) => blobName(l.digest)),
-    }));
-    await sink.bytes('manifest.json', Buffer.from(JSON.stringify(manifestJson)));
-  }
+  // Both formats carry docker's manifest.json beside the OCI layout, as Docker 25+ writes its
+  // archives: older engines (docker 20.10 loads nothing else) and every docker-archive reader
+  // take it; OCI tools read index.json and ignore it. In the OCI form its layers are the stored
+  // (possibly gzip) blobs, which docker's loader decompresses.
+  const manifestJson = planned.map((p) => ({
+    Config: blobName(p.configDigest),
+    RepoTags: p.selection.tags.length > 0 ? p.selection.tags : null,
+    Layers: p.layers.map((l) => blobName(l.digest)),
+  }));
+  await sink.bytes('manifest.json', Buffer.from(JSON.stringify(manifestJson)));
   await sink.bytes('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
   await sink.bytes('index.json', Buffer.from(JSON.stringify(index)));
 }

@@ -80,6 +80,9 @@ export const BUILD_MIGRATIONS: readonly string[] = [
     used_at  INTEGER NOT NULL
   ) STRICT;
   `,
+  /* 3: the process running a build (pid:starttime), to finish records a killed build left "running" */ `
+  ALTER TABLE builds ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 /** The persistent DigestCache of context files (see context.ts). */
@@ -186,8 +189,8 @@ export function recordLayer(db: DB, layer: LayerInput & { files?: LayerFile[] })
   db.transaction(() => {
     db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(layer.blobDigest, layer.blobSize, layer.mediaType ?? '', now);
-    const added = db.prepare('INSERT INTO layers(diff_id, size, file_count, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(layer.diffId, layer.size, layer.files?.length ?? 0, now).changes > 0;
+    const added = db.prepare('INSERT INTO layers(diff_id, size, diff_size, file_count, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(layer.diffId, layer.size, layer.diffSize, layer.files?.length ?? 0, now).changes > 0;
     if (added && layer.files) {
       const putFile = db.prepare(
         'INSERT OR REPLACE INTO layer_files(diff_id, path, type, mode, uid, gid, size, link_target, mtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -249,13 +252,13 @@ export class BuildCache {
   layerInput(diffId: string): LayerInput {
     const r = this.db
       .prepare(
-        `SELECT lb.blob_digest, lb.compression, b.size AS blob_size, b.media_type, l.size
+        `SELECT lb.blob_digest, lb.compression, b.size AS blob_size, b.media_type, l.size, l.diff_size
          FROM layer_blobs lb JOIN blobs b ON b.digest = lb.blob_digest JOIN layers l ON l.diff_id = lb.diff_id
          WHERE lb.diff_id = ? ORDER BY lb.compression = 'none' DESC LIMIT 1`,
       )
-      .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number } | undefined;
+      .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number; diff_size: number } | undefined;
     if (!r) throw new Error(`cached layer ${shortId(diffId)} is missing from the store`);
-    return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size };
+    return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size, diffSize: r.diff_size };
   }
 
   /**
@@ -314,18 +317,28 @@ export class BuildCache {
    * (docker's dangling cache) and config-only rows. Returns the removed keys; the caller runs gc.
    */
   prune(all: boolean): { keys: string[]; size: number } {
-    const where = all
-      ? '1'
-      : 'diff_id IS NULL OR diff_id NOT IN (SELECT diff_id FROM image_layers)';
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${where}`).all() as { key: string; size: number; diff_id: string | null }[];
-      this.db.prepare(`DELETE FROM build_cache WHERE ${where}`).run();
+      const removed = this.prunable(all);
+      this.db.prepare(`DELETE FROM build_cache WHERE ${pruneWhere(all)}`).run();
       if (all) this.db.prepare('DELETE FROM build_file_digests').run();
-      const size = rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0);
-      this.events.record({ type: 'builder', action: 'prune', id: '', attributes: { reclaimed: String(size) } });
-      return { keys: rows.map((r) => r.key), size };
+      this.events.record({ type: 'builder', action: 'prune', id: '', attributes: { reclaimed: String(removed.size) } });
+      return removed;
     }).immediate();
   }
+
+  /**
+   * What `prune(all)` would remove, without removing it: the keys and the bytes (the records'
+   * layer sizes, by docker's rule), the figure the prune then reports as freed.
+   */
+  prunable(all: boolean): { keys: string[]; size: number } {
+    const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${pruneWhere(all)}`).all() as { key: string; size: number; diff_id: string | null }[];
+    return { keys: rows.map((r) => r.key), size: rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0) };
+  }
+}
+
+/** Rows `builder prune` removes: every row with `all`, else dangling ones (no image uses the layer). */
+function pruneWhere(all: boolean): string {
+  return all ? '1' : 'diff_id IS NULL OR diff_id NOT IN (SELECT diff_id FROM image_layers)';
 }
 
 function changedArgs(before: Record<string, string>, after: Record<string, string>): string[] {

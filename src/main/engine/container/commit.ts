@@ -64,10 +64,10 @@ export async function commitContainer(engine: Engine, ref: string, options: Comm
         history: [...(parent.history ?? []), entry],
       };
       const parentLayers: LayerInput[] = engine.images.layers(rec.imageId).map((l) => ({
-        blobDigest: l.blobDigest, blobSize: l.blobSize, compression: l.compression, diffId: l.diffId, size: l.size,
+        blobDigest: l.blobDigest, blobSize: l.blobSize, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize,
       }));
       const newLayer: LayerInput = {
-        blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files,
+        blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files,
       };
       return writeImage(engine.content, engine.images, {
         config: imageConfig,

@@ -12,11 +12,11 @@ import { shortId } from '../store/digest.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { changes, type Change } from '../snapshot/changes.ts';
 import { RootfsView } from '../snapshot/rootfs.ts';
-import { walkTree } from '../snapshot/safe-path.ts';
 import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
 import { resolveUser } from '../runtime/user.ts';
 import { detectOpaqueDirs } from '../runtime/opaque.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
+import { directorySize } from '../usage/directory-size.ts';
 import type { DiskUsageContainer } from '../api.ts';
 import type { NewEvent } from '../events/event-log.ts';
 import { CONTAINER_MIGRATIONS } from './migrations.ts';
@@ -450,14 +450,18 @@ export class ContainerService {
   async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
     const deleted: string[] = [];
     let reclaimed = 0;
-    for (const c of this.list({ all: true })) {
-      if (c.state === 'running') continue;
-      reclaimed += this.sizeRw(c.id);
+    for (const c of this.prunable()) {
+      reclaimed += c.sizeRw;
       await this.remove(c.id);
       deleted.push(c.id);
     }
     this.engine.events.announce({ type: 'container', action: 'prune', id: '', attributes: { reclaimed: String(reclaimed) } });
     return { deleted, reclaimed };
+  }
+
+  /** What `prune` would remove: every container not running, with its writable layer's size. */
+  prunable(): { id: string; sizeRw: number }[] {
+    return this.list({ all: true }).filter((c) => c.state !== 'running').map((c) => ({ id: c.id, sizeRw: this.sizeRw(c.id) }));
   }
 
   /** Runs another process in a running container (`exec`). */
@@ -522,19 +526,9 @@ export class ContainerService {
     return out;
   }
 
-  /** Bytes in a container's writable layer. */
+  /** Bytes in a container's writable layer, counted as docker counts SizeRw (usage/directory-size.ts). */
   sizeRw(id: string): number {
-    let total = 0;
-    try {
-      // Never through a link: a running container may swap a directory for one meanwhile.
-      walkTree(this.upperDir(id), (_rel, st) => {
-        if (st.isFile()) total += st.size;
-        return st.isDirectory();
-      });
-    } catch {
-      /* removed meanwhile */
-    }
-    return total;
+    return directorySize(this.upperDir(id));
   }
 
   private diskUsage(): DiskUsageContainer[] {

@@ -18,7 +18,10 @@ export interface LayerInput {
   mediaType?: string;
   compression: Compression;
   diffId: string;
+  /** Uncompressed tar bytes. */
   size: number;
+  /** What the layer holds on disk as docker counts it (layer/file-index.ts `diffSize`). */
+  diffSize: number;
   /** The layer's file index; omitted when the layer is already known. */
   files?: LayerFile[];
 }
@@ -51,7 +54,11 @@ export interface ImageLayer {
   blobDigest: string;
   compression: Compression;
   mediaType: string;
+  /** Uncompressed tar bytes. */
   size: number;
+  /** docker's size of the layer (what it holds on disk). */
+  diffSize: number;
+  /** Bytes of the blob as stored in `blobs/` (possibly compressed). */
   blobSize: number;
 }
 
@@ -148,14 +155,14 @@ export class ImageService {
       const putBlob = this.db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
       putBlob.run(img.configDigest, img.configSize, '', now);
       if (img.manifestDigest) putBlob.run(img.manifestDigest, img.manifestSize ?? 0, img.manifestMediaType ?? '', now);
-      const putLayer = this.db.prepare('INSERT INTO layers(diff_id, size, file_count, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+      const putLayer = this.db.prepare('INSERT INTO layers(diff_id, size, diff_size, file_count, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
       const putLayerBlob = this.db.prepare('INSERT INTO layer_blobs(blob_digest, diff_id, compression) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       const putFile = this.db.prepare(
         'INSERT OR REPLACE INTO layer_files(diff_id, path, type, mode, uid, gid, size, link_target, mtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const l of img.layers) {
         putBlob.run(l.blobDigest, l.blobSize, l.mediaType ?? '', now);
-        const added = putLayer.run(l.diffId, l.size, l.files?.length ?? 0, now).changes > 0;
+        const added = putLayer.run(l.diffId, l.size, l.diffSize, l.files?.length ?? 0, now).changes > 0;
         if (added && l.files) {
           for (const f of l.files) putFile.run(l.diffId, f.path, f.type, f.mode, f.uid, f.gid, f.size, f.linkTarget, f.mtime);
         }
@@ -218,18 +225,18 @@ export class ImageService {
     return (
       this.db
         .prepare(
-          `SELECT il.position, il.diff_id, il.chain_id, il.blob_digest, lb.compression, b.media_type, l.size, b.size AS blob_size
+          `SELECT il.position, il.diff_id, il.chain_id, il.blob_digest, lb.compression, b.media_type, l.size, l.diff_size, b.size AS blob_size
            FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
            JOIN layer_blobs lb ON lb.blob_digest = il.blob_digest JOIN blobs b ON b.digest = il.blob_digest
            WHERE il.image_id = ? ORDER BY il.position`,
         )
         .all(imageId) as {
         position: number; diff_id: string; chain_id: string; blob_digest: string; compression: Compression;
-        media_type: string; size: number; blob_size: number;
+        media_type: string; size: number; diff_size: number; blob_size: number;
       }[]
     ).map((r) => ({
       position: r.position, diffId: r.diff_id, chainId: r.chain_id, blobDigest: r.blob_digest,
-      compression: r.compression, mediaType: r.media_type, size: r.size, blobSize: r.blob_size,
+      compression: r.compression, mediaType: r.media_type, size: r.size, diffSize: r.diff_size, blobSize: r.blob_size,
     }));
   }
 
@@ -438,14 +445,17 @@ export class ImageService {
   }
 }
 
-/** Logical size of an image: each distinct layer counted once (a repeated layer is stored once). */
-export function uniqueLayerSize(layers: readonly { diffId: string; size: number }[]): number {
+/**
+ * Logical size of an image as docker shows it: each distinct layer's diff size counted once (a
+ * repeated layer is stored once).
+ */
+export function uniqueLayerSize(layers: readonly { diffId: string; diffSize: number }[]): number {
   const seen = new Set<string>();
   let total = 0;
   for (const l of layers) {
     if (seen.has(l.diffId)) continue;
     seen.add(l.diffId);
-    total += l.size;
+    total += l.diffSize;
   }
   return total;
 }

@@ -238,10 +238,10 @@ function parseJson<T>(bytes: Buffer, what: string): T {
 function knownLayer(engine: Engine, d: Descriptor): LayerInput | undefined {
   if (!engine.content.has(d.digest)) return undefined;
   const row = engine.db
-    .prepare('SELECT lb.diff_id, lb.compression, l.size FROM layer_blobs lb JOIN layers l ON l.diff_id = lb.diff_id WHERE lb.blob_digest = ?')
-    .get(d.digest) as { diff_id: string; compression: LayerInput['compression']; size: number } | undefined;
+    .prepare('SELECT lb.diff_id, lb.compression, l.size, l.diff_size FROM layer_blobs lb JOIN layers l ON l.diff_id = lb.diff_id WHERE lb.blob_digest = ?')
+    .get(d.digest) as { diff_id: string; compression: LayerInput['compression']; size: number; diff_size: number } | undefined;
   if (!row) return undefined;
-  return { blobDigest: d.digest, blobSize: d.size, mediaType: d.mediaType, compression: row.compression, diffId: row.diff_id, size: row.size };
+  return { blobDigest: d.digest, blobSize: d.size, mediaType: d.mediaType, compression: row.compression, diffId: row.diff_id, size: row.size, diffSize: row.diff_size };
 }
 
 async function fetchConfig(ctx: PullContext, d: Descriptor): Promise<ImageConfig> {
@@ -333,7 +333,7 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   emit({ id, status: 'Download complete' });
   return {
     blobDigest: layer.blob.digest, blobSize: layer.blob.size, mediaType: d.mediaType, compression: layer.compression,
-    diffId: layer.diffId, size: layer.size, files: layer.files,
+    diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files,
   };
 }
 

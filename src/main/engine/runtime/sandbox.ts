@@ -37,6 +37,11 @@ export interface SandboxSpec {
   network?: NetworkMode;
   /** Terminal size for `tty`. */
   size?: { cols: number; rows: number };
+  /**
+   * Name prefix of the per-run scratch folder in the temp dir (default `strata-run-`). A build
+   * adds its ID, so a build killed with -9 leaves nothing `system gc` cannot attribute.
+   */
+  scratchPrefix?: string;
 }
 
 export interface RunResult {
@@ -185,8 +190,8 @@ function resolvConf(): string {
  * docker's init layer, so they never show in `diff`), `root/` is where the overlay is mounted,
  * and the files bound over /etc/hosts, /etc/hostname, /etc/resolv.conf.
  */
-function prepareScratch(lowerDirs: string[], hostname: string, network: NetworkMode): string {
-  const scratch = mkdtempSync(join(tmpdir(), 'strata-run-'));
+function prepareScratch(lowerDirs: string[], hostname: string, network: NetworkMode, prefix = 'strata-run-'): string {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
   const init = join(scratch, 'init');
   for (const d of ['proc', 'dev', 'sys', 'etc']) {
     const p = join(init, d);
@@ -385,7 +390,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   checkArgumentSize(proc);
   const hostname = proc.hostname ?? randomBytes(6).toString('hex');
   const network = spec.network ?? 'none';
-  const scratch = prepareScratch(spec.lowerDirs, hostname, network);
+  const scratch = prepareScratch(spec.lowerDirs, hostname, network, spec.scratchPrefix);
   let root: string, args: string[], copy: boolean;
   try {
     root = join(scratch, 'root');
