@@ -8,6 +8,7 @@ import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 import { CONTAINER_COMMANDS } from './commands/container.ts';
 import { CONTEXT_COMMANDS } from './commands/context.ts';
+import { systemServiceCommand } from './commands/service.ts';
 import { eventsCommand } from './commands/events.ts';
 
 /**
@@ -27,4 +28,5 @@ export const COMMANDS: Command[] = [
   imagesCommand, imageLsCommand, historyCommand, imageLayersCommand, inspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
   ...CONTAINER_COMMANDS,
   ...CONTEXT_COMMANDS,
+  systemServiceCommand,
 ];

@@ -4,6 +4,8 @@ import * as tar from 'tar-stream';
 import type { Header } from 'tar-stream';
 import type { RootfsView, RootfsEntry } from '../snapshot/rootfs.ts';
 import { fixedSizeStream, type OpenedFile } from '../snapshot/safe-path.ts';
+import { posix } from 'node:path';
+import { StrataError } from '../../../shared/errors.ts';
 
 type EntryHeader = Partial<Header> & { name: string };
 
@@ -22,6 +24,23 @@ function vanished(err: unknown): boolean {
  * link to the first name, not as another copy.
  */
 export function exportRootfs(view: RootfsView): Readable {
+  return archiveTree(view, '/', '');
+}
+
+/**
+ * `GET /containers/{id}/archive` and `cp CONTAINER:PATH -`: the entry at `path` (a directory with
+ * everything below it) as a tar whose names start with the entry's base name, as docker's
+ * archiver writes it; the same rules as `export` for a running container.
+ */
+export function archivePath(view: RootfsView, path: string): Readable {
+  const entry = view.stat(path);
+  if (!entry) throw new StrataError('not-found', `Could not find the file ${path} in container`);
+  const base = posix.basename(entry.path) || '.';
+  return archiveTree(view, entry.path, base, entry);
+}
+
+/** The tar of `from` (its children when `top` is undefined), each name `prefix` + the path below `from`. */
+function archiveTree(view: RootfsView, from: string, prefix: string, top?: RootfsEntry): Readable {
   const pack = tar.pack();
   const out = new PassThrough();
   pack.on('error', (err: Error) => out.destroy(err));
@@ -31,8 +50,12 @@ export function exportRootfs(view: RootfsView): Readable {
       const w = pack.entry(header, (err) => (err ? reject(err) : resolve()));
       body?.on('error', reject).pipe(w);
     });
+  const nameOf = (p: string): string => {
+    const below = from === '/' ? p.slice(1) : p.slice(from.length + 1);
+    return prefix && below ? `${prefix}/${below}` : prefix || below;
+  };
   const headerOf = (e: RootfsEntry): EntryHeader => ({
-    name: e.type === 'dir' ? `${e.path.slice(1)}/` : e.path.slice(1), mode: e.mode, uid: e.uid, gid: e.gid, mtime: new Date(e.mtime * 1000),
+    name: e.type === 'dir' ? `${nameOf(e.path)}/` : nameOf(e.path), mode: e.mode, uid: e.uid, gid: e.gid, mtime: new Date(e.mtime * 1000),
   });
   const linked = new Map<string, string>(); // inode → the first exported name of a hard-linked file
   const addFile = async (e: RootfsEntry): Promise<void> => {
@@ -55,22 +78,29 @@ export function exportRootfs(view: RootfsView): Readable {
     if (stat.nlink > 1) linked.set(inode, header.name);
     await add({ ...header, type: 'file' }, fixedSizeStream(fd, stat.size));
   };
-  const walk = async (path: string, top: boolean): Promise<void> => {
+  const addEntry = async (e: RootfsEntry): Promise<void> => {
+    if (e.type === 'file') await addFile(e);
+    else if (e.type === 'dir') await add({ ...headerOf(e), type: 'directory' });
+    else if (e.type === 'symlink') await add({ ...headerOf(e), type: 'symlink', linkname: e.linkTarget });
+    else if (e.type === 'fifo') await add({ ...headerOf(e), type: 'fifo' });
+  };
+  const walk = async (path: string, isTop: boolean): Promise<void> => {
     let entries: RootfsEntry[];
     try {
       entries = view.list(path, { literal: true });
     } catch (err) {
-      if (!top && vanished(err)) return;
+      if (!isTop && vanished(err)) return;
       throw err;
     }
     for (const e of entries) {
-      if (e.type === 'file') await addFile(e);
-      else if (e.type === 'dir') await add({ ...headerOf(e), type: 'directory' });
-      else if (e.type === 'symlink') await add({ ...headerOf(e), type: 'symlink', linkname: e.linkTarget });
-      else if (e.type === 'fifo') await add({ ...headerOf(e), type: 'fifo' });
+      await addEntry(e);
       if (e.type === 'dir') await walk(e.path, false);
     }
   };
-  walk('/', true).then(() => pack.finalize(), (err: Error) => out.destroy(err));
+  const run = async (): Promise<void> => {
+    if (top) await addEntry(top);
+    if (!top || top.type === 'dir') await walk(from, true);
+  };
+  run().then(() => pack.finalize(), (err: Error) => out.destroy(err));
   return out;
 }

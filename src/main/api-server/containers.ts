@@ -1,0 +1,97 @@
+/**
+ * The Engine API's container endpoints, onto the same container service the CLI uses.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { containerArgs } from '../engine/container/config.ts';
+import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
+import { inspectContainer } from '../cli/container-format.ts';
+import { ApiError, boolParam, filtersParam, intParam, sendJson } from './http.ts';
+import type { Route, RouteContext } from './router.ts';
+
+/** docker's ContainerSummary (`GET /containers/json`, and the containers of `/system/df`). */
+export function containerSummary(engine: Engine, c: ContainerRecord, now: number, withSize: boolean): Record<string, unknown> {
+  const sizeRw = withSize ? engine.containers.sizeRw(c.id) : 0;
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: c.image,
+    ImageID: c.imageId,
+    Command: containerArgs(c.config).join(' '),
+    Created: Math.floor(c.created / 1000),
+    Ports: [],
+    ...(withSize ? { SizeRw: sizeRw, SizeRootFs: sizeRw + (engine.images.get(c.imageId)?.size ?? 0) } : {}),
+    Labels: c.config.Labels ?? {},
+    State: c.state,
+    Status: statusText(c, now),
+    HostConfig: { NetworkMode: c.config.Network },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+const STATES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+
+function matches(engine: Engine, c: ContainerRecord, key: string, value: string): boolean {
+  switch (key) {
+    case 'name':
+      return c.name.includes(value.replace(/^\//, ''));
+    case 'id':
+      return c.id.startsWith(value);
+    case 'status':
+      if (!STATES.has(value)) throw new ApiError(400, `invalid filter 'status=${value}'`);
+      return c.state === value;
+    case 'ancestor':
+      return c.image === value || engine.images.tryResolve(value) === c.imageId;
+    case 'label': {
+      const eq = value.indexOf('=');
+      const labels = c.config.Labels ?? {};
+      return eq === -1 ? value in labels : labels[value.slice(0, eq)] === value.slice(eq + 1);
+    }
+    case 'exited':
+      return c.state === 'exited' && String(c.exitCode) === value;
+    default:
+      throw new ApiError(400, `invalid filter '${key}'`);
+  }
+}
+
+function listRoute(ctx: RouteContext): void {
+  const { engine, query } = ctx;
+  const filters = filtersParam(query);
+  const limit = intParam(query, 'limit', -1);
+  let rows = engine.containers.list({ all: boolParam(query, 'all') || limit > 0 || Object.keys(filters).length > 0 });
+  // docker's rule: every key must match; a key's values are alternatives, except labels, which
+  // must all be present.
+  for (const [key, values] of Object.entries(filters)) {
+    rows = rows.filter((c) => (key === 'label' ? values.every((v) => matches(engine, c, key, v)) : values.some((v) => matches(engine, c, key, v))));
+  }
+  if (!boolParam(query, 'all') && !filters.status && limit <= 0) rows = rows.filter((c) => c.state === 'running');
+  if (limit > 0) rows = rows.slice(0, limit);
+  const now = Date.now();
+  sendJson(ctx.res, 200, rows.map((c) => containerSummary(engine, c, now, boolParam(query, 'size'))));
+}
+
+function inspectRoute(ctx: RouteContext): void {
+  const body = inspectContainer(ctx.engine, ctx.params[0]!);
+  const host = (body.HostConfig ?? {}) as Record<string, unknown>;
+  body.HostConfig = { ...host, LogConfig: { Type: 'json-file', Config: {} } };
+  if (boolParam(ctx.query, 'size')) {
+    const c = ctx.engine.containers.get(ctx.params[0]!);
+    const sizeRw = ctx.engine.containers.sizeRw(c.id);
+    body.SizeRw = sizeRw;
+    body.SizeRootFs = sizeRw + (ctx.engine.images.get(c.imageId)?.size ?? 0);
+  }
+  sendJson(ctx.res, 200, body);
+}
+
+const KIND = { A: 1, C: 0, D: 2 } as const;
+
+async function changesRoute(ctx: RouteContext): Promise<void> {
+  const changes = await ctx.engine.containers.changes(ctx.params[0]!);
+  sendJson(ctx.res, 200, changes.length > 0 ? changes.map((c) => ({ Path: c.path, Kind: KIND[c.kind] })) : null);
+}
+
+export const containerRoutes: Route[] = [
+  ['GET', /^\/containers\/json$/, listRoute],
+  ['GET', /^\/containers\/([^/]+)\/json$/, inspectRoute],
+  ['GET', /^\/containers\/([^/]+)\/changes$/, changesRoute],
+];
