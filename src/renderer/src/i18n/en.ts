@@ -77,7 +77,7 @@ export const en = {
     title: 'Images',
     summary: '{count} images · their sizes add up to {size}',
     toolbar: 'Image actions',
-    filterPlaceholder: 'Filter: name, name:tag, j*, ID prefix',
+    filterPlaceholder: 'Search: name, tag, ID or a pattern (web*)',
     filterLabel: 'Filter images by reference pattern',
     dangling: 'Dangling only',
     inUse: 'In use only',

@@ -79,7 +79,7 @@ export const ko: Messages = {
     title: '이미지',
     summary: '이미지 {count}개 · 크기 합계: {size}',
     toolbar: '이미지 작업',
-    filterPlaceholder: '필터: 이름, 이름:태그, j*, ID 앞부분',
+    filterPlaceholder: '검색: 이름, 태그, ID 또는 패턴(web*)',
     filterLabel: '참조 패턴으로 이미지 필터링',
     dangling: '댕글링만',
     inUse: '사용 중만',
