@@ -76,7 +76,7 @@ async function importBase(root: string, tarPath: string, unpack = false): Promis
           rootfs: { type: 'layers', diff_ids: [] },
           history: [{ created: '2024-01-01T00:00:00Z', created_by: 'debootstrap --variant=minbase bookworm' }],
         },
-        layers: [{ blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, files: l.files }],
+        layers: [{ blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize, files: l.files }],
         tags: [BASE],
       });
     });

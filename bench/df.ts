@@ -32,7 +32,7 @@ async function layerFrom(engine: Engine, dir: string, name: string, content: str
   const path = join(dir, `${name}.tar`);
   await writeTar(path, [{ type: 'file', name: `${name}.txt`, content }]);
   const l = await ingestLayer(engine.content, createReadStream(path));
-  return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, files: l.files };
+  return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize, files: l.files };
 }
 
 async function populate(engine: Engine, dir: string): Promise<void> {

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { Engine } from './engine/engine.ts';
 import { defaultRoot } from './engine/paths.ts';
 import { createHandlers, type Dialogs, type Handlers } from './host/handlers.ts';
-import { HostSession } from './host/session.ts';
+import { errorInfo, HostSession } from './host/session.ts';
 import { SealedCredentialStore, type Sealer } from './engine/registry/sealed-credentials.ts';
-import { Channels } from '../shared/contract.ts';
+import { Channels, type Envelope } from '../shared/contract.ts';
+import { keepServing } from './host/last-resort.ts';
 
 const sessions = new Map<number, HostSession>();
 
@@ -143,14 +144,25 @@ async function start(): Promise<void> {
     credentialsUnavailable: keychainUnavailable,
   });
   const refused = { ok: false, error: { message: 'request from an untrusted frame', code: 'invalid' } } as const;
-  ipcMain.handle(Channels.invoke, (e, name: unknown, params: unknown) => (trusted(e) ? sessionFor(e.sender, handlers).invoke(name, params) : refused));
-  ipcMain.handle(Channels.stream, (e, id: unknown, name: unknown, params: unknown) => (trusted(e) ? sessionFor(e.sender, handlers).stream(id, name, params) : refused));
-  ipcMain.on(Channels.cancel, (e, id: unknown) => {
-    if (trusted(e)) sessionFor(e.sender, handlers).cancel(id);
-  });
-  ipcMain.on(Channels.input, (e, id: unknown, data: unknown) => {
-    if (trusted(e)) sessionFor(e.sender, handlers).input(id, data);
-  });
+  // Every channel answers in an envelope or stays silent: nothing a renderer sends can throw out of main.
+  const answer = async (e: IpcMainInvokeEvent, run: (s: HostSession) => Promise<Envelope<unknown>>): Promise<Envelope<unknown>> => {
+    try {
+      return trusted(e) ? await run(sessionFor(e.sender, handlers)) : refused;
+    } catch (err) {
+      return { ok: false, error: errorInfo(err) };
+    }
+  };
+  const quietly = (e: IpcMainEvent, run: (s: HostSession) => void): void => {
+    try {
+      if (trusted(e)) run(sessionFor(e.sender, handlers));
+    } catch (err) {
+      console.error(`strata: ${errorInfo(err).message}`);
+    }
+  };
+  ipcMain.handle(Channels.invoke, (e, name: unknown, params: unknown) => answer(e, (s) => s.invoke(name, params)));
+  ipcMain.handle(Channels.stream, (e, id: unknown, name: unknown, params: unknown) => answer(e, (s) => s.stream(id, name, params)));
+  ipcMain.on(Channels.cancel, (e, id: unknown) => quietly(e, (s) => s.cancel(id)));
+  ipcMain.on(Channels.input, (e, id: unknown, data: unknown) => quietly(e, (s) => s.input(id, data)));
   app.on('web-contents-created', (_e, contents) => harden(contents));
   menu();
   mainWindow = createWindow();
@@ -163,5 +175,10 @@ async function start(): Promise<void> {
   app.on('will-quit', () => engine.close());
 }
 
+// The desktop app's main process holds every window: an error nothing caught is logged, not fatal.
+keepServing('strata', (line) => console.error(line));
 if (!app.requestSingleInstanceLock()) app.quit();
-else void start();
+else start().catch((err: unknown) => {
+  console.error(`strata: cannot start: ${errorInfo(err).message}`);
+  app.exit(1);
+});

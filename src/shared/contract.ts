@@ -74,14 +74,23 @@ export interface ImageDetail {
 
 export interface PrunePreview {
   images: { id: string; repoTags: string[]; size: number }[];
-  /** Exact bytes the prune frees: layers only these images use. */
+  /** Exact bytes the prune frees as docker counts them: the diff sizes of the layers it removes. */
   spaceReclaimed: number;
+  /** Bytes of blob files it unlinks from `blobs/` (compressed as stored): not docker's figure. */
+  storedBytes: number;
 }
 
 export interface PruneResult {
   deleted: ImageDeleteItem[];
   spaceReclaimed: number;
+  storedBytesFreed: number;
 }
+
+/** The disk view's prune actions: docker's `image prune`, `image prune -a`, `container prune`, `builder prune -a`. */
+export type PruneAction = 'dangling-images' | 'unused-images' | 'stopped-containers' | 'build-cache';
+
+/** What each prune action would free (docker's bytes); running it reports exactly this figure. */
+export type PruneActions = Record<PruneAction, number>;
 
 export interface SystemDf {
   usage: DiskUsage;
@@ -178,6 +187,8 @@ export interface Requests {
   'images.prune': { params: { all: boolean }; result: PruneResult };
   'system.df': { params: Record<string, never>; result: SystemDf };
   'system.layers': { params: Record<string, never>; result: SharedLayer[] };
+  'system.prunePreview': { params: Record<string, never>; result: PruneActions };
+  'system.prune': { params: { action: PruneAction }; result: { spaceReclaimed: number } };
   'build.context': { params: { path: string; dockerfile?: string }; result: BuildContextInfo };
   'build.writeDockerfile': { params: { path: string; dockerfile: string; text: string }; result: null };
   'build.history': { params: { path: string; dockerfile: string }; result: { builds: BuildSummary[]; advice: BuildAdvice[] } };

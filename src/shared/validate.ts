@@ -4,7 +4,7 @@
  * data. Tiny hand-written combinators; the map is typed so a new request without a validator does
  * not compile.
  */
-import type { ParamsOf, RequestName, StreamName, StreamParams } from './contract.ts';
+import type { ParamsOf, PruneAction, RequestName, StreamName, StreamParams } from './contract.ts';
 
 export class ValidationError extends Error {
   constructor(message: string) {
@@ -35,6 +35,16 @@ export function text(): Validator<string> {
     return v;
   };
 }
+
+/** One of a fixed set of strings. */
+export function oneOf<T extends string>(values: readonly T[]): Validator<T> {
+  return (v, at) => {
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw new ValidationError(`${at}: expected one of ${values.join(', ')}`);
+    return v as T;
+  };
+}
+
+const PRUNE_ACTIONS: readonly PruneAction[] = ['dangling-images', 'unused-images', 'stopped-containers', 'build-cache'];
 
 export function bool(): Validator<boolean> {
   return (v, at) => {
@@ -111,6 +121,8 @@ export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } =
   'images.prune': obj({ all: bool() }),
   'system.df': empty,
   'system.layers': empty,
+  'system.prunePreview': empty,
+  'system.prune': obj({ action: oneOf(PRUNE_ACTIONS) }),
   'build.context': obj<{ path: string; dockerfile?: string }>({ path, dockerfile: str({ max: 4096 }) }, ['dockerfile']),
   'build.writeDockerfile': obj({ path, dockerfile: path, text: text() }),
   'build.history': obj({ path, dockerfile: str({ max: 4096 }) }),

@@ -300,7 +300,7 @@ describe('determinism and cache', () => {
       e.images.remove('cached:1');
       await e.gc.collect();
       expect((await buildWithEvents(e, { context: dir })).result.steps.every((s) => s.cached)).toBe(true);
-      const pruned = new BuildCache(e.db).prune(true);
+      const pruned = new BuildCache(e.db, e.events).prune(true);
       expect(pruned.keys.length).toBe(usage.length);
       expect(buildCacheUsage(e)).toEqual([]);
       const afterPrune = await buildWithEvents(e, { context: dir });

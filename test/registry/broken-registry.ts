@@ -14,6 +14,8 @@ export type Fault =
   | 'truncate-once'
   /** The fault blob trickles out slowly (for cancellation). */
   | 'slow'
+  /** The fault blob's first half is sent, then nothing more, the connection left open (every time). */
+  | 'stall'
   /** Needs basic auth (user `u`, password `p`); blobs redirect to another host name (a CDN) that must not see it. */
   | 'redirect'
   | 'unauthorized'
@@ -110,6 +112,11 @@ export async function startBrokenRegistry(source: Engine, imageId: string, fault
       res.writeHead(200, { 'content-length': String(size) });
       const half = readFileSync(path).subarray(0, Math.floor(size / 2));
       res.write(half, () => setTimeout(() => res.destroy(), 20));
+      return;
+    }
+    if (fault === 'stall') {
+      res.writeHead(200, { 'content-length': String(size) });
+      res.write(readFileSync(path).subarray(0, Math.floor(size / 2)));
       return;
     }
     if (fault === 'slow') {

@@ -268,7 +268,7 @@ describe('registry: push and pull against CNCF distribution', () => {
       const configBlob = await src.content.put(JSON.stringify(config));
       return src.images.commit({
         configDigest: configBlob.digest, configSize: configBlob.size, tags: [`${registry.host}/legacy:1`],
-        layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files }],
+        layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files }],
       });
     });
     expect(legacy.manifestDigest).toBeNull();
@@ -378,8 +378,8 @@ describe('registry: htpasswd basic auth and docker config.json credentials', () 
       dst.close();
     }
 
-    expect(await logout(registry.host, store)).toBe(true);
-    expect(await logout(registry.host, store)).toBe(false);
+    expect(await logout(engine, registry.host, store)).toBe(true);
+    expect(await logout(engine, registry.host, store)).toBe(false);
     const empty = Engine.open({ root: join(dir.path, 'dst2') });
     try {
       await expect(pull(empty, `${registry.host}/private:1`, { credentials: store })).rejects.toThrow('no basic auth credentials');

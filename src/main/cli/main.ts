@@ -3,6 +3,21 @@ import { defaultRoot } from '../engine/paths.ts';
 import { parseArgs, UsageError } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
 import { COMMANDS } from './registry.ts';
+import { setLastResort } from '../host/last-resort.ts';
+import { ensureSpaceReserve, explainDiskFull, releaseSpaceReserve } from '../engine/metadata/db.ts';
+import { join, resolve } from 'node:path';
+
+/**
+ * Commands that free space: on a full disk they may spend the store's space reserve, so that
+ * their own database writes have room (see releaseSpaceReserve).
+ */
+const FREES_SPACE = ['rmi', 'image prune', 'system gc', 'builder prune', 'rm', 'container prune'];
+
+/**
+ * Errors nothing caught (an 'error' event of a stream no one listens to, a throw in a callback)
+ * while a command runs end that command like any other error: one line, status 1.
+ */
+let uncaught: ((err: unknown) => void) | undefined;
 
 const GLOBAL_HELP = `Usage:  strata [--root DIR] COMMAND
 
@@ -90,33 +105,63 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     if (command.maxArgs !== undefined && parsed.args.length > command.maxArgs) {
       throw new UsageError(`"strata ${name}" accepts ${command.maxArgs === 0 ? 'no arguments' : `at most ${command.maxArgs} argument${command.maxArgs === 1 ? '' : 's'}`}.\nSee 'strata ${name} --help'.\n\nUsage:  ${command.usage}`);
     }
-    const code = await command.run({
-      ...parsed,
-      root,
-      stdout: io.stdout,
-      stderr: io.stderr,
-      stdin: io.stdin,
-      signal: abort.signal,
-      engine: () => (engine ??= Engine.open({ root })),
+    if (FREES_SPACE.includes(name)) releaseSpaceReserve(join(resolve(root), 'strata.db'));
+    const escaped = new Promise<never>((_, reject) => {
+      uncaught = (err) => {
+        abort.abort(err);
+        reject(err);
+      };
     });
+    const code = await Promise.race([
+      command.run({
+        ...parsed,
+        root,
+        stdout: io.stdout,
+        stderr: io.stderr,
+        stdin: io.stdin,
+        signal: abort.signal,
+        engine: () => (engine ??= Engine.open({ root })),
+      }),
+      escaped,
+    ]);
     return code ?? 0;
-  } catch (err) {
+  } catch (caught) {
+    const err = explainDiskFull(caught, resolve(root));
     const e = err as Error;
     if (e instanceof UsageError) {
       io.stderr.write(`${e.message}\n`);
       return 125;
     }
-    if (process.env.STRATA_DEBUG) io.stderr.write(`${e.stack}\n`);
-    io.stderr.write(`Error: ${e.message}\n`);
+    if (process.env.STRATA_DEBUG) io.stderr.write(`${e?.stack ?? String(err)}\n`);
+    io.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   } finally {
+    uncaught = undefined;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    engine?.close();
+    if (engine) {
+      engine.close();
+      ensureSpaceReserve(join(engine.root, 'strata.db'));
+    }
   }
 }
 
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
 if (import.meta.main) {
+  let escapedOnce = false;
+  setLastResort((err) => {
+    escapedOnce = true;
+    if (uncaught) return uncaught(err);
+    // Between commands (or after one): nothing to end gracefully.
+    if (process.env.STRATA_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`Error: ${oneLine(err)}\n`);
+    process.exit(1);
+  });
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
+  // An aborted command may leave work behind that would keep the process alive: it is over.
+  if (escapedOnce) process.exit(code);
 }

@@ -7,6 +7,7 @@ import { historyCommand, imageLsCommand, imagePruneCommand, imagesCommand, inspe
 import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 import { CONTAINER_COMMANDS } from './commands/container.ts';
+import { eventsCommand } from './commands/events.ts';
 
 /**
  * Every CLI command. Each command lives in its own file under commands/ (grouped by service);
@@ -21,6 +22,7 @@ export const COMMANDS: Command[] = [
   gcCommand,
   uiCommand,
   pullCommand, pushCommand, loginCommand, logoutCommand,
+  eventsCommand,
   imagesCommand, imageLsCommand, historyCommand, inspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
   ...CONTAINER_COMMANDS,
 ];

@@ -14,7 +14,10 @@ export interface ImageSummary {
   parentId: string;
   /** Unix seconds. */
   created: number;
-  /** Logical size: every layer of the image, shared or not (what `docker images` shows). */
+  /**
+   * Logical size: every layer of the image, shared or not, each counted as docker does (what the
+   * layer holds on disk: regular files and symlinks, each inode once) — what `docker images` shows.
+   */
   size: number;
   /** Bytes in layers that at least one other image also uses; -1 when not computed. */
   sharedSize: number;
@@ -30,7 +33,7 @@ export interface HistoryEntry {
   /** Unix seconds (0 when unknown). */
   created: number;
   createdBy: string;
-  /** Bytes the step's layer adds (0 for empty layers). */
+  /** Bytes the step's layer adds, by docker's rule (0 for empty layers). */
   size: number;
   comment: string;
   tags: string[];
@@ -43,9 +46,11 @@ export interface LayerInfo {
   /** Digest of the blob as stored (may be compressed). */
   blobDigest: string;
   mediaType: string;
-  /** Uncompressed size. */
+  /** docker's size: what the layer holds on disk (regular files and symlinks, each inode once). */
   size: number;
-  /** Stored (possibly compressed) size. */
+  /** Bytes of the uncompressed tar. */
+  tarSize: number;
+  /** Bytes of the blob as stored in `blobs/` (possibly compressed): not docker's figure. */
   blobSize: number;
   /** Images (IDs) that use this layer. */
   usedBy: string[];
@@ -139,11 +144,16 @@ export interface DiskUsageReport extends DiskUsage {
   summary: DiskUsageRow[];
 }
 
-/** Something in the store changed; UIs refresh what they show from these (emitted on ChangeBus). */
+/**
+ * Something in the store changed, in this process or another (the store's event feed, docs/events.md);
+ * UIs refresh what they show from these (emitted on ChangeBus). An empty `id` means several (a prune).
+ */
 export type ChangeEvent =
   | { kind: 'image'; action: 'added' | 'removed' | 'tagged' | 'untagged'; id: string; ref?: string }
   | { kind: 'container'; action: 'created' | 'started' | 'stopped' | 'removed' | 'changed'; id: string }
-  | { kind: 'build-cache'; action: 'changed' | 'pruned' };
+  | { kind: 'build-cache'; action: 'changed' | 'pruned' }
+  | { kind: 'layer'; action: 'removed'; id: string }
+  | { kind: 'registry'; action: 'login' | 'logout'; id: string };
 
 /**
  * Why a build step missed the cache, as data: the CLI prints its English text (cache.ts

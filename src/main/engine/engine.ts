@@ -1,10 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openDatabase, type DB } from './metadata/db.ts';
 import { ContentStore } from './store/content-store.ts';
 import { ImageService } from './image/image-service.ts';
 import { GarbageCollector } from './gc/gc.ts';
-import { ChangeBus } from './events.ts';
+import { ChangeBus } from './events/change-bus.ts';
+import { EventLog } from './events/event-log.ts';
+import { ChangeFeed } from './events/feed.ts';
 import { fsck, type FsckReport } from './fsck/fsck.ts';
 import { defaultRoot } from './paths.ts';
 import { registerBuildService } from './build/cache.ts';
@@ -13,6 +15,17 @@ import { ContainerService } from './container/container-service.ts';
 export interface EngineOptions {
   /** Store directory; defaults to STRATA_ROOT or the platform's per-user data directory. */
   root?: string;
+}
+
+/**
+ * Creates a store directory only its owner may enter (0700), and closes one that already exists
+ * more openly (say a `mkdir`ed 0755 root): as root, image layers put setuid-root files and device
+ * nodes under snapshots/ and containers/, which no other local user may reach.
+ */
+function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(dir, st.mode & 0o7700);
 }
 
 /**
@@ -28,6 +41,11 @@ export class Engine {
   readonly root: string;
   readonly db: DB;
   readonly content: ContentStore;
+  /** The store's change feed: services record each change's event in its transaction. */
+  readonly events: EventLog;
+  /** Follows the feed (this and other processes' changes). */
+  readonly feed: ChangeFeed;
+  /** The feed as the contract's change events, for the views. */
   readonly bus: ChangeBus;
   readonly images: ImageService;
   readonly gc: GarbageCollector;
@@ -36,12 +54,15 @@ export class Engine {
 
   private constructor(root: string) {
     this.root = root;
-    mkdirSync(root, { recursive: true, mode: 0o700 });
-    this.db = openDatabase(join(root, 'strata.db'));
+    privateDir(root);
+    const dbFile = join(root, 'strata.db');
+    this.db = openDatabase(dbFile);
     this.content = new ContentStore(join(root, 'blobs'));
-    this.bus = new ChangeBus();
-    this.images = new ImageService(this.db, this.content, this.bus);
-    this.gc = new GarbageCollector(this.db, this.content);
+    this.events = new EventLog(this.db);
+    this.feed = new ChangeFeed(this.db, this.events, dbFile);
+    this.bus = new ChangeBus(this.feed);
+    this.images = new ImageService(this.db, this.content, this.events);
+    this.gc = new GarbageCollector(this.db, this.content, this.events);
     // Build cache schema and its layers as gc roots, present whenever the store is open.
     registerBuildService(this);
     // Containers hold their images (rmi needs -f) and report their writable layers to system df.
@@ -55,7 +76,7 @@ export class Engine {
   /** A directory owned by one service, created on first use. */
   dir(name: string): string {
     const d = join(this.root, name);
-    mkdirSync(d, { recursive: true });
+    privateDir(d);
     return d;
   }
 
@@ -69,6 +90,7 @@ export class Engine {
 
   close(): void {
     for (const fn of this.closers.splice(0).reverse()) fn();
+    this.feed.close();
     this.db.close();
   }
 }

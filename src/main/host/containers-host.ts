@@ -62,6 +62,7 @@ export async function terminal(engine: Engine, p: StreamParams<'containers.termi
     if (rec.state === 'running') throw new StrataError('conflict', `container ${rec.name} runs in another process: its terminal is there`);
     throw new StrataError('conflict', `container ${rec.name} is not running: start it first`);
   }
+  engine.containers.announce('attach', rec.id);
   proc.resize(p.cols, p.rows);
   const live = proc;
   let attached = true;

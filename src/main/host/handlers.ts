@@ -4,8 +4,10 @@
  * already-validated params (see shared/validate.ts).
  */
 import type { Engine } from '../engine/engine.ts';
-import type { ChangeEvent } from '../engine/events.ts';
+import type { ChangeEvent } from '../engine/events/change-bus.ts';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureSpaceReserve, releaseSpaceReserve } from '../engine/metadata/db.ts';
 import { loadImages } from '../engine/archive/load.ts';
 import { saveImages, selectImages } from '../engine/archive/save.ts';
 import { importImage } from '../engine/archive/import.ts';
@@ -18,7 +20,7 @@ import type {
   AppInfo, DialogResult, Features, ParamsOf, RequestName, ResultOf, StreamEventOf, StreamName, StreamParams, StreamResult,
 } from '../../shared/contract.ts';
 import { imageDetail, imageLayers, layerTree, listImages, sharedLayers } from './image-views.ts';
-import { prunePreview } from './prune-preview.ts';
+import { prunePreview, pruneActions, runPruneAction } from './prune-preview.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';
 import { pull } from '../engine/registry/pull.ts';
@@ -76,6 +78,16 @@ export function features(options: HandlerOptions): Features {
 
 export function createHandlers(engine: Engine, options: HandlerOptions): Handlers {
   const resolve = (ref: string): string => engine.images.resolve(ref);
+  // Removing frees space even on a full disk: the store's reserve makes room for the database's own writes.
+  const dbFile = join(engine.root, 'strata.db');
+  const freeingSpace = async <T>(fn: () => Promise<T>): Promise<T> => {
+    releaseSpaceReserve(dbFile);
+    try {
+      return await fn();
+    } finally {
+      ensureSpaceReserve(dbFile);
+    }
+  };
   const dialogs = options.dialogs;
   const credentials: CredentialSetup = {
     store: options.credentials ?? new DockerConfigCredentialStore(),
@@ -99,13 +111,13 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       engine.images.tag(source, target);
       return null;
     },
-    'images.remove': async ({ refs, force }) => {
+    'images.remove': ({ refs, force }) => freeingSpace(async () => {
       const items = refs.flatMap((r) => removeImage(engine, r, { force }));
       await engine.gc.collect();
       return items;
-    },
+    }),
     'images.prunePreview': ({ all }) => prunePreview(engine, all),
-    'images.prune': ({ all }) => pruneImages(engine, { all }),
+    'images.prune': ({ all }) => freeingSpace(() => pruneImages(engine, { all })),
     'system.df': () => {
       const { summary, ...usage } = diskUsage(engine);
       // What `images` lists (intermediate images hidden), each with its full size.
@@ -113,6 +125,8 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       return { usage, rows: summary, imagesTotal };
     },
     'system.layers': () => sharedLayers(engine),
+    'system.prunePreview': () => pruneActions(engine),
+    'system.prune': ({ action }) => runPruneAction(engine, action),
     'build.context': ({ path, dockerfile }) => inspectContext(path, dockerfile),
     'build.writeDockerfile': ({ path, dockerfile, text }) => {
       writeDockerfile(path, dockerfile, text);
@@ -121,10 +135,10 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     'build.history': ({ path, dockerfile }) => buildHistory(engine, path, dockerfile),
     'containers.list': ({ all }) => containers.listContainers(engine, all),
     'containers.create': (p) => containers.createContainer(engine, p),
-    'containers.remove': async ({ id, force }) => {
+    'containers.remove': ({ id, force }) => freeingSpace(async () => {
       await engine.containers.remove(id, { force });
       return null;
-    },
+    }),
     'containers.stop': async ({ id }) => {
       await engine.containers.stop(id);
       return null;
@@ -152,7 +166,7 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     },
     'registry.logins': () => listLogins(credentials),
     'registry.login': (params) => loginToRegistry(engine, credentials, params),
-    'registry.logout': ({ registry }) => logoutFromRegistry(credentials, registry),
+    'registry.logout': ({ registry }) => logoutFromRegistry(engine, credentials, registry),
     'dialog.openFolder': ({ title }) => (dialogs ? dialogs.openFolder(title) : unsupported('a native folder picker')),
     'dialog.openFile': ({ title }) => (dialogs ? dialogs.openFile(title) : unsupported('a native file picker')),
     'dialog.saveFile': ({ title, defaultName }) => (dialogs ? dialogs.saveFile(title, defaultName) : unsupported('a native save dialog')),

@@ -35,7 +35,8 @@ export function imageLayers(engine: Engine, imageId: string): LayerInfo[] {
     chainId: l.chainId,
     blobDigest: l.blobDigest,
     mediaType: l.mediaType,
-    size: l.size,
+    size: l.diffSize,
+    tarSize: l.size,
     blobSize: l.blobSize,
     usedBy: (stmt.all(l.diffId) as { image_id: string }[]).map((r) => r.image_id),
   }));
@@ -44,7 +45,7 @@ export function imageLayers(engine: Engine, imageId: string): LayerInfo[] {
 /** Every layer images use, with its users, largest first. */
 export function sharedLayers(engine: Engine): SharedLayer[] {
   const users = layerUsers(engine);
-  const sizes = engine.db.prepare('SELECT diff_id, size FROM layers').all() as { diff_id: string; size: number }[];
+  const sizes = engine.db.prepare('SELECT diff_id, diff_size AS size FROM layers').all() as { diff_id: string; size: number }[];
   return sizes
     .filter((l) => users.has(l.diff_id))
     .map((l) => ({ diffId: l.diff_id, size: l.size, usedBy: [...users.get(l.diff_id)!].sort() }))

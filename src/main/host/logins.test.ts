@@ -92,12 +92,27 @@ describe('registry login through the host handlers (sealed store, real registry 
     const pulled = await stream('images.pull', { ref });
     expect(pulled.ok).toBe(true);
     expect(engine.images.resolve(ref)).toMatch(/^sha256:/);
+
+    // The feed: the login (user, never the secret), then docker's push, untag/delete and pull under the reference.
+    const events = engine.events.read();
+    expect(events.map((e) => `${e.type} ${e.action} ${e.id}`).filter((l) => !l.startsWith('layer'))).toEqual([
+      `image tag ${engine.images.resolve(ref)}`,
+      `registry login ${registry!.host}`, `image push ${ref}`,
+      // rmi untags the tag and the repo digest the push recorded, each announced, then deletes.
+      `image untag ${engine.images.resolve(ref)}`, `image untag ${engine.images.resolve(ref)}`, `image delete ${engine.images.resolve(ref)}`,
+      `image pull ${ref}`,
+    ]);
+    expect(events.find((e) => e.action === 'login')!.attributes).toEqual({ username: USER });
+    expect(events.find((e) => e.action === 'pull')!.attributes).toEqual({ name: ref.slice(0, ref.lastIndexOf(':')) });
+    expect(leaks(JSON.stringify(events.map((e) => e.attributes)), PASSWORD)).toBe(false);
   });
 
   it('logs out: the entry is erased and the registry refuses again', async ({ skip }) => {
     if (unavailable) skip(unavailable);
     expect(await session.invoke('registry.logout', { registry: registry!.host })).toEqual({ ok: true, value: { registry: registry!.host, removed: true } });
     expect(await session.invoke('registry.logout', { registry: registry!.host })).toEqual({ ok: true, value: { registry: registry!.host, removed: false } });
+    // One logout announced: the second removed nothing.
+    expect(engine.events.read().filter((e) => e.type === 'registry' && e.action === 'logout').map((e) => e.id)).toEqual([registry!.host]);
     expect((await logins()).logins).toEqual([]);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ auths: {} });
     const env = await stream('images.pull', { ref });

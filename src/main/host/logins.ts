@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Engine } from '../engine/engine.ts';
 import {
-  DockerConfigCredentialStore, SealedCredentialStore, login, loginRegistry, type CredentialStore, type Credentials,
+  DockerConfigCredentialStore, SealedCredentialStore, login, loginRegistry, logout, type CredentialStore, type Credentials,
 } from '../engine/registry/index.ts';
 import type { RegistryLogin, RegistryLogins } from '../../shared/contract.ts';
 import { UnsupportedError } from './session.ts';
@@ -87,7 +87,7 @@ export async function loginToRegistry(
   return { registry };
 }
 
-export async function logoutFromRegistry(setup: CredentialSetup, registry: string): Promise<{ registry: string; removed: boolean }> {
+export async function logoutFromRegistry(engine: Engine, setup: CredentialSetup, registry: string): Promise<{ registry: string; removed: boolean }> {
   const host = loginRegistry(registry.trim());
-  return { registry: host, removed: await setup.store.erase(host) };
+  return { registry: host, removed: await logout(engine, host, setup.store) };
 }

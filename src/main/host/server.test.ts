@@ -8,6 +8,7 @@ import { tempDir } from '../../../test/tmp.ts';
 import { repoRoot } from '../../../test/paths.ts';
 import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../../../test/fixtures/busybox.ts';
 import type { WsReply } from '../../shared/client.ts';
+import type { ChangeEvent } from '../../shared/contract.ts';
 
 /** The real `strata ui` process on a temporary store, spoken to over its WebSocket like the page does. */
 describe('strata ui (browser host)', () => {
@@ -43,9 +44,9 @@ describe('strata ui (browser host)', () => {
     tmp.cleanup();
   });
 
-  function connect(headers: Record<string, string>): Promise<WebSocket> {
+  function connect(headers: Record<string, string>, token = url.searchParams.get('token')): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${url.port}/ws`, { headers });
+      const ws = new WebSocket(`ws://127.0.0.1:${url.port}/ws?token=${token}`, { headers });
       ws.once('open', () => resolve(ws));
       ws.once('error', reject);
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -68,14 +69,15 @@ describe('strata ui (browser host)', () => {
 
   it('trades the URL token for an HttpOnly cookie and refuses requests without it', async () => {
     expect(url.hostname).toBe('127.0.0.1');
-    expect(cookie).toMatch(/^strata_token=[0-9a-f]{48}$/);
+    expect(cookie).toMatch(new RegExp(`^strata_session_${url.port}=[0-9a-f]{48}$`));
     expect((await fetch(`http://127.0.0.1:${url.port}/`)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${url.port}/`, { headers: { cookie } })).status).not.toBe(401);
   });
 
-  it('refuses a WebSocket from another origin or without the cookie', async () => {
+  it('refuses a WebSocket from another origin, without the cookie or without the token', async () => {
     await expect(connect({ origin: 'http://evil.example', cookie })).rejects.toThrow(/403/);
     await expect(connect({ origin: `http://127.0.0.1:${url.port}` })).rejects.toThrow(/403/);
+    await expect(connect({ origin: `http://127.0.0.1:${url.port}`, cookie }, '')).rejects.toThrow(/403/);
   });
 
   it('answers requests in envelopes and validates arguments', async () => {
@@ -130,6 +132,38 @@ describe('strata ui (browser host)', () => {
     const reply = await done;
     expect(sawStart).toBe(true);
     expect(reply.envelope).toEqual({ ok: false, error: { message: 'canceled', code: 'canceled' } });
+    ws.close();
+  });
+
+  it.skipIf(busyboxMissing())('pushes a change another process makes to the store within a second', async () => {
+    const ws = await connect({ origin: `http://127.0.0.1:${url.port}`, cookie });
+    const changes: { at: number; event: ChangeEvent }[] = [];
+    ws.on('message', (raw: Buffer) => {
+      const m = JSON.parse(raw.toString()) as WsReply;
+      if (m.t === 'push' && m.msg.type === 'change') changes.push({ at: performance.now(), event: m.msg.event });
+    });
+    // The session subscribes as the socket opens; one request makes sure it is in place.
+    await call(ws, { t: 'invoke', seq: 1, name: 'images.list', params: {} });
+    const cli = (args: string[]): Promise<number> => new Promise((resolve, reject) => {
+      const p = spawn(join(repoRoot, 'bin', 'strata'), ['--root', root, ...args], { stdio: 'ignore' });
+      p.once('error', reject);
+      p.once('exit', () => resolve(performance.now()));
+    });
+    const waitFor = async (pred: (e: ChangeEvent) => boolean): Promise<number> => {
+      for (let i = 0; i < 100; i++) {
+        const hit = changes.find((c) => pred(c.event));
+        if (hit) return hit.at;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no such change pushed; got ${JSON.stringify(changes.map((c) => c.event))}`);
+    };
+    const tagged = await cli(['tag', 'busybox:latest', 'live-check:v1']);
+    const seenTag = await waitFor((e) => e.kind === 'image' && e.action === 'tagged' && e.ref === 'live-check:v1');
+    const untagged = await cli(['rmi', 'live-check:v1']);
+    const seenUntag = await waitFor((e) => e.kind === 'image' && e.action === 'untagged');
+    // Measured from the writer's exit: its commit happened before it.
+    expect(seenTag - tagged).toBeLessThan(1000);
+    expect(seenUntag - untagged).toBeLessThan(1000);
     ws.close();
   });
 });

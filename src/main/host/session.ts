@@ -7,6 +7,7 @@ import type { ChangeEvent, Envelope, ErrorInfo, PushMessage, RequestName, Stream
 import { ValidationError, validateRequest, validateStream, validateStreamId } from '../../shared/validate.ts';
 import type { Handlers } from './handlers.ts';
 import { StrataError, toErrorData, type ErrorCode } from '../../shared/errors.ts';
+import { explainDiskFull } from '../engine/metadata/db.ts';
 
 export class UnsupportedError extends StrataError {
   constructor(message: string) {
@@ -26,6 +27,9 @@ const LEGACY_CODES: Record<string, ErrorCode> = {
 
 export function errorInfo(err: unknown): ErrorInfo {
   const data = toErrorData(err);
+  // SQLite's "database or disk is full" is the disk, like ENOSPC: docker's words and what to do.
+  const full = explainDiskFull(err, 'the store');
+  if (full !== err) return toErrorData(full);
   if (data.code === 'internal' && err instanceof Error) {
     const legacy = LEGACY_CODES[err.name] ?? (/^No such (image|container)/.test(err.message) ? 'not-found' : err.message === 'canceled' ? 'canceled' : undefined);
     if (legacy) data.code = legacy;
@@ -46,7 +50,15 @@ export class HostSession {
 
   constructor(handlers: Handlers, push: (msg: PushMessage) => void) {
     this.handlers = handlers;
-    this.push = push;
+    // A push that cannot be delivered (a closed window, a value that does not serialise) is dropped:
+    // it must not throw into the engine's event emitter or the handler that emitted it.
+    this.push = (msg) => {
+      try {
+        push(msg);
+      } catch {
+        /* dropped */
+      }
+    };
     this.unsubscribe = handlers.onChange((event: ChangeEvent) => this.push({ type: 'change', event }));
   }
 

@@ -5,6 +5,7 @@ import { UsageError } from '../args.ts';
 import { formatBytes } from '../format.ts';
 import { build, BuildError, type BuildEvent } from '../../engine/build/builder.ts';
 import { BuildCache } from '../../engine/build/cache.ts';
+import { sweepInterruptedBuilds } from '../../engine/build/leftovers.ts';
 import { BuildHistory } from '../../engine/build/history-store.ts';
 import { adviseOrder } from '../../engine/build/advisor.ts';
 import { openContext } from '../../engine/build/context.ts';
@@ -87,6 +88,8 @@ export const buildCommand: Command = {
     { name: 'progress', type: 'string', value: 'string', description: 'Set type of progress output ("plain", "json")' },
     { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress the build output and print image ID on success' },
     { name: 'platform', type: 'string', value: 'string', description: 'Set target platform for build (only the host platform)' },
+    { name: 'network', type: 'string', value: 'string', description: 'Set the networking mode for the RUN instructions during build ("none" (default), "host")' },
+    { name: 'allow', type: 'strings', value: 'stringArray', description: 'Allow extra privileged entitlement (e.g., "network.host")' },
   ],
   minArgs: 1,
   maxArgs: 1,
@@ -99,6 +102,9 @@ export const buildCommand: Command = {
     if (platform && platform !== `${host.os}/${host.architecture}`) {
       throw new UsageError(`only the host platform (${host.os}/${host.architecture}) can be built, not ${platform}`);
     }
+    const network = flagString(ctx, 'network');
+    if (network !== undefined && !['host', 'none', 'default'].includes(network)) throw new UsageError(`network mode "${network}" not supported by buildkit`);
+    for (const e of flagStrings(ctx, 'allow')) if (e !== 'network.host' && e !== 'security.insecure') throw new UsageError(`invalid entitlement: ${e}`);
     const onEvent = quiet ? undefined : progress === 'json' ? (e: BuildEvent) => ctx.stdout.write(`${JSON.stringify(e)}\n`) : plainPrinter(ctx.stderr);
     try {
       const res = await build(ctx.engine(), {
@@ -108,6 +114,8 @@ export const buildCommand: Command = {
         buildArgs: parseBuildArgs(flagStrings(ctx, 'build-arg')),
         ...(flagString(ctx, 'target') ? { target: flagString(ctx, 'target')! } : {}),
         noCache: flagBool(ctx, 'no-cache'),
+        ...(network ? { network: network as 'host' | 'none' | 'default' } : {}),
+        allow: flagStrings(ctx, 'allow'),
         signal: ctx.signal,
         ...(onEvent ? { onEvent } : {}),
       });
@@ -157,15 +165,16 @@ export const builderPruneCommand: Command = {
       if (!(await confirm(ctx, `${warning} Are you sure you want to continue?`))) return 0;
     }
     const engine = ctx.engine();
-    const removed = new BuildCache(engine.db).prune(all);
-    const gc = await engine.gc.collect();
-    engine.bus.emit({ kind: 'build-cache', action: 'pruned' });
+    sweepInterruptedBuilds(engine);
+    const removed = new BuildCache(engine.db, engine.events).prune(all);
+    await engine.gc.collect();
     if (removed.keys.length > 0) {
       ctx.stdout.write('Deleted build cache objects:\n');
       for (const k of removed.keys) ctx.stdout.write(`${k.replace(/^sha256:/, '').slice(0, 25)}\n`);
       ctx.stdout.write('\n');
     }
-    ctx.stdout.write(`Total:\t${formatBytes(gc.bytesFreed)}\n`);
+    // BuildKit reports the removed records' sizes; the blob bytes gc unlinked are not docker's figure.
+    ctx.stdout.write(`Total:\t${formatBytes(removed.size)}\n`);
     return 0;
   },
 };

@@ -6,6 +6,7 @@ import { flagBool, flagString, flagStrings } from '../command.ts';
 import { UsageError, type FlagSpec } from '../args.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ExecError } from '../../engine/runtime/sandbox.ts';
+import { parseNetworkMode } from '../../engine/runtime/policy.ts';
 import { containerArgs, type CreateOptions } from '../../engine/container/config.ts';
 import { NoSuchContainerError, statusText, type ContainerProcess, type ContainerRecord } from '../../engine/container/container-service.ts';
 import { commitContainer } from '../../engine/container/commit.ts';
@@ -31,7 +32,7 @@ const CREATE_FLAGS: FlagSpec[] = [
   { name: 'tty', short: 't', type: 'bool', description: 'Allocate a pseudo-TTY' },
   { name: 'rm', type: 'bool', description: 'Automatically remove the container and its associated anonymous volumes when it exits' },
   { name: 'label', short: 'l', type: 'strings', value: 'list', description: 'Set meta data on a container' },
-  { name: 'network', type: 'string', description: 'Connect a container to a network: "host" (default) or "none"' },
+  { name: 'network', type: 'string', description: 'Connect a container to a network: "none", "bridge" (default: a private network with a loopback only) or "host"' },
   { name: 'pull', type: 'string', description: 'Pull image before running ("always", "missing", "never") (default "missing")' },
 ];
 
@@ -68,9 +69,8 @@ function isValidReference(s: string): boolean {
 function createOptions(ctx: CommandContext): CreateOptions {
   const [image, ...cmd] = ctx.args;
   const network = flagString(ctx, 'network');
-  if (network !== undefined && network !== 'host' && network !== 'none') {
-    throw new UsageError(`network ${network} not found: only "host" and "none" are supported`);
-  }
+  const mode = network === undefined ? undefined : parseNetworkMode(network);
+  if (network !== undefined && mode === undefined) throw new UsageError(`network ${network} not found`);
   const opts: CreateOptions = {
     image: image!, cmd, env: flagStrings(ctx, 'env'), envFiles: flagStrings(ctx, 'env-file'), labels: flagStrings(ctx, 'label'),
     tty: flagBool(ctx, 'tty'), openStdin: flagBool(ctx, 'interactive'), autoRemove: flagBool(ctx, 'rm'),
@@ -82,7 +82,7 @@ function createOptions(ctx: CommandContext): CreateOptions {
   set('workdir', flagString(ctx, 'workdir'));
   set('user', flagString(ctx, 'user'));
   set('entrypoint', flagString(ctx, 'entrypoint'));
-  set('network', network as CreateOptions['network']);
+  set('network', mode);
   return opts;
 }
 
@@ -135,13 +135,15 @@ function startFailed(ctx: CommandContext, err: unknown): number {
 
 async function runForeground(ctx: CommandContext, engine: Engine, rec: ContainerRecord, stdin: boolean): Promise<number> {
   let proc: ContainerProcess;
+  // docker's client attaches before it starts the container.
+  engine.containers.announce('attach', rec.id);
   try {
     const size = terminalSize(ctx);
     proc = await engine.containers.start(rec.id, size ? { size } : {});
   } catch (err) {
-    const code = startFailed(ctx, err);
+    // `--rm`: a container that never started is removed too, whatever the error.
     if (rec.config.AutoRemove) await engine.containers.remove(rec.id, { force: true });
-    return code;
+    return startFailed(ctx, err);
   }
   const code = await attachTerminal(ctx, proc, { stdin, tty: rec.config.Tty });
   if (rec.config.AutoRemove) await engine.containers.remove(rec.id, { force: true });

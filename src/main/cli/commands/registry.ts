@@ -184,7 +184,7 @@ export const logoutCommand: Command = {
   async run(ctx) {
     const registry = loginRegistry(ctx.args[0]);
     const key = authKey(registry);
-    if (await logout(registry)) ctx.stdout.write(`Removing login credentials for ${key}\n`);
+    if (await logout(ctx.engine(), registry)) ctx.stdout.write(`Removing login credentials for ${key}\n`);
     else ctx.stdout.write(`Not logged in to ${key}\n`);
   },
 };

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { formatBytes } from '../format.ts';
 import { Snapshotter } from '../../engine/snapshot/snapshotter.ts';
+import { sweepInterruptedBuilds } from '../../engine/build/leftovers.ts';
 
 export const fsckCommand: Command = {
   path: ['fsck'],
@@ -26,6 +27,9 @@ export const gcCommand: Command = {
   flags: [],
   maxArgs: 0,
   async run(ctx) {
+    // Builds killed outright: their records are finished and their scratch folders removed first.
+    const swept = sweepInterruptedBuilds(ctx.engine());
+    if (swept.interrupted.length > 0) ctx.stdout.write(`Marked ${swept.interrupted.length} interrupted build${swept.interrupted.length === 1 ? '' : 's'} as failed\n`);
     const res = await ctx.engine().gc.collect();
     // Unpacked layers no image uses any more (derived data: unpacked again when needed).
     const snapshots = new Snapshotter(ctx.engine()).prune();

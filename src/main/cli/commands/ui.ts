@@ -40,7 +40,11 @@ export const uiCommand: Command = {
     const engine = rootFlag ? Engine.open({ root: rootFlag }) : ctx.engine();
     const renderer = flagString(ctx, 'renderer');
     // Loaded here, not at the top: every other command starts faster without the host's modules.
-    const [{ createHandlers }, { startBrowserHost }] = await Promise.all([import('../../host/handlers.ts'), import('../../host/server.ts')]);
+    const [{ createHandlers }, { startBrowserHost }, { keepServing }] = await Promise.all([
+      import('../../host/handlers.ts'), import('../../host/server.ts'), import('../../host/last-resort.ts'),
+    ]);
+    // A long-running host: an error no handler caught is logged, and the other tabs keep working.
+    keepServing('strata ui');
     const host = await startBrowserHost(createHandlers(engine, { host: 'browser' }), { port, ...(renderer ? { rendererDir: renderer } : {}) });
     ctx.stdout.write(`Strata UI for ${engine.root}\nOpen ${host.url}\n`);
     const opener = flagBool(ctx, 'no-open') ? undefined : browserOpener(host.url);

@@ -5,6 +5,7 @@ import { writeImage } from '../image/image-writer.ts';
 import type { ImageRecord } from '../image/image-service.ts';
 import { hostPlatform, type ImageConfig, type Platform } from '../image/oci.ts';
 import { InvalidReferenceError, parseReference } from '../image/reference.ts';
+import { imageEvent } from '../events/event-log.ts';
 import { applyConfigChanges } from '../image/config-changes.ts';
 import { directoryTar } from './dir-tar.ts';
 
@@ -53,8 +54,9 @@ export async function importImage(engine: Engine, source: ImportSource, options:
     };
     return writeImage(engine.content, engine.images, {
       config,
-      layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files }],
+      layers: [{ blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files }],
       tags,
+      events: (id) => [imageEvent('import', id, id, runtime.Labels ?? {})],
     });
   });
 }

@@ -12,6 +12,7 @@ import {
   type Descriptor, type ImageConfig, type Index, type Manifest,
 } from '../image/oci.ts';
 import { familiarString, parseReference } from '../image/reference.ts';
+import { imageEvent } from '../events/event-log.ts';
 import { archiveError, directoryEntries, peek, tarEntries, TruncatedArchiveError, type ArchiveEntry } from './entries.ts';
 
 /** Entries up to this size are kept in memory (configs, manifests, indexes, tiny layers). */
@@ -368,6 +369,7 @@ class ArchivePass {
         ...(manifest && p.manifest ? { manifestDigest: manifest.digest, manifestSize: manifest.size, manifestMediaType: p.manifest.mediaType } : {}),
         layers: p.layers,
         tags: p.tags,
+        events: [imageEvent('load', config.digest, config.digest, (JSON.parse(p.configBytes.toString('utf8')) as ImageConfig).config?.Labels ?? {})],
       });
       result.images.push({ id: config.digest, repoTags: p.tags });
     }
@@ -462,7 +464,7 @@ function checkDiffIds(config: ImageConfig, layers: LayerInput[], path: string): 
 }
 
 function toLayerInput(l: IngestedLayer, mediaType: string): LayerInput {
-  return { blobDigest: l.blob.digest, blobSize: l.blob.size, mediaType, compression: l.compression, diffId: l.diffId, size: l.size, files: l.files };
+  return { blobDigest: l.blob.digest, blobSize: l.blob.size, mediaType, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize, files: l.files };
 }
 
 function sameBlobs(manifest: Manifest, layers: LayerInput[]): boolean {

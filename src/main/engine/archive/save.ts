@@ -8,6 +8,7 @@ import type { ImageLayer } from '../image/image-service.ts';
 import { layerMediaType, MediaType, type Compression, type Descriptor, type Index, type Manifest } from '../image/oci.ts';
 import { familiarString, formatReference, isFullHexId, parseReference, type Reference } from '../image/reference.ts';
 import { DirectorySink, TarSink, type ArchiveSink } from './sink.ts';
+import { imageEvent } from '../events/event-log.ts';
 
 /**
  * `docker-archive`: the Docker 25+ layout — `manifest.json` for every docker-archive reader
@@ -79,6 +80,7 @@ export async function saveImages(engine: Engine, selection: SaveSelection[], out
   try {
     await writeArchive(engine, selection, sink, options);
     await sink.finish();
+    announceSaved(engine, selection);
   } catch (err) {
     await sink.abort();
     throw err;
@@ -91,10 +93,16 @@ export async function saveOciDirectory(engine: Engine, selection: SaveSelection[
   try {
     await writeArchive(engine, selection, sink, { ...options, format: 'oci' });
     await sink.finish();
+    announceSaved(engine, selection);
   } catch (err) {
     await sink.abort();
     throw err;
   }
+}
+
+/** docker announces each image it exported, under its ID. */
+function announceSaved(engine: Engine, selection: SaveSelection[]): void {
+  engine.events.announce(...selection.map((s) => imageEvent('save', s.id, s.id, engine.images.get(s.id)?.labels ?? {})));
 }
 
 interface PlannedManifest {
@@ -132,14 +140,16 @@ async function writeArchive(engine: Engine, selection: SaveSelection[], sink: Ar
     await blob(manifestDigest, () => sink.bytes(blobName(manifestDigest), p.bytes));
   }
   const index: Index = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: planned.flatMap(indexEntries) };
-  if (format === 'docker-archive') {
-    const manifestJson = planned.map((p) => ({
-      Config: blobName(p.configDigest),
-      RepoTags: p.selection.tags.length > 0 ? p.selection.tags : null,
-      Layers: p.layers.map((l) => blobName(l.digest)),
-    }));
-    await sink.bytes('manifest.json', Buffer.from(JSON.stringify(manifestJson)));
-  }
+  // Both formats carry docker's manifest.json beside the OCI layout, as Docker 25+ writes its
+  // archives: older engines (docker 20.10 loads nothing else) and every docker-archive reader
+  // take it; OCI tools read index.json and ignore it. In the OCI form its layers are the stored
+  // (possibly gzip) blobs, which docker's loader decompresses.
+  const manifestJson = planned.map((p) => ({
+    Config: blobName(p.configDigest),
+    RepoTags: p.selection.tags.length > 0 ? p.selection.tags : null,
+    Layers: p.layers.map((l) => blobName(l.digest)),
+  }));
+  await sink.bytes('manifest.json', Buffer.from(JSON.stringify(manifestJson)));
   await sink.bytes('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
   await sink.bytes('index.json', Buffer.from(JSON.stringify(index)));
 }

@@ -14,8 +14,8 @@
  *   so a fully cached rebuild gives the same image ID.
  * - Layers the builder writes are deterministic (see copy.ts); RUN layers are what the process wrote.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import type { Engine } from '../engine.ts';
 import type { BuildMissCause, BuildMissReason, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
@@ -31,8 +31,9 @@ import {
   type Command, type ResolvedArg, type Stage, type HistoryEntry, type CopyInstruction, type AddInstruction,
   type WorkdirInstruction, type RunInstruction,
 } from './instructions/index.ts';
-import { contextTree, openContext, type BuildContext, type DigestCache, type SourceMeta, type SourceTree, matchSources, walkSource, followSource } from './context.ts';
+import { cleanSourcePath, contextTree, openContext, type BuildContext, type DigestCache, type SourceMeta, type SourceTree, matchSources, walkSource, followSource } from './context.ts';
 import { planCopy, writeLayer, type LayerEntry, type WrittenLayer } from './copy.ts';
+import { NEW_FILE } from './context-file.ts';
 import { ImageView, comparePaths, stripSlashes } from './image-view.ts';
 import { BuildCache, fileDigestCache, inputsKey, missCauseText, missReasonText, recordLayer, stepKey, type StepInputs } from './cache.ts';
 import { BuildHistory, type BuildStepRecord } from './history-store.ts';
@@ -49,6 +50,10 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   target?: string;
   noCache?: boolean;
+  /** `build --network`: the network of RUN steps that do not ask for one (default `none`). */
+  network?: 'host' | 'none' | 'default';
+  /** `build --allow`: BuildKit's entitlements; `network.host` lets `RUN --network=host` have the host's network. */
+  allow?: string[];
   signal?: AbortSignal;
   onEvent?: (event: BuildEvent) => void;
 }
@@ -159,7 +164,7 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   const scratch = join(engine.dir('build-tmp'), buildId);
   mkdirSync(scratch, { recursive: true });
   const run: BuildRun = {
-    engine, ctx, opts, cache: new BuildCache(engine.db), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
+    engine, ctx, opts, cache: new BuildCache(engine.db, engine.events), history, buildId, scratch, escapeToken: '\\', stages: [], metaArgs: [],
     metaEnv: new Map(), buildArgs, usedArgs: new Set(), states: new Map(), n: 0, epoch: sourceDateEpoch(), multiStage: false,
     previousSteps: previousInputs(engine, ctx), steps: [], digests: fileDigestCache(engine.db),
   };
@@ -167,7 +172,6 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
     const imageId = await engine.gc.withLease(() => buildImage(run, tags));
     history.finish(buildId, 'success', { imageId });
     emit(run, { type: 'result', buildId, imageId, tags: tags.map((t) => familiarString(parseReference(t))) });
-    engine.bus.emit({ kind: 'build-cache', action: 'changed' });
     return { buildId, imageId, tags, steps: run.steps };
   } catch (err) {
     const e = toBuildError(err);
@@ -341,7 +345,7 @@ function baseState(run: BuildRun, stage: Stage, index: number, display: string, 
   }
   const base = run.engine.images.readConfig(imageId);
   const layers = run.engine.images.layers(imageId).map((l): LayerInput => ({
-    blobDigest: l.blobDigest, blobSize: l.blobSize, mediaType: l.mediaType, compression: l.compression, diffId: l.diffId, size: l.size,
+    blobDigest: l.blobDigest, blobSize: l.blobSize, mediaType: l.mediaType, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize,
   }));
   const config: ImageConfig = {
     architecture: base.architecture, os: base.os, ...(base.variant ? { variant: base.variant } : {}),
@@ -477,12 +481,12 @@ async function dispatch(run: BuildRun, state: StageState, raw: Command, chain: n
   const durationMs = performance.now() - started;
   run.cache.put({
     key, parentKey, kind: raw.kind, description: prepared.entry?.createdBy ?? raw.code, diffId: outcome.layer?.diffId ?? null,
-    historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.size ?? 0, durationMs: Math.round(durationMs),
+    historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.diffSize ?? 0, durationMs: Math.round(durationMs),
   });
   state.key = key;
   emit(run, { type: 'done', n, durationMs });
   recordStep(run, state, n, instruction, line, {
-    cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.size ?? 0,
+    cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.diffSize ?? 0,
     diffId: outcome.layer?.diffId ?? null, selfChanged,
   });
 }
@@ -615,7 +619,7 @@ async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstruction |
   if (cmd.sourceContents.length > 0) {
     // Heredoc sources (`COPY <<EOF /file`) become files of mode 0644, as BuildKit's Mkfile.
     tree = heredocTree(join(run.scratch, `heredoc-${run.n}`), cmd.sourceContents);
-    sources = cmd.sourceContents.map((c) => c.path);
+    sources = cmd.sourceContents.map((c) => cleanSourcePath(c.path));
   } else if (cmd.kind === 'copy' && cmd.from) {
     const src = await sourceFromStage(run, cmd.from, cmd.sourcePaths, chain);
     tree = src.tree;
@@ -645,13 +649,28 @@ async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstruction |
   };
 }
 
+/**
+ * Heredoc sources (`COPY <<EOF /file`) become files of mode 0644, as BuildKit's Mkfile. The name
+ * comes from the Dockerfile: cleaned against `/` (as Mkfile's path is), so `<<../../x` is `x` in
+ * the scratch folder and never a path on the host.
+ */
 function heredocTree(dir: string, contents: readonly { path: string; data: string }[]): SourceTree {
   mkdirSync(dir, { recursive: true });
   const meta = new Map<string, SourceMeta>();
   for (const c of contents) {
-    const name = c.path.replace(/^\/+/, '');
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), c.data);
+    const name = cleanSourcePath(c.path);
+    if (name === '.') throw new Error(`invalid heredoc name: ${JSON.stringify(c.path)}`);
+    for (let p = posix.dirname(name); p !== '.' && !meta.has(p); p = posix.dirname(p)) {
+      meta.set(p, { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, linkTarget: '' });
+    }
+    mkdirSync(join(dir, posix.dirname(name)), { recursive: true });
+    rmSync(join(dir, name), { force: true });
+    const fd = openSync(join(dir, name), NEW_FILE, 0o644);
+    try {
+      writeFileSync(fd, c.data);
+    } finally {
+      closeSync(fd);
+    }
     meta.set(name, { type: 'file', mode: 0o644, uid: 0, gid: 0, size: Buffer.byteLength(c.data), linkTarget: '' });
   }
   return { root: dir, meta, label: 'heredoc' };
@@ -684,10 +703,10 @@ async function sourceFromStage(run: BuildRun, from: string, sources: string[], c
   }
   const meta = new Map<string, SourceMeta>();
   for (const e of view.subtree('')) {
-    meta.set(e.path, {
-      type: e.type === 'dir' ? 'dir' : e.type === 'symlink' ? 'symlink' : 'file', mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size,
-      linkTarget: e.type === 'symlink' ? e.linkTarget : '',
-    });
+    // A hardlink is planned as a file; extraction says what it really is (a copy of its target).
+    const type = e.type === 'hardlink' ? 'file' : e.type === 'whiteout' || e.type === 'opaque' ? undefined : e.type;
+    if (!type) continue;
+    meta.set(e.path, { type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, linkTarget: e.type === 'symlink' ? e.linkTarget : '' });
   }
   const root = join(run.scratch, `from-${run.n}`);
   mkdirSync(root, { recursive: true });
@@ -699,7 +718,8 @@ async function sourceFromStage(run: BuildRun, from: string, sources: string[], c
     }
   }
   const entries = [...wanted].map((p) => view.get(p)).filter((e): e is NonNullable<typeof e> => e !== undefined);
-  await view.extract(run.engine, entries, root);
+  // What was extracted: file types as stored (devices with their numbers, hardlinks resolved).
+  for (const [path, m] of await view.extract(run.engine, entries, root)) meta.set(path, m);
   return { tree: probe, from: label };
 }
 
@@ -712,7 +732,8 @@ async function runStep(run: BuildRun, state: StageState, cmd: RunInstruction, en
       const layer = await runInSandbox(run.engine, {
         layers: state.layers, cmd, shell: cfg(state).Shell?.length ? cfg(state).Shell! : ['/bin/sh', '-c'],
         env: withDefaultPath(state.env), cwd: cfg(state).WorkingDir || '/', user: cfg(state).User ?? '', scratch: run.scratch,
-        signal: run.opts.signal,
+        signal: run.opts.signal, ...(run.opts.network ? { network: run.opts.network } : {}),
+        allowHostNetwork: run.opts.allow?.includes('network.host') ?? false,
         onOutput: (stream, text) => emit(run, { type: 'log', n, stream, text }),
       });
       return layer ? { layer, files: layer.files } : {};

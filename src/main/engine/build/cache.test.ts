@@ -25,7 +25,7 @@ describe('build cache', () => {
   });
 
   it('explains a miss from what was built on the same parent', () => {
-    const cache = new BuildCache(engine.db);
+    const cache = new BuildCache(engine.db, engine.events);
     const before = copy(`sha256:${'3f'.repeat(32)}`);
     cache.put({ key: stepKey('parent', before), parentKey: 'parent', kind: 'copy', description: 'COPY app.js . # buildkit', diffId: null, historyCreated: '2024-01-01T00:00:00Z', inputs: before, size: 0, durationMs: 1 });
     expect(cache.explainMiss('parent', 'copy', copy(`sha256:${'9a'.repeat(32)}`))).toBe('app.js changed (sha256 3f…→9a…)');

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.ts';
 import type { DB } from '../metadata/db.ts';
+import type { EventLog } from '../events/event-log.ts';
 import { migrate } from '../metadata/db.ts';
 import type { BuildFileChange, BuildMissCause, BuildMissReason, DiskUsageBuildCache, LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
@@ -78,6 +79,9 @@ export const BUILD_MIGRATIONS: readonly string[] = [
     digest   TEXT NOT NULL,
     used_at  INTEGER NOT NULL
   ) STRICT;
+  `,
+  /* 3: the process running a build (pid:starttime), to finish records a killed build left "running" */ `
+  ALTER TABLE builds ADD COLUMN owner TEXT NOT NULL DEFAULT '';
   `,
 ];
 
@@ -185,8 +189,8 @@ export function recordLayer(db: DB, layer: LayerInput & { files?: LayerFile[] })
   db.transaction(() => {
     db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(layer.blobDigest, layer.blobSize, layer.mediaType ?? '', now);
-    const added = db.prepare('INSERT INTO layers(diff_id, size, file_count, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(layer.diffId, layer.size, layer.files?.length ?? 0, now).changes > 0;
+    const added = db.prepare('INSERT INTO layers(diff_id, size, diff_size, file_count, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(layer.diffId, layer.size, layer.diffSize, layer.files?.length ?? 0, now).changes > 0;
     if (added && layer.files) {
       const putFile = db.prepare(
         'INSERT OR REPLACE INTO layer_files(diff_id, path, type, mode, uid, gid, size, link_target, mtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -200,9 +204,11 @@ export function recordLayer(db: DB, layer: LayerInput & { files?: LayerFile[] })
 
 export class BuildCache {
   private readonly db: DB;
+  private readonly events: EventLog;
 
-  constructor(db: DB) {
+  constructor(db: DB, events: EventLog) {
     this.db = db;
+    this.events = events;
   }
 
   get(key: string): CacheRecord | undefined {
@@ -217,8 +223,16 @@ export class BuildCache {
     this.db.prepare('UPDATE build_cache SET last_used_at = ?, usage_count = usage_count + 1 WHERE key = ?').run(Date.now(), key);
   }
 
+  /** Records a step's result; announced as Strata's `builder cache` event (docker announces none per step). */
   put(rec: Omit<CacheRecord, 'lastUsedAt' | 'usageCount' | 'createdAt'>): void {
     const now = Date.now();
+    this.db.transaction(() => {
+      this.upsert(rec, now);
+      this.events.record({ type: 'builder', action: 'cache', id: rec.key, attributes: { description: rec.description } });
+    }).immediate();
+  }
+
+  private upsert(rec: Omit<CacheRecord, 'lastUsedAt' | 'usageCount' | 'createdAt'>, now: number): void {
     this.db
       .prepare(
         `INSERT INTO build_cache(key, parent_key, kind, description, diff_id, history_created, inputs, size, duration_ms, created_at, last_used_at, usage_count)
@@ -238,13 +252,13 @@ export class BuildCache {
   layerInput(diffId: string): LayerInput {
     const r = this.db
       .prepare(
-        `SELECT lb.blob_digest, lb.compression, b.size AS blob_size, b.media_type, l.size
+        `SELECT lb.blob_digest, lb.compression, b.size AS blob_size, b.media_type, l.size, l.diff_size
          FROM layer_blobs lb JOIN blobs b ON b.digest = lb.blob_digest JOIN layers l ON l.diff_id = lb.diff_id
          WHERE lb.diff_id = ? ORDER BY lb.compression = 'none' DESC LIMIT 1`,
       )
-      .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number } | undefined;
+      .get(diffId) as { blob_digest: string; compression: Compression; blob_size: number; media_type: string; size: number; diff_size: number } | undefined;
     if (!r) throw new Error(`cached layer ${shortId(diffId)} is missing from the store`);
-    return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size };
+    return { blobDigest: r.blob_digest, blobSize: r.blob_size, compression: r.compression, diffId, size: r.size, diffSize: r.diff_size };
   }
 
   /**
@@ -303,16 +317,28 @@ export class BuildCache {
    * (docker's dangling cache) and config-only rows. Returns the removed keys; the caller runs gc.
    */
   prune(all: boolean): { keys: string[]; size: number } {
-    const where = all
-      ? '1'
-      : 'diff_id IS NULL OR diff_id NOT IN (SELECT diff_id FROM image_layers)';
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${where}`).all() as { key: string; size: number; diff_id: string | null }[];
-      this.db.prepare(`DELETE FROM build_cache WHERE ${where}`).run();
+      const removed = this.prunable(all);
+      this.db.prepare(`DELETE FROM build_cache WHERE ${pruneWhere(all)}`).run();
       if (all) this.db.prepare('DELETE FROM build_file_digests').run();
-      return { keys: rows.map((r) => r.key), size: rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0) };
+      this.events.record({ type: 'builder', action: 'prune', id: '', attributes: { reclaimed: String(removed.size) } });
+      return removed;
     }).immediate();
   }
+
+  /**
+   * What `prune(all)` would remove, without removing it: the keys and the bytes (the records'
+   * layer sizes, by docker's rule), the figure the prune then reports as freed.
+   */
+  prunable(all: boolean): { keys: string[]; size: number } {
+    const rows = this.db.prepare(`SELECT key, size, diff_id FROM build_cache WHERE ${pruneWhere(all)}`).all() as { key: string; size: number; diff_id: string | null }[];
+    return { keys: rows.map((r) => r.key), size: rows.reduce((s, r) => s + (r.diff_id ? r.size : 0), 0) };
+  }
+}
+
+/** Rows `builder prune` removes: every row with `all`, else dangling ones (no image uses the layer). */
+function pruneWhere(all: boolean): string {
+  return all ? '1' : 'diff_id IS NULL OR diff_id NOT IN (SELECT diff_id FROM image_layers)';
 }
 
 function changedArgs(before: Record<string, string>, after: Record<string, string>): string[] {
@@ -376,6 +402,6 @@ export function missReasonText(r: BuildMissReason): string {
 }
 
 /** The build cache of an engine as `system df` rows (for the usage service). */
-export function buildCacheUsage(engine: Pick<Engine, 'db'>): DiskUsageBuildCache[] {
-  return new BuildCache(engine.db).diskUsage();
+export function buildCacheUsage(engine: Pick<Engine, 'db' | 'events'>): DiskUsageBuildCache[] {
+  return new BuildCache(engine.db, engine.events).diskUsage();
 }

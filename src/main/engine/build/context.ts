@@ -3,10 +3,13 @@
  * the cache of COPY/ADD steps. Nothing outside the context directory can be reached: source paths
  * are cleaned against `/` before they are joined to it, and symlinks are resolved inside it.
  */
-import { createReadStream, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
+import { closeSync, existsSync, fstatSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { PatternMatcher, readIgnoreFile } from './dockerignore/index.ts';
+import { LinearRegExp } from './dockerignore/linear-regexp.ts';
 import { sha256Hasher } from '../store/digest.ts';
+import { errorCode } from '../../../shared/errors.ts';
+import { fileTypeOf, openRegularFile, readRegularFile, streamOpened, type OpenedFile } from './context-file.ts';
 
 export interface BuildContext {
   /** Absolute path of the context directory. */
@@ -18,39 +21,83 @@ export interface BuildContext {
   ignore: PatternMatcher | undefined;
 }
 
-/** Opens a context: finds the Dockerfile and reads the ignore file (an invalid one fails the build). */
+/** Bound on the Dockerfile and ignore file, read whole into memory. */
+export const MAX_DOCKERFILE = 4 << 20;
+
+/**
+ * Opens a context: finds the Dockerfile and reads the ignore file (an invalid one fails the build).
+ * Inside the context both are located with symlinks resolved within it (never to the host), and
+ * read as regular files with a size bound: a FIFO, a device or `-> /dev/zero` is refused.
+ */
 export function openContext(dir: string, dockerfile?: string): BuildContext {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`unable to prepare context: path "${dir}" not found`);
-  const file = dockerfile ? (isAbsolute(dockerfile) ? dockerfile : resolve(dockerfile)) : join(root, 'Dockerfile');
-  if (!existsSync(file)) {
-    throw new Error(`failed to read dockerfile: open ${dockerfile ?? 'Dockerfile'}: no such file or directory`);
+  const named = dockerfile ? (isAbsolute(dockerfile) ? dockerfile : resolve(dockerfile)) : join(root, 'Dockerfile');
+  // A -f outside the context is the user's own choice: its links are followed (realpath).
+  const file = withinContext(root, named) ?? realpathOr(named);
+  let dockerfileText: string;
+  try {
+    dockerfileText = readRegularFile(file, MAX_DOCKERFILE, dockerfile ?? 'Dockerfile');
+  } catch (err) {
+    if (errorCode(err) === 'not-found') throw new Error(`failed to read dockerfile: open ${dockerfile ?? 'Dockerfile'}: no such file or directory`);
+    throw new Error(`failed to read dockerfile: ${(err as Error).message}`);
   }
-  const dockerfileText = readFileSync(file, 'utf8');
   // BuildKit prefers `<name>.dockerignore` beside the Dockerfile over the context's `.dockerignore`.
-  const specific = `${file}.dockerignore`;
+  const specific = `${named}.dockerignore`;
   const generic = join(root, '.dockerignore');
-  const ignoreFile = existsSync(specific) ? specific : existsSync(generic) ? generic : undefined;
+  const found = [specific, generic].map((p) => ({ p, real: withinContext(root, p) ?? p })).find((c) => lexists(c.real));
   let ignore: PatternMatcher | undefined;
-  if (ignoreFile) {
+  if (found) {
+    const label = found.p === generic ? '.dockerignore' : specific;
     try {
-      const patterns = readIgnoreFile(readFileSync(ignoreFile, 'utf8'));
+      const patterns = readIgnoreFile(readRegularFile(found.real, MAX_DOCKERFILE, label));
       ignore = patterns.length > 0 ? new PatternMatcher(patterns) : undefined;
     } catch (err) {
-      throw new Error(`failed to parse ${ignoreFile === generic ? '.dockerignore' : specific}: ${(err as Error).message}`);
+      throw new Error(`failed to parse ${label}: ${(err as Error).message}`);
     }
   }
-  return { dir: root, dockerfile: file, dockerfileText, ignore };
+  return { dir: root, dockerfile: named, dockerfileText, ignore };
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For a path inside the context directory: the host path it names once its symlinks are
+ * resolved inside the context (an absolute or `..` target stays in it); undefined for a path
+ * outside the context (a `-f` the user pointed elsewhere is theirs to follow).
+ */
+export function withinContext(root: string, path: string): string | undefined {
+  const rel = relative(root, resolve(path));
+  if (rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel)) return undefined;
+  return hostPath({ root, label: 'context' }, followSource({ root, label: 'context' }, cleanSourcePath(rel)));
 }
 
 /** Metadata the copy needs about one source entry (a context file or a file taken from an image). */
 export interface SourceMeta {
-  type: 'file' | 'dir' | 'symlink';
+  /** FIFOs and devices are copied as such (never read), as BuildKit's context transfer does. */
+  type: 'file' | 'dir' | 'symlink' | 'fifo' | 'char' | 'block';
   mode: number;
   uid: number;
   gid: number;
   size: number;
   linkTarget: string;
+  devmajor?: number;
+  devminor?: number;
 }
 
 /**
@@ -80,21 +127,24 @@ export function isIgnored(tree: SourceTree, rel: string): boolean {
   return tree.ignore.matchesOrParentMatches(rel);
 }
 
+/** The entry at `rel`, or undefined when absent — or a socket, which docker never sends. */
 export function statSource(tree: SourceTree, rel: string): SourceMeta | undefined {
   const m = tree.meta?.get(rel);
   if (m) return m;
   if (tree.meta && rel !== '.') return undefined;
+  const abs = rel === '.' ? tree.root : join(tree.root, rel);
   let st: Stats;
   try {
-    st = lstatSync(rel === '.' ? tree.root : join(tree.root, rel));
+    st = lstatSync(abs);
   } catch {
     return undefined;
   }
-  return metaFromStats(st, rel === '.' ? tree.root : join(tree.root, rel));
+  return metaFromStats(st, abs);
 }
 
-function metaFromStats(st: Stats, abs: string): SourceMeta {
-  const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file';
+function metaFromStats(st: Stats, abs: string): SourceMeta | undefined {
+  const type = fileTypeOf(st);
+  if (type === 'socket') return undefined;
   return {
     type,
     mode: st.mode & 0o7777,
@@ -103,6 +153,16 @@ function metaFromStats(st: Stats, abs: string): SourceMeta {
     gid: 0,
     size: type === 'file' ? st.size : 0,
     linkTarget: type === 'symlink' ? readlinkSync(abs) : '',
+    ...(type === 'char' || type === 'block' ? deviceNumbers(st.rdev) : {}),
+  };
+}
+
+/** Linux's major()/minor() of a device number. */
+function deviceNumbers(rdev: number): { devmajor: number; devminor: number } {
+  const dev = BigInt(rdev);
+  return {
+    devmajor: Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn)),
+    devminor: Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn)),
   };
 }
 
@@ -131,8 +191,8 @@ export function hasWildcard(p: string): boolean {
   return /[*?[]/.test(p) || p.includes('\\');
 }
 
-/** Go filepath.Match for one path segment. */
-function segmentRegExp(seg: string): RegExp {
+/** Go filepath.Match for one path segment (linear time: `a*a*a*…b` must not backtrack). */
+function segmentRegExp(seg: string): LinearRegExp {
   let out = '^';
   for (let i = 0; i < seg.length; i++) {
     const ch = seg[i]!;
@@ -149,7 +209,7 @@ function segmentRegExp(seg: string): RegExp {
       out += escapeRe(seg[++i]!);
     } else out += escapeRe(ch);
   }
-  return new RegExp(`${out}$`);
+  return new LinearRegExp(`${out}$`);
 }
 
 function escapeRe(s: string): string {
@@ -180,7 +240,7 @@ export function matchSources(tree: SourceTree, source: string): string[] {
   const cleaned = cleanSourcePath(source);
   if (!hasWildcard(cleaned)) {
     const followed = followSource(tree, cleaned);
-    if (!statSource(tree, followed) || isIgnored(tree, cleaned)) {
+    if (!statSource(tree, followed) || isIgnored(tree, cleaned) || ignoredTarget(tree, followed)) {
       throw new Error(`failed to compute cache key: failed to calculate checksum of ref: "/${cleaned === '.' ? '' : cleaned}": not found`);
     }
     return [cleaned];
@@ -198,7 +258,18 @@ export function matchSources(tree: SourceTree, source: string): string[] {
     }
     candidates = next;
   }
-  return candidates.filter((c) => statSource(tree, followSource(tree, c)) && !isIgnored(tree, c)).sort();
+  return candidates.filter((c) => statSource(tree, followSource(tree, c)) && !isIgnored(tree, c) && !ignoredTarget(tree, followSource(tree, c))).sort();
+}
+
+/**
+ * Whether a source reached through symlinks lands on a path `.dockerignore` excludes: BuildKit
+ * never sends such a file, so a link to it finds nothing. An excluded directory is sent only
+ * for the exceptions inside it (the walk then keeps only those).
+ */
+function ignoredTarget(tree: SourceTree, followed: string): boolean {
+  if (!isIgnored(tree, followed)) return false;
+  if (!tree.ignore?.exclusions || statSource(tree, followed)?.type !== 'dir') return true;
+  return walkSource(tree, followed).length <= 1;
 }
 
 export interface WalkEntry {
@@ -248,10 +319,14 @@ export function hostPath(tree: SourceTree, treePath: string): string {
   return treePath === '.' ? tree.root : join(tree.root, treePath);
 }
 
-/** sha256 of a host file, streamed. */
+/** sha256 of a regular file, streamed from a descriptor opened without following links. */
 export async function fileDigest(path: string): Promise<string> {
+  return digestOpened(openRegularFile(path));
+}
+
+async function digestOpened(f: OpenedFile): Promise<string> {
   const h = sha256Hasher();
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  for await (const chunk of streamOpened(f)) h.update(chunk as Buffer);
   return `sha256:${h.digest('hex')}`;
 }
 
@@ -265,19 +340,28 @@ export interface DigestCache {
   set(path: string, stamp: string, digest: string): void;
 }
 
-function statStamp(path: string): string {
-  const st = statSync(path, { bigint: true });
+function stamp(st: BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
 async function cachedFileDigest(path: string, cache: DigestCache | undefined): Promise<string> {
   if (!cache) return fileDigest(path);
-  const stamp = statStamp(path);
-  const known = cache.get(path, stamp);
-  if (known) return known;
-  const digest = await fileDigest(path);
+  const f = openRegularFile(path);
+  let before: string;
+  try {
+    before = stamp(fstatSync(f.fd, { bigint: true }));
+  } catch (err) {
+    closeSync(f.fd);
+    throw err;
+  }
+  const known = cache.get(path, before);
+  if (known) {
+    closeSync(f.fd);
+    return known;
+  }
+  const digest = await digestOpened(f);
   // A file changed while it was read gets no entry: its next read hashes again.
-  if (statStamp(path) === stamp) cache.set(path, stamp, digest);
+  if (stamp(lstatSync(path, { bigint: true })) === before) cache.set(path, before, digest);
   return digest;
 }
 
@@ -291,7 +375,8 @@ export async function sourceChecksum(tree: SourceTree, entries: readonly WalkEnt
   for (const e of entries) {
     let content = '';
     if (e.meta.type === 'file') content = await cachedFileDigest(hostPath(tree, e.treePath), tree.meta ? undefined : cache);
-    const line = `${e.treePath}\0${e.meta.type}\0${e.meta.mode.toString(8)}\0${e.meta.uid}:${e.meta.gid}\0${e.meta.linkTarget}\0${content}\n`;
+    const device = e.meta.devmajor !== undefined ? `\0${e.meta.devmajor},${e.meta.devminor}` : '';
+    const line = `${e.treePath}\0${e.meta.type}\0${e.meta.mode.toString(8)}\0${e.meta.uid}:${e.meta.gid}\0${e.meta.linkTarget}\0${content}${device}\n`;
     h.update(line);
     files[e.treePath === '.' ? '.' : e.treePath] = content || `${e.meta.type}:${e.meta.mode.toString(8)}${e.meta.linkTarget ? `->${e.meta.linkTarget}` : ''}`;
   }

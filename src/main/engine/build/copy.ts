@@ -8,29 +8,28 @@
  * already exist keep their metadata from the image. Identical inputs therefore give identical
  * layer digests on any machine and in any store.
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readSync, closeSync, statSync, symlinkSync, chmodSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, statSync, chmodSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, posix } from 'node:path';
-import { PassThrough, Readable, type Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import type { Engine } from '../engine.ts';
 import type { LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import { ingestLayer } from '../layer/layer-ingest.ts';
-import { cleanEntryPath } from '../layer/tar-safety.ts';
 import {
   followSource, hostPath, matchSources, sourceChecksum, statSource, walkSource,
   type DigestCache, type SourceMeta, type SourceTree, type WalkEntry,
 } from './context.ts';
 import { comparePaths, stripSlashes, type ImageView } from './image-view.ts';
+import { archiveKind, extractArchive } from './add-archive.ts';
+import { openRegularFile, streamOpened } from './context-file.ts';
 
 export interface LayerEntry {
   /** Image path without the leading slash. */
   path: string;
-  type: 'file' | 'dir' | 'symlink';
+  type: SourceMeta['type'];
   mode: number;
   uid: number;
   gid: number;
@@ -38,6 +37,8 @@ export interface LayerEntry {
   linkTarget: string;
   /** Host file holding the content (files only). */
   source?: string;
+  devmajor?: number;
+  devminor?: number;
 }
 
 export interface Owner {
@@ -116,9 +117,9 @@ export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
     for (const [k, v] of Object.entries(sum.files)) files[m.url ? m.url : k] = v;
     if (meta.type === 'dir') {
       addTree(planned, spec, m.tree, walk, destDir, true);
-    } else if (spec.isAdd && !m.url && (await archiveKind(hostPath(m.tree, followed))) !== undefined) {
+    } else if (spec.isAdd && !m.url && meta.type === 'file' && archiveKind(hostPath(m.tree, followed)) !== undefined) {
       const out = join(spec.scratchDir, `archive-${archiveCount++}`);
-      const tree = await extractArchive(hostPath(m.tree, followed), out);
+      const tree = await extractArchive(hostPath(m.tree, followed), out, m.rel);
       addTree(planned, spec, tree, walkSource(tree, '.'), destDir, false);
     } else {
       const base = m.rel.slice(m.rel.lastIndexOf('/') + 1);
@@ -163,6 +164,7 @@ function addEntry(planned: Map<string, LayerEntry>, spec: CopySpec, target: stri
     mtime: spec.epoch,
     linkTarget: meta.linkTarget,
     ...(meta.type === 'file' ? { source: host } : {}),
+    ...(meta.devmajor !== undefined ? { devmajor: meta.devmajor, devminor: meta.devminor ?? 0 } : {}),
   });
 }
 
@@ -183,132 +185,6 @@ function addParents(planned: Map<string, LayerEntry>, spec: CopySpec): void {
       p = dirname(p);
     }
   }
-}
-
-type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
-
-/** Recognises a local archive ADD unpacks, by its first bytes. */
-export async function archiveKind(path: string): Promise<ArchiveKind | undefined> {
-  const head = Buffer.alloc(512);
-  let n = 0;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      n = readSync(fd, head, 0, 512, 0);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
-  const h = head.subarray(0, n);
-  if (h.length >= 3 && h[0] === 0x1f && h[1] === 0x8b) return 'gzip';
-  if (h.length >= 3 && h.toString('latin1', 0, 3) === 'BZh') return 'bzip2';
-  if (h.length >= 6 && h[0] === 0xfd && h.toString('latin1', 1, 5) === '7zXZ') return 'xz';
-  if (h.length >= 4 && h.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  if (h.length >= 262 && h.toString('latin1', 257, 262) === 'ustar') return 'tar';
-  return undefined;
-}
-
-/** The decompressed tar stream of an archive (bzip2 and xz through the host tools). */
-function tarStream(file: string, kind: ArchiveKind): { stream: Readable; done: Promise<void> } {
-  if (kind === 'bzip2' || kind === 'xz') {
-    const tool = kind === 'bzip2' ? 'bzip2' : 'xz';
-    const child = spawn(tool, ['-dc', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const done = new Promise<void>((resolve, reject) => {
-      child.on('error', (err) => reject(new Error(`cannot unpack ${kind} archive: ${tool} is not available (${err.message})`)));
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`cannot unpack ${kind} archive: ${stderr.trim() || `${tool} exit ${code}`}`))));
-    });
-    return { stream: child.stdout, done };
-  }
-  const dec: Transform = kind === 'gzip' ? zlib.createGunzip() : kind === 'zstd' ? zlib.createZstdDecompress() : new PassThrough();
-  return { stream: dec, done: pipeline(createReadStream(file), dec) };
-}
-
-/**
- * Unpacks an archive ADD found in the sources (a compressed tar is only unpacked when the
- * decompressed stream is a tar, otherwise the file is copied as is — checked by the caller via
- * archiveKind). Hostile entries (absolute, `..`) are refused.
- */
-async function extractArchive(file: string, out: string): Promise<SourceTree> {
-  const kind = (await archiveKind(file))!;
-  mkdirSync(out, { recursive: true });
-  const meta = new Map<string, SourceMeta>();
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    const fail = (err: Error): void => {
-      stream.resume();
-      next(err);
-    };
-    let name: string;
-    try {
-      name = cleanEntryPath(header.name);
-    } catch (err) {
-      fail(err as Error);
-      return;
-    }
-    if (name === '') {
-      stream.on('end', () => next());
-      stream.resume();
-      return;
-    }
-    const abs = join(out, name);
-    const base = { mode: (header.mode ?? 0o644) & 0o7777, uid: header.uid ?? 0, gid: header.gid ?? 0, size: 0, linkTarget: '' };
-    for (let p = dirname(name); p !== '.' && !meta.has(p); p = dirname(p)) {
-      meta.set(p, { type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, linkTarget: '' });
-      mkdirSync(join(out, p), { recursive: true });
-    }
-    if (header.type === 'directory') {
-      mkdirSync(abs, { recursive: true });
-      meta.set(name, { ...base, type: 'dir' });
-      stream.on('end', () => next());
-      stream.resume();
-    } else if (header.type === 'symlink') {
-      mkdirSync(dirname(abs), { recursive: true });
-      if (!existsSync(abs)) symlinkSync(header.linkname ?? '', abs);
-      meta.set(name, { ...base, type: 'symlink', linkTarget: header.linkname ?? '' });
-      stream.on('end', () => next());
-      stream.resume();
-    } else if (header.type === 'file' || header.type === 'contiguous-file' || header.type === 'link') {
-      mkdirSync(dirname(abs), { recursive: true });
-      if (header.type === 'link') {
-        let target: string;
-        try {
-          target = cleanEntryPath(header.linkname ?? '');
-        } catch (err) {
-          fail(err as Error);
-          return;
-        }
-        const src = meta.get(target);
-        stream.on('end', () => {
-          pipeline(createReadStream(join(out, target)), createWriteStream(abs)).then(() => {
-            meta.set(name, { ...(src ?? base), type: 'file' });
-            next();
-          }, (err: Error) => next(err));
-        });
-        stream.resume();
-        return;
-      }
-      pipeline(stream, createWriteStream(abs, { mode: 0o600 })).then(() => {
-        chmodSync(abs, (base.mode & 0o777) | 0o600);
-        meta.set(name, { ...base, type: 'file', size: header.size ?? 0 });
-        next();
-      }, (err: Error) => next(err));
-    } else {
-      // Devices and fifos cannot be created rootless; BuildKit would; skip them here.
-      stream.on('end', () => next());
-      stream.resume();
-    }
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-  });
-  const source = tarStream(file, kind);
-  await Promise.all([source.done, pipeline(source.stream, extract), done]);
-  return { root: out, meta, label: 'archive' };
 }
 
 /** ADD <url>: fetched to a file named after the URL's last path segment (mode 0600, never unpacked). */
@@ -337,6 +213,20 @@ async function download(url: string, scratchDir: string, signal?: AbortSignal): 
   return { root: dir, meta, label: name };
 }
 
+const TAR_SPECIAL = { fifo: 'fifo', char: 'character-device', block: 'block-device' } as const;
+
+/**
+ * One regular file into the layer: opened without following links, its size taken from the
+ * opened descriptor and exactly that many bytes streamed (a FIFO or a swapped-in link is refused).
+ */
+async function packFile(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, source: string): Promise<void> {
+  const f = openRegularFile(source);
+  await new Promise<void>((resolve, reject) => {
+    const w = pack.entry({ ...header, type: 'file', size: f.size }, (err) => (err ? reject(err) : resolve()));
+    pipeline(streamOpened(f), w).catch(reject);
+  });
+}
+
 export interface WrittenLayer extends LayerInput {
   files: LayerFile[];
 }
@@ -357,18 +247,13 @@ export async function writeLayer(engine: Engine, entries: readonly LayerEntry[])
       };
       if (e.type === 'dir') pack.entry({ ...header, type: 'directory' });
       else if (e.type === 'symlink') pack.entry({ ...header, type: 'symlink', linkname: e.linkTarget });
-      else {
-        const size = statSync(e.source!).size;
-        await new Promise<void>((resolve, reject) => {
-          const w = pack.entry({ ...header, type: 'file', size }, (err) => (err ? reject(err) : resolve()));
-          pipeline(createReadStream(e.source!), w).catch(reject);
-        });
-      }
+      else if (e.type === 'file') await packFile(pack, header, e.source!);
+      else pack.entry({ ...header, type: TAR_SPECIAL[e.type], devmajor: e.devmajor ?? 0, devminor: e.devminor ?? 0 });
     }
     pack.finalize();
   })();
   producing.catch((err: Error) => pack.destroy(err));
   const layer = await ingestLayer(engine.content, pack as unknown as Readable);
   await producing;
-  return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files };
+  return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files };
 }

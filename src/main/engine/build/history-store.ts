@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../metadata/db.ts';
+import { processStamp } from './owner.ts';
 
 export type BuildStatus = 'running' | 'success' | 'failed' | 'cancelled';
 export type StepStatus = 'cached' | 'done' | 'failed' | 'skipped';
@@ -66,11 +67,20 @@ export class BuildHistory {
     const id = randomBytes(12).toString('hex');
     this.db
       .prepare(
-        `INSERT INTO builds(id, context, dockerfile, dockerfile_text, build_args, target, tags, no_cache, started_at, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')`,
+        `INSERT INTO builds(id, context, dockerfile, dockerfile_text, build_args, target, tags, no_cache, started_at, status, owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
       )
-      .run(id, b.context, b.dockerfile, b.dockerfileText, JSON.stringify(b.buildArgs), b.target, JSON.stringify(b.tags), b.noCache ? 1 : 0, Date.now());
+      .run(id, b.context, b.dockerfile, b.dockerfileText, JSON.stringify(b.buildArgs), b.target, JSON.stringify(b.tags), b.noCache ? 1 : 0, Date.now(), processStamp());
     return id;
+  }
+
+  /** Builds still marked running, with the process that runs them (see leftovers.ts). */
+  running(): { id: string; owner: string }[] {
+    return this.db.prepare("SELECT id, owner FROM builds WHERE status = 'running'").all() as { id: string; owner: string }[];
+  }
+
+  owner(buildId: string): string {
+    return (this.db.prepare('SELECT owner FROM builds WHERE id = ?').get(buildId) as { owner: string } | undefined)?.owner ?? '';
   }
 
   step(buildId: string, s: BuildStepRecord): void {

@@ -3,16 +3,17 @@
  * unpacking): what exists at a path, following symlinks inside the image, and extraction of a
  * few files (for `/etc/passwd` lookups and `COPY --from`) by streaming only the layers that hold them.
  */
-import { createWriteStream, mkdirSync, copyFileSync, symlinkSync, chmodSync } from 'node:fs';
+import { constants, createWriteStream, mkdirSync, copyFileSync, openSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import type { Engine } from '../engine.ts';
 import type { LayerFile } from '../api.ts';
 import { decompressor } from '../layer/layer-ingest.ts';
-import { cleanEntryPath } from '../layer/tar-safety.ts';
+import { cleanEntryPath, LayerPathTracker } from '../layer/tar-safety.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import type { SourceMeta } from './context.ts';
+import { NEW_FILE } from './context-file.ts';
 
 export interface ViewEntry extends LayerFile {
   /** The layer (diff ID) whose copy of the path is visible. */
@@ -39,6 +40,9 @@ export class ImageView {
     }
     for (const f of files) {
       if (f.type === 'opaque' || f.type === 'whiteout') continue;
+      // A path that stops being a directory hides what lower layers held below it (as overlayfs
+      // does): a symlink over a directory must never keep children reachable "through" it.
+      if (f.type !== 'dir' && this.entries.get(f.path)?.type === 'dir') this.removeBelow(f.path, false);
       this.entries.set(f.path, { ...f, diffId });
     }
   }
@@ -99,41 +103,71 @@ export class ImageView {
   async extract(engine: Engine, wanted: readonly ViewEntry[], destDir: string): Promise<Map<string, SourceMeta>> {
     const meta = new Map<string, SourceMeta>();
     const byLayer = new Map<string, Set<string>>();
+    const want = (e: ViewEntry): void => {
+      const set = byLayer.get(e.diffId) ?? new Set<string>();
+      set.add(e.path);
+      byLayer.set(e.diffId, set);
+    };
     const hardlinks: ViewEntry[] = [];
+    const tracker = new LayerPathTracker();
     for (const e of wanted) {
-      const type = e.type === 'dir' ? 'dir' : e.type === 'symlink' ? 'symlink' : 'file';
+      if (e.type === 'hardlink') {
+        hardlinks.push(e);
+        continue;
+      }
+      const type = SOURCE_TYPES[e.type];
+      if (!type) continue;
       meta.set(e.path, { type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, linkTarget: e.type === 'symlink' ? e.linkTarget : '' });
+      tracker.checkParents(e.path, e.path);
+      tracker.record(e.path, e.type === 'symlink');
       const abs = join(destDir, e.path);
       if (e.type === 'dir') mkdirSync(abs, { recursive: true });
       else if (e.type === 'symlink') {
         mkdirSync(dirname(abs), { recursive: true });
         symlinkSync(e.linkTarget, abs);
-      } else if (e.type === 'hardlink') hardlinks.push(e);
-      else if (e.type === 'file') {
-        const set = byLayer.get(e.diffId) ?? new Set<string>();
-        set.add(e.path);
-        byLayer.set(e.diffId, set);
-      }
+      } else want(e);
     }
-    for (const h of hardlinks) {
-      const target = this.entries.get(stripSlashes(h.linkTarget));
-      if (target?.type === 'file') {
-        const set = byLayer.get(target.diffId) ?? new Set<string>();
-        set.add(target.path);
-        byLayer.set(target.diffId, set);
-      }
+    // Hardlink targets not copied themselves are still read (their metadata kept aside).
+    const targets = new Map<string, SourceMeta>();
+    const links = hardlinks.map((h) => ({ h, target: this.entries.get(stripSlashes(h.linkTarget)) }));
+    for (const { target } of links) {
+      const type = target && SOURCE_TYPES[target.type];
+      if (!target || !type || type === 'dir' || type === 'symlink' || meta.has(target.path)) continue;
+      targets.set(target.path, { type, mode: target.mode & 0o7777, uid: target.uid, gid: target.gid, size: target.size, linkTarget: '' });
+      want(target);
     }
-    for (const [diffId, paths] of byLayer) await extractFromLayer(engine, diffId, paths, destDir);
-    for (const h of hardlinks) {
-      const target = stripSlashes(h.linkTarget);
-      mkdirSync(dirname(join(destDir, h.path)), { recursive: true });
-      copyFileSync(join(destDir, target), join(destDir, h.path));
-      const m = meta.get(h.path)!;
-      m.size = this.entries.get(target)?.size ?? 0;
-    }
+    const metaOf = (p: string): SourceMeta | undefined => meta.get(p) ?? targets.get(p);
+    for (const [diffId, paths] of byLayer) await extractFromLayer(engine, diffId, paths, destDir, metaOf, tracker);
+    for (const { h, target } of links) this.copyHardlink(h, target, destDir, metaOf, meta, tracker);
     return meta;
   }
+
+  /** A hardlink becomes a copy of what it links to: a file's content, a symlink's target. */
+  private copyHardlink(
+    h: ViewEntry, target: ViewEntry | undefined, destDir: string, metaOf: (p: string) => SourceMeta | undefined, meta: Map<string, SourceMeta>, tracker: LayerPathTracker,
+  ): void {
+    if (!target || target.type === 'dir') throw new Error(`hardlink target not found: ${h.path} -> ${h.linkTarget}`);
+    tracker.checkParents(h.path, h.path);
+    const abs = join(destDir, h.path);
+    mkdirSync(dirname(abs), { recursive: true });
+    const own = { mode: h.mode & 0o7777, uid: h.uid, gid: h.gid };
+    if (target.type === 'symlink') {
+      symlinkSync(target.linkTarget, abs);
+      tracker.record(h.path, true);
+      meta.set(h.path, { ...own, type: 'symlink', size: 0, linkTarget: target.linkTarget });
+      return;
+    }
+    const from = metaOf(target.path);
+    if (!from) throw new Error(`hardlink target not found: ${h.path} -> ${h.linkTarget}`);
+    // The target was just written by extractFromLayer as a regular file: never a link.
+    if (from.type === 'file') copyFileSync(join(destDir, target.path), abs, constants.COPYFILE_EXCL);
+    meta.set(h.path, { ...from, ...own });
+  }
 }
+
+const SOURCE_TYPES: Partial<Record<ViewEntry['type'], SourceMeta['type']>> = {
+  file: 'file', dir: 'dir', symlink: 'symlink', fifo: 'fifo', char: 'char', block: 'block',
+};
 
 export function stripSlashes(p: string): string {
   return p.replace(/^\/+/, '').replace(/\/+$/, '');
@@ -149,42 +183,43 @@ export function comparePaths(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
-/** Streams one layer's tar and writes out the entries named in `paths`. */
-async function extractFromLayer(engine: Engine, diffId: string, paths: Set<string>, destDir: string): Promise<void> {
+/**
+ * Streams one layer's tar and writes out the entries named in `paths`: regular files (created
+ * new, never through a link) and the device numbers of device nodes (kept in `meta` only).
+ */
+async function extractFromLayer(
+  engine: Engine, diffId: string, paths: Set<string>, destDir: string, metaOf: (p: string) => SourceMeta | undefined, tracker: LayerPathTracker,
+): Promise<void> {
   const row = engine.db.prepare('SELECT blob_digest, compression FROM layer_blobs WHERE diff_id = ? LIMIT 1').get(diffId) as
     | { blob_digest: string; compression: 'none' | 'gzip' | 'zstd' }
     | undefined;
   if (!row) throw new Error(`layer ${diffId} is missing from the store`);
   const extract = tar.extract();
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      let name: string;
-      try {
-        name = cleanEntryPath(header.name);
-      } catch (err) {
-        stream.resume();
-        next(err as Error);
-        return;
-      }
-      const base = name.slice(name.lastIndexOf('/') + 1);
-      if (header.type !== 'file' || !paths.has(name) || base.startsWith(WHITEOUT_PREFIX) || base === OPAQUE_WHITEOUT) {
-        stream.on('end', () => next());
-        stream.resume();
-        return;
-      }
-      const abs = join(destDir, name);
-      mkdirSync(dirname(abs), { recursive: true });
-      pipeline(stream, createWriteStream(abs, { mode: 0o600 }))
-        .then(() => {
-          // Readable by the builder whatever the stored mode; the real mode travels in the metadata.
-          chmodSync(abs, ((header.mode ?? 0o644) & 0o777) | 0o600);
-          next();
-        })
-        .catch((err: Error) => next(err));
-    });
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-  });
-  await pipeline(engine.content.read(row.blob_digest), decompressor(row.compression), extract);
-  await done;
+  const feeding = pipeline(engine.content.read(row.blob_digest), decompressor(row.compression), extract);
+  feeding.catch(() => {});
+  for await (const entry of extract) {
+    const header = entry.header;
+    const name = cleanEntryPath(header.name);
+    const base = name.slice(name.lastIndexOf('/') + 1);
+    if (!paths.has(name) || base.startsWith(WHITEOUT_PREFIX) || base === OPAQUE_WHITEOUT) {
+      entry.resume();
+      continue;
+    }
+    if (header.type === 'character-device' || header.type === 'block-device') {
+      const m = metaOf(name);
+      if (m) Object.assign(m, { devmajor: header.devmajor ?? 0, devminor: header.devminor ?? 0 });
+      entry.resume();
+      continue;
+    }
+    if (header.type !== 'file' && header.type !== 'contiguous-file') {
+      entry.resume();
+      continue;
+    }
+    tracker.checkParents(name, header.name);
+    const abs = join(destDir, name);
+    mkdirSync(dirname(abs), { recursive: true });
+    rmSync(abs, { force: true });
+    await pipeline(entry, createWriteStream('', { fd: openSync(abs, NEW_FILE, 0o600) }));
+  }
+  await feeding;
 }

@@ -9,3 +9,5 @@ export type { BuildRecord, BuildStepRecord, BuildStatus, StepStatus } from './hi
 export { adviseOrder } from './advisor.ts';
 export type { Advice, OrderSuggestion, StableStep } from './advisor.ts';
 export { BuildCache, buildCacheUsage } from './cache.ts';
+export { sweepInterruptedBuilds } from './leftovers.ts';
+export type { SweptBuilds } from './leftovers.ts';

@@ -4,7 +4,7 @@
  * Nothing is committed unless the process exits 0; the writable layer is thrown away either way.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Engine } from '../engine.ts';
 import type { LayerInput } from '../image/image-service.ts';
@@ -13,6 +13,7 @@ import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { layerFromUpper } from '../snapshot/changes.ts';
 import { resolveRunCommand, type RunInstruction } from './instructions/index.ts';
 import type { WrittenLayer } from './copy.ts';
+import { runScratchPrefix } from './owner.ts';
 
 export interface RunRequest {
   /** The stage's layers, lowest first. */
@@ -25,6 +26,10 @@ export interface RunRequest {
   user: string;
   /** A directory of the build's own for the writable layer. */
   scratch: string;
+  /** `build --network`, for RUN steps without `--network`. */
+  network?: 'host' | 'none' | 'default';
+  /** `build --allow network.host`: a step's own `--network=host` is honoured. */
+  allowHostNetwork?: boolean;
   signal?: AbortSignal | undefined;
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -65,7 +70,8 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
     const result = await runProcess({
       lowerDirs, upperDir, workDir,
       process: { args: pipe?.args ?? resolved.args, env: req.env, cwd: req.cwd, ...(req.user ? { user: req.user } : {}) },
-      network: req.cmd.network === 'none' ? 'none' : 'host',
+      network: runNetwork(req.cmd.network, req.network, req.allowHostNetwork ?? false),
+      scratchPrefix: runScratchPrefix(basename(req.scratch)),
       stdout: lineWriter('stdout', req.onOutput),
       stderr: lineWriter('stderr', req.onOutput),
       ...(req.signal ? { signal: req.signal } : {}),
@@ -75,12 +81,25 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
     if (pipe) rmSync(join(upperDir, pipe.top), { recursive: true, force: true });
     // Like BuildKit, a RUN that changed nothing still adds a layer (the empty tar).
     const layer = await layerFromUpper(engine, lowerDirs, upperDir);
-    return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files };
+    return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files };
   } finally {
     // removeTree, not rmSync: overlayfs leaves `work/work` mode 000, which a non-root user can't
     // descend into until it is opened up again.
     removeTree(dir);
   }
+}
+
+/**
+ * RUN's network: `build --network host`, or `RUN --network=host` in a build that allows it
+ * (`--allow network.host`, BuildKit's entitlement: a Dockerfile is untrusted and may not opt
+ * itself into the host's network), share the host's; anything else is a network namespace with
+ * only a loopback. BuildKit's default is a bridged network; with no bridge here, isolation wins
+ * over reaching the internet (docs/containers.md).
+ */
+export function runNetwork(step: string, build: string | undefined, allowHost: boolean): 'host' | 'none' {
+  if (step === 'host' && !allowHost && build !== 'host') throw new Error('network.host is not allowed');
+  const mode = step === 'default' ? (build ?? 'none') : step;
+  return mode === 'host' ? 'host' : 'none';
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.ts';
 import type { ImageRecord, LayerInput } from '../image/image-service.ts';
 import type { ContainerConfig, HistoryItem, ImageConfig } from '../image/oci.ts';
+import { familiarString, parseReference } from '../image/reference.ts';
 import { writeImage } from '../image/image-writer.ts';
 import { layerFromUpper } from '../snapshot/changes.ts';
 import type { ContainerSettings } from './config.ts';
@@ -63,16 +64,19 @@ export async function commitContainer(engine: Engine, ref: string, options: Comm
         history: [...(parent.history ?? []), entry],
       };
       const parentLayers: LayerInput[] = engine.images.layers(rec.imageId).map((l) => ({
-        blobDigest: l.blobDigest, blobSize: l.blobSize, compression: l.compression, diffId: l.diffId, size: l.size,
+        blobDigest: l.blobDigest, blobSize: l.blobSize, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize,
       }));
       const newLayer: LayerInput = {
-        blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, files: layer.files,
+        blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files,
       };
       return writeImage(engine.content, engine.images, {
         config: imageConfig,
         layers: [...parentLayers, newLayer],
         parentId: rec.imageId,
         ...(options.reference ? { tags: [options.reference] } : {}),
+        events: (id) => [engine.containers.event('commit', rec, {
+          comment: options.message ?? '', imageID: id, imageRef: options.reference ? familiarString(parseReference(options.reference)) : '',
+        })],
       });
     });
   } finally {

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { ContainerConfig } from '../image/oci.ts';
+import type { NetworkMode } from '../runtime/policy.ts';
 
 /** What a container was created with: docker's container Config (the image's, overridden). */
 export interface ContainerSettings extends ContainerConfig {
@@ -8,7 +9,7 @@ export interface ContainerSettings extends ContainerConfig {
   Tty: boolean;
   OpenStdin: boolean;
   AutoRemove: boolean;
-  Network: 'host' | 'none';
+  Network: NetworkMode;
 }
 
 export interface CreateOptions {
@@ -25,7 +26,8 @@ export interface CreateOptions {
   tty?: boolean;
   openStdin?: boolean;
   autoRemove?: boolean;
-  network?: 'host' | 'none';
+  /** docker's `--network`: `bridge` (default) and `none` are private, `host` only when asked. */
+  network?: NetworkMode;
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -107,7 +109,7 @@ export function containerSettings(image: ContainerConfig, opts: CreateOptions, u
     Tty: opts.tty ?? false,
     OpenStdin: opts.openStdin ?? false,
     AutoRemove: opts.autoRemove ?? false,
-    Network: opts.network ?? 'host',
+    Network: opts.network ?? 'bridge',
   };
 }
 

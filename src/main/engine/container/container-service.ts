@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine.ts';
 import { migrate } from '../metadata/db.ts';
@@ -10,12 +11,13 @@ import { shortId } from '../store/digest.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { changes, type Change } from '../snapshot/changes.ts';
 import { RootfsView } from '../snapshot/rootfs.ts';
-import { walkTree } from '../snapshot/safe-path.ts';
 import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
 import { resolveUser } from '../runtime/user.ts';
 import { detectOpaqueDirs } from '../runtime/opaque.ts';
 import { registerUsageProvider } from '../usage/disk-usage.ts';
+import { directorySize } from '../usage/directory-size.ts';
 import type { DiskUsageContainer } from '../api.ts';
+import type { NewEvent } from '../events/event-log.ts';
 import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
@@ -154,6 +156,17 @@ export class ContainerService {
     return row && this.refresh(row);
   }
 
+  /** docker's container event: the container's labels, then `image` (as the user named it) and `name`, then the action's own. */
+  event(action: string, rec: Pick<ContainerRecord, 'id' | 'name' | 'image' | 'config'>, extra: Record<string, string> = {}): NewEvent {
+    return { type: 'container', action, id: rec.id, attributes: { ...(rec.config.Labels ?? {}), image: rec.image, name: rec.name, ...extra } };
+  }
+
+  /** Events that change nothing in the store (attach, kill, exec …), each in its own transaction. */
+  announce(action: string, ref: string, extra: Record<string, string> = {}): void {
+    const rec = this.tryGet(ref);
+    if (rec) this.engine.events.announce(this.event(action, rec, extra));
+  }
+
   /** Every container, newest first (running ones only unless `all`). */
   list(options: { all?: boolean } = {}): ContainerRecord[] {
     const rows = this.engine.db.prepare('SELECT * FROM containers ORDER BY created DESC').all() as Row[];
@@ -170,8 +183,9 @@ export class ContainerService {
         /* killed before it could say */
       }
       const now = Date.now();
-      this.engine.db.prepare("UPDATE containers SET state = 'exited', exit_code = ?, finished_at = ?, sandbox_pid = 0 WHERE id = ? AND state = 'running'").run(code, now, row.id);
-      row = { ...row, state: 'exited', exit_code: code, finished_at: now, sandbox_pid: 0 };
+      const exited = { ...row, state: 'exited' as const, exit_code: code, finished_at: now, sandbox_pid: 0 };
+      this.recordExitRow(exited);
+      row = exited;
     }
     return {
       id: row.id, name: row.name, imageId: row.image_id, image: row.image, config: JSON.parse(row.config) as ContainerSettings,
@@ -204,7 +218,10 @@ export class ContainerService {
     for (let attempt = 0; ; attempt++) {
       const n = name ?? randomName(attempt);
       try {
-        insert.run(id, n, imageId, opts.image, JSON.stringify(settings), Date.now());
+        this.engine.db.transaction(() => {
+          insert.run(id, n, imageId, opts.image, JSON.stringify(settings), Date.now());
+          this.engine.events.record(this.event('create', { id, name: n, image: opts.image, config: settings }));
+        }).immediate();
         break;
       } catch (err) {
         if (!/UNIQUE constraint failed: containers.name/.test((err as Error).message)) throw err;
@@ -218,7 +235,6 @@ export class ContainerService {
         if (attempt > 10) throw err;
       }
     }
-    this.engine.bus.emit({ kind: 'container', action: 'created', id });
     return this.get(id);
   }
 
@@ -251,10 +267,13 @@ export class ContainerService {
       throw err;
     }
     rmSync(join(this.dirOf(rec.id), 'exit'), { force: true });
-    this.engine.db
-      .prepare("UPDATE containers SET state = 'running', started_at = ?, finished_at = 0, exit_code = 0, monitor_pid = ?, monitor_start = ?, sandbox_pid = ? WHERE id = ?")
-      .run(Date.now(), process.pid, processStart(process.pid) ?? '', proc.pid, rec.id);
-    this.engine.bus.emit({ kind: 'container', action: 'started', id: rec.id });
+    const startedAt = Date.now();
+    this.engine.db.transaction(() => {
+      this.engine.db
+        .prepare("UPDATE containers SET state = 'running', started_at = ?, finished_at = 0, exit_code = 0, monitor_pid = ?, monitor_start = ?, sandbox_pid = ? WHERE id = ?")
+        .run(startedAt, process.pid, processStart(process.pid) ?? '', proc.pid, rec.id);
+      this.engine.events.record(this.event('start', rec));
+    }).immediate();
     const log = join(this.dirOf(rec.id), 'container.log');
     proc.onData((data, stream) => {
       const line = JSON.stringify({ log: data.toString('utf8'), stream, time: new Date().toISOString() });
@@ -286,8 +305,21 @@ export class ContainerService {
     } catch {
       /* removed meanwhile */
     }
-    this.engine.db.prepare("UPDATE containers SET state = 'exited', exit_code = ?, finished_at = ?, sandbox_pid = 0 WHERE id = ?").run(code, Date.now(), id);
-    this.engine.bus.emit({ kind: 'container', action: 'stopped', id });
+    const row = this.engine.db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as Row | undefined;
+    if (row) this.recordExitRow({ ...row, state: 'exited', exit_code: code, finished_at: Date.now(), sandbox_pid: 0 });
+  }
+
+  /** Records how a running container ended, once (whoever notices first), with docker's `die` event. */
+  private recordExitRow(row: Row): void {
+    this.engine.db.transaction(() => {
+      const changed = this.engine.db
+        .prepare("UPDATE containers SET state = 'exited', exit_code = ?, finished_at = ?, sandbox_pid = 0 WHERE id = ? AND state = 'running'")
+        .run(row.exit_code, row.finished_at, row.id).changes;
+      if (changed === 0) return;
+      const rec = { id: row.id, name: row.name, image: row.image, config: JSON.parse(row.config) as ContainerSettings };
+      const seconds = Math.max(0, Math.trunc((row.finished_at - row.started_at) / 1000));
+      this.engine.events.record(this.event('die', rec, { exitCode: String(row.exit_code), execDuration: String(seconds) }));
+    }).immediate();
   }
 
   /** The handle of a container this process runs (for the desktop terminal). */
@@ -358,6 +390,7 @@ export class ContainerService {
     const rec = this.get(ref);
     if (rec.state !== 'running') throw new ConflictError(`Cannot kill container: ${ref}: container ${rec.id} is not running`);
     const main = signal === 'SIGKILL' ? undefined : await this.waitMainPid(rec.id);
+    this.engine.events.announce(this.event('kill', rec, { signal: String(constants.signals[signal] ?? signal) }));
     try {
       if (main) process.kill(main, signal);
       else process.kill(-rec.sandboxPid, signal);
@@ -372,9 +405,11 @@ export class ContainerService {
     const rec = this.get(ref);
     if (rec.state !== 'running') return rec;
     await this.kill(rec.id, (rec.config.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM');
-    if (await this.waitExit(rec.id, timeoutSeconds * 1000)) return this.get(rec.id);
-    if (this.get(rec.id).state === 'running') await this.kill(rec.id, 'SIGKILL');
-    await this.waitExit(rec.id, 10_000);
+    if (!(await this.waitExit(rec.id, timeoutSeconds * 1000))) {
+      if (this.get(rec.id).state === 'running') await this.kill(rec.id, 'SIGKILL');
+      await this.waitExit(rec.id, 10_000);
+    }
+    this.engine.events.announce(this.event('stop', rec));
     return this.get(rec.id);
   }
 
@@ -403,23 +438,30 @@ export class ContainerService {
       await this.kill(rec.id, 'SIGKILL');
       await this.waitExit(rec.id, 10_000);
     }
-    this.engine.db.prepare('DELETE FROM containers WHERE id = ?').run(rec.id);
+    this.engine.db.transaction(() => {
+      this.engine.db.prepare('DELETE FROM containers WHERE id = ?').run(rec.id);
+      this.engine.events.record(this.event('destroy', rec));
+    }).immediate();
     removeTree(this.dirOf(rec.id));
     rmSync(`${this.upperDir(rec.id)}.opaque`, { force: true });
-    this.engine.bus.emit({ kind: 'container', action: 'removed', id: rec.id });
   }
 
   /** `container prune`: removes every container that is not running; returns their IDs and freed bytes. */
   async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
     const deleted: string[] = [];
     let reclaimed = 0;
-    for (const c of this.list({ all: true })) {
-      if (c.state === 'running') continue;
-      reclaimed += this.sizeRw(c.id);
+    for (const c of this.prunable()) {
+      reclaimed += c.sizeRw;
       await this.remove(c.id);
       deleted.push(c.id);
     }
+    this.engine.events.announce({ type: 'container', action: 'prune', id: '', attributes: { reclaimed: String(reclaimed) } });
     return { deleted, reclaimed };
+  }
+
+  /** What `prune` would remove: every container not running, with its writable layer's size. */
+  prunable(): { id: string; sizeRw: number }[] {
+    return this.list({ all: true }).filter((c) => c.state !== 'running').map((c) => ({ id: c.id, sizeRw: this.sizeRw(c.id) }));
   }
 
   /** Runs another process in a running container (`exec`). */
@@ -432,8 +474,17 @@ export class ContainerService {
     const view = new RootfsView(lowerDirs, this.upperDir(rec.id));
     const user = resolveUser(view, spec.user ?? (rec.config.User || undefined));
     const env = processEnv({ ...rec.config, Tty: spec.tty ?? false, Env: [...(rec.config.Env ?? []), ...(spec.env ?? [])] }, user.home);
-    const proc = await execInContainer({ initPid: init, view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
-    return withOnExit({ id: rec.id, write: (d) => proc.write(d), end: () => proc.end(), resize: (c, r) => proc.resize(c, r), onData: (fn) => proc.onData(fn), exited: proc.exited, kill: (s) => proc.kill(s) });
+    // docker names the command in the action itself: `exec_start: sh -c date`.
+    const execID = randomBytes(32).toString('hex');
+    const command = spec.args.join(' ');
+    this.engine.events.announce(this.event(`exec_create: ${command}`, rec, { execID }));
+    const proc = await execInContainer({ sandboxPid: this.get(rec.id).sandboxPid, initPid: init, upperDir: this.upperDir(rec.id), view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });
+    this.engine.events.announce(this.event(`exec_start: ${command}`, rec, { execID }));
+    const exited = proc.exited.then((r) => {
+      if (this.engine.db.open) this.engine.events.announce(this.event('exec_die', rec, { execID, exitCode: String(r.exitCode) }));
+      return r;
+    });
+    return withOnExit({ id: rec.id, write: (d) => proc.write(d), end: () => proc.end(), resize: (c, r) => proc.resize(c, r), onData: (fn) => proc.onData(fn), exited, kill: (s) => proc.kill(s) });
   }
 
   // ---- filesystem ----
@@ -475,19 +526,9 @@ export class ContainerService {
     return out;
   }
 
-  /** Bytes in a container's writable layer. */
+  /** Bytes in a container's writable layer, counted as docker counts SizeRw (usage/directory-size.ts). */
   sizeRw(id: string): number {
-    let total = 0;
-    try {
-      // Never through a link: a running container may swap a directory for one meanwhile.
-      walkTree(this.upperDir(id), (_rel, st) => {
-        if (st.isFile()) total += st.size;
-        return st.isDirectory();
-      });
-    } catch {
-      /* removed meanwhile */
-    }
-    return total;
+    return directorySize(this.upperDir(id));
   }
 
   private diskUsage(): DiskUsageContainer[] {

@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import type { Header } from 'tar-stream';
@@ -16,7 +17,9 @@ function vanished(err: unknown): boolean {
  * `export`: the container's merged filesystem as one flat tar (no whiteouts), streamed entry by
  * entry in sorted order. The container may be running: a file or directory it removes or
  * replaces meanwhile is skipped (as docker's archiver does), a file's header and body come from
- * its opened descriptor, and nothing is ever read through a link on the host.
+ * its opened descriptor, and nothing is ever read through a link on the host. Like docker's
+ * export, a second name of the same file (a hard link still one inode on disk) is written as a
+ * link to the first name, not as another copy.
  */
 export function exportRootfs(view: RootfsView): Readable {
   const pack = tar.pack();
@@ -31,6 +34,7 @@ export function exportRootfs(view: RootfsView): Readable {
   const headerOf = (e: RootfsEntry): EntryHeader => ({
     name: e.type === 'dir' ? `${e.path.slice(1)}/` : e.path.slice(1), mode: e.mode, uid: e.uid, gid: e.gid, mtime: new Date(e.mtime * 1000),
   });
+  const linked = new Map<string, string>(); // inode → the first exported name of a hard-linked file
   const addFile = async (e: RootfsEntry): Promise<void> => {
     let file: OpenedFile;
     try {
@@ -41,6 +45,14 @@ export function exportRootfs(view: RootfsView): Readable {
     }
     const { fd, stat } = file;
     const header = { ...headerOf(e), mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtime: stat.mtime, size: stat.size };
+    const inode = `${stat.dev}:${stat.ino}`;
+    const first = stat.nlink > 1 ? linked.get(inode) : undefined;
+    if (first !== undefined) {
+      closeSync(fd);
+      await add({ ...header, size: 0, type: 'link', linkname: first });
+      return;
+    }
+    if (stat.nlink > 1) linked.set(inode, header.name);
     await add({ ...header, type: 'file' }, fixedSizeStream(fd, stat.size));
   };
   const walk = async (path: string, top: boolean): Promise<void> => {

@@ -16,6 +16,7 @@ async function main(root: string, id: string): Promise<number> {
     } catch (err) {
       const code = err instanceof ExecError ? err.exitCode : 125;
       process.stdout.write(`error ${code} ${(err as Error).message.replace(/\n/g, ' ')}\n`);
+      if (engine.containers.get(id).config.AutoRemove) await engine.containers.remove(id, { force: true });
       return code;
     }
     process.stdout.write('ok\n');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../metadata/db.ts';
 import { processAlive, type ContentStore } from '../store/content-store.ts';
+import type { EventLog } from '../events/event-log.ts';
 
 /**
  * Extra gc roots owned by other services (build cache, containers): SQL returning a column
@@ -13,7 +14,10 @@ export interface GcRoots {
 
 export interface GcResult {
   layersRemoved: string[];
+  /** docker's figure for what went: the removed layers' diff sizes (moby's prune SpaceReclaimed). */
+  layerBytesFreed: number;
   blobsRemoved: string[];
+  /** Bytes of blob files unlinked from `blobs/` (compressed as stored, configs and manifests too). */
   bytesFreed: number;
 }
 
@@ -27,11 +31,13 @@ export interface GcResult {
 export class GarbageCollector {
   private readonly db: DB;
   private readonly content: ContentStore;
+  private readonly events: EventLog;
   private readonly roots: GcRoots[] = [];
 
-  constructor(db: DB, content: ContentStore) {
+  constructor(db: DB, content: ContentStore, events: EventLog) {
     this.db = db;
     this.content = content;
+    this.events = events;
   }
 
   addRoots(roots: GcRoots): void {
@@ -62,6 +68,11 @@ export class GarbageCollector {
             UNION SELECT lb.blob_digest FROM layer_blobs lb WHERE lb.diff_id IN (${this.layerRootsSql()})${extra}`;
   }
 
+  /** Layers no root uses (what a collection would remove), with docker's size of each. */
+  unreferencedLayers(): { diffId: string; diffSize: number }[] {
+    return this.db.prepare(`SELECT diff_id AS diffId, diff_size AS diffSize FROM layers WHERE diff_id NOT IN (${this.layerRootsSql()})`).all() as { diffId: string; diffSize: number }[];
+  }
+
   /** Unreferenced layers and blobs (what a collection would remove), for previews. */
   unreferencedBlobs(): { digest: string; size: number }[] {
     return this.db.prepare(`SELECT digest, size FROM blobs WHERE digest NOT IN (${this.blobRootsSql()})`).all() as { digest: string; size: number }[];
@@ -70,21 +81,22 @@ export class GarbageCollector {
   async collect(): Promise<GcResult> {
     this.reapDeadLeases();
     const sweep = this.db.transaction(() => {
-      const layers = (this.db.prepare(`SELECT diff_id FROM layers WHERE diff_id NOT IN (${this.layerRootsSql()})`).all() as { diff_id: string }[]).map(
-        (r) => r.diff_id,
-      );
+      const unused = this.unreferencedLayers();
+      const layers = unused.map((l) => l.diffId);
+      const layerBytes = unused.reduce((n, l) => n + l.diffSize, 0);
       const delLayerBlobs = this.db.prepare('DELETE FROM layer_blobs WHERE diff_id = ?');
       const delLayer = this.db.prepare('DELETE FROM layers WHERE diff_id = ?');
       for (const d of layers) {
         delLayerBlobs.run(d);
         delLayer.run(d);
+        this.events.record({ type: 'layer', action: 'delete', id: d });
       }
       const blobs = this.unreferencedBlobs();
       const delBlob = this.db.prepare('DELETE FROM blobs WHERE digest = ?');
       for (const b of blobs) delBlob.run(b.digest);
-      return { layers, blobs };
+      return { layers, layerBytes, blobs };
     });
-    const { layers, blobs } = sweep.immediate();
+    const { layers, layerBytes, blobs } = sweep.immediate();
     let bytesFreed = 0;
     // Each file goes under the write lock, and only if no row names it again: an ingest that
     // found the same content already on disk may have recorded it since the sweep. A file
@@ -104,7 +116,7 @@ export class GarbageCollector {
     for (const b of blobs) bytesFreed += unlink.immediate(b.digest);
     const orphans = await this.sweepOrphanFiles();
     bytesFreed += orphans.bytes;
-    return { layersRemoved: layers, blobsRemoved: [...blobs.map((b) => b.digest), ...orphans.digests], bytesFreed };
+    return { layersRemoved: layers, layerBytesFreed: layerBytes, blobsRemoved: [...blobs.map((b) => b.digest), ...orphans.digests], bytesFreed };
   }
 
   /** Blob files on disk that no row names. */

@@ -26,7 +26,8 @@ describe('image records over the content store', () => {
     const blobFiles = await fx.engine.content.list();
     // base layer once, two top layers, two configs, two manifests
     expect(blobFiles).toHaveLength(7);
-    expect(a.size).toBe(la[0]!.size + la[1]!.size);
+    expect(la[1]!.diffSize).toBe('one\n'.length);
+    expect(a.size).toBe(la[0]!.diffSize + la[1]!.diffSize);
   });
 
   it('resolves names, IDs and unique prefixes like docker', async () => {

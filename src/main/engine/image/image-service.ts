@@ -8,7 +8,7 @@ import {
   repositoryName, type Reference,
 } from './reference.ts';
 import type { LayerFile } from '../api.ts';
-import type { ChangeBus } from '../events.ts';
+import { imageEvent, type EventLog, type NewEvent } from '../events/event-log.ts';
 
 /** A layer as it enters an image: its stored blob and what the blob unpacks to. */
 export interface LayerInput {
@@ -17,7 +17,10 @@ export interface LayerInput {
   mediaType?: string;
   compression: Compression;
   diffId: string;
+  /** Uncompressed tar bytes. */
   size: number;
+  /** What the layer holds on disk as docker counts it (layer/file-index.ts `diffSize`). */
+  diffSize: number;
   /** The layer's file index; omitted when the layer is already known. */
   files?: LayerFile[];
 }
@@ -34,6 +37,13 @@ export interface NewImage {
   tags?: string[];
   repoDigests?: { repository: string; digest: string }[];
   parentId?: string;
+  /**
+   * What the caller announces in the same transaction (`load`, `import`, `pull`, a container's
+   * `commit`); docker's verbs decide it, so the image service does not guess.
+   */
+  events?: NewEvent[];
+  /** Whether pointing `tags` at the image is announced as `tag` (import, build, commit; not load or pull, as docker). */
+  tagEvents?: boolean;
 }
 
 export interface ImageLayer {
@@ -43,7 +53,11 @@ export interface ImageLayer {
   blobDigest: string;
   compression: Compression;
   mediaType: string;
+  /** Uncompressed tar bytes. */
   size: number;
+  /** docker's size of the layer (what it holds on disk). */
+  diffSize: number;
+  /** Bytes of the blob as stored in `blobs/` (possibly compressed). */
   blobSize: number;
 }
 
@@ -97,13 +111,13 @@ interface ImageRow {
 export class ImageService {
   private readonly db: DB;
   private readonly content: ContentStore;
-  private readonly bus: ChangeBus;
+  private readonly events: EventLog;
   private readonly holders: ImageHolder[] = [];
 
-  constructor(db: DB, content: ContentStore, bus: ChangeBus) {
+  constructor(db: DB, content: ContentStore, events: EventLog) {
     this.db = db;
     this.content = content;
-    this.bus = bus;
+    this.events = events;
   }
 
   addHolder(holder: ImageHolder): void {
@@ -133,7 +147,6 @@ export class ImageService {
     const now = Date.now();
     const labels = JSON.stringify(config.config?.Labels ?? {});
 
-    const moved: { ref: string; from: string }[] = [];
     const insert = this.db.transaction(() => {
       // Checked again under the write lock: gc unlinks unreferenced blob files under the same
       // lock, so content that exists here stays until the rows below name it.
@@ -143,14 +156,14 @@ export class ImageService {
       const putBlob = this.db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
       putBlob.run(img.configDigest, img.configSize, '', now);
       if (img.manifestDigest) putBlob.run(img.manifestDigest, img.manifestSize ?? 0, img.manifestMediaType ?? '', now);
-      const putLayer = this.db.prepare('INSERT INTO layers(diff_id, size, file_count, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+      const putLayer = this.db.prepare('INSERT INTO layers(diff_id, size, diff_size, file_count, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
       const putLayerBlob = this.db.prepare('INSERT INTO layer_blobs(blob_digest, diff_id, compression) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       const putFile = this.db.prepare(
         'INSERT OR REPLACE INTO layer_files(diff_id, path, type, mode, uid, gid, size, link_target, mtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const l of img.layers) {
         putBlob.run(l.blobDigest, l.blobSize, l.mediaType ?? '', now);
-        const added = putLayer.run(l.diffId, l.size, l.files?.length ?? 0, now).changes > 0;
+        const added = putLayer.run(l.diffId, l.size, l.diffSize, l.files?.length ?? 0, now).changes > 0;
         if (added && l.files) {
           for (const f of l.files) putFile.run(l.diffId, f.path, f.type, f.mode, f.uid, f.gid, f.size, f.linkTarget, f.mtime);
         }
@@ -167,17 +180,14 @@ export class ImageService {
         this.db.prepare('UPDATE images SET manifest_digest = coalesce(manifest_digest, ?) WHERE id = ?').run(img.manifestDigest, img.configDigest);
       }
       for (const ref of tagRefs) {
-        const from = this.setTag(ref, img.configDigest, now);
-        if (from && from !== img.configDigest) moved.push({ ref: familiarString(ref), from });
+        this.setTag(ref, img.configDigest, now);
+        if (img.tagEvents) this.events.record(imageEvent('tag', img.configDigest, familiarString(ref), config.config?.Labels ?? {}));
       }
       const putDigest = this.db.prepare('INSERT OR REPLACE INTO repo_digests(repository, digest, image_id) VALUES (?, ?, ?)');
       for (const rd of img.repoDigests ?? []) putDigest.run(rd.repository, rd.digest, img.configDigest);
-      return !exists;
+      for (const e of img.events ?? []) this.events.record(e);
     });
-    const created = insert.immediate();
-    if (created) this.bus.emit({ kind: 'image', action: 'added', id: img.configDigest });
-    for (const ref of tagRefs) this.bus.emit({ kind: 'image', action: 'tagged', id: img.configDigest, ref: familiarString(ref) });
-    for (const m of moved) this.bus.emit({ kind: 'image', action: 'untagged', id: m.from, ref: m.ref });
+    insert.immediate();
     return this.get(img.configDigest)!;
   }
 
@@ -216,18 +226,18 @@ export class ImageService {
     return (
       this.db
         .prepare(
-          `SELECT il.position, il.diff_id, il.chain_id, il.blob_digest, lb.compression, b.media_type, l.size, b.size AS blob_size
+          `SELECT il.position, il.diff_id, il.chain_id, il.blob_digest, lb.compression, b.media_type, l.size, l.diff_size, b.size AS blob_size
            FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
            JOIN layer_blobs lb ON lb.blob_digest = il.blob_digest JOIN blobs b ON b.digest = il.blob_digest
            WHERE il.image_id = ? ORDER BY il.position`,
         )
         .all(imageId) as {
         position: number; diff_id: string; chain_id: string; blob_digest: string; compression: Compression;
-        media_type: string; size: number; blob_size: number;
+        media_type: string; size: number; diff_size: number; blob_size: number;
       }[]
     ).map((r) => ({
       position: r.position, diffId: r.diff_id, chainId: r.chain_id, blobDigest: r.blob_digest,
-      compression: r.compression, mediaType: r.media_type, size: r.size, blobSize: r.blob_size,
+      compression: r.compression, mediaType: r.media_type, size: r.size, diffSize: r.diff_size, blobSize: r.blob_size,
     }));
   }
 
@@ -297,12 +307,15 @@ export class ImageService {
     const id = this.resolve(source);
     const ref = parseReference(target);
     if (ref.digest) throw new InvalidReferenceError('refusing to create a tag with a digest reference');
-    let prev: string | undefined;
     this.db.transaction(() => {
-      prev = this.setTag(ref, id, Date.now());
+      this.setTag(ref, id, Date.now());
+      this.events.record(imageEvent('tag', id, familiarString(ref), this.labelsOf(id)));
     }).immediate();
-    this.bus.emit({ kind: 'image', action: 'tagged', id, ref: familiarString(ref) });
-    if (prev && prev !== id) this.bus.emit({ kind: 'image', action: 'untagged', id: prev, ref: familiarString(ref) });
+  }
+
+  private labelsOf(id: string): Record<string, string> {
+    const row = this.db.prepare('SELECT labels FROM images WHERE id = ?').get(id) as { labels: string } | undefined;
+    return row ? (JSON.parse(row.labels) as Record<string, string>) : {};
   }
 
   /**
@@ -337,8 +350,10 @@ export class ImageService {
             `conflict: unable to remove repository reference "${input}" (must force) - container ${shortId(users[0]!.id)} is using its referenced image ${shortId(id)}`,
           );
         }
-        this.db.prepare('DELETE FROM tags WHERE reference = ?').run(key);
-        this.bus.emit({ kind: 'image', action: 'untagged', id, ref: familiarString(byName) });
+        this.db.transaction(() => {
+          this.db.prepare('DELETE FROM tags WHERE reference = ?').run(key);
+          this.events.record(imageEvent('untag', id, id, this.labelsOf(id)));
+        }).immediate();
         return [{ untagged: familiarString(byName) }];
       }
     } else if (!force) {
@@ -360,18 +375,20 @@ export class ImageService {
       throw new ConflictError(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
     }
     const digests = this.repoDigestsOf(id);
+    const labels = this.labelsOf(id);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM repo_digests WHERE image_id = ?').run(id);
-      if (users.length === 0) this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+      // docker announces an untag per name (tags and digests), then the delete.
+      for (let i = 0; i < tags.length + digests.length; i++) this.events.record(imageEvent('untag', id, id, labels));
+      if (users.length === 0) {
+        this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+        this.events.record(imageEvent('delete', id, id));
+      }
     }).immediate();
     for (const t of tags) items.push({ untagged: familiarString(parseReference(t)) });
     for (const d of digests) items.push({ untagged: d });
-    for (const t of tags) this.bus.emit({ kind: 'image', action: 'untagged', id, ref: familiarString(parseReference(t)) });
-    if (users.length === 0) {
-      items.push({ deleted: id });
-      this.bus.emit({ kind: 'image', action: 'removed', id });
-    }
+    if (users.length === 0) items.push({ deleted: id });
     return items;
   }
 
@@ -432,14 +449,17 @@ export class ImageService {
   }
 }
 
-/** Logical size of an image: each distinct layer counted once (a repeated layer is stored once). */
-export function uniqueLayerSize(layers: readonly { diffId: string; size: number }[]): number {
+/**
+ * Logical size of an image as docker shows it: each distinct layer's diff size counted once (a
+ * repeated layer is stored once).
+ */
+export function uniqueLayerSize(layers: readonly { diffId: string; diffSize: number }[]): number {
   const seen = new Set<string>();
   let total = 0;
   for (const l of layers) {
     if (seen.has(l.diffId)) continue;
     seen.add(l.diffId);
-    total += l.size;
+    total += l.diffSize;
   }
   return total;
 }

@@ -1,4 +1,5 @@
 import type { ContentStore } from '../store/content-store.ts';
+import type { NewEvent } from '../events/event-log.ts';
 import type { ImageService, ImageRecord, LayerInput } from './image-service.ts';
 import { MediaType, layerMediaType, type ImageConfig, type Manifest } from './oci.ts';
 
@@ -8,6 +9,8 @@ export interface WriteImageInput {
   layers: LayerInput[];
   tags?: string[];
   parentId?: string;
+  /** What the caller announces with the new image (its ID known only here): `import`, a container's `commit`. */
+  events?: (imageId: string) => NewEvent[];
 }
 
 /**
@@ -39,5 +42,8 @@ export async function writeImage(content: ContentStore, images: ImageService, in
     layers: input.layers.map((l) => ({ ...l, mediaType: l.mediaType ?? layerMediaType(l.compression, 'oci') })),
     ...(input.tags ? { tags: input.tags } : {}),
     ...(input.parentId ? { parentId: input.parentId } : {}),
+    // Import, build and commit name images through docker's TagImage, which announces each tag.
+    tagEvents: true,
+    ...(input.events ? { events: input.events(configBlob.digest) } : {}),
   });
 }

@@ -19,7 +19,7 @@ describe('image listing and history over parent chains', () => {
     const p = join(fx.dir.path, `${name}.tar`);
     await writeTar(p, [{ type: 'file', name, content: `${name}\n` }]);
     const l = await ingestLayer(fx.engine.content, createReadStream(p));
-    return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, files: l.files };
+    return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize, files: l.files };
   };
 
   /** base ← mid (untagged, parent recorded) ← top; the way a classic build chains images. */
@@ -63,7 +63,7 @@ describe('image listing and history over parent chains', () => {
       [base.id, 'ADD one', false, ['base:latest']],
     ]);
     expect(h[0]!.size).toBe(0);
-    expect(h[1]!.size).toBe(fx.engine.images.layers(top.id)[1]!.size);
+    expect(h[1]!.size).toBe('two\n'.length);
   });
 });
 
@@ -76,7 +76,7 @@ describe('rmi prunes untagged parents', () => {
         const p = join(dir.path, `${name}.tar`);
         await writeTar(p, [{ type: 'file', name, content: name }]);
         const l = await ingestLayer(engine.content, createReadStream(p));
-        return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, files: l.files };
+        return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize, files: l.files };
       };
       const { mid, top, other } = await engine.gc.withLease(async () => {
         const l1 = await layer('one');

@@ -192,7 +192,7 @@ export function sharedSizes(engine: Engine): Map<string, number> {
     .prepare(
       `WITH per_image AS (SELECT DISTINCT image_id, diff_id FROM image_layers),
             refs AS (SELECT diff_id, count(*) AS n FROM per_image GROUP BY diff_id HAVING n > 1)
-       SELECT p.image_id AS id, sum(l.size) AS shared
+       SELECT p.image_id AS id, sum(l.diff_size) AS shared
        FROM per_image p JOIN refs r ON r.diff_id = p.diff_id JOIN layers l ON l.diff_id = p.diff_id
        GROUP BY p.image_id`,
     )

@@ -36,8 +36,10 @@ function pruneParents(engine: Engine, parentId: string): ImageDeleteItem[] {
 
 export interface PruneResult {
   deleted: ImageDeleteItem[];
-  /** Bytes freed on disk by the gc run that follows. */
+  /** docker's figure: the diff sizes of the layers the prune removed (moby's SpaceReclaimed). */
   spaceReclaimed: number;
+  /** Bytes of blob files the gc run unlinked from `blobs/` (compressed as stored). */
+  storedBytesFreed: number;
 }
 
 /**
@@ -69,5 +71,6 @@ export async function pruneImages(engine: Engine, options: { all?: boolean; filt
     pending = next;
   }
   const gc = await engine.gc.collect();
-  return { deleted, spaceReclaimed: gc.bytesFreed };
+  engine.events.announce({ type: 'image', action: 'prune', id: '', attributes: { reclaimed: String(gc.layerBytesFreed) } });
+  return { deleted, spaceReclaimed: gc.layerBytesFreed, storedBytesFreed: gc.bytesFreed };
 }

@@ -44,3 +44,24 @@ function typeOf(t: Headers['type']): FileType {
     default: return 'file';
   }
 }
+
+/**
+ * What a layer holds on disk as docker counts it (moby's graphdriver `DiffSize`: overlay2 walks
+ * the layer's diff directory with pkg/directory `Size`): the sizes of regular files and symlinks
+ * (a symlink's size is its target's length), each inode once (a hard link adds nothing), and 0
+ * for directories, devices, whiteouts and opaque markers. A path the tar names twice counts once,
+ * as the later entry replaced the earlier one on disk.
+ */
+export function diffSize(files: Iterable<Pick<LayerFile, 'path' | 'type' | 'size' | 'linkTarget'>>): number {
+  const byPath = new Map<string, number>();
+  for (const f of files) byPath.set(f.path, entryDiskSize(f));
+  let total = 0;
+  for (const n of byPath.values()) total += n;
+  return total;
+}
+
+function entryDiskSize(f: Pick<LayerFile, 'type' | 'size' | 'linkTarget'>): number {
+  if (f.type === 'file') return f.size;
+  if (f.type === 'symlink') return Buffer.byteLength(f.linkTarget);
+  return 0;
+}

@@ -7,14 +7,16 @@ import { sha256Hasher } from '../store/digest.ts';
 import type { Compression } from '../image/oci.ts';
 import type { LayerFile } from '../api.ts';
 import { checkLayerEntry, LayerPathTracker } from './tar-safety.ts';
-import { fileFromHeader } from './file-index.ts';
+import { diffSize, fileFromHeader } from './file-index.ts';
 
 export interface IngestedLayer {
   blob: BlobRef;
   compression: Compression;
   diffId: string;
-  /** Uncompressed size in bytes. */
+  /** Uncompressed size in bytes (the tar stream). */
   size: number;
+  /** What the layer holds on disk as docker counts it (see `diffSize`): docker's SIZE. */
+  diffSize: number;
   files: LayerFile[];
 }
 
@@ -127,7 +129,7 @@ export async function ingestLayer(
     await extractDone;
     const blob = await writer.commit(expected);
     const diffId = compression === 'none' ? blob.digest : `sha256:${tarHash.digest('hex')}`;
-    return { blob, compression, diffId, size: compression === 'none' ? blob.size : tarSize, files };
+    return { blob, compression, diffId, size: compression === 'none' ? blob.size : tarSize, diffSize: diffSize(files), files };
   } catch (err) {
     await writer.abort();
     unpack?.destroy();

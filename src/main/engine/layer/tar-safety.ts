@@ -38,6 +38,10 @@ export class LayerPathTracker {
     }
   }
 
+  isSymlink(path: string): boolean {
+    return this.symlinks.has(path);
+  }
+
   record(path: string, isSymlink: boolean): void {
     if (isSymlink) this.symlinks.add(path);
     else this.symlinks.delete(path);
@@ -45,13 +49,16 @@ export class LayerPathTracker {
 }
 
 /**
- * Checks one entry of a layer tar. Symlink targets may be absolute (they resolve inside the
- * rootfs when extracted), but hardlinks must name a path inside the layer's root, and device
- * nodes are allowed only under /dev.
+ * Checks one entry of a layer tar (and of a tar ADD unpacks). Symlink targets may be absolute
+ * (they resolve inside the rootfs when extracted), but hardlinks must name a path inside the
+ * layer's root, and nothing may be written through a symlink of the same archive — including a
+ * hardlink to such a symlink, which is a symlink too once linked. Device nodes are accepted
+ * anywhere, as docker does; only those under /dev are ever created on disk (`isUnderDev`).
  */
 export function checkLayerEntry(header: Headers, tracker: LayerPathTracker): string {
   const path = cleanEntryPath(header.name);
   tracker.checkParents(path, header.name);
+  let linksToSymlink = false;
   switch (header.type) {
     case 'link': {
       const target = header.linkname ?? '';
@@ -61,15 +68,13 @@ export function checkLayerEntry(header: Headers, tracker: LayerPathTracker): str
       } catch {
         throw new HostileArchiveError(`refusing hardlink that escapes the root: ${header.name} -> ${target}`);
       }
-      tracker.checkParents(cleanEntryPath(target), target);
+      const cleaned = cleanEntryPath(target);
+      tracker.checkParents(cleaned, target);
+      linksToSymlink = tracker.isSymlink(cleaned);
       break;
     }
     case 'character-device':
     case 'block-device':
-      if (!(path === 'dev' || path.startsWith('dev/'))) {
-        throw new HostileArchiveError(`refusing device node outside /dev: ${header.name}`);
-      }
-      break;
     case 'file':
     case 'contiguous-file':
     case 'directory':
@@ -79,6 +84,14 @@ export function checkLayerEntry(header: Headers, tracker: LayerPathTracker): str
     default:
       throw new HostileArchiveError(`refusing unsupported tar entry type ${String(header.type)}: ${header.name}`);
   }
-  tracker.record(path, header.type === 'symlink');
+  tracker.record(path, header.type === 'symlink' || linksToSymlink);
   return path;
+}
+
+/**
+ * Whether a device node at `path` may be created on disk: under /dev the sandbox mounts its own
+ * /dev over it, so the node is never reachable from a container; elsewhere it would be.
+ */
+export function isUnderDev(path: string): boolean {
+  return path === 'dev' || path.startsWith('dev/');
 }

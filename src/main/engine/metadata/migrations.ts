@@ -16,7 +16,7 @@ export const CORE_MIGRATIONS: readonly string[] = [
   -- A layer is identified by its diff ID (digest of the uncompressed tar).
   CREATE TABLE layers (
     diff_id      TEXT PRIMARY KEY,
-    size         INTEGER NOT NULL,          -- uncompressed bytes
+    size         INTEGER NOT NULL,          -- uncompressed bytes (the tar); docker's size is diff_size (step 2)
     file_count   INTEGER NOT NULL DEFAULT 0,
     created_at   INTEGER NOT NULL
   ) STRICT;
@@ -49,7 +49,7 @@ export const CORE_MIGRATIONS: readonly string[] = [
     manifest_digest  TEXT REFERENCES blobs(digest),
     parent_id        TEXT NOT NULL DEFAULT '',
     created          INTEGER NOT NULL,       -- unix seconds from the config
-    size             INTEGER NOT NULL,       -- logical size: all layers
+    size             INTEGER NOT NULL,       -- logical size: all layers (docker's rule since step 2)
     labels           TEXT NOT NULL DEFAULT '{}',
     added_at         INTEGER NOT NULL
   ) STRICT;
@@ -97,5 +97,28 @@ export const CORE_MIGRATIONS: readonly string[] = [
     SELECT l.diff_id, l.size, COUNT(DISTINCT il.image_id) AS refs
     FROM layers l LEFT JOIN image_layers il ON il.diff_id = l.diff_id
     GROUP BY l.diff_id;
+  `,
+  /* 2: the change feed (events/event-log.ts): one row per change, written in the change's own transaction */ `
+  CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order: writers are serialised, ids never reused
+    time_nano   INTEGER NOT NULL,                   -- unix nanoseconds
+    type        TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    attributes  TEXT NOT NULL DEFAULT '{}'
+  ) STRICT;
+  CREATE INDEX events_time ON events(time_nano);
+  `,
+  /* 3: docker's sizes. `layers.diff_size` is what a layer holds on disk as docker counts it (regular
+     files and symlink targets, each inode once; see layer/file-index.ts `diffSize`), backfilled from
+     the file index; `layers.size` stays the uncompressed tar's bytes. `images.size` becomes the sum of
+     its distinct layers' diff sizes, the figure `docker images` shows. */ `
+  ALTER TABLE layers ADD COLUMN diff_size INTEGER NOT NULL DEFAULT 0;
+  UPDATE layers SET diff_size = coalesce((
+    SELECT sum(CASE f.type WHEN 'file' THEN f.size WHEN 'symlink' THEN length(CAST(f.link_target AS BLOB)) ELSE 0 END)
+    FROM layer_files f WHERE f.diff_id = layers.diff_id), 0);
+  UPDATE images SET size = coalesce((
+    SELECT sum(l.diff_size) FROM (SELECT DISTINCT diff_id FROM image_layers WHERE image_id = images.id) d
+    JOIN layers l ON l.diff_id = d.diff_id), 0);
   `,
 ];

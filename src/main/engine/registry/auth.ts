@@ -1,5 +1,5 @@
 import type { Credentials } from './credentials.ts';
-import { readBody, send, type HttpResponse } from './http.ts';
+import { readBody, send, type HttpResponse, type Timeouts } from './http.ts';
 import { registryError, UnauthorizedError } from './errors.ts';
 
 /** One WWW-Authenticate challenge: `Bearer realm="…",service="…",scope="…"`. */
@@ -54,13 +54,15 @@ export class Authorizer {
   private readonly skipTlsVerify: boolean;
   /** Ask the token server for a refresh token too (login). */
   private readonly offline: boolean;
+  private readonly timeouts: Timeouts | undefined;
   /** The refresh token the token server handed out, if it did. */
   refreshToken: string | undefined;
 
-  constructor(credentials: () => Promise<Credentials | undefined>, skipTlsVerify: boolean, options: { offline?: boolean } = {}) {
+  constructor(credentials: () => Promise<Credentials | undefined>, skipTlsVerify: boolean, options: { offline?: boolean; timeouts?: Timeouts } = {}) {
     this.credentials = credentials;
     this.skipTlsVerify = skipTlsVerify;
     this.offline = options.offline ?? false;
+    this.timeouts = options.timeouts;
   }
 
   /** Takes the challenges of a 401 answer; returns false when none is one we can answer. */
@@ -131,16 +133,23 @@ export class Authorizer {
   private basicTokenRequest(url: URL, service: string | undefined, scopes: readonly string[], creds: Credentials | undefined, signal?: AbortSignal): Promise<HttpResponse> {
     if (service) url.searchParams.set('service', service);
     for (const s of scopes) url.searchParams.append('scope', s);
-    const headers: Record<string, string> = {};
+    let credentials: { authorization: string; origin: string } | undefined;
     if (creds) {
-      headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+      // The token server the registry named is the one origin these credentials go to (as docker does).
+      credentials = { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`, origin: url.origin };
       url.searchParams.set('account', creds.username);
       if (this.offline) {
         url.searchParams.set('offline_token', 'true');
         url.searchParams.set('client_id', CLIENT_ID);
       }
     }
-    return send({ method: 'GET', url, headers, ...(signal ? { signal } : {}), skipTlsVerify: this.skipTlsVerify });
+    return send({
+      method: 'GET', url, ...(credentials ? { credentials } : {}), ...(signal ? { signal } : {}), ...this.transport(),
+    });
+  }
+
+  private transport(): { skipTlsVerify: boolean; timeouts?: Timeouts } {
+    return { skipTlsVerify: this.skipTlsVerify, ...(this.timeouts ? { timeouts: this.timeouts } : {}) };
   }
 
   /** The OAuth2 flow with an identity token (distribution's token spec): POST grant_type=refresh_token. */
@@ -152,7 +161,7 @@ export class Authorizer {
     return send({
       method: 'POST', url, body: form.toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      ...(signal ? { signal } : {}), skipTlsVerify: this.skipTlsVerify,
+      ...(signal ? { signal } : {}), ...this.transport(),
     });
   }
 }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Authorizer } from './auth.ts';
 import type { Credentials } from './credentials.ts';
-import { discard, isTransientNetworkError, readBody, send, type HttpRequest, type HttpResponse } from './http.ts';
+import { discard, isTransientNetworkError, RegistryTimeoutError, mayCarryCredentials, readBody, registryTimeouts, send, type HttpRequest, type HttpResponse, type Timeouts } from './http.ts';
 import { registryError, RegistryError, UnauthorizedError } from './errors.ts';
 import { apiHost } from './settings.ts';
 import { digestOf } from '../store/digest.ts';
@@ -21,6 +21,8 @@ export interface RegistryClientOptions {
   backoffMs?: number;
   /** Ask token servers for a refresh token as well (docker login's offline access). */
   offline?: boolean;
+  /** Connect, header and idle deadlines (default: registryTimeouts(), from the environment). */
+  timeouts?: Partial<Timeouts>;
 }
 
 export interface FetchedManifest {
@@ -67,8 +69,11 @@ export class RegistryClient {
     this.options = options;
     this.domain = options.domain;
     this.host = apiHost(options.domain);
-    this.auth = new Authorizer(options.credentials, options.insecure, { offline: options.offline ?? false });
+    this.timeouts = { ...registryTimeouts(), ...options.timeouts };
+    this.auth = new Authorizer(options.credentials, options.insecure, { offline: options.offline ?? false, timeouts: this.timeouts });
   }
+
+  readonly timeouts: Timeouts;
 
   get signal(): AbortSignal | undefined {
     return this.options.signal;
@@ -77,6 +82,11 @@ export class RegistryClient {
   /** The retry policy, for transfers that retry by themselves (resumed downloads). */
   get retries(): number {
     return this.options.retries ?? 3;
+  }
+
+  /** Attempts after the first for a layer download: docker makes 5 attempts in all. */
+  get downloadRetries(): number {
+    return this.options.retries ?? 4;
   }
 
   get backoffMs(): number {
@@ -127,7 +137,7 @@ export class RegistryClient {
     const base = await this.ping();
     if (!this.auth.scheme) return {}; // the registry wants no auth at all
     const url = new URL('/v2/', base);
-    const res = await this.sendRaw({ method: 'GET', url, headers: { authorization: (await this.auth.header([]))! } });
+    const res = await this.sendRaw({ method: 'GET', url }, await this.auth.header([]));
     discard(res);
     if (res.status === 401 || res.status === 403) throw new UnauthorizedError(`login attempt to ${url.href} failed with status: ${res.status} ${res.statusText}`);
     if (res.status !== 200) throw new RegistryError(res.status, res.statusText, []);
@@ -139,16 +149,18 @@ export class RegistryClient {
     const base = await this.ping();
     const url = typeof req.path === 'string' ? new URL(req.path, base) : req.path;
     for (let attempt = 0; ; attempt++) {
-      const authorization = await this.auth.header(req.scopes, this.signal);
-      const headers = { ...req.headers, ...(authorization ? { authorization } : {}) };
+      // Asked only for the registry's own origin: another host gets no token fetched on its behalf.
+      const authorization = mayCarryCredentials(url, base.origin) ? await this.auth.header(req.scopes, this.signal) : undefined;
       const once = async (): Promise<HttpResponse> => {
-        const r = await this.sendRaw({ method: req.method, url, headers, ...(req.body !== undefined ? { body: req.body } : {}) });
+        const r = await this.sendRaw({ method: req.method, url, ...(req.headers ? { headers: req.headers } : {}), ...(req.body !== undefined ? { body: req.body } : {}) }, authorization);
         if (r.status >= 500 || r.status === 429) throw await registryError(r);
         return r;
       };
       const res = req.retry === false ? await once() : await this.withRetries(once);
       if (req.ok.includes(res.status)) return res;
-      if (res.status === 401 && attempt === 0 && this.auth.learn(res.headers['www-authenticate'])) {
+      // Only the registry itself may send us to a token server: a challenge from anywhere else is not learnt.
+      const ours = mayCarryCredentials(res.url, base.origin);
+      if (res.status === 401 && attempt === 0 && ours && this.auth.learn(res.headers['www-authenticate'])) {
         // A new challenge (another scope, an expired token): ask again once.
         discard(res);
         this.auth.invalidate(req.scopes);
@@ -160,8 +172,13 @@ export class RegistryClient {
     }
   }
 
-  private sendRaw(req: Omit<HttpRequest, 'signal' | 'skipTlsVerify'>): Promise<HttpResponse> {
-    return send({ ...req, ...(this.signal ? { signal: this.signal } : {}), skipTlsVerify: this.options.insecure });
+  /** One HTTP exchange; `authorization` goes only to the registry's origin (the endpoint the ping chose). */
+  private sendRaw(req: Omit<HttpRequest, 'signal' | 'skipTlsVerify' | 'credentials' | 'timeouts'>, authorization?: string): Promise<HttpResponse> {
+    const credentials = authorization && this.base ? { authorization, origin: this.base.origin } : undefined;
+    return send({
+      ...req, ...(this.signal ? { signal: this.signal } : {}), ...(credentials ? { credentials } : {}),
+      skipTlsVerify: this.options.insecure, timeouts: this.timeouts,
+    });
   }
 
   /** Runs `fn` again after transient failures (connection errors, 5xx, 429) with exponential backoff. */
@@ -319,7 +336,7 @@ const UNKNOWN_AUTHORITY = new Set([
 /** docker's wording for an endpoint that cannot be reached. */
 function pingError(url: URL, err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
-  if (e instanceof RegistryError || e instanceof UnauthorizedError) return e;
+  if (e instanceof RegistryError || e instanceof UnauthorizedError || e instanceof RegistryTimeoutError) return e;
   if (e?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(e?.message ?? '')) {
     return new Error(`Get "${url.href}": http: server gave HTTP response to HTTPS client`);
   }

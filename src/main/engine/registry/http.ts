@@ -1,7 +1,10 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * A small HTTP client over node:http/https. fetch would do, but a registry client needs what
@@ -21,6 +24,51 @@ export interface HttpRequest {
   skipTlsVerify?: boolean;
   /** Follow redirects (blob downloads are often redirected to a CDN); default true for GET/HEAD. */
   followRedirects?: boolean;
+  /**
+   * The Authorization header and the one origin it belongs to. It is sent to that origin only,
+   * on the first request and on every redirect hop (see mayCarryCredentials); an `authorization`
+   * in `headers` is never sent.
+   */
+  credentials?: { authorization: string; origin: string };
+  /** Defaults to registryTimeouts() (docker's dial timeout, and deadlines for a stalled server). */
+  timeouts?: Timeouts;
+}
+
+/** How long a registry may keep us waiting, in ms, at each stage of a request. */
+export interface Timeouts {
+  /** TCP connect and TLS handshake (docker's dialer: 30 s). */
+  connectMs: number;
+  /** From the request sent in full to the response's headers. */
+  headersMs: number;
+  /** No byte sent (upload) or received (body) while we wait for one. */
+  idleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 30_000, headersMs: 60_000, idleMs: 60_000 };
+
+const TIMEOUT_VARIABLES: Record<keyof Timeouts, string> = {
+  connectMs: 'STRATA_REGISTRY_CONNECT_TIMEOUT',
+  headersMs: 'STRATA_REGISTRY_HEADER_TIMEOUT',
+  idleMs: 'STRATA_REGISTRY_IDLE_TIMEOUT',
+};
+
+/** The defaults, each overridable by its environment variable in seconds (`STRATA_REGISTRY_IDLE_TIMEOUT=0.5`). */
+export function registryTimeouts(env: NodeJS.ProcessEnv = process.env): Timeouts {
+  const out = { ...DEFAULT_TIMEOUTS };
+  for (const key of Object.keys(TIMEOUT_VARIABLES) as (keyof Timeouts)[]) {
+    const seconds = Number(env[TIMEOUT_VARIABLES[key]] ?? NaN);
+    if (Number.isFinite(seconds) && seconds > 0) out[key] = Math.round(seconds * 1000);
+  }
+  return out;
+}
+
+/**
+ * The one rule for registry credentials: they go to the origin (scheme, host and port) they were
+ * given for, and nowhere else — not to an upload Location, a `Link` page or a redirect that names
+ * another host, port or scheme (a blob CDN gets the request without them).
+ */
+export function mayCarryCredentials(url: URL, origin: string): boolean {
+  return url.origin === origin;
 }
 
 export interface HttpResponse {
@@ -83,18 +131,18 @@ const MAX_REDIRECTS = 10;
 /** Sends one request; resolves once the response headers arrived. The caller consumes or discards the body. */
 export async function send(req: HttpRequest): Promise<HttpResponse> {
   let url = req.url;
-  let headers = { ...req.headers };
+  const plain = withoutHeader(req.headers ?? {}, 'authorization');
   const follow = req.followRedirects ?? (req.method === 'GET' || req.method === 'HEAD');
+  const timeouts = req.timeouts ?? registryTimeouts();
   for (let hop = 0; ; hop++) {
-    const res = await sendOnce({ ...req, url, headers });
+    const creds = req.credentials;
+    const headers = creds && mayCarryCredentials(url, creds.origin) ? { ...plain, authorization: creds.authorization } : plain;
+    const res = await sendOnce({ ...req, url, headers }, timeouts);
     const location = res.headers.location;
     if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
     res.body.resume();
     if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects fetching ${req.url.href}`);
-    const next = new URL(location, url);
-    // Credentials for the registry must never travel to the CDN it redirects to.
-    if (next.host !== url.host) headers = withoutHeader(headers, 'authorization');
-    url = next;
+    url = new URL(location, url);
   }
 }
 
@@ -102,7 +150,7 @@ function withoutHeader(headers: Record<string, string>, name: string): Record<st
   return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== name));
 }
 
-function sendOnce(req: HttpRequest): Promise<HttpResponse> {
+function sendOnce(req: HttpRequest, timeouts: Timeouts): Promise<HttpResponse> {
   const isHttps = req.url.protocol === 'https:';
   const mod = isHttps ? https : http;
   const pool = currentAgents();
@@ -122,12 +170,16 @@ function sendOnce(req: HttpRequest): Promise<HttpResponse> {
     };
     const r = mod.request(req.url, { method: req.method, headers, agent }, (res) => {
       response = res;
+      deadlines.receiving(res);
       res.once('end', () => signal?.removeEventListener('abort', onAbort));
       res.once('close', () => signal?.removeEventListener('abort', onAbort));
       resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, url: req.url, body: res });
     });
+    const deadlines = new Deadlines(req, timeouts, (err) => (response ? response.destroy(err) : r.destroy(err)));
+    deadlines.watch(r);
     signal?.addEventListener('abort', onAbort, { once: true });
     r.on('error', (err) => {
+      deadlines.stop();
       signal?.removeEventListener('abort', onAbort);
       reject(err);
     });
@@ -141,6 +193,105 @@ function sendOnce(req: HttpRequest): Promise<HttpResponse> {
       r.end(req.body);
     }
   });
+}
+
+/**
+ * A request's deadlines, one stage at a time: connecting (TCP and TLS), sending the body (no
+ * byte written for idleMs), awaiting the response headers, reading the body (no byte received for
+ * idleMs while the reader waits for one; a reader that is merely slow is not a stalled server).
+ * On expiry the request or response is destroyed with a 'deadline-exceeded' error worded like Go's
+ * net/http, which the callers' retries treat as transient.
+ */
+class Deadlines {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly req: HttpRequest;
+  private readonly timeouts: Timeouts;
+  private readonly fail: (err: Error) => void;
+
+  constructor(req: HttpRequest, timeouts: Timeouts, fail: (err: Error) => void) {
+    this.req = req;
+    this.timeouts = timeouts;
+    this.fail = fail;
+  }
+
+  watch(r: http.ClientRequest): void {
+    let connected = false;
+    let sent = false;
+    const awaitHeaders = (): void => {
+      if (connected && sent) this.after(this.timeouts.headersMs, 'net/http: timeout awaiting response headers');
+    };
+    this.after(this.timeouts.connectMs, `dial tcp ${this.req.url.host}: i/o timeout`);
+    r.once('socket', (socket: Socket) => {
+      const onConnected = (): void => {
+        connected = true;
+        if (sent) return awaitHeaders();
+        this.idle(() => socket.bytesWritten, () => false, `write tcp ${this.req.url.host}: i/o timeout`);
+      };
+      // A pooled keep-alive socket is connected already; a new TLS one only after its handshake.
+      if (r.reusedSocket || (!socket.connecting && !(socket instanceof TLSSocket))) onConnected();
+      else socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', onConnected);
+    });
+    r.once('finish', () => {
+      sent = true;
+      awaitHeaders();
+    });
+    r.once('close', () => this.stop());
+  }
+
+  receiving(res: IncomingMessage): void {
+    const socket = res.socket;
+    if (!socket) return this.stop();
+    // Data the reader has not taken yet means the wait is ours (a slow reader), not the server's.
+    const readerBusy = (): boolean => res.readableLength > 0;
+    this.idle(() => socket.bytesRead, readerBusy, `read tcp ${this.req.url.host}: i/o timeout`);
+    res.once('end', () => this.stop());
+    res.once('close', () => this.stop());
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private after(ms: number, reason: string): void {
+    this.stop();
+    this.timer = setTimeout(() => this.expire(reason, ms), ms).unref();
+  }
+
+  /** Fails when `progress` has not moved for idleMs while nothing on our side explains the wait. */
+  private idle(progress: () => number, busy: () => boolean, reason: string): void {
+    this.stop();
+    const ms = this.timeouts.idleMs;
+    let last = progress();
+    let since = Date.now();
+    this.timer = setInterval(() => {
+      const now = progress();
+      if (now !== last || busy()) {
+        last = now;
+        since = Date.now();
+      } else if (Date.now() - since >= ms) {
+        this.expire(reason, ms);
+      }
+    }, Math.max(10, Math.min(1000, ms / 4))).unref();
+  }
+
+  private expire(reason: string, ms: number): void {
+    this.stop();
+    this.fail(new RegistryTimeoutError(this.req.method, this.req.url, reason, ms));
+  }
+}
+
+/** A registry that did not answer in time: `Get "https://…/v2/": net/http: timeout awaiting response headers`. */
+export class RegistryTimeoutError extends StrataError {
+  constructor(method: string, url: URL, reason: string, ms: number) {
+    const verb = method[0] + method.slice(1).toLowerCase();
+    super('deadline-exceeded', `${verb} "${url.href}": ${reason} (no answer for ${formatSeconds(ms)})`, { details: { url: url.href, timeoutMs: ms } });
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -171,7 +322,7 @@ export function discard(res: HttpResponse): void {
 export function isTransientNetworkError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return (
-    code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' ||
+    code === 'deadline-exceeded' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' ||
     code === 'ECONNABORTED' || code === 'EAI_AGAIN' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'UND_ERR_SOCKET' ||
     (err instanceof Error && /socket hang up|aborted|premature close/i.test(err.message))
   );

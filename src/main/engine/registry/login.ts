@@ -30,9 +30,20 @@ export async function login(engine: Engine, registry: string, credentials: Crede
   } catch (err) {
     throw new Error(`Error saving credentials: ${(err as Error).message}`, { cause: err });
   }
+  announceLogin(engine, 'login', registry, credentials.username);
 }
 
 /** `docker logout`: returns false when nothing was stored for the registry. */
-export async function logout(registry: string, store: CredentialStore = new DockerConfigCredentialStore()): Promise<boolean> {
-  return store.erase(registry);
+export async function logout(engine: Engine, registry: string, store: CredentialStore = new DockerConfigCredentialStore()): Promise<boolean> {
+  const removed = await store.erase(registry);
+  if (removed) announceLogin(engine, 'logout', registry);
+  return removed;
+}
+
+/**
+ * Strata's `registry` event: the credentials live outside the store (config.json, a helper, the
+ * keychain), so the event follows their write; views of the logins refresh from it. Never the secret.
+ */
+function announceLogin(engine: Engine, action: 'login' | 'logout', registry: string, username?: string): void {
+  engine.events.announce({ type: 'registry', action, id: registry, attributes: username ? { username } : {} });
 }

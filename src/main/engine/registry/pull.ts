@@ -4,11 +4,13 @@ import type { ProgressSink } from '../api.ts';
 import type { ImageRecord, LayerInput } from '../image/image-service.ts';
 import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfig, type Index, type Manifest, type Platform } from '../image/oci.ts';
 import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
+import { imageEvent } from '../events/event-log.ts';
 import { DigestMismatchError, SizeMismatchError } from '../store/content-store.ts';
 import { shortId } from '../store/digest.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient } from './client.ts';
 import { isTransientNetworkError } from './http.ts';
+import { errorCode, StrataError } from '../../../shared/errors.ts';
 import { ingestOffThread, prewarmIngestWorkers } from './ingest-pool.ts';
 import { RegistryError, UnauthorizedError } from './errors.ts';
 import { defaultPlatform, formatPlatform, normalizePlatform, parsePlatform, platformMatches, selectManifest } from './platform.ts';
@@ -177,6 +179,8 @@ async function commitPulled(ctx: PullContext, resolved: ResolvedManifest, layers
     layers,
     ...(ref.tag !== undefined ? { tags: [formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })] } : {}),
     repoDigests: [{ repository: repositoryName(ref), digest: resolved.top.digest }],
+    // docker announces the pull under the reference asked for, the image's labels beside its name.
+    events: [imageEvent('pull', familiarString(ref), familiarName(repositoryName(ref)), engine.images.readConfig(manifest.config.digest).config?.Labels ?? {})],
   });
   recordBlobSources(engine.db, ref.domain, ref.path, [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]);
   return image;
@@ -234,10 +238,10 @@ function parseJson<T>(bytes: Buffer, what: string): T {
 function knownLayer(engine: Engine, d: Descriptor): LayerInput | undefined {
   if (!engine.content.has(d.digest)) return undefined;
   const row = engine.db
-    .prepare('SELECT lb.diff_id, lb.compression, l.size FROM layer_blobs lb JOIN layers l ON l.diff_id = lb.diff_id WHERE lb.blob_digest = ?')
-    .get(d.digest) as { diff_id: string; compression: LayerInput['compression']; size: number } | undefined;
+    .prepare('SELECT lb.diff_id, lb.compression, l.size, l.diff_size FROM layer_blobs lb JOIN layers l ON l.diff_id = lb.diff_id WHERE lb.blob_digest = ?')
+    .get(d.digest) as { diff_id: string; compression: LayerInput['compression']; size: number; diff_size: number } | undefined;
   if (!row) return undefined;
-  return { blobDigest: d.digest, blobSize: d.size, mediaType: d.mediaType, compression: row.compression, diffId: row.diff_id, size: row.size };
+  return { blobDigest: d.digest, blobSize: d.size, mediaType: d.mediaType, compression: row.compression, diffId: row.diff_id, size: row.size, diffSize: row.diff_size };
 }
 
 async function fetchConfig(ctx: PullContext, d: Descriptor): Promise<ImageConfig> {
@@ -329,7 +333,7 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   emit({ id, status: 'Download complete' });
   return {
     blobDigest: layer.blob.digest, blobSize: layer.blob.size, mediaType: d.mediaType, compression: layer.compression,
-    diffId: layer.diffId, size: layer.size, files: layer.files,
+    diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files,
   };
 }
 
@@ -342,7 +346,7 @@ const COALESCE_BYTES = 1024 * 1024;
  */
 export async function* blobBytes(
   client: RegistryClient, repository: string, d: Descriptor, scopes: string[], onBytes: (received: number) => void,
-  retries = client.retries, backoffMs = client.backoffMs, coalesceBytes = COALESCE_BYTES,
+  retries = client.downloadRetries, backoffMs = client.backoffMs, coalesceBytes = COALESCE_BYTES,
 ): AsyncGenerator<Buffer> {
   let received = 0;
   let failures = 0;
@@ -388,6 +392,9 @@ export async function* blobBytes(
       if (pendingBytes > 0) yield flush();
       const retryable = isTransientNetworkError(err) || (err instanceof RegistryError && err.status >= 500);
       if (!retryable || failures >= retries || client.signal?.aborted) {
+        if (retryable && errorCode(err) === 'deadline-exceeded' && !client.signal?.aborted) {
+          throw new StrataError('deadline-exceeded', `downloading ${d.digest}: ${(err as Error).message}; got ${received} of ${d.size} bytes after ${failures + 1} attempts`, { cause: err });
+        }
         if (retryable && !(err instanceof RegistryError) && !client.signal?.aborted) {
           throw new Error(`unexpected EOF downloading ${d.digest}: got ${received} of ${d.size} bytes after ${failures + 1} attempts`);
         }

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import type { Engine } from '../engine.ts';
 import type { ProgressSink } from '../api.ts';
 import { MediaType, layerMediaType, type Descriptor, type Manifest } from '../image/oci.ts';
-import { familiarName, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
+import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
+import { imageEvent, type NewEvent } from '../events/event-log.ts';
 import { shortId } from '../store/digest.ts';
 import { repositoryScope } from './auth.ts';
 import { isTransient, type RegistryClient } from './client.ts';
@@ -68,7 +69,7 @@ export async function push(engine: Engine, input: string, options: PushOptions =
     const digest = await client.putManifest(ref.path, tag, m.bytes, m.mediaType, scopes);
     if (digest !== m.digest) throw new Error(`registry stored the manifest as ${digest}, expected ${m.digest}`);
     recordBlobSources(engine.db, ref.domain, ref.path, [m.manifest.config.digest, ...m.manifest.layers.map((l) => l.digest)]);
-    recordRepoDigest(engine, imageId, m, ref);
+    recordRepoDigest(engine, imageId, m, ref, imageEvent('push', familiarString(ref), familiarName(repositoryName(ref)), engine.images.get(imageId)?.labels ?? {}));
     emit({ id: '', status: `${tag}: digest: ${m.digest} size: ${m.bytes.length}` });
     return { reference: formatReference(ref), tag, digest: m.digest, size: m.bytes.length, ...counts };
   } catch (err) {
@@ -131,11 +132,12 @@ async function storedManifest(engine: Engine, imageId: string): Promise<PushMani
   });
 }
 
-function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, ref: Reference): void {
+function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, ref: Reference, pushed: NewEvent): void {
   engine.images.commit({
     configDigest: imageId, configSize: m.manifest.config.size, manifestDigest: m.digest, manifestSize: m.bytes.length,
     manifestMediaType: m.mediaType, layers: engine.images.layers(imageId).map((l) => ({ ...l })),
     repoDigests: [{ repository: repositoryName(ref), digest: m.digest }],
+    events: [pushed],
   });
 }
 

@@ -5,6 +5,7 @@ import { RegistryClient } from './client.ts';
 import { isInsecureRegistry, readRegistrySettings } from './settings.ts';
 import type { Credentials } from './credentials.ts';
 import { UnauthorizedError } from './errors.ts';
+import type { Timeouts } from './http.ts';
 
 /** What every registry operation accepts. */
 export interface RegistryOptions {
@@ -19,6 +20,8 @@ export interface RegistryOptions {
   backoffMs?: number;
   /** Ask token servers for a refresh token (login). */
   offline?: boolean;
+  /** Connect, header and idle deadlines in ms (default: docker-like values, or STRATA_REGISTRY_*_TIMEOUT). */
+  timeouts?: Partial<Timeouts>;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function openClient(engine: Engine, domain: string, options: Regist
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
     ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
     ...(options.offline ? { offline: true } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
   // A refusal is better explained by the failing helper than by the registry's "unauthorized".
   const explain = (err: unknown): unknown => (err instanceof UnauthorizedError && helperError ? helperError : err);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir, constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,8 @@ import { isRoot } from '../snapshot/whiteout.ts';
 import { detectOpaqueDirs } from './opaque.ts';
 import { resolveUser, type ResolvedUser } from './user.ts';
 import { materialize, syncBack } from './copy-rootfs.ts';
+import { DEFAULT_CAPS, procAndSysArgs, type NetworkMode } from './policy.ts';
+import { compileSeccomp, DEFAULT_PROFILE, seccompArch } from './seccomp.ts';
 
 export interface ProcessSpec {
   args: string[];
@@ -28,10 +30,18 @@ export interface SandboxSpec {
   /** overlayfs's work directory: empty or previously used with the same upper dir, same filesystem. */
   workDir: string;
   process: ProcessSpec;
-  /** `host` (default): the host's network stack; `none`: a fresh network namespace (loopback down). */
-  network?: 'host' | 'none';
+  /**
+   * `none` (default) and `bridge`: a network namespace of the sandbox's own, only a loopback;
+   * `host`: the host's network stack, only when asked for (policy.ts).
+   */
+  network?: NetworkMode;
   /** Terminal size for `tty`. */
   size?: { cols: number; rows: number };
+  /**
+   * Name prefix of the per-run scratch folder in the temp dir (default `strata-run-`). A build
+   * adds its ID, so a build killed with -9 leaves nothing `system gc` cannot attribute.
+   */
+  scratchPrefix?: string;
 }
 
 export interface RunResult {
@@ -63,12 +73,6 @@ export class ExecError extends Error {
 }
 
 export { removeTree };
-
-/** moby's default capabilities (oci/caps/defaults.go). */
-const DEFAULT_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
-  'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-];
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
@@ -186,8 +190,8 @@ function resolvConf(): string {
  * docker's init layer, so they never show in `diff`), `root/` is where the overlay is mounted,
  * and the files bound over /etc/hosts, /etc/hostname, /etc/resolv.conf.
  */
-function prepareScratch(lowerDirs: string[], hostname: string, network: 'host' | 'none'): string {
-  const scratch = mkdtempSync(join(tmpdir(), 'strata-run-'));
+function prepareScratch(lowerDirs: string[], hostname: string, network: NetworkMode, prefix = 'strata-run-'): string {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
   const init = join(scratch, 'init');
   for (const d of ['proc', 'dev', 'sys', 'etc']) {
     const p = join(init, d);
@@ -206,6 +210,7 @@ function prepareScratch(lowerDirs: string[], hostname: string, network: 'host' |
   writeFileSync(join(scratch, 'hosts'), hosts);
   writeFileSync(join(scratch, 'hostname'), `${hostname}\n`);
   writeFileSync(join(scratch, 'resolv.conf'), network === 'none' ? '' : resolvConf());
+  writeFileSync(join(scratch, 'empty'), '', { mode: 0o444 }); // bound over docker's masked /proc files
   // The init layer's etc must not hide the image's /etc: it only sits above it, with the same metadata.
   const etcBelow = lowerEntry(lowerDirs, 'etc');
   if (etcBelow?.stat.isDirectory()) utimesSync(join(init, 'etc'), etcBelow.stat.atime, etcBelow.stat.mtime);
@@ -246,12 +251,127 @@ export function overlayUnavailable(): string | undefined {
   return overlayReason;
 }
 
+/** Linux's limits on one argument or environment string (MAX_ARG_STRLEN) and, roughly, all of them. */
+const MAX_ARG_STRLEN = 32 * 4096;
+const MAX_ARGS_TOTAL = 1024 * 1024;
+
+/**
+ * The command and its environment travel as arguments (to bwrap) and then as the process's
+ * environment: a string or a total the kernel refuses (E2BIG) is a clean start error, found
+ * before anything is set up, rather than a spawn failure that leaves a half-started container.
+ */
+function checkArgumentSize(proc: Pick<ProcessSpec, 'args' | 'env'>): void {
+  const strings = [...proc.args, ...proc.env];
+  const total = strings.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+  if (total > MAX_ARGS_TOTAL || strings.some((a) => Buffer.byteLength(a) + 1 > MAX_ARG_STRLEN)) {
+    throw new ExecError(`exec: "${proc.args[0]}": argument list too long`, 126);
+  }
+}
+
+/** Where a running sandbox keeps the path of its scratch directory, for `exec`. */
+const scratchRecord = (upperDir: string): string => `${upperDir}.run`;
+
+let compiledSeccomp: Buffer | undefined;
+
+/** docker's default seccomp filter for this arch and DEFAULT_CAPS; empty where there is no syscall table. */
+function seccompProgram(): Buffer {
+  const arch = seccompArch();
+  if (!arch) return Buffer.alloc(0);
+  compiledSeccomp ??= compileSeccomp(DEFAULT_PROFILE, arch, DEFAULT_CAPS);
+  return compiledSeccomp;
+}
+
+interface Confinement {
+  scratch: string;
+  cwd: string;
+  env: string[];
+  user: ResolvedUser;
+  args: string[];
+  /** New pid/uts/ipc(/net) namespaces for a container's first process; none for `exec`, which joined them. */
+  namespaces?: { network: NetworkMode; hostname: string };
+  /** `exec`: how bwrap gets the container's pid namespace (see prepareExec). */
+  pid?: string[];
+}
+
+/**
+ * bwrap's arguments for one sandboxed process, the same for RUN, `run` and `exec`: the rootfs,
+ * /proc and /sys with docker's masks, a minimal /dev, the per-run /etc files, docker's default
+ * capabilities, the container's user, docker's seccomp filter (read from fd 9) and bwrap's
+ * no_new_privs, which it always sets.
+ */
+function confinedArgs(c: Confinement): string[] {
+  const envArgs: string[] = [];
+  for (const e of c.env) {
+    const eq = e.indexOf('=');
+    if (eq > 0) envArgs.push('--setenv', e.slice(0, eq), e.slice(eq + 1));
+  }
+  const ns = c.namespaces;
+  return [
+    '--bind', join(c.scratch, 'root'), '/', ...procAndSysArgs(join(c.scratch, 'empty')), '--dev', '/dev',
+    '--bind', join(c.scratch, 'hosts'), '/etc/hosts',
+    '--bind', join(c.scratch, 'hostname'), '/etc/hostname',
+    '--bind', join(c.scratch, 'resolv.conf'), '/etc/resolv.conf',
+    ...(c.pid ?? []),
+    ...(ns ? ['--unshare-pid', '--as-pid-1', '--unshare-uts', '--unshare-ipc', ...(ns.network === 'host' ? [] : ['--unshare-net']), '--hostname', ns.hostname] : []),
+    '--die-with-parent', '--chdir', c.cwd, '--clearenv', ...envArgs,
+    // docker's default capabilities for root; a non-root user keeps none (as with docker).
+    '--cap-drop', 'ALL', ...(c.user.uid === 0 ? DEFAULT_CAPS.flatMap((cap) => ['--cap-add', cap]) : []),
+    ...(c.user.uid !== 0 || c.user.gid !== 0 ? ['--unshare-user', '--uid', String(c.user.uid), '--gid', String(c.user.gid)] : []),
+    ...(seccompProgram().length > 0 ? ['--seccomp', '9'] : []),
+    '--', ...c.args,
+  ];
+}
+
+/**
+ * `exec`: a process that joins a running container. It enters the container's pid, uts, ipc and
+ * network namespaces (from its main process) and the mount namespace in which the sandbox mounted
+ * the rootfs (the sandbox's outer process, where the host's tools are still visible), then runs
+ * under bwrap with the same confinement as the container's first process: masks, capabilities,
+ * seccomp, no_new_privs. nsenter alone would keep all of root's capabilities and no filter.
+ */
+export function prepareExec(spec: { sandboxPid: number; mainPid: number; upperDir: string; process: ProcessSpec; user: ResolvedUser }): Pick<PreparedSandbox, 'file' | 'args' | 'env'> {
+  const t = tools();
+  checkArgumentSize(spec.process);
+  const scratch = readScratchRecord(spec.upperDir);
+  const nsenter = which('nsenter');
+  if (!nsenter) throw new Error('util-linux nsenter is not installed');
+  const asUser = userArgs(t, spec.user);
+  if (asUser.length > 0) chmodSync(scratch, 0o711); // the user's bwrap must reach root/ and the /etc files
+  // bwrap mounts a fresh /proc only for a pid namespace it creates or joins (else it binds the
+  // host's). Joining needs privileges over it, which a non-root user's bwrap (in a user namespace
+  // of its own) has not: it gets a pid namespace nested in the container's, showing only its own
+  // processes.
+  const joinPid = spec.user.uid === 0 && spec.user.gid === 0;
+  const pid = joinPid ? ['--pidns', '8'] : ['--unshare-pid'];
+  const bwrapArgs = confinedArgs({ scratch, cwd: spec.process.cwd || '/', env: spec.process.env, user: spec.user, args: spec.process.args, pid });
+  const userns = isRoot() ? [] : [`--user=/proc/${spec.sandboxPid}/ns/user`, '--preserve-credentials'];
+  const args = [
+    '--target', String(spec.mainPid), ...userns, `--mount=/proc/${spec.sandboxPid}/ns/mnt`, '--uts', '--ipc', '--net', ...(joinPid ? [] : ['--pid']),
+    '--', t.sh, '-c', 'f=$1; p=$2; shift 2; exec "$@" 9<"$f" 8<"$p"', 'sh', join(scratch, 'seccomp.bpf'), `/proc/${spec.mainPid}/ns/pid`,
+    ...asUser, t.bwrap, ...bwrapArgs,
+  ];
+  return { file: nsenter, args, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } };
+}
+
+/** The scratch directory a running sandbox recorded; only ever one of ours under the temp dir. */
+function readScratchRecord(upperDir: string): string {
+  let scratch = '';
+  try {
+    scratch = readFileSync(scratchRecord(upperDir), 'utf8').trim();
+  } catch {
+    /* not running */
+  }
+  if (!/^\/[^\0]*\/strata-run-[A-Za-z0-9]+$/.test(scratch) || scratch.includes('/../')) throw new Error('the container is not running');
+  return scratch;
+}
+
 /**
  * Builds the command line that runs a process in the sandbox:
  *   unshare [--map-root-user] --mount   (a private mount namespace, a user namespace when rootless)
  *     sh -c 'mount -t overlay …'         (the rootfs: init layer + image layers + writable layer)
- *       bwrap --bind root / --proc --dev  (pivot_root, fresh /proc, minimal /dev, pid/uts/ipc
- *                                          namespaces, env, cwd, uid) -- ARGS
+ *       bwrap --bind root / --proc --dev  (pivot_root, fresh /proc with docker's masks, minimal
+ *                                          /dev, pid/uts/ipc/net namespaces, env, cwd, uid,
+ *                                          capabilities, seccomp from fd 9) -- ARGS
  * Creates the working directory in the writable layer first, like docker does. Without
  * overlayfs the process runs on a copy of the merged rootfs whose changes are written back to the
  * upper dir afterwards (copy-rootfs.ts).
@@ -267,35 +387,30 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   if (!cwdEntry) view.mkdir(cwd);
   else if (cwdEntry.type !== 'dir') throw new ExecError(`chdir to cwd ("${cwd}") set in config.json failed: not a directory`, 126);
   resolveCommand(view, proc.args[0]!, proc.env);
+  checkArgumentSize(proc);
   const hostname = proc.hostname ?? randomBytes(6).toString('hex');
-  const network = spec.network ?? 'host';
-  const scratch = prepareScratch(spec.lowerDirs, hostname, network);
-  const root = join(scratch, 'root');
-  const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
-  const envArgs: string[] = [];
-  for (const e of proc.env) {
-    const eq = e.indexOf('=');
-    if (eq > 0) envArgs.push('--setenv', e.slice(0, eq), e.slice(eq + 1));
+  const network = spec.network ?? 'none';
+  const scratch = prepareScratch(spec.lowerDirs, hostname, network, spec.scratchPrefix);
+  let root: string, args: string[], copy: boolean;
+  try {
+    root = join(scratch, 'root');
+    const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
+    writeFileSync(join(scratch, 'seccomp.bpf'), seccompProgram());
+    const bwrapArgs = confinedArgs({ scratch, cwd, env: proc.env, user, args: proc.args, namespaces: { network, hostname } });
+    const asUser = userArgs(t, user);
+    if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
+    copy = overlayUnavailable() !== undefined;
+    if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
+    if (copy && asUser.length > 0) addMountPoints(root);
+    // fd 9 carries the seccomp program to bwrap (through setpriv); a pty cannot pass extra fds.
+    const mount = copy ? '' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; ';
+    const script = `${mount}f=$4; shift 4; exec "$@" 9<"$f"`;
+    args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, join(scratch, 'seccomp.bpf'), ...asUser, t.bwrap, ...bwrapArgs];
+    writeFileSync(scratchRecord(spec.upperDir), scratch);
+  } catch (err) {
+    removeTree(scratch); // a run that cannot start leaves no scratch behind
+    throw err;
   }
-  const bwrapArgs = [
-    '--bind', root, '/', '--proc', '/proc', '--dev', '/dev',
-    '--bind', join(scratch, 'hosts'), '/etc/hosts',
-    '--bind', join(scratch, 'hostname'), '/etc/hostname',
-    '--bind', join(scratch, 'resolv.conf'), '/etc/resolv.conf',
-    '--unshare-pid', '--as-pid-1', '--unshare-uts', '--unshare-ipc', ...(network === 'none' ? ['--unshare-net'] : []),
-    '--hostname', hostname, '--die-with-parent', '--chdir', cwd, '--clearenv', ...envArgs,
-    // docker's default capability set, not everything root could have.
-    '--cap-drop', 'ALL', ...DEFAULT_CAPS.flatMap((c) => ['--cap-add', c]),
-    ...(user.uid !== 0 || user.gid !== 0 ? ['--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid)] : []),
-    '--', ...proc.args,
-  ];
-  const asUser = userArgs(t, user);
-  if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
-  const copy = overlayUnavailable() !== undefined;
-  if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
-  if (copy && asUser.length > 0) addMountPoints(root);
-  const script = copy ? 'shift 3; exec "$@"' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; shift 3; exec "$@"';
-  const args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, ...asUser, t.bwrap, ...bwrapArgs];
   return {
     file: t.unshare,
     args,
@@ -306,6 +421,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
         if (copy) syncBack(spec.lowerDirs, spec.upperDir, root, MOUNT_POINTS);
         else await detectOpaqueDirs(spec.lowerDirs, spec.upperDir).catch(() => {});
       } finally {
+        rmSync(scratchRecord(spec.upperDir), { force: true });
         removeTree(scratch);
       }
     },
@@ -326,7 +442,7 @@ function addMountPoints(root: string): void {
       return true;
     }
   };
-  for (const d of ['proc', 'dev', 'etc']) if (missing(join(root, d))) mkdirSync(join(root, d));
+  for (const d of ['proc', 'dev', 'sys', 'etc']) if (missing(join(root, d))) mkdirSync(join(root, d));
   if (!lstatSync(join(root, 'etc')).isDirectory()) return;
   for (const f of ['hosts', 'hostname', 'resolv.conf']) if (missing(join(root, 'etc', f))) writeFileSync(join(root, 'etc', f), '');
 }
@@ -356,7 +472,12 @@ export async function startProcess(spec: SandboxSpec): Promise<SandboxProcess> {
     await prepared.afterExit();
     return r;
   };
-  return launch(prepared, { tty: spec.process.tty ?? false, ...(spec.size ? { size: spec.size } : {}) }, finish);
+  try {
+    return await launch(prepared, { tty: spec.process.tty ?? false, ...(spec.size ? { size: spec.size } : {}) }, finish);
+  } catch (err) {
+    await prepared.afterExit(); // a spawn that failed leaves no scratch behind
+    throw err;
+  }
 }
 
 /** Spawns a prepared command line: through a pseudo-terminal, or with pipes in its own process group. */

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { checkLayerEntry, LayerPathTracker } from '../layer/tar-safety.ts';
+import { checkLayerEntry, isUnderDev, LayerPathTracker } from '../layer/tar-safety.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { makeWhiteouts, makeDevice, isRoot } from './whiteout.ts';
 import { layerReaddir, lowerEntry } from './rootfs.ts';
@@ -101,8 +101,17 @@ export async function unpackLayer(source: Readable, target: string, lowerDirsBel
           const below = lowerEntry(lowerDirsBelow, linkRel);
           if (!below || below.stat.isDirectory()) throw new Error(`hardlink target not found: ${header.name} -> ${header.linkname}`);
           // lowerEntry never crossed a symlink on the way; the link itself is copied as a link.
-          if (below.stat.isSymbolicLink()) symlinkSync(readlinkSync(join(below.dir, linkRel)), dest);
-          else copyFileSync(join(below.dir, linkRel), dest);
+          if (below.stat.isSymbolicLink()) {
+            symlinkSync(readlinkSync(join(below.dir, linkRel)), dest);
+            // A symlink now: later entries of this layer must not be written through it.
+            tracker.record(rel, true);
+          } else copyFileSync(join(below.dir, linkRel), dest);
+        }
+        // Like docker's extraction, the link's own header sets owner, mode and times of the file
+        // it names (they share one inode); a link to a symlink is left as it is (no lchmod).
+        if (!lstatSync(dest).isSymbolicLink()) {
+          applyOwnerMode(dest, header.uid, header.gid, mode);
+          lutimesSync(dest, mtime, mtime);
         }
         entry.resume();
         break;
@@ -112,7 +121,9 @@ export async function unpackLayer(source: Readable, target: string, lowerDirsBel
       case 'fifo':
         removeExisting(dest);
         // Device nodes need CAP_MKNOD; a rootless unpack leaves them out (the sandbox binds /dev anyway).
-        if (isRoot() || header.type === 'fifo') {
+        // Outside /dev a node would be reachable from the container, which has no device cgroup: the
+        // image keeps it, the snapshot does not.
+        if ((isRoot() && isUnderDev(rel)) || header.type === 'fifo') {
           makeDevice(dest, header.type, header.devmajor ?? 0, header.devminor ?? 0);
           applyOwnerMode(dest, header.uid, header.gid, mode);
         }

@@ -36,7 +36,7 @@ export function diskUsage(engine: Engine): DiskUsageReport {
   const containers = registered.flatMap((p) => p.containers?.() ?? []);
   const buildCache = registered.flatMap((p) => p.buildCache?.() ?? []);
   const counts = containerCounts(engine, registered);
-  const layersSize = (engine.db.prepare('SELECT coalesce(sum(size), 0) AS s FROM layers WHERE diff_id IN (SELECT diff_id FROM image_layers)').get() as { s: number }).s;
+  const layersSize = (engine.db.prepare('SELECT coalesce(sum(diff_size), 0) AS s FROM layers WHERE diff_id IN (SELECT diff_id FROM image_layers)').get() as { s: number }).s;
   const images: DiskUsageImage[] = listImages(engine, { sharedSize: true }).map((img) => ({
     id: img.id,
     repoTags: img.repoTags,

@@ -12,6 +12,7 @@ import { useAppStore, type View } from '../stores/app.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import NodeWebSocket from 'ws';
+import { get as httpGet } from 'node:http';
 import { createApi, webSocketTransport } from '../../../shared/client.ts';
 import { tempDir } from '../../../../test/tmp.ts';
 import { resolve } from 'node:path';
@@ -86,8 +87,13 @@ describe('views render no raw keys (real engine over the browser host)', () => {
         if (m) resolve(m[1]!);
       });
     }));
-    // What the host sets after the first visit with the URL's token (server.test.ts checks that exchange).
-    const cookie = `strata_token=${url.searchParams.get('token')}`;
+    // The first visit with the URL's token sets the session cookie (server.test.ts checks that exchange).
+    const cookie = await new Promise<string>((resolve, reject) => {
+      httpGet(url, (res) => {
+        res.resume();
+        resolve((res.headers['set-cookie']?.[0] ?? '').split(';')[0]!);
+      }).on('error', reject);
+    });
     const origin = `http://127.0.0.1:${url.port}`;
     // The page's WebSocket sends its cookie and Origin by itself; Node's needs them spelled out.
     class PageSocket extends NodeWebSocket {
@@ -95,7 +101,7 @@ describe('views render no raw keys (real engine over the browser host)', () => {
         super(address, { headers: { cookie, origin } });
       }
     }
-    setApi(createApi(webSocketTransport(`ws://127.0.0.1:${url.port}/ws`, PageSocket as unknown as typeof WebSocket)));
+    setApi(createApi(webSocketTransport(`ws://127.0.0.1:${url.port}/ws?token=${url.searchParams.get('token')}`, PageSocket as unknown as typeof WebSocket)));
   });
 
   afterAll(() => {

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ContainerChange, ContainerSummary } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { refreshOnChange } from '../on-change.ts';
 
 export type ContainerTab = 'logs' | 'terminal' | 'files' | 'diff' | 'inspect';
 
@@ -101,11 +102,16 @@ export const useContainersStore = defineStore('containers', () => {
   function subscribe(): void {
     if (subscribed) return;
     subscribed = true;
-    api.onChange((e) => {
-      if (e.kind === 'container') {
-        void refresh();
-        if (e.id === selectedId.value && tab.value === 'diff') void loadDiff();
-      }
+    // Once per burst (run announces create, attach, start, die); the open diff follows its container.
+    let diffChanged = false;
+    refreshOnChange(api, (e) => {
+      if (e.kind !== 'container') return false;
+      diffChanged ||= e.id === selectedId.value;
+      return true;
+    }, async () => {
+      await refresh();
+      if (diffChanged && tab.value === 'diff') await loadDiff();
+      diffChanged = false;
     });
   }
 

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { HistoryEntry, ImageDetail, LayerInfo, LayerTree } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { refreshOnChange } from '../on-change.ts';
 
 export type DetailTab = 'history' | 'layers' | 'files' | 'inspect';
 
@@ -57,5 +58,29 @@ export const useImageDetailStore = defineStore('imageDetail', () => {
     }
   }
 
-  return { ref: ref_, detail, history, layers, tree, layerIndex, tab, error, loading, open, openLayer };
+  /**
+   * The open image changed elsewhere (tagged, untagged, removed, its name moved to a new build):
+   * fetch it again in place, keeping the tab and layer; the file tree only when it is another image.
+   */
+  async function reload(): Promise<void> {
+    if (!ref_.value || loading.value) return;
+    try {
+      const [d, h, l] = await Promise.all([
+        api.call('images.inspect', { ref: ref_.value }),
+        api.call('images.history', { ref: ref_.value }),
+        api.call('images.layers', { ref: ref_.value }),
+      ]);
+      const another = d.id !== detail.value?.id;
+      detail.value = d;
+      history.value = h;
+      layers.value = l;
+      error.value = '';
+      if (another && l.length > 0) await openLayer(Math.min(layerIndex.value, l.length - 1));
+    } catch (err) {
+      error.value = (err as Error).message;
+    }
+  }
+  refreshOnChange(api, (e) => e.kind === 'image' || e.kind === 'layer', reload);
+
+  return { ref: ref_, detail, history, layers, tree, layerIndex, tab, error, loading, open, openLayer, reload };
 });

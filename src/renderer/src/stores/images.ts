@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ImageSummary, PrunePreview, ProgressEvent } from '../../../shared/contract.ts';
 import { pathMatch, referenceMatches } from '../../../shared/format.ts';
 import { useApi } from '../api.ts';
+import { refreshOnChange } from '../on-change.ts';
 
 /** One table row: docker's `images` shows one row per tag (or one `<none>` row). */
 export interface ImageRow {
@@ -153,13 +154,8 @@ export const useImagesStore = defineStore('images', () => {
   function subscribe(): void {
     if (subscribed) return;
     subscribed = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // Change events come in bursts (a load tags many images): refresh once per burst.
-    api.onChange((e) => {
-      if (e.kind !== 'image' && e.kind !== 'container') return;
-      clearTimeout(timer);
-      timer = setTimeout(() => void refresh(), 150);
-    });
+    // Containers change the CONTAINERS column.
+    refreshOnChange(api, (e) => e.kind === 'image' || e.kind === 'container', refresh);
   }
 
   return {

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RegistryLogins } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
+import { refreshOnChange } from '../on-change.ts';
 
 /**
  * Registry logins: which registries the host holds credentials for (registry and user only —
@@ -33,6 +34,9 @@ export const useRegistryStore = defineStore('registry', () => {
     await refresh();
     return res.registry;
   }
+
+  // A `strata login`/`logout` in a terminal updates an open logins list.
+  refreshOnChange(api, (e) => e.kind === 'registry' && logins.value !== null, refresh);
 
   return { logins, error, refresh, login, logout };
 });

@@ -1,9 +1,11 @@
 /**
  * .dockerignore matching with moby/patternmatcher semantics: patterns are cleaned, `!` marks an
  * exception, `**` spans directories, and a path is also excluded when a parent directory matches.
+ * Patterns compile to moby's Go regexp and match in linear time (RE2's guarantee; see linear-regexp.ts).
  */
 import { checkGlobSyntax } from './glob-syntax.ts';
 import { cleanPath, dirPath } from './gopath.ts';
+import { LinearRegExp } from './linear-regexp.ts';
 
 export type MatchType = 'exactMatch' | 'prefixMatch' | 'suffixMatch' | 'regexpMatch';
 
@@ -12,7 +14,7 @@ export class Pattern {
   readonly cleanedPattern: string;
   readonly exclusion: boolean;
   readonly dirs: string[];
-  private compiled?: { matchType: MatchType; goRegexp: string; regexp?: RegExp };
+  private compiled?: { matchType: MatchType; goRegexp: string; regexp?: LinearRegExp };
 
   constructor(cleanedPattern: string, exclusion: boolean) {
     this.cleanedPattern = cleanedPattern;
@@ -48,7 +50,7 @@ export class Pattern {
 
 const shouldEscape = new Set(['.', '+', '(', ')', '|', '{', '}', '$']);
 
-function compilePattern(pattern: string): { matchType: MatchType; goRegexp: string; regexp?: RegExp } {
+function compilePattern(pattern: string): { matchType: MatchType; goRegexp: string; regexp?: LinearRegExp } {
   const chars = Array.from(pattern);
   let re = '^';
   let type: MatchType = 'exactMatch';
@@ -95,44 +97,7 @@ function compilePattern(pattern: string): { matchType: MatchType; goRegexp: stri
   }
   if (type !== 'regexpMatch') return { matchType: type, goRegexp: '' };
   re += '$';
-  return { matchType: type, goRegexp: re, regexp: goRegexpToJs(re) };
-}
-
-const jsSyntaxChars = new Set([...'^$\\.*+?()[]{}|/-']);
-
-/**
- * Translates the small Go regexp dialect built above into a JS RegExp with the same meaning:
- * `.` must not match newlines, a literal `]` needs escaping, and identity escapes must be legal
- * in unicode mode.
- */
-function goRegexpToJs(src: string): RegExp {
-  const chars = Array.from(src);
-  let out = '';
-  let inClass = false;
-  let classStart = -1;
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
-    if (ch === '\\' && i + 1 < chars.length) {
-      const next = chars[++i]!;
-      out += /[A-Za-z0-9]/.test(next) || jsSyntaxChars.has(next) ? '\\' + next : next;
-      continue;
-    }
-    if (inClass) {
-      if (ch === ']' && i > classStart) inClass = false;
-      out += ch;
-      continue;
-    }
-    if (ch === '[') {
-      inClass = true;
-      classStart = chars[i + 1] === '^' ? i + 2 : i + 1;
-      out += ch;
-      continue;
-    }
-    if (ch === ']') out += '\\]';
-    else if (ch === '.') out += '[^\\n]';
-    else out += ch;
-  }
-  return new RegExp(out, 'u');
+  return { matchType: type, goRegexp: re, regexp: new LinearRegExp(re) };
 }
 
 export class PatternMatcher {
