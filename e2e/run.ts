@@ -840,7 +840,7 @@ async function main(): Promise<void> {
       await seedDesk();
       await page.getByTestId('nav-build').click();
       await resetImages(page);
-      for (const q of ['box', 'desk/b', 'desk/*', 'DESK', ':1']) {
+      for (const q of ['box', 'desk/b', 'desk/*', 'DESK', 'ox:1']) {
         await page.getByTestId('image-filter').fill(q);
         await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="table-row"]')].some((r) => (r as HTMLElement).innerText.includes('desk/box')), undefined, { timeout: 5000 })
           .catch(() => { throw new Error(`"${q}" does not find desk/box`); });
