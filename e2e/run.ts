@@ -6,7 +6,8 @@
  * last line is `e2e: N passed, N failed, N skipped` for scripts/test.sh. Screenshots go to e2e/screenshots/.
  *
  *   node e2e/run.ts            (builds the renderer first; STRATA_E2E_NO_BUILD=1 skips that)
- *   STRATA_E2E_ONLY='text|other' node e2e/run.ts   (only the cases whose name contains one of them)
+ *   STRATA_E2E_ONLY='text|other' node e2e/run.ts   (only the cases whose name contains one of them;
+ *                              the 'issue 15' desktop cases seed their own store)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -712,6 +713,177 @@ async function main(): Promise<void> {
       expect(count.startsWith('111 of'), `bulk/app-99* matches app-99, app-990…999, app-9900…9999: ${count}`);
       await shot(page, 'images-10000');
       await page.getByTestId('image-filter').fill('');
+    }, page);
+
+
+    // Issue 15: what a Docker Desktop user trips over. These cases seed their own image and containers.
+    const deskImage = 'desk/box:1';
+    let deskId: string | undefined;
+    /** Tags the busybox image as desk/box:1 (storing it first if the store lacks it). */
+    const seedDesk = async (): Promise<void> => {
+      const engine = Engine.open({ root });
+      try {
+        if (deskId && engine.images.get(deskId)) engine.images.tag(deskId, deskImage);
+        else {
+          await writeBusyboxRootfs(join(tmp, 'desk-busybox.tar'));
+          await storeImage(engine, [join(tmp, 'desk-busybox.tar')], { tags: [deskImage], createdBy: ['/bin/sh -c #(nop) ADD file:desk in / '] });
+          deskId = engine.images.resolve(deskImage);
+        }
+      } finally {
+        engine.close();
+      }
+    };
+    const containerRow = (name: string) => page.locator('[data-testid="container-row"]', { has: page.locator(`td:text-is("${name}")`) });
+    const cliState = (name: string): string => cli(root, ['ps', '-a', '--filter', `name=${name}`, '--format', '{{.State}}']).trim();
+    const runInUi = async (name: string): Promise<void> => {
+      await page.getByTestId('nav-containers').click();
+      await page.getByTestId('run-button').click();
+      await page.getByTestId('run-image').fill(deskImage);
+      await page.getByTestId('run-image').press('Tab');
+      await page.getByTestId('run-name').fill(name);
+      await page.getByTestId('run-command').fill('sh');
+      await page.getByTestId('run-submit').click();
+      await page.getByTestId('terminal').waitFor();
+      await containerRow(name).waitFor();
+    };
+
+    await test('desktop: opening a stopped container never runs it again; Start is explicit (issue 15 #1)', async () => {
+      await seedDesk();
+      cli(root, ['run', '--name', 'appender', deskImage, 'sh', '-c', 'echo ran >> /runs; cat /runs']);
+      const runs = () => cli(root, ['logs', 'appender']).split('\n').filter((l) => l === 'ran').length;
+      expect(runs() === 1, 'the CLI ran it once');
+      await page.getByTestId('nav-containers').click();
+      await containerRow('appender').click();
+      await page.getByTestId('logs').waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid="logs"]')?.textContent?.includes('ran'));
+      await page.getByTestId('ctab-terminal').click();
+      await page.getByTestId('terminal-unavailable').waitFor();
+      expect((await page.getByTestId('terminal').count()) === 0, 'no terminal is opened on a stopped container');
+      await page.getByTestId('ctab-inspect').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="container-inspect"]')?.textContent?.includes('"Name": "/appender"'));
+      await page.getByTestId('ctab-logs').click();
+      await page.waitForTimeout(1500);
+      expect(runs() === 1, `opening the container ran it again: ${runs()} runs`);
+      expect(cliState('appender') === 'exited', `state ${cliState('appender')}`);
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await shot(page, 'desktop-container-logs');
+      await containerRow('appender').getByTestId('container-start').click();
+      await page.waitForFunction(() => (document.querySelector('[data-testid="logs"]')?.textContent?.match(/ran/g) ?? []).length >= 2, undefined, { timeout: 20_000 });
+      // The second run appends a line and prints both: 1 + 2 lines in the logs.
+      expect(runs() === 3, `Start runs it exactly once more: ${runs()} "ran" lines (3 expected)`);
+    }, page);
+
+    await test('desktop: remove asks first; a running container needs force remove (issue 15 #2)', async () => {
+      await seedDesk();
+      await runInUi('sleeper');
+      expect(cliState('sleeper') === 'running', `sleeper: ${cliState('sleeper')}`);
+      await containerRow('sleeper').getByTestId('container-remove').click();
+      await page.getByTestId('container-remove-dialog').waitFor();
+      await page.getByTestId('container-remove-running').waitFor();
+      const button = await page.getByTestId('container-remove-submit').innerText();
+      expect(button.includes('Force remove'), `the button says it forces: ${button}`);
+      const body = await page.getByTestId('container-remove-body').innerText();
+      expect(/\d+(\.\d+)?\s?[kMG]?B/.test(body), `the dialog says how many bytes go: ${body}`);
+      await shot(page, 'desktop-container-remove-running');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      expect(cliState('sleeper') === 'running', 'cancel keeps it');
+      // Right-click offers the same actions.
+      await containerRow('sleeper').click({ button: 'right' });
+      await page.getByTestId('container-menu').waitFor();
+      await page.getByTestId('menu-remove').click();
+      await page.getByTestId('container-remove-submit').click();
+      await containerRow('sleeper').waitFor({ state: 'detached' });
+      expect(cliState('sleeper') === '', 'force remove removed it');
+      await containerRow('appender').getByTestId('container-remove').click();
+      expect((await page.getByTestId('container-remove-running').count()) === 0, 'an exited container needs no force');
+      expect((await page.getByTestId('container-remove-submit').innerText()).trim() === 'Remove', 'plain Remove');
+      await page.getByTestId('container-remove-submit').click();
+      await containerRow('appender').waitFor({ state: 'detached' });
+    }, page);
+
+    await test('desktop: removing an image a running container uses names it and clears the way (issue 15 #3)', async () => {
+      await seedDesk();
+      await runInUi('holder');
+      const openRemove = async (): Promise<void> => {
+        await page.getByTestId('nav-build').click();
+        await resetImages(page);
+        await page.getByTestId('image-filter').fill(deskImage);
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+        await rows(page).first().click();
+        await page.getByTestId('remove-button').click();
+        await page.getByTestId('remove-dialog').waitFor();
+      };
+      await openRemove();
+      await page.waitForFunction(() => document.querySelector('[data-testid="remove-users"]')?.textContent?.includes('holder'));
+      expect((await page.getByTestId('remove-user').innerText()).includes('running'), 'the user is named, with its state');
+      await shot(page, 'desktop-image-remove-users');
+      // Force is docker's rmi -f NAME: the name goes, the image stays for its running container.
+      await page.getByTestId('remove-force').check();
+      await page.getByTestId('remove-submit').click();
+      await page.waitForFunction((r) => document.querySelector('[data-testid="notice"]')?.textContent?.includes(`Untagged: ${r}`), deskImage);
+      expect(cliState('holder') === 'running', 'holder keeps running');
+      await seedDesk();
+      await openRemove();
+      await page.waitForFunction(() => document.querySelector('[data-testid="remove-users"]')?.textContent?.includes('holder'));
+      await page.getByTestId('remove-stop-users').click();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="remove-stop-users"]'), undefined, { timeout: 20_000 });
+      expect(cliState('holder') === 'exited', `stopped: ${cliState('holder')}`);
+      await page.getByTestId('remove-remove-users').click();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="remove-users"]'), undefined, { timeout: 20_000 });
+      expect(cliState('holder') === '', 'holder removed');
+      await page.getByTestId('remove-submit').click();
+      await page.waitForFunction(() => /Untagged|Deleted/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
+      await page.getByTestId('image-filter').fill('');
+    }, page);
+
+    await test('desktop: the image filter is a search (issue 15 #4)', async () => {
+      await seedDesk();
+      await page.getByTestId('nav-build').click();
+      await resetImages(page);
+      for (const q of ['box', 'desk/b', 'desk/*', 'DESK', 'ox:1']) {
+        await page.getByTestId('image-filter').fill(q);
+        await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="table-row"]')].some((r) => (r as HTMLElement).innerText.includes('desk/box')), undefined, { timeout: 5000 })
+          .catch(() => { throw new Error(`"${q}" does not find desk/box`); });
+      }
+      await page.getByTestId('image-filter').fill('');
+    }, page);
+
+    await test('desktop: containers table aligned, no wrapping in Korean, Stop shows its grace period (issue 15 #5 #6)', async () => {
+      await seedDesk();
+      await runInUi('stopper');
+      const id = await containerRow('stopper').getByTestId('container-id').innerText();
+      expect(/^[0-9a-f]{12}$/.test(id.trim()), `ID column: ${id}`);
+      await page.getByTestId('container-filter').fill('stopp');
+      expect((await page.getByTestId('container-row').count()) === 1, 'the filter narrows the table');
+      for (const locale of ['en', 'ko']) {
+        await page.getByTestId('locale-select').selectOption(locale);
+        await page.getByTestId('container-filter').fill('');
+        await noRawKeys(page);
+        const bad = await page.evaluate(() => {
+          const out: string[] = [];
+          for (const tr of document.querySelectorAll('[data-testid="container-row"]')) {
+            const r = tr.getBoundingClientRect();
+            for (const td of tr.querySelectorAll('td')) {
+              const d = td.getBoundingClientRect();
+              if (Math.abs(d.top - r.top) > 1 || Math.abs(d.bottom - r.bottom) > 1) out.push(`cell off its row: ${td.textContent}`);
+            }
+            for (const b of tr.querySelectorAll('button')) {
+              const lh = parseFloat(getComputedStyle(b).lineHeight) || 20;
+              if (b.getBoundingClientRect().height > lh * 1.8 + 12) out.push(`button wraps: ${b.textContent}`);
+            }
+          }
+          return out;
+        });
+        expect(bad.length === 0, bad.join(' | '));
+        await shot(page, `desktop-containers-${locale}`);
+      }
+      await page.getByTestId('locale-select').selectOption('en');
+      await containerRow('stopper').getByTestId('container-stop').click();
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="container-status"]')].some((s) => s.textContent?.includes('Stopping')), undefined, { timeout: 3000 });
+      await shot(page, 'desktop-container-stopping');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="container-row"]')].some((r) => r.getAttribute('data-state') === 'exited' && r.textContent?.includes('stopper')), undefined, { timeout: 20_000 });
+      await containerRow('stopper').getByTestId('container-start').waitFor();
+      cli(root, ['rm', '-f', 'stopper']);
     }, page);
 
     await test('no uncaught errors in the page', async () => {

@@ -113,6 +113,10 @@ export interface ContainerSummary {
   startedAt: number;
   finishedAt: number;
   exitCode: number;
+  /** Running in the process that serves this UI, so its terminal can be attached (not one started from the CLI). */
+  attached?: boolean;
+  /** Bytes in its writable layer: what removing it frees. */
+  sizeRw?: number;
 }
 
 export interface ContainerChange {
@@ -172,6 +176,12 @@ export interface Requests {
   'images.env': { params: { ref: string }; result: { env: string[]; cmd: string[]; entrypoint: string[] } };
   'containers.remove': { params: { id: string; force: boolean }; result: null };
   'containers.stop': { params: { id: string }; result: null };
+  /** Starts it in the host process (so its terminal can attach); refused when it already runs. */
+  'containers.start': { params: { id: string }; result: null };
+  /** docker restart: stop (grace period, then kill), then start. */
+  'containers.restart': { params: { id: string }; result: null };
+  /** docker-style `container inspect` object. */
+  'containers.inspect': { params: { id: string }; result: unknown };
   'containers.files': { params: { id: string; dir: string }; result: ContainerFile[] };
   'containers.readFile': { params: { id: string; path: string }; result: { text: string; binary: boolean } };
   'containers.writeFile': { params: { id: string; path: string; text: string }; result: null };
@@ -278,7 +288,7 @@ export interface Streams {
     result: { id: string; buildId: string };
   };
   'containers.terminal': { params: { id: string; cols: number; rows: number }; event: { data: string }; result: { exitCode: number } };
-  'containers.logs': { params: { id: string }; event: { data: string }; result: null };
+  'containers.logs': { params: { id: string; follow?: boolean }; event: { data: string }; result: null };
 }
 
 export type RequestName = keyof Requests;

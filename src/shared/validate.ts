@@ -131,6 +131,9 @@ export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } =
   'images.env': obj({ ref }),
   'containers.remove': obj({ id, force: bool() }),
   'containers.stop': obj({ id }),
+  'containers.start': obj({ id }),
+  'containers.restart': obj({ id }),
+  'containers.inspect': obj({ id }),
   'containers.files': obj({ id, dir: str({ max: 4096 }) }),
   'containers.readFile': obj({ id, path }),
   'containers.writeFile': obj({ id, path, text: text() }),
@@ -156,7 +159,7 @@ export const streamValidators: { [K in StreamName]: Validator<StreamParams<K>> }
     path, dockerfile: str({ max: 4096 }), tags: list(ref, 50), buildArgs: record(str({ max: 65536 })), target: str({ max: 256 }), noCache: bool(),
   }),
   'containers.terminal': obj({ id, cols: int({ min: 1, max: 1000 }), rows: int({ min: 1, max: 1000 }) }),
-  'containers.logs': obj({ id }),
+  'containers.logs': obj({ id, follow: bool() }, ['follow']),
 };
 
 export function validateRequest<K extends RequestName>(name: string, params: unknown): { name: K; params: ParamsOf<K> } {

@@ -20,6 +20,7 @@ export function listContainers(engine: Engine, all: boolean): ContainerSummary[]
     id: c.id, names: [c.name], image: c.image, imageId: c.imageId, command: containerArgs(c.config).join(' '),
     created: Math.floor(c.created / 1000), state: c.state, status: statusText(c, now),
     startedAt: Math.floor(c.startedAt / 1000), finishedAt: Math.floor(c.finishedAt / 1000), exitCode: c.exitCode,
+    attached: c.state === 'running' && engine.containers.attach(c.id) !== undefined, sizeRw: engine.containers.sizeRw(c.id),
   }));
 }
 
@@ -36,18 +37,33 @@ export function createContainer(engine: Engine, p: ParamsOf<'containers.create'>
   return { id: rec.id };
 }
 
+/** The pty size a container starts with before its terminal attaches and sends the view's size. */
+const START_SIZE = { cols: 120, rows: 30 };
+
+/** Starts a container in this process, the way `docker start` does: only on an explicit request. */
+export async function startContainer(engine: Engine, id: string): Promise<void> {
+  await engine.containers.start(id, { size: START_SIZE });
+}
+
+export async function restartContainer(engine: Engine, id: string): Promise<void> {
+  await engine.containers.stop(id);
+  await engine.containers.start(id, { size: START_SIZE });
+}
+
 /**
- * A terminal on the container: starts it with a pty sized like the view, or attaches to the
- * process this host already runs. Cancelling detaches; the container keeps running.
+ * A terminal on the container's process: attaches to a container this host runs. Opening a
+ * terminal never starts a container (Start is an explicit action). Cancelling detaches; the
+ * container keeps running.
  */
 export async function terminal(engine: Engine, p: StreamParams<'containers.terminal'>, ctx: StreamContext<{ data: string }>): Promise<{ exitCode: number }> {
   const rec = engine.containers.get(p.id);
-  let proc = engine.containers.attach(rec.id);
-  engine.containers.announce('attach', rec.id);
+  const proc = engine.containers.attach(rec.id);
   if (!proc) {
-    if (rec.state === 'running') throw new StrataError('conflict', `container ${rec.name} runs in another process: open a terminal from there, or stop it first`);
-    proc = await engine.containers.start(rec.id, { size: { cols: p.cols, rows: p.rows } });
+    if (rec.state === 'running') throw new StrataError('conflict', `container ${rec.name} runs in another process: its terminal is there`);
+    throw new StrataError('conflict', `container ${rec.name} is not running: start it first`);
   }
+  engine.containers.announce('attach', rec.id);
+  proc.resize(p.cols, p.rows);
   const live = proc;
   let attached = true;
   live.onData((d) => {
@@ -114,4 +130,34 @@ export async function commit(engine: Engine, p: ParamsOf<'containers.commit'>): 
     changes: p.changes.filter((c) => c.trim() !== ''),
   });
   return { id: img.id };
+}
+
+/**
+ * docker logs [-f]: the recorded lines, then, when following a container this host runs, its
+ * output as it comes until it exits or the view stops listening.
+ */
+export async function logs(engine: Engine, p: StreamParams<'containers.logs'>, ctx: StreamContext<{ data: string }>): Promise<null> {
+  // Reading the file and subscribing happen in one synchronous turn: no output falls between them.
+  for (const l of engine.containers.logs(p.id)) ctx.emit({ data: l.text });
+  const live = p.follow ? engine.containers.attach(p.id) : undefined;
+  live?.onData((d) => {
+    if (!ctx.signal.aborted) ctx.emit({ data: d.toString('utf8') });
+  });
+  if (!live) return null;
+  await Promise.race([live.exited.catch(() => undefined), new Promise((r) => ctx.signal.addEventListener('abort', r, { once: true }))]);
+  return null;
+}
+
+export function inspectContainer(engine: Engine, id: string): unknown {
+  const c = engine.containers.get(id);
+  return {
+    Id: c.id, Name: `/${c.name}`, Image: c.imageId, Created: new Date(c.created).toISOString(),
+    State: {
+      Status: c.state, Running: c.state === 'running', ExitCode: c.exitCode,
+      StartedAt: c.startedAt ? new Date(c.startedAt).toISOString() : '0001-01-01T00:00:00Z',
+      FinishedAt: c.finishedAt ? new Date(c.finishedAt).toISOString() : '0001-01-01T00:00:00Z',
+    },
+    Config: { ...c.config, Image: c.image },
+    SizeRw: engine.containers.sizeRw(c.id),
+  };
 }

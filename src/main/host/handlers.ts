@@ -149,6 +149,15 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       await engine.containers.stop(id);
       return null;
     },
+    'containers.start': async ({ id }) => {
+      await containers.startContainer(engine, id);
+      return null;
+    },
+    'containers.restart': async ({ id }) => {
+      await containers.restartContainer(engine, id);
+      return null;
+    },
+    'containers.inspect': ({ id }) => containers.inspectContainer(engine, id),
     'containers.files': ({ id, dir }) => containers.listFiles(engine, id, dir),
     'containers.readFile': ({ id, path }) => containers.readFile(engine, id, path),
     'containers.writeFile': async ({ id, path, text }) => {
@@ -201,10 +210,7 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     },
     'build.run': (params, ctx) => runBuild(engine, params, ctx),
     'containers.terminal': (p, ctx) => containers.terminal(engine, p, ctx),
-    'containers.logs': async ({ id }, ctx) => {
-      for (const l of engine.containers.logs(id)) ctx.emit({ data: l.text });
-      return null;
-    },
+    'containers.logs': (p, ctx) => containers.logs(engine, p, ctx),
   };
 
   return { requests, streams, onChange: (l) => engine.bus.on(l) };

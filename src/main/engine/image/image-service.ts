@@ -341,8 +341,11 @@ export class ImageService {
     const users = this.usersOf(id);
     if (byName) {
       const key = formatReference(byName);
-      if (tags.length > 1 || (users.length > 0 && !force)) {
-        if (tags.length === 1 && users.length > 0) {
+      // docker rmi -f NAME on an image a running container (or a child image) holds: the name goes,
+      // the image stays (dangling) for its users, as docker's quiet delete after an untag does.
+      const held = force && (users.some((u) => u.running) || this.children(id).length > 0);
+      if (tags.length > 1 || (users.length > 0 && !force) || held) {
+        if (!force && tags.length === 1 && users.length > 0) {
           throw new ConflictError(
             `conflict: unable to remove repository reference "${input}" (must force) - container ${shortId(users[0]!.id)} is using its referenced image ${shortId(id)}`,
           );

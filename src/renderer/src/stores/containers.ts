@@ -5,20 +5,36 @@ import { useApi } from '../api.ts';
 import { type UiError, uiError } from '../errors.ts';
 import { refreshOnChange } from '../on-change.ts';
 
-export type ContainerTab = 'terminal' | 'files' | 'diff';
+export type ContainerTab = 'logs' | 'terminal' | 'files' | 'diff' | 'inspect';
+
+/** The tab a container opens on: its terminal when the app runs it, else its logs (opening never starts it). */
+export function defaultTab(c: Pick<ContainerSummary, 'state' | 'attached'>): ContainerTab {
+  return c.state === 'running' && c.attached ? 'terminal' : 'logs';
+}
 
 export const useContainersStore = defineStore('containers', () => {
   const api = useApi();
   const containers = ref<ContainerSummary[]>([]);
   const loaded = ref(false);
   const selectedId = ref<string | null>(null);
-  const tab = ref<ContainerTab>('terminal');
+  const tab = ref<ContainerTab>('logs');
+  /** Containers with a stop, start or restart under way (stop waits out the grace period). */
+  const pending = ref<Record<string, 'stopping' | 'starting' | 'restarting'>>({});
+  const filter = ref('');
   const changes = ref<ContainerChange[]>([]);
   const error = ref<UiError | null>(null);
   /** Set when the run dialog should open prefilled with this image. */
   const runImage = ref<string | null>(null);
 
   const selected = computed(() => containers.value.find((c) => c.id === selectedId.value) ?? null);
+  const shown = computed(() => filterContainers(containers.value, filter.value));
+
+  function open(id: string): void {
+    if (selectedId.value === id) return;
+    selectedId.value = id;
+    const c = containers.value.find((x) => x.id === id);
+    if (c) tab.value = defaultTab(c);
+  }
 
   async function refresh(): Promise<void> {
     try {
@@ -42,22 +58,40 @@ export const useContainersStore = defineStore('containers', () => {
 
   async function create(image: string, name: string, command: string[], env: string[]): Promise<string> {
     const { id } = await api.call('containers.create', { image, name, command, env });
+    await api.call('containers.start', { id });
     await refresh();
     selectedId.value = id;
     tab.value = 'terminal';
     return id;
   }
 
-  async function remove(id: string): Promise<void> {
-    await api.call('containers.remove', { id, force: true });
+  /** docker rm [-f]: without force the engine refuses a running container. */
+  async function remove(id: string, force: boolean): Promise<void> {
+    await api.call('containers.remove', { id, force });
     if (selectedId.value === id) selectedId.value = null;
     await refresh();
   }
 
-  async function stop(id: string): Promise<void> {
-    await api.call('containers.stop', { id });
-    await refresh();
+  /** Runs a state change, marking the row while it is under way; errors go to the banner. */
+  async function transition(id: string, what: 'stopping' | 'starting' | 'restarting', call: () => Promise<unknown>): Promise<void> {
+    pending.value = { ...pending.value, [id]: what };
+    try {
+      await call();
+      error.value = null;
+    } catch (err) {
+      error.value = uiError(err);
+    } finally {
+      const { [id]: _done, ...rest } = pending.value;
+      pending.value = rest;
+      await refresh();
+    }
+    const c = containers.value.find((x) => x.id === id);
+    if (c && selectedId.value === id) tab.value = defaultTab(c);
   }
+
+  const stop = (id: string) => transition(id, 'stopping', () => api.call('containers.stop', { id }));
+  const start = (id: string) => transition(id, 'starting', () => api.call('containers.start', { id }));
+  const restart = (id: string) => transition(id, 'restarting', () => api.call('containers.restart', { id }));
 
   async function commit(repository: string, message: string, author: string, changeLines: string[]): Promise<string> {
     if (!selectedId.value) throw new Error('no container selected');
@@ -82,7 +116,10 @@ export const useContainersStore = defineStore('containers', () => {
     });
   }
 
-  return { containers, loaded, selectedId, selected, tab, changes, error, runImage, refresh, loadDiff, create, remove, stop, commit, subscribe };
+  return {
+    containers, shown, filter, loaded, selectedId, selected, tab, pending, changes, error, runImage,
+    refresh, open, loadDiff, create, remove, stop, start, restart, commit, subscribe,
+  };
 });
 
 /** Splits a command line the simple way people type it (quotes group words). */
@@ -91,4 +128,11 @@ export function splitCommand(line: string): string[] {
   const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
   for (let m = re.exec(line); m; m = re.exec(line)) out.push(m[1] ?? m[2] ?? m[3]!);
   return out;
+}
+
+/** The containers filter: a substring of the name, image, ID or command. */
+export function filterContainers(list: readonly ContainerSummary[], text: string): ContainerSummary[] {
+  const needle = text.trim().toLowerCase();
+  if (!needle) return [...list];
+  return list.filter((c) => [c.names[0] ?? '', c.image, c.id, c.command].some((f) => f.toLowerCase().includes(needle)));
 }

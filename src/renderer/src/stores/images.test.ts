@@ -34,6 +34,18 @@ describe('images table rows', () => {
     expect(filterRows(toRows(images), 'c3', false, false).map((r) => r.repository)).toEqual(['busybox']);
   });
 
+  it('searches substrings of repository, tag and ID as well as patterns', () => {
+    const rows = toRows([...images, img('f6', ['web-ping:1.2.0', 'localhost:5000/debian-slim:12'], 3)]);
+    const find = (p: string) => filterRows(rows, p, false, false).map((r) => `${r.repository}:${r.tag}`);
+    expect(find('ping')).toEqual(['web-ping:1.2.0']);
+    expect(find('1.2')).toEqual(['web-ping:1.2.0']);
+    expect(find('debian')).toEqual(['localhost:5000/debian-slim:12']);
+    expect(find('JENKINS')).toEqual(['docker.io/myorg/jenkins:lts']);
+    expect(find('web*')).toEqual(['web-ping:1.2.0']);
+    expect(find('f6')).toEqual(['web-ping:1.2.0', 'localhost:5000/debian-slim:12']);
+    expect(find('nothing-like-this')).toEqual([]);
+  });
+
   it('sorts by size both ways with a stable tie-break', () => {
     const rows = toRows(images);
     expect(sortRows([...rows], 'size', true).map((r) => r.size)).toEqual([30, 20, 10, 10, 7, 5]);

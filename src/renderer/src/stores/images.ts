@@ -39,15 +39,22 @@ export function toRows(images: readonly ImageSummary[]): ImageRow[] {
   return rows;
 }
 
-/** Filters as docker does: a reference pattern (`j*`, `busybox:1.*`), dangling, in use. */
+/**
+ * The filter box is a search: a docker reference pattern (`j*`, `busybox:1.*`) or, as Docker Desktop
+ * does, a case-insensitive substring of the repository, the tag or the image ID (`ping`, `1.2`, `3f2a`).
+ */
+export function rowMatches(r: ImageRow, pattern: string): boolean {
+  if (pattern === '') return true;
+  if (!r.dangling && referenceMatches(pattern, `${r.repository}:${r.tag}`, pathMatch)) return true;
+  const needle = pattern.toLowerCase();
+  const ref = r.dangling ? '' : `${r.repository}:${r.tag}`.toLowerCase();
+  return ref.includes(needle) || r.id.replace('sha256:', '').includes(needle);
+}
+
+/** Filters by the search box, dangling and in use. */
 export function filterRows(rows: readonly ImageRow[], pattern: string, dangling: boolean, inUse: boolean): ImageRow[] {
   const p = pattern.trim();
-  return rows.filter(
-    (r) =>
-      (!dangling || r.dangling) &&
-      (!inUse || r.containers > 0) &&
-      (p === '' || (!r.dangling && referenceMatches(p, `${r.repository}:${r.tag}`, pathMatch)) || r.id.replace('sha256:', '').startsWith(p)),
-  );
+  return rows.filter((r) => (!dangling || r.dangling) && (!inUse || r.containers > 0) && rowMatches(r, p));
 }
 
 export function sortRows(rows: ImageRow[], key: SortKey, desc: boolean): ImageRow[] {
