@@ -49,7 +49,7 @@ interface Row {
 
 export class NoSuchContainerError extends StrataError {
   constructor(ref: string) {
-    super('not-found', `No such container: ${ref}`, { details: { container: ref } });
+    super('not-found', `No such container: ${ref}`);
   }
 }
 

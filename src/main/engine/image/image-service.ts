@@ -82,7 +82,7 @@ export interface ImageDeleteItem {
 
 export class ImageNotFoundError extends StrataError {
   constructor(ref: string) {
-    super('not-found', `No such image: ${ref}`, { details: { image: ref } });
+    super('not-found', `No such image: ${ref}`);
   }
 }
 
