@@ -3,9 +3,10 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import { containerArgs } from '../engine/container/config.ts';
+import { checkContainerFilters, matchesContainerFilters } from '../engine/container/filters.ts';
 import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
 import { inspectContainer } from '../cli/container-format.ts';
-import { ApiError, boolParam, filtersParam, intParam, sendJson } from './http.ts';
+import { boolParam, filtersParam, intParam, sendJson } from './http.ts';
 import type { Route, RouteContext } from './router.ts';
 
 /** docker's ContainerSummary (`GET /containers/json`, and the containers of `/system/df`). */
@@ -29,41 +30,13 @@ export function containerSummary(engine: Engine, c: ContainerRecord, now: number
   };
 }
 
-const STATES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
-
-function matches(engine: Engine, c: ContainerRecord, key: string, value: string): boolean {
-  switch (key) {
-    case 'name':
-      return c.name.includes(value.replace(/^\//, ''));
-    case 'id':
-      return c.id.startsWith(value);
-    case 'status':
-      if (!STATES.has(value)) throw new ApiError(400, `invalid filter 'status=${value}'`);
-      return c.state === value;
-    case 'ancestor':
-      return c.image === value || engine.images.tryResolve(value) === c.imageId;
-    case 'label': {
-      const eq = value.indexOf('=');
-      const labels = c.config.Labels ?? {};
-      return eq === -1 ? value in labels : labels[value.slice(0, eq)] === value.slice(eq + 1);
-    }
-    case 'exited':
-      return c.state === 'exited' && String(c.exitCode) === value;
-    default:
-      throw new ApiError(400, `invalid filter '${key}'`);
-  }
-}
-
 function listRoute(ctx: RouteContext): void {
   const { engine, query } = ctx;
   const filters = filtersParam(query);
+  checkContainerFilters(filters);
   const limit = intParam(query, 'limit', -1);
   let rows = engine.containers.list({ all: boolParam(query, 'all') || limit > 0 || Object.keys(filters).length > 0 });
-  // docker's rule: every key must match; a key's values are alternatives, except labels, which
-  // must all be present.
-  for (const [key, values] of Object.entries(filters)) {
-    rows = rows.filter((c) => (key === 'label' ? values.every((v) => matches(engine, c, key, v)) : values.some((v) => matches(engine, c, key, v))));
-  }
+  rows = rows.filter((c) => matchesContainerFilters(engine.images, c, filters));
   if (!boolParam(query, 'all') && !filters.status && limit <= 0) rows = rows.filter((c) => c.state === 'running');
   if (limit > 0) rows = rows.slice(0, limit);
   const now = Date.now();

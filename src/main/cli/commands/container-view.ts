@@ -2,33 +2,11 @@
 import type { Command } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
 import { UsageError } from '../args.ts';
-import type { Engine } from '../../engine/engine.ts';
-import { NoSuchContainerError, type ContainerRecord } from '../../engine/container/container-service.ts';
+import { NoSuchContainerError } from '../../engine/container/container-service.ts';
 import { compile, renderRows } from '../formatter.ts';
 import { goEscape } from '../template.ts';
 import { psRow, PS_HEADER, inspectContainer } from '../container-format.ts';
-
-/** docker ps --filter: name (substring), id (prefix), status, ancestor (image), label (key or key=value). */
-function matchesFilter(engine: Engine, c: ContainerRecord, key: string, value: string): boolean {
-  switch (key) {
-    case 'name':
-      return c.name.includes(value.replace(/^\//, ''));
-    case 'id':
-      return c.id.startsWith(value);
-    case 'status':
-      if (!['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'].includes(value)) throw new UsageError(`invalid filter 'status=${value}'`);
-      return c.state === value;
-    case 'ancestor':
-      return c.image === value || engine.images.tryResolve(value) === c.imageId;
-    case 'label': {
-      const eq = value.indexOf('=');
-      const labels = c.config.Labels ?? {};
-      return eq === -1 ? value in labels : labels[value.slice(0, eq)] === value.slice(eq + 1);
-    }
-    default:
-      throw new UsageError(`invalid filter '${key}'`);
-  }
-}
+import { checkContainerFilters, matchesContainerFilters } from '../../engine/container/filters.ts';
 
 export const psCommand: Command = {
   path: ['ps'],
@@ -50,14 +28,16 @@ export const psCommand: Command = {
     const engine = ctx.engine();
     const now = Date.now();
     const trunc = !flagBool(ctx, 'no-trunc');
-    const filters = flagStrings(ctx, 'filter').map((f) => {
+    const filters: Record<string, string[]> = {};
+    for (const f of flagStrings(ctx, 'filter')) {
       const eq = f.indexOf('=');
       if (eq <= 0) throw new UsageError(`invalid filter '${f}'`);
-      return { key: f.slice(0, eq), value: f.slice(eq + 1) };
-    });
+      (filters[f.slice(0, eq)] ??= []).push(f.slice(eq + 1));
+    }
+    checkContainerFilters(filters);
     const last = flagBool(ctx, 'latest') ? 1 : Number(flagString(ctx, 'last') ?? '-1');
-    const all = flagBool(ctx, 'all') || last > 0 || filters.some((f) => f.key === 'status');
-    let list = engine.containers.list({ all }).filter((c) => filters.every((f) => matchesFilter(engine, c, f.key, f.value)));
+    const all = flagBool(ctx, 'all') || last > 0 || filters.status !== undefined;
+    let list = engine.containers.list({ all }).filter((c) => matchesContainerFilters(engine.images, c, filters));
     if (last > 0) list = list.slice(0, last);
     const rows = list.map((c) => psRow(engine, c, now, trunc));
     let format = flagString(ctx, 'format') ?? 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
