@@ -34,6 +34,11 @@ function summaries(out: string): string[] {
   });
 }
 
+/** Blocks until the wall clock has moved into the next whole second. */
+function sleepPastSecond(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000 - (Date.now() % 1000) + 20);
+}
+
 function unixNow(): string {
   const ms = Date.now();
   return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1e6).padStart(9, '0')}`;
@@ -124,6 +129,9 @@ describe.skipIf(busyboxMissing())('the change feed across processes', () => {
     expect(messages.map((m) => `${m.Type} ${m.Action} ${m.Actor.Attributes.name}`)).toEqual(['image tag later:1']);
     expect(json).toMatch(/"scope":"local","time":\d{10},"timeNano":\d{19}}\n$/);
     // docker's relative form and its filters: the load is an image event, the tag filtered out by event=.
+    // docker sends a relative --until in whole seconds (GetTimestamp), so `0s` is the start of this
+    // second; an event recorded within it is after `0s`, as with docker. Wait for the next second.
+    sleepPastSecond();
     const relative = cli(root, 'events', '--since', '10m', '--until', '0s', '--filter', 'type=image', '--filter', 'event=load');
     expect(summaries(relative)).toEqual([expect.stringMatching(/^image load sha256:/)]);
     expect(cli(root, 'events', '--since', '10m', '--until', '0s', '--filter', 'image=later')).toMatch(/ image tag .*name=later:1/);

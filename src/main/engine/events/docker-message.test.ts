@@ -36,6 +36,8 @@ describe("docker's --since/--until timestamps", () => {
     expect(parseDockerTimestamp('10m', now)).toBe(BigInt(Math.floor(now / 1000) - 600) * 1_000_000_000n);
     expect(parseDockerTimestamp('1h30m', now)).toBe(BigInt(Math.floor(now / 1000) - 5400) * 1_000_000_000n);
     expect(parseDockerTimestamp('0s', now)).toBe(BigInt(Math.floor(now / 1000)) * 1_000_000_000n);
+    expect(parseDockerTimestamp('-1m', now)).toBe(BigInt(Math.floor(now / 1000) + 60) * 1_000_000_000n);
+    expect(parseDockerTimestamp('+1m', now)).toBe(BigInt(Math.floor(now / 1000) - 60) * 1_000_000_000n);
   });
   it('reads RFC3339 forms, with a zone or in local time, and unix timestamps', () => {
     expect(parseDockerTimestamp('2026-12-01T10:00:00Z')).toBe(1796119200_000000000n);

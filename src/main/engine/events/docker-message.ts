@@ -130,7 +130,7 @@ export function rfc3339NanoFixed(ns: bigint, offsetMinutes: number): string {
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${String(frac).padStart(9, '0')}${zone}`;
 }
 
-const GO_DURATION = /^(?:[0-9]*(?:\.[0-9]*)?(?:ns|us|µs|ms|s|m|h))+$/;
+const GO_DURATION = /^[-+]?(?:[0-9]*(?:\.[0-9]*)?(?:ns|us|µs|ms|s|m|h))+$/;
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?(Z|[+-]\d{2}:\d{2})?$/i;
 
@@ -144,6 +144,7 @@ export function parseDockerTimestamp(value: string, nowMs = Date.now()): bigint 
   if (v !== '0' && GO_DURATION.test(v)) {
     let ns = 0;
     for (const [, num, unit] of v.matchAll(/([0-9]*(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)/g)) ns += Number(num || 0) * UNIT_NS[unit!]!;
+    if (v.startsWith('-')) ns = -ns; // Go's ParseDuration takes a sign: `--until -1m` is a minute from now
     return BigInt(Math.floor((nowMs - ns / 1e6) / 1000)) * 1_000_000_000n;
   }
   const m = DATE_TIME.exec(v);
