@@ -170,8 +170,11 @@ export type BuildMissCause =
   /** Built on this parent before with the same inputs, but the row is gone (pruned). */
   | { code: 'not-in-cache' }
   | { code: 'no-cache' }
-  /** An earlier step (`#step`) missed, so this step's parent layer is new. */
-  | { code: 'parent-missed'; step: number }
+  /**
+   * An earlier step missed, so this step's parent layer is new. `step` names it as the progress
+   * shows it: BuildKit's `[2/5]` (`[build 2/5]`), or `LABEL (line 4)` for a config-only step.
+   */
+  | { code: 'parent-missed'; step: string }
   /** FROM resolves to another image than the last build of this Dockerfile used. */
   | { code: 'base-image-changed' }
   | { code: 'instruction-changed' }

@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import type { Command } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
 import { UsageError } from '../args.ts';
@@ -13,6 +12,10 @@ import { shortId } from '../../../shared/format.ts';
 import { hostPlatform } from '../../engine/image/oci.ts';
 import { reportError } from '../errors.ts';
 import { confirm } from '../prompt.ts';
+import { progressPrinter, type ProgressMode } from '../build-progress.ts';
+
+/** docker 28's --progress values, and Strata's `json` event stream. */
+const PROGRESS_MODES = ['auto', 'tty', 'plain', 'quiet', 'rawjson', 'json'];
 
 /** `--build-arg k=v`; a bare `k` takes the value from the environment (and is skipped when unset). */
 export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -26,56 +29,6 @@ export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv
   return out;
 }
 
-/**
- * BuildKit's plain progress: `#n name`, then CACHED / log lines / `#n DONE 0.1s`, a blank line
- * between vertices. A cache miss prints its reason on its own line.
- */
-export function plainPrinter(out: Writable): (e: BuildEvent) => void {
-  const started = new Map<number, number>();
-  const pending = new Map<number, string>();
-  return (e) => {
-    switch (e.type) {
-      case 'vertex':
-        started.set(e.n, performance.now());
-        out.write(`#${e.n} ${e.name}\n`);
-        break;
-      case 'cached':
-        out.write(`#${e.n} CACHED\n\n`);
-        started.delete(e.n);
-        break;
-      case 'miss':
-        out.write(`#${e.n} cache miss: ${e.reason}\n`);
-        break;
-      case 'log': {
-        const t = ((performance.now() - (started.get(e.n) ?? performance.now())) / 1000).toFixed(3);
-        const text = (pending.get(e.n) ?? '') + e.text;
-        const lines = text.split('\n');
-        pending.set(e.n, lines.pop()!);
-        for (const l of lines) out.write(`#${e.n} ${t} ${l}\n`);
-        break;
-      }
-      case 'status':
-        out.write(`#${e.n} ${e.text}\n`);
-        break;
-      case 'done':
-        if (!started.has(e.n)) break;
-        if (pending.get(e.n)) out.write(`#${e.n} ${pending.get(e.n)}\n`);
-        pending.delete(e.n);
-        started.delete(e.n);
-        out.write(`#${e.n} DONE ${(e.durationMs / 1000).toFixed(1)}s\n\n`);
-        break;
-      case 'error':
-        if (e.n !== undefined) out.write(`#${e.n} ERROR: ${e.message}\n`);
-        break;
-      case 'warning':
-        out.write(`[Warning] ${e.message}\n`);
-        break;
-      case 'result':
-        break;
-    }
-  };
-}
-
 export const buildCommand: Command = {
   path: ['build'],
   aliases: [['image', 'build'], ['buildx', 'build']],
@@ -87,7 +40,8 @@ export const buildCommand: Command = {
     { name: 'build-arg', type: 'strings', value: 'stringArray', description: 'Set build-time variables' },
     { name: 'target', type: 'string', value: 'string', description: 'Set the target build stage to build' },
     { name: 'no-cache', type: 'bool', description: 'Do not use cache when building the image' },
-    { name: 'progress', type: 'string', value: 'string', description: 'Set type of progress output ("plain", "json")' },
+    { name: 'progress', type: 'string', value: 'string', description: 'Set type of progress output ("auto", "quiet", "plain", "tty", "rawjson"). Use plain to show container output (default "auto")' },
+    { name: 'pull', type: 'bool', description: 'Always attempt to pull all referenced images' },
     { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress the build output and print image ID on success' },
     { name: 'platform', type: 'string', value: 'string', description: 'Set target platform for build (only the host platform)' },
     { name: 'network', type: 'string', value: 'string', description: 'Set the networking mode for the RUN instructions during build ("none" (default), "host")' },
@@ -96,9 +50,9 @@ export const buildCommand: Command = {
   minArgs: 1,
   maxArgs: 1,
   async run(ctx) {
-    const progress = flagString(ctx, 'progress') ?? 'plain';
-    if (!['plain', 'json', 'auto', 'tty'].includes(progress)) throw new UsageError(`invalid progress mode: ${progress}`);
-    const quiet = flagBool(ctx, 'quiet');
+    const progress = flagString(ctx, 'progress') ?? 'auto';
+    if (!PROGRESS_MODES.includes(progress)) throw new UsageError(`invalid progress mode: ${progress}`);
+    const quiet = flagBool(ctx, 'quiet') || progress === 'quiet';
     const platform = flagString(ctx, 'platform');
     const host = hostPlatform();
     if (platform && platform !== `${host.os}/${host.architecture}`) {
@@ -107,7 +61,9 @@ export const buildCommand: Command = {
     const network = flagString(ctx, 'network');
     if (network !== undefined && !['host', 'none', 'default'].includes(network)) throw new UsageError(`network mode "${network}" not supported by buildkit`);
     for (const e of flagStrings(ctx, 'allow')) if (e !== 'network.host' && e !== 'security.insecure') throw new UsageError(`invalid entitlement: ${e}`);
-    const onEvent = quiet ? undefined : progress === 'json' ? (e: BuildEvent) => ctx.stdout.write(`${JSON.stringify(e)}\n`) : plainPrinter(ctx.stderr);
+    // `json` is Strata's own event stream (stdout), for scripts; the others are BuildKit's displays.
+    const printer = quiet ? undefined : progress === 'json' ? { onEvent: (e: BuildEvent) => ctx.stdout.write(`${JSON.stringify(e)}\n`), close: () => {} } : progressPrinter(progress as ProgressMode, ctx.stderr);
+    const onEvent = printer?.onEvent;
     try {
       const res = await build(ctx.engine(), {
         context: ctx.args[0]!,
@@ -116,14 +72,17 @@ export const buildCommand: Command = {
         buildArgs: parseBuildArgs(flagStrings(ctx, 'build-arg')),
         ...(flagString(ctx, 'target') ? { target: flagString(ctx, 'target')! } : {}),
         noCache: flagBool(ctx, 'no-cache'),
+        pull: flagBool(ctx, 'pull'),
         ...(network ? { network: network as 'host' | 'none' | 'default' } : {}),
         allow: flagStrings(ctx, 'allow'),
         signal: ctx.signal,
         ...(onEvent ? { onEvent } : {}),
       });
+      printer?.close();
       if (quiet) ctx.stdout.write(`${res.imageId}\n`);
       return 0;
     } catch (err) {
+      printer?.close();
       if (!(err instanceof BuildError)) throw err;
       return reportError(ctx.stderr, err, 'build');
     }
@@ -178,7 +137,7 @@ export const builderHistoryCommand: Command = {
       const secs = b.finishedAt ? `${((b.finishedAt - b.startedAt) / 1000).toFixed(1)}s` : '-';
       ctx.stdout.write(`${b.id.padEnd(26)}${b.status.padEnd(11)}${(b.imageId ? shortId(b.imageId) : '<none>').padEnd(14)}${cached.padEnd(9)}${secs.padEnd(8)}${b.dockerfile}\n`);
       if (flagBool(ctx, 'steps')) {
-        for (const s of steps) ctx.stdout.write(`  #${s.n} ${s.instruction}  ${s.cached ? 'CACHED' : s.reason}\n`);
+        for (const s of steps) ctx.stdout.write(`  ${(s.n > 0 ? `#${s.n}` : '').padEnd(4)}${s.instruction}  ${s.cached ? 'CACHED' : s.reason}\n`);
       }
     }
   },

@@ -144,7 +144,10 @@ class ArchiveUnpacker {
     }
     this.ensureParents(rel);
     const abs = join(this.out, rel);
-    const base = { mode: (header.mode ?? 0o644) & 0o7777, uid: header.uid ?? 0, gid: header.gid ?? 0, size: 0, linkTarget: '' };
+    const base = {
+      mode: (header.mode ?? 0o644) & 0o7777, uid: header.uid ?? 0, gid: header.gid ?? 0, size: 0, linkTarget: '',
+      ...(header.mtime ? { mtime: Math.floor(header.mtime.getTime() / 1000) } : {}),
+    };
     switch (header.type) {
       case 'directory':
         if (this.meta.get(rel)?.type !== 'dir') {

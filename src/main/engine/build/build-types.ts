@@ -11,6 +11,8 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   target?: string;
   noCache?: boolean;
+  /** `--pull`: ask the registry for a newer base image even when one is stored (missing ones are always pulled). */
+  pull?: boolean;
   /** `build --network`: the network of RUN steps that do not ask for one (default `none`). */
   network?: 'host' | 'none' | 'default';
   /** `build --allow`: BuildKit's entitlements; `network.host` lets `RUN --network=host` have the host's network. */

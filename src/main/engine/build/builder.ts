@@ -18,7 +18,7 @@
  * - Layers the builder writes are deterministic (see copy.ts); RUN layers are what the process wrote.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Engine } from '../engine.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import { hostPlatform, type ImageConfig } from '../image/oci.ts';
@@ -26,14 +26,16 @@ import { writeImage } from '../image/image-writer.ts';
 import { familiarString, formatReference, parseReference } from '../image/reference.ts';
 import { digestOf } from '../store/digest.ts';
 import { parse } from './parser/index.ts';
-import { findStage, parseStages, resolveMetaArgs } from './instructions/index.ts';
+import { expandStage, findStage, parseStages, resolveMetaArgs } from './instructions/index.ts';
 import { openContext, type BuildContext } from './context.ts';
 import { BuildCache, fileDigestCache } from './cache.ts';
 import { BuildHistory } from './history-store.ts';
 import { BuildError, toBuildError } from './build-error.ts';
 import type { BuildOptions, BuildResult } from './build-types.ts';
-import { emit, nowIso, type BuildProgress, type BuildRun, type StageState } from './dispatch/state.ts';
+import { emit, nowIso, openVertex, type BuildProgress, type BuildRun, type StageState } from './dispatch/state.ts';
 import { stageState } from './dispatch/stage.ts';
+import { loadIgnoreFile, reachableStages, resolveBases } from './dispatch/sources.ts';
+import { humanSize4 } from '../../../shared/units.ts';
 
 export { BuildError } from './build-error.ts';
 export type { BuildEvent, BuildOptions, BuildResult } from './build-types.ts';
@@ -55,10 +57,11 @@ export async function build(engine: Engine, opts: BuildOptions): Promise<BuildRe
   });
   const scratch = join(engine.dir('build-tmp'), buildId);
   mkdirSync(scratch, { recursive: true });
-  const progress: BuildProgress = { n: 0, usedArgs: new Set(), states: new Map(), steps: [], stepFailed: false };
+  const progress: BuildProgress = { n: 0, usedArgs: new Set(), states: new Map(), steps: [], stepFailed: false, contextLoaded: false, pendingMisses: [] };
+  const epoch = sourceDateEpoch();
   const given: Given = {
-    engine, ctx, opts, cache: new BuildCache(engine.db, engine.events), history, buildId, scratch, buildArgs, epoch: sourceDateEpoch(),
-    previousSteps: previousInputs(engine, ctx), digests: fileDigestCache(engine.db),
+    engine, ctx, opts, cache: new BuildCache(engine.db, engine.events), history, buildId, scratch, buildArgs, epoch,
+    previousSteps: previousInputs(engine, ctx), digests: fileDigestCache(engine.db), bases: new Map(), now: epoch ?? Math.floor(Date.now() / 1000),
   };
   try {
     const imageId = await engine.gc.withLease(() => buildImage(given, progress, tags));
@@ -97,11 +100,13 @@ function previousInputs(engine: Engine, ctx: BuildContext): Map<string, string> 
 /** Parses the Dockerfile, fixes the build's options, builds the target stage and exports it. */
 async function buildImage(given: Given, progress: BuildProgress, tags: string[]): Promise<string> {
   const n0 = ++progress.n;
-  given.opts.onEvent?.({ type: 'vertex', n: n0, name: '[internal] load build definition from Dockerfile' });
+  const name = basename(given.ctx.dockerfile);
+  given.opts.onEvent?.({ type: 'vertex', n: n0, name: `[internal] load build definition from ${name}` });
+  given.opts.onEvent?.({ type: 'status', n: n0, text: `transferring dockerfile: ${humanSize4(Buffer.byteLength(given.ctx.dockerfileText))} done` });
+  given.opts.onEvent?.({ type: 'done', n: n0, durationMs: 0 });
   const parsed = parse(given.ctx.dockerfileText);
   const { stages, metaArgs } = parseStages(parsed.children);
-  if (stages.length === 0) throw new BuildError('the Dockerfile (Dockerfile) cannot be empty');
-  given.opts.onEvent?.({ type: 'done', n: n0, durationMs: 0 });
+  if (stages.length === 0) throw new BuildError(`the Dockerfile (${name}) cannot be empty`);
   const builtins = platformArgs();
   const meta = resolveMetaArgs(metaArgs, given.buildArgs, builtins, { escapeToken: parsed.escapeToken });
   for (const a of metaArgs.flatMap((m) => m.args)) progress.usedArgs.add(a.key);
@@ -118,6 +123,8 @@ async function buildImage(given: Given, progress: BuildProgress, tags: string[])
     target = findStage(stages, given.opts.target);
     if (target < 0) throw new BuildError(`failed to solve: target stage "${given.opts.target}" could not be found`);
   }
+  await resolveBases(run, reachableStages(stages, target, (s) => expandStage(s, meta.env, { escapeToken: parsed.escapeToken }).baseName));
+  loadIgnoreFile(run);
   const state = await stageState(run, target);
   const unused = Object.keys(given.buildArgs).filter((k) => !progress.usedArgs.has(k) && !(k in builtins) && !PREDEFINED_ARGS.has(k.toLowerCase()));
   if (unused.length > 0) emit(run, { type: 'warning', message: `One or more build-args [${unused.sort().join(' ')}] were not consumed` });
@@ -137,8 +144,7 @@ function platformArgs(): Record<string, string> {
 
 /** Writes the final image: config with history, layers and tags. */
 async function exportImage(run: BuildRun, state: StageState, tags: string[]): Promise<string> {
-  const n = ++run.progress.n;
-  emit(run, { type: 'vertex', n, name: 'exporting to image' });
+  const n = openVertex(run, { name: 'exporting to image' });
   const started = performance.now();
   const config = structuredClone(state.config);
   const times = state.newTimes.filter(Boolean).sort();

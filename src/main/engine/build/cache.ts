@@ -381,13 +381,13 @@ export function fileChanges(before: Record<string, string>, after: Record<string
   return shown;
 }
 
-/** A miss cause in the CLI's English (`instruction text changed`, `parent changed because step 3 missed`). */
+/** A miss cause in the CLI's English (`instruction text changed`, `parent changed because step [2/5] missed`). */
 export function missCauseText(c: BuildMissCause): string {
   switch (c.code) {
     case 'first-build': return 'not in cache (first build of this step on this parent)';
     case 'not-in-cache': return 'not in cache';
     case 'no-cache': return 'cache disabled (--no-cache)';
-    case 'parent-missed': return `parent changed because step ${c.step} missed`;
+    case 'parent-missed': return `parent changed because ${c.step.startsWith('[') ? `step ${c.step}` : c.step} missed`;
     case 'base-image-changed': return 'base image changed since the last build';
     case 'instruction-changed': return 'instruction text changed';
     case 'build-arg-changed': return c.names.map((a) => `--build-arg ${a} changed`).join(', ');

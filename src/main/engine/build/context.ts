@@ -4,7 +4,7 @@
  * are cleaned against `/` before they are joined to it, and symlinks are resolved inside it.
  */
 import { closeSync, existsSync, fstatSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { PatternMatcher, readIgnoreFile } from './dockerignore/index.ts';
 import { LinearRegExp } from './dockerignore/linear-regexp.ts';
 import { sha256Hasher } from '../store/digest.ts';
@@ -20,6 +20,8 @@ export interface BuildContext {
   dockerfileText: string;
   /** Matcher built from `.dockerignore` (or `<Dockerfile>.dockerignore`); undefined when none. */
   ignore: PatternMatcher | undefined;
+  /** Bytes of the ignore file; undefined when there is none. */
+  ignoreSize?: number;
 }
 
 /** Bound on the Dockerfile and ignore file, read whole into memory. */
@@ -33,12 +35,12 @@ export const MAX_DOCKERFILE = 4 << 20;
 export function openContext(dir: string, dockerfile?: string): BuildContext {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new StrataError('not-found', `unable to prepare context: path "${dir}" not found`);
-  const named = dockerfile ? (isAbsolute(dockerfile) ? dockerfile : resolve(dockerfile)) : join(root, 'Dockerfile');
+  const named = dockerfile ? (isAbsolute(dockerfile) ? dockerfile : resolve(dockerfile)) : defaultDockerfile(root);
   // A -f outside the context is the user's own choice: its links are followed (realpath).
   const file = withinContext(root, named) ?? realpathOr(named);
   let dockerfileText: string;
   try {
-    dockerfileText = readRegularFile(file, MAX_DOCKERFILE, dockerfile ?? 'Dockerfile');
+    dockerfileText = readRegularFile(file, MAX_DOCKERFILE, dockerfile ?? basename(named));
   } catch (err) {
     if (errorCode(err) === 'not-found') throw new Error(`failed to read dockerfile: open ${dockerfile ?? 'Dockerfile'}: no such file or directory`);
     throw new Error(`failed to read dockerfile: ${(err as Error).message}`);
@@ -48,16 +50,30 @@ export function openContext(dir: string, dockerfile?: string): BuildContext {
   const generic = join(root, '.dockerignore');
   const found = [specific, generic].map((p) => ({ p, real: withinContext(root, p) ?? p })).find((c) => lexists(c.real));
   let ignore: PatternMatcher | undefined;
+  let ignoreSize: number | undefined;
   if (found) {
     const label = found.p === generic ? '.dockerignore' : specific;
     try {
-      const patterns = readIgnoreFile(readRegularFile(found.real, MAX_DOCKERFILE, label));
+      const text = readRegularFile(found.real, MAX_DOCKERFILE, label);
+      ignoreSize = Buffer.byteLength(text);
+      const patterns = readIgnoreFile(text);
       ignore = patterns.length > 0 ? new PatternMatcher(patterns) : undefined;
     } catch (err) {
       throw new Error(`failed to parse ${label}: ${(err as Error).message}`);
     }
   }
-  return { dir: root, dockerfile: named, dockerfileText, ignore };
+  return { dir: root, dockerfile: named, dockerfileText, ignore, ...(ignoreSize !== undefined ? { ignoreSize } : {}) };
+}
+
+/**
+ * docker's rule for the default name: `Dockerfile`, else `dockerfile` when only that exists. Both
+ * are looked up inside the context (links resolved within it).
+ */
+function defaultDockerfile(root: string): string {
+  const upper = join(root, 'Dockerfile');
+  const lower = join(root, 'dockerfile');
+  if (lexists(withinContext(root, upper) ?? upper)) return upper;
+  return lexists(withinContext(root, lower) ?? lower) ? lower : upper;
 }
 
 function realpathOr(path: string): string {
@@ -99,6 +115,8 @@ export interface SourceMeta {
   linkTarget: string;
   devmajor?: number;
   devminor?: number;
+  /** Modification time in seconds, kept on copied files (absent: the build time). */
+  mtime?: number;
 }
 
 /**
@@ -154,6 +172,7 @@ function metaFromStats(st: Stats, abs: string): SourceMeta | undefined {
     gid: 0,
     size: type === 'file' ? st.size : 0,
     linkTarget: type === 'symlink' ? readlinkSync(abs) : '',
+    mtime: Math.floor(st.mtimeMs / 1000),
     ...(type === 'char' || type === 'block' ? deviceNumbers(st.rdev) : {}),
   };
 }

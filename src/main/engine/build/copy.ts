@@ -2,11 +2,12 @@
  * COPY and ADD: which files land where (BuildKit's rules: globs, directory contents, destination
  * rules, ownership, modes, local tar auto-extraction), and the deterministic layer tar they become.
  *
- * Determinism: every layer the builder writes itself lists its entries in path order with
- * directories first, carries no user/group names, and stamps every copied or created entry with
- * the same mtime — `SOURCE_DATE_EPOCH` when set, else 0 (1970-01-01). Parent directories that
- * already exist keep their metadata from the image. Identical inputs therefore give identical
- * layer digests on any machine and in any store.
+ * Times, as BuildKit writes them: copied files, links and devices keep their source's mtime; every
+ * directory the copy creates or adds to is dated at build time (an existing parent gets a new
+ * entry, so its mtime changes); parents further up keep their metadata from the image. With
+ * `SOURCE_DATE_EPOCH` the build time is that epoch and later source times are clamped to it, so
+ * identical inputs give identical layer digests on any machine. Entries are listed in path order
+ * with directories first and carry no user/group names. The cache key never includes mtimes.
  */
 import { createWriteStream, mkdirSync, statSync, chmodSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -60,7 +61,10 @@ export interface CopySpec {
   view: ImageView;
   chown?: Owner | undefined;
   chmod?: number | undefined;
-  epoch: number;
+  /** Build time in seconds: the mtime of the directories the copy writes. */
+  now: number;
+  /** `SOURCE_DATE_EPOCH`: source times later than it are clamped to it. */
+  clamp?: number | undefined;
   signal?: AbortSignal | undefined;
   digests?: DigestCache | undefined;
 }
@@ -162,7 +166,7 @@ function addEntry(planned: Map<string, LayerEntry>, spec: CopySpec, target: stri
     mode: meta.type === 'symlink' ? 0o777 : mode,
     uid: owner.uid,
     gid: owner.gid,
-    mtime: spec.epoch,
+    mtime: meta.type === 'dir' || meta.mtime === undefined ? spec.now : spec.clamp !== undefined ? Math.min(meta.mtime, spec.clamp) : meta.mtime,
     linkTarget: meta.linkTarget,
     ...(meta.type === 'file' ? { source: host } : {}),
     ...(meta.devmajor !== undefined ? { devmajor: meta.devmajor, devminor: meta.devminor ?? 0 } : {}),
@@ -171,20 +175,26 @@ function addEntry(planned: Map<string, LayerEntry>, spec: CopySpec, target: stri
 
 /**
  * Every parent directory of a copied entry appears in the layer (as containerd's diff writes
- * them): existing ones with their metadata from the image, new ones 0755 owned by the chown user.
+ * them): existing ones with their metadata from the image — dated at build time when an entry is
+ * added right inside them — new ones 0755 owned by the chown user.
  */
 function addParents(planned: Map<string, LayerEntry>, spec: CopySpec): void {
-  for (const e of [...planned.values()]) {
+  const copied = [...planned.values()];
+  for (const e of copied) {
     let p = dirname(e.path);
     while (p !== '.' && p !== '/' && p !== '' && !planned.has(p)) {
       const existing = spec.view.get(p);
       if (existing?.type === 'dir') {
         planned.set(p, { path: p, type: 'dir', mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid, mtime: existing.mtime, linkTarget: '' });
       } else {
-        planned.set(p, { path: p, type: 'dir', mode: 0o755, uid: spec.chown?.uid ?? 0, gid: spec.chown?.gid ?? 0, mtime: spec.epoch, linkTarget: '' });
+        planned.set(p, { path: p, type: 'dir', mode: 0o755, uid: spec.chown?.uid ?? 0, gid: spec.chown?.gid ?? 0, mtime: spec.now, linkTarget: '' });
       }
       p = dirname(p);
     }
+  }
+  for (const e of copied) {
+    const parent = planned.get(dirname(e.path));
+    if (parent) parent.mtime = spec.now;
   }
 }
 

@@ -26,6 +26,7 @@ export interface BuildRecord {
 }
 
 export interface BuildStepRecord {
+  /** The vertex (`#n`); below zero for a config-only step, which BuildKit shows no vertex for. */
   n: number;
   stage: string;
   position: number;
@@ -124,7 +125,7 @@ export class BuildHistory {
   }
 
   steps(buildId: string): BuildStepRecord[] {
-    return (this.db.prepare('SELECT * FROM build_steps WHERE build_id = ? ORDER BY n').all(buildId) as StepRow[]).map((r) => ({
+    return (this.db.prepare('SELECT * FROM build_steps WHERE build_id = ? ORDER BY rowid').all(buildId) as StepRow[]).map((r) => ({
       n: r.n, stage: r.stage, position: r.position, total: r.total, instruction: r.instruction, line: r.line, cacheKey: r.cache_key, inputsKey: r.inputs_key,
       status: r.status, cached: r.cached === 1, reason: r.reason, selfChanged: r.self_changed === 1, durationMs: r.duration_ms,
       size: r.size, diffId: r.diff_id,

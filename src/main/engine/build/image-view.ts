@@ -118,7 +118,7 @@ export class ImageView {
       }
       const type = SOURCE_TYPES[e.type];
       if (!type) continue;
-      meta.set(e.path, { type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, linkTarget: e.type === 'symlink' ? e.linkTarget : '' });
+      meta.set(e.path, { type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, linkTarget: e.type === 'symlink' ? e.linkTarget : '', mtime: e.mtime });
       tracker.checkParents(e.path, e.path);
       tracker.record(e.path, e.type === 'symlink');
       const abs = join(destDir, e.path);

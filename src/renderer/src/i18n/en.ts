@@ -233,7 +233,7 @@ export const en = {
       firstBuild: 'first time this step runs on this parent, so there is nothing to reuse',
       notInCache: 'the same step ran here before, but its result is no longer in the cache',
       noCache: 'the cache is turned off for this build',
-      parentMissed: 'the step before it changed (step {step} missed), so its parent layer is new; every later step runs again',
+      parentMissed: 'an earlier step changed ({step} missed), so its parent layer is new; every later step runs again',
       baseImageChanged: 'the base image is not the one the last build used, so every step below runs again',
       instructionChanged: 'the instruction changed',
       buildArgChanged: 'build argument changed: {names}',

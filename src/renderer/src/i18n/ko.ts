@@ -235,7 +235,7 @@ export const ko: Messages = {
       firstBuild: '이 부모 레이어 위에서 이 단계가 처음 실행되어 재사용할 결과가 없음',
       notInCache: '같은 단계가 전에 실행됐지만 그 결과가 더 이상 캐시에 없음',
       noCache: '이 빌드에서 캐시를 끔',
-      parentMissed: '앞 단계가 바뀌어(단계 {step}에서 캐시 미스) 부모 레이어가 새로 생겼으므로, 이후 단계는 모두 다시 실행됨',
+      parentMissed: '앞 단계가 바뀌어({step}에서 캐시 미스) 부모 레이어가 새로 생겼으므로, 이후 단계는 모두 다시 실행됨',
       baseImageChanged: '베이스 이미지가 지난 빌드 때와 달라서, 아래 단계가 모두 다시 실행됨',
       instructionChanged: '명령 내용이 바뀜',
       buildArgChanged: '빌드 인자가 바뀜: {names}',

@@ -37,7 +37,7 @@ export async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstru
   const chmod = parseChmod(cmd.chmod);
   const plan = await planCopy({
     isAdd: cmd.kind === 'add' && cmd.sourceContents.length === 0, sources, dest: cmd.destPath, workdir: cfg(state).WorkingDir || '/', tree,
-    scratchDir: stepScratch, view, chown, chmod, epoch: run.opt.epoch ?? 0, signal: run.opt.opts.signal, digests: run.opt.digests,
+    scratchDir: stepScratch, view, chown, chmod, now: run.opt.now, clamp: run.opt.epoch, signal: run.opt.opts.signal, digests: run.opt.digests,
   });
   const inputs: StepInputs = {
     instruction: entry.createdBy, source: cmd.code, scope, checksum: plan.checksum, files: plan.files,

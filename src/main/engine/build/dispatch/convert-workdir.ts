@@ -22,13 +22,15 @@ export function workdirStep(run: BuildRun, state: StageState, cmd: WorkdirInstru
       return { layer: empty, files: empty.files };
     }
     const owner = cfg(state).User ? await resolveOwner(run.opt.engine, view, cfg(state).User!, run.opt.scratch) : { uid: 0, gid: 0 };
-    const epoch = run.opt.epoch ?? 0;
     const entries = new Map<string, LayerEntry>();
+    let created = false;
     for (let p2 = target; p2 !== '.' && p2 !== ''; p2 = p2.includes('/') ? p2.slice(0, p2.lastIndexOf('/')) : '') {
       const existing = view.get(p2);
+      // New directories are dated at build time, and so is the existing one mkdir adds them to.
       entries.set(p2, existing?.type === 'dir'
-        ? { path: p2, type: 'dir', mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid, mtime: existing.mtime, linkTarget: '' }
-        : { path: p2, type: 'dir', mode: 0o755, uid: owner.uid, gid: owner.gid, mtime: epoch, linkTarget: '' });
+        ? { path: p2, type: 'dir', mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid, mtime: created ? run.opt.now : existing.mtime, linkTarget: '' }
+        : { path: p2, type: 'dir', mode: 0o755, uid: owner.uid, gid: owner.gid, mtime: run.opt.now, linkTarget: '' });
+      created = existing?.type !== 'dir';
     }
     const layer = await writeLayer(run.opt.engine, [...entries.values()].sort((a, b) => comparePaths(a.path, b.path)));
     return { layer, files: layer.files };

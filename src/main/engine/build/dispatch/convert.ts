@@ -9,26 +9,43 @@ import { inputsKey, missCauseText, missReasonText, recordLayer, stepKey } from '
 import { applyConfigInstruction, isConfigInstruction, validateConfigInstruction } from '../../image/config-changes.ts';
 import { located } from '../build-error.ts';
 import {
-  addLayer, cfg, emit, envValue, nowIso, pushHistory, recordStep, scopeArgs, setEnv, stepName,
+  LAYER_STEPS, addLayer, cfg, emit, envValue, nowIso, openVertex, pushHistory, recordStep, scopeArgs, setEnv, stepLabel, stepName,
   type BuildRun, type Prepared, type StageState, type StepOutcome,
 } from './state.ts';
+import { loadBuildContext } from './sources.ts';
 import { workdirStep } from './convert-workdir.ts';
 import { copyStep } from './convert-copy.ts';
 import { runStep } from './convert-run.ts';
 
-/** Dispatches one instruction through the cache. */
+/**
+ * Dispatches one instruction through the cache. FROM, RUN, COPY, ADD and WORKDIR are vertices
+ * with BuildKit's `[n/m]`; the config-only instructions are none (BuildKit shows nothing for
+ * them): their miss reasons go under the next vertex.
+ */
 export async function dispatch(run: BuildRun, state: StageState, raw: Command, chain: number[], onbuild = false): Promise<void> {
   state.position++;
-  const n = ++run.progress.n;
   const line = raw.location.startLine;
+  const isStep = LAYER_STEPS.has(raw.kind);
+  if (isStep) state.stepNo++;
+  let n = 0;
   let prepared: Prepared;
   try {
-    const nameText = displayName(raw, state.env, run.opt.escapeToken);
-    emit(run, { type: 'vertex', n, name: stepName(state, `${onbuild ? 'ONBUILD ' : ''}${nameText}`), stage: state.display, position: state.position, total: state.total, line });
+    if (isStep) {
+      if ((raw.kind === 'copy' && !raw.from && raw.sourcePaths.length > 0) || (raw.kind === 'add' && raw.sourcePaths.length > 0)) loadBuildContext(run);
+      const nameText = displayName(raw, state.env, run.opt.escapeToken);
+      n = openVertex(run, { name: stepName(state, `${onbuild ? 'ONBUILD ' : ''}${nameText}`), stage: state.display, position: state.stepNo, total: state.stepCount, line });
+    }
     prepared = await prepare(run, state, raw, chain);
   } catch (err) {
+    if (n > 0) {
+      run.progress.stepFailed = true;
+      emit(run, { type: 'error', n, message: (err as Error).message, line });
+    }
     throw located(err, line);
   }
+  const shown = isStep ? stepLabel(state) : `${raw.kind.toUpperCase()} (line ${line})`;
+  // A config step has no vertex: its record gets a number of its own, below zero.
+  const recN = isStep ? n : -(run.progress.steps.length + 1);
   const started = performance.now();
   const parentKey = state.key;
   const key = stepKey(parentKey, prepared.inputs);
@@ -38,32 +55,33 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
   const hit = run.opt.opts.noCache ? undefined : run.opt.cache.get(key);
   const instruction = prepared.entry?.createdBy.replace(/ # buildkit$/, '') ?? raw.code;
   if (hit) {
-    emit(run, { type: 'cached', n });
+    if (isStep) emit(run, { type: 'cached', n });
     run.opt.cache.touch(key);
     if (hit.diffId) addLayer(state, run.opt.cache.layerInput(hit.diffId));
     prepared.apply();
     if (prepared.entry) pushHistory(state, prepared.entry, hit.historyCreated, hit.diffId === null && !prepared.entry.emptyLayer ? true : undefined);
     state.key = key;
-    recordStep(run, state, n, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'cached', cached: true, reason: '', durationMs: 0, size: hit.size, diffId: hit.diffId, selfChanged });
+    recordStep(run, state, recN, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'cached', cached: true, reason: '', durationMs: 0, size: hit.size, diffId: hit.diffId, selfChanged });
     return;
   }
   const why: BuildMissCause = run.opt.opts.noCache
     ? { code: 'no-cache' }
-    : state.missN !== undefined
-      ? { code: 'parent-missed', step: state.missN }
+    : state.missStep !== undefined
+      ? { code: 'parent-missed', step: state.missStep }
       : run.opt.cache.explainMissCause(parentKey, raw.kind, prepared.inputs);
   const what = raw.kind === 'copy' || raw.kind === 'add' ? displayName(raw, state.env, run.opt.escapeToken) : raw.kind.toUpperCase();
   const cause: BuildMissReason = { ...why, instruction: what };
   const reason = missCauseText(why);
-  emit(run, { type: 'miss', n, reason: missReasonText(cause), cause });
-  state.missN ??= n;
+  if (isStep) emit(run, { type: 'miss', n, reason: missReasonText(cause), cause });
+  else run.progress.pendingMisses.push({ type: 'miss', n: 0, reason: missReasonText(cause), cause });
+  state.missStep ??= shown;
   let outcome: StepOutcome = {};
   try {
     if (prepared.execute) outcome = await prepared.execute();
   } catch (err) {
-    run.progress.stepFailed = true;
-    emit(run, { type: 'error', n, message: (err as Error).message, line });
-    recordStep(run, state, n, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'failed', cached: false, reason, durationMs: performance.now() - started, size: 0, diffId: null, selfChanged });
+    run.progress.stepFailed = isStep;
+    if (isStep) emit(run, { type: 'error', n, message: (err as Error).message, line });
+    recordStep(run, state, recN, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'failed', cached: false, reason, durationMs: performance.now() - started, size: 0, diffId: null, selfChanged });
     throw located(err, line);
   }
   const created = nowIso(run);
@@ -80,8 +98,8 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
     historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.diffSize ?? 0, durationMs: Math.round(durationMs),
   });
   state.key = key;
-  emit(run, { type: 'done', n, durationMs });
-  recordStep(run, state, n, instruction, line, {
+  if (isStep) emit(run, { type: 'done', n, durationMs });
+  recordStep(run, state, recN, instruction, line, {
     cacheKey: key, inputsKey: ownKey, status: 'done', cached: false, reason, durationMs, size: outcome.layer?.diffSize ?? 0,
     diffId: outcome.layer?.diffId ?? null, selfChanged,
   });

@@ -5,14 +5,14 @@
 import type { BuildMissReason } from '../../api.ts';
 import type { LayerInput } from '../../image/image-service.ts';
 import { hostPlatform, type ImageConfig } from '../../image/oci.ts';
-import { formatReference, parseReference } from '../../image/reference.ts';
 import { parse } from '../parser/index.ts';
 import { expandStage, findStage, parseCommand, type Command, type Stage } from '../instructions/index.ts';
 import { missCauseText, missReasonText, stepKey } from '../cache.ts';
 import { BuildError } from '../build-error.ts';
 import { StrataError } from '../../../../shared/errors.ts';
-import { DEFAULT_PATH, emit, recordStep, stepName, type BuildRun, type StageState } from './state.ts';
+import { DEFAULT_PATH, LAYER_STEPS, emit, openVertex, recordStep, stepLabel, stepName, type BuildRun, type StageState } from './state.ts';
 import { dispatch } from './convert.ts';
+import { loadBuildContext, normalizedName } from './sources.ts';
 
 /** Builds a stage (once) and the stages it needs; returns its final state. */
 export async function stageState(run: BuildRun, index: number, chain: number[] = []): Promise<StageState> {
@@ -34,7 +34,7 @@ export function stageDisplay(run: BuildRun, stage: Stage, index: number): string
   return run.opt.multiStage ? `stage-${index}` : '';
 }
 
-/** FROM: a stage, `scratch`, or a local image by name or ID. ONBUILD triggers of the base run next. */
+/** FROM: a stage, `scratch`, or a base image resolved by `load metadata`. ONBUILD triggers of the base run next. */
 export async function fromStep(run: BuildRun, stage: Stage, index: number, chain: number[]): Promise<StageState> {
   const { baseName } = expandStage(stage, run.opt.metaEnv, { escapeToken: run.opt.escapeToken });
   const display = stageDisplay(run, stage, index);
@@ -45,7 +45,7 @@ export async function fromStep(run: BuildRun, stage: Stage, index: number, chain
     state = {
       ...parent, stage, index, display, config: structuredClone(parent.config), layers: [...parent.layers],
       private: { pending: parent.layers.map((l) => ({ diffId: l.diffId, files: undefined })) },
-      env: [...parent.config.config?.Env ?? []], buildArgs: [], newTimes: [...parent.newTimes], position: 1, total: 0,
+      env: [...parent.config.config?.Env ?? []], buildArgs: [], newTimes: [...parent.newTimes], position: 1, total: 0, stepNo: 1, stepCount: 0,
     };
   } else {
     state = baseState(run, stage, index, display, baseName);
@@ -54,25 +54,31 @@ export async function fromStep(run: BuildRun, stage: Stage, index: number, chain
   const triggerCmds = triggers.map((t) => parseTrigger(t, stage));
   if (state.config.config) delete state.config.config.OnBuild;
   state.total = stage.commands.length + 1 + triggerCmds.length;
-  const n = ++run.progress.n;
-  const fromText = parentIndex >= 0 ? `FROM ${baseName}` : baseName === 'scratch' ? 'FROM scratch' : `FROM ${formatReference(parseReference(baseName))}`;
-  emit(run, { type: 'vertex', n, name: stepName(state, fromText), stage: display, position: 1, total: state.total, line: stage.location.startLine });
+  state.stepCount = 1 + [...triggerCmds, ...stage.commands].filter((c) => LAYER_STEPS.has(c.kind)).length;
+  const fromText = parentIndex >= 0 ? `FROM ${baseName}` : baseName === 'scratch' ? 'FROM scratch' : `FROM ${run.opt.bases.get(baseName)?.name ?? baseName}`;
+  const line = stage.location.startLine;
+  const n = openVertex(run, { name: stepName(state, fromText), stage: display, position: 1, total: state.stepCount, line });
   const before = run.opt.previousSteps.get(`${display}#1`);
   if (before !== undefined && before !== state.key && !run.opt.opts.noCache) {
     // The base (an image re-pulled or re-tagged, or a changed parent stage) is not what the last
     // build of this Dockerfile used: every step below will miss because of it.
     const cause: BuildMissReason = { code: 'base-image-changed', instruction: 'FROM' };
-    const reason = missCauseText(cause);
     emit(run, { type: 'miss', n, reason: missReasonText(cause), cause });
-    emit(run, { type: 'done', n, durationMs: 0 });
-    state.missN = n;
-    recordStep(run, state, n, fromText, stage.location.startLine, { cacheKey: state.key, inputsKey: state.key, status: 'done', cached: false, reason, durationMs: 0, size: 0, diffId: null, selfChanged: true });
+    state.missStep = stepLabel(state);
+    recordStep(run, state, n, fromText, line, { cacheKey: state.key, inputsKey: state.key, status: 'done', cached: false, reason: missCauseText(cause), durationMs: 0, size: 0, diffId: null, selfChanged: true });
   } else {
-    emit(run, { type: 'cached', n });
-    recordStep(run, state, n, fromText, stage.location.startLine, { cacheKey: state.key, inputsKey: state.key, status: 'cached', cached: true, reason: '', durationMs: 0, size: 0, diffId: null });
+    recordStep(run, state, n, fromText, line, { cacheKey: state.key, inputsKey: state.key, status: 'cached', cached: true, reason: '', durationMs: 0, size: 0, diffId: null });
   }
+  // BuildKit shows a local base as done, not CACHED: resolving it is the step's work.
+  emit(run, { type: 'done', n, durationMs: 0 });
+  if (usesContext(stage, triggerCmds)) loadBuildContext(run);
   for (const cmd of triggerCmds) await dispatch(run, state, cmd, chain, true);
   return state;
+}
+
+/** Whether a stage copies from the build context (COPY/ADD without --from, not a heredoc). */
+function usesContext(stage: Stage, triggers: Command[]): boolean {
+  return [...triggers, ...stage.commands].some((c) => (c.kind === 'copy' && !c.from && c.sourcePaths.length > 0) || (c.kind === 'add' && c.sourcePaths.length > 0));
 }
 
 export function parseTrigger(trigger: string, stage: Stage): Command {
@@ -96,15 +102,9 @@ export function baseState(run: BuildRun, stage: Stage, index: number, display: s
     };
     return newState(stage, index, display, config, [], '', stepKey('', { instruction: `FROM scratch ${platform.os}/${platform.architecture}`, source: '', args: {} }));
   }
-  const imageId = run.opt.engine.images.tryResolve(baseName);
+  const imageId = run.opt.bases.get(baseName)?.imageId ?? run.opt.engine.images.tryResolve(baseName);
   if (!imageId) {
-    let ref = baseName;
-    try {
-      ref = formatReference(parseReference(baseName));
-    } catch {
-      /* keep as written */
-    }
-    throw new BuildError(`failed to solve: ${baseName}: failed to resolve source metadata for ${ref}: not found in the local store (pull or load it first)`, stage.location.startLine);
+    throw new BuildError(`failed to solve: ${baseName}: failed to resolve source metadata for ${normalizedName(baseName)}: not found`, stage.location.startLine);
   }
   const base = run.opt.engine.images.readConfig(imageId);
   const layers = run.opt.engine.images.layers(imageId).map((l): LayerInput => ({
@@ -126,6 +126,6 @@ export function baseState(run: BuildRun, stage: Stage, index: number, display: s
 export function newState(stage: Stage, index: number, display: string, config: ImageConfig, layers: LayerInput[], baseImageId: string, key: string): StageState {
   return {
     stage, index, display, config, layers, private: { pending: layers.map((l) => ({ diffId: l.diffId, files: undefined })) }, key,
-    env: [...(config.config?.Env ?? [])], buildArgs: [], baseImageId, missN: undefined, newTimes: [], position: 1, total: 0,
+    env: [...(config.config?.Env ?? [])], buildArgs: [], baseImageId, missStep: undefined, newTimes: [], position: 1, total: 0, stepNo: 1, stepCount: 0,
   };
 }

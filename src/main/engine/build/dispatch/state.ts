@@ -30,12 +30,26 @@ export interface StageState {
   env: string[];
   buildArgs: ResolvedArg[];
   baseImageId: string;
-  /** `#n` of the first step in this chain that missed the cache. */
-  missN: number | undefined;
+  /** The first step in this chain that missed the cache, as shown: `[2/5]`, or `LABEL (line 4)` for a config step. */
+  missStep: string | undefined;
   /** History times of the steps this build added. */
   newTimes: string[];
+  /** Instruction index in the stage (FROM is 1): keys the build records and the advisor. */
   position: number;
   total: number;
+  /** BuildKit's `[n/m]`: only FROM, RUN, COPY, ADD and WORKDIR count. */
+  stepNo: number;
+  stepCount: number;
+}
+
+/** The instructions BuildKit shows as steps with an `[n/m]` number; the others only change the config. */
+export const LAYER_STEPS: ReadonlySet<string> = new Set(['from', 'run', 'copy', 'add', 'workdir']);
+
+/** A base image as `load metadata for …` resolved it (pulled when missing, or always with --pull). */
+export interface ResolvedBase {
+  imageId: string;
+  /** The FROM step's name: `docker.io/library/busybox:latest@sha256:…` (the digest when the store knows it). */
+  name: string;
 }
 
 /**
@@ -60,6 +74,10 @@ export interface DispatchOptions {
   /** Inputs keys of the last build of this Dockerfile, by `stage#position` (miss reasons, the advisor). */
   readonly previousSteps: Map<string, string>;
   readonly digests: DigestCache;
+  /** Base images by the name FROM (or COPY --from) gives, resolved before the stages run. */
+  readonly bases: Map<string, ResolvedBase>;
+  /** Build time in seconds (SOURCE_DATE_EPOCH when set): the mtime of directories COPY and WORKDIR write. */
+  readonly now: number;
   /** Builds stage `index` once (COPY --from needs it); handed in so the converters need not import the stage walker. */
   readonly buildStage: (index: number, chain: number[]) => Promise<StageState>;
 }
@@ -71,6 +89,10 @@ export interface BuildProgress {
   readonly states: Map<number, StageState>;
   readonly steps: BuildStepRecord[];
   stepFailed: boolean;
+  /** `[internal] load build context` was shown. */
+  contextLoaded: boolean;
+  /** Miss reasons of config steps (no vertex of their own), shown under the next vertex. */
+  readonly pendingMisses: Extract<BuildEvent, { type: 'miss' }>[];
 }
 
 /** One build: its fixed options apart from its progress (BuildKit keeps dispatchOpt apart from dispatchState). */
@@ -99,13 +121,26 @@ export function emit(run: BuildRun, e: BuildEvent): void {
   run.opt.opts.onEvent?.(e);
 }
 
+/** Opens the next vertex (`#n name`); miss reasons of config steps before it are shown under it. */
+export function openVertex(run: BuildRun, v: Omit<Extract<BuildEvent, { type: 'vertex' }>, 'type' | 'n'>): number {
+  const n = ++run.progress.n;
+  emit(run, { type: 'vertex', n, ...v });
+  for (const m of run.progress.pendingMisses.splice(0)) emit(run, { ...m, n });
+  return n;
+}
+
 export function nowIso(run: BuildRun): string {
   return new Date(run.opt.epoch !== undefined ? run.opt.epoch * 1000 : Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function stepName(state: { display: string; position: number; total: number }, text: string): string {
-  const width = String(state.total).length;
-  return `[${state.display ? `${state.display} ` : ''}${String(state.position).padStart(width)}/${state.total}] ${text}`;
+/** `[ 2/10] text`, `[build 1/3] text`: BuildKit pads the step number to the width of the count. */
+export function stepLabel(state: { display: string; stepNo: number; stepCount: number }): string {
+  const width = String(state.stepCount).length;
+  return `[${state.display ? `${state.display} ` : ''}${String(state.stepNo).padStart(width)}/${state.stepCount}]`;
+}
+
+export function stepName(state: { display: string; stepNo: number; stepCount: number }, text: string): string {
+  return `${stepLabel(state)} ${text}`;
 }
 
 /** The merged filesystem view of a state, brought up to date with the layers added since. */

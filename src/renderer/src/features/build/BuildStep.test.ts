@@ -23,7 +23,7 @@ const CAUSES: BuildMissReason[] = [
   { code: 'first-build', instruction: 'WORKDIR' },
   { code: 'not-in-cache', instruction: 'COPY f.txt /f.txt' },
   { code: 'no-cache', instruction: 'RUN' },
-  { code: 'parent-missed', instruction: 'CMD', step: 7 },
+  { code: 'parent-missed', instruction: 'CMD', step: '[3/7]' },
   { code: 'base-image-changed', instruction: 'FROM' },
   { code: 'instruction-changed', instruction: 'LABEL' },
   { code: 'build-arg-changed', instruction: 'ARG', names: ['VERSION', 'MODE'] },
@@ -80,7 +80,7 @@ describe('BuildStep', () => {
       for (const phrase of ENGLISH) expect(text, phrase).not.toContain(phrase);
       // What the user wrote and what identifies content stays as it is.
       expect(text).toContain(cause.instruction);
-      if (cause.code === 'parent-missed') expect(text).toContain('7');
+      if (cause.code === 'parent-missed') expect(text).toContain('[3/7]');
       if (cause.code === 'build-arg-changed') expect(text).toContain('VERSION, MODE');
       if (cause.code === 'files-changed') {
         for (const p of ['app.js', 'new.txt', 'old.txt', 'sha256 3f…→9a…', '3']) expect(text).toContain(p);
@@ -91,7 +91,7 @@ describe('BuildStep', () => {
 
   it('explains in English the way the e2e run reads it', () => {
     const parent = mountIn('en', BuildStep, { step: step(CAUSES[3]) }).w.text();
-    expect(parent).toContain('Ran again: CMD: the step before it changed (step 7 missed)');
+    expect(parent).toContain('Ran again: CMD: an earlier step changed ([3/7] missed)');
     const files = mountIn('en', BuildStep, { step: step(CAUSES[7]) }).w.text();
     expect(files).toContain('COPY app.js .: app.js changed (sha256 3f…→9a…), new.txt added, old.txt removed, and 3 more');
   });
