@@ -36,7 +36,8 @@ export function describeError(err: unknown, surface: ErrorSurface = 'command'): 
     return { text: `OCI runtime exec failed: exec failed: unable to start container process: ${message}: unknown\n`, status: err.exitCode };
   }
   if (err instanceof BuildError) {
-    const where = err.line && !message.startsWith('dockerfile parse error') ? `Dockerfile:${err.line}: ` : '';
+    // A message that is already BuildKit's whole error (a base image that cannot be resolved) names no line.
+    const where = err.line && !message.startsWith('dockerfile parse error') && !message.startsWith('failed to solve: ') ? `Dockerfile:${err.line}: ` : '';
     return { text: `ERROR: failed to solve: ${where}${message.replace(/^failed to solve: /, '')}\n`, status: 1 };
   }
   if (surface === 'daemon') return { text: `Error response from daemon: ${message}\n`, status: 1 };
