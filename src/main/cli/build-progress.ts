@@ -90,8 +90,8 @@ interface TtyVertex {
   ended?: number;
   cached: boolean;
   error: boolean;
-  /** Status lines (` => => transferring dockerfile: 31B`) and miss reasons. */
-  statuses: string[];
+  /** Status lines (` => => transferring dockerfile: 31B  0.0s`, timed) and miss reasons (not timed). */
+  statuses: { text: string; timed: boolean }[];
   /** Last log lines, shown while the vertex runs. */
   logs: string[];
 }
@@ -122,6 +122,7 @@ export function ttyPrinter(out: Writable & { columns?: number; rows?: number }):
     out.write(text);
     drawn = shown.length;
   };
+  draw(false);
   const timer = setInterval(() => draw(false), 100);
   timer.unref();
   const onEvent = (e: BuildEvent): void => {
@@ -142,10 +143,10 @@ export function ttyPrinter(out: Writable & { columns?: number; rows?: number }):
         v.ended = v.started;
         break;
       case 'miss':
-        v.statuses.push(`cache miss: ${e.reason}`);
+        v.statuses.push({ text: `cache miss: ${e.reason}`, timed: false });
         break;
       case 'status':
-        v.statuses.push(e.text.replace(/ done$/, ''));
+        v.statuses.push({ text: e.text.replace(/ done$/, ''), timed: true });
         break;
       case 'log':
         v.logs.push(...logs.split(e.n, e.text));
@@ -181,7 +182,7 @@ export function ttyLines(s: { vertices: readonly TtyVertex[]; elapsed: number; f
   for (const v of s.vertices) {
     const prefix = v.error ? 'ERROR ' : v.cached ? 'CACHED ' : '';
     out.push(row(` => ${prefix}${v.name}`, v.cached ? '0.0s' : `${(((v.ended ?? now) - v.started) / 1000).toFixed(1)}s`, s.width));
-    for (const st of v.statuses) out.push(row(` => => ${st}`, '', s.width));
+    for (const st of v.statuses) out.push(row(` => => ${st.text}`, st.timed ? '0.0s' : '', s.width));
     if (v.ended === undefined || v.error) for (const l of v.logs) out.push(row(` => => # ${l}`, '', s.width));
   }
   return out;
