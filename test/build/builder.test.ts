@@ -12,6 +12,7 @@ import { BuildCache, buildCacheUsage } from '../../src/main/engine/build/cache.t
 import { diskUsage } from '../../src/main/engine/usage/disk-usage.ts';
 import { busyboxMissing, writeTar } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
+import { ImageView } from '../../src/main/engine/build/image-view.ts';
 import { buildWithEvents, imageFiles, imageTree, storeBusybox } from './helpers.ts';
 
 const tmp = tempDir('strata-builder-');
@@ -283,6 +284,32 @@ describe('determinism and cache', () => {
     }
     expect(diffIds[0]!.length).toBe(4);
     expect(diffIds[0]).toEqual(diffIds[1]);
+  });
+
+  it('dates entries as BuildKit does: source mtimes kept, written directories at build time, all clamped to SOURCE_DATE_EPOCH', async () => {
+    const dir = context('times', 'FROM scratch\nCOPY old new /files/\nWORKDIR /made/here\n', { old: 'o', new: 'n' });
+    utimesSync(join(dir, 'old'), 1_500_000_000, 1_500_000_000);
+    utimesSync(join(dir, 'new'), 1_800_000_000, 1_800_000_000);
+    const times = async (): Promise<Record<string, number>> => {
+      const res = await build(engine, { context: dir, noCache: true });
+      const view = ImageView.of(engine, engine.images.layers(res.imageId).map((l) => l.diffId));
+      return Object.fromEntries(['files', 'files/old', 'files/new', 'made', 'made/here'].map((p) => [p, view.get(p)!.mtime]));
+    };
+    const before = Math.floor(Date.now() / 1000);
+    const plain = await times();
+    const after = Math.ceil(Date.now() / 1000);
+    expect(plain['files/old']).toBe(1_500_000_000);
+    expect(plain['files/new']).toBe(1_800_000_000);
+    for (const d of ['files', 'made', 'made/here']) {
+      expect(plain[d]).toBeGreaterThanOrEqual(before);
+      expect(plain[d]).toBeLessThanOrEqual(after);
+    }
+    process.env.SOURCE_DATE_EPOCH = '1600000000';
+    try {
+      expect(await times()).toEqual({ files: 1_600_000_000, 'files/old': 1_500_000_000, 'files/new': 1_600_000_000, made: 1_600_000_000, 'made/here': 1_600_000_000 });
+    } finally {
+      delete process.env.SOURCE_DATE_EPOCH;
+    }
   });
 
   it('survives restarts, honours --no-cache, is counted in system df and pruned by builder prune', async () => {

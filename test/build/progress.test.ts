@@ -11,7 +11,6 @@ import { strata } from '../cli/run.ts';
 
 /** The last frame the tty view drew, without its escape codes. */
 function lastFrame(stderr: string): string[] {
-  // eslint-disable-next-line no-control-regex
   const plain = stderr.replace(/\x1b\[\d*[AKJ]/g, '').replace(/\r/g, '');
   const start = plain.lastIndexOf('[+] Building');
   return plain.slice(start).split('\n').filter(Boolean);
