@@ -43,20 +43,27 @@ export function instructionAt(lines: readonly string[], line: number): string | 
 /** Strata's build events as the classic builder's stream lines. */
 function classicPrinter(send: (line: object) => void, dockerfileLines: readonly string[]): (e: BuildEvent) => void {
   const pending = new Map<number, string>();
+  const step = (at: { index: number; count: number }, line: number | undefined, name: string): void => {
+    const spelled = line !== undefined ? instructionAt(dockerfileLines, line) : undefined;
+    send({ stream: `Step ${at.index}/${at.count} : ${spelled ?? name}\n` });
+  };
   return (e) => {
     switch (e.type) {
       case 'vertex':
-        // Only the Dockerfile's own steps are numbered; `[internal] …` vertices are BuildKit's.
-        if (e.position !== undefined && e.total !== undefined) {
-          const spelled = e.line !== undefined ? instructionAt(dockerfileLines, e.line) : undefined;
-          send({ stream: `Step ${e.position}/${e.total} : ${spelled ?? e.name.replace(/^\[[^\]]*\]\s*/, '')}\n` });
-        }
+        // Only the Dockerfile's own steps are numbered (every instruction, as the classic builder
+        // does); `[internal] …` vertices are BuildKit's.
+        if (e.instruction) step(e.instruction, e.line, e.name.replace(/^\[[^\]]*\]\s*/, ''));
+        break;
+      case 'config':
+        step(e.instruction, e.line, e.name);
+        send({ stream: e.cached ? ' ---> Using cache\n' : ` ---> Cache miss: ${e.reason}\n` });
         break;
       case 'cached':
         send({ stream: ' ---> Using cache\n' });
         break;
       case 'miss':
-        send({ stream: ` ---> Cache miss: ${e.reason}\n` });
+        // A config instruction's reason was shown under its own step already.
+        if (!e.carried) send({ stream: ` ---> Cache miss: ${e.reason}\n` });
         break;
       case 'log': {
         const text = (pending.get(e.n) ?? '') + e.text;
@@ -105,6 +112,7 @@ async function buildRoute(ctx: RouteContext): Promise<void> {
       buildArgs: buildArgsParam(q.get('buildargs')),
       ...(q.get('target') ? { target: q.get('target')! } : {}),
       noCache: boolParam(q, 'nocache'),
+      pull: boolParam(q, 'pull'),
       signal: ctx.signal,
       ...(quiet ? {} : { onEvent: classicPrinter(send, dockerfileLines) }),
     });

@@ -33,7 +33,10 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
     if (isStep) {
       if ((raw.kind === 'copy' && !raw.from && raw.sourcePaths.length > 0) || (raw.kind === 'add' && raw.sourcePaths.length > 0)) loadBuildContext(run);
       const nameText = displayName(raw, state.env, run.opt.escapeToken);
-      n = openVertex(run, { name: stepName(state, `${onbuild ? 'ONBUILD ' : ''}${nameText}`), stage: state.display, position: state.stepNo, total: state.stepCount, line });
+      n = openVertex(run, {
+        name: stepName(state, `${onbuild ? 'ONBUILD ' : ''}${nameText}`), stage: state.display, position: state.stepNo, total: state.stepCount, line,
+        instruction: { index: state.position, count: state.total },
+      });
     }
     prepared = await prepare(run, state, raw, chain);
   } catch (err) {
@@ -54,8 +57,10 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
   const selfChanged = prevOwn !== undefined && prevOwn !== ownKey;
   const hit = run.opt.opts.noCache ? undefined : run.opt.cache.get(key);
   const instruction = prepared.entry?.createdBy.replace(/ # buildkit$/, '') ?? raw.code;
+  const configEvent = { type: 'config', name: displayName(raw, state.env, run.opt.escapeToken), stage: state.display, line, instruction: { index: state.position, count: state.total } } as const;
   if (hit) {
     if (isStep) emit(run, { type: 'cached', n });
+    else emit(run, { ...configEvent, cached: true });
     run.opt.cache.touch(key);
     if (hit.diffId) addLayer(state, run.opt.cache.layerInput(hit.diffId));
     prepared.apply();
@@ -73,7 +78,10 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
   const cause: BuildMissReason = { ...why, instruction: what };
   const reason = missCauseText(why);
   if (isStep) emit(run, { type: 'miss', n, reason: missReasonText(cause), cause });
-  else run.progress.pendingMisses.push({ type: 'miss', n: 0, reason: missReasonText(cause), cause });
+  else {
+    emit(run, { ...configEvent, cached: false, reason: missReasonText(cause) });
+    run.progress.pendingMisses.push({ type: 'miss', n: 0, reason: missReasonText(cause), cause, carried: true });
+  }
   state.missStep ??= shown;
   let outcome: StepOutcome = {};
   try {

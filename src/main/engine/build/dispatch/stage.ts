@@ -57,7 +57,7 @@ export async function fromStep(run: BuildRun, stage: Stage, index: number, chain
   state.stepCount = 1 + [...triggerCmds, ...stage.commands].filter((c) => LAYER_STEPS.has(c.kind)).length;
   const fromText = parentIndex >= 0 ? `FROM ${baseName}` : baseName === 'scratch' ? 'FROM scratch' : `FROM ${run.opt.bases.get(baseName)?.name ?? baseName}`;
   const line = stage.location.startLine;
-  const n = openVertex(run, { name: stepName(state, fromText), stage: display, position: 1, total: state.stepCount, line });
+  const n = openVertex(run, { name: stepName(state, fromText), stage: display, position: 1, total: state.stepCount, line, instruction: { index: 1, count: state.total } });
   const before = run.opt.previousSteps.get(`${display}#1`);
   if (before !== undefined && before !== state.key && !run.opt.opts.noCache) {
     // The base (an image re-pulled or re-tagged, or a changed parent stage) is not what the last
