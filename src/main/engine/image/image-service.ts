@@ -152,7 +152,7 @@ export class ImageService {
       // One copy per layer (layer/layer-forms.ts): a plain tar whose layer is already kept
       // compressed is recorded as that compressed form.
       const layers = img.layers.map((l) => this.keptForm(l));
-      const manifestFits = layers.every((l, i) => l.blobDigest === img.layers[i]!.blobDigest);
+      const manifestFits = img.manifestDigest !== undefined && this.manifestNames(img.manifestDigest, layers.map((l) => l.blobDigest));
       // Checked again under the write lock: gc unlinks unreferenced blob files under the same
       // lock, so content that exists here stays until the rows below name it.
       for (const d of [img.configDigest, ...(img.manifestDigest ? [img.manifestDigest] : []), ...layers.map((l) => l.blobDigest)]) {
@@ -183,7 +183,13 @@ export class ImageService {
         layers.forEach((l, i) => putImageLayer.run(img.configDigest, i, l.diffId, l.blobDigest, chains[i]!));
       }
       this.superseded.push(...supersedePlainForms(this.db, this.content, layers.map((l) => l.diffId)));
-      if (exists && img.manifestDigest) this.adoptManifest(img.configDigest, img.manifestDigest, img.layers);
+      if (exists && img.manifestDigest) this.adoptManifest(img.configDigest, img.manifestDigest);
+      // A manifest no image took is not kept (the caller removes its file with the superseded ones).
+      if (img.manifestDigest) {
+        const m = img.manifestDigest;
+        this.db.prepare('DELETE FROM blobs WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM images WHERE manifest_digest = ? OR id = ?) AND NOT EXISTS (SELECT 1 FROM layer_blobs WHERE blob_digest = ?)')
+          .run(m, m, m, m);
+      }
 
       for (const ref of tagRefs) {
         this.setTag(ref, img.configDigest, now);
@@ -230,13 +236,22 @@ export class ImageService {
   /**
    * An existing image takes the manifest a pull or push brings when that manifest names exactly
    * the blobs its layers are stored as (after a plain tar gave way to the pulled or pushed gzip);
-   * otherwise it keeps the one it has, or gets this one if it had none.
+   * otherwise it keeps the one it has.
    */
-  private adoptManifest(imageId: string, manifestDigest: string, given: readonly LayerInput[]): void {
+  private adoptManifest(imageId: string, manifestDigest: string): void {
     const stored = this.db.prepare('SELECT blob_digest FROM image_layers WHERE image_id = ? ORDER BY position').all(imageId) as { blob_digest: string }[];
-    const fits = stored.length === given.length && stored.every((r, i) => r.blob_digest === given[i]!.blobDigest);
-    this.db.prepare(fits ? 'UPDATE images SET manifest_digest = ? WHERE id = ?' : 'UPDATE images SET manifest_digest = coalesce(manifest_digest, ?) WHERE id = ?')
-      .run(manifestDigest, imageId);
+    const fits = this.manifestNames(manifestDigest, stored.map((r) => r.blob_digest));
+    if (fits) this.db.prepare('UPDATE images SET manifest_digest = ? WHERE id = ?').run(manifestDigest, imageId);
+  }
+
+  /** Whether the stored manifest names exactly these layer blobs, in order. */
+  private manifestNames(manifestDigest: string, blobs: readonly string[]): boolean {
+    try {
+      const m = JSON.parse(this.content.readBytes(manifestDigest).toString('utf8')) as { layers?: { digest?: string }[] };
+      return Array.isArray(m.layers) && m.layers.length === blobs.length && m.layers.every((d, i) => d?.digest === blobs[i]);
+    } catch {
+      return false;
+    }
   }
 
   /** Points `ref` at `imageId`; returns the image it named before, if any. Call inside a transaction. */

@@ -79,7 +79,7 @@ export async function pull(engine: Engine, input: string, options: PullOptions =
   try {
     const result = await engine.gc.withLease(() => pullImage(ctx, wanted, options.concurrency ?? 3));
     // A layer loaded as a plain tar is now kept as the pulled gzip: its tar goes (docs/store.md).
-    removeUnrecorded(engine, engine.images.takeSuperseded());
+    removeUnrecorded(engine, [...engine.images.takeSuperseded(), ...ctx.created]);
     return result;
   } catch (err) {
     internal.abort();

@@ -108,7 +108,7 @@ export async function push(engine: Engine, input: string, options: PushOptions =
       return { reference: formatReference(ref), tag, digest: m.digest, size: m.bytes.length, ...counts };
     });
     // Layers now kept as the gzip just written no longer need their plain tars (docs/store.md).
-    removeUnrecorded(engine, engine.images.takeSuperseded());
+    removeUnrecorded(engine, [...engine.images.takeSuperseded(), result.digest]);
     return result;
   } catch (err) {
     removeUnrecorded(engine, engine.images.takeSuperseded());
