@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { MediaType, type Manifest } from '../../src/main/engine/image/oci.ts';
@@ -9,7 +9,10 @@ import { loadImages } from '../../src/main/engine/archive/load.ts';
 import { saveImages, selectImages } from '../../src/main/engine/archive/save.ts';
 import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
 import { shortId } from '../../src/shared/format.ts';
-import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../fixtures/busybox.ts';
+import { baseConfig, busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../fixtures/busybox.ts';
+import { ingestLayer } from '../../src/main/engine/layer/layer-ingest.ts';
+import { writeImage } from '../../src/main/engine/image/image-writer.ts';
+import { recordLayer } from '../../src/main/engine/build/cache.ts';
 import { dockerdMissing, startDockerd, type Dockerd } from '../fixtures/dockerd.ts';
 import { tempDir } from '../tmp.ts';
 import { registryMissing, startRegistry, type RunningRegistry } from './registry-server.ts';
@@ -104,6 +107,27 @@ describe('push compresses layers as docker does, and keeps what it compressed', 
       expect((await engine.content.list()).sort()).toEqual(files);
       expect(kept.map((l) => statSync(engine.content.path(l.blobDigest)).mtimeMs)).toEqual(mtimes);
       expect((await engine.fsck()).problems).toEqual([]);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('gives every pushed layer a media type, even one recorded without (a build\'s cached layer)', async ({ skip }) => {
+    if (missing) skip(missing);
+    const engine = open('media-type');
+    try {
+      const img = await engine.gc.withLease(async () => {
+        const l = await ingestLayer(engine.content, createReadStream(layerTars[1]!));
+        const layer = { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize, files: l.files };
+        recordLayer(engine.db, layer);
+        return writeImage(engine.content, engine.images, { config: baseConfig({ history: [{ created_by: 'RUN x' }] }), layers: [{ ...layer, mediaType: '' }], tags: [`${registry.host}/mt/app:1`] });
+      });
+      const stored = JSON.parse(engine.content.readBytes(img.manifestDigest!).toString()) as Manifest;
+      expect(stored.layers.map((l) => l.mediaType)).toEqual([MediaType.OciLayer]);
+      await push(engine, `${registry.host}/mt/app:1`, { credentials });
+      const { manifest } = await registryManifest(registry.host, 'mt/app', '1');
+      expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.OciLayerGzip]);
+      if (!ociSchemasMissing()) expect(ociValidators().manifest(manifest)).toBe(true);
     } finally {
       engine.close();
     }

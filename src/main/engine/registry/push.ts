@@ -97,7 +97,7 @@ export async function push(engine: Engine, input: string, options: PushOptions =
     const result = await engine.gc.withLease(async () => {
       const stored = await storedManifest(engine, imageId);
       const flavour = manifestFlavour(stored, options);
-      const { layers, counts } = await pushLayers(engine, client, ref, flavour, scopes, options, emit);
+      const { layers, counts } = await pushLayers(engine, client, ref, imageId, flavour, scopes, options, emit);
       const m = await manifestFor(engine, imageId, stored, flavour, layers);
       await pushBlob(engine, client, ref, m.manifest.config, scopes, options, () => {});
       const digest = await client.putManifest(ref.path, tag, m.bytes, m.mediaType, scopes);
@@ -195,9 +195,9 @@ function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, laye
 type BlobOutcome = 'pushed' | 'mounted' | 'existed';
 
 async function pushLayers(
-  engine: Engine, client: RegistryClient, ref: Reference, flavour: 'oci' | 'docker', scopes: string[], options: PushOptions, emit: ProgressSink,
+  engine: Engine, client: RegistryClient, ref: Reference, imageId: string, flavour: 'oci' | 'docker', scopes: string[], options: PushOptions, emit: ProgressSink,
 ): Promise<{ layers: PushLayer[]; counts: { pushed: number; mounted: number; existed: number } }> {
-  const image = engine.images.layers(engine.images.resolve(formatReference(ref)));
+  const image = engine.images.layers(imageId);
   // docker names each layer by its diff ID, lists them top first and pushes each distinct one once.
   const unique = [...new Map(image.map((l) => [l.diffId, l])).values()].reverse();
   const concurrency = options.concurrency ?? 5;
