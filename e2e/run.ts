@@ -643,6 +643,12 @@ async function main(): Promise<void> {
         const ui = perImage.find((p) => p.id === img.id);
         expect(ui && ui.size === img.size && ui.shared === img.sharedSize && ui.unique === img.uniqueSize, `image ${img.id.slice(7, 19)} differs`);
       }
+      // What the store occupies on disk: the same du-counted figures (the database's own log moves, so not total/metadata).
+      const disk = (report as unknown as { disk: Record<string, number> }).disk;
+      for (const f of ['blobs', 'secondForms', 'snapshots', 'containers', 'buildCache', 'gcReclaimable']) {
+        const ui = Number(await page.getByTestId(`on-disk-${f}`).locator('[data-bytes]').getAttribute('data-bytes'));
+        expect(ui === disk[f], `on disk ${f}: UI ${ui} vs CLI ${disk[f]}`);
+      }
       const imagesTotal = Number(await page.getByTestId('images-total').getAttribute('data-bytes'));
       const listed = cli(root, ['images', '--format', '{{.ID}}']).trim().split('\n').filter(Boolean).length;
       expect(imagesTotal > layers && listed > 0, `images total ${imagesTotal} should exceed what df uses ${layers} (shared base layer)`);

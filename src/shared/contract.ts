@@ -6,11 +6,11 @@
  */
 import type { ErrorData } from './errors.ts';
 import type {
-  BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason, ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent,
+  BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason, ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, StoreDiskUsage,
   LayerTree, SharedLayer, TreeEntry,
 } from './types.ts';
 
-export type { ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, LayerTree, SharedLayer, TreeEntry };
+export type { ChangeEvent, DiskUsage, DiskUsageRow, StoreDiskUsage, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, LayerTree, SharedLayer, TreeEntry };
 export type { BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason };
 
 /** What the engine in this process can do; views hide or explain what is missing. */
@@ -82,6 +82,8 @@ export interface SystemDf {
   rows: DiskUsageRow[];
   /** Sum of the `images` SIZE column: shared layers counted once per image. */
   imagesTotal: number;
+  /** What the store really occupies on disk (the same figures as `system df -v`'s last section). */
+  disk: StoreDiskUsage;
 }
 
 

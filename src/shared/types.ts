@@ -115,6 +115,29 @@ export interface DiskUsage {
   buildCache: DiskUsageBuildCache[];
 }
 
+/**
+ * What the store really occupies on disk, beside docker's logical figures (`system df -v`, the
+ * Disk usage view): bytes allocated, counted as `du -x` counts them (blocks, each inode once).
+ */
+export interface StoreDiskUsage {
+  /** The whole store directory. */
+  total: number;
+  /** `blobs/`: layer blobs (compressed as stored), configs, manifests, ingests in progress. */
+  blobs: number;
+  /** `snapshots/`: layers unpacked for RUN steps and containers. */
+  snapshots: number;
+  /** `containers/`: containers' writable layers and logs. */
+  containers: number;
+  /** Blob files only the build cache holds (no image uses their layer), and builds' scratch space. */
+  buildCache: number;
+  /** The metadata database with its write-ahead log and reserve file, and other services' small files. */
+  metadata: number;
+  /** Blob files that are a layer's second compressed form (say zstd beside gzip): counted in `blobs`. */
+  secondForms: number;
+  /** What `strata system gc` would free now: blob files nothing references, unused snapshots. */
+  gcReclaimable: number;
+}
+
 /** A summary row of `system df`. */
 export interface DiskUsageRow {
   type: 'Images' | 'Containers' | 'Local Volumes' | 'Build Cache';

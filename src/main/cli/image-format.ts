@@ -4,6 +4,7 @@
  * so relative times are testable.
  */
 import type { DiskUsageBuildCache, DiskUsageContainer, DiskUsageImage, DiskUsageReport, DiskUsageRow, HistoryEntry, ImageSummary } from '../engine/api.ts';
+import type { StoreDiskUsage } from '../../shared/types.ts';
 import type { LayerSummary } from '../../shared/types.ts';
 import { familiarName, parseReference } from '../engine/image/reference.ts';
 import { isTable, QUIET_FORMAT, RAW_FORMAT, renderRows, sortedKeys, TABLE_FORMAT, finalFormat } from './formatter.ts';
@@ -396,6 +397,24 @@ export function formatDiskUsage(du: DiskUsageReport, options: DiskUsageOptions):
   const tmpl = compile(format);
   const out = tmpl.execute(data);
   return isTable(format) ? tabwrite(out) : out;
+}
+
+/**
+ * `system df -v`'s last section: what the store really occupies on disk (allocated bytes, as du
+ * counts them), beside docker's logical sizes above.
+ */
+export function formatStoreDisk(disk: StoreDiskUsage): string {
+  const rows: [string, number][] = [
+    ['Blobs (layers as stored, configs, manifests)', disk.blobs],
+    ['  of which second compressed forms', disk.secondForms],
+    ['Unpacked snapshots', disk.snapshots],
+    ["Containers' writable layers", disk.containers],
+    ['Build cache (layers no image uses, scratch)', disk.buildCache],
+    ['Metadata (database, its log and reserve)', disk.metadata],
+    ['Total', disk.total],
+    ["Reclaimable by 'strata system gc'", disk.gcReclaimable],
+  ];
+  return `\nStored on disk (what Strata occupies; the sizes above are docker's):\n\n${tabwrite(['WHAT\tON DISK', ...rows.map(([what, n]) => `${what}\t${humanSize4(n)}`)].join('\n') + '\n')}`;
 }
 
 export { finalFormat };

@@ -15,6 +15,7 @@ import { imageHistory } from '../engine/image/history.ts';
 import { inspectImage } from '../engine/image/inspect.ts';
 import { removeImage, pruneImages } from '../engine/image/prune.ts';
 import { diskUsage } from '../engine/usage/disk-usage.ts';
+import { storeDiskUsage } from '../engine/usage/store-disk.ts';
 import { listImages as engineListImages } from '../engine/image/list.ts';
 import type {
   AppInfo, DialogResult, Features, ParamsOf, RequestName, ResultOf, StreamEventOf, StreamName, StreamParams, StreamResult,
@@ -124,11 +125,11 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     }),
     'images.prunePreview': ({ all }) => prunePreview(engine, all),
     'images.prune': ({ all }) => freeingSpace(() => pruneImages(engine, { all })),
-    'system.df': () => {
+    'system.df': async () => {
       const { summary, ...usage } = diskUsage(engine);
       // What `images` lists (intermediate images hidden), each with its full size.
       const imagesTotal = engineListImages(engine).reduce((n, i) => n + i.size, 0);
-      return { usage, rows: summary, imagesTotal };
+      return { usage, rows: summary, imagesTotal, disk: await storeDiskUsage(engine) };
     },
     'system.layers': () => sharedLayers(engine),
     'system.prunePreview': () => pruneActions(engine),

@@ -5,7 +5,7 @@ import { humanSize4 } from '../units.ts';
 import type { ProgressEvent, ProgressSink } from '../../engine/api.ts';
 import { parseReference } from '../../engine/image/reference.ts';
 import { pull, pullAllTags } from '../../engine/registry/pull.ts';
-import { push, pushAllTags } from '../../engine/registry/push.ts';
+import { parseCompression, push, pushAllTags } from '../../engine/registry/push.ts';
 import { login, loginRegistry, logout } from '../../engine/registry/login.ts';
 import { authKey, DockerConfigCredentialStore } from '../../engine/registry/credentials.ts';
 import type { RegistryOptions } from '../../engine/registry/session.ts';
@@ -118,6 +118,8 @@ export const pushCommand: Command = {
   flags: [
     { name: 'all-tags', short: 'a', type: 'bool', description: 'Push all tags of an image to the repository' },
     { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress verbose output' },
+    { name: 'compression', type: 'string', description: 'Compression of layers stored uncompressed: gzip (default) or zstd (BuildKit\'s compression=)' },
+    { name: 'force-compression', type: 'bool', description: 'Recompress layers already compressed another way (BuildKit\'s force-compression)' },
     INSECURE_FLAG,
   ],
   minArgs: 1,
@@ -125,7 +127,12 @@ export const pushCommand: Command = {
   async run(ctx) {
     const input = ctx.args[0]!;
     const quiet = flagBool(ctx, 'quiet');
-    const options = transferOptions(ctx, quiet);
+    const compression = flagString(ctx, 'compression');
+    const options = {
+      ...transferOptions(ctx, quiet),
+      ...(compression !== undefined ? { compression: parseCompression(compression) } : {}),
+      forceCompression: flagBool(ctx, 'force-compression'),
+    };
     const allTags = flagBool(ctx, 'all-tags');
     if (!allTags) noteDefaultTag(ctx, input, quiet);
     const results = allTags ? await pushAllTags(ctx.engine(), input, options) : [await push(ctx.engine(), input, options)];

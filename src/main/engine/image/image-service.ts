@@ -11,6 +11,7 @@ import {
 import type { LayerFile } from '../api.ts';
 import { imageEvent, type EventLog, type NewEvent } from '../events/event-log.ts';
 import { StrataError } from '../../../shared/errors.ts';
+import { compressedForm, supersedePlainForms } from '../layer/layer-forms.ts';
 import type { ImageUser, References } from '../references/references.ts';
 
 /** A layer as it enters an image: its stored blob and what the blob unpacks to. */
@@ -144,9 +145,13 @@ export class ImageService {
     const labels = JSON.stringify(config.config?.Labels ?? {});
 
     const insert = this.db.transaction(() => {
+      // One copy per layer (layer/layer-forms.ts): a plain tar whose layer is already kept
+      // compressed is recorded as that compressed form.
+      const layers = img.layers.map((l) => this.keptForm(l));
+      const manifestFits = img.manifestDigest !== undefined && this.manifestNames(img.manifestDigest, layers.map((l) => l.blobDigest));
       // Checked again under the write lock: gc unlinks unreferenced blob files under the same
       // lock, so content that exists here stays until the rows below name it.
-      for (const d of [img.configDigest, ...(img.manifestDigest ? [img.manifestDigest] : []), ...img.layers.map((l) => l.blobDigest)]) {
+      for (const d of [img.configDigest, ...(img.manifestDigest ? [img.manifestDigest] : []), ...layers.map((l) => l.blobDigest)]) {
         if (!this.content.has(d)) throw new StrataError('unavailable', `blob ${d} is missing from the store (removed by a concurrent gc); retry`);
       }
       const putBlob = this.db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
@@ -157,7 +162,7 @@ export class ImageService {
       const putFile = this.db.prepare(
         'INSERT OR REPLACE INTO layer_files(diff_id, path, type, mode, uid, gid, size, link_target, mtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
-      for (const l of img.layers) {
+      for (const l of layers) {
         putBlob.run(l.blobDigest, l.blobSize, l.mediaType ?? '', now);
         const added = putLayer.run(l.diffId, l.size, l.diffSize, l.files?.length ?? 0, now).changes > 0;
         if (added && l.files) {
@@ -169,12 +174,19 @@ export class ImageService {
       if (!exists) {
         this.db
           .prepare('INSERT INTO images(id, manifest_digest, parent_id, created, size, labels, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(img.configDigest, img.manifestDigest ?? null, img.parentId ?? '', unixSeconds(config.created), size, labels, now);
+          .run(img.configDigest, manifestFits ? (img.manifestDigest ?? null) : null, img.parentId ?? '', unixSeconds(config.created), size, labels, now);
         const putImageLayer = this.db.prepare('INSERT INTO image_layers(image_id, position, diff_id, blob_digest, chain_id) VALUES (?, ?, ?, ?, ?)');
-        img.layers.forEach((l, i) => putImageLayer.run(img.configDigest, i, l.diffId, l.blobDigest, chains[i]!));
-      } else if (img.manifestDigest) {
-        this.db.prepare('UPDATE images SET manifest_digest = coalesce(manifest_digest, ?) WHERE id = ?').run(img.manifestDigest, img.configDigest);
+        layers.forEach((l, i) => putImageLayer.run(img.configDigest, i, l.diffId, l.blobDigest, chains[i]!));
       }
+      this.superseded.push(...supersedePlainForms(this.db, this.content, layers.map((l) => l.diffId)));
+      if (exists && img.manifestDigest) this.adoptManifest(img.configDigest, img.manifestDigest);
+      // A manifest no image took is not kept (the caller removes its file with the superseded ones).
+      if (img.manifestDigest) {
+        const m = img.manifestDigest;
+        this.db.prepare('DELETE FROM blobs WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM images WHERE manifest_digest = ? OR id = ?) AND NOT EXISTS (SELECT 1 FROM layer_blobs WHERE blob_digest = ?)')
+          .run(m, m, m, m);
+      }
+
       for (const ref of tagRefs) {
         this.setTag(ref, img.configDigest, now);
         if (img.tagEvents) this.events.record(imageEvent('tag', img.configDigest, familiarString(ref), config.config?.Labels ?? {}));
@@ -185,6 +197,57 @@ export class ImageService {
     });
     insert.immediate();
     return this.get(img.configDigest)!;
+  }
+
+  /**
+   * Plain-tar layer digests whose rows a commit dropped because the layer is kept compressed: the
+   * operation that committed removes their files once its lease is released (`takeSuperseded`).
+   */
+  private readonly superseded: string[] = [];
+
+  takeSuperseded(): string[] {
+    return this.superseded.splice(0);
+  }
+
+  /**
+   * Records a compressed form of a stored layer (push writes one): its blob row with its media type
+   * and the form, in one transaction with dropping the layer's plain tar, which it replaces.
+   */
+  recordLayerForm(diffId: string, blob: { digest: string; size: number }, compression: Compression, mediaType: string): void {
+    this.db.transaction(() => {
+      if (!this.content.has(blob.digest)) throw new StrataError('unavailable', `blob ${blob.digest} is missing from the store (removed by a concurrent gc); retry`);
+      this.db.prepare('INSERT INTO blobs(digest, size, media_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(blob.digest, blob.size, mediaType, Date.now());
+      this.db.prepare('INSERT INTO layer_blobs(blob_digest, diff_id, compression) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(blob.digest, diffId, compression);
+      this.superseded.push(...supersedePlainForms(this.db, this.content, [diffId]));
+    }).immediate();
+  }
+
+  /** The form a layer is recorded as: a plain tar gives way to a stored compressed form. */
+  private keptForm(l: LayerInput): LayerInput {
+    if (l.compression !== 'none') return l;
+    const kept = compressedForm(this.db, this.content, l.diffId);
+    return kept ? { ...l, blobDigest: kept.blobDigest, blobSize: kept.blobSize, compression: kept.compression, mediaType: kept.mediaType } : l;
+  }
+
+  /**
+   * An existing image takes the manifest a pull or push brings when that manifest names exactly
+   * the blobs its layers are stored as (after a plain tar gave way to the pulled or pushed gzip);
+   * otherwise it keeps the one it has.
+   */
+  private adoptManifest(imageId: string, manifestDigest: string): void {
+    const stored = this.db.prepare('SELECT blob_digest FROM image_layers WHERE image_id = ? ORDER BY position').all(imageId) as { blob_digest: string }[];
+    const fits = this.manifestNames(manifestDigest, stored.map((r) => r.blob_digest));
+    if (fits) this.db.prepare('UPDATE images SET manifest_digest = ? WHERE id = ?').run(manifestDigest, imageId);
+  }
+
+  /** Whether the stored manifest names exactly these layer blobs, in order. */
+  private manifestNames(manifestDigest: string, blobs: readonly string[]): boolean {
+    try {
+      const m = JSON.parse(this.content.readBytes(manifestDigest).toString('utf8')) as { layers?: { digest?: string }[] };
+      return Array.isArray(m.layers) && m.layers.length === blobs.length && m.layers.every((d, i) => d?.digest === blobs[i]);
+    } catch {
+      return false;
+    }
   }
 
   /** Points `ref` at `imageId`; returns the image it named before, if any. Call inside a transaction. */

@@ -27,7 +27,8 @@ export async function writeImage(content: ContentStore, images: ImageService, in
     mediaType: MediaType.OciManifest,
     config: { mediaType: MediaType.OciConfig, digest: configBlob.digest, size: configBlob.size },
     layers: input.layers.map((l) => ({
-      mediaType: l.mediaType ?? layerMediaType(l.compression, 'oci'),
+      // A layer recorded without a media type (a build's cached layer) gets the one its form has.
+      mediaType: l.mediaType || layerMediaType(l.compression, 'oci'),
       digest: l.blobDigest,
       size: l.blobSize,
     })),
@@ -39,7 +40,7 @@ export async function writeImage(content: ContentStore, images: ImageService, in
     manifestDigest: manifestBlob.digest,
     manifestSize: manifestBlob.size,
     manifestMediaType: MediaType.OciManifest,
-    layers: input.layers.map((l) => ({ ...l, mediaType: l.mediaType ?? layerMediaType(l.compression, 'oci') })),
+    layers: input.layers.map((l) => ({ ...l, mediaType: l.mediaType || layerMediaType(l.compression, 'oci') })),
     ...(input.tags ? { tags: input.tags } : {}),
     ...(input.parentId ? { parentId: input.parentId } : {}),
     // Import, build and commit name images through docker's TagImage, which announces each tag.

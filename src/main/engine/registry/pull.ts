@@ -77,7 +77,10 @@ export async function pull(engine: Engine, input: string, options: PullOptions =
   const wanted = options.platform === undefined ? undefined : typeof options.platform === 'string' ? parsePlatform(options.platform) : normalizePlatform(options.platform);
   ctx.emit({ id: '', status: `${ref.tag ?? ref.digest!}: Pulling from ${ref.path}` });
   try {
-    return await engine.gc.withLease(() => pullImage(ctx, wanted, options.concurrency ?? 3));
+    const result = await engine.gc.withLease(() => pullImage(ctx, wanted, options.concurrency ?? 3));
+    // A layer loaded as a plain tar is now kept as the pulled gzip: its tar goes (docs/store.md).
+    removeUnrecorded(engine, [...engine.images.takeSuperseded(), ...ctx.created]);
+    return result;
   } catch (err) {
     internal.abort();
     removeUnrecorded(engine, ctx.created);

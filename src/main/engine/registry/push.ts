@@ -11,7 +11,10 @@ import { isTransient, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { openClient, type RegistryOptions } from './session.ts';
 import { blobSources, ensureRegistrySchema, recordBlobSources } from './sources.ts';
-import { Limiter, progressThrottle } from './transfer.ts';
+import { Limiter, progressThrottle, removeUnrecorded } from './transfer.ts';
+import type { ImageLayer } from '../image/image-service.ts';
+import { formIn, type LayerForm } from '../layer/layer-forms.ts';
+import { compressLayer } from '../layer/layer-compress.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
 export interface PushOptions extends RegistryOptions {
@@ -23,6 +26,27 @@ export interface PushOptions extends RegistryOptions {
    * this size with Content-Range, closed by an empty `PUT ?digest=`. Default 64 MiB.
    */
   chunkSize?: number;
+  /**
+   * How layers stored as plain tars are sent (docker's and BuildKit's `compression=`): gzip by
+   * default, as `docker push` does, or zstd.
+   */
+  compression?: PushCompression;
+  /**
+   * Recompress layers already stored compressed another way (BuildKit's `force-compression`);
+   * without it a layer pulled as gzip is pushed as that gzip even when zstd is asked for.
+   */
+  forceCompression?: boolean;
+}
+
+export type PushCompression = 'gzip' | 'zstd';
+
+/** Parses `--compression`: docker's and BuildKit's names. */
+export function parseCompression(value: string): PushCompression {
+  if (value === 'gzip' || value === 'zstd') return value;
+  if (value === 'uncompressed' || value === 'estargz') {
+    throw new StrataError('unsupported', `compression "${value}" is not supported by strata push: use gzip (the default) or zstd`);
+  }
+  throw new StrataError('invalid', `invalid compression "${value}": use gzip or zstd`);
 }
 
 export interface PushResult {
@@ -42,6 +66,12 @@ interface PushManifest {
   digest: string;
   mediaType: string;
   manifest: Manifest;
+}
+
+/** One layer of the image and the stored form it is pushed as. */
+interface PushLayer {
+  layer: ImageLayer;
+  form: LayerForm;
 }
 
 /**
@@ -64,16 +94,24 @@ export async function push(engine: Engine, input: string, options: PushOptions =
 
   emit({ id: '', status: `The push refers to repository [${repositoryName(ref)}]` });
   try {
-    const m = await storedManifest(engine, imageId);
-    const counts = await pushLayers(engine, client, ref, m.manifest.layers, scopes, options, emit);
-    await pushBlob(engine, client, ref, m.manifest.config, scopes, options, () => {});
-    const digest = await client.putManifest(ref.path, tag, m.bytes, m.mediaType, scopes);
-    if (digest !== m.digest) throw new StrataError('data-loss', `registry stored the manifest as ${digest}, expected ${m.digest}`);
-    recordBlobSources(engine.db, ref.domain, ref.path, [m.manifest.config.digest, ...m.manifest.layers.map((l) => l.digest)]);
-    recordRepoDigest(engine, imageId, m, ref, imageEvent('push', familiarString(ref), familiarName(repositoryName(ref)), engine.images.get(imageId)?.labels ?? {}));
-    emit({ id: '', status: `${tag}: digest: ${m.digest} size: ${m.bytes.length}` });
-    return { reference: formatReference(ref), tag, digest: m.digest, size: m.bytes.length, ...counts };
+    const result = await engine.gc.withLease(async () => {
+      const stored = await storedManifest(engine, imageId);
+      const flavour = manifestFlavour(stored, options);
+      const { layers, counts } = await pushLayers(engine, client, ref, imageId, flavour, scopes, options, emit);
+      const m = await manifestFor(engine, imageId, stored, flavour, layers);
+      await pushBlob(engine, client, ref, m.manifest.config, scopes, options, () => {});
+      const digest = await client.putManifest(ref.path, tag, m.bytes, m.mediaType, scopes);
+      if (digest !== m.digest) throw new StrataError('data-loss', `registry stored the manifest as ${digest}, expected ${m.digest}`);
+      recordBlobSources(engine.db, ref.domain, ref.path, [m.manifest.config.digest, ...m.manifest.layers.map((l) => l.digest)]);
+      recordRepoDigest(engine, imageId, m, layers, ref, imageEvent('push', familiarString(ref), familiarName(repositoryName(ref)), engine.images.get(imageId)?.labels ?? {}));
+      emit({ id: '', status: `${tag}: digest: ${m.digest} size: ${m.bytes.length}` });
+      return { reference: formatReference(ref), tag, digest: m.digest, size: m.bytes.length, ...counts };
+    });
+    // Layers now kept as the gzip just written no longer need their plain tars (docs/store.md).
+    removeUnrecorded(engine, [...engine.images.takeSuperseded(), result.digest]);
+    return result;
   } catch (err) {
+    removeUnrecorded(engine, engine.images.takeSuperseded());
     if (options.signal?.aborted) throw options.signal.reason ?? err;
     throw session.explain(err);
   }
@@ -101,42 +139,54 @@ export async function pushAllTags(engine: Engine, input: string, options: PushOp
   return results;
 }
 
-/**
- * The image's manifest as stored. Images recorded without one (older stores) get an OCI manifest
- * written now and remembered, so every later push sends the same bytes.
- */
-async function storedManifest(engine: Engine, imageId: string): Promise<PushManifest> {
+/** The image's manifest as stored, if it has one. */
+async function storedManifest(engine: Engine, imageId: string): Promise<PushManifest | undefined> {
   const record = engine.images.get(imageId)!;
-  if (record.manifestDigest && engine.content.has(record.manifestDigest)) {
-    const bytes = engine.content.readBytes(record.manifestDigest);
-    const manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
-    const row = engine.db.prepare('SELECT media_type FROM blobs WHERE digest = ?').get(record.manifestDigest) as { media_type: string } | undefined;
-    const mediaType = manifest.mediaType || row?.media_type || MediaType.OciManifest;
-    if (manifest.config?.digest !== imageId) throw new StrataError('data-loss', `stored manifest ${record.manifestDigest} does not describe image ${shortId(imageId)}`);
-    return { bytes, digest: record.manifestDigest, mediaType, manifest };
-  }
-  const layers = engine.images.layers(imageId);
-  const manifest: Manifest = {
-    schemaVersion: 2,
-    mediaType: MediaType.OciManifest,
-    config: { mediaType: MediaType.OciConfig, digest: imageId, size: engine.content.size(imageId)! },
-    layers: layers.map((l) => ({ mediaType: l.mediaType || layerMediaType(l.compression, 'oci'), digest: l.blobDigest, size: l.blobSize })),
-  };
-  const bytes = Buffer.from(JSON.stringify(manifest));
-  return engine.gc.withLease(async () => {
-    const blob = await engine.content.put(bytes);
-    engine.images.commit({
-      configDigest: imageId, configSize: manifest.config.size, manifestDigest: blob.digest, manifestSize: blob.size,
-      manifestMediaType: MediaType.OciManifest, layers: layers.map((l) => ({ ...l })),
-    });
-    return { bytes, digest: blob.digest, mediaType: MediaType.OciManifest, manifest };
-  });
+  if (!record.manifestDigest || !engine.content.has(record.manifestDigest)) return undefined;
+  const bytes = engine.content.readBytes(record.manifestDigest);
+  const manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+  const row = engine.db.prepare('SELECT media_type FROM blobs WHERE digest = ?').get(record.manifestDigest) as { media_type: string } | undefined;
+  const mediaType = manifest.mediaType || row?.media_type || MediaType.OciManifest;
+  if (manifest.config?.digest !== imageId) throw new StrataError('data-loss', `stored manifest ${record.manifestDigest} does not describe image ${shortId(imageId)}`);
+  return { bytes, digest: record.manifestDigest, mediaType, manifest };
 }
 
-function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, ref: Reference, pushed: NewEvent): void {
+/**
+ * Docker schema 2 for an image that came with one (docker's own push writes it), OCI otherwise;
+ * zstd layers have only OCI media types, so asking for zstd makes an OCI manifest (as BuildKit).
+ */
+function manifestFlavour(stored: PushManifest | undefined, options: PushOptions): 'oci' | 'docker' {
+  if (options.compression === 'zstd') return 'oci';
+  return stored?.mediaType === MediaType.DockerManifest ? 'docker' : 'oci';
+}
+
+/**
+ * The manifest pushed: the stored bytes when they name exactly the blobs pushed, each with a media
+ * type (a pulled image goes back with the digest it came with); otherwise a manifest written now
+ * over the pushed forms — the same bytes every time for the same forms — stored so the image keeps it.
+ */
+async function manifestFor(engine: Engine, imageId: string, stored: PushManifest | undefined, flavour: 'oci' | 'docker', layers: PushLayer[]): Promise<PushManifest> {
+  const reusable = stored && stored.manifest.config.mediaType && stored.manifest.layers.length === layers.length &&
+    stored.manifest.layers.every((d, i) => d.mediaType && d.digest === layers[i]!.form.blobDigest);
+  if (reusable) return stored;
+  const oci = flavour === 'oci' || layers.some((l) => l.form.compression === 'zstd');
+  const manifest: Manifest = {
+    schemaVersion: 2,
+    mediaType: oci ? MediaType.OciManifest : MediaType.DockerManifest,
+    config: { mediaType: oci ? MediaType.OciConfig : MediaType.DockerConfig, digest: imageId, size: engine.content.size(imageId)! },
+    layers: layers.map((l) => ({ mediaType: layerMediaType(l.form.compression, oci ? 'oci' : 'docker'), digest: l.form.blobDigest, size: l.form.blobSize })),
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  const blob = await engine.content.put(bytes);
+  return { bytes, digest: blob.digest, mediaType: manifest.mediaType!, manifest };
+}
+
+/** Records the pushed manifest as the image's (its layers are now stored as the pushed forms) and the repo digest. */
+function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, layers: PushLayer[], ref: Reference, pushed: NewEvent): void {
   engine.images.commit({
     configDigest: imageId, configSize: m.manifest.config.size, manifestDigest: m.digest, manifestSize: m.bytes.length,
-    manifestMediaType: m.mediaType, layers: engine.images.layers(imageId).map((l) => ({ ...l })),
+    manifestMediaType: m.mediaType,
+    layers: layers.map(({ layer, form }) => ({ ...layer, blobDigest: form.blobDigest, blobSize: form.blobSize, compression: form.compression, mediaType: form.mediaType })),
     repoDigests: [{ repository: repositoryName(ref), digest: m.digest }],
     events: [pushed],
   });
@@ -145,23 +195,28 @@ function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, ref:
 type BlobOutcome = 'pushed' | 'mounted' | 'existed';
 
 async function pushLayers(
-  engine: Engine, client: RegistryClient, ref: Reference, layers: Descriptor[], scopes: string[], options: PushOptions, emit: ProgressSink,
-): Promise<{ pushed: number; mounted: number; existed: number }> {
-  // docker lists the layers top first and pushes each distinct blob once.
-  const unique = [...new Map(layers.map((l) => [l.digest, l])).values()].reverse();
+  engine: Engine, client: RegistryClient, ref: Reference, imageId: string, flavour: 'oci' | 'docker', scopes: string[], options: PushOptions, emit: ProgressSink,
+): Promise<{ layers: PushLayer[]; counts: { pushed: number; mounted: number; existed: number } }> {
+  const image = engine.images.layers(imageId);
+  // docker names each layer by its diff ID, lists them top first and pushes each distinct one once.
+  const unique = [...new Map(image.map((l) => [l.diffId, l])).values()].reverse();
   const concurrency = options.concurrency ?? 5;
-  for (const l of unique) emit({ id: shortId(l.digest), status: 'Preparing' });
-  unique.slice(concurrency).forEach((l) => emit({ id: shortId(l.digest), status: 'Waiting' }));
+  for (const l of unique) emit({ id: shortId(l.diffId), status: 'Preparing' });
+  unique.slice(concurrency).forEach((l) => emit({ id: shortId(l.diffId), status: 'Waiting' }));
   const limiter = new Limiter(concurrency);
   const counts = { pushed: 0, mounted: 0, existed: 0 };
+  const forms = new Map<string, LayerForm>();
   const internal = new AbortController();
   const results = await Promise.allSettled(
     unique.map((l) =>
       limiter.run(async () => {
         if (internal.signal.aborted) throw internal.signal.reason;
-        const id = shortId(l.digest);
-        const outcome = await pushBlob(engine, client, ref, l, scopes, options, (status, current) =>
-          emit({ id, status, ...(current !== undefined ? { current, total: l.size } : {}) }),
+        const id = shortId(l.diffId);
+        const form = await formToPush(engine, l, flavour, options);
+        forms.set(l.diffId, form);
+        const d: Descriptor = { mediaType: form.mediaType, digest: form.blobDigest, size: form.blobSize };
+        const outcome = await pushBlob(engine, client, ref, d, scopes, options, (status, current) =>
+          emit({ id, status, ...(current !== undefined ? { current, total: d.size } : {}) }),
         );
         counts[outcome]++;
       }).catch((err: unknown) => {
@@ -172,7 +227,26 @@ async function pushLayers(
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  return counts;
+  return { layers: image.map((layer) => ({ layer, form: forms.get(layer.diffId)! })), counts };
+}
+
+/**
+ * The stored form a layer is pushed as: one in the compression asked for; else the compressed
+ * form the image has (unless recompression is forced); else one written now from the layer's
+ * tar (docker compresses at push time too) and kept, so the next push and the registry's
+ * "already exists" check use it without compressing again.
+ */
+async function formToPush(engine: Engine, layer: ImageLayer, flavour: 'oci' | 'docker', options: PushOptions): Promise<LayerForm> {
+  const wanted = options.compression ?? 'gzip';
+  const existing = formIn(engine.db, engine.content, layer.diffId, wanted);
+  if (existing) return existing;
+  if (layer.compression !== 'none' && !options.forceCompression) {
+    return { blobDigest: layer.blobDigest, blobSize: layer.blobSize, compression: layer.compression, mediaType: layer.mediaType };
+  }
+  const blob = await compressLayer(engine, layer, wanted);
+  const mediaType = layerMediaType(wanted, wanted === 'zstd' ? 'oci' : flavour);
+  engine.images.recordLayerForm(layer.diffId, blob, wanted, mediaType);
+  return { blobDigest: blob.digest, blobSize: blob.size, compression: wanted, mediaType };
 }
 
 /** Puts one blob in the repository unless it is there already; reports docker's statuses. */

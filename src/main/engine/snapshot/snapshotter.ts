@@ -9,6 +9,9 @@ import { unpackLayer } from './unpack.ts';
 import { removeTree } from './rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
+/** How long `prune` keeps a snapshot no image uses: a build in progress may be running on it. */
+export const SNAPSHOT_GRACE_MS = 3_600_000;
+
 /**
  * Read-only unpacked layers for overlayfs (containerd's snapshotter, reduced to "view"): one
  * directory per chain ID under `snapshots/<hex>/fs`, made once and shared by every image and
@@ -88,7 +91,7 @@ export class Snapshotter {
    * records, so their snapshots always stay. Returns how many directories were removed.
    */
   prune(options: { olderThanMs?: number } = {}): number {
-    const olderThan = Date.now() - (options.olderThanMs ?? 3_600_000);
+    const olderThan = Date.now() - (options.olderThanMs ?? SNAPSHOT_GRACE_MS);
     const inUse = new Set(
       (this.engine.db.prepare('SELECT DISTINCT chain_id FROM image_layers').all() as { chain_id: string }[]).map((r) => r.chain_id),
     );

@@ -66,7 +66,7 @@ export class ContentStore {
     }
   }
 
-  read(digest: string, options?: { start?: number; end?: number }): ReadStream {
+  read(digest: string, options?: { start?: number; end?: number; highWaterMark?: number }): ReadStream {
     return createReadStream(this.path(digest), options);
   }
 

@@ -195,6 +195,18 @@ export const en = {
     containers: { title: 'Containers’ writable layers', none: 'No containers.', name: 'Name', image: 'Image', writable: 'Writable layer', state: 'State' },
     cache: { title: 'Build cache', none: 'The build cache is empty.', id: 'ID', description: 'Step', size: 'Size', lastUsed: 'Last used', inUse: 'In use' },
     empty: { title: 'Nothing stored yet', body: 'Disk usage appears once you load or build an image.', images: 'Go to images' },
+    onDisk: {
+      title: 'Stored on disk',
+      note: 'The figures above are docker’s (what layers hold). These are what Strata really occupies: bytes allocated on disk, as du counts them.',
+      blobs: 'Blobs (layers as stored, configs, manifests)',
+      secondForms: 'of which second compressed forms',
+      snapshots: 'Unpacked snapshots',
+      containers: 'Containers’ writable layers',
+      buildCache: 'Build cache (layers no image uses, scratch)',
+      metadata: 'Metadata (database, its log and reserve)',
+      total: 'Total',
+      gcReclaimable: 'Reclaimable by strata system gc',
+    },
   },
   build: {
     title: 'Build',

@@ -197,6 +197,18 @@ export const ko: Messages = {
     containers: { title: '컨테이너의 쓰기 가능 레이어', none: '컨테이너가 없습니다.', name: '이름', image: '이미지', writable: '쓰기 가능 레이어', state: '상태' },
     cache: { title: '빌드 캐시', none: '빌드 캐시가 비어 있습니다.', id: 'ID', description: '단계', size: '크기', lastUsed: '마지막 사용', inUse: '사용 중' },
     empty: { title: '아직 저장된 것이 없습니다', body: '이미지를 불러오거나 빌드하면 디스크 사용량이 표시됩니다.', images: '이미지로 이동' },
+    onDisk: {
+      title: '디스크에 저장된 크기',
+      note: '위의 수치는 docker 기준(레이어가 담은 내용)입니다. 아래는 Strata 가 디스크에서 실제로 차지하는 크기로, du 와 같은 방식으로 할당된 바이트를 셉니다.',
+      blobs: '블롭 (저장된 레이어, 설정, 매니페스트)',
+      secondForms: '그중 두 번째 압축 형식',
+      snapshots: '풀어 놓은 스냅샷',
+      containers: '컨테이너의 쓰기 가능 레이어',
+      buildCache: '빌드 캐시 (이미지가 쓰지 않는 레이어, 작업 공간)',
+      metadata: '메타데이터 (데이터베이스, 로그, 예비 파일)',
+      total: '합계',
+      gcReclaimable: 'strata system gc 로 회수 가능',
+    },
   },
   build: {
     title: '빌드',
