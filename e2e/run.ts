@@ -21,6 +21,7 @@ import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../tes
 import { humanSize } from '../src/shared/units.ts';
 import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
+import { desktopCases } from './desktop.ts';
 import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
 import { reportSkips } from '../scripts/skip-policy.ts';
 
@@ -886,6 +887,8 @@ async function main(): Promise<void> {
       await containerRow('stopper').getByTestId('container-start').waitFor();
       cli(root, ['rm', '-f', 'stopper']);
     }, page);
+
+    await desktopCases({ page, context, root, tmp, shots, test, expect, cli, resetImages, noRawKeys });
 
     await test('no uncaught errors in the page', async () => {
       expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
