@@ -21,6 +21,7 @@ import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../tes
 import { humanSize } from '../src/shared/units.ts';
 import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
+import { desktopCases } from './desktop.ts';
 import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
 import { reportSkips } from '../scripts/skip-policy.ts';
 
@@ -347,7 +348,8 @@ async function main(): Promise<void> {
       await page.getByTestId('only-wasted').uncheck();
       await page.getByTestId('layer-1').click();
       await page.getByTestId('file-filter').fill('passwd');
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 1);
+      // The match keeps its folder above it: etc/ and passwd.
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="table-row"]').length === 2);
       expect(/M\s+passwd/.test(await page.getByTestId('image-detail').innerText()), 'etc/passwd in the app layer should be marked M (modified)');
       await page.getByTestId('file-filter').fill('');
       await page.getByTestId('back').click();
@@ -892,6 +894,8 @@ async function main(): Promise<void> {
       await containerRow('stopper').getByTestId('container-start').waitFor();
       cli(root, ['rm', '-f', 'stopper']);
     }, page);
+
+    await desktopCases({ page, context, root, tmp, shots, test, expect, cli, resetImages, noRawKeys });
 
     await test('no uncaught errors in the page', async () => {
       expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);

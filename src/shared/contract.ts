@@ -65,6 +65,29 @@ export interface PrunePreview {
   storedBytes: number;
 }
 
+/** What removing a set of names would do (the images view's bulk remove, without force). */
+export interface RemovePreview {
+  /** Images deleted: every name of theirs is in the set and nothing uses them. */
+  deleted: { id: string; repoTags: string[]; size: number }[];
+  /** Names whose image stays (it keeps other names, or a container uses it): only untagged. */
+  untagged: string[];
+  /** docker's bytes the deletions free (the layers no other image uses). */
+  spaceReclaimed: number;
+}
+
+/** Folders under the user's home, for the build panel's browser in the browser host. */
+export interface FolderListing {
+  path: string;
+  home: string;
+  /** null at home: the browser does not go above it. */
+  parent: string | null;
+  /** This folder holds a Dockerfile. */
+  dockerfile: boolean;
+  folders: { name: string; dockerfile: boolean }[];
+  /** Folders not listed (beyond the listing's limit). */
+  leftOut: number;
+}
+
 export interface PruneResult {
   deleted: ImageDeleteItem[];
   spaceReclaimed: number;
@@ -166,12 +189,17 @@ export interface Requests {
   'images.remove': { params: { refs: string[]; force: boolean }; result: ImageDeleteItem[] };
   'images.prunePreview': { params: { all: boolean }; result: PrunePreview };
   'images.prune': { params: { all: boolean }; result: PruneResult };
+  'images.removePreview': { params: { refs: string[] }; result: RemovePreview };
   'system.df': { params: Record<string, never>; result: SystemDf };
   'system.layers': { params: Record<string, never>; result: SharedLayer[] };
   'system.prunePreview': { params: Record<string, never>; result: PruneActions };
   'system.prune': { params: { action: PruneAction }; result: { spaceReclaimed: number } };
   'build.context': { params: { path: string; dockerfile?: string }; result: BuildContextInfo };
   'build.writeDockerfile': { params: { path: string; dockerfile: string; text: string }; result: null };
+  /** Folders under home (`~` and `~/x` allowed); '' is home. */
+  'build.folders': { params: { path: string }; result: FolderListing };
+  /** The contexts of recent builds, newest first. */
+  'build.recent': { params: Record<string, never>; result: string[] };
   'build.history': { params: { path: string; dockerfile: string }; result: { builds: BuildSummary[]; advice: BuildAdvice[] } };
   'containers.list': { params: { all: boolean }; result: ContainerSummary[] };
   'containers.create': { params: { image: string; name: string; command: string[]; env: string[] }; result: { id: string } };

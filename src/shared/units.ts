@@ -54,3 +54,27 @@ export function humanDuration(ms: number): string {
   if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
   return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
 }
+
+/** Go's time.Duration.String for whole seconds: `0s`, `45s`, `1m5s`, `2h0m3s` (docker's time left). */
+export function goDuration(seconds: number): string {
+  const h = Math.trunc(seconds / 3600);
+  const m = Math.trunc((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+/**
+ * A transfer's figures as docker's progress line has them (jsonmessage.JSONProgress): `12.35MB/45.6MB`
+ * (just the bytes once past the total or with none), the mean speed since it started and the time
+ * left at that speed (whole seconds; none before the first byte or once done).
+ */
+export function transferFigures(current: number, total: number | undefined, startMs: number, now: number): { bytes: string; perSecond?: string; left?: string } {
+  const bytes = total && total > 0 && current <= total ? `${humanSize4(current)}/${humanSize4(total)}` : humanSize4(current);
+  const elapsed = (now - startMs) / 1000;
+  if (current <= 0 || elapsed <= 0) return { bytes };
+  const perSecond = `${humanSize4(current / elapsed)}/s`;
+  if (!total || current >= total) return { bytes, perSecond };
+  return { bytes, perSecond, left: goDuration(Math.trunc((elapsed / current) * (total - current))) };
+}

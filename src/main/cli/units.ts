@@ -4,7 +4,7 @@
  */
 import { humanDuration } from '../../shared/units.ts';
 
-export { formatG, humanDuration, humanSize, humanSize4 } from '../../shared/units.ts';
+export { formatG, goDuration, humanDuration, humanSize, humanSize4 } from '../../shared/units.ts';
 
 /** "2 weeks ago" from unix seconds, relative to `now` (ms). */
 export function createdSince(createdSeconds: number, now: number): string {

@@ -7,6 +7,7 @@
  */
 import { closeSync, constants, existsSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PatternMatcher, readIgnoreFile } from '../engine/build/dockerignore/index.ts';
 import { MAX_DOCKERFILE, withinContext } from '../engine/build/context.ts';
@@ -50,7 +51,9 @@ function walk(dir: string, root: string, pm: PatternMatcher, acc: { size: number
   }
 }
 
-export function contextDir(path: string): string {
+export function contextDir(given: string): string {
+  // `~` and `~/x` are the user's home, as in a shell.
+  const path = given === '~' ? homedir() : given.startsWith('~/') ? join(homedir(), given.slice(2)) : given;
   if (!isAbsolute(path)) throw new StrataError('invalid', `the build context must be an absolute path: ${path}`);
   const dir = resolve(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new StrataError('not-found', `unable to prepare context: path "${path}" not found`);

@@ -22,7 +22,8 @@ import type {
 } from '../../shared/contract.ts';
 import { imageDetail, listImages } from './image-views.ts';
 import { imageLayers, layerTree, sharedLayers } from '../engine/image/layers.ts';
-import { prunePreview, pruneActions, runPruneAction } from './prune-preview.ts';
+import { prunePreview, pruneActions, removePreview, runPruneAction } from './prune-preview.ts';
+import { listFolders, recentFolders } from './folders.ts';
 import { inspectContext, writeDockerfile } from './build-context.ts';
 import { buildHistory, runBuild } from './build-host.ts';
 import { pull } from '../engine/registry/pull.ts';
@@ -124,6 +125,7 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       return items;
     }),
     'images.prunePreview': ({ all }) => prunePreview(engine, all),
+    'images.removePreview': ({ refs }) => removePreview(engine, refs),
     'images.prune': ({ all }) => freeingSpace(() => pruneImages(engine, { all })),
     'system.df': async () => {
       const { summary, ...usage } = diskUsage(engine);
@@ -139,6 +141,8 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       writeDockerfile(path, dockerfile, text);
       return null;
     },
+    'build.folders': ({ path }) => listFolders(path),
+    'build.recent': () => recentFolders(engine),
     'build.history': ({ path, dockerfile }) => buildHistory(engine, path, dockerfile),
     'containers.list': ({ all }) => containers.listContainers(engine, all),
     'containers.create': (p) => containers.createContainer(engine, p),

@@ -1,7 +1,7 @@
 import type { Command, CommandContext } from '../command.ts';
 import { flagBool, flagString } from '../command.ts';
 import { UsageError } from '../args.ts';
-import { humanSize4 } from '../units.ts';
+import { goDuration, humanSize4 } from '../units.ts';
 import type { ProgressEvent, ProgressSink } from '../../engine/api.ts';
 import { parseReference } from '../../engine/image/reference.ts';
 import { pull, pullAllTags } from '../../engine/registry/pull.ts';
@@ -58,16 +58,6 @@ export function progressBar(current: number, total: number, width: number, start
     left = ` ${goDuration(seconds)}`;
   }
   return box + numbers + left;
-}
-
-/** Go's time.Duration.String for whole seconds: `0s`, `45s`, `1m5s`, `2h0m3s`. */
-function goDuration(seconds: number): string {
-  const h = Math.trunc(seconds / 3600);
-  const m = Math.trunc((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
 }
 
 /** `Using default tag: latest` when the user named no tag (docker prints it before pull and push). */

@@ -42,9 +42,20 @@ export const en = {
     dataLoss: 'The data is damaged or unsafe and was refused: check where it came from.',
     internal: 'Something went wrong inside Strata. The details below say what.',
   },
+  progress: { left: '{time} left', overall: '{op}: {done} of {count} done' },
+  shortcuts: {
+    title: 'Keyboard shortcuts', open: 'Keyboard shortcuts (?)', close: 'Close',
+    keys: { views: 'Ctrl+1 … 4', help: '?', escape: 'Esc', move: '↑ ↓ Home End PgUp PgDn', enter: 'Enter', delete: 'Delete', pick: 'Ctrl+click', range: 'Shift+click', menu: 'Right-click', save: 'Ctrl+S', tabs: '← →' },
+    does: {
+      views: 'Switch views: Images, Build, Containers, Disk usage', help: 'Show this list', escape: 'Close a dialog, menu or this list',
+      move: 'Move in a table', enter: 'Open the selected image (or container)', delete: 'Remove the selected image(s), after asking',
+      pick: 'Pick several images, one at a time', range: 'Pick a range of images', menu: 'Actions for the row under the pointer',
+      save: 'Save the Dockerfile in the build editor', tabs: 'Switch tabs in the image details',
+    },
+  },
   common: {
     dismiss: 'Dismiss', cancel: 'Cancel', browse: 'Browse…', refresh: 'Refresh', save: 'Save', remove: 'Remove', yes: 'yes', no: 'no',
-    exactBytes: '{n} bytes',
+    exactBytes: '{n} bytes', copy: 'Copy', copied: 'Copied',
   },
   help: {
     whatIsThis: 'What is this?',
@@ -62,7 +73,7 @@ export const en = {
     },
     missing: {
       title: 'What <missing> means',
-      body: 'History rows are the steps that made the image. Only the top step is an image in this store; the steps below were built elsewhere (for example in a base image you loaded), so they have no image ID here. Nothing is broken.',
+      body: 'History rows are the steps that made the image. A step shows an image ID only when that step’s result is itself an image in this store. Builds (docker’s BuildKit, and Strata) keep only the final image, not one per step, and a pulled or loaded base image brings its steps without their images. So <missing> is normal, even for steps built here a minute ago: the layers are all present; only no image was recorded for that step.',
     },
     sharedLayers: {
       title: 'Shared layers',
@@ -84,6 +95,10 @@ export const en = {
       title: 'CACHED or not',
       body: 'A step is CACHED when the same instruction already ran on the same parent with the same inputs (for COPY and ADD: the same file contents). When one step misses, every later step runs again, because its parent layer is new.',
     },
+    changes: {
+      title: 'A, M and D',
+      body: 'How this layer changes the image’s files. A: added by this layer. M: modified, the path existed in an earlier layer and this layer replaces it (the earlier bytes stay in the image, hidden). D: deleted by this layer with a whiteout file: the path is gone from the image, but the earlier layer still holds its bytes. A folder’s size is the bytes of the files in it in this layer.',
+    },
     buildContext: {
       title: 'The build context',
       body: 'The folder sent to the builder. Files matched by .dockerignore are left out: a smaller context builds faster and keeps secrets out of images.',
@@ -97,6 +112,17 @@ export const en = {
     filterLabel: 'Filter images by reference pattern',
     dangling: 'Dangling only',
     inUse: 'In use only',
+    copyId: 'Copy ID', copied: 'Copied the image ID {id}',
+    bulk: {
+      title: 'Remove one image? | Remove {count} images?',
+      frees: 'Images deleted: {deleted} · space freed: {size}.',
+      untagOnly: 'One name keeps its image (it has other names or a container uses it): only the name goes. | {count} names keep their images (they have other names or containers use them): only the names go.',
+      someFailed: 'One could not be removed: | {count} could not be removed:',
+      submit: 'Remove one image | Remove {count} images',
+      removed: 'Removed one image | Removed {count} images',
+      menu: 'Remove {count} images…', button: 'Remove {count}',
+      picked: '{count} picked: Remove (or Delete) removes them together. Ctrl+click adds or drops one, Shift+click picks a range.',
+    },
     run: 'Run…', load: 'Load…', save: 'Save…', import: 'Import…', tag: 'Tag', remove: 'Remove', prune: 'Prune…',
     progress: { load: 'Loading archive', save: 'Saving archive', import: 'Importing', pull: 'Pulling', push: 'Pushing' },
     empty: {
@@ -106,7 +132,7 @@ export const en = {
     },
     matching: '{shown} of {total} rows match',
     noMatch: 'No image matches the filter.',
-    keyboardHint: 'Arrow keys move, Enter opens the history, Delete removes.',
+    keyboardHint: 'Arrow keys move, Enter opens the history, Delete removes, right-click shows the actions; Ctrl/Shift+click picks several. ? lists every shortcut.',
     col: { repository: 'Repository', tag: 'Tag', id: 'Image ID', created: 'Created', size: 'Size', inUse: 'In use' },
     tagged: 'Tagged {source} as {target}',
     tagTitle: 'Tag {source}',
@@ -157,6 +183,7 @@ export const en = {
       filter: 'Filter paths', onlyWasted: 'Only files hidden by later layers',
       change: 'Change', path: 'Path', size: 'Size', layers: 'Layers', layerN: 'Layer {n}', entries: '{count} entries',
       wasted: 'wasted: {size}', added: 'added', modified: 'modified', removed: 'removed', tree: 'Files in the layer', wastedMark: 'hidden later',
+      expandAll: 'Expand all', collapseAll: 'Collapse all', toggle: 'Expand or collapse {name}', search: 'Search paths (their folders stay shown)',
     },
   },
   disk: {
@@ -212,7 +239,13 @@ export const en = {
     title: 'Build',
     pickFolder: 'Choose the build context folder',
     folder: 'Folder',
-    folderPlaceholder: '/path/to/project (with a Dockerfile)',
+    folderPlaceholder: '/path/to/project or ~/project (with a Dockerfile)',
+    recent: 'Recent folders',
+    browser: {
+      title: 'Choose the build folder', home: 'Home', up: 'Up', choose: 'Use this folder', dockerfile: 'Dockerfile',
+      leftOut: '{count} more folders are not listed: type the path.', empty: 'No folders here.',
+      scope: 'Folders under your home folder ({home}). For a folder elsewhere, type its path.',
+    },
     open: 'Open',
     empty: { title: 'Build an image from a folder', body: 'Enter the path of a folder that holds a Dockerfile. Strata finds the Dockerfile and .dockerignore and shows what will be sent.' },
     found: 'Dockerfile: {file}',

@@ -44,9 +44,20 @@ export const ko: Messages = {
     dataLoss: '데이터가 손상되었거나 안전하지 않아 거부했습니다. 출처를 확인하세요.',
     internal: 'Strata 내부에서 문제가 발생했습니다. 아래 세부 정보를 확인하세요.',
   },
+  progress: { left: '{time} 남음', overall: '{op}: {count}개 중 {done}개 완료' },
+  shortcuts: {
+    title: '키보드 단축키', open: '키보드 단축키 (?)', close: '닫기',
+    keys: { views: 'Ctrl+1 … 4', help: '?', escape: 'Esc', move: '↑ ↓ Home End PgUp PgDn', enter: 'Enter', delete: 'Delete', pick: 'Ctrl+클릭', range: 'Shift+클릭', menu: '오른쪽 클릭', save: 'Ctrl+S', tabs: '← →' },
+    does: {
+      views: '화면 전환: 이미지, 빌드, 컨테이너, 디스크 사용량', help: '이 목록 보기', escape: '대화 상자, 메뉴, 이 목록 닫기',
+      move: '표에서 이동', enter: '선택한 이미지(또는 컨테이너) 열기', delete: '선택한 이미지 삭제 (먼저 확인)',
+      pick: '이미지를 하나씩 여러 개 선택', range: '이미지를 범위로 선택', menu: '포인터 아래 행의 작업',
+      save: '빌드 편집기에서 Dockerfile 저장', tabs: '이미지 상세의 탭 전환',
+    },
+  },
   common: {
     dismiss: '닫기', cancel: '취소', browse: '찾아보기…', refresh: '새로 고침', save: '저장', remove: '삭제', yes: '예', no: '아니요',
-    exactBytes: '{n}바이트',
+    exactBytes: '{n}바이트', copy: '복사', copied: '복사됨',
   },
   help: {
     whatIsThis: '이게 뭔가요?',
@@ -64,7 +75,7 @@ export const ko: Messages = {
     },
     missing: {
       title: '<missing> 의 의미',
-      body: '히스토리의 각 행은 이미지를 만든 단계입니다. 맨 위 단계만 이 저장소에 있는 이미지이고, 아래 단계들은 다른 곳에서(예: 불러온 베이스 이미지 안에서) 빌드되어 여기에는 이미지 ID 가 없습니다. 문제가 있는 것이 아닙니다.',
+      body: '히스토리의 각 행은 이미지를 만든 단계입니다. 이미지 ID 는 그 단계의 결과가 이 저장소에 이미지로 있을 때만 보입니다. 빌드(docker 의 BuildKit 과 Strata)는 단계마다 이미지를 남기지 않고 최종 이미지만 남기며, 받거나 불러온 베이스 이미지의 단계에도 이미지가 없습니다. 그래서 방금 여기서 빌드한 단계라도 <missing> 은 정상입니다. 레이어는 모두 있고, 그 단계에 기록된 이미지만 없습니다.',
     },
     sharedLayers: {
       title: '공유 레이어',
@@ -86,6 +97,10 @@ export const ko: Messages = {
       title: 'CACHED 와 캐시 미스',
       body: '같은 부모 위에서 같은 입력(COPY·ADD 는 같은 파일 내용)으로 같은 명령을 이미 실행한 적이 있으면 그 단계는 CACHED 입니다. 한 단계가 미스되면 부모 레이어가 새로 생기므로 그 뒤의 모든 단계가 다시 실행됩니다.',
     },
+    changes: {
+      title: 'A, M, D',
+      body: '이 레이어가 이미지의 파일을 어떻게 바꾸는지입니다. A: 이 레이어가 추가함. M: 수정함, 이전 레이어에 있던 경로를 이 레이어가 대체함(이전 바이트는 가려진 채 이미지에 남음). D: 이 레이어가 화이트아웃 파일로 삭제함: 이미지에서는 사라지지만 이전 레이어는 여전히 그 바이트를 가짐. 폴더 크기는 이 레이어에서 그 안의 파일 바이트 합입니다.',
+    },
     buildContext: {
       title: '빌드 컨텍스트',
       body: '빌더로 보내는 폴더입니다. .dockerignore 에 맞는 파일은 빠집니다. 컨텍스트가 작을수록 빌드가 빠르고 비밀 정보가 이미지에 들어가지 않습니다.',
@@ -99,6 +114,17 @@ export const ko: Messages = {
     filterLabel: '참조 패턴으로 이미지 필터링',
     dangling: '댕글링만',
     inUse: '사용 중만',
+    copyId: 'ID 복사', copied: '이미지 ID {id} 를 복사했습니다',
+    bulk: {
+      title: '이미지 {count}개를 삭제할까요?',
+      frees: '삭제되는 이미지: {deleted}개 · 확보되는 공간: {size}.',
+      untagOnly: '이름 {count}개는 다른 이름이 있거나 컨테이너가 쓰는 이미지라서 이름만 지워집니다.',
+      someFailed: '{count}개는 삭제하지 못했습니다:',
+      submit: '{count}개 삭제',
+      removed: '{count}개를 삭제했습니다',
+      menu: '이미지 {count}개 삭제…', button: '{count}개 삭제',
+      picked: '{count}개 선택됨: 삭제(또는 Delete 키)로 함께 삭제합니다. Ctrl+클릭은 하나씩 더하거나 빼고, Shift+클릭은 범위를 선택합니다.',
+    },
     run: '실행…', load: '불러오기…', save: '저장…', import: '가져오기…', tag: '태그', remove: '삭제', prune: '정리…',
     progress: { load: '아카이브 불러오는 중', save: '아카이브 저장 중', import: '가져오는 중', pull: '받는 중', push: '올리는 중' },
     empty: {
@@ -108,7 +134,7 @@ export const ko: Messages = {
     },
     matching: '전체 {total}행 중 {shown}행',
     noMatch: '필터에 맞는 이미지가 없습니다.',
-    keyboardHint: '화살표 키로 이동, Enter 는 히스토리 열기, Delete 는 삭제입니다.',
+    keyboardHint: '화살표 키로 이동, Enter 는 히스토리 열기, Delete 는 삭제, 오른쪽 클릭은 작업 메뉴입니다. Ctrl/Shift+클릭으로 여러 개를 선택합니다. ? 는 모든 단축키를 보여 줍니다.',
     col: { repository: '저장소', tag: '태그', id: '이미지 ID', created: '생성', size: '크기', inUse: '사용 중' },
     tagged: '{source} 에 {target} 태그를 붙였습니다',
     tagTitle: '{source} 태그 붙이기',
@@ -159,6 +185,7 @@ export const ko: Messages = {
       filter: '경로 필터', onlyWasted: '이후 레이어에 가려진 파일만',
       change: '변경', path: '경로', size: '크기', layers: '레이어', layerN: '레이어 {n}', entries: '항목 {count}개',
       wasted: '낭비: {size}', added: '추가', modified: '수정', removed: '삭제', tree: '레이어의 파일', wastedMark: '나중에 가려짐',
+      expandAll: '모두 펼치기', collapseAll: '모두 접기', toggle: '{name} 펼치기/접기', search: '경로 검색 (상위 폴더도 함께 표시)',
     },
   },
   disk: {
@@ -214,7 +241,13 @@ export const ko: Messages = {
     title: '빌드',
     pickFolder: '빌드 컨텍스트 폴더 선택',
     folder: '폴더',
-    folderPlaceholder: '/프로젝트/경로 (Dockerfile 포함)',
+    folderPlaceholder: '/프로젝트/경로 또는 ~/프로젝트 (Dockerfile 포함)',
+    recent: '최근 폴더',
+    browser: {
+      title: '빌드 폴더 선택', home: '홈', up: '위로', choose: '이 폴더 사용', dockerfile: 'Dockerfile',
+      leftOut: '폴더 {count}개는 목록에 없습니다. 경로를 입력하세요.', empty: '여기에는 폴더가 없습니다.',
+      scope: '홈 폴더({home}) 아래의 폴더입니다. 다른 곳의 폴더는 경로를 입력하세요.',
+    },
     open: '열기',
     empty: { title: '폴더에서 이미지 빌드', body: 'Dockerfile 이 있는 폴더 경로를 입력하세요. Strata 가 Dockerfile 과 .dockerignore 를 찾아 무엇이 전송될지 보여 줍니다.' },
     found: 'Dockerfile: {file}',

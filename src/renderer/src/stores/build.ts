@@ -29,6 +29,7 @@ export const useBuildStore = defineStore('build', () => {
   const history = ref<BuildSummary[]>([]);
   const advice = ref<BuildAdvice[]>([]);
   const failure = ref<{ message: string; line?: number } | null>(null);
+  const recent = ref<string[]>([]);
   let handle: StreamHandle<{ id: string; buildId: string }> | null = null;
 
   const dirty = computed(() => text.value !== saved.value);
@@ -43,8 +44,24 @@ export const useBuildStore = defineStore('build', () => {
       localStorage.setItem(PATH_KEY, path.value);
       await loadHistory();
     } catch (err) {
+      // Nothing of the previous folder stays on screen beside an error about this one.
       context.value = null;
+      history.value = [];
+      advice.value = [];
+      steps.value = [];
+      resultId.value = '';
+      failure.value = null;
       error.value = uiError(err);
+    }
+    void loadRecent();
+  }
+
+  /** The folders of recent builds (kept in the store, so the CLI's builds count too). */
+  async function loadRecent(): Promise<void> {
+    try {
+      recent.value = await api.call('build.recent', {});
+    } catch {
+      recent.value = [];
     }
   }
 
@@ -113,6 +130,7 @@ export const useBuildStore = defineStore('build', () => {
       handle = null;
       for (const s of steps.value) if (s.state === 'running') s.state = error.value ? 'error' : 'done';
       await loadHistory();
+      void loadRecent();
     }
   }
 
@@ -122,6 +140,6 @@ export const useBuildStore = defineStore('build', () => {
 
   return {
     path, context, text, saved, tags, buildArgs, target, noCache, steps, messages, running, resultId, error, failure, history, advice, dirty,
-    openContext, loadHistory, saveDockerfile, build, cancel,
+    recent, openContext, loadHistory, loadRecent, saveDockerfile, build, cancel,
   };
 });

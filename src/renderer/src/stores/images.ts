@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ImageSummary, PrunePreview, ProgressEvent } from '../../../shared/contract.ts';
+import type { ImageSummary, PrunePreview, ProgressEvent, RemovePreview } from '../../../shared/contract.ts';
 import { referenceMatches } from '../../../shared/format.ts';
 import { pathMatch } from '../../../shared/path-match.ts';
 import { useApi } from '../api.ts';
@@ -18,6 +18,14 @@ export interface ImageRow {
   sharedSize: number;
   containers: number;
   dangling: boolean;
+}
+
+/** A running load/save/import/pull/push: the latest event per item and when each item's bytes started (ms). */
+export interface OperationProgress {
+  op: string;
+  events: Map<string, ProgressEvent>;
+  starts: Map<string, number>;
+  startedAt: number;
 }
 
 export type SortKey = 'repository' | 'tag' | 'id' | 'created' | 'size' | 'containers';
@@ -80,13 +88,40 @@ export const useImagesStore = defineStore('images', () => {
   const sortKey = ref<SortKey>('created');
   const sortDesc = ref(true);
   const selected = ref<string | null>(null);
-  const progress = ref<{ op: string; events: Map<string, ProgressEvent> } | null>(null);
+  /** Rows picked with Ctrl/Shift+click besides `selected` (bulk remove). */
+  const marked = ref<Set<string>>(new Set());
+  const progress = ref<OperationProgress | null>(null);
+  /** The last action's outcome, shown by whichever images view is open. */
+  const notice = ref('');
 
   const allRows = computed(() => toRows(images.value));
   const rows = computed(() => sortRows(filterRows(allRows.value, pattern.value, dangling.value, inUse.value), sortKey.value, sortDesc.value));
   /** What `images` would total: every image's full size, shared layers counted again each time. */
   const totalSize = computed(() => images.value.reduce((n, i) => n + i.size, 0));
   const selectedRow = computed(() => rows.value.find((r) => r.key === selected.value) ?? null);
+  /** Every picked row still listed: the selected one and the marked ones, in table order. */
+  const pickedRows = computed(() => rows.value.filter((r) => r.key === selected.value || marked.value.has(r.key)));
+
+  /** A click on a row: alone, toggled (Ctrl/Cmd) or the range from the selected row (Shift), as in a file manager. */
+  function pick(key: string, mode: 'only' | 'toggle' | 'range'): void {
+    if (mode === 'only' || selected.value === null) {
+      marked.value = new Set();
+      selected.value = key;
+      return;
+    }
+    if (mode === 'toggle') {
+      const next = new Set(marked.value);
+      if (selected.value !== key) next.add(selected.value);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      marked.value = next;
+      selected.value = next.has(key) ? key : ([...next].pop() ?? null);
+      return;
+    }
+    const keys = rows.value.map((r) => r.key);
+    const [a, b] = [keys.indexOf(selected.value), keys.indexOf(key)].sort((x, y) => x - y) as [number, number];
+    marked.value = new Set(a < 0 ? [key] : keys.slice(a, b + 1));
+  }
 
   async function refresh(): Promise<void> {
     loading.value = true;
@@ -120,6 +155,27 @@ export const useImagesStore = defineStore('images', () => {
     return items.map((i) => (i.deleted ? `Deleted: ${i.deleted}` : `Untagged: ${i.untagged}`));
   }
 
+  function removePreview(refs: string[]): Promise<RemovePreview> {
+    return api.call('images.removePreview', { refs });
+  }
+
+  /** Bulk remove without force: each name on its own, so one refusal does not stop the rest. */
+  async function removeMany(refs: string[]): Promise<{ removed: number; failed: { ref: string; error: UiError }[] }> {
+    const failed: { ref: string; error: UiError }[] = [];
+    let removed = 0;
+    for (const r of refs) {
+      try {
+        await api.call('images.remove', { refs: [r], force: false });
+        removed += 1;
+      } catch (err) {
+        failed.push({ ref: r, error: uiError(err) });
+      }
+    }
+    marked.value = new Set();
+    await refresh();
+    return { removed, failed };
+  }
+
   function prunePreview(all: boolean): Promise<PrunePreview> {
     return api.call('images.prunePreview', { all });
   }
@@ -130,14 +186,17 @@ export const useImagesStore = defineStore('images', () => {
     return res.spaceReclaimed;
   }
 
-  /** Runs a load/save/import stream, keeping the latest event per item for the progress bars. */
+  /** Runs a load/save/import stream, keeping the latest event per item (and when its bytes started) for the progress bars. */
   async function track<R>(op: string, start: (onEvent: (e: ProgressEvent) => void) => { done: Promise<R> }): Promise<R> {
     const events = new Map<string, ProgressEvent>();
-    progress.value = { op, events };
+    const starts = new Map<string, number>();
+    const startedAt = Date.now();
+    progress.value = { op, events, starts, startedAt };
     try {
       const handle = start((e) => {
         events.set(e.id, e);
-        progress.value = { op, events };
+        if (e.total !== undefined && !starts.has(e.id)) starts.set(e.id, Date.now());
+        progress.value = { op, events, starts, startedAt };
       });
       return await handle.done;
     } finally {
@@ -161,7 +220,7 @@ export const useImagesStore = defineStore('images', () => {
   }
 
   return {
-    images, loaded, loading, error, pattern, dangling, inUse, sortKey, sortDesc, selected, progress, allRows, rows, totalSize, selectedRow,
-    refresh, sortBy, tag, remove, prunePreview, prune, load, save, importTar, pull, push, subscribe,
+    images, loaded, loading, error, pattern, dangling, inUse, sortKey, sortDesc, selected, marked, progress, notice, allRows, rows, totalSize, selectedRow,
+    pickedRows, pick, refresh, sortBy, tag, remove, removeMany, removePreview, prunePreview, prune, load, save, importTar, pull, push, subscribe,
   };
 });
