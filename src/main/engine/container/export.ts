@@ -4,6 +4,7 @@ import * as tar from 'tar-stream';
 import type { Header } from 'tar-stream';
 import type { RootfsView, RootfsEntry } from '../snapshot/rootfs.ts';
 import { fixedSizeStream, type OpenedFile } from '../snapshot/safe-path.ts';
+import { toContainerOwner } from '../snapshot/idmap.ts';
 import { posix } from 'node:path';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -67,7 +68,7 @@ function archiveTree(view: RootfsView, from: string, prefix: string, top?: Rootf
       throw err;
     }
     const { fd, stat } = file;
-    const header = { ...headerOf(e), mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtime: stat.mtime, size: stat.size };
+    const header = { ...headerOf(e), mode: stat.mode & 0o7777, ...toContainerOwner(stat.uid, stat.gid), mtime: stat.mtime, size: stat.size };
     const inode = `${stat.dev}:${stat.ino}`;
     const first = stat.nlink > 1 ? linked.get(inode) : undefined;
     if (first !== undefined) {

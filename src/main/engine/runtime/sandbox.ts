@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { RootfsView, lowerEntry, removeTree } from '../snapshot/rootfs.ts';
 import { isRoot } from '../snapshot/whiteout.ts';
+import { idMapping } from '../snapshot/idmap.ts';
 import { detectOpaqueDirs } from './opaque.ts';
 import { ExecError } from './exec-error.ts';
 import { namespaceArgs, overlayOptions } from './mounts.ts';
@@ -421,10 +422,12 @@ function addMountPoints(root: string): void {
  * own user namespace then maps the user to itself, so the files it writes are owned by its real
  * uid/gid in the upper dir (like docker) and it cannot write what the image's root owns. bwrap
  * cannot switch IDs itself without a user namespace (its --userns path calls setuid before
- * setgid). Rootless, there is only one ID to map: the user namespace's root writes everything.
+ * setgid). Rootless with subordinate IDs it is the same one level down: the sandbox's user
+ * namespace maps every container ID, and its root switches to the user. With a single ID there
+ * is nothing to switch to: the user namespace's root writes everything.
  */
 export function userArgs(t: Pick<Tools, 'setpriv'>, user: ResolvedUser): string[] {
-  if (!isRoot() || !t.setpriv || (user.uid === 0 && user.gid === 0)) return [];
+  if (idMapping().mode === 'single' || !t.setpriv || (user.uid === 0 && user.gid === 0)) return [];
   return [t.setpriv, '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups'];
 }
 

@@ -6,6 +6,7 @@ import type { ImageLayer } from '../image/image-service.ts';
 import { decompressor } from '../layer/layer-ingest.ts';
 import { chainIds, hexOf } from '../store/digest.ts';
 import { unpackLayer } from './unpack.ts';
+import { needsUserNamespace, unpackInUserNamespace } from './userns.ts';
 import { removeTree } from './rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -66,7 +67,9 @@ export class Snapshotter {
     mkdirSync(tmp, { mode: 0o755 });
     try {
       const source = this.engine.content.read(layer.blobDigest).pipe(decompressor(layer.compression));
-      await unpackLayer(source, tmp, below);
+      // With subordinate IDs only the user namespace's root can give files the layer's owners.
+      if (needsUserNamespace()) await unpackInUserNamespace(source, tmp, below);
+      else await unpackLayer(source, tmp, below);
       try {
         renameSync(tmp, dir);
       } catch (err) {
