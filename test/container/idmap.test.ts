@@ -1,8 +1,8 @@
 /**
  * Issue 20: Strata as an ordinary user with a subordinate ID range behaves like docker (and like
  * Strata as root): a non-root USER cannot write root's files, files keep the owners the layers
- * say, a rootless build's layers record the same owners as a root build, and the user can remove
- * their store without root. The script (idmap-run.ts) runs as that user; as root the test also
+ * say (exec, cp, export, commit too), a rootless build's layers record the same owners as a root
+ * build, and the user can remove their store without root. The script (idmap-run.ts) runs as that user; as root the test also
  * runs it as root and compares.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ interface Seen {
   layers: string[][];
   owners?: { code: number; output: string };
   asNobody?: { code: number; output: string };
+  files?: Record<string, unknown>;
   storeRemoved: boolean;
 }
 
@@ -55,6 +56,15 @@ function expectDockerSemantics(seen: Seen): void {
   expect(seen.asNobody).toEqual({
     code: 0,
     output: "uid=65534(nobody) gid=65534(nogroup)\nsh: can't create /etc/passwd: Permission denied\ncat: can't open '/home/app/secret': Permission denied\nmade\n",
+  });
+  // exec, cp both ways, export and commit of a running container (cp writes root's files, as docker's cp).
+  expect(seen.files).toEqual({
+    execNobody: 'touch: /etc/x: Permission denied\nmade\n',
+    execRoot: '65534:65534 /home/nobody\n0:0 /home/nobody/in.txt\n65534:65534 /home/nobody/by-exec\n',
+    copiedOut: 's\nmore\n',
+    copiedOutMode: '600',
+    exported: ['home/app/secret 1000:1000', 'home/nobody/by-exec 65534:65534', 'home/nobody/in.txt 0:0'],
+    committed: ['dir home 0:0', 'dir home/nobody 65534:65534', 'file home/nobody/by-exec 65534:65534', 'file home/nobody/in.txt 0:0'],
   });
   expect(seen.storeRemoved).toBe(true);
 }

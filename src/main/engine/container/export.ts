@@ -5,6 +5,7 @@ import type { Header } from 'tar-stream';
 import type { RootfsView, RootfsEntry } from '../snapshot/rootfs.ts';
 import { fixedSizeStream, type OpenedFile } from '../snapshot/safe-path.ts';
 import { toContainerOwner } from '../snapshot/idmap.ts';
+import { needsUserNamespace, streamFromUserNamespace } from '../snapshot/userns.ts';
 import { posix } from 'node:path';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -25,6 +26,7 @@ function vanished(err: unknown): boolean {
  * link to the first name, not as another copy.
  */
 export function exportRootfs(view: RootfsView): Readable {
+  if (needsUserNamespace()) return streamFromUserNamespace({ op: 'export', lowerDirs: [...view.lowerDirs], upperDir: view.upperDir });
   return archiveTree(view, '/', '');
 }
 

@@ -7,7 +7,7 @@ import { ingestLayer, type IngestedLayer } from '../layer/layer-ingest.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { isWhiteout } from './whiteout.ts';
 import { toContainerOwner } from './idmap.ts';
-import { needsUserNamespace, packInUserNamespace } from './userns.ts';
+import { needsUserNamespace, streamFromUserNamespace } from './userns.ts';
 import { layerLstat, readOpaque } from './rootfs.ts';
 import { PinnedDir, fixedSizeStream, inDir, splitRel, subdirOrUndefined } from './safe-path.ts';
 
@@ -185,5 +185,5 @@ export function packUpper(upperDir: string): PassThrough {
  */
 export async function layerFromUpper(engine: Stores, _lowerDirs: readonly string[], upperDir: string): Promise<IngestedLayer> {
   // With subordinate IDs a non-root container user's files may be closed to the user: pack them inside the namespace.
-  return ingestLayer(engine.content, needsUserNamespace() ? packInUserNamespace(upperDir) : packUpper(upperDir));
+  return ingestLayer(engine.content, needsUserNamespace() ? streamFromUserNamespace({ op: 'pack', upperDir }) : packUpper(upperDir));
 }
