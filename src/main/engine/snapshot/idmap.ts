@@ -66,9 +66,13 @@ export function hostRoot(): boolean {
   return process.getuid?.() === 0 && !inUserNamespace();
 }
 
+/** The command that gives `user` a subordinate range (the range Debian gives its first user). */
+export function subordinateFix(user: string): string {
+  return `sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}`;
+}
+
 function limitedMessage(user: string, why: string): string {
-  return `${why}: running with a single ID mapping (limited: all files owned by you, a non-root USER is not separated from root). ` +
-    `To fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${user}`;
+  return `${why}: running with a single ID mapping (limited: all files owned by you, a non-root USER is not separated from root). To fix: ${subordinateFix(user)}`;
 }
 
 /** util-linux unshare arguments for the user namespace of each mode. */
