@@ -11,7 +11,7 @@ import { detectOpaqueDirs } from './opaque.ts';
 import { ExecError } from './exec-error.ts';
 import { namespaceArgs, overlayOptions } from './mounts.ts';
 import { resolveUser, type ResolvedUser } from './user.ts';
-import { materialize, syncBack } from './copy-rootfs.ts';
+import { materializeRootfs, syncBackRootfs } from './copy-rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { DEFAULT_CAPS, procAndSysArgs, type NetworkMode } from './policy.ts';
 import { compileSeccomp, DEFAULT_PROFILE, seccompArch } from './seccomp.ts';
@@ -370,7 +370,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     const asUser = userArgs(t, user);
     if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
     copy = overlayUnavailable() !== undefined;
-    if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
+    if (copy) materializeRootfs(spec.lowerDirs, spec.upperDir, root);
     if (copy && asUser.length > 0) addMountPoints(root);
     // fd 9 carries the seccomp program to bwrap (through setpriv); a pty cannot pass extra fds.
     const mount = copy ? '' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; ';
@@ -388,7 +388,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     user,
     afterExit: async () => {
       try {
-        if (copy) syncBack(spec.lowerDirs, spec.upperDir, root, MOUNT_POINTS);
+        if (copy) await syncBackRootfs(spec.lowerDirs, spec.upperDir, root, MOUNT_POINTS);
         else await detectOpaqueDirs(spec.lowerDirs, spec.upperDir).catch(() => {});
       } finally {
         rmSync(scratchRecord(spec.upperDir), { force: true });

@@ -2,7 +2,8 @@
  * Work done inside the rootless user namespace (subordinate mode, see idmap.ts and userns.ts),
  * where the container's IDs are real and its root may chown to them and read and write what they
  * own: unpacking a layer with the owners it records, packing an upper dir a non-root container
- * user wrote (a 0700 home directory included), `cp` and `export`. Started by userns.ts under
+ * user wrote (a 0700 home directory included), `cp`, `export` and the copied rootfs of the
+ * fallback without overlayfs. Started by userns.ts under
  * `unshare`; the answer goes to stdout, a failure to stderr as one ErrorData JSON line (exit 1).
  *   node userns-worker.ts JOB_JSON
  */
@@ -13,6 +14,7 @@ import { packUpper } from './changes.ts';
 import { RootfsView } from './rootfs.ts';
 import { archiveOut, copyIn, copyOut, extractIn } from '../container/copy.ts';
 import { exportRootfs } from '../container/export.ts';
+import { materialize, syncBack } from '../runtime/copy-rootfs.ts';
 import type { WorkerJob } from './userns.ts';
 import { toErrorData } from '../../../shared/errors.ts';
 
@@ -37,6 +39,10 @@ async function run(job: WorkerJob): Promise<void> {
       return toStdout(archiveOut(new RootfsView(job.lowerDirs, job.upperDir), job.src));
     case 'export':
       return toStdout(exportRootfs(new RootfsView(job.lowerDirs, job.upperDir)));
+    case 'materialize':
+      return materialize(job.lowerDirs, job.upperDir, job.target);
+    case 'sync-back':
+      return syncBack(job.lowerDirs, job.upperDir, job.root, new Set(job.skip));
   }
 }
 

@@ -25,7 +25,9 @@ export type WorkerJob =
   | { op: 'extract-in'; lowerDirs: string[]; upperDir: string; dest: string; container: string }
   | { op: 'copy-out'; lowerDirs: string[]; upperDir: string; src: string; dest: string }
   | { op: 'archive-out'; lowerDirs: string[]; upperDir: string; src: string }
-  | { op: 'export'; lowerDirs: string[]; upperDir: string };
+  | { op: 'export'; lowerDirs: string[]; upperDir: string }
+  | { op: 'materialize'; lowerDirs: string[]; upperDir: string; target: string }
+  | { op: 'sync-back'; lowerDirs: string[]; upperDir: string; root: string; skip: string[] };
 
 /**
  * The worker as a command: its source under Node 24 (the CLI runs the sources), or the script
