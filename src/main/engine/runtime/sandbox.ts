@@ -337,7 +337,8 @@ function readScratchRecord(upperDir: string): string {
 
 /**
  * Builds the command line that runs a process in the sandbox:
- *   unshare [--map-root-user] --mount   (a private mount namespace, a user namespace when rootless)
+ *   unshare [--map-root-user | --map-user=0 --map-users=SUBORDINATE…] --mount   (a private mount namespace,
+ *                                      a user namespace when rootless: snapshot/idmap.ts)
  *     sh -c 'mount -t overlay …'         (the rootfs: init layer + image layers + writable layer)
  *       bwrap --bind root / --proc --dev  (pivot_root, fresh /proc with docker's masks, minimal
  *                                          /dev, pid/uts/ipc/net namespaces, env, cwd, uid,
