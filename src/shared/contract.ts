@@ -26,6 +26,14 @@ export interface Features {
   nativeDialogs: boolean;
   /** Why containers (and RUN) cannot run on this machine, when `containers` is false. */
   containersUnavailable?: string;
+  /**
+   * How container user IDs map to the host's: `root` (Strata runs as root), `subordinate`
+   * (rootless with /etc/subuid ranges, like podman), `single` (rootless without: limited, every
+   * file is owned by the user).
+   */
+  idMapping?: 'root' | 'subordinate' | 'single';
+  /** With `single`: the command that gives the user a subordinate range. */
+  idMappingFix?: string;
 }
 
 export interface AppInfo {

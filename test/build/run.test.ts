@@ -11,6 +11,7 @@ import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
 import { busyboxMissing } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
 import { imageFiles, imageTree, storeBusybox } from './helpers.ts';
+import { idMapping } from '../../src/main/engine/snapshot/idmap.ts';
 
 describe('RUN', () => {
   const tmp = tempDir('strata-run-');
@@ -90,7 +91,7 @@ describe('RUN', () => {
 
   it('records the files a non-root USER writes with its uid/gid, like docker and buildah', async ({ skip }) => {
     if (unavailable) skip(unavailable);
-    if (process.getuid?.() !== 0) skip('rootless, the user namespace maps one ID, so RUN writes as its root (docs/containers.md)');
+    if (idMapping().mode === 'single') skip('rootless without subordinate IDs, the user namespace maps one ID, so RUN writes as its root (docs/containers.md)');
     const dir = context('nobody', 'FROM busybox\nUSER 65534:65534\nRUN touch /tmp/made-by-nobody && mkdir /tmp/d && (touch /etc/nope 2>/dev/null || echo denied)\n');
     const events: BuildEvent[] = [];
     const res = await build(engine, { context: dir, onEvent: (e) => events.push(e) });

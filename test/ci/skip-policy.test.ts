@@ -40,4 +40,10 @@ describe('the skip policy', () => {
     expect(disallowedSkips([skip('Electron: x'), skip('end-to-end suite (every case)'), skip('Electronics')]).map((s) => s.name))
       .toEqual(['end-to-end suite (every case)', 'Electronics']);
   });
+
+  it('in the rootless pass, also a test that needs root (it ran in the root pass); nothing else', () => {
+    const skips = [{ where: 'f', name: 'as root', reason: 'not root: needs root' }, { where: 'f', name: 'tool', reason: 'busybox-static is not installed' }];
+    expect(disallowedSkips(skips, { STRATA_ROOTLESS_PASS: '1' }).map((s) => s.name)).toEqual(['tool']);
+    expect(disallowedSkips(skips, {}).map((s) => s.name)).toEqual(['as root', 'tool']);
+  });
 });

@@ -10,6 +10,7 @@ import { sendJson } from './http.ts';
 import { API_VERSION_TEXT, MIN_API_VERSION_TEXT, type Route, type RouteContext } from './router.ts';
 import { imageSummary } from './images.ts';
 import { containerSummary } from './containers.ts';
+import { idMapping } from '../engine/snapshot/idmap.ts';
 
 export const STRATA_VERSION = '0.1.0';
 
@@ -114,7 +115,7 @@ function info(ctx: RouteContext): void {
     RuncCommit: { ID: '', Expected: '' },
     InitCommit: { ID: '', Expected: '' },
     SecurityOptions: ['name=seccomp,profile=builtin', ...(rootless ? ['name=rootless'] : [])],
-    Warnings: null,
+    Warnings: idMapping().limited ? [`WARNING: ${idMapping().limited}`] : null,
   });
 }
 

@@ -34,6 +34,7 @@ import { listLogins, loginToRegistry, logoutFromRegistry, type CredentialSetup }
 import type { StreamContext } from './stream-context.ts';
 import { StrataError } from '../../shared/errors.ts';
 import { sandboxUnavailable } from '../engine/runtime/sandbox.ts';
+import { idMapping, subordinateFix } from '../engine/snapshot/idmap.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
 export type StreamHandlers = {
@@ -78,10 +79,17 @@ export function features(options: HandlerOptions): Features {
     containers: sandbox === undefined,
     terminal: sandbox === undefined,
     ...(sandbox ? { containersUnavailable: sandbox } : {}),
+    ...idMappingFeature(),
     pull: true,
     push: true,
     nativeDialogs: options.dialogs !== undefined,
   };
+}
+
+/** The engine's user ID mapping, for the About and Disk views ("limited" without subordinate IDs). */
+function idMappingFeature(): Pick<Features, 'idMapping' | 'idMappingFix'> {
+  const m = idMapping();
+  return { idMapping: m.mode, ...(m.mode === 'single' ? { idMappingFix: subordinateFix(m.user) } : {}) };
 }
 
 export function createHandlers(engine: Engine, options: HandlerOptions): Handlers {

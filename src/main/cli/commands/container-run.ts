@@ -4,6 +4,7 @@ import { flagBool, flagString, flagStrings } from '../command.ts';
 import { UsageError, type FlagSpec } from '../args.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ExecError } from '../../engine/runtime/sandbox.ts';
+import { takeLimitedNotice } from '../../engine/snapshot/idmap.ts';
 import { parseNetworkMode } from '../../engine/runtime/policy.ts';
 import { type CreateOptions } from '../../engine/container/config.ts';
 import { type ContainerProcess, type ContainerRecord } from '../../engine/container/container-service.ts';
@@ -151,6 +152,9 @@ export const runCommand: Command = {
   async run(ctx) {
     const engine = ctx.engine();
     const rec = await createWithPull(ctx, engine, createOptions(ctx));
+    // Rootless without subordinate IDs: said once, with the fix (docs/containers.md, User IDs).
+    const limited = takeLimitedNotice();
+    if (limited) ctx.stderr.write(`WARNING: ${limited}\n`);
     if (flagBool(ctx, 'detach')) {
       try {
         await engine.containers.startDetached(rec.id);

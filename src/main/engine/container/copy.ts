@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { removeTree, type RootfsEntry, type RootfsView } from '../snapshot/rootfs.ts';
 import { fixedSizeStream, type OpenedFile } from '../snapshot/safe-path.ts';
+import { needsUserNamespace, runInUserNamespace, runInUserNamespaceSync, streamFromUserNamespace } from '../snapshot/userns.ts';
 import { cleanEntryPath } from '../layer/tar-safety.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -24,6 +25,7 @@ function vanished(err: unknown): boolean {
  * descriptor, and an entry a running container removes or replaces meanwhile is skipped.
  */
 export async function copyOut(view: RootfsView, src: string, dest: string): Promise<number> {
+  if (needsUserNamespace()) return Number(await runInUserNamespace({ op: 'copy-out', lowerDirs: [...view.lowerDirs], upperDir: view.upperDir, src, dest }));
   const entry = view.stat(src);
   if (!entry) throw new StrataError('not-found', `Could not find the file ${src} in container`);
   const destIsDir = (() => {
@@ -72,6 +74,7 @@ export async function copyOut(view: RootfsView, src: string, dest: string): Prom
 
 /** `cp SRC CONTAINER:DEST`: host files and directories into the container's writable layer. */
 export function copyIn(view: RootfsView, src: string, dest: string): number {
+  if (needsUserNamespace()) return Number(runInUserNamespaceSync({ op: 'copy-in', lowerDirs: [...view.lowerDirs], upperDir: view.upperDir, src, dest }));
   const existing = view.stat(dest);
   const target = existing?.type === 'dir' ? posix.join(existing.path, basename(src)) : dest;
   let bytes = 0;
@@ -99,6 +102,7 @@ export function copyIn(view: RootfsView, src: string, dest: string): number {
  * as `cp` leaves them out.
  */
 export function archiveOut(view: RootfsView, src: string): Readable {
+  if (needsUserNamespace()) return streamFromUserNamespace({ op: 'archive-out', lowerDirs: [...view.lowerDirs], upperDir: view.upperDir, src });
   const entry = view.stat(src);
   if (!entry) throw new StrataError('not-found', `Could not find the file ${src} in container`);
   const pack = tar.pack();
@@ -143,6 +147,7 @@ export function archiveOut(view: RootfsView, src: string): Readable {
  * absolute paths, no `..`); every path, link targets included, resolves inside the rootfs.
  */
 export async function extractIn(view: RootfsView, source: AsyncIterable<Uint8Array> | Readable, dest: string, container: string): Promise<number> {
+  if (needsUserNamespace()) return Number(await runInUserNamespace({ op: 'extract-in', lowerDirs: [...view.lowerDirs], upperDir: view.upperDir, dest, container }, source));
   const dir = view.stat(dest);
   if (dir?.type !== 'dir') throw new StrataError('invalid', `destination "${container}:${dest}" must be a directory`);
   const scratch = mkdtempSync(join(tmpdir(), 'strata-cp-'));

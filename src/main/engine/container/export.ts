@@ -4,6 +4,8 @@ import * as tar from 'tar-stream';
 import type { Header } from 'tar-stream';
 import type { RootfsView, RootfsEntry } from '../snapshot/rootfs.ts';
 import { fixedSizeStream, type OpenedFile } from '../snapshot/safe-path.ts';
+import { toContainerOwner } from '../snapshot/idmap.ts';
+import { needsUserNamespace, streamFromUserNamespace } from '../snapshot/userns.ts';
 import { posix } from 'node:path';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -24,6 +26,7 @@ function vanished(err: unknown): boolean {
  * link to the first name, not as another copy.
  */
 export function exportRootfs(view: RootfsView): Readable {
+  if (needsUserNamespace()) return streamFromUserNamespace({ op: 'export', lowerDirs: [...view.lowerDirs], upperDir: view.upperDir });
   return archiveTree(view, '/', '');
 }
 
@@ -67,7 +70,7 @@ function archiveTree(view: RootfsView, from: string, prefix: string, top?: Rootf
       throw err;
     }
     const { fd, stat } = file;
-    const header = { ...headerOf(e), mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtime: stat.mtime, size: stat.size };
+    const header = { ...headerOf(e), mode: stat.mode & 0o7777, ...toContainerOwner(stat.uid, stat.gid), mtime: stat.mtime, size: stat.size };
     const inode = `${stat.dev}:${stat.ino}`;
     const first = stat.nlink > 1 ? linked.get(inode) : undefined;
     if (first !== undefined) {

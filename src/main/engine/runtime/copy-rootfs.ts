@@ -4,6 +4,7 @@ import {
 import { join } from 'node:path';
 import { layerReaddir, lowerEntry, lstatOrUndefined, readOpaque, writeOpaque } from '../snapshot/rootfs.ts';
 import { isRoot, isWhiteout, makeWhiteouts } from '../snapshot/whiteout.ts';
+import { needsUserNamespace, runInUserNamespace, runInUserNamespaceSync } from '../snapshot/userns.ts';
 
 /**
  * The fallback when overlayfs cannot be mounted: the container runs on a private copy of its
@@ -115,4 +116,18 @@ export function syncBack(lowerDirs: readonly string[], upperDir: string, root: s
   makeWhiteouts(whiteouts);
   for (const d of dirTimes.reverse()) copyMetadata(d.path, d.st);
   writeOpaque(upperDir, []);
+}
+
+/**
+ * materialize and syncBack where the owners can be kept: in the user namespace with subordinate
+ * IDs (only its root may give files those owners), else in this process.
+ */
+export function materializeRootfs(lowerDirs: readonly string[], upperDir: string, target: string): void {
+  if (needsUserNamespace()) runInUserNamespaceSync({ op: 'materialize', lowerDirs: [...lowerDirs], upperDir, target });
+  else materialize(lowerDirs, upperDir, target);
+}
+
+export async function syncBackRootfs(lowerDirs: readonly string[], upperDir: string, root: string, skip: ReadonlySet<string>): Promise<void> {
+  if (needsUserNamespace()) await runInUserNamespace({ op: 'sync-back', lowerDirs: [...lowerDirs], upperDir, root, skip: [...skip] });
+  else syncBack(lowerDirs, upperDir, root, skip);
 }

@@ -1,10 +1,13 @@
 /** The namespace and overlayfs arguments every sandboxed mount uses (the sandbox and the opaque probe). */
-import { isRoot } from '../snapshot/whiteout.ts';
+import { hostRoot, userNamespaceArgs } from '../snapshot/idmap.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
-/** Root keeps the host's IDs (like docker); anyone else becomes root of a new user namespace. */
+/**
+ * Root keeps the host's IDs (like docker); anyone else becomes root of a new user namespace,
+ * mapped with the subordinate range when there is one (snapshot/idmap.ts).
+ */
 export function namespaceArgs(): string[] {
-  return [...(isRoot() ? [] : ['--map-root-user']), '--mount', '--propagation', 'private'];
+  return [...userNamespaceArgs(), '--mount', '--propagation', 'private'];
 }
 
 /** overlayfs options for our layers; in a user namespace overlayfs keeps its marks in user.* xattrs. */
@@ -24,6 +27,6 @@ export function overlayOptions(lowerTopFirst: string[], upperDir?: string, workD
   }
   let options = `lowerdir=${lowers.join(':')}`;
   if (upperDir && workDir) options += `,upperdir=${upperDir},workdir=${workDir}`;
-  if (!isRoot()) options += ',userxattr';
+  if (!hostRoot()) options += ',userxattr';
   return { cwd, options };
 }

@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { RootfsView, lowerEntry, removeTree } from '../snapshot/rootfs.ts';
 import { isRoot } from '../snapshot/whiteout.ts';
+import { idMapping } from '../snapshot/idmap.ts';
 import { detectOpaqueDirs } from './opaque.ts';
 import { ExecError } from './exec-error.ts';
 import { namespaceArgs, overlayOptions } from './mounts.ts';
 import { resolveUser, type ResolvedUser } from './user.ts';
-import { materialize, syncBack } from './copy-rootfs.ts';
+import { materializeRootfs, syncBackRootfs } from './copy-rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { DEFAULT_CAPS, procAndSysArgs, type NetworkMode } from './policy.ts';
 import { compileSeccomp, DEFAULT_PROFILE, seccompArch } from './seccomp.ts';
@@ -336,7 +337,8 @@ function readScratchRecord(upperDir: string): string {
 
 /**
  * Builds the command line that runs a process in the sandbox:
- *   unshare [--map-root-user] --mount   (a private mount namespace, a user namespace when rootless)
+ *   unshare [--map-root-user | --map-user=0 --map-users=SUBORDINATE…] --mount   (a private mount namespace,
+ *                                      a user namespace when rootless: snapshot/idmap.ts)
  *     sh -c 'mount -t overlay …'         (the rootfs: init layer + image layers + writable layer)
  *       bwrap --bind root / --proc --dev  (pivot_root, fresh /proc with docker's masks, minimal
  *                                          /dev, pid/uts/ipc/net namespaces, env, cwd, uid,
@@ -369,7 +371,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     const asUser = userArgs(t, user);
     if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
     copy = overlayUnavailable() !== undefined;
-    if (copy) materialize(spec.lowerDirs, spec.upperDir, root);
+    if (copy) materializeRootfs(spec.lowerDirs, spec.upperDir, root);
     if (copy && asUser.length > 0) addMountPoints(root);
     // fd 9 carries the seccomp program to bwrap (through setpriv); a pty cannot pass extra fds.
     const mount = copy ? '' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; ';
@@ -387,7 +389,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     user,
     afterExit: async () => {
       try {
-        if (copy) syncBack(spec.lowerDirs, spec.upperDir, root, MOUNT_POINTS);
+        if (copy) await syncBackRootfs(spec.lowerDirs, spec.upperDir, root, MOUNT_POINTS);
         else await detectOpaqueDirs(spec.lowerDirs, spec.upperDir).catch(() => {});
       } finally {
         rmSync(scratchRecord(spec.upperDir), { force: true });
@@ -421,10 +423,12 @@ function addMountPoints(root: string): void {
  * own user namespace then maps the user to itself, so the files it writes are owned by its real
  * uid/gid in the upper dir (like docker) and it cannot write what the image's root owns. bwrap
  * cannot switch IDs itself without a user namespace (its --userns path calls setuid before
- * setgid). Rootless, there is only one ID to map: the user namespace's root writes everything.
+ * setgid). Rootless with subordinate IDs it is the same one level down: the sandbox's user
+ * namespace maps every container ID, and its root switches to the user. With a single ID there
+ * is nothing to switch to: the user namespace's root writes everything.
  */
 export function userArgs(t: Pick<Tools, 'setpriv'>, user: ResolvedUser): string[] {
-  if (!isRoot() || !t.setpriv || (user.uid === 0 && user.gid === 0)) return [];
+  if (idMapping().mode === 'single' || !t.setpriv || (user.uid === 0 && user.gid === 0)) return [];
   return [t.setpriv, '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups'];
 }
 

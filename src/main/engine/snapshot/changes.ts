@@ -6,6 +6,8 @@ import type { Stores } from '../stores.ts';
 import { ingestLayer, type IngestedLayer } from '../layer/layer-ingest.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { isWhiteout } from './whiteout.ts';
+import { toContainerOwner } from './idmap.ts';
+import { needsUserNamespace, streamFromUserNamespace } from './userns.ts';
 import { layerLstat, readOpaque } from './rootfs.ts';
 import { PinnedDir, fixedSizeStream, inDir, splitRel, subdirOrUndefined } from './safe-path.ts';
 
@@ -94,18 +96,11 @@ export async function changes(lowerDirs: readonly string[], upperDir: string): P
   return out;
 }
 
-/** Host IDs → container IDs: a rootless user's files belong to root inside the user namespace. */
-function containerIds(uid: number, gid: number): { uid: number; gid: number } {
-  const hostUid = process.getuid?.() ?? 0;
-  const hostGid = process.getgid?.() ?? 0;
-  if (hostUid === 0) return { uid, gid };
-  return { uid: uid === hostUid ? 0 : uid, gid: gid === hostGid ? 0 : gid };
-}
-
 /**
  * Streams the upper dir as an OCI layer tar: entries in sorted order, whiteouts as `.wh.name`,
  * opaque directories followed by `.wh..wh..opq`, hardlinks within the layer as links. Timestamps
- * and owners come from the files, so the same upper dir always gives the same bytes.
+ * and owners come from the files (as the container sees them, see idmap.ts), so the same upper
+ * dir always gives the same bytes.
  */
 export function packUpper(upperDir: string): PassThrough {
   const pack = tar.pack();
@@ -119,7 +114,7 @@ export function packUpper(upperDir: string): PassThrough {
       pack.entry(header, body ?? '', (err) => (err ? reject(err) : resolve()));
     });
   const headerOf = (st: Stats): Pick<Header, 'mtime' | 'uid' | 'gid' | 'mode'> => {
-    const ids = containerIds(st.uid, st.gid);
+    const ids = toContainerOwner(st.uid, st.gid);
     return { mtime: st.mtime, uid: ids.uid, gid: ids.gid, mode: st.mode & 0o7777 };
   };
   const visit = async (dir: PinnedDir, rel: string, name: string): Promise<PinnedDir | undefined> => {
@@ -189,5 +184,6 @@ export function packUpper(upperDir: string): PassThrough {
  * record the layer in an image before the lease ends.
  */
 export async function layerFromUpper(engine: Stores, _lowerDirs: readonly string[], upperDir: string): Promise<IngestedLayer> {
-  return ingestLayer(engine.content, packUpper(upperDir));
+  // With subordinate IDs a non-root container user's files may be closed to the user: pack them inside the namespace.
+  return ingestLayer(engine.content, needsUserNamespace() ? streamFromUserNamespace({ op: 'pack', upperDir }) : packUpper(upperDir));
 }

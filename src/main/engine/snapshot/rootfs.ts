@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { StrataError } from '../../../shared/errors.ts';
 import { isRoot, isWhiteout } from './whiteout.ts';
+import { idMapping, removeInUserNamespace, toContainerOwner } from './idmap.ts';
 import { PinnedDir, fdPath, inDir, lstatIn, readUpTo, splitRel, type OpenedFile } from './safe-path.ts';
 
 /** Where the opaque directories of an upper dir are remembered (overlayfs marks them with an xattr Node cannot read). */
@@ -30,13 +31,16 @@ export function writeOpaque(upperDir: string, dirs: Iterable<string>): void {
 
 /**
  * Removes a directory tree even where modes forbid it (its owner may always chmod): overlayfs leaves `work/work` with mode 000 owned by the
- * namespace's root, and a rootless snapshot may hold read-only directories.
+ * namespace's root, and a rootless snapshot may hold read-only directories, or directories of
+ * subordinate IDs (removed from inside the user namespace).
  */
 export function removeTree(path: string): void {
   try {
     rmSync(path, { recursive: true, force: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EACCES' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    // Directories a subordinate ID owns are not the user's to open: their root in the namespace removes them.
+    if (idMapping().mode === 'subordinate') return removeInUserNamespace([path]);
     const open = (dir: string): void => {
       try {
         chmodSync(dir, 0o700);
@@ -243,8 +247,7 @@ export class RootfsView {
       path: `/${rel}`,
       type,
       mode: st.mode & 0o7777,
-      uid: st.uid,
-      gid: st.gid,
+      ...toContainerOwner(st.uid, st.gid),
       size: type === 'file' ? st.size : 0,
       mtime: Math.floor(st.mtimeMs / 1000),
       linkTarget,

@@ -6,6 +6,7 @@ import type { ImageLayer } from '../image/image-service.ts';
 import { decompressor } from '../layer/layer-ingest.ts';
 import { chainIds, hexOf } from '../store/digest.ts';
 import { unpackLayer } from './unpack.ts';
+import { needsUserNamespace, runInUserNamespace } from './userns.ts';
 import { removeTree } from './rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -69,7 +70,9 @@ export class Snapshotter {
     mkdirSync(tmp, { mode: 0o755 });
     try {
       const source = this.engine.content.read(layer.blobDigest).pipe(decompressor(layer.compression));
-      await unpackLayer(source, tmp, below);
+      // With subordinate IDs only the user namespace's root can give files the layer's owners.
+      if (needsUserNamespace()) await runInUserNamespace({ op: 'unpack', target: tmp, lowerDirs: below }, source);
+      else await unpackLayer(source, tmp, below);
       try {
         renameSync(tmp, dir);
       } catch (err) {

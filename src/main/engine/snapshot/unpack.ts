@@ -6,6 +6,7 @@ import * as tar from 'tar-stream';
 import { checkLayerEntry, isUnderDev, LayerPathTracker } from '../layer/tar-safety.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { makeWhiteouts, makeDevice, isRoot } from './whiteout.ts';
+import { hostRoot } from './idmap.ts';
 import { layerReaddir, lowerEntry } from './rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -16,8 +17,9 @@ const SMALL_FILE = 1 << 20;
  * character devices; an opaque directory becomes whiteouts for every name the layers below hold
  * there (so no xattr is needed — the snapshot is keyed by chain ID, so "below" never changes).
  * Entries are checked like ingest does (no `..`, no absolute paths, nothing written through a
- * symlink of the same layer). Ownership is applied only when running as root; a rootless user's
- * files are owned by them and appear as root inside the user namespace.
+ * symlink of the same layer). Ownership is applied only when running as root, the host's or the
+ * user namespace's (userns-worker.ts, subordinate IDs); with a single ID mapping the user owns
+ * every file, which appears as root inside the user namespace.
  */
 export async function unpackLayer(source: Readable, target: string, lowerDirsBelow: readonly string[]): Promise<void> {
   const tracker = new LayerPathTracker();
@@ -124,7 +126,7 @@ export async function unpackLayer(source: Readable, target: string, lowerDirsBel
         // Device nodes need CAP_MKNOD; a rootless unpack leaves them out (the sandbox binds /dev anyway).
         // Outside /dev a node would be reachable from the container, which has no device cgroup: the
         // image keeps it, the snapshot does not.
-        if ((isRoot() && isUnderDev(rel)) || header.type === 'fifo') {
+        if ((hostRoot() && isUnderDev(rel)) || header.type === 'fifo') {
           makeDevice(dest, header.type, header.devmajor ?? 0, header.devminor ?? 0);
           applyOwnerMode(dest, header.uid, header.gid, mode);
         }

@@ -188,6 +188,10 @@ export const en = {
   },
   disk: {
     title: 'Disk usage',
+    idMapping: {
+      limited: 'Limited: all files owned by you. Without subordinate IDs for your account, a non-root USER in a container is not kept apart from root and images record every file as root’s.',
+      fix: 'To fix: {command}',
+    },
     type: { Images: 'Images', Containers: 'Containers', LocalVolumes: 'Local volumes', BuildCache: 'Build cache' },
     compare: {
       title: 'What images adds up to vs what is really used',

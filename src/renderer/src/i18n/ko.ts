@@ -190,6 +190,10 @@ export const ko: Messages = {
   },
   disk: {
     title: '디스크 사용량',
+    idMapping: {
+      limited: '제한됨: 모든 파일의 소유자가 사용자 본인입니다. 계정에 하위 ID(subordinate ID)가 없어 컨테이너 안의 root가 아닌 USER가 root와 구분되지 않고, 이미지에는 모든 파일이 root 소유로 기록됩니다.',
+      fix: '해결 방법: {command}',
+    },
     type: { Images: '이미지', Containers: '컨테이너', LocalVolumes: '로컬 볼륨', BuildCache: '빌드 캐시' },
     compare: {
       title: 'images 합계와 실제 사용량 비교',
