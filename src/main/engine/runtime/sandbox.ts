@@ -69,7 +69,7 @@ export { removeTree };
 export { ExecError };
 export { namespaceArgs, overlayOptions };
 
-function which(name: string): string | undefined {
+export function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
     const p = join(dir, name);
     try {
