@@ -147,7 +147,7 @@ export class ImageView {
   private copyHardlink(
     h: ViewEntry, target: ViewEntry | undefined, destDir: string, metaOf: (p: string) => SourceMeta | undefined, meta: Map<string, SourceMeta>, tracker: LayerPathTracker,
   ): void {
-    if (!target || target.type === 'dir') throw new Error(`hardlink target not found: ${h.path} -> ${h.linkTarget}`);
+    if (!target || target.type === 'dir') throw new StrataError('invalid', `hardlink target not found: ${h.path} -> ${h.linkTarget}`);
     tracker.checkParents(h.path, h.path);
     const abs = join(destDir, h.path);
     mkdirSync(dirname(abs), { recursive: true });
@@ -159,7 +159,7 @@ export class ImageView {
       return;
     }
     const from = metaOf(target.path);
-    if (!from) throw new Error(`hardlink target not found: ${h.path} -> ${h.linkTarget}`);
+    if (!from) throw new StrataError('invalid', `hardlink target not found: ${h.path} -> ${h.linkTarget}`);
     // The target was just written by extractFromLayer as a regular file: never a link.
     if (from.type === 'file') copyFileSync(join(destDir, target.path), abs, constants.COPYFILE_EXCL);
     meta.set(h.path, { ...from, ...own });
