@@ -186,6 +186,26 @@ describe('port publishing (-p, -P, port, ps)', () => {
     expect(none.stderr).toContain('conflicting options: port publishing and the container type network mode');
   });
 
+  it("a publishing container gets no way to the host's loopback services (its own loopback, the gateway)", async ({ skip }) => {
+    if (why()) skip(why());
+    const secret = createServer((sock) => sock.end('HTTP/1.0 200 OK\r\n\r\nhost-secret\n'));
+    await new Promise<void>((r) => secret.listen(0, '127.0.0.1', r));
+    const hostPort = (secret.address() as { port: number }).port;
+    try {
+      // (busybox wget -T crashes on a refused connection: timeout bounds it instead)
+      const script = `timeout 5 wget -q -O - http://127.0.0.1:${hostPort}/; echo "loopback=$?"; gw=$(ip route | awk '/^default/ {print $3}'); echo "gw=$gw"; timeout 5 wget -q -O - "http://$gw:${hostPort}/"; echo "gateway=$?"`;
+      const res = await strata(root, ['run', '--rm', '-p', `127.0.0.1:${await freePort()}:80`, 'web', 'sh', '-c', script]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).not.toContain('host-secret');
+      expect(res.stdout).toMatch(/loopback=1\n/);
+      // The namespace has a route out (the helper's), yet its gateway is not the host's loopback.
+      expect(res.stdout).toMatch(/gw=\d+\.\d+\.\d+\.\d+\n/);
+      expect(res.stdout).toMatch(/gateway=(1|143)\n/);
+    } finally {
+      await new Promise((r) => secret.close(r));
+    }
+  });
+
   it.skipIf(!which('slirp4netns'))('slirp4netns serves the same page when it is the helper', async ({ skip }) => {
     if (why()) skip(why());
     const port = await freePort();

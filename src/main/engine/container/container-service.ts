@@ -272,7 +272,7 @@ export class ContainerService {
     try {
       const home = resolveUser(view, s.User || undefined).home;
       proc = await startProcess({
-        lowerDirs, upperDir, workDir: join(this.dirOf(rec.id), 'work'), network: s.Network,
+        lowerDirs, upperDir, workDir: join(this.dirOf(rec.id), 'work'), network: s.Network, held: forwards.length > 0,
         process: { args: containerArgs(s), env: processEnv(s, home), cwd: s.WorkingDir || '/', ...(s.User ? { user: s.User } : {}), tty: s.Tty, hostname: s.Hostname },
         ...(options.size ? { size: options.size } : {}),
       });
@@ -284,7 +284,7 @@ export class ContainerService {
     try {
       forwarder = await this.publish(rec, proc, forwards);
     } catch (err) {
-      // docker leaves a container whose ports cannot be bound "Created".
+      // docker leaves a container whose ports cannot be bound "Created"; its command never ran.
       proc.kill('SIGKILL');
       await proc.exited.catch(() => {});
       throw err;
@@ -322,6 +322,7 @@ export class ContainerService {
       kill: (sig) => proc.kill(sig),
     });
     this.live.set(rec.id, handle);
+    proc.release?.(); // its network is ready: the command runs
     return handle;
   }
 
@@ -355,8 +356,8 @@ export class ContainerService {
   }
 
   /**
-   * Attaches the user-mode network to the container's network namespace (its main process) and
-   * records what it bound. A process that is already gone publishes nothing.
+   * Attaches the user-mode network to the container's network namespace (its main process, held
+   * before its command until `release`) and records what it bound.
    */
   private async publish(rec: ContainerRecord, proc: SandboxProcess, forwards: Forward[]): Promise<PortForwarder | undefined> {
     if (forwards.length === 0) return undefined;
