@@ -228,6 +228,7 @@ function pastaSpec(forwards: readonly Forward[], proto: 'tcp' | 'udp'): string {
 async function startPasta(endpoint: Endpoint, pid: number, forwards: readonly Forward[], dir: string): Promise<PortForwarder> {
   const pidFile = join(dir, 'pasta.pid');
   const log = join(dir, 'pasta.log');
+  rmSync(pidFile, { force: true }); // a previous run's file would read as ready
   const args = ['-f', '-q', '--config-net', '--no-map-gw', '-t', pastaSpec(forwards, 'tcp'), '-u', pastaSpec(forwards, 'udp'), '-T', 'none', '-U', 'none', '-P', pidFile];
   const fds: number[] = [];
   if (isRoot()) {
@@ -254,7 +255,11 @@ async function startPasta(endpoint: Endpoint, pid: number, forwards: readonly Fo
     if (lost) throw bindError(endpoint, lost);
     throw new PortHelperError('pasta', why || `pasta did not start (${state})`);
   }
-  return { driver: 'pasta', pid: child.pid!, ports: boundPorts(forwards, hostHasIPv6()), stop: () => endChild(child) };
+  const stop = async (): Promise<void> => {
+    await endChild(child);
+    rmSync(pidFile, { force: true });
+  };
+  return { driver: 'pasta', pid: child.pid!, ports: boundPorts(forwards, hostHasIPv6()), stop };
 }
 
 /** One request to slirp4netns' API socket; its answer's `return`, or its `error.desc`. */
