@@ -150,6 +150,8 @@ export interface ContainerSummary {
   attached?: boolean;
   /** Bytes in its writable layer: what removing it frees. */
   sizeRw?: number;
+  /** docker's PORTS column (`127.0.0.1:8080->80/tcp`); empty when nothing is published or it is stopped. */
+  ports?: string;
 }
 
 export interface ContainerChange {
@@ -210,7 +212,7 @@ export interface Requests {
   'build.recent': { params: Record<string, never>; result: string[] };
   'build.history': { params: { path: string; dockerfile: string }; result: { builds: BuildSummary[]; advice: BuildAdvice[] } };
   'containers.list': { params: { all: boolean }; result: ContainerSummary[] };
-  'containers.create': { params: { image: string; name: string; command: string[]; env: string[] }; result: { id: string } };
+  'containers.create': { params: { image: string; name: string; command: string[]; env: string[]; ports?: string[] }; result: { id: string } };
   'images.env': { params: { ref: string }; result: { env: string[]; cmd: string[]; entrypoint: string[] } };
   'containers.remove': { params: { id: string; force: boolean }; result: null };
   'containers.stop': { params: { id: string }; result: null };

@@ -130,7 +130,10 @@ export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } =
   'build.recent': empty,
   'build.history': obj({ path, dockerfile: str({ max: 4096 }) }),
   'containers.list': obj({ all: bool() }),
-  'containers.create': obj({ image: ref, name: str({ max: 256 }), command: list(str({ max: 65536 }), 1000), env: list(str({ max: 65536 }), 1000) }),
+  'containers.create': obj<{ image: string; name: string; command: string[]; env: string[]; ports?: string[] }>(
+    { image: ref, name: str({ max: 256 }), command: list(str({ max: 65536 }), 1000), env: list(str({ max: 65536 }), 1000), ports: list(str({ max: 256 }), 100) },
+    ['ports'],
+  ),
   'images.env': obj({ ref }),
   'containers.remove': obj({ id, force: bool() }),
   'containers.stop': obj({ id }),

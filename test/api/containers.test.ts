@@ -6,6 +6,8 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
+import { portDriverUnavailable } from '../../src/main/engine/network/port-forwarder.ts';
+import { createServer } from 'node:net';
 import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
 import { suiteName } from '../fixtures/skip.ts';
@@ -177,4 +179,24 @@ describe.skipIf(missing)(suiteName('containers through the Engine API', missing)
     expect((await exec.inspect()).ExitCode).toBe(2);
     await sleeper.remove({ force: true });
   });
+
+  it.skipIf(portDriverUnavailable())('docker run -p publishes through the user-mode network; docker port and ps show it as docker does', async () => {
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise((r) => srv.close(r));
+    const run = await cli(['run', '-d', '--name', 'web', '-p', `127.0.0.1:${port}:80`, 'busybox', 'sh', '-c', 'mkdir /www && echo served > /www/index.html && exec httpd -f -p 80 -h /www']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    let body = '';
+    for (const deadline = Date.now() + 15_000; body === '' && Date.now() < deadline; ) {
+      body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => '');
+      if (body === '') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(body).toBe('served\n');
+    expect((await cli(['port', 'web'])).stdout).toBe(`80/tcp -> 127.0.0.1:${port}\n`);
+    expect((await cli(['ps', '--filter', 'name=web', '--format', '{{.Ports}}'])).stdout).toBe(`127.0.0.1:${port}->80/tcp\n`);
+    expect((await cli(['inspect', '-f', '{{json .HostConfig.PortBindings}}', 'web'])).stdout).toBe(`{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"${port}"}]}\n`);
+    expect((await cli(['rm', '-f', 'web'])).code).toBe(0);
+  });
 });
+

@@ -6,6 +6,7 @@ import { containerArgs } from '../engine/container/config.ts';
 import { checkContainerFilters, matchesContainerFilters } from '../engine/container/filters.ts';
 import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
 import { inspectContainer } from '../cli/container-format.ts';
+import { portSummaries } from '../engine/network/ports.ts';
 import { boolParam, filtersParam, intParam, sendJson } from './http.ts';
 import type { Route, RouteContext } from './router.ts';
 
@@ -19,7 +20,7 @@ export function containerSummary(engine: Engine, c: ContainerRecord, now: number
     ImageID: c.imageId,
     Command: containerArgs(c.config).join(' '),
     Created: Math.floor(c.created / 1000),
-    Ports: [],
+    Ports: portSummaries(engine.containers.ports(c)),
     ...(withSize ? { SizeRw: sizeRw, SizeRootFs: sizeRw + (engine.images.get(c.imageId)?.size ?? 0) } : {}),
     Labels: c.config.Labels ?? {},
     State: c.state,

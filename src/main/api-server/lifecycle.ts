@@ -18,6 +18,7 @@ import { ApiError, boolParam, intParam, readJson, sendEmpty, sendJson } from './
 import { plainStream, readUpgradeBody, upgradedStream, type RawStream } from './streams.ts';
 import type { Route, RouteContext } from './router.ts';
 import { knownNetwork } from './networks.ts';
+import { parseExposedPorts } from '../engine/build/instructions/history.ts';
 
 interface CreateBody {
   Image?: string;
@@ -29,12 +30,14 @@ interface CreateBody {
   Tty?: boolean;
   OpenStdin?: boolean;
   Labels?: Record<string, string> | null;
+  ExposedPorts?: Record<string, object> | null;
   HostConfig?: {
     AutoRemove?: boolean;
     NetworkMode?: string;
     Binds?: string[] | null;
     Mounts?: unknown[] | null;
-    PortBindings?: Record<string, unknown> | null;
+    PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+    PublishAllPorts?: boolean;
     Privileged?: boolean;
   } | null;
 }
@@ -44,15 +47,29 @@ const asArray = (v: string[] | string | null | undefined): string[] | undefined 
 /** What the sandbox cannot honour is refused with a clear 400, never ignored. */
 function refuseUnsupported(host: NonNullable<CreateBody['HostConfig']>): void {
   if ((host.Binds ?? []).length > 0 || (host.Mounts ?? []).length > 0) throw new StrataError('unsupported', 'bind mounts and volumes are not supported by the Strata sandbox yet');
-  if (Object.keys(host.PortBindings ?? {}).length > 0) throw new StrataError('unsupported', 'publishing ports is not supported by the Strata sandbox yet');
   if (host.Privileged) throw new StrataError('unsupported', 'privileged containers are not supported: the Strata sandbox is rootless');
 }
 
-/** A container's network: `host` when asked; every other network is a private namespace. */
+/** ExposedPorts, HostConfig.PortBindings and PublishAllPorts as the engine's create options. */
+function portOptions(body: CreateBody): Pick<CreateOptions, 'portBindings' | 'publishAll' | 'expose'> {
+  const portBindings: NonNullable<CreateOptions['portBindings']> = {};
+  for (const [key, list] of Object.entries(body.HostConfig?.PortBindings ?? {})) {
+    // The key is validated like an EXPOSE value; bindings keep docker's strings.
+    const [port] = parseExposedPorts([key]);
+    if (!port) continue;
+    portBindings[port] = (list ?? []).map((b) => ({ HostIp: b.HostIp ?? '', HostPort: b.HostPort ?? '' }));
+  }
+  return { portBindings, publishAll: body.HostConfig?.PublishAllPorts ?? false, expose: parseExposedPorts(Object.keys(body.ExposedPorts ?? {})) };
+}
+
+/**
+ * A container's network: `host` and `none` when asked; the default bridge and user-defined
+ * networks are `bridge` (a private namespace that can publish ports, as the CLI's default).
+ */
 function networkOf(engine: Engine, mode: string | undefined): CreateOptions['network'] {
-  if (mode === undefined || mode === '' || mode === 'default' || mode === 'bridge' || mode === 'none') return 'none';
-  if (mode === 'host') return 'host';
-  if (knownNetwork(engine, mode)) return 'none';
+  if (mode === 'host' || mode === 'none') return mode;
+  if (mode === undefined || mode === '' || mode === 'default' || mode === 'bridge') return 'bridge';
+  if (knownNetwork(engine, mode)) return 'bridge';
   throw new ApiError(404, `network ${mode} not found`);
 }
 
@@ -164,6 +181,7 @@ export class Lifecycle {
     // docker's API takes the entrypoint as a list; the engine's option is the CLI's single word.
     if (entrypoint !== undefined) opts.entrypoint = entrypoint.length === 0 ? '' : entrypoint[0]!;
     if (entrypoint && entrypoint.length > 1) opts.cmd = [...entrypoint.slice(1), ...(opts.cmd ?? [])];
+    Object.assign(opts, portOptions(body));
     const rec = this.engine.containers.create(opts, {});
     sendJson(ctx.res, 201, { Id: rec.id, Warnings: [] });
   }

@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.ts';
 import { containerArgs } from '../engine/container/config.ts';
 import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
 import { sortedKeys } from './formatter.ts';
+import { displayablePorts, portSummaries } from '../engine/network/ports.ts';
 import { createdSince, ellipsis, goTimeString } from './units.ts';
 
 /** One row of `ps`, keyed by docker's template field names. */
@@ -24,7 +25,7 @@ export function psRow(engine: Engine, c: ContainerRecord, now: number, trunc: bo
     Mounts: '',
     Names: c.name,
     Networks: c.config.Network,
-    Ports: '',
+    Ports: displayablePorts(portSummaries(engine.containers.ports(c))),
     RunningFor: createdSince(Math.floor(c.created / 1000), now),
     Size: '0B',
     State: c.state,
@@ -64,7 +65,7 @@ export function inspectContainer(engine: Engine, ref: string): Record<string, un
     RestartCount: 0,
     Driver: 'overlay',
     Platform: 'linux',
-    HostConfig: { AutoRemove: cfg.AutoRemove, NetworkMode: cfg.Network },
+    HostConfig: { AutoRemove: cfg.AutoRemove, NetworkMode: cfg.Network, PortBindings: cfg.PortBindings ?? {}, PublishAllPorts: cfg.PublishAllPorts ?? false },
     GraphDriver: { Name: 'overlay', Data: { UpperDir: engine.containers.upperDir(c.id), WorkDir: `${engine.containers.dirOf(c.id)}/work` } },
     Mounts: [],
     Config: {
@@ -74,6 +75,6 @@ export function inspectContainer(engine: Engine, ref: string): Record<string, un
       Volumes: cfg.Volumes ?? null, WorkingDir: cfg.WorkingDir ?? '', Entrypoint: cfg.Entrypoint ?? null, OnBuild: cfg.OnBuild ?? null,
       Labels: cfg.Labels ?? {}, ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
     },
-    NetworkSettings: { Networks: { [cfg.Network]: {} } },
+    NetworkSettings: { Ports: engine.containers.ports(c), Networks: { [cfg.Network]: {} } },
   };
 }

@@ -6,6 +6,7 @@
 import { UsageError } from './args.ts';
 import { ExecError } from '../engine/runtime/sandbox.ts';
 import { BuildError } from '../engine/build/builder.ts';
+import { StrataError } from '../../shared/errors.ts';
 
 /**
  * Where the error surfaced, which decides docker's wording:
@@ -31,6 +32,10 @@ export function describeError(err: unknown, surface: ErrorSurface = 'command'): 
   if (err instanceof UsageError) return { text: `${message}\n`, status: 125 };
   if (err instanceof ExecError && surface === 'start') {
     return { text: `strata: Error response from daemon: failed to create task for container: ${message}\n`, status: err.exitCode };
+  }
+  if (err instanceof StrataError && surface === 'start') {
+    // The engine refused to start it (a port already allocated …): docker's daemon error, 125.
+    return { text: `strata: Error response from daemon: ${message}\n`, status: 125 };
   }
   if (err instanceof ExecError && surface === 'exec') {
     return { text: `OCI runtime exec failed: exec failed: unable to start container process: ${message}: unknown\n`, status: err.exitCode };

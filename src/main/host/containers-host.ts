@@ -10,6 +10,7 @@ import { commitContainer } from '../engine/container/commit.ts';
 import type { ContainerChange, ContainerFile, ContainerSummary, ParamsOf, StreamParams } from '../../shared/contract.ts';
 import { RESIZE_PREFIX } from '../../shared/contract.ts';
 import { StrataError } from '../../shared/errors.ts';
+import { displayablePorts, parsePublishSpecs, portSummaries } from '../engine/network/ports.ts';
 import type { StreamContext } from './stream-context.ts';
 
 const MAX_VIEW_BYTES = 1 << 20;
@@ -21,6 +22,7 @@ export function listContainers(engine: Engine, all: boolean): ContainerSummary[]
     created: Math.floor(c.created / 1000), state: c.state, status: statusText(c, now),
     startedAt: Math.floor(c.startedAt / 1000), finishedAt: Math.floor(c.finishedAt / 1000), exitCode: c.exitCode,
     attached: c.state === 'running' && engine.containers.attach(c.id) !== undefined, sizeRw: engine.containers.sizeRw(c.id),
+    ports: displayablePorts(portSummaries(engine.containers.ports(c))),
   }));
 }
 
@@ -31,6 +33,8 @@ export function createContainer(engine: Engine, p: ParamsOf<'containers.create'>
     ...(p.command.length ? { cmd: p.command } : {}),
     // Only KEY=VALUE: a bare KEY would read the host's environment, which the UI never means.
     env: p.env.filter((e) => e.indexOf('=') > 0),
+    // `-p` specs as docker reads them; a bad one is refused with docker's words.
+    ...(p.ports && p.ports.length > 0 ? { portBindings: parsePublishSpecs(p.ports) } : {}),
     tty: true,
     openStdin: true,
   });

@@ -5,6 +5,9 @@ import { UsageError, type FlagSpec } from '../args.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ExecError } from '../../engine/runtime/sandbox.ts';
 import { takeLimitedNotice } from '../../engine/snapshot/idmap.ts';
+import { StrataError } from '../../../shared/errors.ts';
+import { parseExposedPorts } from '../../engine/build/instructions/history.ts';
+import { parsePublishSpecs } from '../../engine/network/ports.ts';
 import { parseNetworkMode } from '../../engine/runtime/policy.ts';
 import { type CreateOptions } from '../../engine/container/config.ts';
 import { type ContainerProcess, type ContainerRecord } from '../../engine/container/container-service.ts';
@@ -28,6 +31,9 @@ const CREATE_FLAGS: FlagSpec[] = [
   { name: 'label', short: 'l', type: 'strings', value: 'list', description: 'Set meta data on a container' },
   { name: 'network', type: 'string', description: 'Connect a container to a network: "none", "bridge" (default: a private network with a loopback only) or "host"' },
   { name: 'pull', type: 'string', description: 'Pull image before running ("always", "missing", "never") (default "missing")' },
+  { name: 'publish', short: 'p', type: 'strings', value: 'list', description: "Publish a container's port(s) to the host" },
+  { name: 'publish-all', short: 'P', type: 'bool', description: 'Publish all exposed ports to random ports' },
+  { name: 'expose', type: 'strings', value: 'list', description: 'Expose a port or a range of ports' },
 ];
 
 /**
@@ -77,7 +83,28 @@ function createOptions(ctx: CommandContext): CreateOptions {
   set('user', flagString(ctx, 'user'));
   set('entrypoint', flagString(ctx, 'entrypoint'));
   set('network', mode);
+  Object.assign(opts, portOptions(ctx, mode));
   return opts;
+}
+
+/**
+ * `-p`, `-P`, `--expose` as docker's CLI reads them; with `--network host` the ports are the
+ * host's already, and docker says so.
+ */
+function portOptions(ctx: CommandContext, mode: CreateOptions['network']): Pick<CreateOptions, 'portBindings' | 'publishAll' | 'expose'> {
+  let portBindings: CreateOptions['portBindings'];
+  let expose: string[];
+  try {
+    portBindings = parsePublishSpecs(flagStrings(ctx, 'publish'));
+    expose = parseExposedPorts(flagStrings(ctx, 'expose'));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const publishAll = flagBool(ctx, 'publish-all');
+  if (mode === 'host' && (Object.keys(portBindings).length > 0 || publishAll)) {
+    ctx.stderr.write('WARNING: Published ports are discarded when using host network mode\n');
+  }
+  return { portBindings, expose, publishAll };
 }
 
 /** Runs a started container's I/O against the terminal until it exits; returns its exit code. */
@@ -120,7 +147,7 @@ function terminalSize(ctx: CommandContext): { cols: number; rows: number } | und
 
 /** docker's wording for a process that could not start; returns its exit code. */
 function startFailed(ctx: CommandContext, err: unknown): number {
-  if (err instanceof ExecError) return reportError(ctx.stderr, err, 'start');
+  if (err instanceof StrataError) return reportError(ctx.stderr, err, 'start');
   throw err;
 }
 

@@ -7,6 +7,7 @@ import { compile, renderRows } from '../formatter.ts';
 import { goEscape } from '../template.ts';
 import { psRow, PS_HEADER, inspectContainer } from '../container-format.ts';
 import { checkContainerFilters, matchesContainerFilters } from '../../engine/container/filters.ts';
+import { portLines } from '../../engine/network/ports.ts';
 
 export const psCommand: Command = {
   path: ['ps'],
@@ -114,5 +115,29 @@ export const containerInspectCommand: Command = {
     }
     for (const ref of missing) ctx.stderr.write(`Error: No such container: ${ref}\n`);
     return missing.length > 0 ? 1 : 0;
+  },
+};
+
+export const portCommand: Command = {
+  path: ['port'],
+  aliases: [['container', 'port']],
+  usage: 'strata port CONTAINER [PRIVATE_PORT[/PROTO]]',
+  description: 'List port mappings or a specific mapping for the container',
+  flags: [],
+  minArgs: 1,
+  maxArgs: 2,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const [ref, privatePort] = ctx.args;
+    const rec = engine.containers.get(ref!);
+    let lines: string[];
+    try {
+      lines = portLines(engine.containers.ports(rec), ref!, privatePort);
+    } catch (err) {
+      // docker's CLI prints these itself, "Error: " included.
+      ctx.stderr.write(`${(err as Error).message}\n`);
+      return 1;
+    }
+    if (lines.length > 0) ctx.stdout.write(`${lines.join('\n')}\n`);
   },
 };

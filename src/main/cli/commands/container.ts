@@ -2,11 +2,11 @@
 import type { Command } from '../command.ts';
 import { createCommand, execCommand, runCommand, startCommand } from './container-run.ts';
 import { containerPruneCommand, killCommand, rmCommand, stopCommand, waitCommand } from './container-lifecycle.ts';
-import { containerInspectCommand, diffCommand, logsCommand, psCommand } from './container-view.ts';
+import { containerInspectCommand, diffCommand, logsCommand, portCommand, psCommand } from './container-view.ts';
 import { commitCommand, cpCommand, exportCommand } from './container-files.ts';
 
 export const CONTAINER_COMMANDS: Command[] = [
   containerPruneCommand, containerInspectCommand, waitCommand, cpCommand,
   runCommand, createCommand, startCommand, stopCommand, killCommand, rmCommand, psCommand, logsCommand, diffCommand, commitCommand,
-  exportCommand, execCommand,
+  exportCommand, execCommand, portCommand,
 ];

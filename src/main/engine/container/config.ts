@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { ContainerConfig } from '../image/oci.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import type { NetworkMode } from '../runtime/policy.ts';
+import type { PortBinding } from '../network/ports.ts';
 
 /** What a container was created with: docker's container Config (the image's, overridden). */
 export interface ContainerSettings extends ContainerConfig {
@@ -11,6 +12,10 @@ export interface ContainerSettings extends ContainerConfig {
   OpenStdin: boolean;
   AutoRemove: boolean;
   Network: NetworkMode;
+  /** docker's HostConfig.PortBindings (`-p`), as given: `80/tcp` → host address and port ('' = any). */
+  PortBindings?: Record<string, PortBinding[]>;
+  /** docker's HostConfig.PublishAllPorts (`-P`): every exposed port on a free host port. */
+  PublishAllPorts?: boolean;
 }
 
 export interface CreateOptions {
@@ -29,6 +34,12 @@ export interface CreateOptions {
   autoRemove?: boolean;
   /** docker's `--network`: `bridge` (default) and `none` are private, `host` only when asked. */
   network?: NetworkMode;
+  /** `-p`: port key → bindings (network/ports.ts parsePublishSpecs). */
+  portBindings?: Record<string, PortBinding[]>;
+  /** `-P`/`--publish-all`. */
+  publishAll?: boolean;
+  /** `--expose`: port keys (`80/tcp`) added to the image's ExposedPorts. */
+  expose?: string[];
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -97,8 +108,15 @@ export function containerSettings(image: ContainerConfig, opts: CreateOptions, u
     const eq = l.indexOf('=');
     labels[eq === -1 ? l : l.slice(0, eq)] = eq === -1 ? '' : l.slice(eq + 1);
   }
+  // docker exposes every published port too.
+  const exposed = { ...(base.ExposedPorts ?? {}) };
+  for (const p of [...(opts.expose ?? []), ...Object.keys(opts.portBindings ?? {})]) exposed[p] = {};
+  if (opts.network === 'none' && (Object.keys(opts.portBindings ?? {}).length > 0 || opts.publishAll)) {
+    throw new StrataError('invalid', 'conflicting options: port publishing and the container type network mode');
+  }
   return {
     ...base,
+    ...(Object.keys(exposed).length > 0 ? { ExposedPorts: exposed } : {}),
     Hostname: hostname,
     Image: opts.image,
     Env: env,
@@ -111,6 +129,8 @@ export function containerSettings(image: ContainerConfig, opts: CreateOptions, u
     OpenStdin: opts.openStdin ?? false,
     AutoRemove: opts.autoRemove ?? false,
     Network: opts.network ?? 'bridge',
+    ...(opts.portBindings && Object.keys(opts.portBindings).length > 0 ? { PortBindings: opts.portBindings } : {}),
+    ...(opts.publishAll ? { PublishAllPorts: true } : {}),
   };
 }
 

@@ -20,7 +20,9 @@ import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
 import { execInContainer } from './exec.ts';
-import { StrataError } from '../../../shared/errors.ts';
+import { allocatePorts, portDriverUnavailable, startPortForwarder, type Forward, type PortForwarder } from '../network/port-forwarder.ts';
+import { networkPorts, requestedBindings, type PortMap } from '../network/ports.ts';
+import { isErrorCode, StrataError } from '../../../shared/errors.ts';
 import { humanDuration } from '../../../shared/units.ts';
 
 export type ContainerState = 'created' | 'running' | 'exited';
@@ -39,6 +41,16 @@ export interface ContainerRecord {
   startedAt: number;
   finishedAt: number;
   sandboxPid: number;
+}
+
+/** `containers/<id>/ports.json` while a container publishes ports: its helper and what it bound. */
+interface PublishedPorts {
+  driver: string;
+  pid: number;
+  /** The helper's /proc start time, against pid reuse when it is reaped. */
+  start: string;
+  forwards: Forward[];
+  ports: PortMap;
 }
 
 interface Row {
@@ -184,6 +196,7 @@ export class ContainerService {
       }
       const now = Date.now();
       const exited = { ...row, state: 'exited' as const, exit_code: code, finished_at: now, sandbox_pid: 0 };
+      this.reapPublished(row.id);
       this.recordExitRow(exited);
       row = exited;
     }
@@ -254,16 +267,26 @@ export class ContainerService {
     const upperDir = this.upperDir(rec.id);
     const s = rec.config;
     const view = new RootfsView(lowerDirs, upperDir);
+    const forwards = await this.allocate(rec);
     let proc: SandboxProcess;
     try {
       const home = resolveUser(view, s.User || undefined).home;
       proc = await startProcess({
-        lowerDirs, upperDir, workDir: join(this.dirOf(rec.id), 'work'), network: s.Network,
+        lowerDirs, upperDir, workDir: join(this.dirOf(rec.id), 'work'), network: s.Network, held: forwards.length > 0,
         process: { args: containerArgs(s), env: processEnv(s, home), cwd: s.WorkingDir || '/', ...(s.User ? { user: s.User } : {}), tty: s.Tty, hostname: s.Hostname },
         ...(options.size ? { size: options.size } : {}),
       });
     } catch (err) {
       if (err instanceof ExecError) this.engine.db.prepare('UPDATE containers SET exit_code = ? WHERE id = ?').run(err.exitCode, rec.id);
+      throw err;
+    }
+    let forwarder: PortForwarder | undefined;
+    try {
+      forwarder = await this.publish(rec, proc, forwards);
+    } catch (err) {
+      // docker leaves a container whose ports cannot be bound "Created"; its command never ran.
+      proc.kill('SIGKILL');
+      await proc.exited.catch(() => {});
       throw err;
     }
     rmSync(join(this.dirOf(rec.id), 'exit'), { force: true });
@@ -279,10 +302,13 @@ export class ContainerService {
       const line = JSON.stringify({ log: data.toString('utf8'), stream, time: new Date().toISOString() });
       appendFileSync(log, `${line}\n`);
     });
-    const exited = proc.exited.then((r) => {
+    // The port helper goes before the exit is recorded: a stopped container has none left.
+    const exited = proc.exited.then(async (r) => {
+      await this.unpublish(rec.id, forwarder);
       this.recordExit(rec.id, r.exitCode);
       return r;
-    }, (err: Error) => {
+    }, async (err: Error) => {
+      await this.unpublish(rec.id, forwarder);
       this.recordExit(rec.id, 125);
       throw err;
     }).finally(() => this.live.delete(rec.id));
@@ -296,7 +322,88 @@ export class ContainerService {
       kill: (sig) => proc.kill(sig),
     });
     this.live.set(rec.id, handle);
+    proc.release?.(); // its network is ready: the command runs
     return handle;
+  }
+
+  // ---- published ports ----
+
+  private portsFile(id: string): string {
+    return join(this.dirOf(id), 'ports.json');
+  }
+
+  private readPublished(id: string): PublishedPorts | undefined {
+    try {
+      return JSON.parse(readFileSync(this.portsFile(id), 'utf8')) as PublishedPorts;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The host ports a container will publish, chosen before it starts (docker's errors for a port
+   * another container or process holds). `--network host` publishes nothing: it is the host's stack.
+   */
+  private async allocate(rec: ContainerRecord): Promise<Forward[]> {
+    const s = rec.config;
+    if (s.Network === 'host') return [];
+    const requested = requestedBindings(s.ExposedPorts, s.PortBindings, s.PublishAllPorts ?? false);
+    if (Object.keys(requested).length === 0) return [];
+    const why = portDriverUnavailable();
+    if (why) throw new StrataError('unsupported', why);
+    const taken = this.list().filter((c) => c.id !== rec.id).flatMap((c) => this.readPublished(c.id)?.forwards ?? []);
+    return allocatePorts({ name: rec.name, id: rec.id }, requested, taken);
+  }
+
+  /**
+   * Attaches the user-mode network to the container's network namespace (its main process, held
+   * before its command until `release`) and records what it bound.
+   */
+  private async publish(rec: ContainerRecord, proc: SandboxProcess, forwards: Forward[]): Promise<PortForwarder | undefined> {
+    if (forwards.length === 0) return undefined;
+    let gone = false;
+    void proc.exited.then(() => (gone = true), () => (gone = true));
+    const deadline = Date.now() + 10_000;
+    let main = this.mainPid(proc.pid);
+    while (main === undefined && !gone) {
+      if (Date.now() > deadline) throw new StrataError('deadline-exceeded', 'cannot publish ports: the container did not start within 10s');
+      await new Promise((r) => setTimeout(r, 20));
+      main = this.mainPid(proc.pid);
+    }
+    if (main === undefined) return undefined;
+    const forwarder = await startPortForwarder({ name: rec.name, id: rec.id }, main, forwards, this.dirOf(rec.id));
+    const record: PublishedPorts = { driver: forwarder.driver, pid: forwarder.pid, start: processStart(forwarder.pid) ?? '', forwards, ports: forwarder.ports };
+    writeFileSync(this.portsFile(rec.id), JSON.stringify(record));
+    return forwarder;
+  }
+
+  private async unpublish(id: string, forwarder: PortForwarder | undefined): Promise<void> {
+    if (forwarder) await forwarder.stop();
+    rmSync(this.portsFile(id), { force: true });
+  }
+
+  /** The port helper of a container whose runner died (the kernel normally ends it with the runner). */
+  private reapPublished(id: string): void {
+    const p = this.readPublished(id);
+    if (!p) return;
+    if (p.start !== '' && processStart(p.pid) === p.start) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    rmSync(this.portsFile(id), { force: true });
+  }
+
+  /**
+   * NetworkSettings.Ports: while the container runs, each exposed port (`null` when not
+   * published) and the host addresses and ports really bound; empty when it does not run.
+   */
+  ports(ref: string | ContainerRecord): PortMap {
+    const rec = typeof ref === 'string' ? this.get(ref) : ref;
+    if (rec.state !== 'running') return {};
+    return networkPorts(rec.config.ExposedPorts, this.readPublished(rec.id)?.ports ?? {});
   }
 
   private recordExit(id: string, code: number): void {
@@ -347,6 +454,8 @@ export class ContainerService {
     child.stdout!.destroy();
     child.unref();
     if (first === 'ok') return;
+    const failed = /^fail ([a-z-]+) ([\s\S]*)$/.exec(first);
+    if (failed) throw new StrataError(isErrorCode(failed[1]) ? failed[1] : 'internal', failed[2]!);
     const m = /^error (\d+) ([\s\S]*)$/.exec(first);
     throw new ExecError(m ? m[2]! : first, m ? Number(m[1]) : 125);
   }
@@ -438,6 +547,7 @@ export class ContainerService {
       await this.kill(rec.id, 'SIGKILL');
       await this.waitExit(rec.id, 10_000);
     }
+    this.reapPublished(rec.id);
     this.engine.db.transaction(() => {
       this.engine.db.prepare('DELETE FROM containers WHERE id = ?').run(rec.id);
       this.engine.events.record(this.event('destroy', rec));

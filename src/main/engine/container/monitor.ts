@@ -1,11 +1,12 @@
 /**
  * The detached runner of a container (`run -d`, `start` without `-a`): started by
  * ContainerService.startDetached, it runs the container in its own session, says "ok" (or
- * "error CODE MESSAGE") on stdout once, records the exit and removes an `--rm` container.
+ * "error CODE MESSAGE" when the process could not start, "fail KIND MESSAGE" for other errors) on stdout once, records the exit and removes an `--rm` container.
  * Usage: node monitor.ts ROOT CONTAINER_ID
  */
 import { Engine } from '../engine.ts';
 import { ExecError } from '../runtime/sandbox.ts';
+import { errorCode } from '../../../shared/errors.ts';
 
 async function main(root: string, id: string): Promise<number> {
   const engine = Engine.open({ root });
@@ -15,7 +16,9 @@ async function main(root: string, id: string): Promise<number> {
       proc = await engine.containers.start(id);
     } catch (err) {
       const code = err instanceof ExecError ? err.exitCode : 125;
-      process.stdout.write(`error ${code} ${(err as Error).message.replace(/\n/g, ' ')}\n`);
+      const message = (err as Error).message.replace(/\n/g, ' ');
+      // A start error of the engine's own (a port already allocated …) keeps its code.
+      process.stdout.write(err instanceof ExecError ? `error ${code} ${message}\n` : `fail ${errorCode(err)} ${message}\n`);
       if (engine.containers.get(id).config.AutoRemove) await engine.containers.remove(id, { force: true });
       return code;
     }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir, constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +46,11 @@ export interface SandboxSpec {
    * adds its ID, so a build killed with -9 leaves nothing `system gc` cannot attribute.
    */
   scratchPrefix?: string;
+  /**
+   * Hold the command, its namespaces made, until `release()`: a port helper attaches to the
+   * network namespace first, so the process starts with its network ready (as with docker).
+   */
+  held?: boolean;
 }
 
 export interface RunResult {
@@ -64,13 +69,15 @@ export interface SandboxProcess {
   readonly exited: Promise<RunResult>;
   /** Signals every process of the sandbox. */
   kill(signal?: NodeJS.Signals): void;
+  /** Lets a `held` sandbox run its command. */
+  release?: () => void;
 }
 
 export { removeTree };
 export { ExecError };
 export { namespaceArgs, overlayOptions };
 
-function which(name: string): string | undefined {
+export function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
     const p = join(dir, name);
     try {
@@ -194,6 +201,8 @@ export interface PreparedSandbox {
   user: ResolvedUser;
   /** Puts the run's changes where they belong and removes the scratch directory. */
   afterExit: () => Promise<void>;
+  /** Lets a `held` sandbox run its command. */
+  release?: () => void;
 }
 
 /** Mount points the sandbox may add to a copied rootfs; never part of the container's changes. */
@@ -261,6 +270,8 @@ interface Confinement {
   namespaces?: { network: NetworkMode; hostname: string };
   /** `exec`: how bwrap gets the container's pid namespace (see prepareExec). */
   pid?: string[];
+  /** A descriptor bwrap waits on before it runs the command (holdGate). */
+  block?: number;
 }
 
 /**
@@ -283,6 +294,7 @@ function confinedArgs(c: Confinement): string[] {
     '--bind', join(c.scratch, 'resolv.conf'), '/etc/resolv.conf',
     ...(c.pid ?? []),
     ...(ns ? ['--unshare-pid', '--as-pid-1', '--unshare-uts', '--unshare-ipc', ...(ns.network === 'host' ? [] : ['--unshare-net']), '--hostname', ns.hostname] : []),
+    ...(c.block !== undefined ? ['--block-fd', String(c.block)] : []),
     '--die-with-parent', '--chdir', c.cwd, '--clearenv', ...envArgs,
     // docker's default capabilities for root; a non-root user keeps none (as with docker).
     '--cap-drop', 'ALL', ...(c.user.uid === 0 ? DEFAULT_CAPS.flatMap((cap) => ['--cap-add', cap]) : []),
@@ -363,11 +375,13 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   const network = spec.network ?? 'none';
   const scratch = prepareScratch(spec.lowerDirs, hostname, network, spec.scratchPrefix);
   let root: string, args: string[], copy: boolean;
+  let release: (() => void) | undefined;
   try {
     root = join(scratch, 'root');
     const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
     writeFileSync(join(scratch, 'seccomp.bpf'), seccompProgram());
-    const bwrapArgs = confinedArgs({ scratch, cwd, env: proc.env, user, args: proc.args, namespaces: { network, hostname } });
+    const gate = spec.held ? holdGate(scratch) : undefined;
+    const bwrapArgs = confinedArgs({ scratch, cwd, env: proc.env, user, args: proc.args, namespaces: { network, hostname }, ...(gate ? { block: gate.fd } : {}) });
     const asUser = userArgs(t, user);
     if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
     copy = overlayUnavailable() !== undefined;
@@ -375,8 +389,9 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     if (copy && asUser.length > 0) addMountPoints(root);
     // fd 9 carries the seccomp program to bwrap (through setpriv); a pty cannot pass extra fds.
     const mount = copy ? '' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; ';
-    const script = `${mount}f=$4; shift 4; exec "$@" 9<"$f"`;
+    const script = `${mount}f=$4; shift 4; exec "$@" 9<"$f"${gate ? gate.redirect : ''}`;
     args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, join(scratch, 'seccomp.bpf'), ...asUser, t.bwrap, ...bwrapArgs];
+    if (gate) release = gate.release;
     writeFileSync(scratchRecord(spec.upperDir), scratch);
   } catch (err) {
     removeTree(scratch); // a run that cannot start leaves no scratch behind
@@ -387,6 +402,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     args,
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
     user,
+    ...(release ? { release } : {}),
     afterExit: async () => {
       try {
         if (copy) await syncBackRootfs(spec.lowerDirs, spec.upperDir, root, MOUNT_POINTS);
@@ -397,6 +413,32 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
       }
     },
   };
+}
+
+/**
+ * The gate of a `held` sandbox: a FIFO in the scratch directory that the sandbox's shell opens
+ * read-write (which never blocks) as fd 7 for bwrap's `--block-fd`: bwrap makes the namespaces,
+ * then waits for one byte before it runs the command. A pty cannot pass a descriptor of ours,
+ * a path can.
+ */
+function holdGate(scratch: string): { fd: number; redirect: string; release: () => void } {
+  const fifo = join(scratch, 'gate');
+  const res = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
+  if (res.status !== 0) throw new StrataError('unavailable', `mkfifo: ${(res.stderr || res.error?.message || '').trim()}`);
+  const release = (): void => {
+    try {
+      // The sandbox holds the FIFO open, so this open does not block; if it is gone, nothing waits.
+      const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      try {
+        writeSync(fd, 'g');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      /* the sandbox already ended */
+    }
+  };
+  return { fd: 7, redirect: ' 7<>"${f%/*}/gate"', release };
 }
 
 /**
@@ -446,7 +488,8 @@ export async function startProcess(spec: SandboxSpec): Promise<SandboxProcess> {
     return r;
   };
   try {
-    return await launch(prepared, { tty: spec.process.tty ?? false, ...(spec.size ? { size: spec.size } : {}) }, finish);
+    const proc = await launch(prepared, { tty: spec.process.tty ?? false, ...(spec.size ? { size: spec.size } : {}) }, finish);
+    return prepared.release ? { ...proc, release: prepared.release } : proc;
   } catch (err) {
     await prepared.afterExit(); // a spawn that failed leaves no scratch behind
     throw err;

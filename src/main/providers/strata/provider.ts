@@ -12,6 +12,7 @@ import { commitContainer } from '../../engine/container/commit.ts';
 import { containerArgs } from '../../engine/container/config.ts';
 import { statusText, type ContainerRecord } from '../../engine/container/container-service.ts';
 import { StrataError } from '../../../shared/errors.ts';
+import { portSummaries, type PortMap } from '../../engine/network/ports.ts';
 import type {
   DockerChange, DockerContainerSummary, DockerEvent, DockerHistoryItem, DockerImageDeleteItem, DockerImagesPruneResponse,
   DockerImageSummary, DockerJsonMessage, DockerSystemDf, Filters,
@@ -30,10 +31,10 @@ export function dockerHistoryItem(h: HistoryEntry): DockerHistoryItem {
   return { Id: h.id, Created: h.created, CreatedBy: h.createdBy, Tags: h.tags.length ? h.tags : null, Size: h.size, Comment: h.comment };
 }
 
-function dockerContainer(c: ContainerRecord, now: number): DockerContainerSummary {
+function dockerContainer(c: ContainerRecord, now: number, ports: PortMap): DockerContainerSummary {
   return {
     Id: c.id, Names: [`/${c.name}`], Image: c.image, ImageID: c.imageId, Command: containerArgs(c.config).join(' '), Created: Math.floor(c.created / 1000),
-    Ports: [], Labels: c.config.Labels ?? {}, State: c.state, Status: statusText(c, now),
+    Ports: portSummaries(ports), Labels: c.config.Labels ?? {}, State: c.state, Status: statusText(c, now),
   };
 }
 
@@ -117,11 +118,11 @@ export class StrataProvider implements Provider {
   async listContainers(o: { all?: boolean; limit?: number }): Promise<DockerContainerSummary[]> {
     const now = Date.now();
     const list = this.engine.containers.list({ all: (o.all ?? false) || (o.limit ?? 0) > 0 });
-    return (o.limit && o.limit > 0 ? list.slice(0, o.limit) : list).map((c) => dockerContainer(c, now));
+    return (o.limit && o.limit > 0 ? list.slice(0, o.limit) : list).map((c) => dockerContainer(c, now, this.engine.containers.ports(c)));
   }
 
   async inspectContainer(id: string): Promise<Record<string, unknown>> {
-    return dockerContainer(this.engine.containers.get(id), Date.now()) as unknown as Record<string, unknown>;
+    return dockerContainer(this.engine.containers.get(id), Date.now(), this.engine.containers.ports(id)) as unknown as Record<string, unknown>;
   }
 
   async *containerLogs(id: string): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {

@@ -312,7 +312,7 @@ export const en = {
       reason: 'Why: {reason}',
     },
     empty: { title: 'No containers', body: 'Run a container from an image: each one gets its own writable layer on top of the image, and you can open a terminal in it, edit its files and commit the result as a new image.' },
-    col: { name: 'Name', id: 'Container ID', image: 'Image', command: 'Command', status: 'Status', created: 'Created', actions: 'Actions' },
+    col: { name: 'Name', id: 'Container ID', image: 'Image', command: 'Command', status: 'Status', ports: 'Ports', created: 'Created', actions: 'Actions' },
     filterPlaceholder: 'Search: name, image, ID',
     noMatch: 'No container matches the search.',
     start: 'Start',
@@ -344,6 +344,8 @@ export const en = {
       button: 'Run…', title: 'Run a container', image: 'Image', name: 'Name (optional)', namePlaceholder: 'a random name',
       command: 'Command (empty: the image’s default)', env: 'Environment (from the image; change or add)', envKey: 'Variable', envValue: 'Value',
       addEnv: 'Add variable', start: 'Run',
+      ports: 'Published ports (optional)',
+      portsHint: 'As docker run -p: host port:container port, separated by spaces; 127.0.0.1:8080:80 for this computer only.',
     },
     commit: {
       button: 'Commit…', title: 'Commit the container as an image', repository: 'Name for the new image (repository:tag)', message: 'Message',

@@ -314,7 +314,7 @@ export const ko: Messages = {
       reason: '이유: {reason}',
     },
     empty: { title: '컨테이너가 없습니다', body: '이미지에서 컨테이너를 실행하세요. 컨테이너마다 이미지 위에 자기만의 쓰기 가능 레이어가 생기고, 터미널을 열고 파일을 고친 뒤 결과를 새 이미지로 커밋할 수 있습니다.' },
-    col: { name: '이름', id: '컨테이너 ID', image: '이미지', command: '명령', status: '상태', created: '생성', actions: '동작' },
+    col: { name: '이름', id: '컨테이너 ID', image: '이미지', command: '명령', status: '상태', ports: '포트', created: '생성', actions: '동작' },
     filterPlaceholder: '검색: 이름, 이미지, ID',
     noMatch: '검색과 일치하는 컨테이너가 없습니다.',
     start: '시작',
@@ -346,6 +346,8 @@ export const ko: Messages = {
       button: '실행…', title: '컨테이너 실행', image: '이미지', name: '이름 (선택)', namePlaceholder: '임의의 이름',
       command: '명령 (비우면 이미지 기본값)', env: '환경 변수 (이미지에서 가져옴, 바꾸거나 추가)', envKey: '변수', envValue: '값',
       addEnv: '변수 추가', start: '실행',
+      ports: '게시할 포트 (선택)',
+      portsHint: 'docker run -p와 같이 호스트 포트:컨테이너 포트, 공백으로 구분합니다. 이 컴퓨터에서만 열려면 127.0.0.1:8080:80.',
     },
     commit: {
       button: '커밋…', title: '컨테이너를 이미지로 커밋', repository: '새 이미지 이름 (저장소:태그)', message: '메시지',

@@ -56,8 +56,8 @@ export const useContainersStore = defineStore('containers', () => {
     }
   }
 
-  async function create(image: string, name: string, command: string[], env: string[]): Promise<string> {
-    const { id } = await api.call('containers.create', { image, name, command, env });
+  async function create(image: string, name: string, command: string[], env: string[], ports: string[] = []): Promise<string> {
+    const { id } = await api.call('containers.create', { image, name, command, env, ...(ports.length > 0 ? { ports } : {}) });
     await api.call('containers.start', { id });
     await refresh();
     selectedId.value = id;

@@ -15,6 +15,10 @@ import { HostSession } from '../../../../main/host/session.ts';
 import { sandboxUnavailable } from '../../../../main/engine/runtime/sandbox.ts';
 import { ko } from '../../i18n/ko.ts';
 import { tempDir } from '../../../../../test/tmp.ts';
+import { busyboxMissing, storeImage, writeBusyboxRootfs } from '../../../../../test/fixtures/busybox.ts';
+import { portDriverUnavailable } from '../../../../main/engine/network/port-forwarder.ts';
+import { createServer } from 'node:net';
+import { request } from 'node:http';
 
 /** The containers view over a real engine, its host session called directly (JSON both ways, like IPC). */
 describe('containers view: what the sandbox can do', () => {
@@ -71,4 +75,52 @@ describe('containers view: what the sandbox can do', () => {
     expect(w.find('[data-testid="run-button"]').exists()).toBe(true);
     w.unmount();
   });
+
+  it('runs a container with a published port from the dialog and shows the ports in the table', async (ctx) => {
+    const why = sandboxUnavailable() ?? busyboxMissing() ?? portDriverUnavailable();
+    if (why) ctx.skip(why);
+    await writeBusyboxRootfs(join(tmp.path, 'base.tar'));
+    await storeImage(engine, [join(tmp.path, 'base.tar')], { tags: ['web'], config: { config: { Cmd: ['sh', '-c', 'mkdir /www && echo desktop > /www/index.html && exec httpd -f -p 80 -h /www'] } } });
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    setActivePinia(createPinia());
+    setApi(createApi(transport));
+    setLocale('ko');
+    await useAppStore().load();
+    const w = mount(ContainersView, { global: { plugins: [i18n] } });
+    try {
+      await flushPromises();
+      await w.find('[data-testid="run-button"]').trigger('click');
+      const image = w.find('[data-testid="run-image"]');
+      await image.setValue('web');
+      await image.trigger('change');
+      await w.find('[data-testid="run-ports"]').setValue(`127.0.0.1:${port}:80`);
+      expect(w.text()).toContain(ko.containers.run.ports);
+      await w.find('form').trigger('submit');
+      let cell = '';
+      for (const deadline = Date.now() + 20_000; cell === '' && Date.now() < deadline; ) {
+        await flushPromises();
+        await new Promise((r) => setTimeout(r, 50));
+        cell = w.find('[data-testid="container-ports"]').exists() ? w.find('[data-testid="container-ports"]').text() : '';
+      }
+      expect(cell).toBe(`127.0.0.1:${port}->80/tcp`);
+      expect(w.find('thead').text()).toContain(ko.containers.col.ports);
+      const body = await new Promise<string>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/' }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', (e) => resolve(e.message));
+        req.end();
+      });
+      expect(body).toBe('desktop\n');
+    } finally {
+      w.unmount();
+      for (const c of engine.containers.list({ all: true })) await engine.containers.remove(c.id, { force: true });
+    }
+  });
 });
+
