@@ -12,6 +12,7 @@ import type { Provider } from '../providers/provider.ts';
 import type { Endpoint } from '../providers/engine-api/endpoint.ts';
 import { setLastResort } from '../host/last-resort.ts';
 import { join, resolve } from 'node:path';
+import { StrataError } from '../../shared/errors.ts';
 
 export { findCommand };
 
@@ -154,7 +155,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     }
     const { PROVIDER_COMMANDS } = await import('./commands/provider.ts');
     const routed = PROVIDER_COMMANDS[name];
-    if (!routed) throw new Error(`"strata ${name}" is not supported against an Engine API provider yet`);
+    if (!routed) throw new StrataError('unsupported', `"strata ${name}" is not supported against an Engine API provider yet`);
     // Loaded only here: the Engine API client (dockerode, ssh2) costs every other command nothing.
     const { EngineApiProvider } = await import('../providers/engine-api/provider.ts');
     provider = await EngineApiProvider.connect(selected.endpoint, selected.name);

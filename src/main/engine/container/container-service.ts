@@ -12,7 +12,6 @@ import type { Change } from '../snapshot/changes.ts';
 import type { RootfsView } from '../snapshot/rootfs.ts';
 import type { SandboxProcess, RunResult } from '../runtime/sandbox.ts';
 import { ExecError } from '../runtime/exec-error.ts';
-import { registerUsageProvider } from '../usage/disk-usage.ts';
 import { directorySize } from '../usage/directory-size.ts';
 import type { DiskUsageContainer } from '../api.ts';
 import type { NewEvent } from '../events/event-log.ts';
@@ -119,10 +118,11 @@ export class ContainerService {
     this.engine = engine;
     migrate(engine.db, 'containers', CONTAINER_MIGRATIONS);
     this.root = engine.dir('containers');
-    engine.images.addHolder((imageId) => this.usersOfImage(imageId));
-    registerUsageProvider(engine, {
+    engine.references.register({
+      kind: 'container',
+      imageUsers: (imageId) => this.usersOfImage(imageId),
       containers: () => this.diskUsage(),
-      imageContainers: () => {
+      imageUseCounts: () => {
         const m = new Map<string, number>();
         for (const r of engine.db.prepare('SELECT image_id, count(*) AS n FROM containers GROUP BY image_id').all() as { image_id: string; n: number }[]) m.set(r.image_id, r.n);
         return m;
