@@ -1,6 +1,6 @@
 /**
  * The daily loop beside a real Docker Engine (Debian docker.io 20.10, BuildKit, a private dockerd
- * as the tests start it): on the ≈200 MB Debian base (bench/debian-base.ts), as a user types it —
+ * as the tests start it): on the ≈250 MB Debian base (bench/debian-base.ts), as a user types it —
  * `load` of the base's docker-archive, the first build (its RUN unpacks the base), a fully cached
  * rebuild, and a rebuild after one source file changed. Each run starts both from an empty store
  * (dockerd: the images and the build cache removed); strata and docker in turn, A B A B ….
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       ['fully cached rebuild', (l) => l.cached, 1.0],
       ['one file changed', (l) => l.oneFile, 0.5],
     ];
-    console.log(`base: ${BASE} (≈200 MB); ${runs} runs each, in turn; medians, ratio = median of the per-run ratios\n`);
+    console.log(`base: ${BASE} (≈250 MB); ${runs} runs each, in turn; medians, ratio = median of the per-run ratios\n`);
     console.log(`${'scenario'.padEnd(32)}${'strata'.padStart(9)}${'docker'.padStart(9)}${'ratio'.padStart(8)}   goal`);
     for (const [label, pick, goal] of rows) {
       const a = median(ours.map(pick));

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/main/engine/engine.ts';
 import { dockerdMissing, startDockerd, DOCKER } from '../test/fixtures/dockerd.ts';
-import { STRATA, ms, numberArg, paired, populate, stringArg, timeProcess, type Paired } from './stores.ts';
+import { STRATA, cpuOfProcess, ms, numberArg, paired, populate, stringArg, timeProcess, type Paired } from './stores.ts';
 
 const runs = numberArg('runs', 5);
 const before = stringArg('before');
@@ -32,10 +32,11 @@ async function store(dir: string, name: string, images: number): Promise<string>
   return root;
 }
 
-function row(label: string, p: Paired, goal?: number, peer?: Paired): void {
+function row(label: string, p: Paired, goal?: number, peer?: Paired, cpu?: Paired): void {
   const cells = [label.padEnd(34), ms(p.best).padStart(8), ms(p.median).padStart(8)];
   if (before) cells.push(p.other ? `${ms(p.other.best).padStart(8)}${ms(p.other.median).padStart(8)}${`${p.ratio!.toFixed(2)}×`.padStart(8)}` : ''.padStart(24));
   if (useDocker) cells.push(peer ? ms(peer.best).padStart(8) : ''.padStart(8));
+  cells.push(cpu ? `${ms(cpu.best).padStart(8)}${cpu.other ? ms(cpu.other.best).padStart(8) : ''}` : '');
   if (goal !== undefined) cells.push(`   goal ≤ ${goal} ms: ${p.best <= goal ? 'met' : 'NOT met'}`);
   console.log(cells.join(''));
 }
@@ -58,15 +59,18 @@ try {
   const head = ['command'.padEnd(34), 'best'.padStart(8), 'median'.padStart(8)];
   if (before) head.push('B best'.padStart(8), 'B med'.padStart(8), 'A/B'.padStart(8));
   if (useDocker) head.push('docker'.padStart(8));
+  head.push('cpu'.padStart(8), ...(before ? ['B cpu'.padStart(8)] : []));
   console.log(head.join(''));
-  row('node -e 0 (floor)', paired(runs, cmd(node, ['-e', '0'])));
+  row('node -e 0 (floor)', paired(runs, cmd(node, ['-e', '0'])), undefined, undefined, paired(runs, () => cpuOfProcess([node, '-e', '0'])));
   for (const [label, args, goal, dockerArgs] of cases) {
     const p = paired(runs, cmd(STRATA, args), other ? cmd(other, args) : undefined);
     const env = dockerd ? { ...process.env, DOCKER_HOST: `unix://${dockerd.socket}` } : undefined;
     const peer = dockerd && dockerArgs ? paired(runs, () => timeProcess([DOCKER, ...dockerArgs], env)) : undefined;
-    row(label, p, goal, peer);
+    const cpu = paired(runs, () => cpuOfProcess([STRATA, ...args]), other ? () => cpuOfProcess([other, ...args]) : undefined);
+    row(label, p, goal, peer, cpu);
   }
-  if (useDocker) console.log('\ndocker: the Debian docker.io 20.10 CLI against a private dockerd with an empty store (a client round trip, for reference)');
+  console.log('\ncpu: best user + system time of the whole process (/usr/bin/time, 10 ms steps): what a run costs when the machine is busy');
+  if (useDocker) console.log('docker: the Debian docker.io 20.10 CLI against a private dockerd with an empty store (a client round trip, for reference)');
 } finally {
   await dockerd?.stop();
   rmSync(dir, { recursive: true, force: true });

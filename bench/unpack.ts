@@ -1,5 +1,5 @@
 /**
- * Unpacking a layer: the engine's snapshot of the ≈200 MB Debian base layer (bench/debian-base.ts)
+ * Unpacking a layer: the engine's snapshot of the ≈250 MB Debian base layer (bench/debian-base.ts)
  * beside `tar -xf` of the same layer tar into a directory on the same disk, in turn, each run into
  * a fresh directory (the page cache warm for both). Goal: ≤ 1.2× tar.
  *

@@ -7,7 +7,7 @@ import type { Engine } from '../engine/engine.ts';
 import { defaultRoot } from '../engine/paths.ts';
 import { parseArgs, UsageError } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
-import { allCommands, findCommand } from './loader.ts';
+import { allCommands, cacheDir, findCommand } from './loader.ts';
 import type { Provider } from '../providers/provider.ts';
 import type { Endpoint } from '../providers/engine-api/endpoint.ts';
 import { setLastResort } from '../host/last-resort.ts';
@@ -194,6 +194,9 @@ function oneLine(err: unknown): string {
 }
 
 if (import.meta.main) {
+  // Run as `node src/main/cli/main.ts` (bin/strata sets NODE_COMPILE_CACHE itself): the modules
+  // loaded from here on, every command's, still reuse their compiled form.
+  if (!process.env.NODE_COMPILE_CACHE) (await import('node:module')).enableCompileCache(join(cacheDir(), 'node-compile-cache'));
   let escapedOnce = false;
   setLastResort((err) => {
     escapedOnce = true;
