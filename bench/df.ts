@@ -10,14 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../src/main/engine/engine.ts';
-import { ingestLayer } from '../src/main/engine/layer/layer-ingest.ts';
-import { writeImage } from '../src/main/engine/image/image-writer.ts';
 import { listImages } from '../src/main/engine/image/list.ts';
 import { diskUsage } from '../src/main/engine/usage/disk-usage.ts';
 import { formatDiskUsage, formatImagesCommand } from '../src/main/cli/image-format.ts';
-import type { LayerInput } from '../src/main/engine/image/image-service.ts';
-import { baseConfig, writeTar } from '../test/fixtures/busybox.ts';
-import { createReadStream } from 'node:fs';
+import { populate } from './stores.ts';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const arg = (name: string, dflt: number): number => {
@@ -28,27 +24,8 @@ const IMAGES = arg('images', 1000);
 const RUNS = arg('runs', 20);
 const BASES = 10;
 
-async function layerFrom(engine: Engine, dir: string, name: string, content: string): Promise<LayerInput> {
-  const path = join(dir, `${name}.tar`);
-  await writeTar(path, [{ type: 'file', name: `${name}.txt`, content }]);
-  const l = await ingestLayer(engine.content, createReadStream(path));
-  return { blobDigest: l.blob.digest, blobSize: l.blob.size, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize, files: l.files };
-}
-
-async function populate(engine: Engine, dir: string): Promise<void> {
-  await engine.gc.withLease(async () => {
-    const bases: LayerInput[] = [];
-    for (let b = 0; b < BASES; b++) bases.push(await layerFrom(engine, dir, `base${b}`, `base ${b}\n`.repeat(2000 + b * 500)));
-    for (let i = 0; i < IMAGES; i++) {
-      const top = await layerFrom(engine, dir, `top${i}`, `image ${i}\n`.repeat(1 + (i % 50)));
-      const created = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString();
-      await writeImage(engine.content, engine.images, {
-        config: baseConfig({ created, history: [{ created, created_by: 'ADD base' }, { created, created_by: `RUN echo ${i}` }] }),
-        layers: [bases[i % BASES]!, top],
-        tags: [`bench/app${i % 100}:v${Math.floor(i / 100)}`],
-      });
-    }
-  });
+async function populateStore(engine: Engine, dir: string): Promise<void> {
+  await populate(engine, dir, IMAGES, BASES);
 }
 
 function median(xs: number[]): number {
@@ -82,7 +59,7 @@ try {
   const root = join(dir, 'store');
   const engine = Engine.open({ root });
   const t0 = performance.now();
-  await populate(engine, dir);
+  await populateStore(engine, dir);
   const populateMs = performance.now() - t0;
   const now = Date.now();
   const imagesMs = time(() => void formatImagesCommand(listImages(engine), { now }), RUNS);

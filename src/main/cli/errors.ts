@@ -4,8 +4,9 @@
  * the CLI chooses a prefix or an exit code for an error.
  */
 import { UsageError } from './args.ts';
-import { ExecError } from '../engine/runtime/sandbox.ts';
-import { BuildError } from '../engine/build/builder.ts';
+// The error classes' own small modules: every command reports errors, few run the sandbox or a build.
+import { ExecError } from '../engine/runtime/exec-error.ts';
+import { BuildError } from '../engine/build/build-error.ts';
 import { StrataError } from '../../shared/errors.ts';
 
 /**

@@ -1,17 +1,20 @@
-import { Engine } from '../engine/engine.ts';
+/**
+ * The CLI's entry: global flags, then the one command argv names. Only what every command needs
+ * is imported here; the command's module, the engine and the providers load when used (see
+ * loader.ts), so `--version` and `--help` cost a Node start and little more.
+ */
+import type { Engine } from '../engine/engine.ts';
 import { defaultRoot } from '../engine/paths.ts';
 import { parseArgs, UsageError } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
-import { COMMANDS } from './registry.ts';
-import { reportError } from './errors.ts';
-import { PROVIDER_COMMANDS, daemonMessage } from './commands/provider.ts';
-import { currentContext } from '../providers/contexts.ts';
-import { selectEndpoint } from '../providers/discovery.ts';
+import { allCommands, cacheDir, findCommand } from './loader.ts';
 import type { Provider } from '../providers/provider.ts';
+import type { Endpoint } from '../providers/engine-api/endpoint.ts';
 import { setLastResort } from '../host/last-resort.ts';
-import { ensureSpaceReserve, explainDiskFull, releaseSpaceReserve } from '../engine/metadata/db.ts';
 import { join, resolve } from 'node:path';
 import { StrataError } from '../../shared/errors.ts';
+
+export { findCommand };
 
 /**
  * Commands that free space: on a full disk they may spend the store's space reserve, so that
@@ -51,19 +54,6 @@ function flagValue(a: string, argv: string[], names: string[]): string | undefin
   return undefined;
 }
 
-/** Finds the command whose path (or alias) is the longest prefix of argv. */
-export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
-  let best: { command: Command; rest: string[]; len: number } | undefined;
-  for (const command of COMMANDS) {
-    for (const path of [command.path, ...(command.aliases ?? [])]) {
-      if (path.length <= argv.length && path.every((w, i) => argv[i] === w) && (!best || path.length > best.len)) {
-        best = { command, rest: argv.slice(path.length), len: path.length };
-      }
-    }
-  }
-  return best && { command: best.command, rest: best.rest };
-}
-
 function helpFor(c: Command): string {
   const lines = [`Usage:  ${c.usage}`, '', c.description, ''];
   if (c.aliases?.length) lines.push('Aliases:', `  ${[c.path, ...c.aliases].map((p) => p.join(' ')).join(', ')}`, '');
@@ -77,8 +67,8 @@ function helpFor(c: Command): string {
   return `${lines.join('\n')}\n`;
 }
 
-function commandList(): string {
-  const rows = COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(20)} ${c.description}`).sort();
+async function commandList(): Promise<string> {
+  const rows = (await allCommands()).map((c) => `  ${c.path.join(' ').padEnd(20)} ${c.description}`).sort();
   return `${GLOBAL_HELP}\nCommands:\n${rows.join('\n')}\n`;
 }
 
@@ -92,7 +82,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     else if ((v = flagValue(a, argv, ['-H', '--host'])) !== undefined) global.host = v;
     else if ((v = flagValue(a, argv, ['-c', '--context'])) !== undefined) global.context = v;
     else if (a === '-h' || a === '--help') {
-      io.stdout.write(commandList());
+      io.stdout.write(await commandList());
       return 0;
     } else if (a === '-v' || a === '--version') {
       io.stdout.write('strata version 0.1.0\n');
@@ -103,10 +93,10 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     }
   }
   if (argv.length === 0) {
-    io.stdout.write(commandList());
+    io.stdout.write(await commandList());
     return 0;
   }
-  const found = findCommand(argv);
+  const found = await findCommand(argv);
   if (!found) {
     io.stderr.write(`strata: '${argv.join(' ')}' is not a strata command.\nSee 'strata --help'\n`);
     return 1;
@@ -122,6 +112,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
   }
   const root = global.root;
   let engine: Engine | undefined;
+  let openEngine: typeof Engine.open | undefined;
   let provider: Provider | undefined;
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new Error('interrupted'));
@@ -143,7 +134,10 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       stderr: io.stderr,
       stdin: io.stdin,
       signal: abort.signal,
-      engine: () => (engine ??= Engine.open({ root })),
+      engine: (): Engine => {
+        if (!openEngine) throw new Error('the store is not open against an Engine API provider');
+        return (engine ??= openEngine({ root }));
+      },
     };
     const escaped = new Promise<never>((_, reject) => {
       uncaught = (err) => {
@@ -152,11 +146,14 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       };
     });
     // `context` manages the choice itself; every other command goes where -H/--context points.
-    const selected = command.path[0] === 'context' ? undefined : selectEndpoint({ ...global, current: currentContext() });
+    const selected = command.path[0] === 'context' ? undefined : await selectedEndpoint(global);
     if (!selected) {
-      if (FREES_SPACE.includes(name)) releaseSpaceReserve(join(resolve(root), 'strata.db'));
+      const { Engine } = await import('../engine/engine.ts');
+      openEngine = (o) => Engine.open(o);
+      if (FREES_SPACE.includes(name)) (await import('../engine/metadata/db.ts')).releaseSpaceReserve(join(resolve(root), 'strata.db'));
       return (await Promise.race([command.run(ctx), escaped])) ?? 0;
     }
+    const { PROVIDER_COMMANDS } = await import('./commands/provider.ts');
     const routed = PROVIDER_COMMANDS[name];
     if (!routed) throw new StrataError('unsupported', `"strata ${name}" is not supported against an Engine API provider yet`);
     // Loaded only here: the Engine API client (dockerode, ssh2) costs every other command nothing.
@@ -164,26 +161,32 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
     provider = await EngineApiProvider.connect(selected.endpoint, selected.name);
     return (await Promise.race([routed(ctx, provider), escaped])) ?? 0;
   } catch (caught) {
-    const err = provider ? caught : explainDiskFull(caught, resolve(root));
+    const err = provider ? caught : (await import('../engine/metadata/db.ts')).explainDiskFull(caught, resolve(root));
     // An engine's refusal reads as docker prints it (`Error response from daemon: …`).
     if (provider && !(err instanceof UsageError)) {
       if (process.env.STRATA_DEBUG) io.stderr.write(`${(err as Error)?.stack ?? String(err)}
 `);
-      io.stderr.write(`${daemonMessage(err as Error)}
+      io.stderr.write(`${(await import('./commands/provider.ts')).daemonMessage(err as Error)}
 `);
       return 1;
     }
-    return reportError(io.stderr, err);
+    return (await import('./errors.ts')).reportError(io.stderr, err);
   } finally {
     uncaught = undefined;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (engine) {
       engine.close();
-      ensureSpaceReserve(join(engine.root, 'strata.db'));
+      (await import('../engine/metadata/db.ts')).ensureSpaceReserve(join(engine.root, 'strata.db'));
     }
     provider?.close();
   }
+}
+
+/** Where -H/--context (or the current context) points; undefined for the Strata store. */
+async function selectedEndpoint(global: GlobalOptions): Promise<{ name: string; endpoint: Endpoint } | undefined> {
+  const [{ selectEndpoint }, { currentContext }] = await Promise.all([import('../providers/discovery.ts'), import('../providers/contexts.ts')]);
+  return selectEndpoint({ ...global, current: currentContext() });
 }
 
 function oneLine(err: unknown): string {
@@ -191,6 +194,9 @@ function oneLine(err: unknown): string {
 }
 
 if (import.meta.main) {
+  // Run as `node src/main/cli/main.ts` (bin/strata sets NODE_COMPILE_CACHE itself): the modules
+  // loaded from here on, every command's, still reuse their compiled form.
+  if (!process.env.NODE_COMPILE_CACHE) (await import('node:module')).enableCompileCache(join(cacheDir(), 'node-compile-cache'));
   let escapedOnce = false;
   setLastResort((err) => {
     escapedOnce = true;

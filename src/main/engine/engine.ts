@@ -8,7 +8,7 @@ import { References } from './references/references.ts';
 import { ChangeBus } from './events/change-bus.ts';
 import { EventLog } from './events/event-log.ts';
 import { ChangeFeed } from './events/feed.ts';
-import { fsck, type FsckReport } from './fsck/fsck.ts';
+import type { FsckReport } from './fsck/fsck.ts';
 import { defaultRoot } from './paths.ts';
 import { registerBuildService } from './build/cache.ts';
 import { ContainerService } from './container/container-service.ts';
@@ -88,7 +88,9 @@ export class Engine {
     this.closers.push(fn);
   }
 
-  fsck(): Promise<FsckReport> {
+  /** Loaded on use: opening the store is every command's start-up, fsck is one command. */
+  async fsck(): Promise<FsckReport> {
+    const { fsck } = await import('./fsck/fsck.ts');
     return fsck(this.db, this.content, this.gc);
   }
 

@@ -1,7 +1,6 @@
 /** A failed build as the CLI and the UI show it: one line of reason, the Dockerfile line when known. */
 import { StrataError, errorCode, type ErrorCode } from '../../../shared/errors.ts';
-import { DockerfileParseError } from './parser/index.ts';
-import { RunFailedError } from './run.ts';
+import { DockerfileParseError } from './parser/errors.ts';
 
 /** A failed build, at a Dockerfile line when known; its code is the cause's (a missing base image stays not-found). */
 export class BuildError extends StrataError {
@@ -12,6 +11,15 @@ export class BuildError extends StrataError {
       cause, ...(line !== undefined || exitCode !== undefined ? { details: { ...(line !== undefined ? { line } : {}), ...(exitCode !== undefined ? { exitCode } : {}) } } : {}),
     });
     this.line = line;
+    this.exitCode = exitCode;
+  }
+}
+
+/** A RUN step's process exited non-zero: the Dockerfile's command failed, not the engine. */
+export class RunFailedError extends StrataError {
+  readonly exitCode: number;
+  constructor(args: string[], exitCode: number) {
+    super('invalid', `process "${args.join(' ')}" did not complete successfully: exit code: ${exitCode}`, { details: { exitCode } });
     this.exitCode = exitCode;
   }
 }

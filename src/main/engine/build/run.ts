@@ -13,6 +13,7 @@ import { Snapshotter } from '../snapshot/snapshotter.ts';
 import { layerFromUpper } from '../snapshot/changes.ts';
 import { resolveRunCommand, type RunInstruction } from './instructions/index.ts';
 import { StrataError } from '../../../shared/errors.ts';
+import { RunFailedError } from './build-error.ts';
 import type { WrittenLayer } from './copy.ts';
 import { runScratchPrefix } from './owner.ts';
 
@@ -35,15 +36,8 @@ export interface RunRequest {
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
-/** A RUN whose process failed: BuildKit's wording, with the exit code. */
-/** A RUN step's process exited non-zero: the Dockerfile's command failed, not the engine. */
-export class RunFailedError extends StrataError {
-  readonly exitCode: number;
-  constructor(args: string[], exitCode: number) {
-    super('invalid', `process "${args.join(' ')}" did not complete successfully: exit code: ${exitCode}`, { details: { exitCode } });
-    this.exitCode = exitCode;
-  }
-}
+// Defined beside BuildError (a small module the CLI's error reporting loads); exported here as before.
+export { RunFailedError };
 
 function lineWriter(stream: 'stdout' | 'stderr', onOutput: RunRequest['onOutput']): Writable {
   return new Writable({

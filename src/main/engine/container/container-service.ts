@@ -7,19 +7,17 @@ import { fileURLToPath } from 'node:url';
 import type { Stores } from '../stores.ts';
 import { migrate } from '../metadata/db.ts';
 import { ConflictError } from '../image/image-service.ts';
-import { Snapshotter } from '../snapshot/snapshotter.ts';
-import { changes, type Change } from '../snapshot/changes.ts';
-import { RootfsView } from '../snapshot/rootfs.ts';
-import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
-import { resolveUser } from '../runtime/user.ts';
-import { detectOpaqueDirs } from '../runtime/opaque.ts';
+import type { Snapshotter } from '../snapshot/snapshotter.ts';
+import type { Change } from '../snapshot/changes.ts';
+import type { RootfsView } from '../snapshot/rootfs.ts';
+import type { SandboxProcess, RunResult } from '../runtime/sandbox.ts';
+import { ExecError } from '../runtime/exec-error.ts';
 import { directorySize } from '../usage/directory-size.ts';
 import type { DiskUsageContainer } from '../api.ts';
 import type { NewEvent } from '../events/event-log.ts';
 import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
-import { execInContainer } from './exec.ts';
 import { allocatePorts, portDriverUnavailable, startPortForwarder, type Forward, type PortForwarder } from '../network/port-forwarder.ts';
 import { networkPorts, requestedBindings, type PortMap } from '../network/ports.ts';
 import { isErrorCode, StrataError } from '../../../shared/errors.ts';
@@ -77,6 +75,19 @@ export interface ContainerProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/**
+ * The sandbox and snapshot code, loaded when a container first runs or is looked into: the
+ * service is constructed whenever the store opens (it holds images and reports sizes), and
+ * `images`, `rmi` or `system df` never need that code.
+ */
+async function runtime() {
+  const [sandbox, rootfs, snapshotter, user, opaque, snapshotChanges, exec] = await Promise.all([
+    import('../runtime/sandbox.ts'), import('../snapshot/rootfs.ts'), import('../snapshot/snapshotter.ts'), import('../runtime/user.ts'),
+    import('../runtime/opaque.ts'), import('../snapshot/changes.ts'), import('./exec.ts'),
+  ]);
+  return { ...sandbox, ...rootfs, ...snapshotter, ...user, ...opaque, ...snapshotChanges, ...exec };
+}
+
 function withOnExit(p: Omit<ContainerProcess, 'onExit'>): ContainerProcess {
   return { ...p, onExit: (fn) => void p.exited.then(fn, () => fn({ exitCode: 125 })) };
 }
@@ -111,7 +122,7 @@ function monitorCommand(root: string, id: string): { command: string; args: stri
  */
 export class ContainerService {
   private readonly engine: Stores;
-  private readonly snapshots: Snapshotter;
+  private snapshotter: Snapshotter | undefined;
   private readonly live = new Map<string, ContainerProcess>();
   readonly root: string;
 
@@ -119,7 +130,6 @@ export class ContainerService {
     this.engine = engine;
     migrate(engine.db, 'containers', CONTAINER_MIGRATIONS);
     this.root = engine.dir('containers');
-    this.snapshots = new Snapshotter(engine);
     engine.references.register({
       kind: 'container',
       imageUsers: (imageId) => this.usersOfImage(imageId),
@@ -130,6 +140,11 @@ export class ContainerService {
         return m;
       },
     });
+  }
+
+  private async lowerDirsOf(imageId: string): Promise<string[]> {
+    const { Snapshotter } = await runtime();
+    return (this.snapshotter ??= new Snapshotter(this.engine)).lowerDirs(imageId);
   }
 
   dirOf(id: string): string {
@@ -261,9 +276,10 @@ export class ContainerService {
   async start(ref: string, options: { size?: { cols: number; rows: number } } = {}): Promise<ContainerProcess> {
     const rec = this.get(ref);
     if (rec.state === 'running') throw new ConflictError(`container ${rec.name} is already running`);
+    const { sandboxUnavailable, RootfsView, resolveUser, startProcess } = await runtime();
     const why = sandboxUnavailable();
     if (why) throw new StrataError('unsupported', `cannot start container: ${why}`);
-    const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
+    const lowerDirs = await this.lowerDirsOf(rec.imageId);
     const upperDir = this.upperDir(rec.id);
     const s = rec.config;
     const view = new RootfsView(lowerDirs, upperDir);
@@ -552,7 +568,7 @@ export class ContainerService {
       this.engine.db.prepare('DELETE FROM containers WHERE id = ?').run(rec.id);
       this.engine.events.record(this.event('destroy', rec));
     }).immediate();
-    removeTree(this.dirOf(rec.id));
+    (await runtime()).removeTree(this.dirOf(rec.id));
     rmSync(`${this.upperDir(rec.id)}.opaque`, { force: true });
   }
 
@@ -580,7 +596,8 @@ export class ContainerService {
     if (rec.state !== 'running') throw new ConflictError(`container ${rec.id} is not running`);
     const init = await this.waitMainPid(rec.id);
     if (!init) throw new ConflictError(`container ${rec.id} is not running`);
-    const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
+    const { RootfsView, resolveUser, execInContainer } = await runtime();
+    const lowerDirs = await this.lowerDirsOf(rec.imageId);
     const view = new RootfsView(lowerDirs, this.upperDir(rec.id));
     const user = resolveUser(view, spec.user ?? (rec.config.User || undefined));
     const env = processEnv({ ...rec.config, Tty: spec.tty ?? false, Env: [...(rec.config.Env ?? []), ...(spec.env ?? [])] }, user.home);
@@ -602,16 +619,18 @@ export class ContainerService {
   /** The container's filesystem without running anything (Files tab, diff, export). */
   async rootfs(ref: string): Promise<RootfsView> {
     const rec = this.get(ref);
-    return new RootfsView(await this.snapshots.lowerDirs(rec.imageId), this.upperDir(rec.id));
+    const { RootfsView } = await runtime();
+    return new RootfsView(await this.lowerDirsOf(rec.imageId), this.upperDir(rec.id));
   }
 
   async lowerDirs(ref: string): Promise<string[]> {
-    return this.snapshots.lowerDirs(this.get(ref).imageId);
+    return this.lowerDirsOf(this.get(ref).imageId);
   }
 
   async changes(ref: string): Promise<Change[]> {
     const rec = this.get(ref);
-    const lowerDirs = await this.snapshots.lowerDirs(rec.imageId);
+    const { detectOpaqueDirs, changes } = await runtime();
+    const lowerDirs = await this.lowerDirsOf(rec.imageId);
     // A running process may have replaced directories since the last look: refresh that record.
     if (rec.state === 'running') await detectOpaqueDirs(lowerDirs, this.upperDir(rec.id)).catch(() => {});
     return changes(lowerDirs, this.upperDir(rec.id));

@@ -60,6 +60,8 @@ export function schemaVersion(db: DB, service: string): number {
  * Never edit a shipped step: append a new one.
  */
 export function migrate(db: DB, service: string, steps: readonly string[]): void {
+  // Fast path, every open of a current store: one read of all versions, no statement per service.
+  if (knownVersions(db).get(service) === steps.length) return;
   const current = schemaVersion(db, service);
   if (current > steps.length) {
     throw new StrataError('unsupported', `store schema for ${service} is version ${current}, newer than this Strata understands (${steps.length}); upgrade Strata`);
@@ -71,6 +73,23 @@ export function migrate(db: DB, service: string, steps: readonly string[]): void
       db.prepare('INSERT INTO schema_versions(service, version) VALUES (?, ?) ON CONFLICT(service) DO UPDATE SET version = excluded.version').run(service, v + 1);
     }).immediate();
   }
+  knownVersions(db).set(service, steps.length);
+}
+
+/**
+ * Every service's schema version as this connection first read it. Versions only grow, so a
+ * stale entry can only send migrate() down its checked path, never skip a step.
+ */
+const versionsRead = new WeakMap<DB, Map<string, number>>();
+
+function knownVersions(db: DB): Map<string, number> {
+  let versions = versionsRead.get(db);
+  if (!versions) {
+    const rows = db.prepare('SELECT service, version FROM schema_versions').all() as { service: string; version: number }[];
+    versions = new Map(rows.map((r) => [r.service, r.version]));
+    versionsRead.set(db, versions);
+  }
+  return versions;
 }
 
 /** What a full disk looks like from SQLite and from Node. */

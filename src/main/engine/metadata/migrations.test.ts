@@ -41,4 +41,25 @@ describe('core migrations', () => {
       dir.cleanup();
     }
   });
+
+  it('applies a step another connection added after this one read the versions, and only once', () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'strata.db');
+      const steps = ['CREATE TABLE t1 (x INTEGER) STRICT', 'CREATE TABLE t2 (x INTEGER) STRICT', 'CREATE TABLE t3 (x INTEGER) STRICT'];
+      const a = openDatabase(file);
+      const b = openDatabase(file);
+      migrate(a, 'svc', steps.slice(0, 1));
+      migrate(b, 'svc', steps.slice(0, 2)); // b read the versions before svc existed
+      migrate(a, 'svc', steps.slice(0, 2)); // a knows version 1: its checked path finds 2, runs nothing
+      migrate(a, 'svc', steps);
+      migrate(a, 'svc', steps); // current: the fast path
+      expect(b.prepare('SELECT version FROM schema_versions WHERE service = ?').get('svc')).toEqual({ version: 3 });
+      expect(b.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 't_' ORDER BY name").all()).toEqual([{ name: 't1' }, { name: 't2' }, { name: 't3' }]);
+      a.close();
+      b.close();
+    } finally {
+      dir.cleanup();
+    }
+  });
 });

@@ -1,0 +1,114 @@
+/**
+ * Commands load on first use (src/main/cli/loader.ts): every registered command still answers
+ * `--help` (through the routing table made fresh, then read back), a stale table never routes to
+ * the wrong command, and `--version` / one command's `--help` in a real process load neither the
+ * engine nor the other commands.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allCommands, cacheDir, findCommand } from '../../src/main/cli/loader.ts';
+import type { Command } from '../../src/main/cli/command.ts';
+import { tempDir } from '../tmp.ts';
+import { strata } from './run.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
+
+describe('lazy command loading', () => {
+  const tmp = tempDir('strata-loader-');
+  const saved = process.env.STRATA_CACHE_DIR;
+  let commands: Command[];
+  beforeAll(async () => {
+    process.env.STRATA_CACHE_DIR = join(tmp.path, 'cache');
+    commands = await allCommands();
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.STRATA_CACHE_DIR;
+    else process.env.STRATA_CACHE_DIR = saved;
+    tmp.cleanup();
+  });
+
+  const tableFile = (): string => {
+    const files = readdirSync(cacheDir()).filter((f) => /^commands-.*\.json$/.test(f));
+    expect(files).toHaveLength(1);
+    return join(cacheDir(), files[0]!);
+  };
+
+  it('prints every command\'s help, with the table made fresh and then read back', async () => {
+    expect(commands.length).toBeGreaterThan(30);
+    for (const pass of ['fresh', 'cached']) {
+      for (const c of commands) {
+        const r = await strata(join(tmp.path, 'root'), [...c.path, '--help']);
+        expect({ pass, path: c.path, code: r.code, stderr: r.stderr }).toEqual({ pass, path: c.path, code: 0, stderr: '' });
+        expect(r.stdout.startsWith(`Usage:  ${c.usage}\n`)).toBe(true);
+      }
+      if (pass === 'fresh') expect(JSON.parse(readFileSync(tableFile(), 'utf8')).routes.length).toBe(commands.length);
+    }
+  });
+
+  it('routes every path and alias to the registry\'s own command', async () => {
+    for (const c of commands) {
+      for (const path of [c.path, ...(c.aliases ?? [])]) {
+        const found = await findCommand([...path, 'arg']);
+        expect(found?.command, path.join(' ')).toBe(commands.find((k) => k.path.join(' ') === found?.command.path.join(' ')));
+        expect(found?.command.path.length).toBeGreaterThanOrEqual(1);
+        expect(found?.rest).toEqual(['arg']);
+      }
+    }
+    expect(await findCommand(['no-such-command'])).toBeUndefined();
+  });
+
+  it('a stale table that names the wrong module is made again, and the right command runs', async () => {
+    await findCommand(['images']);
+    const file = tableFile();
+    const table = JSON.parse(readFileSync(file, 'utf8')) as { routes: { path: string[]; module: string; exportName: string }[] };
+    const images = table.routes.find((r) => r.path.join(' ') === 'images')!;
+    const history = table.routes.find((r) => r.path.join(' ') === 'history')!;
+    images.exportName = history.exportName;
+    writeFileSync(file, JSON.stringify(table));
+    const found = await findCommand(['images', '-a']);
+    expect(found?.command.path).toEqual(['images']);
+    expect(found?.rest).toEqual(['-a']);
+    const remade = JSON.parse(readFileSync(file, 'utf8')) as typeof table;
+    expect(remade.routes.find((r) => r.path.join(' ') === 'images')!.exportName).not.toBe(history.exportName);
+  });
+
+  /** The project modules a real `strata ARGS` process loads (a module hook records them). */
+  function modulesLoaded(args: string[]): { stdout: string; modules: string[] } {
+    const record = join(tmp.path, `modules-${args.join('-')}.txt`);
+    const hook = join(tmp.path, 'hook.cjs');
+    writeFileSync(hook, `const { registerHooks } = require('node:module');
+const seen = [];
+registerHooks({ load(url, ctx, next) { seen.push(url); return next(url, ctx); } });
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(record)}, seen.join('\\n')));
+`);
+    const r = spawnSync(process.execPath, ['--no-warnings', '--require', hook, join(repo, 'src/main/cli/main.ts'), '--root', join(tmp.path, 'root'), ...args], {
+      encoding: 'utf8', env: { ...process.env, STRATA_CACHE_DIR: join(tmp.path, 'cache') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return { stdout: r.stdout, modules: readFileSync(record, 'utf8').split('\n') };
+  }
+
+  it('--version loads no command, no engine and no native module', () => {
+    const { stdout, modules } = modulesLoaded(['--version']);
+    expect(stdout).toMatch(/^strata version /);
+    expect(modules.filter((m) => /\/commands\/|\/engine\/engine\.ts|better-sqlite3|tar-stream/.test(m))).toEqual([]);
+  });
+
+  it('one command\'s --help loads that command\'s module only, and does not open the store', () => {
+    modulesLoaded(['images']); // makes the table in this cache dir
+    const { stdout, modules } = modulesLoaded(['build', '--help']);
+    expect(stdout).toMatch(/^Usage: {2}strata build/);
+    const commandModules = modules.filter((m) => m.includes('/src/main/cli/commands/')).map((m) => m.replace(/.*\/commands\//, ''));
+    expect(commandModules).toEqual(['build.ts']);
+    // The command's own imports load (the builder needs SQLite), the store is not opened.
+    expect(modules.filter((m) => /\/engine\/engine\.ts/.test(m))).toEqual([]);
+  });
+
+  it('images opens the store without loading the sandbox, snapshots or tar code', () => {
+    const { stdout, modules } = modulesLoaded(['images']);
+    expect(stdout).toMatch(/^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE\n$/);
+    expect(modules.filter((m) => /runtime\/sandbox|snapshot\/snapshotter|tar-stream|\/build\/builder/.test(m))).toEqual([]);
+  });
+});
