@@ -28,12 +28,35 @@ export interface Features {
   containersUnavailable?: string;
 }
 
+/** How an engine answered when it was looked at (providers' discovery). */
+export type EngineStatus =
+  | { state: 'reachable'; apiVersion: string; version: string; os: string; rootless?: boolean }
+  | { state: 'permission-denied'; message: string; fix: string }
+  | { state: 'too-old'; apiVersion: string; message: string }
+  | { state: 'unreachable'; message: string };
+
+/** An engine the desktop can show: Strata's own store (id `default`) or one found the way docker finds them. */
+export interface EngineEntry {
+  id: string;
+  kind: 'strata' | 'engine-api';
+  /** Where it was found: `strata`, `DOCKER_HOST`, `context`, `docker`, `docker-rootless`, `podman-rootless`, `podman`. */
+  source: string;
+  /** unix:///run/docker.sock …; the store's root for Strata. */
+  host: string;
+  description: string;
+  status: EngineStatus;
+  /** The one the views show. */
+  current: boolean;
+}
+
 export interface AppInfo {
   host: 'electron' | 'browser';
   root: string;
   version: string;
   platform: string;
   features: Features;
+  /** The engine the views show (Strata's store unless the user switched). */
+  engine: { id: string; kind: 'strata' | 'engine-api'; description: string };
 }
 
 export interface ImageDeleteItem {
@@ -155,6 +178,10 @@ export interface RegistryLogins {
 /** Requests: name → params → result. */
 export interface Requests {
   'app.info': { params: Record<string, never>; result: AppInfo };
+  /** Strata's store plus every engine found, each looked at. */
+  'engines.list': { params: Record<string, never>; result: EngineEntry[] };
+  /** Shows the views on this engine (remembered for the user); refused when it cannot be reached. */
+  'engines.use': { params: { id: string }; result: EngineEntry };
   'images.list': { params: Record<string, never>; result: ImageSummary[] };
   'images.inspect': { params: { ref: string }; result: ImageDetail };
   'images.history': { params: { ref: string }; result: HistoryEntry[] };
@@ -289,6 +316,8 @@ export interface Streams {
   };
   'containers.terminal': { params: { id: string; cols: number; rows: number }; event: { data: string }; result: { exitCode: number } };
   'containers.logs': { params: { id: string; follow?: boolean }; event: { data: string }; result: null };
+  /** An image from one engine to another: the source's save streamed into the target's load. */
+  'images.copy': { params: { ref: string; from: string; to: string }; event: ProgressEvent; result: { loaded: string[] } };
 }
 
 export type RequestName = keyof Requests;

@@ -51,17 +51,18 @@ export function permissionFix(host: string): string {
 
 /**
  * Looks at an engine: answers whether it can be used and at which API version. Never throws.
- * The version is negotiated as the docker CLI does, from `/_ping`'s API-Version header.
+ * The version is negotiated as the docker CLI does, from `/_ping`'s API-Version header. With
+ * `detail`, also whether it runs rootless (from `/info`: what the desktop's engine list shows).
  */
-export async function probe(endpoint: Endpoint, timeoutMs = 5000): Promise<EngineState> {
-  let docker: Docker;
+export async function probe(endpoint: Endpoint, timeoutMs = 5000, detail = false): Promise<EngineState> {
+  let pinger: Docker;
   try {
-    docker = new Docker({ ...modemOptions(endpoint), timeout: timeoutMs });
+    pinger = new Docker({ ...modemOptions(endpoint), timeout: timeoutMs });
   } catch (err) {
     return { state: 'unreachable', message: (err as Error).message };
   }
   try {
-    const res = await ping(docker);
+    const res = await ping(pinger);
     res.resume();
     const apiVersion = String(res.headers['api-version'] ?? '');
     if (!apiVersion || compareApiVersions(apiVersion, MIN_API_VERSION) < 0) {
@@ -71,8 +72,13 @@ export async function probe(endpoint: Endpoint, timeoutMs = 5000): Promise<Engin
       };
     }
     const negotiated = compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
-    const v = (await new Docker({ ...modemOptions(endpoint), version: `v${negotiated}`, timeout: timeoutMs }).version()) as { Version?: string; Os?: string };
-    return { state: 'reachable', apiVersion: negotiated, version: v.Version ?? '', os: v.Os ?? '' };
+    const docker = new Docker({ ...modemOptions(endpoint), version: `v${negotiated}`, timeout: timeoutMs });
+    const v = (await docker.version()) as { Version?: string; Os?: string };
+    const reachable = { state: 'reachable' as const, apiVersion: negotiated, version: v.Version ?? '', os: v.Os ?? '' };
+    if (!detail) return reachable;
+    // Rootless engines say so among their security options (docker and podman alike).
+    const info = (await docker.info()) as { SecurityOptions?: string[] };
+    return { ...reachable, rootless: (info.SecurityOptions ?? []).some((o) => o.split(',').includes('name=rootless')) };
   } catch (err) {
     const e = engineError(err);
     if (e instanceof StrataError && e.code === 'permission-denied') {
@@ -218,6 +224,18 @@ export class EngineApiProvider implements Provider {
 
   async removeContainer(id: string, o: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
     await call(() => this.docker.getContainer(id).remove({ force: o.force ?? false, v: o.volumes ?? false, link: o.link ?? false }));
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await call(() => this.docker.getContainer(id).start());
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    await call(() => this.docker.getContainer(id).stop());
+  }
+
+  async restartContainer(id: string): Promise<void> {
+    await call(() => this.docker.getContainer(id).restart());
   }
 
   async *events(o: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): AsyncIterable<DockerEvent> {
