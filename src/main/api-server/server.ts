@@ -8,8 +8,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect } from 'node:net';
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { StrataError } from '../../shared/errors.ts';
 import { ApiError, sendError } from './http.ts';
@@ -71,12 +70,7 @@ export function createApiServer(engine: Engine, options: ApiServerOptions = {}):
   return server;
 }
 
-/** The default socket: `$XDG_RUNTIME_DIR/strata/strata.sock`, else a per-user directory in /tmp. */
-export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
-  const runtime = env.XDG_RUNTIME_DIR;
-  if (runtime) return join(runtime, 'strata', 'strata.sock');
-  return join(tmpdir(), `strata-${process.getuid?.() ?? 'user'}`, 'strata.sock');
-}
+export { defaultSocketPath } from './socket-path.ts';
 
 /** Parses `unix:///path` (or a bare path) into a socket path; other schemes are refused. */
 export function socketPathOf(uri: string): string {
