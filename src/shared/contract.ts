@@ -175,6 +175,16 @@ export interface RegistryLogins {
   unavailable?: string;
 }
 
+/** The Engine API service the desktop can run (docker, compose and SDKs drive the store through it). */
+export interface ServiceStatus {
+  running: boolean;
+  /** unix:///…/strata.sock */
+  socket: string;
+  /** The docker context that points at it, and the line that makes docker use it. */
+  context: string;
+  command: string;
+}
+
 /** Requests: name → params → result. */
 export interface Requests {
   'app.info': { params: Record<string, never>; result: AppInfo };
@@ -182,6 +192,9 @@ export interface Requests {
   'engines.list': { params: Record<string, never>; result: EngineEntry[] };
   /** Shows the views on this engine (remembered for the user); refused when it cannot be reached. */
   'engines.use': { params: { id: string }; result: EngineEntry };
+  'service.status': { params: Record<string, never>; result: ServiceStatus };
+  /** Starts or stops serving the Docker Engine API from this process. */
+  'service.toggle': { params: { running: boolean }; result: ServiceStatus };
   'images.list': { params: Record<string, never>; result: ImageSummary[] };
   'images.inspect': { params: { ref: string }; result: ImageDetail };
   'images.history': { params: { ref: string }; result: HistoryEntry[] };

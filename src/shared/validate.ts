@@ -112,6 +112,8 @@ export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } =
   'app.info': empty,
   'engines.list': empty,
   'engines.use': obj({ id: str({ max: 256, nonEmpty: true }) }),
+  'service.status': empty,
+  'service.toggle': obj({ running: bool() }),
   'images.list': empty,
   'images.inspect': obj({ ref }),
   'images.history': obj({ ref }),

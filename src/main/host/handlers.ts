@@ -33,6 +33,7 @@ import type { StreamContext } from './stream-context.ts';
 import { StrataError } from '../../shared/errors.ts';
 import { sandboxUnavailable } from '../engine/runtime/sandbox.ts';
 import { EngineSelection } from './engines-host.ts';
+import { ServiceSwitch } from './service-host.ts';
 import { copyImage, engineHandlers } from './engine-views.ts';
 import { EngineLayerIndex } from '../providers/engine-api/layer-index.ts';
 
@@ -70,7 +71,7 @@ export interface HandlerOptions {
 
 /** Requests that mean the same whichever engine the views show. */
 const ENGINE_NEUTRAL = new Set<string>([
-  'app.info', 'engines.list', 'engines.use', 'build.context', 'build.writeDockerfile', 'registry.logins', 'registry.login', 'registry.logout',
+  'app.info', 'engines.list', 'engines.use', 'service.status', 'service.toggle', 'build.context', 'build.writeDockerfile', 'registry.logins', 'registry.login', 'registry.logout',
   'dialog.openFolder', 'dialog.openFile', 'dialog.saveFile',
 ]);
 const ENGINE_NEUTRAL_STREAMS = new Set<string>(['images.copy']);
@@ -119,6 +120,7 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
   };
 
   const selection = new EngineSelection(engine, options.env ?? process.env);
+  const service = new ServiceSwitch(engine, options.env ?? process.env);
   const storedLayer = engine.db.prepare('SELECT size FROM layers WHERE diff_id = ?');
   const layerIndex = new EngineLayerIndex(join(engine.root, 'cache', 'engine-layers'), (diffId) => {
     // A layer Strata's store holds was indexed when it was stored.
@@ -138,6 +140,8 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     }),
     'engines.list': () => selection.list(),
     'engines.use': ({ id }) => selection.use(id),
+    'service.status': () => service.status(),
+    'service.toggle': ({ running }) => (running ? service.start() : service.stop()),
     'images.list': () => listImages(engine),
     'images.inspect': ({ ref }) => ({ ...imageDetail(engine, resolve(ref)), inspect: inspectImage(engine, ref) }),
     'images.history': ({ ref }) => imageHistory(engine, ref),
@@ -261,7 +265,10 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     requests: routeRequests(requests, selection, onEngine.requests),
     streams: routeStreams(streams, selection, onEngine.streams),
     onChange: (l) => selection.onChange(l),
-    close: () => selection.close(),
+    close: () => {
+      selection.close();
+      void service.stop();
+    },
   };
 }
 

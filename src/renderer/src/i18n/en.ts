@@ -26,6 +26,7 @@ export const en = {
     state: { permissionDenied: 'permission denied', tooOld: 'too old', unreachable: 'not reachable' },
     unsupported: 'Not available on {engine} yet: switch to the Strata store for it.',
   },
+  service: { label: 'Docker API service', socket: 'Listening on {socket}' },
   settings: {
     language: 'Language',
     locale: { en: 'English', ko: '한국어 (Korean)' },

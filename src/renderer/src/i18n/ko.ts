@@ -27,6 +27,7 @@ export const ko: Messages = {
     state: { permissionDenied: '권한 거부됨', tooOld: '너무 오래됨', unreachable: '연결할 수 없음' },
     unsupported: '{engine}에서는 아직 사용할 수 없습니다. 이 작업은 Strata 저장소로 전환해서 하세요.',
   },
+  service: { label: 'Docker API 서비스', socket: '{socket}에서 대기 중' },
   settings: {
     language: '언어',
     locale: { en: 'English (영어)', ko: '한국어' },

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import EngineSwitcher from './EngineSwitcher.vue';
+import ServiceToggle from './ServiceToggle.vue';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
 import { i18n, setLocale } from '../../i18n/index.ts';
 import { setApi } from '../../api.ts';
 import { useAppStore } from '../../stores/app.ts';
@@ -35,6 +39,7 @@ describe('engine switcher', () => {
   let session: HostSession;
   const listeners = new Set<(m: PushMessage) => void>();
   const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+  let dockerEnv: NodeJS.ProcessEnv = {};
 
   beforeAll(async () => {
     other = Engine.open({ root: join(tmp.path, 'other') });
@@ -42,7 +47,9 @@ describe('engine switcher', () => {
     await listenUnix(server, socket);
     const env = {
       HOME: tmp.path, DOCKER_CONFIG: join(tmp.path, 'docker'), XDG_CONFIG_HOME: join(tmp.path, 'config'), DOCKER_HOST: `unix://${socket}`,
+      XDG_RUNTIME_DIR: join(tmp.path, 'xdg-run'),
     };
+    dockerEnv = { ...env, PATH: '/nonexistent' };
     createContext({ name: 'gone', description: '', host: `unix://${join(tmp.path, 'none.sock')}`, skipTlsVerify: false }, env);
     engine = Engine.open({ root: join(tmp.path, 'store') });
     handlers = createHandlers(engine, { host: 'browser', env });
@@ -97,6 +104,36 @@ describe('engine switcher', () => {
     expect(app.notOnEngine).toBe(ko.engines.unsupported.replace('{engine}', 'DOCKER_HOST'));
     setLocale('en');
     expect(en.engines.unsupported).toContain('{engine}');
+    w.unmount();
+  }, 60_000);
+
+  it('the service toggle serves the Docker API from the app and names the line for docker', async () => {
+    const w = mount(ServiceToggle, { global: { plugins: [i18n] } });
+    for (let i = 0; i < 200 && (w.get('[data-testid="service-checkbox"]').element as HTMLInputElement).disabled; i += 1) {
+      await new Promise((r) => setTimeout(r, 10));
+      await flushPromises();
+    }
+    await w.get('[data-testid="service-checkbox"]').setValue(true);
+    for (let i = 0; i < 200 && !w.find('[data-testid="service-command"]').exists(); i += 1) {
+      await new Promise((r) => setTimeout(r, 10));
+      await flushPromises();
+    }
+    expect(w.get('[data-testid="service-command"]').text()).toBe('docker context use strata');
+    const sock = join(tmp.path, 'xdg-run', 'strata', 'strata.sock');
+    expect(w.get('[data-testid="service-socket"]').text()).toContain(`unix://${sock}`);
+    if (existsSync('/usr/bin/docker')) {
+      // The context it made is docker's: the CLI reaches the app's store through it.
+      // (not execFileSync: the service answers from this very process)
+      const { stdout } = await promisify(execFile)('/usr/bin/docker', ['--context', 'strata', 'version', '--format', '{{.Server.Os}}'], { env: dockerEnv, encoding: 'utf8', timeout: 30_000 });
+      expect(stdout.trim()).toBe('linux');
+    }
+    await w.get('[data-testid="service-checkbox"]').setValue(false);
+    for (let i = 0; i < 200 && w.find('[data-testid="service-command"]').exists(); i += 1) {
+      await new Promise((r) => setTimeout(r, 10));
+      await flushPromises();
+    }
+    expect(w.find('[data-testid="service-command"]').exists()).toBe(false);
+    expect(existsSync(sock)).toBe(false);
     w.unmount();
   }, 60_000);
 });
