@@ -197,7 +197,7 @@ export class EngineApiProvider implements Provider {
     return call(() => this.docker.getContainer(id).inspect() as unknown as Promise<Record<string, unknown>>);
   }
 
-  async *containerLogs(id: string, o: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string }): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
+  async *containerLogs(id: string, o: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
     const info = (await this.inspectContainer(id)) as { Config?: { Tty?: boolean } };
     const container = this.docker.getContainer(id);
     // `tail` is a number or "all" on the wire.
@@ -206,9 +206,15 @@ export class EngineApiProvider implements Provider {
       ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}),
     };
     const body = await call(() => (o.follow ? container.logs({ ...opts, follow: true }) : container.logs({ ...opts, follow: false })) as Promise<Buffer | NodeJS.ReadableStream>);
-    // A container with a terminal has one raw stream; the others are framed.
-    if (info.Config?.Tty) for await (const data of asStream(body)) yield { stream: 'stdout', data };
-    else yield* demultiplex(asStream(body));
+    // A followed log ends when the caller stops reading it (a closed logs pane).
+    if (!Buffer.isBuffer(body)) o.signal?.addEventListener('abort', () => (body as Readable).destroy(), { once: true });
+    try {
+      // A container with a terminal has one raw stream; the others are framed.
+      if (info.Config?.Tty) for await (const data of asStream(body)) yield { stream: 'stdout', data };
+      else yield* demultiplex(asStream(body));
+    } catch (err) {
+      if (!o.signal?.aborted) throw engineError(err);
+    }
   }
 
   containerChanges(id: string): Promise<DockerChange[]> {
