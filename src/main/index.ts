@@ -173,7 +173,10 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => engine.close());
+  app.on('will-quit', () => {
+    handlers.close();
+    engine.close();
+  });
 }
 
 // The desktop app's main process holds every window: an error nothing caught is logged, not fatal.

@@ -36,12 +36,35 @@ export interface Features {
   idMappingFix?: string;
 }
 
+/** How an engine answered when it was looked at (providers' discovery). */
+export type EngineStatus =
+  | { state: 'reachable'; apiVersion: string; version: string; os: string; rootless?: boolean }
+  | { state: 'permission-denied'; message: string; fix: string }
+  | { state: 'too-old'; apiVersion: string; message: string }
+  | { state: 'unreachable'; message: string };
+
+/** An engine the desktop can show: Strata's own store (id `default`) or one found the way docker finds them. */
+export interface EngineEntry {
+  id: string;
+  kind: 'strata' | 'engine-api';
+  /** Where it was found: `strata`, `DOCKER_HOST`, `context`, `docker`, `docker-rootless`, `podman-rootless`, `podman`. */
+  source: string;
+  /** unix:///run/docker.sock …; the store's root for Strata. */
+  host: string;
+  description: string;
+  status: EngineStatus;
+  /** The one the views show. */
+  current: boolean;
+}
+
 export interface AppInfo {
   host: 'electron' | 'browser';
   root: string;
   version: string;
   platform: string;
   features: Features;
+  /** The engine the views show (Strata's store unless the user switched). */
+  engine: { id: string; kind: 'strata' | 'engine-api'; description: string };
 }
 
 export interface ImageDeleteItem {
@@ -113,8 +136,8 @@ export interface SystemDf {
   rows: DiskUsageRow[];
   /** Sum of the `images` SIZE column: shared layers counted once per image. */
   imagesTotal: number;
-  /** What the store really occupies on disk (the same figures as `system df -v`'s last section). */
-  disk: StoreDiskUsage;
+  /** What the store really occupies on disk (the same figures as `system df -v`'s last section); absent for another engine, whose files Strata cannot see. */
+  disk?: StoreDiskUsage;
 }
 
 
@@ -187,9 +210,26 @@ export interface RegistryLogins {
   unavailable?: string;
 }
 
+/** The Engine API service the desktop can run (docker, compose and SDKs drive the store through it). */
+export interface ServiceStatus {
+  running: boolean;
+  /** unix:///…/strata.sock */
+  socket: string;
+  /** The docker context that points at it, and the line that makes docker use it. */
+  context: string;
+  command: string;
+}
+
 /** Requests: name → params → result. */
 export interface Requests {
   'app.info': { params: Record<string, never>; result: AppInfo };
+  /** Strata's store plus every engine found, each looked at. */
+  'engines.list': { params: Record<string, never>; result: EngineEntry[] };
+  /** Shows the views on this engine (remembered for the user); refused when it cannot be reached. */
+  'engines.use': { params: { id: string }; result: EngineEntry };
+  'service.status': { params: Record<string, never>; result: ServiceStatus };
+  /** Starts or stops serving the Docker Engine API from this process. */
+  'service.toggle': { params: { running: boolean }; result: ServiceStatus };
   'images.list': { params: Record<string, never>; result: ImageSummary[] };
   'images.inspect': { params: { ref: string }; result: ImageDetail };
   'images.history': { params: { ref: string }; result: HistoryEntry[] };
@@ -329,6 +369,8 @@ export interface Streams {
   };
   'containers.terminal': { params: { id: string; cols: number; rows: number }; event: { data: string }; result: { exitCode: number } };
   'containers.logs': { params: { id: string; follow?: boolean }; event: { data: string }; result: null };
+  /** An image from one engine to another: the source's save streamed into the target's load. */
+  'images.copy': { params: { ref: string; from: string; to: string }; event: ProgressEvent; result: { loaded: string[] } };
 }
 
 export type RequestName = keyof Requests;

@@ -110,6 +110,10 @@ const secret: Validator<string> = str({ max: 16_384, nonEmpty: true });
 
 export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } = {
   'app.info': empty,
+  'engines.list': empty,
+  'engines.use': obj({ id: str({ max: 256, nonEmpty: true }) }),
+  'service.status': empty,
+  'service.toggle': obj({ running: bool() }),
   'images.list': empty,
   'images.inspect': obj({ ref }),
   'images.history': obj({ ref }),
@@ -166,6 +170,7 @@ export const streamValidators: { [K in StreamName]: Validator<StreamParams<K>> }
   }),
   'containers.terminal': obj({ id, cols: int({ min: 1, max: 1000 }), rows: int({ min: 1, max: 1000 }) }),
   'containers.logs': obj({ id, follow: bool() }, ['follow']),
+  'images.copy': obj({ ref, from: id, to: id }),
 };
 
 export function validateRequest<K extends RequestName>(name: string, params: unknown): { name: K; params: ParamsOf<K> } {

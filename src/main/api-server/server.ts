@@ -4,12 +4,12 @@
  * per area (system, images, containers …) onto the engine calls the CLI uses.
  */
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect } from 'node:net';
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { StrataError } from '../../shared/errors.ts';
 import { ApiError, sendError } from './http.ts';
@@ -31,6 +31,8 @@ export interface ApiServerOptions {
   onActivity?: () => void;
   /** Logs one line per request (`--log-level debug`). */
   log?: (line: string) => void;
+  /** Serve HTTPS requiring a client certificate signed by `ca` (dockerd's --tlsverify): PEM text. */
+  tls?: { ca: string; cert: string; key: string };
 }
 
 export function createApiServer(engine: Engine, options: ApiServerOptions = {}): Server {
@@ -56,7 +58,11 @@ export function createApiServer(engine: Engine, options: ApiServerOptions = {}):
       options.onActivity?.();
     }
   };
-  const server = createServer((req, res) => void handle(req, res));
+  const serve = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res);
+  // With TLS, as dockerd's --tlsverify: only clients with a certificate the CA signed get through the handshake.
+  const server: Server = options.tls
+    ? createHttpsServer({ ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, serve)
+    : createServer(serve);
   // `Upgrade: tcp` (attach, exec start): errors before the upgrade are ordinary HTTP answers
   // written on the socket; the handler writes the 101 itself once it takes the stream.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -71,18 +77,27 @@ export function createApiServer(engine: Engine, options: ApiServerOptions = {}):
   return server;
 }
 
-/** The default socket: `$XDG_RUNTIME_DIR/strata/strata.sock`, else a per-user directory in /tmp. */
-export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
-  const runtime = env.XDG_RUNTIME_DIR;
-  if (runtime) return join(runtime, 'strata', 'strata.sock');
-  return join(tmpdir(), `strata-${process.getuid?.() ?? 'user'}`, 'strata.sock');
+export { defaultSocketPath } from './socket-path.ts';
+
+export const TCP_NEEDS_TLS = 'TCP is served only with TLS client certificates: pass --tlsverify --tlscacert CA.pem --tlscert CERT.pem --tlskey KEY.pem (as dockerd), or use a unix socket (unix:///path)';
+
+/** `tcp://HOST:PORT` as a listen address (port 0: any free port). */
+export function tcpAddressOf(uri: string): { host: string; port: number } {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new StrataError('invalid', `invalid service URI: ${uri} (expected tcp://HOST:PORT)`);
+  }
+  if (url.protocol !== 'tcp:' || !url.hostname || url.pathname.replace(/^\/$/, '') !== '') throw new StrataError('invalid', `invalid service URI: ${uri} (expected tcp://HOST:PORT)`);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 2376 };
 }
 
 /** Parses `unix:///path` (or a bare path) into a socket path; other schemes are refused. */
 export function socketPathOf(uri: string): string {
   if (uri.startsWith('unix://')) return uri.slice('unix://'.length);
   if (uri.startsWith('/')) return uri;
-  if (uri.startsWith('tcp://')) throw new StrataError('unsupported', 'TCP is not served: use a unix socket (unix:///path); a remote docker can reach it through ssh');
+  if (uri.startsWith('tcp://')) throw new StrataError('unsupported', TCP_NEEDS_TLS);
   throw new StrataError('invalid', `invalid service URI: ${uri} (expected unix:///path)`);
 }
 

@@ -35,6 +35,10 @@ import type { StreamContext } from './stream-context.ts';
 import { StrataError } from '../../shared/errors.ts';
 import { sandboxUnavailable } from '../engine/runtime/sandbox.ts';
 import { idMapping, subordinateFix } from '../engine/snapshot/idmap.ts';
+import { EngineSelection } from './engines-host.ts';
+import { ServiceSwitch } from './service-host.ts';
+import { copyImage, engineHandlers } from './engine-views.ts';
+import { EngineLayerIndex } from '../providers/engine-api/layer-index.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
 export type StreamHandlers = {
@@ -45,6 +49,8 @@ export interface Handlers {
   requests: RequestHandlers;
   streams: StreamHandlers;
   onChange(listener: (event: ChangeEvent) => void): () => void;
+  /** Stops following the chosen engine's events. */
+  close(): void;
 }
 
 /** Native dialogs exist only in Electron; the browser host asks for paths in a text field. */
@@ -62,6 +68,19 @@ export interface HandlerOptions {
   credentials?: CredentialStore;
   /** Why this host cannot store secrets right now (Electron without an OS keychain). */
   credentialsUnavailable?: () => string | undefined;
+  /** Where engines are found and the user's choice is kept (DOCKER_HOST, DOCKER_CONFIG, XDG_*); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Requests that mean the same whichever engine the views show. */
+const ENGINE_NEUTRAL = new Set<string>([
+  'app.info', 'engines.list', 'engines.use', 'service.status', 'service.toggle', 'build.context', 'build.writeDockerfile', 'registry.logins', 'registry.login', 'registry.logout',
+  'dialog.openFolder', 'dialog.openFile', 'dialog.saveFile',
+]);
+const ENGINE_NEUTRAL_STREAMS = new Set<string>(['images.copy']);
+
+function notOnEngine(name: string, engineId: string): never {
+  throw new StrataError('unsupported', `${name} is not supported against an Engine API provider yet (${engineId}): switch to the Strata store for it`, { details: { engine: engineId } });
 }
 
 function unsupported(what: string): never {
@@ -110,14 +129,29 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     ...(options.credentialsUnavailable ? { unavailable: options.credentialsUnavailable } : {}),
   };
 
+  const selection = new EngineSelection(engine, options.env ?? process.env);
+  const service = new ServiceSwitch(engine, options.env ?? process.env);
+  const storedLayer = engine.db.prepare('SELECT size FROM layers WHERE diff_id = ?');
+  const layerIndex = new EngineLayerIndex(join(engine.root, 'cache', 'engine-layers'), (diffId) => {
+    // A layer Strata's store holds was indexed when it was stored.
+    const rec = storedLayer.get(diffId) as { size: number } | undefined;
+    return rec ? { diffId, tarSize: rec.size, files: engine.images.layerFiles(diffId) } : undefined;
+  });
+  const onEngine = engineHandlers(layerIndex);
+
   const requests: RequestHandlers = {
     'app.info': () => ({
       host: options.host,
       root: engine.root,
       version: options.version ?? '0.1.0',
       platform: process.platform,
-      features: features(options),
+      features: selection.features(features(options)),
+      engine: selection.current(),
     }),
+    'engines.list': () => selection.list(),
+    'engines.use': ({ id }) => selection.use(id),
+    'service.status': () => service.status(),
+    'service.toggle': ({ running }) => (running ? service.start() : service.stop()),
     'images.list': () => listImages(engine),
     'images.inspect': ({ ref }) => ({ ...imageDetail(engine, resolve(ref)), inspect: inspectImage(engine, ref) }),
     'images.history': ({ ref }) => imageHistory(engine, ref),
@@ -224,7 +258,58 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     'build.run': (params, ctx) => runBuild(engine, params, ctx),
     'containers.terminal': (p, ctx) => containers.terminal(engine, p, ctx),
     'containers.logs': (p, ctx) => containers.logs(engine, p, ctx),
+    'images.copy': async ({ ref, from, to }, ctx) => {
+      if (from === to) throw new StrataError('invalid', 'an image is copied between two different engines');
+      const source = await selection.open(from);
+      try {
+        const target = await selection.open(to);
+        try {
+          return await copyImage(source, target, ref, ctx);
+        } finally {
+          target.close();
+        }
+      } finally {
+        source.close();
+      }
+    },
   };
 
-  return { requests, streams, onChange: (l) => engine.bus.on(l) };
+  return {
+    requests: routeRequests(requests, selection, onEngine.requests),
+    streams: routeStreams(streams, selection, onEngine.streams),
+    onChange: (l) => selection.onChange(l),
+    close: () => {
+      selection.close();
+      void service.stop();
+    },
+  };
+}
+
+/** Each request to the store's handler, or, while the views show an engine, to its provider's (or refused). */
+function routeRequests(store: RequestHandlers, selection: EngineSelection, onEngine: ReturnType<typeof engineHandlers>['requests']): RequestHandlers {
+  const routed: Record<string, (params: unknown) => unknown> = {};
+  for (const [name, handler] of Object.entries(store) as [RequestName, (params: unknown) => unknown][]) {
+    routed[name] = async (params: unknown) => {
+      await selection.ready;
+      const provider = selection.provider();
+      if (!provider || ENGINE_NEUTRAL.has(name)) return handler(params);
+      const viaEngine = onEngine[name] as ((p: typeof provider, params: unknown) => unknown) | undefined;
+      return viaEngine ? viaEngine(provider, params) : notOnEngine(name, selection.current().id);
+    };
+  }
+  return routed as RequestHandlers;
+}
+
+function routeStreams(store: StreamHandlers, selection: EngineSelection, onEngine: ReturnType<typeof engineHandlers>['streams']): StreamHandlers {
+  const routed: Record<string, (params: unknown, ctx: StreamContext<unknown>) => Promise<unknown>> = {};
+  for (const [name, handler] of Object.entries(store) as [StreamName, (params: unknown, ctx: StreamContext<unknown>) => Promise<unknown>][]) {
+    routed[name] = async (params, ctx) => {
+      await selection.ready;
+      const provider = selection.provider();
+      if (!provider || ENGINE_NEUTRAL_STREAMS.has(name)) return handler(params, ctx);
+      const viaEngine = onEngine[name] as ((p: typeof provider, params: unknown, ctx: StreamContext<unknown>) => Promise<unknown>) | undefined;
+      return viaEngine ? viaEngine(provider, params, ctx) : notOnEngine(name, selection.current().id);
+    };
+  }
+  return routed as StreamHandlers;
 }

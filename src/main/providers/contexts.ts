@@ -122,9 +122,23 @@ export function currentContext(env: NodeJS.ProcessEnv = process.env): string {
 
 export function useContext(name: string, env: NodeJS.ProcessEnv = process.env): void {
   if (name !== DEFAULT_CONTEXT) getContext(name, env);
+  writeStrataSetting('currentContext', name, env);
+}
+
+/** The engine the desktop shows (an id of discovery's list), kept beside the CLI's context. */
+export function desktopEngine(env: NodeJS.ProcessEnv = process.env): string {
+  const v = readStrataConfig(env).desktopEngine;
+  return typeof v === 'string' && v ? v : DEFAULT_CONTEXT;
+}
+
+export function setDesktopEngine(id: string, env: NodeJS.ProcessEnv = process.env): void {
+  writeStrataSetting('desktopEngine', id, env);
+}
+
+function writeStrataSetting(key: string, value: string, env: NodeJS.ProcessEnv): void {
   const file = strataConfigFile(env);
   const config = readStrataConfig(env);
-  config.currentContext = name;
+  config[key] = value;
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });

@@ -46,10 +46,13 @@ export function findEngines(env: NodeJS.ProcessEnv = process.env): FoundEngine[]
   return found;
 }
 
-/** findEngines, each looked at (in parallel): reachable, permission denied (with the fix), too old, unreachable. */
-export async function discoverEngines(env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<DiscoveredEngine[]> {
+/**
+ * findEngines, each looked at (in parallel): reachable, permission denied (with the fix), too old,
+ * unreachable. With `detail`, a reachable one also says whether it runs rootless.
+ */
+export async function discoverEngines(env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000, detail = false): Promise<DiscoveredEngine[]> {
   const { probe } = await import('./engine-api/provider.ts');
-  return Promise.all(findEngines(env).map(async (e) => ({ ...e, status: await probe(e.endpoint, timeoutMs) })));
+  return Promise.all(findEngines(env).map(async (e) => ({ ...e, status: await probe(e.endpoint, timeoutMs, detail) })));
 }
 
 /** `-H URL`: TLS from the environment for tcp://, as the docker CLI. */

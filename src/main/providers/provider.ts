@@ -3,6 +3,7 @@ import type {
   DockerChange, DockerContainerSummary, DockerEvent, DockerHistoryItem, DockerImageDeleteItem, DockerImagesPruneResponse,
   DockerImageSummary, DockerJsonMessage, DockerSystemDf, Filters,
 } from '../../shared/docker-api.ts';
+import type { EngineStatus } from '../../shared/contract.ts';
 
 /**
  * What the CLI and the views ask of an engine, in the Docker Engine API's vocabulary. Two kinds:
@@ -36,6 +37,10 @@ export interface Provider {
   containerChanges(id: string): Promise<DockerChange[]>;
   commitContainer(id: string, options: { repo?: string; tag?: string; comment?: string; author?: string; pause?: boolean; changes?: string[]; message?: string }): Promise<{ Id: string }>;
   removeContainer(id: string, options: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void>;
+  startContainer(id: string): Promise<void>;
+  /** docker stop: SIGTERM, then SIGKILL after the grace period. */
+  stopContainer(id: string): Promise<void>;
+  restartContainer(id: string): Promise<void>;
 
   /** The engine's event stream (until `signal` aborts, or `until`). */
   events(options: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): AsyncIterable<DockerEvent>;
@@ -43,12 +48,8 @@ export interface Provider {
   close(): void;
 }
 
-/** How an engine answered when it was looked at. */
-export type EngineState =
-  | { state: 'reachable'; apiVersion: string; version: string; os: string }
-  | { state: 'permission-denied'; message: string; fix: string }
-  | { state: 'too-old'; apiVersion: string; message: string }
-  | { state: 'unreachable'; message: string };
+/** How an engine answered when it was looked at (the contract's type: the desktop shows it as it is). */
+export type EngineState = EngineStatus;
 
 /** The oldest Engine API Strata speaks (Docker 20.10, Podman 3's compat service). */
 export const MIN_API_VERSION = '1.41';

@@ -3,6 +3,7 @@ import { flagString, flagStrings } from '../command.ts';
 import { UsageError } from '../args.ts';
 import { compile, renderRows, sortedKeys } from '../formatter.ts';
 import { goEscape } from '../template.ts';
+import { defaultSocketPath } from '../../api-server/socket-path.ts';
 import { createContext, currentContext, DEFAULT_CONTEXT, getContext, listContexts, useContext } from '../../providers/contexts.ts';
 
 /**
@@ -94,7 +95,7 @@ function parseDockerEndpoint(spec: string): { host: string; skipTlsVerify: boole
 export const contextCreateCommand: Command = {
   path: ['context', 'create'],
   usage: 'strata context create [OPTIONS] CONTEXT',
-  description: 'Create a context (in docker\'s context store)',
+  description: 'Create a context (in docker\'s context store); without --docker, one at the socket of strata system service',
   flags: [
     { name: 'description', type: 'string', description: 'Description of the context' },
     { name: 'docker', type: 'strings', value: 'stringToString', description: 'set the docker endpoint (host=unix:///…|tcp://…|ssh://user@host, skip-tls-verify=true)' },
@@ -103,9 +104,10 @@ export const contextCreateCommand: Command = {
   maxArgs: 1,
   async run(ctx) {
     const specs = flagStrings(ctx, 'docker');
-    if (specs.length === 0) throw new UsageError('--docker host=URL is required');
-    const endpoint = parseDockerEndpoint(specs.join(','));
-    createContext({ name: ctx.args[0]!, description: flagString(ctx, 'description') ?? '', ...endpoint });
+    // Without an endpoint: the context docker uses to reach Strata (`docker context use strata`).
+    const endpoint = specs.length > 0 ? parseDockerEndpoint(specs.join(',')) : { host: `unix://${defaultSocketPath()}`, skipTlsVerify: false };
+    const description = flagString(ctx, 'description') ?? (specs.length > 0 ? '' : 'Strata (strata system service)');
+    createContext({ name: ctx.args[0]!, description, ...endpoint });
     ctx.stdout.write(`${ctx.args[0]}\n`);
     ctx.stderr.write(`Successfully created context "${ctx.args[0]}"\n`);
   },

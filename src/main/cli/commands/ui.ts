@@ -41,12 +41,14 @@ export const uiCommand: Command = {
     const engine = rootFlag ? Engine.open({ root: rootFlag }) : ctx.engine();
     const renderer = flagString(ctx, 'renderer');
     // Loaded here, not at the top: every other command starts faster without the host's modules.
+    // The Engine API client too (the sidebar lists the engines at once): loaded before the page asks, not while it waits.
     const [{ createHandlers }, { startBrowserHost }, { keepServing }] = await Promise.all([
-      import('../../host/handlers.ts'), import('../../host/server.ts'), import('../../host/last-resort.ts'),
+      import('../../host/handlers.ts'), import('../../host/server.ts'), import('../../host/last-resort.ts'), import('../../providers/engine-api/provider.ts'),
     ]);
     // A long-running host: an error no handler caught is logged, and the other tabs keep working.
     keepServing('strata ui');
-    const host = await startBrowserHost(createHandlers(engine, { host: 'browser' }), { port, ...(renderer ? { rendererDir: renderer } : {}) });
+    const handlers = createHandlers(engine, { host: 'browser' });
+    const host = await startBrowserHost(handlers, { port, ...(renderer ? { rendererDir: renderer } : {}) });
     ctx.stdout.write(`Strata UI for ${engine.root}\nOpen ${host.url}\n`);
     const opener = flagBool(ctx, 'no-open') ? undefined : browserOpener(host.url);
     if (opener) openInBrowser(opener);
@@ -55,6 +57,7 @@ export const uiCommand: Command = {
       ctx.signal.addEventListener('abort', () => done(), { once: true });
     });
     await host.close();
+    handlers.close();
     // Daemonless: containers started from the UI run in this process, so they end with it.
     for (const c of engine.containers.list()) {
       if (engine.containers.attach(c.id)) await engine.containers.kill(c.id);

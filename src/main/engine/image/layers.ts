@@ -90,7 +90,7 @@ class HiddenIndex {
 }
 
 /** One layer's entries against the merged view below it and the layers above it. */
-function treeOf(layer: ImageLayer, position: number, files: readonly LayerFile[], lower: Map<string, LayerFile>, hidden: HiddenIndex): LayerTree {
+function treeOf(layer: Pick<ImageLayer, 'diffId'>, position: number, files: readonly LayerFile[], lower: Map<string, LayerFile>, hidden: HiddenIndex): LayerTree {
   const entries: TreeEntry[] = [];
   let wastedBytes = 0;
   for (const f of files) {
@@ -106,7 +106,10 @@ function treeOf(layer: ImageLayer, position: number, files: readonly LayerFile[]
 /** Walks an image's layers bottom up, handing each its tree; the shared work is done once. */
 function eachTree(stores: Reads, imageId: string, visit: (tree: LayerTree, layer: ImageLayer) => boolean | void): void {
   const layers = stores.images.layers(imageId);
-  const files = layers.map((l) => stores.images.layerFiles(l.diffId));
+  eachTreeOf(layers, layers.map((l) => stores.images.layerFiles(l.diffId)), visit);
+}
+
+function eachTreeOf<L extends Pick<ImageLayer, 'diffId'>>(layers: readonly L[], files: readonly (readonly LayerFile[])[], visit: (tree: LayerTree, layer: L) => boolean | void): void {
   const hidden = new HiddenIndex(files);
   const lower = new Map<string, LayerFile>();
   for (const [position, layer] of layers.entries()) {
@@ -120,8 +123,14 @@ function eachTree(stores: Reads, imageId: string, visit: (tree: LayerTree, layer
  * or D (a whiteout), and whether a later layer overwrites or deletes it (wasted bytes).
  */
 export function layerTree(stores: Reads, imageId: string, position: number): LayerTree {
+  const layers = stores.images.layers(imageId);
+  return layerTreeOf(imageId, layers, layers.map((l) => stores.images.layerFiles(l.diffId)), position);
+}
+
+/** layerTree over file indexes read elsewhere (an engine's export stream): the same rules. */
+export function layerTreeOf(imageId: string, layers: readonly Pick<ImageLayer, 'diffId'>[], files: readonly (readonly LayerFile[])[], position: number): LayerTree {
   let found: LayerTree | undefined;
-  eachTree(stores, imageId, (tree) => {
+  eachTreeOf(layers, files, (tree) => {
     if (tree.position !== position) return true;
     found = tree;
     return false;

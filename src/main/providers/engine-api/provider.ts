@@ -51,17 +51,18 @@ export function permissionFix(host: string): string {
 
 /**
  * Looks at an engine: answers whether it can be used and at which API version. Never throws.
- * The version is negotiated as the docker CLI does, from `/_ping`'s API-Version header.
+ * The version is negotiated as the docker CLI does, from `/_ping`'s API-Version header. With
+ * `detail`, also whether it runs rootless (from `/info`: what the desktop's engine list shows).
  */
-export async function probe(endpoint: Endpoint, timeoutMs = 5000): Promise<EngineState> {
-  let docker: Docker;
+export async function probe(endpoint: Endpoint, timeoutMs = 5000, detail = false): Promise<EngineState> {
+  let pinger: Docker;
   try {
-    docker = new Docker({ ...modemOptions(endpoint), timeout: timeoutMs });
+    pinger = new Docker({ ...modemOptions(endpoint), timeout: timeoutMs });
   } catch (err) {
     return { state: 'unreachable', message: (err as Error).message };
   }
   try {
-    const res = await ping(docker);
+    const res = await ping(pinger);
     res.resume();
     const apiVersion = String(res.headers['api-version'] ?? '');
     if (!apiVersion || compareApiVersions(apiVersion, MIN_API_VERSION) < 0) {
@@ -71,8 +72,13 @@ export async function probe(endpoint: Endpoint, timeoutMs = 5000): Promise<Engin
       };
     }
     const negotiated = compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
-    const v = (await new Docker({ ...modemOptions(endpoint), version: `v${negotiated}`, timeout: timeoutMs }).version()) as { Version?: string; Os?: string };
-    return { state: 'reachable', apiVersion: negotiated, version: v.Version ?? '', os: v.Os ?? '' };
+    const docker = new Docker({ ...modemOptions(endpoint), version: `v${negotiated}`, timeout: timeoutMs });
+    const v = (await docker.version()) as { Version?: string; Os?: string };
+    const reachable = { state: 'reachable' as const, apiVersion: negotiated, version: v.Version ?? '', os: v.Os ?? '' };
+    if (!detail) return reachable;
+    // Rootless engines say so among their security options (docker and podman alike).
+    const info = (await docker.info()) as { SecurityOptions?: string[] };
+    return { ...reachable, rootless: (info.SecurityOptions ?? []).some((o) => o.split(',').includes('name=rootless')) };
   } catch (err) {
     const e = engineError(err);
     if (e instanceof StrataError && e.code === 'permission-denied') {
@@ -191,7 +197,7 @@ export class EngineApiProvider implements Provider {
     return call(() => this.docker.getContainer(id).inspect() as unknown as Promise<Record<string, unknown>>);
   }
 
-  async *containerLogs(id: string, o: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string }): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
+  async *containerLogs(id: string, o: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
     const info = (await this.inspectContainer(id)) as { Config?: { Tty?: boolean } };
     const container = this.docker.getContainer(id);
     // `tail` is a number or "all" on the wire.
@@ -200,9 +206,15 @@ export class EngineApiProvider implements Provider {
       ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}),
     };
     const body = await call(() => (o.follow ? container.logs({ ...opts, follow: true }) : container.logs({ ...opts, follow: false })) as Promise<Buffer | NodeJS.ReadableStream>);
-    // A container with a terminal has one raw stream; the others are framed.
-    if (info.Config?.Tty) for await (const data of asStream(body)) yield { stream: 'stdout', data };
-    else yield* demultiplex(asStream(body));
+    // A followed log ends when the caller stops reading it (a closed logs pane).
+    if (!Buffer.isBuffer(body)) o.signal?.addEventListener('abort', () => (body as Readable).destroy(), { once: true });
+    try {
+      // A container with a terminal has one raw stream; the others are framed.
+      if (info.Config?.Tty) for await (const data of asStream(body)) yield { stream: 'stdout', data };
+      else yield* demultiplex(asStream(body));
+    } catch (err) {
+      if (!o.signal?.aborted) throw engineError(err);
+    }
   }
 
   containerChanges(id: string): Promise<DockerChange[]> {
@@ -218,6 +230,18 @@ export class EngineApiProvider implements Provider {
 
   async removeContainer(id: string, o: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
     await call(() => this.docker.getContainer(id).remove({ force: o.force ?? false, v: o.volumes ?? false, link: o.link ?? false }));
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await call(() => this.docker.getContainer(id).start());
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    await call(() => this.docker.getContainer(id).stop());
+  }
+
+  async restartContainer(id: string): Promise<void> {
+    await call(() => this.docker.getContainer(id).restart());
   }
 
   async *events(o: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): AsyncIterable<DockerEvent> {

@@ -146,6 +146,19 @@ export class StrataProvider implements Provider {
     await this.engine.containers.remove(id, { force: o.force ?? false });
   }
 
+  async startContainer(id: string): Promise<void> {
+    await this.engine.containers.start(id);
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    await this.engine.containers.stop(id);
+  }
+
+  async restartContainer(id: string): Promise<void> {
+    await this.engine.containers.stop(id);
+    await this.engine.containers.start(id);
+  }
+
   async *events(): AsyncIterable<DockerEvent> {
     throw new StrataError('unsupported', 'the Strata store\'s events are not behind the provider seam yet (strata events reads the change feed)');
   }

@@ -19,6 +19,14 @@ export const en = {
   nav: {
     label: 'Main', images: 'Images', build: 'Build', containers: 'Containers', disk: 'Disk usage', shortcut: 'Ctrl+{key}',
   },
+  // The sidebar's engine switcher (EngineSwitcher).
+  engines: {
+    label: 'Engine', store: 'Strata store', context: 'Context {name}', daemonless: 'daemonless, this machine', refresh: 'Look again',
+    reachable: 'Engine {version}, API {api}', reachableRootless: 'Engine {version}, API {api}, rootless',
+    state: { permissionDenied: 'permission denied', tooOld: 'too old', unreachable: 'not reachable' },
+    unsupported: 'Not available on {engine} yet: switch to the Strata store for it.',
+  },
+  service: { label: 'Docker API service', socket: 'Listening on {socket}' },
   settings: {
     language: 'Language',
     locale: { en: 'English', ko: '한국어 (Korean)' },

@@ -21,6 +21,13 @@ export const ko: Messages = {
   nav: {
     label: '메인', images: '이미지', build: '빌드', containers: '컨테이너', disk: '디스크 사용량', shortcut: 'Ctrl+{key}',
   },
+  engines: {
+    label: '엔진', store: 'Strata 저장소', context: '컨텍스트 {name}', daemonless: '데몬 없음, 이 컴퓨터', refresh: '다시 찾기',
+    reachable: '엔진 {version}, API {api}', reachableRootless: '엔진 {version}, API {api}, rootless',
+    state: { permissionDenied: '권한 거부됨', tooOld: '너무 오래됨', unreachable: '연결할 수 없음' },
+    unsupported: '{engine}에서는 아직 사용할 수 없습니다. 이 작업은 Strata 저장소로 전환해서 하세요.',
+  },
+  service: { label: 'Docker API 서비스', socket: '{socket}에서 대기 중' },
   settings: {
     language: '언어',
     locale: { en: 'English (영어)', ko: '한국어' },

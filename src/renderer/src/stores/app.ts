@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import type { AppInfo } from '../../../shared/contract.ts';
 import { useApi } from '../api.ts';
 import { i18n, setLocale, type Locale } from '../i18n/index.ts';
@@ -28,6 +28,8 @@ export const useAppStore = defineStore('app', () => {
   const theme = ref<Theme>(storedTheme());
   const locale = ref<Locale>(i18n.global.locale.value as Locale);
   const error = ref<UiError | null>(null);
+  /** The views show a Docker/Podman engine: what only Strata's store can do is disabled with this reason. */
+  const notOnEngine = computed(() => (info.value?.engine.kind === 'engine-api' ? i18n.global.t('engines.unsupported', { engine: info.value.engine.description }) : undefined));
 
   async function load(): Promise<void> {
     try {
@@ -60,5 +62,5 @@ export const useAppStore = defineStore('app', () => {
     locale.value = next;
   }
 
-  return { info, view, imageRef, theme, locale, error, load, open, openImage, setTheme, changeLocale };
+  return { info, view, imageRef, theme, locale, error, notOnEngine, load, open, openImage, setTheme, changeLocale };
 });
