@@ -134,7 +134,7 @@ describe('containers end to end through the CLI', () => {
     expect((await strata(root, ['run', '--name', 'differ', 'withdata', 'sh', '-c', script])).code).toBe(0);
     const diff = await strata(root, ['diff', 'differ']);
     expect(diff.stdout).toBe([
-      'C /data', 'D /data/gone', 'A /data/gone/g', 'C /data/keep.txt', 'D /data/old.txt',
+      'C /data', 'C /data/gone', 'D /data/gone/f', 'A /data/gone/g', 'C /data/keep.txt', 'D /data/old.txt',
       'C /etc', 'D /etc/group',
       'A /new', 'A /new/dir', 'A /new/dir/file',
       'C /tmp', 'A /tmp/t', '',
