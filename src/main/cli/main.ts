@@ -151,7 +151,12 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       };
     });
     // `context` manages the choice itself; every other command goes where -H/--context points.
-    const selected = command.path[0] === 'context' ? undefined : selectEndpoint({ ...global, current: currentContext() });
+    let selected: ReturnType<typeof selectEndpoint>;
+    try {
+      selected = command.path[0] === 'context' ? undefined : selectEndpoint({ ...global, current: currentContext() });
+    } catch (err) {
+      return reportError(io.stderr, err, 'client');
+    }
     if (!selected) {
       if (FREES_SPACE.includes(name)) releaseSpaceReserve(join(resolve(root), 'strata.db'));
       return (await Promise.race([command.run(ctx), escaped])) ?? 0;

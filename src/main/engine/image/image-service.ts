@@ -341,9 +341,9 @@ export class ImageService {
     const users = this.usersOf(id);
     if (byName) {
       const key = formatReference(byName);
-      // docker rmi -f NAME on an image a running container (or a child image) holds: the name goes,
-      // the image stays (dangling) for its users, as docker's quiet delete after an untag does.
-      const held = force && (users.some((u) => u.running) || this.children(id).length > 0);
+      // The last name of an image a child image holds (or, with -f, a running container): the name
+      // goes and the image stays for them, as moby's quiet delete after an untag does.
+      const held = (force && users.some((u) => u.running)) || this.children(id).length > 0;
       if (tags.length > 1 || (users.length > 0 && !force) || held) {
         if (!force && tags.length === 1 && users.length > 0) {
           throw new ConflictError(
@@ -363,7 +363,7 @@ export class ImageService {
       const running = users.find((u) => u.running);
       if (users.length > 0) {
         throw new ConflictError(
-          `conflict: unable to delete ${shortId(id)} (${running ? 'cannot be forced' : 'must be forced'}) - image is being used by ${running ? 'running' : 'stopped'} container ${shortId(users[0]!.id)}`,
+          `conflict: unable to delete ${shortId(id)} (${running ? 'cannot be forced' : 'must be forced'}) - image is being used by ${running ? 'running' : 'stopped'} container ${shortId((running ?? users[0]!).id)}`,
         );
       }
     }
@@ -376,6 +376,7 @@ export class ImageService {
     }
     const digests = this.repoDigestsOf(id);
     const labels = this.labelsOf(id);
+    const chains = (this.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY position DESC').all(id) as { chain_id: string }[]).map((r) => r.chain_id);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM repo_digests WHERE image_id = ?').run(id);
@@ -388,8 +389,17 @@ export class ImageService {
     }).immediate();
     for (const t of tags) items.push({ untagged: familiarString(parseReference(t)) });
     for (const d of digests) items.push({ untagged: d });
-    if (users.length === 0) items.push({ deleted: id });
+    if (users.length === 0) items.push({ deleted: id }, ...this.releasedChains(chains));
     return items;
+  }
+
+  /**
+   * moby's delete answer names each layer the image held that no image holds any more, by chain
+   * ID, top first (`Deleted: sha256:…` after the image's own line).
+   */
+  private releasedChains(chains: readonly string[]): ImageDeleteItem[] {
+    const held = this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1');
+    return chains.filter((c) => held.get(c) === undefined).map((c) => ({ deleted: c }));
   }
 
   /** The tags of one repository (`docker.io/library/a`) in the store: `[tag, imageId]`, by tag. */

@@ -16,9 +16,17 @@ export interface ListImagesOptions {
   now?: number;
 }
 
+/** moby's wording: `Invalid filter 'name'`, `Invalid filter 'dangling=[maybe]'`. */
 export class InvalidFilterError extends StrataError {
   constructor(name: string, value?: string) {
-    super('invalid', value === undefined ? `invalid filter '${name}'` : `invalid filter '${name}=${value}'`);
+    super('invalid', value === undefined ? `Invalid filter '${name}'` : `Invalid filter '${name}=[${value}]'`);
+  }
+}
+
+/** A `reference` pattern Go's path.Match refuses (moby answers before matching anything). */
+export class BadPatternError extends StrataError {
+  constructor() {
+    super('invalid', 'syntax error in pattern');
   }
 }
 
@@ -64,6 +72,7 @@ export function listImages(engine: Stores, options: ListImagesOptions = {}): Lis
   const until = filters.until?.length ? Math.min(...filters.until.map((u) => untilSeconds(u, options.now ?? Date.now()))) : undefined;
   const labelFilters = filters.label ?? [];
   const refPatterns = filters.reference ?? [];
+  for (const p of refPatterns) checkPattern(p);
 
   const db = engine.db;
   const rows = db
@@ -152,6 +161,14 @@ export function matchLabels(filters: readonly string[], labels: Record<string, s
 }
 
 /** distribution/reference FamiliarMatch: the pattern against `name:tag`, then against `name`. */
+function checkPattern(pattern: string): void {
+  try {
+    pathMatch(pattern, '');
+  } catch {
+    throw new BadPatternError();
+  }
+}
+
 export function familiarMatch(pattern: string, ref: Reference): boolean {
   if (pathMatch(pattern, familiarString(ref))) return true;
   return pathMatch(pattern, familiarName(`${ref.domain}/${ref.path}`));
