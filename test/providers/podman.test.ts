@@ -32,9 +32,10 @@ describe.skipIf(skip)('Engine API provider against podman system service', () =>
     dir = mkdtempSync('/tmp/pdm-');
     socket = join(dir, 'p.sock');
     service = spawn(PODMAN!, ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', 'system', 'service', '--time', '0', `unix://${socket}`], { stdio: 'ignore' });
-    const deadline = Date.now() + 30_000;
-    while ((await probe({ host: `unix://${socket}` }, 1000)).state !== 'reachable') {
-      if (Date.now() > deadline || service.exitCode !== null) throw new Error('podman system service did not start');
+    // Generous: on a loaded 2-core machine podman's first start (storage set-up) can take long.
+    const deadline = Date.now() + 90_000;
+    while ((await probe({ host: `unix://${socket}` }, 3000)).state !== 'reachable') {
+      if (Date.now() > deadline || service.exitCode !== null) throw new Error(`podman system service did not start (exit code ${service.exitCode})`);
       await new Promise((r) => setTimeout(r, 200));
     }
     const engine = Engine.open({ root: join(dir, 'source') });
@@ -52,7 +53,7 @@ describe.skipIf(skip)('Engine API provider against podman system service', () =>
     // Loaded through the provider itself: podman answers docker's /images/load.
     const loaded = await strata(join(dir, 'source'), ['-H', `unix://${socket}`, 'load', '-i', archive]);
     expect(loaded.code, loaded.stderr).toBe(0);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     if (service && service.exitCode === null) {

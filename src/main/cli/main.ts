@@ -11,6 +11,7 @@ import type { Provider } from '../providers/provider.ts';
 import { setLastResort } from '../host/last-resort.ts';
 import { ensureSpaceReserve, explainDiskFull, releaseSpaceReserve } from '../engine/metadata/db.ts';
 import { join, resolve } from 'node:path';
+import { StrataError } from '../../shared/errors.ts';
 
 /**
  * Commands that free space: on a full disk they may spend the store's space reserve, so that
@@ -162,7 +163,7 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       return (await Promise.race([command.run(ctx), escaped])) ?? 0;
     }
     const routed = PROVIDER_COMMANDS[name];
-    if (!routed) throw new Error(`"strata ${name}" is not supported against an Engine API provider yet`);
+    if (!routed) throw new StrataError('unsupported', `"strata ${name}" is not supported against an Engine API provider yet`);
     // Loaded only here: the Engine API client (dockerode, ssh2) costs every other command nothing.
     const { EngineApiProvider } = await import('../providers/engine-api/provider.ts');
     provider = await EngineApiProvider.connect(selected.endpoint, selected.name);

@@ -4,6 +4,7 @@ import { openDatabase, type DB } from './metadata/db.ts';
 import { ContentStore } from './store/content-store.ts';
 import { ImageService } from './image/image-service.ts';
 import { GarbageCollector } from './gc/gc.ts';
+import { References } from './references/references.ts';
 import { ChangeBus } from './events/change-bus.ts';
 import { EventLog } from './events/event-log.ts';
 import { ChangeFeed } from './events/feed.ts';
@@ -49,6 +50,8 @@ export class Engine {
   readonly bus: ChangeBus;
   readonly images: ImageService;
   readonly gc: GarbageCollector;
+  /** What services hold or reference: gc roots, images in use, system df's sections. */
+  readonly references: References;
   readonly containers: ContainerService;
   private readonly closers: (() => void)[] = [];
 
@@ -61,8 +64,9 @@ export class Engine {
     this.events = new EventLog(this.db);
     this.feed = new ChangeFeed(this.db, this.events, dbFile);
     this.bus = new ChangeBus(this.feed);
-    this.images = new ImageService(this.db, this.content, this.events);
-    this.gc = new GarbageCollector(this.db, this.content, this.events);
+    this.references = new References(this.db);
+    this.images = new ImageService(this.db, this.content, this.events, this.references);
+    this.gc = new GarbageCollector(this.db, this.content, this.events, this.references);
     // Build cache schema and its layers as gc roots, present whenever the store is open.
     registerBuildService(this);
     // Containers hold their images (rmi needs -f) and report their writable layers to system df.

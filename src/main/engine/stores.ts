@@ -4,6 +4,7 @@ import type { ChangeBus } from './events/change-bus.ts';
 import type { EventLog } from './events/event-log.ts';
 import type { ImageService } from './image/image-service.ts';
 import type { GarbageCollector } from './gc/gc.ts';
+import type { References } from './references/references.ts';
 
 /**
  * The rooms of the store that services are handed (containerd's `NewDB(db, content,
@@ -20,6 +21,8 @@ export interface Stores {
   readonly bus: ChangeBus;
   readonly images: ImageService;
   readonly gc: GarbageCollector;
+  /** Where a service registers what it holds (gc roots, images in use, system df sections). */
+  readonly references: References;
   /** A directory owned by one service, created on first use. */
   dir(name: string): string;
   onClose(fn: () => void): void;

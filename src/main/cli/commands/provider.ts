@@ -150,7 +150,7 @@ async function save(ctx: CommandContext, p: Provider): Promise<void> {
     throw new StrataError('unsupported', `--format ${format} is not supported against an Engine API provider yet (the engine writes docker-archive)`);
   }
   const output = flagString(ctx, 'output');
-  if (output === undefined && ctx.stdout.isTTY) throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+  if (output === undefined && ctx.stdout.isTTY) throw new StrataError('invalid', 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
   const archive = await p.saveImages(ctx.args, ctx.signal);
   if (output === undefined) {
     await pipeline(archive, ctx.stdout, { end: false, signal: ctx.signal });
@@ -169,7 +169,7 @@ async function save(ctx: CommandContext, p: Provider): Promise<void> {
 
 async function load(ctx: CommandContext, p: Provider): Promise<void> {
   const input = flagString(ctx, 'input');
-  if (input === undefined && ctx.stdin.isTTY) throw new Error('requested load from stdin, but stdin is empty');
+  if (input === undefined && ctx.stdin.isTTY) throw new StrataError('invalid', 'requested load from stdin, but stdin is empty');
   const archive = input !== undefined ? createReadStream(input) : ctx.stdin;
   // docker asks for the quiet stream when its output is not a terminal.
   const quiet = flagBool(ctx, 'quiet') || !ctx.stdout.isTTY;
@@ -212,7 +212,7 @@ async function logs(ctx: CommandContext, p: Provider): Promise<void> {
     }
   } catch (err) {
     // docker looks the container up first, and names it as the user wrote it
-    if (err instanceof StrataError && err.code === 'not-found') throw new Error(`No such container: ${name}`);
+    if (err instanceof StrataError && err.code === 'not-found') throw new StrataError('not-found', `No such container: ${name}`, { cause: err });
     throw err;
   }
 }

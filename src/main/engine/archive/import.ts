@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import { ingestLayer } from '../layer/layer-ingest.ts';
 import { writeImage } from '../image/image-writer.ts';
 import type { ImageRecord } from '../image/image-service.ts';
@@ -28,7 +28,7 @@ export interface ImportOptions {
  * or a directory, with a config and one history entry as moby's ImportImage writes them. Local
  * input is named `-` in the default message, as the docker CLI streams local files as stdin.
  */
-export async function importImage(engine: Engine, source: ImportSource, options: ImportOptions = {}): Promise<ImageRecord> {
+export async function importImage(engine: Stores, source: ImportSource, options: ImportOptions = {}): Promise<ImageRecord> {
   const tags: string[] = [];
   if (options.reference) {
     const ref = parseReference(options.reference);

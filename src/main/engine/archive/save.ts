@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ProgressSink } from '../api.ts';
 import { digestOf, isDigest } from '../store/digest.ts';
 import { shortId } from '../../../shared/format.ts';
@@ -37,7 +37,7 @@ export interface SaveSelection {
  * Which images and names `save` writes, like docker: `repo:tag` saves that tag, a bare `repo`
  * every tag of the repository, an ID the image without names.
  */
-export function selectImages(engine: Engine, names: string[]): SaveSelection[] {
+export function selectImages(engine: Pick<Stores, 'content' | 'db' | 'events' | 'images'>, names: string[]): SaveSelection[] {
   const byId = new Map<string, SaveSelection>();
   const add = (id: string, tags: string[]): void => {
     const sel = byId.get(id) ?? { id, tags: [] };
@@ -76,7 +76,7 @@ function referenceOf(name: string): Reference | undefined {
 }
 
 /** Writes the selected images as a tar (docker-archive or OCI layout) to `out`. */
-export async function saveImages(engine: Engine, selection: SaveSelection[], out: Writable, options: SaveOptions = {}): Promise<void> {
+export async function saveImages(engine: Pick<Stores, 'content' | 'db' | 'events' | 'images'>, selection: SaveSelection[], out: Writable, options: SaveOptions = {}): Promise<void> {
   const sink = new TarSink(out, options.end ?? true);
   try {
     await writeArchive(engine, selection, sink, options);
@@ -89,7 +89,7 @@ export async function saveImages(engine: Engine, selection: SaveSelection[], out
 }
 
 /** Writes the selected images as an OCI layout directory (which must be empty or absent). */
-export async function saveOciDirectory(engine: Engine, selection: SaveSelection[], dir: string, options: Omit<SaveOptions, 'format'> = {}): Promise<void> {
+export async function saveOciDirectory(engine: Pick<Stores, 'content' | 'db' | 'events' | 'images'>, selection: SaveSelection[], dir: string, options: Omit<SaveOptions, 'format'> = {}): Promise<void> {
   const sink = await DirectorySink.open(dir);
   try {
     await writeArchive(engine, selection, sink, { ...options, format: 'oci' });
@@ -102,7 +102,7 @@ export async function saveOciDirectory(engine: Engine, selection: SaveSelection[
 }
 
 /** docker announces each image it exported, under its ID. */
-function announceSaved(engine: Engine, selection: SaveSelection[]): void {
+function announceSaved(engine: Pick<Stores, 'content' | 'db' | 'events' | 'images'>, selection: SaveSelection[]): void {
   engine.events.announce(...selection.map((s) => imageEvent('save', s.id, s.id, engine.images.get(s.id)?.labels ?? {})));
 }
 
@@ -114,7 +114,7 @@ interface PlannedManifest {
   layers: { digest: string; size: number; layer: ImageLayer; decompress: boolean }[];
 }
 
-async function writeArchive(engine: Engine, selection: SaveSelection[], sink: ArchiveSink, options: SaveOptions): Promise<void> {
+async function writeArchive(engine: Pick<Stores, 'content' | 'db' | 'events' | 'images'>, selection: SaveSelection[], sink: ArchiveSink, options: SaveOptions): Promise<void> {
   const format = options.format ?? 'docker-archive';
   const planned = selection.map((s) => (format === 'oci' ? ociManifest(engine, s) : dockerManifest(engine, s)));
   const written = new Set<string>();
@@ -168,7 +168,7 @@ function blobName(digest: string): string {
 }
 
 /** docker-archive layers are the uncompressed tars, named by diff ID (what every loader expects). */
-function dockerManifest(engine: Engine, selection: SaveSelection): PlannedManifest {
+function dockerManifest(engine: Pick<Stores, 'content' | 'db' | 'events' | 'images'>, selection: SaveSelection): PlannedManifest {
   const configDigest = selection.id;
   const layers = engine.images.layers(selection.id).map((layer) => ({ digest: layer.diffId, size: layer.size, layer, decompress: true }));
   const manifest: Manifest = {
@@ -181,7 +181,7 @@ function dockerManifest(engine: Engine, selection: SaveSelection): PlannedManife
 }
 
 /** OCI layout: the stored blobs as they are, under the image's own OCI manifest when it has one. */
-function ociManifest(engine: Engine, selection: SaveSelection): PlannedManifest {
+function ociManifest(engine: Pick<Stores, 'content' | 'db' | 'events' | 'images'>, selection: SaveSelection): PlannedManifest {
   const configDigest = selection.id;
   const stored = engine.images.layers(selection.id);
   const layers = stored.map((layer) => ({ digest: layer.blobDigest, size: layer.blobSize, layer, decompress: false }));
@@ -200,7 +200,7 @@ function ociManifest(engine: Engine, selection: SaveSelection): PlannedManifest 
   return { selection, configDigest, bytes: Buffer.from(JSON.stringify(manifest)), mediaType: MediaType.OciManifest, layers };
 }
 
-function readOciManifest(engine: Engine, digest: string): { bytes: Buffer; manifest: Manifest } | undefined {
+function readOciManifest(engine: Pick<Stores, 'content' | 'db' | 'events' | 'images'>, digest: string): { bytes: Buffer; manifest: Manifest } | undefined {
   if (!engine.content.has(digest)) return undefined;
   const bytes = engine.content.readBytes(digest);
   try {

@@ -111,7 +111,7 @@ export class DirectorySink implements ArchiveSink {
         yield c;
       }
     }, out);
-    if (written !== size) throw new Error(`${name}: wrote ${written} bytes, expected ${size}`);
+    if (written !== size) throw new StrataError('data-loss', `${name}: wrote ${written} bytes, expected ${size}`);
     await rename(`${target}.tmp`, target);
   }
 

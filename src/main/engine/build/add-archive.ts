@@ -70,8 +70,8 @@ function tarStream(f: OpenedFile, kind: ArchiveKind): TarSource {
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const done = new Promise<void>((resolve, reject) => {
-      child.on('error', (err) => reject(new Error(`cannot unpack ${kind} archive: ${tool} is not available (${err.message})`)));
-      child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`cannot unpack ${kind} archive: ${stderr.trim() || `${tool} exit ${code ?? signal}`}`))));
+      child.on('error', (err) => reject(new StrataError('unavailable', `cannot unpack ${kind} archive: ${tool} is not available (${err.message})`)));
+      child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new StrataError('invalid', `cannot unpack ${kind} archive: ${stderr.trim() || `${tool} exit ${code ?? signal}`}`))));
     });
     return { stream: child.stdout!, done, stop: () => child.kill('SIGKILL') };
   }

@@ -4,7 +4,7 @@
  * stable steps too (a parent-keyed cache invalidates everything below a miss). Moving the
  * volatile step below them saves their time and layer bytes on each such rebuild.
  */
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import { BuildHistory, type BuildStepRecord } from './history-store.ts';
 import { humanSize } from '../../../shared/units.ts';
 
@@ -59,7 +59,7 @@ function mean(xs: number[]): number {
 }
 
 /** Analyses up to `limit` recorded successful builds of a Dockerfile (context + path). */
-export function adviseOrder(engine: Engine, target: { context: string; dockerfile: string }, limit = 50): Advice {
+export function adviseOrder(engine: Pick<Stores, 'db'>, target: { context: string; dockerfile: string }, limit = 50): Advice {
   const history = new BuildHistory(engine.db);
   const builds = history.list({ context: target.context, dockerfile: target.dockerfile, limit }).filter((b) => b.status === 'success').reverse();
   const stats = new Map<string, StepStats>();

@@ -12,7 +12,6 @@ import type { BuildFileChange, BuildMissCause, BuildMissReason, DiskUsageBuildCa
 import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
 import { shortId } from '../../../shared/format.ts';
-import { registerUsageProvider } from '../usage/disk-usage.ts';
 import type { DigestCache } from './context.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -104,8 +103,11 @@ export function fileDigestCache(db: DB): DigestCache {
  */
 export function registerBuildService(engine: Stores): void {
   migrate(engine.db, 'build', BUILD_MIGRATIONS);
-  engine.gc.addRoots({ layers: 'SELECT diff_id FROM build_cache WHERE diff_id IS NOT NULL' });
-  registerUsageProvider(engine, { buildCache: () => buildCacheUsage(engine) });
+  engine.references.register({
+    kind: 'build cache',
+    layers: { table: 'build_cache', column: 'diff_id' },
+    buildCache: () => buildCacheUsage(engine),
+  });
 }
 
 /** What a step read: enough to say why it missed next time. */

@@ -7,7 +7,7 @@ import { constants, createWriteStream, mkdirSync, copyFileSync, openSync, rmSync
 import { dirname, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { LayerFile } from '../api.ts';
 import { decompressor } from '../layer/layer-ingest.ts';
 import { cleanEntryPath, LayerPathTracker } from '../layer/tar-safety.ts';
@@ -27,7 +27,7 @@ export class ImageView {
   private constructor() {}
 
   /** Builds the merged view of `diffIds` (bottom first), applying whiteouts and opaque directories. */
-  static of(engine: Engine, diffIds: readonly string[]): ImageView {
+  static of(engine: Pick<Stores, 'content' | 'db' | 'images'>, diffIds: readonly string[]): ImageView {
     const view = new ImageView();
     for (const diffId of diffIds) view.apply(diffId, engine.images.layerFiles(diffId));
     return view;
@@ -101,7 +101,7 @@ export class ImageView {
    * Extracts the given entries into `destDir` (files keep their content and mode; ownership is
    * reported through the returned metadata, since a rootless process cannot chown).
    */
-  async extract(engine: Engine, wanted: readonly ViewEntry[], destDir: string): Promise<Map<string, SourceMeta>> {
+  async extract(engine: Pick<Stores, 'content' | 'db' | 'images'>, wanted: readonly ViewEntry[], destDir: string): Promise<Map<string, SourceMeta>> {
     const meta = new Map<string, SourceMeta>();
     const byLayer = new Map<string, Set<string>>();
     const want = (e: ViewEntry): void => {
@@ -147,7 +147,7 @@ export class ImageView {
   private copyHardlink(
     h: ViewEntry, target: ViewEntry | undefined, destDir: string, metaOf: (p: string) => SourceMeta | undefined, meta: Map<string, SourceMeta>, tracker: LayerPathTracker,
   ): void {
-    if (!target || target.type === 'dir') throw new Error(`hardlink target not found: ${h.path} -> ${h.linkTarget}`);
+    if (!target || target.type === 'dir') throw new StrataError('invalid', `hardlink target not found: ${h.path} -> ${h.linkTarget}`);
     tracker.checkParents(h.path, h.path);
     const abs = join(destDir, h.path);
     mkdirSync(dirname(abs), { recursive: true });
@@ -159,7 +159,7 @@ export class ImageView {
       return;
     }
     const from = metaOf(target.path);
-    if (!from) throw new Error(`hardlink target not found: ${h.path} -> ${h.linkTarget}`);
+    if (!from) throw new StrataError('invalid', `hardlink target not found: ${h.path} -> ${h.linkTarget}`);
     // The target was just written by extractFromLayer as a regular file: never a link.
     if (from.type === 'file') copyFileSync(join(destDir, target.path), abs, constants.COPYFILE_EXCL);
     meta.set(h.path, { ...from, ...own });
@@ -189,7 +189,7 @@ export function comparePaths(a: string, b: string): number {
  * new, never through a link) and the device numbers of device nodes (kept in `meta` only).
  */
 async function extractFromLayer(
-  engine: Engine, diffId: string, paths: Set<string>, destDir: string, metaOf: (p: string) => SourceMeta | undefined, tracker: LayerPathTracker,
+  engine: Pick<Stores, 'content' | 'db' | 'images'>, diffId: string, paths: Set<string>, destDir: string, metaOf: (p: string) => SourceMeta | undefined, tracker: LayerPathTracker,
 ): Promise<void> {
   const row = engine.db.prepare('SELECT blob_digest, compression FROM layer_blobs WHERE diff_id = ? LIMIT 1').get(diffId) as
     | { blob_digest: string; compression: 'none' | 'gzip' | 'zstd' }

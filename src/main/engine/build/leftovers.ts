@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import { removeTree } from '../snapshot/rootfs.ts';
 import { BuildHistory } from './history-store.ts';
 import { buildOfRunScratch, stampAlive } from './owner.ts';
@@ -21,7 +21,7 @@ export interface SweptBuilds {
 }
 
 /** Marks builds whose process is gone as failed and removes scratch folders nothing owns. */
-export function sweepInterruptedBuilds(engine: Engine): SweptBuilds {
+export function sweepInterruptedBuilds(engine: Pick<Stores, 'db' | 'dir'>): SweptBuilds {
   const history = new BuildHistory(engine.db);
   const interrupted: string[] = [];
   const live = new Set<string>();

@@ -98,7 +98,7 @@ export async function runInSandbox(engine: Engine, req: RunRequest): Promise<Wri
  * over reaching the internet (docs/containers.md).
  */
 export function runNetwork(step: string, build: string | undefined, allowHost: boolean): 'host' | 'none' {
-  if (step === 'host' && !allowHost && build !== 'host') throw new Error('network.host is not allowed');
+  if (step === 'host' && !allowHost && build !== 'host') throw new StrataError('permission-denied', 'network.host is not allowed');
   const mode = step === 'default' ? (build ?? 'none') : step;
   return mode === 'host' ? 'host' : 'none';
 }

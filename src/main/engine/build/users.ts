@@ -4,12 +4,12 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ImageView } from './image-view.ts';
 import type { Owner } from './copy.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
-async function readImageFile(engine: Engine, view: ImageView, path: string, scratch: string): Promise<string | undefined> {
+async function readImageFile(engine: Pick<Stores, 'content' | 'db' | 'images'>, view: ImageView, path: string, scratch: string): Promise<string | undefined> {
   const resolved = view.resolve(path).replace(/^\//, '');
   const entry = view.get(resolved);
   if (!entry || (entry.type !== 'file' && entry.type !== 'hardlink')) return undefined;
@@ -36,7 +36,7 @@ const NUMERIC = /^\d+$/;
  * Resolves `user[:group]` (names or IDs). Without a group, docker's rule applies: the user's
  * primary group for a name found in passwd, else the same number as the UID.
  */
-export async function resolveOwner(engine: Engine, view: ImageView, spec: string, scratch: string): Promise<Owner> {
+export async function resolveOwner(engine: Pick<Stores, 'content' | 'db' | 'images'>, view: ImageView, spec: string, scratch: string): Promise<Owner> {
   const colon = spec.indexOf(':');
   const user = colon < 0 ? spec : spec.slice(0, colon);
   const group = colon < 0 ? '' : spec.slice(colon + 1);

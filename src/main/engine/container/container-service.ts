@@ -13,7 +13,6 @@ import { RootfsView } from '../snapshot/rootfs.ts';
 import { startProcess, ExecError, removeTree, sandboxUnavailable, type SandboxProcess, type RunResult } from '../runtime/sandbox.ts';
 import { resolveUser } from '../runtime/user.ts';
 import { detectOpaqueDirs } from '../runtime/opaque.ts';
-import { registerUsageProvider } from '../usage/disk-usage.ts';
 import { directorySize } from '../usage/directory-size.ts';
 import type { DiskUsageContainer } from '../api.ts';
 import type { NewEvent } from '../events/event-log.ts';
@@ -109,10 +108,11 @@ export class ContainerService {
     migrate(engine.db, 'containers', CONTAINER_MIGRATIONS);
     this.root = engine.dir('containers');
     this.snapshots = new Snapshotter(engine);
-    engine.images.addHolder((imageId) => this.usersOfImage(imageId));
-    registerUsageProvider(engine, {
+    engine.references.register({
+      kind: 'container',
+      imageUsers: (imageId) => this.usersOfImage(imageId),
       containers: () => this.diskUsage(),
-      imageContainers: () => {
+      imageUseCounts: () => {
         const m = new Map<string, number>();
         for (const r of engine.db.prepare('SELECT image_id, count(*) AS n FROM containers GROUP BY image_id').all() as { image_id: string; n: number }[]) m.set(r.image_id, r.n);
         return m;

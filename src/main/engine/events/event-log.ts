@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { DB } from '../metadata/db.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * docker's event types; `layer` (gc removing a layer no image uses) and `registry` (login, logout)
@@ -71,7 +72,7 @@ export class EventLog {
    * own could outlive a change that rolls back, or be lost while the change stays).
    */
   record(event: NewEvent): void {
-    if (!this.db.inTransaction) throw new Error(`event ${event.type} ${event.action} recorded outside the transaction of its change`);
+    if (!this.db.inTransaction) throw new StrataError('internal', `event ${event.type} ${event.action} recorded outside the transaction of its change`);
     this.insert ??= this.db.prepare('INSERT INTO events(time_nano, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?)');
     const seq = Number(this.insert.run(nowNano(), event.type, event.action, event.id, JSON.stringify(event.attributes ?? {})).lastInsertRowid);
     if (seq % PRUNE_EVERY === 0) this.prune(seq);

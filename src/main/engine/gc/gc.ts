@@ -2,15 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DB } from '../metadata/db.ts';
 import { processAlive, type ContentStore } from '../store/content-store.ts';
 import type { EventLog } from '../events/event-log.ts';
-
-/**
- * Extra gc roots owned by other services (build cache, containers): SQL returning a column
- * `diff_id` (layers to keep) or `digest` (blobs to keep).
- */
-export interface GcRoots {
-  layers?: string;
-  blobs?: string;
-}
+import type { References } from '../references/references.ts';
 
 export interface GcResult {
   layersRemoved: string[];
@@ -32,16 +24,14 @@ export class GarbageCollector {
   private readonly db: DB;
   private readonly content: ContentStore;
   private readonly events: EventLog;
-  private readonly roots: GcRoots[] = [];
+  /** Other services' roots: what their rows keep (build cache layers, …). */
+  private readonly references: References;
 
-  constructor(db: DB, content: ContentStore, events: EventLog) {
+  constructor(db: DB, content: ContentStore, events: EventLog, references: References) {
     this.db = db;
     this.content = content;
     this.events = events;
-  }
-
-  addRoots(roots: GcRoots): void {
-    this.roots.push(roots);
+    this.references = references;
   }
 
   /** Runs `fn` under a lease that protects content it writes before recording it. */
@@ -56,12 +46,11 @@ export class GarbageCollector {
   }
 
   private layerRootsSql(): string {
-    const extra = this.roots.filter((r) => r.layers).map((r) => ` UNION ${r.layers}`).join('');
-    return `SELECT diff_id FROM image_layers${extra}`;
+    return ['SELECT diff_id FROM image_layers', ...this.references.layerRoots()].join(' UNION ');
   }
 
   private blobRootsSql(): string {
-    const extra = this.roots.filter((r) => r.blobs).map((r) => ` UNION ${r.blobs}`).join('');
+    const extra = this.references.blobRoots().map((sql) => ` UNION ${sql}`).join('');
     return `SELECT id AS digest FROM images
             UNION SELECT manifest_digest FROM images WHERE manifest_digest IS NOT NULL
             UNION SELECT blob_digest FROM image_layers

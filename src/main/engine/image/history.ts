@@ -1,4 +1,4 @@
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { HistoryEntry } from '../api.ts';
 import { unixSeconds } from './oci.ts';
 import { familiarString, parseReference } from './reference.ts';
@@ -12,7 +12,7 @@ export const MISSING = '<missing>';
  * Steps that are images in the store get their ID and tags: the image itself, then its parent
  * chain (moby walks `Parent`); every other step is `<missing>`.
  */
-export function imageHistory(engine: Engine, input: string): HistoryEntry[] {
+export function imageHistory(engine: Pick<Stores, 'db' | 'images'>, input: string): HistoryEntry[] {
   const id = engine.images.resolve(input);
   const config = engine.images.readConfig(id);
   const diffIds = config.rootfs?.diff_ids ?? [];
@@ -35,7 +35,7 @@ export function imageHistory(engine: Engine, input: string): HistoryEntry[] {
   return entries;
 }
 
-function layerSizes(engine: Engine, diffIds: string[]): Map<string, number> {
+function layerSizes(engine: Pick<Stores, 'db' | 'images'>, diffIds: string[]): Map<string, number> {
   if (diffIds.length === 0) return new Map();
   const rows = engine.db
     .prepare(`SELECT diff_id, diff_size AS size FROM layers WHERE diff_id IN (${diffIds.map(() => '?').join(',')})`)
@@ -43,11 +43,11 @@ function layerSizes(engine: Engine, diffIds: string[]): Map<string, number> {
   return new Map(rows.map((r) => [r.diff_id, r.size]));
 }
 
-function tagsOf(engine: Engine, id: string): string[] {
+function tagsOf(engine: Pick<Stores, 'db' | 'images'>, id: string): string[] {
   return engine.images.tagsOf(id).map((t) => familiarString(parseReference(t)));
 }
 
-function fillImageIds(engine: Engine, id: string, entries: HistoryEntry[]): void {
+function fillImageIds(engine: Pick<Stores, 'db' | 'images'>, id: string, entries: HistoryEntry[]): void {
   // moby: the newest entry is the image, the next its parent, and so on up the Parent chain.
   // A loaded or pulled image has no recorded parent: its older steps stay <missing>, as in docker,
   // even when another stored image happens to end at the same step.

@@ -11,6 +11,7 @@ import {
 import type { LayerFile } from '../api.ts';
 import { imageEvent, type EventLog, type NewEvent } from '../events/event-log.ts';
 import { StrataError } from '../../../shared/errors.ts';
+import type { ImageUser, References } from '../references/references.ts';
 
 /** A layer as it enters an image: its stored blob and what the blob unpacks to. */
 export interface LayerInput {
@@ -92,9 +93,6 @@ export class ConflictError extends StrataError {
   }
 }
 
-/** Something that keeps images alive (containers): returns the IDs of its users of an image. */
-export type ImageHolder = (imageId: string) => { id: string; running: boolean }[];
-
 interface ImageRow {
   id: string;
   manifest_digest: string | null;
@@ -112,20 +110,18 @@ export class ImageService {
   private readonly db: DB;
   private readonly content: ContentStore;
   private readonly events: EventLog;
-  private readonly holders: ImageHolder[] = [];
+  /** Who else uses an image (containers), registered by those services. */
+  private readonly references: References;
 
-  constructor(db: DB, content: ContentStore, events: EventLog) {
+  constructor(db: DB, content: ContentStore, events: EventLog, references: References) {
     this.db = db;
     this.content = content;
     this.events = events;
+    this.references = references;
   }
 
-  addHolder(holder: ImageHolder): void {
-    this.holders.push(holder);
-  }
-
-  usersOf(imageId: string): { id: string; running: boolean }[] {
-    return this.holders.flatMap((h) => h(imageId));
+  usersOf(imageId: string): ImageUser[] {
+    return this.references.imageUsers(imageId);
   }
 
   /**

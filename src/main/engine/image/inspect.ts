@@ -1,4 +1,4 @@
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ContainerConfig, ImageConfig } from './oci.ts';
 
 /** `docker image inspect`'s object (API ImageInspect), fields in docker's order. */
@@ -27,7 +27,7 @@ const CONFIG_ORDER: (keyof ContainerConfig)[] = [
   'User', 'ExposedPorts', 'Env', 'Cmd', 'Healthcheck', 'ArgsEscaped', 'Volumes', 'WorkingDir', 'Entrypoint', 'OnBuild', 'Labels', 'StopSignal', 'Shell',
 ];
 
-export function inspectImage(engine: Engine, input: string): ImageInspect {
+export function inspectImage(engine: Pick<Stores, 'db' | 'images'>, input: string): ImageInspect {
   const id = engine.images.resolve(input);
   const record = engine.images.get(id)!;
   const config = engine.images.readConfig(id);

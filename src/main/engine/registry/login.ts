@@ -1,4 +1,4 @@
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import { DEFAULT_DOMAIN } from '../image/reference.ts';
 import { DockerConfigCredentialStore, type CredentialStore, type Credentials } from './credentials.ts';
 import { openClient, type RegistryOptions } from './session.ts';
@@ -19,7 +19,7 @@ export function loginRegistry(arg: string | undefined): string {
  * token issued for them) and only then stores them. A token server that hands out a refresh
  * token gets that stored instead of the password, as docker does.
  */
-export async function login(engine: Engine, registry: string, credentials: Credentials, options: RegistryOptions = {}): Promise<void> {
+export async function login(engine: Pick<Stores, 'events' | 'root'>, registry: string, credentials: Credentials, options: RegistryOptions = {}): Promise<void> {
   const store = options.credentials ?? new DockerConfigCredentialStore();
   const asked: Credentials = { username: credentials.username, password: credentials.password };
   const session = await openClient(engine, registry, {
@@ -35,7 +35,7 @@ export async function login(engine: Engine, registry: string, credentials: Crede
 }
 
 /** `docker logout`: returns false when nothing was stored for the registry. */
-export async function logout(engine: Engine, registry: string, store: CredentialStore = new DockerConfigCredentialStore()): Promise<boolean> {
+export async function logout(engine: Pick<Stores, 'events' | 'root'>, registry: string, store: CredentialStore = new DockerConfigCredentialStore()): Promise<boolean> {
   const removed = await store.erase(registry);
   if (removed) announceLogin(engine, 'logout', registry);
   return removed;
@@ -45,6 +45,6 @@ export async function logout(engine: Engine, registry: string, store: Credential
  * Strata's `registry` event: the credentials live outside the store (config.json, a helper, the
  * keychain), so the event follows their write; views of the logins refresh from it. Never the secret.
  */
-function announceLogin(engine: Engine, action: 'login' | 'logout', registry: string, username?: string): void {
+function announceLogin(engine: Pick<Stores, 'events' | 'root'>, action: 'login' | 'logout', registry: string, username?: string): void {
   engine.events.announce({ type: 'registry', action, id: registry, attributes: username ? { username } : {} });
 }

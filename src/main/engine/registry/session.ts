@@ -1,4 +1,4 @@
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import { DockerConfigCredentialStore, type CredentialStore } from './credentials.ts';
 import { CredentialHelperError } from './credential-helper.ts';
 import { RegistryClient } from './client.ts';
@@ -28,7 +28,7 @@ export interface RegistryOptions {
  * A client for the registry of `domain`, set up from the engine's settings: insecure when the
  * user said so, registries.json lists it, or it is in docker's default 127.0.0.0/8.
  */
-export async function openClient(engine: Engine, domain: string, options: RegistryOptions): Promise<RegistrySession> {
+export async function openClient(engine: Pick<Stores, 'root'>, domain: string, options: RegistryOptions): Promise<RegistrySession> {
   const settings = readRegistrySettings(engine.root);
   const insecure = await isInsecureRegistry(domain, settings, options.insecure ?? false);
   const store = options.credentials ?? new DockerConfigCredentialStore();

@@ -192,7 +192,7 @@ export class BlobWriter {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    if (!this.fh) throw new Error('blob writer is closed');
+    if (!this.fh) throw new StrataError('internal', 'blob writer is closed');
     this.hash.update(chunk);
     let off = 0;
     while (off < chunk.length) {
@@ -205,7 +205,7 @@ export class BlobWriter {
   /** The digest of what was written so far, without finishing (used by callers that name blobs). */
   async commit(expected?: { digest?: string; size?: number }): Promise<BlobRef> {
     const fh = this.fh;
-    if (!fh) throw new Error('blob writer is closed');
+    if (!fh) throw new StrataError('internal', 'blob writer is closed');
     const digest = `sha256:${this.hash.digest('hex')}`;
     try {
       if (expected?.size !== undefined && expected.size !== this.written) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { storeImage, writeTar } from '../../../../test/fixtures/busybox.ts';
-import { diskUsage, registerUsageProvider } from './disk-usage.ts';
+import { diskUsage } from './disk-usage.ts';
 import { useTempEngine } from '../../../../test/fixtures/engine.ts';
 
 describe('disk usage', () => {
@@ -33,9 +33,10 @@ describe('disk usage', () => {
     await storeImage(fx.engine, [base, await tar('b', 'b'.repeat(7000))], { tags: ['b'] });
     const container = (id: string, state: string, sizeRw: number) => ({ id, names: [`/${id}`], image: 'a', command: 'sh', created: 0, state, status: state, sizeRw, sizeRootFs: 0 });
     const cache = (id: string, size: number, inUse: boolean, shared: boolean) => ({ id, type: 'regular', description: '', size, createdAt: 0, lastUsedAt: 0, usageCount: 1, inUse, shared });
-    const unregister = registerUsageProvider(fx.engine, {
+    const unregister = fx.engine.references.register({
+      kind: 'test containers',
       containers: () => [container('c1', 'running', 100), container('c2', 'exited', 40)],
-      imageContainers: () => new Map([[a.id, 2]]),
+      imageUseCounts: () => new Map([[a.id, 2]]),
       buildCache: () => [cache('k1', 1000, true, false), cache('k2', 500, false, false), cache('k3', 300, false, true)],
     });
     const du = diskUsage(fx.engine);

@@ -1,41 +1,15 @@
 import type { Stores } from '../stores.ts';
-import type { DiskUsageBuildCache, DiskUsageContainer, DiskUsageImage, DiskUsageReport, DiskUsageRow } from '../api.ts';
+import type { DiskUsageImage, DiskUsageReport, DiskUsageRow } from '../api.ts';
 import { listImages } from '../image/list.ts';
-
-/**
- * What other services tell `system df`: the container service its containers (writable layer
- * sizes) and which images they use, the builder its cache records. Until they register, those
- * sections are empty and every image counts as unused.
- */
-export interface UsageProvider {
-  containers?(): DiskUsageContainer[];
-  buildCache?(): DiskUsageBuildCache[];
-  /** Image ID → number of containers using it (running or not). */
-  imageContainers?(): Map<string, number>;
-}
-
-const providers = new WeakMap<Stores, UsageProvider[]>();
-
-/** Registers a provider for this engine; returns its unregistration. */
-export function registerUsageProvider(engine: Stores, provider: UsageProvider): () => void {
-  const list = providers.get(engine) ?? [];
-  list.push(provider);
-  providers.set(engine, list);
-  return () => {
-    const i = list.indexOf(provider);
-    if (i >= 0) list.splice(i, 1);
-  };
-}
 
 /**
  * `system df` data, after moby's disk usage: every image with its size, the bytes it shares with
  * other images and its unique bytes, and the layers' total counted once. Aggregate SQL only.
  */
 export function diskUsage(engine: Stores): DiskUsageReport {
-  const registered = providers.get(engine) ?? [];
-  const containers = registered.flatMap((p) => p.containers?.() ?? []);
-  const buildCache = registered.flatMap((p) => p.buildCache?.() ?? []);
-  const counts = containerCounts(engine, registered);
+  const containers = engine.references.containers();
+  const buildCache = engine.references.buildCache();
+  const useCounts = engine.references.imageUseCounts();
   const layersSize = (engine.db.prepare('SELECT coalesce(sum(diff_size), 0) AS s FROM layers WHERE diff_id IN (SELECT diff_id FROM image_layers)').get() as { s: number }).s;
   const images: DiskUsageImage[] = listImages(engine, { sharedSize: true }).map((img) => ({
     id: img.id,
@@ -44,16 +18,10 @@ export function diskUsage(engine: Stores): DiskUsageReport {
     size: img.size,
     sharedSize: img.sharedSize,
     uniqueSize: img.size - img.sharedSize,
-    containers: counts(img.id),
+    containers: useCounts.get(img.id) ?? 0,
   }));
   const report = { layersSize, images, containers, buildCache };
   return { ...report, summary: summarize(report) };
-}
-
-function containerCounts(engine: Stores, registered: UsageProvider[]): (imageId: string) => number {
-  const maps = registered.flatMap((p) => (p.imageContainers ? [p.imageContainers()] : []));
-  if (maps.length > 0) return (id) => maps.reduce((n, m) => n + (m.get(id) ?? 0), 0);
-  return (id) => engine.images.usersOf(id).length;
 }
 
 const ACTIVE_STATES = new Set(['running', 'paused', 'restarting']);
