@@ -45,7 +45,7 @@ export interface CliFailure {
  */
 export function describeError(err: unknown, surface: ErrorSurface = 'command'): CliFailure {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof UsageError) return { text: `${message}\n`, status: 125 };
+  if (err instanceof UsageError) return { text: `${message}\n`, status: err.status };
   if (err instanceof ExecError && surface === 'start') {
     return { text: `strata: Error response from daemon: failed to create task for container: ${message}\n`, status: err.exitCode };
   }

@@ -128,14 +128,10 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const parsed = parseArgs(rest, command.flags, command.interspersed ?? true);
     const name = command.path.join(' ');
-    if (command.minArgs !== undefined && parsed.args.length < command.minArgs) {
-      throw new UsageError(`"strata ${name}" requires ${command.minArgs === 1 ? 'at least 1 argument' : `at least ${command.minArgs} arguments`}.\nSee 'strata ${name} --help'.\n\nUsage:  ${command.usage}`);
-    }
-    if (command.maxArgs !== undefined && parsed.args.length > command.maxArgs) {
-      throw new UsageError(`"strata ${name}" accepts ${command.maxArgs === 0 ? 'no arguments' : `at most ${command.maxArgs} argument${command.maxArgs === 1 ? '' : 's'}`}.\nSee 'strata ${name} --help'.\n\nUsage:  ${command.usage}`);
-    }
+    const invoked = `strata ${argv.slice(0, argv.length - rest.length).join(' ')}`;
+    const parsed = parseFlags(rest, command, invoked);
+    checkArgCount(command, parsed.args.length, invoked);
     const ctx = {
       ...parsed,
       root,
@@ -188,6 +184,35 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       ensureSpaceReserve(join(engine.root, 'strata.db'));
     }
     provider?.close();
+  }
+}
+
+/** Flags as docker's cobra reads them; a refusal ends with where to look (status 125). */
+function parseFlags(rest: string[], command: Command, invoked: string): ReturnType<typeof parseArgs> {
+  try {
+    return parseArgs(rest, command.flags, command.interspersed ?? true);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${err.message}\nSee '${invoked} --help'.`);
+    throw err;
+  }
+}
+
+function plural(n: number): string {
+  return n === 1 ? 'argument' : 'arguments';
+}
+
+/** docker/cli's cli/required.go: the wording for a wrong number of arguments, status 1. */
+function checkArgCount(command: Command, count: number, invoked: string): void {
+  const { minArgs: min, maxArgs: max } = command;
+  let problem: string | undefined;
+  if (max === 0 && count > 0) problem = 'accepts no arguments';
+  else if (min !== undefined && min === max && count !== min) problem = `requires exactly ${min} ${plural(min)}`;
+  else if (min !== undefined && max !== undefined && (count < min || count > max)) problem = `requires at least ${min} and at most ${max} ${plural(max)}`;
+  else if (min !== undefined && count < min) problem = `requires at least ${min} ${plural(min)}`;
+  else if (max !== undefined && count > max) problem = `requires at most ${max} ${plural(max)}`;
+  if (problem) {
+    const usage = command.usage.replace(/^strata( \S+)+?(?= [A-Z[]|$)/, invoked);
+    throw new UsageError(`"${invoked}" ${problem}.\nSee '${invoked} --help'.\n\nUsage:  ${usage}\n\n${command.description}`, 1);
   }
 }
 

@@ -161,11 +161,14 @@ export function matchLabels(filters: readonly string[], labels: Record<string, s
 }
 
 /** distribution/reference FamiliarMatch: the pattern against `name:tag`, then against `name`. */
+/** Go's path.Match refuses a bad pattern whatever the name; ours may only notice while matching. */
 function checkPattern(pattern: string): void {
-  try {
-    pathMatch(pattern, '');
-  } catch {
-    throw new BadPatternError();
+  for (const name of ['', 'a', pattern]) {
+    try {
+      pathMatch(pattern, name);
+    } catch {
+      throw new BadPatternError();
+    }
   }
 }
 
