@@ -220,7 +220,21 @@ function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
+/**
+ * A reader that went away (`strata images | head -1`) ends the command quietly, as docker's CLI
+ * is ended by SIGPIPE: no message, the shell's status for it (128 + 13). Node ignores SIGPIPE, so
+ * a write to the closed pipe fails with EPIPE instead.
+ */
+function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
+}
+
 if (import.meta.main) {
+  exitOnClosedPipe(process.stdout);
+  exitOnClosedPipe(process.stderr);
   let escapedOnce = false;
   setLastResort((err) => {
     escapedOnce = true;
