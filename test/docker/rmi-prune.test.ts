@@ -61,6 +61,11 @@ describe.skipIf(skip)(`docker oracle: rmi and image prune${skip ? ` (skipped: ${
   });
 
   it('rmi: a name of several goes alone; the last name of a parent only untags; a used image names its container', async () => {
+    // the names of one image, sorted as moby's reference store gives them (other:1 was tagged last)
+    const tags = ['inspect', '--format', '{{json .RepoTags}}', 'busybox'];
+    expect(await mustSucceed(root, tags)).toBe((await d.docker(tags)).stdout);
+    const rows = ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=*:*'];
+    expect(await mustSucceed(root, rows)).toBe((await d.docker(rows)).stdout);
     for (const args of [['rmi', 'other:1'], ['rmi', 'child:1']]) {
       const theirs = await d.docker(args, { allowFailure: true });
       const ours = await strata(root, args);

@@ -408,9 +408,9 @@ export class ImageService {
     return rows.map((r) => [r.reference.slice(prefix.length), r.image_id]);
   }
 
-  /** Normalised references (`docker.io/library/a:latest`) naming an image, newest first. */
+  /** Normalised references (`docker.io/library/a:latest`) naming an image, sorted (moby's lexicalRefs). */
   tagsOf(id: string): string[] {
-    return (this.db.prepare('SELECT reference FROM tags WHERE image_id = ? ORDER BY created_at DESC, reference').all(id) as { reference: string }[]).map(
+    return (this.db.prepare('SELECT reference FROM tags WHERE image_id = ? ORDER BY reference').all(id) as { reference: string }[]).map(
       (r) => r.reference,
     );
   }
@@ -423,7 +423,7 @@ export class ImageService {
 
   private tagMap(): Map<string, string[]> {
     const m = new Map<string, string[]>();
-    for (const r of this.db.prepare('SELECT reference, image_id FROM tags ORDER BY created_at DESC, reference').all() as { reference: string; image_id: string }[]) {
+    for (const r of this.db.prepare('SELECT reference, image_id FROM tags ORDER BY reference').all() as { reference: string; image_id: string }[]) {
       const list = m.get(r.image_id) ?? [];
       list.push(familiarString(parseReference(r.reference)));
       m.set(r.image_id, list);

@@ -185,7 +185,7 @@ function referencesByImage(engine: Stores): Map<string, Reference[]> {
     if (list) list.push(ref);
     else m.set(id, [ref]);
   };
-  for (const r of engine.db.prepare('SELECT reference, image_id FROM tags ORDER BY created_at DESC, reference').all() as { reference: string; image_id: string }[]) {
+  for (const r of engine.db.prepare('SELECT reference, image_id FROM tags ORDER BY reference').all() as { reference: string; image_id: string }[]) {
     add(r.image_id, parseStored(r.reference));
   }
   for (const r of engine.db.prepare('SELECT repository, digest, image_id FROM repo_digests ORDER BY repository').all() as { repository: string; digest: string; image_id: string }[]) {
