@@ -149,7 +149,7 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     expect(noTrunc.stdout.split('\n')[0]).toBe(`${long} ${topSize} 2024-01-02T00:00:00Z`);
     const json = JSON.parse((await strata(root, ['history', '--format', 'json', 'app'])).stdout.split('\n')[1]!);
     expect(json).toEqual({ Comment: '', CreatedAt: '2024-01-01T00:00:00Z', CreatedBy: '/bin/sh -c #(nop)  CMD ["sh"]', CreatedSince: expect.stringMatching(/ago$/), ID: '<missing>', Size: '0B' });
-    expect((await strata(root, ['history', 'nope'])).stderr).toBe('Error: No such image: nope\n');
+    expect((await strata(root, ['history', 'nope'])).stderr).toBe('Error response from daemon: No such image: nope\n');
   });
 
   it('inspect prints docker-shaped JSON and templates', async () => {
@@ -165,7 +165,7 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     expect(fmt.stdout).toBe(`${img.id} {"Cmd":["sh"],"Labels":{"a":"b"}} [sh] linux\n`);
     const missing = await strata(root, ['inspect', 'insp:1', 'nope']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('Error: No such image: nope\n');
+    expect(missing.stderr).toBe('Error: No such object: nope\n');
   });
 
   it('rmi untags, then deletes, and gc removes only layers nothing else uses', async ({ skip }) => {
@@ -173,29 +173,34 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     const a = await storeImage(engine, [base, await layerTar('a', 'a')], { tags: ['a', 'a2'] });
     const b = await storeImage(engine, [base, await layerTar('b', 'b')], { tags: ['b'] });
     expect((await strata(root, ['rmi', 'a'])).stdout).toBe('Untagged: a:latest\n');
+    const top = engine.images.layers(a.id)[1]!.chainId;
     const del = await strata(root, ['image', 'rm', 'a2']);
-    expect(del.stdout).toBe(`Untagged: a2:latest\nDeleted: ${a.id}\n`);
+    // the base layer stays (b uses it): only the top layer is named, by chain ID, as docker does
+    expect(del.stdout).toBe(`Untagged: a2:latest\nDeleted: ${a.id}\nDeleted: ${top}\n`);
     const layersLeft = (engine.db.prepare('SELECT diff_id FROM layers ORDER BY diff_id').all() as { diff_id: string }[]).map((r) => r.diff_id);
     expect(layersLeft).toEqual(engine.images.layers(b.id).map((l) => l.diffId).sort());
     expect((await engine.fsck()).problems).toEqual([]);
     const missing = await strata(root, ['rmi', 'nope']);
-    expect(missing).toMatchObject({ code: 1, stderr: 'Error: No such image: nope\n' });
+    expect(missing).toMatchObject({ code: 1, stderr: 'Error response from daemon: No such image: nope\n' });
     expect((await strata(root, ['rmi', '-f', 'nope'])).code).toBe(0);
   });
 
   it('image prune removes dangling images (and with -a unused ones) and reports the space', async () => {
     const old = await storeImage(engine, [await layerTar('o', 'old')], { tags: ['app'] });
     const neu = await storeImage(engine, [await layerTar('n', 'new')], { tags: ['app'] });
-    expect((await strata(root, ['images', '-q', '--no-trunc'])).stdout).toBe(`${neu.id}\n`);
+    // docker's classic table lists the dangling image as a <none> row
+    expect((await strata(root, ['images', '-q', '--no-trunc'])).stdout).toBe(`${neu.id}\n${old.id}\n`);
+    expect((await strata(root, ['images', '--format', '{{.Repository}} {{.Tag}}'])).stdout).toBe('app latest\n<none> <none>\n');
     expect((await strata(root, ['images', '-q', '--no-trunc', '-f', 'dangling=true'])).stdout).toBe(`${old.id}\n`);
+    expect((await strata(root, ['images', '-q', '--no-trunc', '-f', 'dangling=false'])).stdout).toBe(`${neu.id}\n`);
     const cancelled = await strata(root, ['image', 'prune'], 'n\n');
     expect(cancelled.stdout).toBe('WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] ');
     expect(engine.images.get(old.id)).toBeDefined();
     const res = await strata(root, ['image', 'prune'], 'y\n');
-    expect(res.stdout).toMatch(new RegExp(`\\[y/N\\] Deleted Images:\ndeleted: ${old.id}\n\nTotal reclaimed space: \\d+(\\.\\d+)?k?B\n$`));
+    expect(res.stdout).toMatch(new RegExp(`\\[y/N\\] Deleted Images:\ndeleted: ${old.id}\ndeleted: sha256:[0-9a-f]{64}\n\nTotal reclaimed space: \\d+(\\.\\d+)?k?B\n$`));
     expect(engine.images.get(old.id)).toBeUndefined();
     const all = await strata(root, ['image', 'prune', '-a', '-f']);
-    expect(all.stdout).toMatch(new RegExp(`^Deleted Images:\nuntagged: app:latest\ndeleted: ${neu.id}\n\nTotal reclaimed space: `));
+    expect(all.stdout).toMatch(new RegExp(`^Deleted Images:\nuntagged: app:latest\ndeleted: ${neu.id}\ndeleted: sha256:[0-9a-f]{64}\n\nTotal reclaimed space: `));
     expect(await engine.content.list()).toEqual([]);
   });
 });

@@ -135,7 +135,7 @@ describe('containers end to end through the CLI', () => {
     expect((await strata(root, ['run', '--name', 'differ', 'withdata', 'sh', '-c', script])).code).toBe(0);
     const diff = await strata(root, ['diff', 'differ']);
     expect(diff.stdout).toBe([
-      'C /data', 'D /data/gone', 'A /data/gone/g', 'C /data/keep.txt', 'D /data/old.txt',
+      'C /data', 'C /data/gone', 'D /data/gone/f', 'A /data/gone/g', 'C /data/keep.txt', 'D /data/old.txt',
       'C /etc', 'D /etc/group',
       'A /new', 'A /new/dir', 'A /new/dir/file',
       'C /tmp', 'A /tmp/t', '',
@@ -215,11 +215,11 @@ describe('containers end to end through the CLI', () => {
 
   it('gives clear errors: unknown image, name clash, missing command, removing a running container, rmi of a used image', async ({ skip }) => {
     if (why()) skip(why());
-    expect(await strata(root, ['run', '--pull', 'never', 'nope:1'])).toMatchObject({ code: 1, stderr: 'Error: No such image: nope:1\n' });
+    expect(await strata(root, ['run', '--pull', 'never', 'nope:1'])).toMatchObject({ code: 125, stderr: "strata: Error response from daemon: No such image: nope:1.\nSee 'strata run --help'.\n" });
     await strata(root, ['create', '--name', 'taken', 'busybox']);
     const clash = await strata(root, ['create', '--name', 'taken', 'busybox']);
-    expect(clash.code).toBe(1);
-    expect(clash.stderr).toMatch(/^Error: Conflict\. The container name "\/taken" is already in use by container "[a-f0-9]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.\n$/);
+    expect(clash.code).toBe(125);
+    expect(clash.stderr).toMatch(/^strata: Error response from daemon: Conflict\. The container name "\/taken" is already in use by container "[a-f0-9]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.\nSee 'strata create --help'\.\n$/);
     const missing = await strata(root, ['run', 'busybox', 'no-such-tool']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain('exec: "no-such-tool": executable file not found in $PATH');

@@ -34,7 +34,7 @@ describe('run pulls a missing image first (--pull missing), like docker', () => 
     const root = join(dir.path, 'fresh');
     const ref = `${registry!.host}/tools/bb:1`;
     const never = await strata(root, ['run', '--rm', '--pull', 'never', ref, 'true']);
-    expect(never).toMatchObject({ code: 1, stderr: `Error: No such image: ${ref}\n` });
+    expect(never).toMatchObject({ code: 125, stderr: `strata: Error response from daemon: No such image: ${ref}.\nSee 'strata run --help'.\n` });
     const run = await strata(root, ['run', '--rm', ref, 'echo', 'pulled and ran']);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('pulled and ran\n');

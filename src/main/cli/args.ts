@@ -17,9 +17,16 @@ export interface ParsedArgs {
   args: string[];
 }
 
+/**
+ * A command line docker's CLI would refuse before doing anything. `status`: 125 for flags
+ * (cobra's flag errors), 1 for a wrong number of arguments (docker/cli's cli/required.go).
+ */
 export class UsageError extends StrataError {
-  constructor(message: string) {
+  readonly status: number;
+
+  constructor(message: string, status = 125) {
     super('invalid', message);
+    this.status = status;
   }
 }
 
@@ -77,6 +84,11 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], i
       const spec = byShort.get(ch);
       if (!spec) throw new UsageError(`unknown shorthand flag: '${ch}' in ${a}`);
       if (spec.type === 'bool') {
+        // pflag: `-a=false` gives the last shorthand of a group its value
+        if (a[k + 1] === '=') {
+          set(spec, a.slice(k + 2));
+          break;
+        }
         set(spec, undefined);
         continue;
       }

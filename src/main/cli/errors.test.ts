@@ -36,7 +36,7 @@ describe('the CLI error mapping', () => {
 
   it('words one failed item of a many-item verb as the daemon, a whole command as Error:', () => {
     expect(describeError(new StrataError('conflict', 'container abc is running'), 'daemon')).toEqual({ text: 'Error response from daemon: container abc is running\n', status: 1 });
-    expect(describeError(new ImageNotFoundError('nope'))).toEqual({ text: 'Error: No such image: nope\n', status: 1 });
+    expect(describeError(new ImageNotFoundError('nope'))).toEqual({ text: 'Error response from daemon: No such image: nope\n', status: 1 });
     expect(describeError('plain string')).toEqual({ text: 'Error: plain string\n', status: 1 });
   });
 
@@ -62,7 +62,7 @@ describe('the CLI error mapping', () => {
     });
 
     it('prints an engine error with docker\'s prefix and exits 1', async () => {
-      expect(await run(['tag', 'nope', 'other'])).toMatchObject({ code: 1, err: 'Error: No such image: nope\n' });
+      expect(await run(['tag', 'nope', 'other'])).toMatchObject({ code: 1, err: 'Error response from daemon: No such image: nope\n' });
     });
   });
 });

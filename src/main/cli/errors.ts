@@ -8,16 +8,30 @@ import { UsageError } from './args.ts';
 import { ExecError } from '../engine/runtime/exec-error.ts';
 import { BuildError } from '../engine/build/build-error.ts';
 import { StrataError } from '../../shared/errors.ts';
+import { BadPatternError, ImageNotFoundError, InvalidFilterError, NoSuchContainerError } from '../engine/daemon-errors.ts';
+
+/**
+ * What docker's daemon would have refused (the CLI prints those `Error response from daemon: …`):
+ * a missing image or container, a conflict, a name in use, a filter or pattern the engine cannot take.
+ * Errors of the CLI's own checks (a bad reference to tag, a path for cp) keep `Error: …`.
+ */
+function fromDaemon(err: unknown): boolean {
+  if (err instanceof InvalidFilterError || err instanceof BadPatternError) return true;
+  if (err instanceof ImageNotFoundError || err instanceof NoSuchContainerError) return true;
+  return err instanceof StrataError && !(err instanceof UsageError) && (err.code === 'conflict' || err.code === 'already-exists');
+}
 
 /**
  * Where the error surfaced, which decides docker's wording:
- * - `command`: the command failed as a whole (`Error: …`);
+ * - `command`: the command failed as a whole (`Error: …`, or `Error response from daemon: …` for
+ *   what docker's daemon would have refused, see fromDaemon);
+ * - `client`: the CLI's own set-up failed before any engine was asked (a context): `Error: …`;
  * - `daemon`: one item of a many-item verb (start, stop, rm) failed, the others go on;
  * - `start`: `run`/`start` could not start the container's process;
  * - `exec`: `exec` could not start its process;
  * - `build`: the build failed (BuildKit's `ERROR: failed to solve: …`).
  */
-export type ErrorSurface = 'command' | 'daemon' | 'start' | 'exec' | 'build';
+export type ErrorSurface = 'command' | 'client' | 'daemon' | 'start' | 'exec' | 'build';
 
 export interface CliFailure {
   text: string;
@@ -30,7 +44,7 @@ export interface CliFailure {
  */
 export function describeError(err: unknown, surface: ErrorSurface = 'command'): CliFailure {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof UsageError) return { text: `${message}\n`, status: 125 };
+  if (err instanceof UsageError) return { text: `${message}\n`, status: err.status };
   if (err instanceof ExecError && surface === 'start') {
     return { text: `strata: Error response from daemon: failed to create task for container: ${message}\n`, status: err.exitCode };
   }
@@ -46,7 +60,7 @@ export function describeError(err: unknown, surface: ErrorSurface = 'command'): 
     const where = err.line && !message.startsWith('dockerfile parse error') && !message.startsWith('failed to solve: ') ? `Dockerfile:${err.line}: ` : '';
     return { text: `ERROR: failed to solve: ${where}${message.replace(/^failed to solve: /, '')}\n`, status: 1 };
   }
-  if (surface === 'daemon') return { text: `Error response from daemon: ${message}\n`, status: 1 };
+  if (surface === 'daemon' || (surface === 'command' && fromDaemon(err))) return { text: `Error response from daemon: ${message}\n`, status: 1 };
   return { text: `Error: ${message}\n`, status: 1 };
 }
 

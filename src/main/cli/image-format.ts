@@ -435,15 +435,14 @@ export interface ImagesCommandOptions {
 }
 
 /**
- * What `images` prints for the images the store returned: like docker/cli's runImages, dangling
- * images (no tags, no digests) are dropped unless `-a` or a dangling filter asks for them.
+ * What `images` prints for the images the store returned. The classic table shows dangling images
+ * as `<none> <none>` rows (docker 20.10 to 28, and the store already left out intermediate ones);
+ * docker 29's tree view leaves untagged images out unless `-a` or `dangling=true` asks for them.
  */
 export function formatImagesCommand(images: readonly TreeImage[], options: ImagesCommandOptions): string {
-  let list = images;
-  if (!options.all && !options.filters?.dangling) list = list.filter((i) => !isDangling(i));
   const useTree = options.tree && !options.quiet && !options.noTrunc && !options.digests && !options.format;
   if (useTree) {
-    return formatImageTree(list, { all: options.all ?? false, danglingTrue: options.filters?.dangling?.includes('true') ?? false, ...(options.width ? { width: options.width } : {}) });
+    return formatImageTree(images, { all: options.all ?? false, danglingTrue: options.filters?.dangling?.includes('true') ?? false, ...(options.width ? { width: options.width } : {}) });
   }
-  return formatImageList(list, { format: options.format || TABLE_FORMAT, quiet: options.quiet ?? false, noTrunc: options.noTrunc ?? false, digests: options.digests ?? false, now: options.now });
+  return formatImageList(images, { format: options.format || TABLE_FORMAT, quiet: options.quiet ?? false, noTrunc: options.noTrunc ?? false, digests: options.digests ?? false, now: options.now });
 }

@@ -119,14 +119,10 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const parsed = parseArgs(rest, command.flags, command.interspersed ?? true);
     const name = command.path.join(' ');
-    if (command.minArgs !== undefined && parsed.args.length < command.minArgs) {
-      throw new UsageError(`"strata ${name}" requires ${command.minArgs === 1 ? 'at least 1 argument' : `at least ${command.minArgs} arguments`}.\nSee 'strata ${name} --help'.\n\nUsage:  ${command.usage}`);
-    }
-    if (command.maxArgs !== undefined && parsed.args.length > command.maxArgs) {
-      throw new UsageError(`"strata ${name}" accepts ${command.maxArgs === 0 ? 'no arguments' : `at most ${command.maxArgs} argument${command.maxArgs === 1 ? '' : 's'}`}.\nSee 'strata ${name} --help'.\n\nUsage:  ${command.usage}`);
-    }
+    const invoked = `strata ${argv.slice(0, argv.length - rest.length).join(' ')}`;
+    const parsed = parseFlags(rest, command, invoked);
+    checkArgCount(command, parsed.args.length, invoked);
     const ctx = {
       ...parsed,
       root,
@@ -146,7 +142,12 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       };
     });
     // `context` manages the choice itself; every other command goes where -H/--context points.
-    const selected = command.path[0] === 'context' ? undefined : await selectedEndpoint(global);
+    let selected: Awaited<ReturnType<typeof selectedEndpoint>>;
+    try {
+      selected = command.path[0] === 'context' ? undefined : await selectedEndpoint(global);
+    } catch (err) {
+      return (await import('./errors.ts')).reportError(io.stderr, err, 'client');
+    }
     if (!selected) {
       const { Engine } = await import('../engine/engine.ts');
       openEngine = (o) => Engine.open(o);
@@ -189,14 +190,57 @@ async function selectedEndpoint(global: GlobalOptions): Promise<{ name: string; 
   return selectEndpoint({ ...global, current: currentContext() });
 }
 
+/** Flags as docker's cobra reads them; a refusal ends with where to look (status 125). */
+function parseFlags(rest: string[], command: Command, invoked: string): ReturnType<typeof parseArgs> {
+  try {
+    return parseArgs(rest, command.flags, command.interspersed ?? true);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${err.message}\nSee '${invoked} --help'.`);
+    throw err;
+  }
+}
+
+function plural(n: number): string {
+  return n === 1 ? 'argument' : 'arguments';
+}
+
+/** docker/cli's cli/required.go: the wording for a wrong number of arguments, status 1. */
+function checkArgCount(command: Command, count: number, invoked: string): void {
+  const { minArgs: min, maxArgs: max } = command;
+  let problem: string | undefined;
+  if (max === 0 && count > 0) problem = 'accepts no arguments';
+  else if (min !== undefined && min === max && count !== min) problem = `requires exactly ${min} ${plural(min)}`;
+  else if (min !== undefined && max !== undefined && (count < min || count > max)) problem = `requires at least ${min} and at most ${max} ${plural(max)}`;
+  else if (min !== undefined && count < min) problem = `requires at least ${min} ${plural(min)}`;
+  else if (max !== undefined && count > max) problem = `requires at most ${max} ${plural(max)}`;
+  if (problem) {
+    const usage = command.usage.replace(/^strata( \S+)+?(?= [A-Z[]|$)/, invoked);
+    throw new UsageError(`"${invoked}" ${problem}.\nSee '${invoked} --help'.\n\nUsage:  ${usage}\n\n${command.description}`, 1);
+  }
+}
+
 function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
+/**
+ * A reader that went away (`strata images | head -1`) ends the command quietly, as docker's CLI
+ * is ended by SIGPIPE: no message, the shell's status for it (128 + 13). Node ignores SIGPIPE, so
+ * a write to the closed pipe fails with EPIPE instead.
+ */
+function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
 }
 
 if (import.meta.main) {
   // Run as `node src/main/cli/main.ts` (bin/strata sets NODE_COMPILE_CACHE itself): the modules
   // loaded from here on, every command's, still reuse their compiled form.
   if (!process.env.NODE_COMPILE_CACHE) (await import('node:module')).enableCompileCache(join(cacheDir(), 'node-compile-cache'));
+  exitOnClosedPipe(process.stdout);
+  exitOnClosedPipe(process.stderr);
   let escapedOnce = false;
   setLastResort((err) => {
     escapedOnce = true;

@@ -3,7 +3,7 @@ import { buildCommand, builderAdviseCommand, builderHistoryCommand, builderPrune
 import { fsckCommand, gcCommand } from './commands/store.ts';
 import { importCommand, loadCommand, saveCommand } from './commands/archive.ts';
 import { uiCommand } from './commands/ui.ts';
-import { historyCommand, imageLayersCommand, imageLsCommand, imagePruneCommand, imagesCommand, inspectCommand, rmiCommand, tagCommand } from './commands/images.ts';
+import { historyCommand, imageLayersCommand, imageLsCommand, imagePruneCommand, imagesCommand, imageInspectCommand, inspectCommand, rmiCommand, tagCommand } from './commands/images.ts';
 import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 import { CONTAINER_COMMANDS } from './commands/container.ts';
@@ -25,7 +25,7 @@ export const COMMANDS: Command[] = [
   uiCommand,
   pullCommand, pushCommand, loginCommand, logoutCommand,
   eventsCommand,
-  imagesCommand, imageLsCommand, historyCommand, imageLayersCommand, inspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
+  imagesCommand, imageLsCommand, historyCommand, imageLayersCommand, inspectCommand, imageInspectCommand, tagCommand, rmiCommand, imagePruneCommand, systemDfCommand,
   ...CONTAINER_COMMANDS,
   ...CONTEXT_COMMANDS,
   systemServiceCommand,

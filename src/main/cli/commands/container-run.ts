@@ -15,7 +15,7 @@ import { ImageNotFoundError } from '../../engine/image/image-service.ts';
 import { familiarString, parseReference } from '../../engine/image/reference.ts';
 import { pull } from '../../engine/registry/pull.ts';
 import { progressRenderer } from './registry.ts';
-import { reportError } from '../errors.ts';
+import { describeError, reportError } from '../errors.ts';
 import { eachContainer } from './container-lifecycle.ts';
 
 const CREATE_FLAGS: FlagSpec[] = [
@@ -54,6 +54,21 @@ async function createWithPull(ctx: CommandContext, engine: Engine, opts: CreateO
     ctx.stderr.write(`Unable to find image '${familiarString(parseReference(opts.image))}' locally\n`);
     await fetch();
     return engine.containers.create(opts);
+  }
+}
+
+/**
+ * docker run/create's reportError: a container that could not be made is the CLI's failure to
+ * run, `strata: <error>.` with where to look, status 125 (the process never ran).
+ */
+async function createOrReport(ctx: CommandContext, engine: Engine, verb: string): Promise<ContainerRecord | number> {
+  try {
+    return await createWithPull(ctx, engine, createOptions(ctx));
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const text = describeError(err).text.trim().replace(/\.$/, '');
+    ctx.stderr.write(`strata: ${text}.\nSee 'strata ${verb} --help'.\n`);
+    return 125;
   }
 }
 
@@ -140,6 +155,16 @@ async function attachTerminal(ctx: CommandContext, proc: ContainerProcess, optio
   }
 }
 
+/**
+ * docker's CheckTty: `-it` with an input that is no terminal is refused before anything is
+ * created (status 1, docker's bare message).
+ */
+function checkTty(ctx: CommandContext): void {
+  if (flagBool(ctx, 'tty') && flagBool(ctx, 'interactive') && ctx.stdin.isTTY !== true) {
+    throw new UsageError('the input device is not a TTY', 1);
+  }
+}
+
 function terminalSize(ctx: CommandContext): { cols: number; rows: number } | undefined {
   const out = ctx.stdout as NodeJS.WriteStream;
   return out.isTTY && out.columns && out.rows ? { cols: out.columns, rows: out.rows } : undefined;
@@ -177,8 +202,10 @@ export const runCommand: Command = {
   interspersed: false,
   minArgs: 1,
   async run(ctx) {
+    if (!flagBool(ctx, 'detach')) checkTty(ctx);
     const engine = ctx.engine();
-    const rec = await createWithPull(ctx, engine, createOptions(ctx));
+    const rec = await createOrReport(ctx, engine, 'run');
+    if (typeof rec === 'number') return rec;
     // Rootless without subordinate IDs: said once, with the fix (docs/containers.md, User IDs).
     const limited = takeLimitedNotice();
     if (limited) ctx.stderr.write(`WARNING: ${limited}\n`);
@@ -204,7 +231,8 @@ export const createCommand: Command = {
   interspersed: false,
   minArgs: 1,
   async run(ctx) {
-    const rec = await createWithPull(ctx, ctx.engine(), createOptions(ctx));
+    const rec = await createOrReport(ctx, ctx.engine(), 'create');
+    if (typeof rec === 'number') return rec;
     ctx.stdout.write(`${rec.id}\n`);
   },
 };
@@ -245,6 +273,7 @@ export const execCommand: Command = {
   interspersed: false,
   minArgs: 2,
   async run(ctx) {
+    checkTty(ctx);
     const engine = ctx.engine();
     const [ref, ...args] = ctx.args;
     const tty = flagBool(ctx, 'tty');

@@ -1,6 +1,9 @@
 import type { Command, CommandContext } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
-import type { FlagSpec } from '../args.ts';
+import { UsageError, type FlagSpec } from '../args.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { NoSuchContainerError } from '../../engine/container/container-service.ts';
+import { inspectContainer } from '../container-format.ts';
 import { listImages, parseFilters } from '../../engine/image/list.ts';
 import { imageHistory } from '../../engine/image/history.ts';
 import { inspectImage } from '../../engine/image/inspect.ts';
@@ -49,8 +52,7 @@ async function runImages(ctx: CommandContext, calledAsImages: boolean): Promise<
     now: Date.now(),
   });
   ctx.stdout.write(out);
-  const shown = images.filter((i) => all || filters.dangling || i.repoTags.length > 0 || i.repoDigests.length > 0);
-  if (calledAsImages && matchName && shown.length === 0) {
+  if (calledAsImages && matchName && images.length === 0) {
     const hint = ambiguousHint(matchName, 'strata');
     if (hint) ctx.stderr.write(`\n${hint}`);
   }
@@ -122,36 +124,66 @@ export const imageLayersCommand: Command = {
   },
 };
 
+/** One object of `inspect`: a container (docker tries those first) or an image, by `--type`. */
+function inspectObject(engine: Engine, name: string, type: string | undefined): Record<string, unknown> | undefined {
+  if (type !== 'image') {
+    try {
+      return inspectContainer(engine, name);
+    } catch (err) {
+      if (!(err instanceof NoSuchContainerError)) throw err;
+    }
+  }
+  if (type === 'container') return undefined;
+  try {
+    return inspectImage(engine, name) as unknown as Record<string, unknown>;
+  } catch (err) {
+    if (!(err instanceof ImageNotFoundError)) throw err;
+    return undefined;
+  }
+}
+
 export const inspectCommand: Command = {
   path: ['inspect'],
-  aliases: [['image', 'inspect']],
-  usage: 'strata inspect [OPTIONS] IMAGE [IMAGE...]',
+  usage: 'strata inspect [OPTIONS] NAME|ID [NAME|ID...]',
+  description: 'Return low-level information on Strata objects',
+  flags: [
+    { name: 'format', short: 'f', type: 'string', description: "Format output using a custom template: 'json', 'TEMPLATE'" },
+    { name: 'type', type: 'string', description: 'Return JSON for specified type ("container" or "image")' },
+  ],
+  minArgs: 1,
+  async run(ctx) {
+    const type = flagString(ctx, 'type');
+    if (type !== undefined && type !== 'container' && type !== 'image') throw new UsageError(`"${type}" is not a valid value for --type`);
+    return printInspected(ctx, ctx.args.map((name) => inspectObject(ctx.engine(), name, type ?? undefined)), type === 'image' ? 'image' : type === 'container' ? 'container' : 'object');
+  },
+};
+
+export const imageInspectCommand: Command = {
+  path: ['image', 'inspect'],
+  usage: 'strata image inspect [OPTIONS] IMAGE [IMAGE...]',
   description: 'Display detailed information on one or more images',
   flags: [{ name: 'format', short: 'f', type: 'string', description: "Format output using a custom template: 'json', 'TEMPLATE'" }],
   minArgs: 1,
   async run(ctx) {
-    const engine = ctx.engine();
-    const found = [];
-    const missing: string[] = [];
-    for (const name of ctx.args) {
-      try {
-        found.push(inspectImage(engine, name));
-      } catch (err) {
-        if (!(err instanceof ImageNotFoundError)) throw err;
-        missing.push(name);
-      }
-    }
-    const format = flagString(ctx, 'format');
-    if (format === undefined || format === '' || format === 'json') {
-      ctx.stdout.write(`${goEscape(JSON.stringify(found, null, 4))}\n`);
-    } else {
-      const tmpl = compile(format);
-      for (const obj of found) ctx.stdout.write(`${tmpl.execute(obj)}\n`);
-    }
-    for (const name of missing) ctx.stderr.write(`Error: No such image: ${name}\n`);
-    return missing.length > 0 ? 1 : 0;
+    return printInspected(ctx, ctx.args.map((name) => inspectObject(ctx.engine(), name, 'image')), 'image');
   },
 };
+
+/** docker's inspect output: the objects found (JSON or a template each), then `No such …` for the rest. */
+export function printInspected(ctx: CommandContext, objects: (object | undefined)[], kind: 'image' | 'container' | 'object'): number {
+  const found = objects.filter((o) => o !== undefined);
+  const format = flagString(ctx, 'format');
+  if (format === undefined || format === '' || format === 'json') {
+    ctx.stdout.write(`${goEscape(JSON.stringify(found, null, 4))}\n`);
+  } else {
+    const tmpl = compile(format);
+    for (const obj of found) ctx.stdout.write(`${tmpl.execute(obj)}\n`);
+  }
+  objects.forEach((o, i) => {
+    if (o === undefined) ctx.stderr.write(`Error: No such ${kind}: ${ctx.args[i]}\n`);
+  });
+  return found.length < objects.length ? 1 : 0;
+}
 
 export const tagCommand: Command = {
   path: ['tag'],

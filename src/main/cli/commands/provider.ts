@@ -257,6 +257,6 @@ async function rm(ctx: CommandContext, p: Provider): Promise<number> {
 
 /** The commands routed through a provider, by their path (`image prune`). */
 export const PROVIDER_COMMANDS: Record<string, ProviderRun> = {
-  images: (ctx, p) => images(ctx, p, true), 'image ls': (ctx, p) => images(ctx, p, false), history, inspect, tag, rmi, 'image prune': imagePrune, save, load, 'system df': systemDf,
+  images: (ctx, p) => images(ctx, p, true), 'image ls': (ctx, p) => images(ctx, p, false), history, inspect, 'image inspect': inspect, tag, rmi, 'image prune': imagePrune, save, load, 'system df': systemDf,
   ps, logs, diff, commit, rm,
 };

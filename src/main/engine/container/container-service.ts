@@ -22,6 +22,8 @@ import { allocatePorts, portDriverUnavailable, startPortForwarder, type Forward,
 import { networkPorts, requestedBindings, type PortMap } from '../network/ports.ts';
 import { isErrorCode, StrataError } from '../../../shared/errors.ts';
 import { humanDuration } from '../../../shared/units.ts';
+import { NoSuchContainerError } from '../daemon-errors.ts';
+export { NoSuchContainerError };
 
 export type ContainerState = 'created' | 'running' | 'exited';
 
@@ -54,12 +56,6 @@ interface PublishedPorts {
 interface Row {
   id: string; name: string; image_id: string; image: string; config: string; created: number; state: ContainerState;
   exit_code: number; started_at: number; finished_at: number; monitor_pid: number; monitor_start: string; sandbox_pid: number;
-}
-
-export class NoSuchContainerError extends StrataError {
-  constructor(ref: string) {
-    super('not-found', `No such container: ${ref}`);
-  }
 }
 
 /** A container process this process runs: what `-it`, the desktop terminal and `attach` drive. */

@@ -48,8 +48,10 @@ describe('image records over the content store', () => {
     const img = await storeImage(fx.engine, [t], { tags: ['one', 'two'] });
     expect(() => fx.engine.images.remove(img.id)).toThrow(/referenced in multiple repositories/);
     expect(fx.engine.images.remove('one')).toEqual([{ untagged: 'one:latest' }]);
+    const chain = fx.engine.images.layers(img.id)[0]!.chainId;
     const items = fx.engine.images.remove('two');
-    expect(items).toEqual([{ untagged: 'two:latest' }, { deleted: img.id }]);
+    // moby's answer: the image, then each layer no image holds any more, by chain ID
+    expect(items).toEqual([{ untagged: 'two:latest' }, { deleted: img.id }, { deleted: chain }]);
     const res = await fx.engine.gc.collect();
     expect(res.layersRemoved).toHaveLength(1);
     expect(await fx.engine.content.list()).toEqual([]);

@@ -13,6 +13,8 @@ import { imageEvent, type EventLog, type NewEvent } from '../events/event-log.ts
 import { StrataError } from '../../../shared/errors.ts';
 import { compressedForm, supersedePlainForms } from '../layer/layer-forms.ts';
 import type { ImageUser, References } from '../references/references.ts';
+import { ImageNotFoundError } from '../daemon-errors.ts';
+export { ImageNotFoundError };
 
 /** A layer as it enters an image: its stored blob and what the blob unpacks to. */
 export interface LayerInput {
@@ -80,12 +82,6 @@ export interface ImageRecord {
 export interface ImageDeleteItem {
   untagged?: string;
   deleted?: string;
-}
-
-export class ImageNotFoundError extends StrataError {
-  constructor(ref: string) {
-    super('not-found', `No such image: ${ref}`);
-  }
 }
 
 export class ConflictError extends StrataError {
@@ -400,9 +396,9 @@ export class ImageService {
     const users = this.usersOf(id);
     if (byName) {
       const key = formatReference(byName);
-      // docker rmi -f NAME on an image a running container (or a child image) holds: the name goes,
-      // the image stays (dangling) for its users, as docker's quiet delete after an untag does.
-      const held = force && (users.some((u) => u.running) || this.children(id).length > 0);
+      // The last name of an image a child image holds (or, with -f, a running container): the name
+      // goes and the image stays for them, as moby's quiet delete after an untag does.
+      const held = (force && users.some((u) => u.running)) || this.children(id).length > 0;
       if (tags.length > 1 || (users.length > 0 && !force) || held) {
         if (!force && tags.length === 1 && users.length > 0) {
           throw new ConflictError(
@@ -422,7 +418,7 @@ export class ImageService {
       const running = users.find((u) => u.running);
       if (users.length > 0) {
         throw new ConflictError(
-          `conflict: unable to delete ${shortId(id)} (${running ? 'cannot be forced' : 'must be forced'}) - image is being used by ${running ? 'running' : 'stopped'} container ${shortId(users[0]!.id)}`,
+          `conflict: unable to delete ${shortId(id)} (${running ? 'cannot be forced' : 'must be forced'}) - image is being used by ${running ? 'running' : 'stopped'} container ${shortId((running ?? users[0]!).id)}`,
         );
       }
     }
@@ -435,6 +431,7 @@ export class ImageService {
     }
     const digests = this.repoDigestsOf(id);
     const labels = this.labelsOf(id);
+    const chains = (this.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY position DESC').all(id) as { chain_id: string }[]).map((r) => r.chain_id);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM repo_digests WHERE image_id = ?').run(id);
@@ -447,8 +444,17 @@ export class ImageService {
     }).immediate();
     for (const t of tags) items.push({ untagged: familiarString(parseReference(t)) });
     for (const d of digests) items.push({ untagged: d });
-    if (users.length === 0) items.push({ deleted: id });
+    if (users.length === 0) items.push({ deleted: id }, ...this.releasedChains(chains));
     return items;
+  }
+
+  /**
+   * moby's delete answer names each layer the image held that no image holds any more, by chain
+   * ID, top first (`Deleted: sha256:…` after the image's own line).
+   */
+  private releasedChains(chains: readonly string[]): ImageDeleteItem[] {
+    const held = this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1');
+    return chains.filter((c) => held.get(c) === undefined).map((c) => ({ deleted: c }));
   }
 
   /** The tags of one repository (`docker.io/library/a`) in the store: `[tag, imageId]`, by tag. */
@@ -461,9 +467,9 @@ export class ImageService {
     return rows.map((r) => [r.reference.slice(prefix.length), r.image_id]);
   }
 
-  /** Normalised references (`docker.io/library/a:latest`) naming an image, newest first. */
+  /** Normalised references (`docker.io/library/a:latest`) naming an image, sorted (moby's lexicalRefs). */
   tagsOf(id: string): string[] {
-    return (this.db.prepare('SELECT reference FROM tags WHERE image_id = ? ORDER BY created_at DESC, reference').all(id) as { reference: string }[]).map(
+    return (this.db.prepare('SELECT reference FROM tags WHERE image_id = ? ORDER BY reference').all(id) as { reference: string }[]).map(
       (r) => r.reference,
     );
   }
@@ -476,7 +482,7 @@ export class ImageService {
 
   private tagMap(): Map<string, string[]> {
     const m = new Map<string, string[]>();
-    for (const r of this.db.prepare('SELECT reference, image_id FROM tags ORDER BY created_at DESC, reference').all() as { reference: string; image_id: string }[]) {
+    for (const r of this.db.prepare('SELECT reference, image_id FROM tags ORDER BY reference').all() as { reference: string; image_id: string }[]) {
       const list = m.get(r.image_id) ?? [];
       list.push(familiarString(parseReference(r.reference)));
       m.set(r.image_id, list);

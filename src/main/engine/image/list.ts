@@ -1,7 +1,8 @@
 import type { Stores } from '../stores.ts';
 import type { ImageSummary } from '../api.ts';
 import { familiarName, familiarString, parseReference, pathMatch, type Reference } from './reference.ts';
-import { StrataError } from '../../../shared/errors.ts';
+import { BadPatternError, InvalidFilterError } from '../daemon-errors.ts';
+export { BadPatternError, InvalidFilterError };
 
 /** `images` filters as docker's API takes them: name → values (`label` may repeat). */
 export type ImageFilters = Record<string, string[]>;
@@ -14,12 +15,6 @@ export interface ListImagesOptions {
   sharedSize?: boolean;
   /** Now in ms, for `until=10m`. */
   now?: number;
-}
-
-export class InvalidFilterError extends StrataError {
-  constructor(name: string, value?: string) {
-    super('invalid', value === undefined ? `invalid filter '${name}'` : `invalid filter '${name}=${value}'`);
-  }
 }
 
 const ACCEPTED_FILTERS = new Set(['dangling', 'label', 'before', 'since', 'reference', 'until']);
@@ -64,6 +59,7 @@ export function listImages(engine: Stores, options: ListImagesOptions = {}): Lis
   const until = filters.until?.length ? Math.min(...filters.until.map((u) => untilSeconds(u, options.now ?? Date.now()))) : undefined;
   const labelFilters = filters.label ?? [];
   const refPatterns = filters.reference ?? [];
+  for (const p of refPatterns) checkPattern(p);
 
   const db = engine.db;
   const rows = db
@@ -152,6 +148,17 @@ export function matchLabels(filters: readonly string[], labels: Record<string, s
 }
 
 /** distribution/reference FamiliarMatch: the pattern against `name:tag`, then against `name`. */
+/** Go's path.Match refuses a bad pattern whatever the name; ours may only notice while matching. */
+function checkPattern(pattern: string): void {
+  for (const name of ['', 'a', pattern]) {
+    try {
+      pathMatch(pattern, name);
+    } catch {
+      throw new BadPatternError();
+    }
+  }
+}
+
 export function familiarMatch(pattern: string, ref: Reference): boolean {
   if (pathMatch(pattern, familiarString(ref))) return true;
   return pathMatch(pattern, familiarName(`${ref.domain}/${ref.path}`));
@@ -165,7 +172,7 @@ function referencesByImage(engine: Stores): Map<string, Reference[]> {
     if (list) list.push(ref);
     else m.set(id, [ref]);
   };
-  for (const r of engine.db.prepare('SELECT reference, image_id FROM tags ORDER BY created_at DESC, reference').all() as { reference: string; image_id: string }[]) {
+  for (const r of engine.db.prepare('SELECT reference, image_id FROM tags ORDER BY reference').all() as { reference: string; image_id: string }[]) {
     add(r.image_id, parseStored(r.reference));
   }
   for (const r of engine.db.prepare('SELECT repository, digest, image_id FROM repo_digests ORDER BY repository').all() as { repository: string; digest: string; image_id: string }[]) {

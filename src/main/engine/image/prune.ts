@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.ts';
 import type { ImageDeleteItem } from './image-service.ts';
-import { listImages, matchLabels, type ImageFilters, InvalidFilterError } from './list.ts';
+import { listImages, matchLabels, type ImageFilters, InvalidFilterError, type ListedImage } from './list.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 export interface RemoveOptions {
   force?: boolean;
@@ -43,32 +44,32 @@ export interface PruneResult {
 }
 
 /**
- * `image prune`: dangling images (untagged, no children), or with `all` every image no container
- * uses; then gc removes the layers and blobs nothing references any more.
+ * `image prune` as moby's ImagesPrune: the candidates are images no container uses, except
+ * untagged ones with children (intermediate); without `all` only untagged ones. A candidate with
+ * names loses each of them as `rmi NAME` would (the image goes with its last name unless a child
+ * holds it), one without is deleted; refusals are skipped. Then gc removes the layers and blobs
+ * nothing references any more.
  */
 export async function pruneImages(engine: Engine, options: { all?: boolean; filters?: ImageFilters } = {}): Promise<PruneResult> {
   const filters = options.filters ?? {};
   for (const k of Object.keys(filters)) if (k !== 'label' && k !== 'until') throw new InvalidFilterError(k);
+  const named = (img: ListedImage): boolean => img.repoTags.length > 0 || img.repoDigests.length > 0;
   const candidates = listImages(engine, { all: true, filters: { ...(filters.until ? { until: filters.until } : {}) } })
     .filter((img) => matchLabels(filters.label ?? [], img.labels))
     .filter((img) => options.all || img.repoTags.length === 0)
+    .filter((img) => named(img) || engine.images.children(img.id).length === 0)
     .filter((img) => engine.images.usersOf(img.id).length === 0);
   const deleted: ImageDeleteItem[] = [];
-  // Children before parents: retry until nothing more can go.
-  let pending = candidates.map((c) => c.id);
-  for (let progress = true; progress && pending.length > 0; ) {
-    progress = false;
-    const next: string[] = [];
-    for (const id of pending) {
-      if (!engine.images.get(id)) continue;
-      if (engine.images.children(id).length > 0) {
-        next.push(id);
-        continue;
+  for (const img of candidates) {
+    for (const name of named(img) ? [...img.repoTags, ...img.repoDigests] : [img.id]) {
+      // gone already: deleted as the untagged parent of an earlier candidate
+      if (!engine.images.get(img.id)) break;
+      try {
+        deleted.push(...removeImage(engine, name));
+      } catch (err) {
+        if (!(err instanceof StrataError)) throw err;
       }
-      deleted.push(...engine.images.remove(id, { force: true }));
-      progress = true;
     }
-    pending = next;
   }
   const gc = await engine.gc.collect();
   engine.events.announce({ type: 'image', action: 'prune', id: '', attributes: { reclaimed: String(gc.layerBytesFreed) } });

@@ -14,7 +14,7 @@ import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRoot } from '../snapshot/whiteout.ts';
-import { which } from '../runtime/sandbox.ts';
+import { which } from '../runtime/which.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { comparePortKeys, joinHostPort, splitPortKey, type PortBinding, type PortMap } from './ports.ts';
 

@@ -85,7 +85,7 @@ describe('sandbox over overlayfs snapshots', () => {
     const list = await changes(s.lowerDirs, s.upperDir);
     expect(list.map((c) => `${c.kind} ${c.path}`)).toEqual([
       'A /a', 'A /a/b', 'A /a/b/c',
-      'C /data', 'C /data/keep.txt', 'A /data/new.txt', 'D /data/old.txt', 'D /data/sub', 'A /data/sub/y',
+      'C /data', 'C /data/keep.txt', 'A /data/new.txt', 'D /data/old.txt', 'C /data/sub', 'D /data/sub/x', 'A /data/sub/y',
     ]);
     const layer = await fx.engine.gc.withLease(() => layerFromUpper(fx.engine, s.lowerDirs, s.upperDir));
     const files = layer.files.map((f) => `${f.type} ${f.path}`);

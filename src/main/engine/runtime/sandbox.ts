@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, lchownSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir, constants as osConstants } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { RootfsView, lowerEntry, removeTree } from '../snapshot/rootfs.ts';
@@ -15,6 +15,7 @@ import { materializeRootfs, syncBackRootfs } from './copy-rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { DEFAULT_CAPS, procAndSysArgs, type NetworkMode } from './policy.ts';
 import { compileSeccomp, DEFAULT_PROFILE, seccompArch } from './seccomp.ts';
+import { which } from './which.ts';
 
 export interface ProcessSpec {
   args: string[];
@@ -76,19 +77,7 @@ export interface SandboxProcess {
 export { removeTree };
 export { ExecError };
 export { namespaceArgs, overlayOptions };
-
-export function which(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
+export { which };
 
 interface Tools {
   unshare: string;

@@ -8,7 +8,7 @@ import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import { isWhiteout } from './whiteout.ts';
 import { toContainerOwner } from './idmap.ts';
 import { needsUserNamespace, streamFromUserNamespace } from './userns.ts';
-import { layerLstat, readOpaque } from './rootfs.ts';
+import { layerLstat, layerReaddir, lowerEntry, readOpaque } from './rootfs.ts';
 import { PinnedDir, fixedSizeStream, inDir, splitRel, subdirOrUndefined } from './safe-path.ts';
 
 export interface Change {
@@ -17,17 +17,64 @@ export interface Change {
   path: string;
 }
 
-/** Lowest-first lower dirs: does `rel` exist in any of them (docker checks each layer alone). */
+/**
+ * The entry `rel` of the read-only layers as the container saw it before it ran (the topmost
+ * layer holding it, undefined when absent or whited out), lowest-first input.
+ */
 function lowerStat(lowerDirs: readonly string[], rel: string): BigIntStats | undefined {
+  const found = lowerEntry(lowerDirs, rel);
+  if (!found) return undefined;
+  const [parent, name] = splitRel(rel);
+  return inDir(found.dir, parent, (dir) => dir.lstatBig(name));
+}
+
+/** The names directory `rel` held in the read-only layers (merged top-down, whiteouts hide). */
+function lowerNames(lowerDirs: readonly string[], rel: string): string[] {
+  const seen = new Set<string>();
+  const names: string[] = [];
   for (let i = lowerDirs.length - 1; i >= 0; i--) {
-    const st = layerLstat(lowerDirs[i]!, rel);
-    if (st === 'hidden') return undefined;
-    if (st) {
-      const [parent, name] = splitRel(rel);
-      return inDir(lowerDirs[i]!, parent, (dir) => dir.lstatBig(name));
+    const here = layerReaddir(lowerDirs[i]!, rel);
+    if (!here) {
+      // not a directory in this layer: it hides what the layers below hold there
+      if (layerLstat(lowerDirs[i]!, rel)) break;
+      continue;
+    }
+    for (const name of here) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (lowerEntry(lowerDirs, rel ? `${rel}/${name}` : name)) names.push(name);
     }
   }
-  return undefined;
+  return names;
+}
+
+const NS_PER_S = 1_000_000_000n;
+
+/** moby's sameFsTimeSpec: equal seconds, and equal nanoseconds unless one side has none. */
+function sameTime(a: bigint, b: bigint): boolean {
+  const an = a % NS_PER_S;
+  const bn = b % NS_PER_S;
+  return a / NS_PER_S === b / NS_PER_S && (an === bn || an === 0n || bn === 0n);
+}
+
+/**
+ * moby's statDifferent: type and mode, owner, device; for anything but a directory also mtime
+ * and size (a directory's size and mtime are no measure of change, moby/moby#9874).
+ */
+function statDifferent(before: BigIntStats, after: BigIntStats): boolean {
+  if (before.mode !== after.mode || before.uid !== after.uid || before.gid !== after.gid || before.rdev !== after.rdev) return true;
+  return !after.isDirectory() && (!sameTime(before.mtimeNs, after.mtimeNs) || before.size !== after.size);
+}
+
+/** Go's filepath order for a change list: component by component, bytewise. */
+function comparePaths(a: string, b: string): number {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const c = Buffer.compare(Buffer.from(pa[i]!), Buffer.from(pb[i]!));
+    if (c !== 0) return c;
+  }
+  return pa.length - pb.length;
 }
 
 function sortedNames(dir: PinnedDir): string[] {
@@ -57,43 +104,45 @@ async function walkUpper(upperDir: string, visit: (dir: PinnedDir, rel: string, 
 }
 
 /**
- * What changed in a container, by docker's overlay rules (moby archive.OverlayChanges): walk the
- * upper dir only and consult the lower layers just for the paths found there, so the cost is
- * proportional to the changes. A whiteout or an opaque directory over a lower one is `D`; a path
- * also present below is `C`, except a directory whose size, mode and mtime are unchanged; anything
- * else is `A`. The parent of an added or deleted path is reported `C` once, just before it.
+ * What changed in a container, as docker reports it (moby archive.ChangesDirs, the comparison of
+ * the container's tree with its image's that overlay2 uses where the kernel has redirect_dir, and
+ * whose results docker 20.10 prints here too): a path only in the container is `A`, one gone is
+ * `D`, one whose stat differs (statDifferent) is `C`, and every directory with a change anywhere
+ * below it is `C` too (`C /diamol` beside `C /diamol/ch03.txt`). Only the upper dir is walked,
+ * and the layers below consulted just for the paths found there (plus the listing of a directory
+ * the container removed and made again), so the cost is proportional to the changes.
  */
 export async function changes(lowerDirs: readonly string[], upperDir: string): Promise<Change[]> {
   const opaque = readOpaque(upperDir);
-  const out: Change[] = [];
-  const changedDirs = new Set<string>();
+  const found = new Map<string, Change['kind']>();
   await walkUpper(upperDir, async (dir, rel, name) => {
     const childRel = rel ? `${rel}/${name}` : name;
     const st = dir.lstatBig(name);
     if (!st) return undefined; // removed meanwhile
-    const path = `/${childRel}`;
-    let kind: Change['kind'] | undefined;
     const below = lowerStat(lowerDirs, childRel);
-    if (isWhiteout(st)) kind = 'D';
-    else if (st.isDirectory() && opaque.has(childRel) && below) kind = 'D';
-    else if (!below) kind = 'A';
-    else if (st.isDirectory() && below.isDirectory() && st.size === below.size && st.mode === below.mode && st.mtimeNs === below.mtimeNs) {
-      kind = undefined; // only a parent of something that changed
-    } else kind = 'C';
-    if (kind !== undefined) {
-      if (st.isDirectory()) changedDirs.add(path);
-      if (kind === 'A' || kind === 'D') {
-        const parent = `/${rel}`;
-        if (rel !== '' && !changedDirs.has(parent)) {
-          out.push({ kind: 'C', path: parent });
-          changedDirs.add(parent);
-        }
-      }
-      out.push({ kind, path });
+    if (isWhiteout(st)) {
+      if (below) found.set(`/${childRel}`, 'D');
+      return undefined;
     }
-    return st.isDirectory() ? subdirOrUndefined(dir, name) : undefined;
+    if (!below) found.set(`/${childRel}`, 'A');
+    else if (statDifferent(below, st)) found.set(`/${childRel}`, 'C');
+    if (!st.isDirectory()) return undefined;
+    const sub = subdirOrUndefined(dir, name);
+    if (sub && below?.isDirectory() && opaque.has(childRel)) {
+      // Made again: what the old directory held and the new one does not is gone.
+      const now = new Set(sub.names());
+      for (const n of lowerNames(lowerDirs, childRel)) if (!now.has(n)) found.set(`/${childRel}/${n}`, 'D');
+    }
+    return sub;
   });
-  return out;
+  // Every directory above a change is changed too, unless it is already listed.
+  for (const path of [...found.keys()]) {
+    for (let p = path.slice(0, path.lastIndexOf('/')); p !== ''; p = p.slice(0, p.lastIndexOf('/'))) {
+      if (found.has(p)) break;
+      found.set(p, 'C');
+    }
+  }
+  return [...found].sort(([a], [b]) => comparePaths(a, b)).map(([path, kind]) => ({ kind, path }));
 }
 
 /**
