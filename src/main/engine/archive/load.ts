@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ProgressSink } from '../api.ts';
 import { DigestMismatchError, SizeMismatchError, processAlive } from '../store/content-store.ts';
 import { digestOf, isDigest } from '../store/digest.ts';
@@ -69,7 +69,7 @@ interface PlannedImage {
  * at the end. Everything happens under a gc lease; content nobody ends up referencing is removed
  * again, and a refused archive leaves no rows and no blobs behind.
  */
-export async function loadImages(engine: Engine, source: LoadSource, options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadImages(engine: Stores, source: LoadSource, options: LoadOptions = {}): Promise<LoadResult> {
   return engine.gc.withLease(async () => {
     const pass = new ArchivePass(engine, options);
     try {
@@ -96,7 +96,7 @@ async function openSource(source: LoadSource): Promise<AsyncIterable<ArchiveEntr
 }
 
 class ArchivePass {
-  private readonly engine: Engine;
+  private readonly engine: Stores;
   private readonly options: LoadOptions;
   private readonly members = new Map<string, Member>();
   private readonly aliases = new Map<string, string>();
@@ -104,7 +104,7 @@ class ArchivePass {
   private readonly written = new Set<string>();
   private kept = 0;
 
-  constructor(engine: Engine, options: LoadOptions) {
+  constructor(engine: Stores, options: LoadOptions) {
     this.engine = engine;
     this.options = options;
   }

@@ -19,7 +19,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import { hostPlatform, type ImageConfig } from '../image/oci.ts';
 import { writeImage } from '../image/image-writer.ts';
@@ -41,7 +41,7 @@ export { BuildError } from './build-error.ts';
 export type { BuildEvent, BuildOptions, BuildResult } from './build-types.ts';
 
 /** Runs a build to an image in the store. */
-export async function build(engine: Engine, opts: BuildOptions): Promise<BuildResult> {
+export async function build(engine: Stores, opts: BuildOptions): Promise<BuildResult> {
   let ctx: BuildContext;
   try {
     ctx = openContext(opts.context, opts.dockerfile);
@@ -88,7 +88,7 @@ function sourceDateEpoch(): number | undefined {
 }
 
 /** Inputs keys of the last build of the same Dockerfile, by stage and position (for the advisor). */
-function previousInputs(engine: Engine, ctx: BuildContext): Map<string, string> {
+function previousInputs(engine: Stores, ctx: BuildContext): Map<string, string> {
   const h = new BuildHistory(engine.db);
   const prev = h.list({ context: ctx.dir, dockerfile: ctx.dockerfile, limit: 2 }).find((b) => b.status !== 'running');
   const m = new Map<string, string>();

@@ -15,7 +15,7 @@ import { dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import { ingestLayer } from '../layer/layer-ingest.ts';
@@ -243,7 +243,7 @@ export interface WrittenLayer extends LayerInput {
 }
 
 /** Writes entries (already sorted) as a layer tar straight into the content store. */
-export async function writeLayer(engine: Engine, entries: readonly LayerEntry[]): Promise<WrittenLayer> {
+export async function writeLayer(engine: Stores, entries: readonly LayerEntry[]): Promise<WrittenLayer> {
   const pack = tar.pack();
   const producing = (async () => {
     for (const e of entries) {

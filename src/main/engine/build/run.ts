@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { LayerInput } from '../image/image-service.ts';
 import { removeTree, runProcess, sandboxUnavailable } from '../runtime/sandbox.ts';
 import { Snapshotter } from '../snapshot/snapshotter.ts';
@@ -49,7 +49,7 @@ function lineWriter(stream: 'stdout' | 'stderr', onOutput: RunRequest['onOutput'
 }
 
 /** Runs one RUN step; resolves to its layer (the change set of the writable layer). */
-export async function runInSandbox(engine: Engine, req: RunRequest): Promise<WrittenLayer | undefined> {
+export async function runInSandbox(engine: Stores, req: RunRequest): Promise<WrittenLayer | undefined> {
   const why = sandboxUnavailable();
   if (why) throw new StrataError('unsupported', `RUN cannot run here: ${why}`);
   if (req.cmd.mounts.length > 0) throw new StrataError('unsupported', 'RUN --mount is not supported yet');

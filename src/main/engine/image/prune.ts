@@ -1,4 +1,4 @@
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ImageDeleteItem } from './image-service.ts';
 import { listImages, matchLabels, type ImageFilters, InvalidFilterError, type ListedImage } from './list.ts';
 import { StrataError } from '../../../shared/errors.ts';
@@ -14,7 +14,7 @@ export interface RemoveOptions {
  * moby's ImageDelete with PruneChildren, parents left without tags, children or users are
  * deleted too. Layers are released by the caller's gc run.
  */
-export function removeImage(engine: Engine, input: string, options: RemoveOptions = {}): ImageDeleteItem[] {
+export function removeImage(engine: Stores, input: string, options: RemoveOptions = {}): ImageDeleteItem[] {
   const id = engine.images.resolve(input);
   const parent = engine.images.get(id)?.parentId ?? '';
   const items = engine.images.remove(input, { force: options.force ?? false });
@@ -22,7 +22,7 @@ export function removeImage(engine: Engine, input: string, options: RemoveOption
   return items;
 }
 
-function pruneParents(engine: Engine, parentId: string): ImageDeleteItem[] {
+function pruneParents(engine: Stores, parentId: string): ImageDeleteItem[] {
   const items: ImageDeleteItem[] = [];
   let current = parentId;
   while (current) {
@@ -50,7 +50,7 @@ export interface PruneResult {
  * holds it), one without is deleted; refusals are skipped. Then gc removes the layers and blobs
  * nothing references any more.
  */
-export async function pruneImages(engine: Engine, options: { all?: boolean; filters?: ImageFilters } = {}): Promise<PruneResult> {
+export async function pruneImages(engine: Stores, options: { all?: boolean; filters?: ImageFilters } = {}): Promise<PruneResult> {
   const filters = options.filters ?? {};
   for (const k of Object.keys(filters)) if (k !== 'label' && k !== 'until') throw new InvalidFilterError(k);
   const named = (img: ListedImage): boolean => img.repoTags.length > 0 || img.repoDigests.length > 0;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ProgressSink } from '../api.ts';
 import type { ImageRecord, LayerInput } from '../image/image-service.ts';
 import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfig, type Index, type Manifest, type Platform } from '../image/oci.ts';
@@ -47,7 +47,7 @@ interface LayerPlan {
 
 /** What the steps of one pull share. */
 interface PullContext {
-  engine: Engine;
+  engine: Stores;
   client: RegistryClient;
   ref: Reference;
   scopes: string[];
@@ -64,7 +64,7 @@ interface PullContext {
  * connection), and commit the image with the registry's exact manifest and config bytes.
  * Anything a failed or cancelled pull wrote is removed again; nothing half-done is recorded.
  */
-export async function pull(engine: Engine, input: string, options: PullOptions = {}): Promise<PullResult> {
+export async function pull(engine: Stores, input: string, options: PullOptions = {}): Promise<PullResult> {
   ensureRegistrySchema(engine.db);
   const ref = parseReference(input);
   const internal = new AbortController();
@@ -102,7 +102,7 @@ export interface PullAllTagsResult {
  * other (layers shared between them are fetched once), with docker's single closing status line.
  * Stops at the first tag that fails, as docker does.
  */
-export async function pullAllTags(engine: Engine, input: string, options: PullOptions = {}): Promise<PullAllTagsResult> {
+export async function pullAllTags(engine: Stores, input: string, options: PullOptions = {}): Promise<PullAllTagsResult> {
   const ref = parseReference(input, { defaultTag: false });
   if (ref.tag !== undefined || ref.digest !== undefined) throw new StrataError('invalid', "tag can't be used with --all-tags/-a");
   const repository = repositoryName(ref);
@@ -238,7 +238,7 @@ function parseJson<T>(bytes: Buffer, what: string): T {
 }
 
 /** A layer whose blob and record are already in the store: nothing to download. */
-function knownLayer(engine: Engine, d: Descriptor): LayerInput | undefined {
+function knownLayer(engine: Stores, d: Descriptor): LayerInput | undefined {
   if (!engine.content.has(d.digest)) return undefined;
   const row = engine.db
     .prepare('SELECT lb.diff_id, lb.compression, l.size, l.diff_size FROM layer_blobs lb JOIN layers l ON l.diff_id = lb.diff_id WHERE lb.blob_digest = ?')

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { ProgressSink } from '../api.ts';
 import { MediaType, layerMediaType, type Descriptor, type Manifest } from '../image/oci.ts';
 import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
@@ -80,7 +80,7 @@ interface PushLayer {
  * it, or upload it; then PUT the manifest under the tag and record the repo digest. The manifest
  * is the stored one, byte for byte, so the digest is the same everywhere.
  */
-export async function push(engine: Engine, input: string, options: PushOptions = {}): Promise<PushResult> {
+export async function push(engine: Stores, input: string, options: PushOptions = {}): Promise<PushResult> {
   ensureRegistrySchema(engine.db);
   const ref = parseReference(input);
   if (ref.digest !== undefined) throw new StrataError('invalid', 'cannot push a digest reference');
@@ -122,7 +122,7 @@ export async function push(engine: Engine, input: string, options: PushOptions =
  * one "The push refers to repository" line. Blobs the first tags pushed are "already there" for
  * the next ones.
  */
-export async function pushAllTags(engine: Engine, input: string, options: PushOptions = {}): Promise<PushResult[]> {
+export async function pushAllTags(engine: Stores, input: string, options: PushOptions = {}): Promise<PushResult[]> {
   const ref = parseReference(input, { defaultTag: false });
   if (ref.tag !== undefined || ref.digest !== undefined) throw new StrataError('invalid', "tag can't be used with --all-tags/-a");
   const repository = repositoryName(ref);
@@ -140,7 +140,7 @@ export async function pushAllTags(engine: Engine, input: string, options: PushOp
 }
 
 /** The image's manifest as stored, if it has one. */
-async function storedManifest(engine: Engine, imageId: string): Promise<PushManifest | undefined> {
+async function storedManifest(engine: Stores, imageId: string): Promise<PushManifest | undefined> {
   const record = engine.images.get(imageId)!;
   if (!record.manifestDigest || !engine.content.has(record.manifestDigest)) return undefined;
   const bytes = engine.content.readBytes(record.manifestDigest);
@@ -165,7 +165,7 @@ function manifestFlavour(stored: PushManifest | undefined, options: PushOptions)
  * type (a pulled image goes back with the digest it came with); otherwise a manifest written now
  * over the pushed forms — the same bytes every time for the same forms — stored so the image keeps it.
  */
-async function manifestFor(engine: Engine, imageId: string, stored: PushManifest | undefined, flavour: 'oci' | 'docker', layers: PushLayer[]): Promise<PushManifest> {
+async function manifestFor(engine: Stores, imageId: string, stored: PushManifest | undefined, flavour: 'oci' | 'docker', layers: PushLayer[]): Promise<PushManifest> {
   const reusable = stored && stored.manifest.config.mediaType && stored.manifest.layers.length === layers.length &&
     stored.manifest.layers.every((d, i) => d.mediaType && d.digest === layers[i]!.form.blobDigest);
   if (reusable) return stored;
@@ -182,7 +182,7 @@ async function manifestFor(engine: Engine, imageId: string, stored: PushManifest
 }
 
 /** Records the pushed manifest as the image's (its layers are now stored as the pushed forms) and the repo digest. */
-function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, layers: PushLayer[], ref: Reference, pushed: NewEvent): void {
+function recordRepoDigest(engine: Stores, imageId: string, m: PushManifest, layers: PushLayer[], ref: Reference, pushed: NewEvent): void {
   engine.images.commit({
     configDigest: imageId, configSize: m.manifest.config.size, manifestDigest: m.digest, manifestSize: m.bytes.length,
     manifestMediaType: m.mediaType,
@@ -195,7 +195,7 @@ function recordRepoDigest(engine: Engine, imageId: string, m: PushManifest, laye
 type BlobOutcome = 'pushed' | 'mounted' | 'existed';
 
 async function pushLayers(
-  engine: Engine, client: RegistryClient, ref: Reference, imageId: string, flavour: 'oci' | 'docker', scopes: string[], options: PushOptions, emit: ProgressSink,
+  engine: Stores, client: RegistryClient, ref: Reference, imageId: string, flavour: 'oci' | 'docker', scopes: string[], options: PushOptions, emit: ProgressSink,
 ): Promise<{ layers: PushLayer[]; counts: { pushed: number; mounted: number; existed: number } }> {
   const image = engine.images.layers(imageId);
   // docker names each layer by its diff ID, lists them top first and pushes each distinct one once.
@@ -236,7 +236,7 @@ async function pushLayers(
  * tar (docker compresses at push time too) and kept, so the next push and the registry's
  * "already exists" check use it without compressing again.
  */
-async function formToPush(engine: Engine, layer: ImageLayer, flavour: 'oci' | 'docker', options: PushOptions): Promise<LayerForm> {
+async function formToPush(engine: Stores, layer: ImageLayer, flavour: 'oci' | 'docker', options: PushOptions): Promise<LayerForm> {
   const wanted = options.compression ?? 'gzip';
   const existing = formIn(engine.db, engine.content, layer.diffId, wanted);
   if (existing) return existing;
@@ -251,7 +251,7 @@ async function formToPush(engine: Engine, layer: ImageLayer, flavour: 'oci' | 'd
 
 /** Puts one blob in the repository unless it is there already; reports docker's statuses. */
 async function pushBlob(
-  engine: Engine, client: RegistryClient, ref: Reference, d: Descriptor, scopes: string[], options: PushOptions,
+  engine: Stores, client: RegistryClient, ref: Reference, d: Descriptor, scopes: string[], options: PushOptions,
   report: (status: string, current?: number) => void,
 ): Promise<BlobOutcome> {
   if (!engine.content.has(d.digest)) throw new StrataError('data-loss', `blob ${d.digest} is missing from the store; cannot push ${familiarName(repositoryName(ref))}`);
@@ -294,7 +294,7 @@ async function pushBlob(
 }
 
 async function uploadBlob(
-  engine: Engine, client: RegistryClient, location: URL, d: Descriptor, scopes: string[], chunkSize: number, onSent: (n: number) => void,
+  engine: Stores, client: RegistryClient, location: URL, d: Descriptor, scopes: string[], chunkSize: number, onSent: (n: number) => void,
 ): Promise<void> {
   const progress = progressThrottle(onSent);
   const read = (start: number, length: number, base: number): (() => Readable) => () => {

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 
 /** Runs at most `limit` tasks at once (docker's max-concurrent-downloads/uploads). */
 export class Limiter {
@@ -50,7 +50,7 @@ export function progressThrottle(report: (current: number) => void, intervalMs =
  * While another operation holds a lease it may be about to record the same blob, so the files are
  * left to gc, which knows to wait for it.
  */
-export function removeUnrecorded(engine: Engine, digests: Iterable<string>): void {
+export function removeUnrecorded(engine: Stores, digests: Iterable<string>): void {
   for (const d of digests) {
     engine.db.transaction(() => {
       if (engine.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').get(d)) return;
@@ -60,7 +60,7 @@ export function removeUnrecorded(engine: Engine, digests: Iterable<string>): voi
   }
 }
 
-function otherLiveLease(engine: Engine): boolean {
+function otherLiveLease(engine: Stores): boolean {
   const leases = engine.db.prepare('SELECT pid FROM leases').all() as { pid: number }[];
   return leases.some((l) => alive(l.pid));
 }

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import type { Engine } from '../engine.ts';
+import type { Stores } from '../stores.ts';
 import type { StoreDiskUsage } from '../../../shared/types.ts';
 import { walkTree } from '../snapshot/safe-path.ts';
 import { SNAPSHOT_GRACE_MS } from '../snapshot/snapshotter.ts';
@@ -54,7 +54,7 @@ const allocated = (...paths: string[]): number => paths.reduce((c, p) => c.path(
  * layers and scratch, the metadata database; which blob files are a layer's second compressed
  * form; and what `strata system gc` would free now.
  */
-export async function storeDiskUsage(engine: Engine): Promise<StoreDiskUsage> {
+export async function storeDiskUsage(engine: Stores): Promise<StoreDiskUsage> {
   const root = engine.root;
   const blobFile = (d: string): string => engine.content.path(d);
   const digests = (sql: string): string[] => (engine.db.prepare(sql).all() as { d: string }[]).map((r) => r.d);
@@ -94,7 +94,7 @@ function otherEntries(root: string): string[] {
 }
 
 /** Snapshot directories `system gc` removes: no image's layer stack has them, and not made just now. */
-function unusedSnapshots(engine: Engine): string[] {
+function unusedSnapshots(engine: Stores): string[] {
   const dir = join(engine.root, 'snapshots');
   let names: string[];
   try {

@@ -2,7 +2,7 @@
  * The build's data, shared by the dispatcher and the per-instruction converters: the immutable
  * options, the progress, each stage's state, and the small helpers over them.
  */
-import type { Engine } from '../../engine.ts';
+import type { Stores } from '../../stores.ts';
 import type { LayerFile } from '../../api.ts';
 import type { LayerInput } from '../../image/image-service.ts';
 import type { ContainerConfig, HistoryItem, ImageConfig } from '../../image/oci.ts';
@@ -57,7 +57,7 @@ export interface ResolvedBase {
  * asked and the stores used. Nothing here changes while instructions are dispatched.
  */
 export interface DispatchOptions {
-  readonly engine: Engine;
+  readonly engine: Stores;
   readonly ctx: BuildContext;
   readonly opts: BuildOptions;
   readonly cache: BuildCache;
