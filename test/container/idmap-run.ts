@@ -62,7 +62,8 @@ async function buildText(name: string, dockerfile: string): Promise<{ imageId?: 
 const logsOf = (events: BuildEvent[]): string => events.map((e) => (e.type === 'log' ? e.text : '')).join('');
 
 async function run(image: string, user: string, script: string): Promise<{ code: number; output: string }> {
-  const c = engine.containers.create({ image, cmd: ['sh', '-c', script], user });
+  // One stream for both outputs (stderr into stdout inside), so lines keep the order they were written in.
+  const c = engine.containers.create({ image, cmd: ['sh', '-c', `exec 2>&1; ${script}`], user });
   const p = await engine.containers.start(c.id);
   const out: string[] = [];
   p.onData((d) => out.push(d.toString()));

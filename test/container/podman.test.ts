@@ -71,8 +71,11 @@ describe('cross-check with podman on the same base', () => {
     const run = await strata(root, ['run', '--name', 'sc', '-w', '/', 'crossbase:1', 'sh', '-c', CHANGES.join(' && ')]);
     expect(run.code).toBe(0);
     const ours = (await strata(root, ['diff', 'sc'])).stdout;
-    expect(ours.split('\n').sort()).toEqual(theirs.split('\n').sort());
-    expect(ours).toContain('D /root\n');
+    // One known difference: podman lists a directory removed and made again (an opaque one) as
+    // `D /root`; docker lists it as changed, with each entry it lost as `D` (moby's ChangesDirs,
+    // test/docker/containers.test.ts), and Strata follows docker. The old /root held nothing.
+    expect(theirs).toContain('D /root\n');
+    expect(ours.split('\n').sort()).toEqual(theirs.replace('D /root\n', 'C /root\n').split('\n').sort());
   });
 
   it('an image committed by Strata loads in podman and shows the same files', async ({ skip }) => {

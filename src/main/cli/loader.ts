@@ -84,7 +84,11 @@ function writeTable(table: RouteTable): void {
     writeFileSync(tmp, JSON.stringify(table), { mode: 0o600 });
     renameSync(tmp, path);
   } catch {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // not even readable (another user's HOME, as a dropped-privilege run inherits): nothing was written
+    }
   }
 }
 

@@ -171,7 +171,8 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
 `);
       return 1;
     }
-    return (await import('./errors.ts')).reportError(io.stderr, err);
+    // `context` works on the client's own files: docker prints its refusals as `Error: …`.
+    return (await import('./errors.ts')).reportError(io.stderr, err, command.path[0] === 'context' ? 'client' : 'command');
   } finally {
     uncaught = undefined;
     process.off('SIGINT', onSignal);

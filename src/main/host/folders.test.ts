@@ -59,8 +59,8 @@ describe('images.removePreview: what a bulk remove deletes and frees', () => {
       await writeTar(join(tmp.path, 'one.tar'), [{ type: 'file', name: 'one', content: '1'.repeat(20_000) }]);
       await writeTar(join(tmp.path, 'two.tar'), [{ type: 'file', name: 'two', content: '2'.repeat(10_000) }]);
       await storeImage(engine, [join(tmp.path, 'base.tar')], { tags: ['base:1', 'base:alias'] });
-      await storeImage(engine, [join(tmp.path, 'base.tar'), join(tmp.path, 'one.tar')], { tags: ['one:1'] });
-      await storeImage(engine, [join(tmp.path, 'base.tar'), join(tmp.path, 'two.tar')], { tags: ['two:1'] });
+      const one = await storeImage(engine, [join(tmp.path, 'base.tar'), join(tmp.path, 'one.tar')], { tags: ['one:1'] });
+      const two = await storeImage(engine, [join(tmp.path, 'base.tar'), join(tmp.path, 'two.tar')], { tags: ['two:1'] });
       const h = createHandlers(engine, { host: 'browser' }).requests;
       // base keeps base:alias, so it only loses a name; one and two go with their own layers.
       const preview = await h['images.removePreview']({ refs: ['one:1', 'two:1', 'base:1'] });
@@ -70,7 +70,10 @@ describe('images.removePreview: what a bulk remove deletes and frees', () => {
       expect(preview.spaceReclaimed).toBe(30_000);
       const before = engine.images.all().length;
       const removed = await h['images.remove']({ refs: ['one:1', 'two:1', 'base:1'], force: false });
-      expect(removed.filter((i) => i.deleted).length).toBe(2);
+      // docker's list: each image deleted, then each layer it released (by chain ID).
+      const deleted = removed.flatMap((i) => (i.deleted ? [i.deleted] : []));
+      expect(deleted).toEqual(expect.arrayContaining([one.id, two.id]));
+      expect(deleted).toHaveLength(4);
       expect(engine.images.all().length).toBe(before - 2);
       // With base:alias as well, base goes too and its shared layer is freed.
       await storeImage(engine, [join(tmp.path, 'base.tar'), join(tmp.path, 'one.tar')], { tags: ['one:1'] });
