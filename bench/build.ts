@@ -11,7 +11,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { writeImage } from '../src/main/engine/image/image-writer.ts';
 import { saveImages, selectImages } from '../src/main/engine/archive/save.ts';
 import { sandboxUnavailable } from '../src/main/engine/runtime/sandbox.ts';
 import { Snapshotter } from '../src/main/engine/snapshot/snapshotter.ts';
+import { makeBenchContext } from './fixtures.ts';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -93,24 +93,6 @@ async function saveBase(root: string, out: string): Promise<void> {
   } finally {
     engine.close();
   }
-}
-
-const DOCKERFILE = `FROM ${BASE}
-ENV APP_HOME=/app LANG=C.UTF-8
-WORKDIR /app
-COPY deps/ /app/deps/
-RUN cat /etc/debian_version > /app/debian-version && find /usr/share/doc -name copyright | wc -l > /app/copyrights && du -s /app/deps > /app/deps-size
-COPY src/ /app/src/
-CMD ["sh", "-c", "ls /app/src"]
-`;
-
-/** A context: 40 MB of "dependencies" (random, incompressible) and 50 small source files. */
-function makeContext(dir: string): void {
-  mkdirSync(join(dir, 'deps'), { recursive: true });
-  mkdirSync(join(dir, 'src'), { recursive: true });
-  for (let i = 0; i < 40; i++) writeFileSync(join(dir, 'deps', `lib${i}.so`), randomBytes(1 << 20));
-  for (let i = 0; i < 50; i++) writeFileSync(join(dir, 'src', `mod${i}.js`), `export const v${i} = ${i};\n`.repeat(20));
-  writeFileSync(join(dir, 'Dockerfile'), DOCKERFILE);
 }
 
 interface Figures {
@@ -188,8 +170,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const c1 = join(work, `ctx-strata-${i}`);
       const c2 = join(work, `ctx-buildah-${i}`);
-      makeContext(c1);
-      makeContext(c2);
+      makeBenchContext(c1, BASE);
+      makeBenchContext(c2, BASE);
       ours.push(await strataRun(work, tarPath, c1, i));
       theirs.push(buildahRun(work, archive, c2, i, driver));
       rmSync(join(work, `strata-${i}`), { recursive: true, force: true });

@@ -8,8 +8,7 @@
  *
  *   node bench/docker-build.ts [--runs 3]
  */
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/main/engine/engine.ts';
@@ -20,27 +19,10 @@ import { sandboxUnavailable } from '../src/main/engine/runtime/sandbox.ts';
 import { DOCKER, dockerdMissing, startDockerd } from '../test/fixtures/dockerd.ts';
 import { debianBaseTar } from './debian-base.ts';
 import { STRATA, median, numberArg, secs, timeProcess } from './stores.ts';
+import { makeBenchContext } from './fixtures.ts';
 
 const runs = numberArg('runs', 3);
 const BASE = 'bench/debian:base';
-
-const DOCKERFILE = `FROM ${BASE}
-ENV APP_HOME=/app LANG=C.UTF-8
-WORKDIR /app
-COPY deps/ /app/deps/
-RUN cat /etc/debian_version > /app/debian-version && find /usr/share/doc -name copyright | wc -l > /app/copyrights && du -s /app/deps > /app/deps-size
-COPY src/ /app/src/
-CMD ["sh", "-c", "ls /app/src"]
-`;
-
-/** A context: 40 MB of "dependencies" (random, incompressible) and 50 small source files. */
-function makeContext(dir: string): void {
-  mkdirSync(join(dir, 'deps'), { recursive: true });
-  mkdirSync(join(dir, 'src'), { recursive: true });
-  for (let i = 0; i < 40; i++) writeFileSync(join(dir, 'deps', `lib${i}.so`), randomBytes(1 << 20));
-  for (let i = 0; i < 50; i++) writeFileSync(join(dir, 'src', `mod${i}.js`), `export const v${i} = ${i};\n`.repeat(20));
-  writeFileSync(join(dir, 'Dockerfile'), DOCKERFILE);
-}
 
 /** The base as a docker-archive, written through the engine (ingest, image, save). */
 async function baseArchive(work: string, tarPath: string): Promise<string> {
@@ -103,8 +85,8 @@ async function main(): Promise<void> {
       const root = join(work, `strata-${i}`);
       const c1 = join(work, `ctx-strata-${i}`);
       const c2 = join(work, `ctx-docker-${i}`);
-      makeContext(c1);
-      makeContext(c2);
+      makeBenchContext(c1, BASE);
+      makeBenchContext(c2, BASE);
       ours.push(loop((args) => timeProcess([STRATA, '--root', root, ...args]), archive, c1));
       theirs.push(loop((args) => timeProcess([DOCKER, ...(args[0] === 'build' ? ['build', '--network', 'none', ...args.slice(1)] : args)], env), archive, c2));
       rmSync(root, { recursive: true, force: true });

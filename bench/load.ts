@@ -5,18 +5,18 @@
  *   node bench/load.ts [--mb 200] [--keep]
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import * as tar from 'tar-stream';
 import { pipeline } from 'node:stream/promises';
 import { Engine } from '../src/main/engine/engine.ts';
 import { loadImages } from '../src/main/engine/archive/load.ts';
 import { BUSYBOX } from '../test/fixtures/busybox.ts';
+import { randomData, tarEntry } from './fixtures.ts';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -25,21 +25,6 @@ const keep = args.includes('--keep');
 
 interface LayerSpec {
   files: { name: string; size: number; source?: string }[];
-}
-
-/** Streams one tar entry into `pack`. */
-async function entry(pack: tar.Pack, name: string, size: number, source: AsyncIterable<Uint8Array>): Promise<void> {
-  let w!: Writable;
-  const done = new Promise<void>((res, rej) => {
-    w = pack.entry({ name, size, mode: 0o644, mtime: new Date(0) }, (err) => (err ? rej(err) : res())) as unknown as Writable;
-  });
-  for await (const c of source) if (!w.write(c)) await once(w, 'drain');
-  w.end();
-  await done;
-}
-
-async function* random(size: number): AsyncGenerator<Uint8Array> {
-  for (let left = size; left > 0; left -= 1 << 20) yield randomBytes(Math.min(left, 1 << 20));
 }
 
 /** Writes one layer tar to `path` and returns its diff ID (random data, streamed). */
@@ -52,7 +37,7 @@ async function writeLayer(path: string, spec: LayerSpec): Promise<string> {
       yield c;
     }
   }, createWriteStream(path));
-  for (const f of spec.files) await entry(pack, f.name, f.size, f.source ? createReadStream(f.source) : random(f.size));
+  for (const f of spec.files) await tarEntry(pack, f.name, f.size, f.source ? createReadStream(f.source) : randomData(f.size));
   pack.finalize();
   await done;
   return `sha256:${hash.digest('hex')}`;
@@ -82,7 +67,7 @@ async function makeArchive(dir: string): Promise<string> {
   for (const l of layers) {
     const name = `${l.diffId.slice(7)}/layer.tar`;
     layerNames.push(name);
-    await entry(pack, name, statSync(l.path).size, createReadStream(l.path));
+    await tarEntry(pack, name, statSync(l.path).size, createReadStream(l.path));
   }
   pack.entry({ name: configName, mtime: new Date(0) }, config);
   pack.entry({ name: 'manifest.json', mtime: new Date(0) }, JSON.stringify([{ Config: configName, RepoTags: ['bench/load:latest'], Layers: layerNames }]));

@@ -6,33 +6,19 @@
  *   node bench/rss.ts [--mb 1024]
  */
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { registryMissing, startRegistry } from '../test/registry/registry-server.ts';
 import { STRATA, numberArg } from './stores.ts';
+import { randomData, tarEntry } from './fixtures.ts';
 
 const mb = numberArg('mb', 1024);
 const FILES = 64;
-
-async function entry(pack: tar.Pack, name: string, size: number, source: AsyncIterable<Uint8Array>): Promise<void> {
-  let w!: Writable;
-  const done = new Promise<void>((res, rej) => {
-    w = pack.entry({ name, size, mode: 0o644, mtime: new Date(0) }, (err) => (err ? rej(err) : res())) as unknown as Writable;
-  });
-  for await (const c of source) if (!w.write(c)) await once(w, 'drain');
-  w.end();
-  await done;
-}
-
-async function* random(size: number): AsyncGenerator<Uint8Array> {
-  for (let left = size; left > 0; left -= 1 << 20) yield randomBytes(Math.min(left, 1 << 20));
-}
 
 /** A docker-archive holding one image with one layer of `mb` MB of random files. */
 async function makeArchive(dir: string): Promise<string> {
@@ -46,7 +32,7 @@ async function makeArchive(dir: string): Promise<string> {
     }
   }, createWriteStream(layer));
   const per = Math.floor((mb << 20) / FILES);
-  for (let i = 0; i < FILES; i++) await entry(pack, `data/file${i}.bin`, per, random(per));
+  for (let i = 0; i < FILES; i++) await tarEntry(pack, `data/file${i}.bin`, per, randomData(per));
   pack.finalize();
   await written;
   const diffId = `sha256:${hash.digest('hex')}`;
@@ -58,7 +44,7 @@ async function makeArchive(dir: string): Promise<string> {
   const archive = join(dir, 'big.tar');
   const outer = tar.pack();
   const done = pipeline(outer, createWriteStream(archive));
-  await entry(outer, `${diffId.slice(7)}/layer.tar`, statSync(layer).size, createReadStream(layer));
+  await tarEntry(outer, `${diffId.slice(7)}/layer.tar`, statSync(layer).size, createReadStream(layer));
   outer.entry({ name: configName, mtime: new Date(0) }, config);
   outer.entry({ name: 'manifest.json', mtime: new Date(0) }, JSON.stringify([{ Config: configName, RepoTags: ['bench/big:latest'], Layers: [`${diffId.slice(7)}/layer.tar`] }]));
   outer.finalize();
