@@ -114,12 +114,12 @@ async function main(): Promise<void> {
     ];
     console.log(`base: ${BASE} (≈250 MB); ${runs} runs each, in turn${before ? `; B = ${before}` : ''}`);
     console.log('best of the runs (median); ratio = best / docker\'s best (median of the per-run ratios)\n');
-    const cell = (xs: number[]): string => `${secs(Math.min(...xs))} (${secs(median(xs))})`.padStart(17);
+    const cell = (xs: number[]): string => `${secs(Math.min(...xs))} (${secs(median(xs))})`.padStart(19);
     const ratios = (xs: Loop[], pick: (l: Loop) => number): string => {
       const best = Math.min(...xs.map(pick)) / Math.min(...theirs.map(pick));
-      return `${best.toFixed(2)}× (${median(xs.map((l, k) => pick(l) / pick(theirs[k]!))).toFixed(2)}×)`.padStart(15);
+      return `${best.toFixed(2)}× (${median(xs.map((l, k) => pick(l) / pick(theirs[k]!))).toFixed(2)}×)`.padStart(16);
     };
-    console.log(`${'scenario'.padEnd(32)}${'strata'.padStart(17)}${'docker'.padStart(17)}${'ratio'.padStart(15)}${before ? `${'B'.padStart(17)}${'B ratio'.padStart(15)}` : ''}   goal`);
+    console.log(`${'scenario'.padEnd(32)}${'strata'.padStart(19)}${'docker'.padStart(19)}${'ratio'.padStart(16)}${before ? `${'B'.padStart(19)}${'B ratio'.padStart(16)}` : ''}   goal`);
     for (const [label, pick, goal] of rows) {
       const best = Math.min(...ours.map(pick)) / Math.min(...theirs.map(pick));
       const b = before ? `${cell(olds.map(pick))}${ratios(olds, pick)}` : '';
