@@ -7,10 +7,10 @@
 import type { ErrorData } from './errors.ts';
 import type {
   BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason, ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, StoreDiskUsage,
-  LayerTree, SharedLayer, TreeEntry,
+  LayerTree, SharedLayer, TreeEntry, TreeHidden,
 } from './types.ts';
 
-export type { ChangeEvent, DiskUsage, DiskUsageRow, StoreDiskUsage, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, LayerTree, SharedLayer, TreeEntry };
+export type { ChangeEvent, DiskUsage, DiskUsageRow, StoreDiskUsage, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, LayerTree, SharedLayer, TreeEntry, TreeHidden };
 export type { BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason };
 
 /** What the engine in this process can do; views hide or explain what is missing. */
