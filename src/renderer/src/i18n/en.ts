@@ -49,6 +49,15 @@ export const en = {
     unsupported: 'Not supported here: this engine or this machine cannot do it.',
     dataLoss: 'The data is damaged or unsafe and was refused: check where it came from.',
     internal: 'Something went wrong inside Strata. The details below say what.',
+    original: 'The engine’s message',
+    why: {
+      referenceFormat: 'This is not a valid image name: use lowercase letters, digits and . _ -, a / between parts and an optional :tag (for example my-app:v1).',
+      noSuchHost: 'The registry {host} could not be found: check the spelling of its name, or this computer’s network and DNS.',
+      manifestUnknown: 'The registry has no image with that tag or digest: check the tag (or push the image there first).',
+      nameUnknown: 'The registry has no repository by that name: check the name (or push the image there first).',
+      dockerfileLine: 'The Dockerfile has an error on line {line}: fix that line (it is marked in the editor), then build again.',
+      runFailed: 'The command on line {line} failed with exit code {code}: its output is shown above. Fix the command, then build again.',
+    },
   },
   progress: { left: '{time} left', overall: '{op}: {done} of {count} done' },
   shortcuts: {
@@ -186,12 +195,20 @@ export const en = {
       image: 'Image', created: 'Created', createdBy: 'Created by', size: 'Size', comment: 'Comment',
       emptyHint: 'Dimmed rows changed only metadata (ENV, CMD, LABEL…) and added no layer.',
     },
-    layers: { diffId: 'Layer (diff ID)', size: 'Size', stored: 'Stored', sharedWith: 'Also used by', onlyThis: 'only this image' },
+    layers: { diffId: 'Layer (diff ID)', size: 'Size', stored: 'Stored', sharedWith: 'Also used by', onlyThis: 'only this image', openImage: 'Open {name}' },
     files: {
       filter: 'Filter paths', onlyWasted: 'Only files hidden by later layers',
       change: 'Change', path: 'Path', size: 'Size', layers: 'Layers', layerN: 'Layer {n}', entries: '{count} entries',
       wasted: 'wasted: {size}', added: 'added', modified: 'modified', removed: 'removed', tree: 'Files in the layer', wastedMark: 'hidden later',
       expandAll: 'Expand all', collapseAll: 'Collapse all', toggle: 'Expand or collapse {name}', search: 'Search paths (their folders stay shown)',
+      hides: {
+        file: 'hides {path} ({size}) from {layers}',
+        dir: 'hides folder {path} ({files} files, {size}) from {layers}',
+        opaque: 'hides the contents of {path} from layers below ({files} files, {size}, from {layers})',
+        opaqueEmpty: 'hides the contents of {path} from layers below (they hold nothing there)',
+        nothing: 'hides nothing: no layer below has {path}',
+        layers: 'layer {list} | layers {list}',
+      },
     },
   },
   disk: {
@@ -283,7 +300,9 @@ export const en = {
     done: 'Built image',
     history: 'Build history of this Dockerfile',
     failed: 'failed',
-    failedAt: 'Dockerfile line {line}: {message}',
+    failedLine: 'The build failed at line {line}',
+    tagSpace: 'A tag cannot contain spaces: “{tag}”. Separate several tags with commas (web:1, web:latest).',
+    elapsed: { running: 'Building {time} ({done}/{total} steps)', finished: 'Finished in {time} ({done}/{total} steps)' },
     // Cache miss causes (the engine's BuildMissCause codes) and the order advisor: features/build/build-text.ts.
     reason: {
       withInstruction: '{instruction}: {cause}',
@@ -301,6 +320,7 @@ export const en = {
     },
     cachedWhy: 'Reused: the same instruction with the same inputs already ran on the same parent layer.',
     advice: {
+      stale: 'The Dockerfile changed since these suggestions were made, so their line numbers no longer match: build again to refresh them.',
       title: 'Suggestions from earlier builds',
       line: 'Line {line}: {instruction} changed in {changed} of the last {builds} rebuilds.',
       stable: 'It sits above {count} steps that never changed, so each change runs them again:',

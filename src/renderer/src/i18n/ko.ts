@@ -50,6 +50,15 @@ export const ko: Messages = {
     unsupported: '여기서는 지원되지 않습니다. 이 엔진이나 이 컴퓨터에서는 할 수 없는 작업입니다.',
     dataLoss: '데이터가 손상되었거나 안전하지 않아 거부했습니다. 출처를 확인하세요.',
     internal: 'Strata 내부에서 문제가 발생했습니다. 아래 세부 정보를 확인하세요.',
+    original: '엔진 원문 보기',
+    why: {
+      referenceFormat: '올바른 이미지 이름이 아닙니다. 소문자, 숫자와 . _ - 를 쓰고, 부분 사이에는 /, 끝에는 :태그를 붙일 수 있습니다 (예: my-app:v1).',
+      noSuchHost: '레지스트리 {host}를 찾을 수 없습니다. 이름의 철자나 이 컴퓨터의 네트워크와 DNS를 확인하세요.',
+      manifestUnknown: '레지스트리에 그 태그나 다이제스트의 이미지가 없습니다. 태그를 확인하세요 (또는 먼저 이미지를 푸시하세요).',
+      nameUnknown: '레지스트리에 그 이름의 저장소가 없습니다. 이름을 확인하세요 (또는 먼저 이미지를 푸시하세요).',
+      dockerfileLine: 'Dockerfile {line}번째 줄에 오류가 있습니다. 편집기에 표시된 그 줄을 고친 뒤 다시 빌드하세요.',
+      runFailed: '{line}번째 줄의 명령이 종료 코드 {code}(으)로 실패했습니다. 위의 출력을 확인하고 명령을 고친 뒤 다시 빌드하세요.',
+    },
   },
   progress: { left: '{time} 남음', overall: '{op}: {count}개 중 {done}개 완료' },
   shortcuts: {
@@ -187,12 +196,20 @@ export const ko: Messages = {
       image: '이미지', created: '생성', createdBy: '생성 명령', size: '크기', comment: '설명',
       emptyHint: '흐리게 표시된 행은 메타데이터(ENV, CMD, LABEL…)만 바꾸고 레이어를 추가하지 않은 단계입니다.',
     },
-    layers: { diffId: '레이어 (diff ID)', size: '크기', stored: '저장 크기', sharedWith: '함께 쓰는 이미지', onlyThis: '이 이미지만' },
+    layers: { diffId: '레이어 (diff ID)', size: '크기', stored: '저장 크기', sharedWith: '함께 쓰는 이미지', onlyThis: '이 이미지만', openImage: '{name} 열기' },
     files: {
       filter: '경로 필터', onlyWasted: '이후 레이어에 가려진 파일만',
       change: '변경', path: '경로', size: '크기', layers: '레이어', layerN: '레이어 {n}', entries: '항목 {count}개',
       wasted: '낭비: {size}', added: '추가', modified: '수정', removed: '삭제', tree: '레이어의 파일', wastedMark: '나중에 가려짐',
       expandAll: '모두 펼치기', collapseAll: '모두 접기', toggle: '{name} 펼치기/접기', search: '경로 검색 (상위 폴더도 함께 표시)',
+      hides: {
+        file: '{layers}의 {path}({size})를 숨깁니다',
+        dir: '{layers}의 폴더 {path}(파일 {files}개, {size})를 숨깁니다',
+        opaque: '아래 레이어에 있던 {path}의 내용을 숨깁니다(파일 {files}개, {size}, {layers})',
+        opaqueEmpty: '아래 레이어에 있던 {path}의 내용을 숨깁니다(그곳에 아무것도 없습니다)',
+        nothing: '숨기는 것이 없습니다: 아래 레이어에 {path}가 없습니다',
+        layers: '레이어 {list} | 레이어 {list}',
+      },
     },
   },
   disk: {
@@ -284,7 +301,9 @@ export const ko: Messages = {
     done: '빌드된 이미지',
     history: '이 Dockerfile 의 빌드 기록',
     failed: '실패',
-    failedAt: 'Dockerfile {line}번째 줄: {message}',
+    failedLine: '{line}번째 줄에서 빌드가 실패했습니다',
+    tagSpace: '태그에는 공백을 넣을 수 없습니다: “{tag}”. 태그가 여러 개면 쉼표로 구분하세요 (web:1, web:latest).',
+    elapsed: { running: '빌드 중 {time} ({done}/{total} 단계)', finished: '{time}에 완료 ({done}/{total} 단계)' },
     // 캐시 미스 원인(엔진의 BuildMissCause 코드)과 순서 제안: features/build/build-text.ts.
     reason: {
       withInstruction: '{instruction}: {cause}',
@@ -302,6 +321,7 @@ export const ko: Messages = {
     },
     cachedWhy: '재사용됨: 같은 부모 레이어 위에서 같은 입력으로 같은 명령이 이미 실행된 적이 있습니다.',
     advice: {
+      stale: '제안이 만들어진 뒤 Dockerfile이 바뀌어 줄 번호가 더 이상 맞지 않습니다. 다시 빌드하면 새로 고쳐집니다.',
       title: '이전 빌드에서 얻은 제안',
       line: '{line}번째 줄 {instruction}: 최근 재빌드 {builds}번 중 {changed}번 바뀌었습니다.',
       stable: '그 아래에 한 번도 바뀌지 않은 단계 {count}개가 있어, 바뀔 때마다 이 단계들도 다시 실행됩니다:',
