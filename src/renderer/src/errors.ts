@@ -42,6 +42,7 @@ export function errorSentence(e: UiError): { key: string; args: Record<string, u
   const d = e.details ?? {};
   const registry = Array.isArray(d.errors) ? (d.errors as unknown[]).map(String) : [];
   if (d.reason === 'reference-format') return { key: 'errors.why.referenceFormat', args: {} };
+  if (d.reason === 'outside-root') return { key: 'errors.why.outsideRoot', args: { root: String(d.root ?? '') } };
   if (d.reason === 'no-such-host') return { key: 'errors.why.noSuchHost', args: { host: String(d.host ?? '') } };
   if (registry.includes('MANIFEST_UNKNOWN')) return { key: 'errors.why.manifestUnknown', args: {} };
   if (registry.includes('NAME_UNKNOWN')) return { key: 'errors.why.nameUnknown', args: {} };

@@ -51,6 +51,7 @@ export const en = {
     internal: 'Something went wrong inside Strata. The details below say what.',
     original: 'The engine’s message',
     why: {
+      outsideRoot: 'That folder is outside {root}, where this browser looks: type another folder in “Browse within” to look there.',
       referenceFormat: 'This is not a valid image name: use lowercase letters, digits and . _ -, a / between parts and an optional :tag (for example my-app:v1).',
       noSuchHost: 'The registry {host} could not be found: check the spelling of its name, or this computer’s network and DNS.',
       manifestUnknown: 'The registry has no image with that tag or digest: check the tag (or push the image there first).',
@@ -58,6 +59,18 @@ export const en = {
       dockerfileLine: 'The Dockerfile has an error on line {line}: fix that line (it is marked in the editor), then build again.',
       runFailed: 'The command on line {line} failed with exit code {code}: its output is shown above. Fix the command, then build again.',
     },
+  },
+  json: {
+    toolbar: 'JSON tools', search: 'Search the JSON', matchOf: '{n} of {count}', noMatch: 'no match', prev: 'Previous match (Shift+Enter)', next: 'Next match (Enter)',
+    expandAll: 'Expand all', collapseAll: 'Collapse all', toggle: 'Fold or unfold', keys: '… {count} key | … {count} keys', items: '… {count} item | … {count} items',
+  },
+  browser: {
+    title: { folder: 'Choose the build folder', open: 'Choose an archive to load', save: 'Choose where to save the archive' },
+    choose: { folder: 'Use this folder', open: 'Use this file', save: 'Save here' },
+    home: 'Home', up: 'Up', dockerfile: 'Dockerfile', root: 'Browse within', go: 'Go',
+    leftOut: '{count} more are not listed: type the path.', empty: 'No folders here.', emptyArchives: 'No folders or archives (.tar, .tar.gz, .tgz) here.',
+    scope: 'Only what is under {root} is listed. To browse elsewhere, type another folder in “Browse within”.',
+    fileName: 'File name', fileNameBad: 'A file name cannot contain / or be . or ..', replaces: '{name} is already here: saving replaces it.',
   },
   progress: { left: '{time} left', overall: '{op}: {done} of {count} done' },
   shortcuts: {
@@ -270,11 +283,6 @@ export const en = {
     folder: 'Folder',
     folderPlaceholder: '/path/to/project or ~/project (with a Dockerfile)',
     recent: 'Recent folders',
-    browser: {
-      title: 'Choose the build folder', home: 'Home', up: 'Up', choose: 'Use this folder', dockerfile: 'Dockerfile',
-      leftOut: '{count} more folders are not listed: type the path.', empty: 'No folders here.',
-      scope: 'Folders under your home folder ({home}). For a folder elsewhere, type its path.',
-    },
     open: 'Open',
     empty: { title: 'Build an image from a folder', body: 'Enter the path of a folder that holds a Dockerfile. Strata finds the Dockerfile and .dockerignore and shows what will be sent.' },
     found: 'Dockerfile: {file}',

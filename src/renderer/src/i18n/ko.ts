@@ -52,6 +52,7 @@ export const ko: Messages = {
     internal: 'Strata 내부에서 문제가 발생했습니다. 아래 세부 정보를 확인하세요.',
     original: '엔진 원문 보기',
     why: {
+      outsideRoot: '그 폴더는 이 탐색기가 보는 범위({root}) 밖에 있습니다. 그곳을 보려면 “탐색 범위”에 다른 폴더를 입력하세요.',
       referenceFormat: '올바른 이미지 이름이 아닙니다. 소문자, 숫자와 . _ - 를 쓰고, 부분 사이에는 /, 끝에는 :태그를 붙일 수 있습니다 (예: my-app:v1).',
       noSuchHost: '레지스트리 {host}를 찾을 수 없습니다. 이름의 철자나 이 컴퓨터의 네트워크와 DNS를 확인하세요.',
       manifestUnknown: '레지스트리에 그 태그나 다이제스트의 이미지가 없습니다. 태그를 확인하세요 (또는 먼저 이미지를 푸시하세요).',
@@ -59,6 +60,18 @@ export const ko: Messages = {
       dockerfileLine: 'Dockerfile {line}번째 줄에 오류가 있습니다. 편집기에 표시된 그 줄을 고친 뒤 다시 빌드하세요.',
       runFailed: '{line}번째 줄의 명령이 종료 코드 {code}(으)로 실패했습니다. 위의 출력을 확인하고 명령을 고친 뒤 다시 빌드하세요.',
     },
+  },
+  json: {
+    toolbar: 'JSON 도구', search: 'JSON 검색', matchOf: '{count}개 중 {n}번째', noMatch: '일치 없음', prev: '이전 결과 (Shift+Enter)', next: '다음 결과 (Enter)',
+    expandAll: '모두 펼치기', collapseAll: '모두 접기', toggle: '접기/펼치기', keys: '… 키 {count}개 | … 키 {count}개', items: '… 항목 {count}개 | … 항목 {count}개',
+  },
+  browser: {
+    title: { folder: '빌드 폴더 선택', open: '불러올 아카이브 선택', save: '아카이브를 저장할 곳 선택' },
+    choose: { folder: '이 폴더 사용', open: '이 파일 사용', save: '여기에 저장' },
+    home: '홈', up: '위로', dockerfile: 'Dockerfile', root: '탐색 범위', go: '이동',
+    leftOut: '{count}개는 목록에 없습니다. 경로를 입력하세요.', empty: '여기에는 폴더가 없습니다.', emptyArchives: '여기에는 폴더나 아카이브(.tar, .tar.gz, .tgz)가 없습니다.',
+    scope: '{root} 아래만 보여 줍니다. 다른 곳을 보려면 “탐색 범위”에 다른 폴더를 입력하세요.',
+    fileName: '파일 이름', fileNameBad: '파일 이름에는 / 를 넣을 수 없고 . 이나 .. 일 수 없습니다.', replaces: '{name} 파일이 이미 있습니다. 저장하면 바뀝니다.',
   },
   progress: { left: '{time} 남음', overall: '{op}: {count}개 중 {done}개 완료' },
   shortcuts: {
@@ -271,11 +284,6 @@ export const ko: Messages = {
     folder: '폴더',
     folderPlaceholder: '/프로젝트/경로 또는 ~/프로젝트 (Dockerfile 포함)',
     recent: '최근 폴더',
-    browser: {
-      title: '빌드 폴더 선택', home: '홈', up: '위로', choose: '이 폴더 사용', dockerfile: 'Dockerfile',
-      leftOut: '폴더 {count}개는 목록에 없습니다. 경로를 입력하세요.', empty: '여기에는 폴더가 없습니다.',
-      scope: '홈 폴더({home}) 아래의 폴더입니다. 다른 곳의 폴더는 경로를 입력하세요.',
-    },
     open: '열기',
     empty: { title: '폴더에서 이미지 빌드', body: 'Dockerfile 이 있는 폴더 경로를 입력하세요. Strata 가 Dockerfile 과 .dockerignore 를 찾아 무엇이 전송될지 보여 줍니다.' },
     found: 'Dockerfile: {file}',
