@@ -291,7 +291,7 @@ export const en = {
     contextSize: 'context: {size} in {files} files',
     unsaved: 'unsaved',
     editorLabel: 'Dockerfile editor',
-    tags: 'Tags (space-separated)',
+    tags: 'Tags (comma-separated)',
     args: 'Build arguments',
     argName: 'Name',
     argValue: 'Value',
@@ -310,7 +310,7 @@ export const en = {
     failed: 'failed',
     failedLine: 'The build failed at line {line}',
     tagSpace: 'A tag cannot contain spaces: “{tag}”. Separate several tags with commas (web:1, web:latest).',
-    elapsed: { running: 'Building {time} ({done}/{total} steps)', finished: 'Finished in {time} ({done}/{total} steps)' },
+    elapsed: { running: 'Building {time}', finished: 'Finished in {time}', failed: 'Failed after {time}', steps: '({done}/{total} steps)' },
     // Cache miss causes (the engine's BuildMissCause codes) and the order advisor: features/build/build-text.ts.
     reason: {
       withInstruction: '{instruction}: {cause}',

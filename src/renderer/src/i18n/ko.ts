@@ -292,7 +292,7 @@ export const ko: Messages = {
     contextSize: '컨텍스트: 파일 {files}개, {size}',
     unsaved: '저장 안 됨',
     editorLabel: 'Dockerfile 편집기',
-    tags: '태그 (공백으로 구분)',
+    tags: '태그 (쉼표로 구분)',
     args: '빌드 인자',
     argName: '이름',
     argValue: '값',
@@ -311,7 +311,7 @@ export const ko: Messages = {
     failed: '실패',
     failedLine: '{line}번째 줄에서 빌드가 실패했습니다',
     tagSpace: '태그에는 공백을 넣을 수 없습니다: “{tag}”. 태그가 여러 개면 쉼표로 구분하세요 (web:1, web:latest).',
-    elapsed: { running: '빌드 중 {time} ({done}/{total} 단계)', finished: '{time}에 완료 ({done}/{total} 단계)' },
+    elapsed: { running: '빌드 중 {time}', finished: '{time}에 완료', failed: '{time} 후 실패', steps: '({done}/{total} 단계)' },
     // 캐시 미스 원인(엔진의 BuildMissCause 코드)과 순서 제안: features/build/build-text.ts.
     reason: {
       withInstruction: '{instruction}: {cause}',
