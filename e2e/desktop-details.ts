@@ -186,10 +186,12 @@ export async function desktopDetailCases(d: DesktopContext): Promise<void> {
     const foldedText = (await page.getByTestId('inspect-json-folded').allInnerTexts()).join(' | ');
     expect(/… \d+ keys?/.test(foldedText) && /… \d+ items?/.test(foldedText), `folded blocks say how many keys or items: ${foldedText}`);
     // A match inside a folded block (RootFS) unfolds it and is the current, highlighted one.
-    await page.getByTestId('inspect-json-search').fill('"Layers"');
-    await page.waitForFunction(() => /^1 of \d+$/.test(document.querySelector('[data-testid="inspect-json-count"]')?.textContent?.trim() ?? ''));
+    // (A key with its colon: the search is case-insensitive, so "layers" alone also finds RootFS's Type.)
+    await page.getByTestId('inspect-json-search').fill('"Layers":');
+    await page.waitForFunction(() => document.querySelector('[data-testid="inspect-json-count"]')?.textContent?.trim() === '1 of 1');
     const current = page.locator('.json-hit.current');
-    expect((await current.innerText()) === '"Layers"' && (await current.boundingBox()) !== null, 'the match is shown, highlighted');
+    const hit = (await current.allInnerTexts()).join('');
+    expect(hit === '"Layers":' && (await current.first().boundingBox()) !== null, `the match is shown, highlighted: ${hit}`);
     expect((await lines()) > folded, 'its block was unfolded');
     await page.getByTestId('inspect-json-search').fill('sha256:');
     const count = () => page.getByTestId('inspect-json-count').innerText();

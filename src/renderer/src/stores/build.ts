@@ -63,7 +63,10 @@ export const useBuildStore = defineStore('build', () => {
     error.value = null;
     path.value = p.trim();
     try {
+      const before = context.value?.path;
       context.value = await api.call('build.context', { path: path.value });
+      // Another folder: the last build's steps, failure and result were about the previous one.
+      if (context.value.path !== before) clearRun();
       text.value = context.value.dockerfileText;
       saved.value = text.value;
       localStorage.setItem(PATH_KEY, path.value);
@@ -80,6 +83,15 @@ export const useBuildStore = defineStore('build', () => {
       error.value = uiError(err);
     }
     void loadRecent();
+  }
+
+  function clearRun(): void {
+    steps.value = [];
+    messages.value = [];
+    resultId.value = '';
+    failure.value = null;
+    buildError.value = null;
+    elapsedMs.value = 0;
   }
 
   /** The folders of recent builds (kept in the store, so the CLI's builds count too). */
