@@ -25,7 +25,7 @@ async function runImages(ctx: CommandContext, calledAsImages: boolean): Promise<
   const all = flagBool(ctx, 'all');
   const engine = ctx.engine();
   const tree = flagBool(ctx, 'tree');
-  const images = listImages(engine, { all, filters });
+  const images = listImages(engine, { all, filters, contentSize: tree });
   // The tree view marks images in use (EXTRA "U"); the table never shows containers.
   if (tree) for (const img of images) img.containers = engine.images.usersOf(img.id).length;
   const format = flagString(ctx, 'format');
