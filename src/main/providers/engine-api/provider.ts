@@ -8,7 +8,7 @@ import type {
 } from '../../../shared/docker-api.ts';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION, type EngineState, type Provider } from '../provider.ts';
 import { modemOptions, type Endpoint } from './endpoint.ts';
-import { getJson, query, rawTarget, type RawTarget } from './raw-http.ts';
+import { getJson, getStream, query, rawTarget, type RawTarget } from './raw-http.ts';
 
 /** dockerode (with docker-modem, ssh2 …) loads on the first call that needs it: listing and inspecting need none. */
 async function dockerClient(options: Docker.DockerOptions): Promise<Docker> {
@@ -228,7 +228,12 @@ export class EngineApiProvider implements Provider {
     return call(async () => (await this.docker).pruneImages({ filters: JSON.stringify(filters) }) as Promise<DockerImagesPruneResponse>);
   }
 
-  saveImages(names: string[]): Promise<Readable> {
+  saveImages(names: string[], signal?: AbortSignal): Promise<Readable> {
+    const raw = this.raw;
+    if (raw) {
+      const path = names.length === 1 ? `/images/${pathName(names[0]!)}/get` : `/images/get?${names.map((n) => `names=${encodeURIComponent(n)}`).join('&')}`;
+      return call(() => getStream(raw, `/v${this.apiVersion}${path}`, signal));
+    }
     return call(async () => {
       const docker = await this.docker;
       const stream = names.length === 1 ? await docker.getImage(names[0]!).get() : await (docker as unknown as { getImages(o: { names: string[] }): Promise<Readable> }).getImages({ names });

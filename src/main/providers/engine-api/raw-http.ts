@@ -47,8 +47,8 @@ export class EngineHttpError extends Error {
   }
 }
 
-/** The response and its whole body (bounded), or the connection's error (its code, as net reports it). */
-function request(target: RawTarget, path: string, timeoutMs: number | undefined): Promise<{ res: IncomingMessage; body: Buffer }> {
+/** The response as it arrives, or the connection's error (its code, as net reports it). */
+function open(target: RawTarget, path: string, timeoutMs: number | undefined): Promise<{ req: ClientRequest; res: IncomingMessage }> {
   // process.getBuiltinModule, not `import 'node:http'`: the ESM namespace of node:http evaluates
   // its lazy getters (the bundled undici among them), tens of milliseconds of every start-up.
   const http = process.getBuiltinModule('node:http');
@@ -58,26 +58,51 @@ function request(target: RawTarget, path: string, timeoutMs: number | undefined)
   const connect = (): Socket => ('socketPath' in target ? net.createConnection(target.socketPath) : net.createConnection(target.port, target.host));
   const options: RequestOptions = { path, method: 'GET', headers: { Host: 'docker' }, createConnection: connect };
   return new Promise((resolve, reject) => {
-    const req: ClientRequest = http.request(options, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY) {
-          req.destroy(new StrataError('resource-exhausted', `the engine's answer to ${path} is larger than ${MAX_BODY} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () => resolve({ res, body: Buffer.concat(chunks, size) }));
-      res.on('error', reject);
-    });
+    const req: ClientRequest = http.request(options, (res) => resolve({ req, res }));
     if (timeoutMs !== undefined) {
       req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
     }
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The response and its whole body (bounded). */
+async function request(target: RawTarget, path: string, timeoutMs: number | undefined): Promise<{ res: IncomingMessage; body: Buffer }> {
+  const { req, res } = await open(target, path, timeoutMs);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        req.destroy(new StrataError('resource-exhausted', `the engine's answer to ${path} is larger than ${MAX_BODY} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    res.on('end', () => resolve({ res, body: Buffer.concat(chunks, size) }));
+    res.on('error', reject);
+    req.on('error', reject);
+  });
+}
+
+/** A streamed GET (an export): the body as it arrives; a status ≥ 400 reads the refusal and throws EngineHttpError. */
+export async function getStream(target: RawTarget, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
+  const { req, res } = await open(target, path, undefined);
+  signal?.addEventListener('abort', () => req.destroy(signal.reason as Error), { once: true });
+  const status = res.statusCode ?? 0;
+  if (status < 400) return res;
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // a plain-text refusal
+  }
+  throw new EngineHttpError(status, json, text);
 }
 
 /** GET `path` (with its query): the response's headers and JSON body; a status ≥ 400 throws EngineHttpError. */
