@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../paths.ts';
 import { tempDir } from '../tmp.ts';
@@ -20,6 +20,41 @@ function oldSystemNode(): string | undefined {
   const major = Number(/^v(\d+)/.exec(r.stdout ?? '')?.[1]);
   return major > 0 && major < 24 ? r.stdout.trim() : undefined;
 }
+
+describe("bin/strata's compile cache without a writable home", () => {
+  // A HOME no one can create directories in (a service user's /nonexistent; here a path under a
+  // regular file, which refuses even root), and a private TMPDIR.
+  const notADir = join(tmp.path, 'not-a-dir');
+  writeFileSync(notADir, '');
+  const env = (tmpdir: string): NodeJS.ProcessEnv => {
+    const { NODE_COMPILE_CACHE: _n, STRATA_CACHE_DIR: _s, XDG_CACHE_HOME: _x, ...rest } = process.env;
+    return { ...rest, HOME: join(notADir, 'home'), TMPDIR: tmpdir, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' };
+  };
+  const uid = process.getuid?.() ?? 0;
+
+  it('keeps it in a private directory of its own under TMPDIR, and reads it back on the next run', () => {
+    const tmpdir = join(tmp.path, 'tmp-private');
+    mkdirSync(tmpdir);
+    const first = spawnSync(join(repoRoot, 'bin', 'strata'), ['--version'], { encoding: 'utf8', env: env(tmpdir), timeout: 60_000 });
+    expect(first.stdout).toBe('strata version 0.1.0\n');
+    const dir = join(tmpdir, `strata-cache-${uid}`);
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir)).toContain('node-compile-cache');
+    const second = spawnSync(join(repoRoot, 'bin', 'strata'), ['--version'], { encoding: 'utf8', env: env(tmpdir), timeout: 60_000 });
+    expect(second.stderr).toMatch(/\[compile cache\] reading cache from .*strata-cache-\d+.* success/);
+  });
+
+  it('never writes through a link someone left at that name', () => {
+    const tmpdir = join(tmp.path, 'tmp-link');
+    const elsewhere = join(tmp.path, 'elsewhere');
+    mkdirSync(tmpdir);
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(tmpdir, `strata-cache-${uid}`));
+    const r = spawnSync(join(repoRoot, 'bin', 'strata'), ['--version'], { encoding: 'utf8', env: env(tmpdir), timeout: 60_000 });
+    expect(r.stdout).toBe('strata version 0.1.0\n');
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+});
 
 describe('bin/strata before set-up', () => {
   // A copy of the launcher in a checkout with no .toolchain/: it falls back to the system Node.

@@ -239,7 +239,7 @@ function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
 if (import.meta.main) {
   // Run as `node src/main/cli/main.ts` (bin/strata sets NODE_COMPILE_CACHE itself): the modules
   // loaded from here on, every command's, still reuse their compiled form.
-  if (!process.env.NODE_COMPILE_CACHE) (await import('node:module')).enableCompileCache(join(cacheDir(), 'node-compile-cache'));
+  if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) (await import('node:module')).enableCompileCache(join(cacheDir(), 'node-compile-cache'));
   exitOnClosedPipe(process.stdout);
   exitOnClosedPipe(process.stderr);
   let escapedOnce = false;

@@ -3,7 +3,8 @@ import { buildCommand, builderAdviseCommand, builderHistoryCommand, builderPrune
 import { fsckCommand, gcCommand } from './commands/store.ts';
 import { importCommand, loadCommand, saveCommand } from './commands/archive.ts';
 import { uiCommand } from './commands/ui.ts';
-import { historyCommand, imageLayersCommand, imageLsCommand, imagePruneCommand, imagesCommand, imageInspectCommand, inspectCommand, rmiCommand, tagCommand } from './commands/images.ts';
+import { historyCommand, imageLayersCommand, imagePruneCommand, imageInspectCommand, inspectCommand, rmiCommand, tagCommand } from './commands/images.ts';
+import { imageLsCommand, imagesCommand } from './commands/image-list.ts';
 import { systemDfCommand } from './commands/usage.ts';
 import { loginCommand, logoutCommand, pullCommand, pushCommand } from './commands/registry.ts';
 import { CONTAINER_COMMANDS } from './commands/container.ts';

@@ -15,6 +15,11 @@ describe("Go's tabwriter with docker's settings", () => {
     expect(tabwrite('é…\tx\nab\ty\n')).toBe('é…        x\nab        y\n');
   });
 
+  it('counts a character outside the BMP (a surrogate pair) as one rune, a lone surrogate as one', () => {
+    expect(tabwrite('😀\tx\nab\ty\n')).toBe(`😀${' '.repeat(9)}x\nab        y\n`);
+    expect(tabwrite('\ud800a\tx\n')).toBe(`\ud800a${' '.repeat(8)}x\n`);
+  });
+
   it('keeps an unterminated last line as is', () => {
     expect(tabwrite('a\tb')).toBe('a         b');
   });

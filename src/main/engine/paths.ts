@@ -12,3 +12,12 @@ export function defaultRoot(env: NodeJS.ProcessEnv = process.env, platform: Node
   if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'Strata');
   return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'strata');
 }
+
+/**
+ * The docker CLI's configuration directory: `$DOCKER_CONFIG`, else `~/.docker`. Here, beside the
+ * store's own default, so that reading docker's contexts on every command's start-up loads no
+ * registry code.
+ */
+export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_CONFIG || join(env.HOME ?? homedir(), '.docker');
+}

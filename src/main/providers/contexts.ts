@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { StrataError } from '../../shared/errors.ts';
-import { dockerConfigDir } from '../engine/registry/credentials.ts';
+import { dockerConfigDir } from '../engine/paths.ts';
 import { readPems, type Endpoint } from './engine-api/endpoint.ts';
 
 /**
@@ -36,12 +35,17 @@ interface MetaFile {
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$/;
 
+/** A context's directory name. node:crypto is reached on use: every command reads the contexts, few name one. */
+function nameDigest(name: string): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(name).digest('hex');
+}
+
 function contextDir(name: string, env: NodeJS.ProcessEnv): string {
-  return join(dockerConfigDir(env), 'contexts', 'meta', createHash('sha256').update(name).digest('hex'));
+  return join(dockerConfigDir(env), 'contexts', 'meta', nameDigest(name));
 }
 
 function tlsDir(name: string, env: NodeJS.ProcessEnv): string {
-  return join(dockerConfigDir(env), 'contexts', 'tls', createHash('sha256').update(name).digest('hex'), 'docker');
+  return join(dockerConfigDir(env), 'contexts', 'tls', nameDigest(name), 'docker');
 }
 
 function parseMeta(text: string): DockerContext | undefined {

@@ -1,15 +1,15 @@
 import type { Command, CommandContext } from '../command.ts';
 import { flagBool, flagString, flagStrings } from '../command.ts';
-import { UsageError, type FlagSpec } from '../args.ts';
+import { UsageError } from '../args.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { NoSuchContainerError } from '../../engine/container/container-service.ts';
 import { inspectContainer } from '../container-format.ts';
-import { listImages, parseFilters } from '../../engine/image/list.ts';
+import { parseFilters } from '../../engine/image/list.ts';
 import { imageHistory } from '../../engine/image/history.ts';
 import { inspectImage } from '../../engine/image/inspect.ts';
 import { pruneImages, removeImage } from '../../engine/image/prune.ts';
 import { ImageNotFoundError, type ImageDeleteItem } from '../../engine/image/image-service.ts';
-import { ambiguousHint, formatHistory, formatImagesCommand, formatLayers } from '../image-format.ts';
+import { ALL_WARNING, DANGLING_WARNING, formatHistory, formatLayers } from '../image-format.ts';
 import { layerSummaries } from '../../engine/image/layers.ts';
 import { compile } from '../formatter.ts';
 import { goEscape } from '../template.ts';
@@ -18,65 +18,6 @@ import { humanSize4 } from '../units.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { reportError } from '../errors.ts';
 import { confirm } from '../prompt.ts';
-
-const LIST_FLAGS: FlagSpec[] = [
-  { name: 'all', short: 'a', type: 'bool', description: 'Show all images (default hides intermediate and dangling images)' },
-  { name: 'digests', type: 'bool', description: 'Show digests' },
-  { name: 'filter', short: 'f', type: 'strings', value: 'filter', description: 'Filter output based on conditions provided' },
-  { name: 'format', type: 'string', description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'" },
-  { name: 'no-trunc', type: 'bool', description: "Don't truncate output" },
-  { name: 'quiet', short: 'q', type: 'bool', description: 'Only show image IDs' },
-  { name: 'tree', type: 'bool', description: "docker 29's compact view (IMAGE, ID, DISK USAGE, CONTENT SIZE, EXTRA)" },
-];
-
-async function runImages(ctx: CommandContext, calledAsImages: boolean): Promise<number> {
-  const matchName = ctx.args[0];
-  const filters = parseFilters(flagStrings(ctx, 'filter'));
-  if (matchName) (filters.reference ??= []).push(matchName);
-  const all = flagBool(ctx, 'all');
-  const engine = ctx.engine();
-  const tree = flagBool(ctx, 'tree');
-  const images = listImages(engine, { all, filters });
-  // The tree view marks images in use (EXTRA "U"); the table never shows containers.
-  if (tree) for (const img of images) img.containers = engine.images.usersOf(img.id).length;
-  const format = flagString(ctx, 'format');
-  const out = formatImagesCommand(images, {
-    all,
-    filters,
-    ...(format !== undefined ? { format } : {}),
-    quiet: flagBool(ctx, 'quiet'),
-    noTrunc: flagBool(ctx, 'no-trunc'),
-    digests: flagBool(ctx, 'digests'),
-    tree,
-    ...(ctx.stdout.columns ? { width: ctx.stdout.columns } : {}),
-    now: Date.now(),
-  });
-  ctx.stdout.write(out);
-  if (calledAsImages && matchName && images.length === 0) {
-    const hint = ambiguousHint(matchName, 'strata');
-    if (hint) ctx.stderr.write(`\n${hint}`);
-  }
-  return 0;
-}
-
-export const imagesCommand: Command = {
-  path: ['images'],
-  usage: 'strata images [OPTIONS] [REPOSITORY[:TAG]]',
-  description: 'List images',
-  flags: LIST_FLAGS,
-  maxArgs: 1,
-  run: (ctx) => runImages(ctx, true),
-};
-
-export const imageLsCommand: Command = {
-  path: ['image', 'ls'],
-  aliases: [['image', 'list']],
-  usage: 'strata image ls [OPTIONS] [REPOSITORY[:TAG]]',
-  description: 'List images',
-  flags: LIST_FLAGS,
-  maxArgs: 1,
-  run: (ctx) => runImages(ctx, false),
-};
 
 export const historyCommand: Command = {
   path: ['history'],
@@ -241,9 +182,6 @@ export const rmiCommand: Command = {
     return errors.length > 0 && (!force || fatal) ? 1 : 0;
   },
 };
-
-export const DANGLING_WARNING = 'WARNING! This will remove all dangling images.\nAre you sure you want to continue?';
-export const ALL_WARNING = 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?';
 
 export const imagePruneCommand: Command = {
   path: ['image', 'prune'],

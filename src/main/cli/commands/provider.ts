@@ -14,13 +14,11 @@ import type { Provider } from '../../providers/provider.ts';
 import { parseFilters } from '../../engine/image/list.ts';
 import { parseReference } from '../../engine/image/reference.ts';
 import { StrataError } from '../../../shared/errors.ts';
-import { ambiguousHint, formatDiskUsage, formatHistory, formatImageList } from '../image-format.ts';
+import { ALL_WARNING, ambiguousHint, DANGLING_WARNING, formatDiskUsage, formatHistory, formatImageList } from '../image-format.ts';
 import { compile, renderRows } from '../formatter.ts';
 import { humanSize4 } from '../units.ts';
 import { containerRow, toDiskUsageReport, toHistoryEntry, toImageSummary } from '../provider-shapes.ts';
-import { ALL_WARNING, DANGLING_WARNING } from './images.ts';
 import { readLine } from '../prompt.ts';
-import { PS_HEADER } from '../container-format.ts';
 
 export type ProviderRun = (ctx: CommandContext, provider: Provider) => Promise<number | void>;
 
@@ -198,6 +196,8 @@ async function ps(ctx: CommandContext, p: Provider): Promise<void> {
   const list = await p.listContainers({ all: flagBool(ctx, 'all'), filters, size: size || format.includes('.Size'), ...(last > 0 ? { limit: last } : {}) });
   const now = Date.now();
   const rows = list.map((c) => containerRow(c, now, !flagBool(ctx, 'no-trunc')));
+  // Loaded here: container-format brings the store's container service, which no other verb here needs.
+  const { PS_HEADER } = await import('../container-format.ts');
   ctx.stdout.write(renderRows(flagBool(ctx, 'quiet') ? '{{.ID}}' : format, rows, PS_HEADER));
 }
 

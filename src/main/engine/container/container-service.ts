@@ -18,7 +18,7 @@ import type { NewEvent } from '../events/event-log.ts';
 import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
-import { allocatePorts, portDriverUnavailable, startPortForwarder, type Forward, type PortForwarder } from '../network/port-forwarder.ts';
+import type { Forward, PortForwarder } from '../network/port-forwarder.ts';
 import { networkPorts, requestedBindings, type PortMap } from '../network/ports.ts';
 import { isErrorCode, StrataError } from '../../../shared/errors.ts';
 import { humanDuration } from '../../../shared/units.ts';
@@ -361,6 +361,8 @@ export class ContainerService {
     if (s.Network === 'host') return [];
     const requested = requestedBindings(s.ExposedPorts, s.PortBindings, s.PublishAllPorts ?? false);
     if (Object.keys(requested).length === 0) return [];
+    // Loaded here: the port driver (net, dgram, child processes) is for containers that publish ports.
+    const { allocatePorts, portDriverUnavailable } = await import('../network/port-forwarder.ts');
     const why = portDriverUnavailable();
     if (why) throw new StrataError('unsupported', why);
     const taken = this.list().filter((c) => c.id !== rec.id).flatMap((c) => this.readPublished(c.id)?.forwards ?? []);
@@ -383,6 +385,7 @@ export class ContainerService {
       main = this.mainPid(proc.pid);
     }
     if (main === undefined) return undefined;
+    const { startPortForwarder } = await import('../network/port-forwarder.ts');
     const forwarder = await startPortForwarder({ name: rec.name, id: rec.id }, main, forwards, this.dirOf(rec.id));
     const record: PublishedPorts = { driver: forwarder.driver, pid: forwarder.pid, start: processStart(forwarder.pid) ?? '', forwards, ports: forwarder.ports };
     writeFileSync(this.portsFile(rec.id), JSON.stringify(record));

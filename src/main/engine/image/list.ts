@@ -13,13 +13,15 @@ export interface ListImagesOptions {
   filters?: ImageFilters;
   /** Compute SharedSize (what `system df -v` needs); -1 otherwise. */
   sharedSize?: boolean;
+  /** Compute contentSize (what `images --tree` shows); -1 otherwise. */
+  contentSize?: boolean;
   /** Now in ms, for `until=10m`. */
   now?: number;
 }
 
 const ACCEPTED_FILTERS = new Set(['dangling', 'label', 'before', 'since', 'reference', 'until']);
 
-/** An image summary plus the bytes of its stored blobs (config, manifest, layer blobs as stored). */
+/** An image summary plus the bytes of its stored blobs (config, manifest, layer blobs as stored), -1 unless asked for. */
 export interface ListedImage extends ImageSummary {
   contentSize: number;
 }
@@ -62,14 +64,12 @@ export function listImages(engine: Stores, options: ListImagesOptions = {}): Lis
   for (const p of refPatterns) checkPattern(p);
 
   const db = engine.db;
-  const rows = db
-    .prepare(
-      `SELECT i.id, i.parent_id, i.created, i.size, i.labels,
-         (SELECT coalesce(sum(b.size), 0) FROM blobs b WHERE b.digest IN (i.id, i.manifest_digest)) +
-         coalesce((SELECT sum(b.size) FROM (SELECT DISTINCT blob_digest FROM image_layers WHERE image_id = i.id) il JOIN blobs b ON b.digest = il.blob_digest), 0) AS content
-       FROM images i ORDER BY i.created DESC, i.added_at DESC`,
-    )
-    .all() as Row[];
+  // The blobs' sum is a subquery per image: only the tree view asks for it.
+  const content = options.contentSize
+    ? `(SELECT coalesce(sum(b.size), 0) FROM blobs b WHERE b.digest IN (i.id, i.manifest_digest)) +
+         coalesce((SELECT sum(b.size) FROM (SELECT DISTINCT blob_digest FROM image_layers WHERE image_id = i.id) il JOIN blobs b ON b.digest = il.blob_digest), 0)`
+    : '-1';
+  const rows = db.prepare(`SELECT i.id, i.parent_id, i.created, i.size, i.labels, ${content} AS content FROM images i ORDER BY i.created DESC, i.added_at DESC`).all() as Row[];
   const parents = new Set((db.prepare("SELECT DISTINCT parent_id FROM images WHERE parent_id != ''").all() as { parent_id: string }[]).map((r) => r.parent_id));
   const refs = referencesByImage(engine);
   const shared = options.sharedSize ? sharedSizes(engine) : undefined;
@@ -197,10 +197,11 @@ function parseStored(reference: string): Reference {
 export function sharedSizes(engine: Stores): Map<string, number> {
   const rows = engine.db
     .prepare(
-      `WITH per_image AS (SELECT DISTINCT image_id, diff_id FROM image_layers),
-            refs AS (SELECT diff_id, count(*) AS n FROM per_image GROUP BY diff_id HAVING n > 1)
+      // The shared diffs first, through the diff_id index; then only their images' rows.
+      `WITH refs AS (SELECT diff_id FROM image_layers GROUP BY diff_id HAVING count(DISTINCT image_id) > 1),
+            per_image AS (SELECT DISTINCT image_id, diff_id FROM image_layers WHERE diff_id IN refs)
        SELECT p.image_id AS id, sum(l.diff_size) AS shared
-       FROM per_image p JOIN refs r ON r.diff_id = p.diff_id JOIN layers l ON l.diff_id = p.diff_id
+       FROM per_image p JOIN layers l ON l.diff_id = p.diff_id
        GROUP BY p.image_id`,
     )
     .all() as { id: string; shared: number }[];

@@ -5,18 +5,14 @@
  * cached by that digest. A layer any earlier image had (or one Strata's own store holds) is never
  * read again, so a second open of an image, or the first of one sharing its layers, needs no export.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import * as tar from 'tar-stream';
 import type { LayerFile } from '../../../shared/types.ts';
 import { StrataError } from '../../../shared/errors.ts';
-import { peek, tarEntries } from '../../engine/archive/entries.ts';
 import { fileFromHeader } from '../../engine/layer/file-index.ts';
 import type { Provider } from '../provider.ts';
+import { TarScanner } from './tar-scan.ts';
 
 export interface IndexedLayer {
   diffId: string;
@@ -38,38 +34,60 @@ function isTarHeader(head: Buffer): boolean {
   return head.toString('latin1', 257, 262) === 'ustar' || head.subarray(0, 512).every((b) => b === 0);
 }
 
-async function drain(stream: AsyncIterable<Uint8Array>): Promise<void> {
-  for await (const chunk of stream) void chunk;
-}
+/**
+ * One file of the export, read as it arrives: its first block says whether it is a layer tar; a
+ * layer is hashed (its diffId) and its headers indexed, bodies skipped; anything else is skipped.
+ */
+class ExportedFile {
+  private readonly first: Buffer[] = [];
+  private firstSize = 0;
+  private layer: { hash: Hash; scan: TarScanner; files: LayerFile[]; tarSize: number } | undefined;
+  private skip = false;
 
-/** One layer tar's entries (headers only; bodies skipped), hashed on the way: its diffId. */
-async function indexLayer(body: AsyncIterable<Uint8Array>): Promise<IndexedLayer> {
-  const hash = createHash('sha256');
-  let tarSize = 0;
-  const tee = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      tarSize += chunk.length;
-      done(null, chunk);
-    },
-  });
-  const extract = tar.extract();
-  const files: LayerFile[] = [];
-  const feed = pipeline(Readable.from(body, { objectMode: false }), tee, extract);
-  let feedError: unknown;
-  feed.catch((err: unknown) => {
-    feedError = err;
-  });
-  for await (const entry of extract) {
-    if (files.length >= MAX_ENTRIES) throw new StrataError('resource-exhausted', `layer has more than ${MAX_ENTRIES} entries`);
-    const f = fileFromHeader(entry.header);
-    if (f.path !== '') files.push(f);
-    entry.resume();
+  data(chunk: Uint8Array): void {
+    if (this.layer) return this.layerBytes(chunk);
+    if (this.skip) return;
+    this.first.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.firstSize += chunk.length;
+    if (this.firstSize >= 512) this.decide();
   }
-  await feed.catch(() => undefined);
-  if (feedError) throw feedError;
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { diffId: `sha256:${hash.digest('hex')}`, tarSize, files };
+
+  /** The layer this file was (undefined for a config, a manifest, a short file). */
+  end(): IndexedLayer | undefined {
+    if (!this.layer && !this.skip) this.decide();
+    const l = this.layer;
+    if (!l) return undefined;
+    l.scan.finish();
+    l.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { diffId: `sha256:${l.hash.digest('hex')}`, tarSize: l.tarSize, files: l.files };
+  }
+
+  private decide(): void {
+    const head = Buffer.concat(this.first, this.firstSize);
+    this.first.length = 0;
+    if (!isTarHeader(head)) {
+      this.skip = true;
+      return;
+    }
+    const files: LayerFile[] = [];
+    const scan = new TarScanner({
+      entry: (header) => {
+        if (files.length >= MAX_ENTRIES) throw new StrataError('resource-exhausted', `layer has more than ${MAX_ENTRIES} entries`);
+        const f = fileFromHeader(header);
+        if (f.path !== '') files.push(f);
+      },
+    });
+    this.layer = { hash: createHash('sha256'), scan, files, tarSize: 0 };
+    this.layerBytes(head);
+  }
+
+  private layerBytes(chunk: Uint8Array): void {
+    const l = this.layer!;
+    l.hash.update(chunk);
+    l.tarSize += chunk.length;
+    // Past the end-of-archive block a tar has only padding: hashed, not parsed.
+    if (!l.scan.ended) l.scan.push(chunk);
+  }
 }
 
 export class EngineLayerIndex {
@@ -138,19 +156,52 @@ export class EngineLayerIndex {
     });
   }
 
+  /**
+   * Reads the export once, both tar levels with one push parser each (no stream per entry or
+   * layer), and stops as soon as every wanted layer is indexed.
+   */
   private async indexExport(provider: Provider, image: string, wanted: ReadonlySet<string>, signal?: AbortSignal): Promise<void> {
+    const missing = new Set([...wanted].filter((d) => !this.cached(d)));
     const archive = await provider.saveImages([image], signal);
-    try {
-      for await (const entry of tarEntries(archive)) {
-        if (entry.kind !== 'file') continue;
+    let file: ExportedFile | undefined;
+    const endFile = (): void => {
+      const layer = file?.end();
+      file = undefined;
+      if (layer && missing.delete(layer.diffId)) this.store(layer);
+    };
+    const outer = new TarScanner({
+      entry: (header) => {
+        endFile();
         // Layers are tars (`<id>/layer.tar`, or `blobs/sha256/…` since docker 25); configs and manifests are JSON.
-        const { head, stream } = await peek(entry.body, 512);
-        if (!isTarHeader(head)) {
-          await drain(stream);
-          continue;
-        }
-        const layer = await indexLayer(stream);
-        if (wanted.has(layer.diffId)) this.store(layer);
+        if (header.type === 'file' || header.type === 'contiguous-file') file = new ExportedFile();
+      },
+      data: (chunk) => file?.data(chunk),
+    });
+    try {
+      // 'data' events, not an async iterator: the iterator's read() joins buffered chunks into new ones.
+      await new Promise<void>((resolve, reject) => {
+        const stop = (err?: unknown): void => {
+          archive.off('data', onData);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onData = (chunk: Buffer): void => {
+          try {
+            outer.push(chunk);
+          } catch (err) {
+            stop(err);
+            return;
+          }
+          // A file is complete when the next header arrives: stored then; none missing, the rest is not read.
+          if (outer.ended || missing.size === 0) stop();
+        };
+        archive.on('data', onData);
+        archive.once('end', () => stop());
+        archive.once('error', stop);
+      });
+      if (missing.size > 0) {
+        outer.finish();
+        endFile();
       }
     } finally {
       archive.destroy();

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { StrataError, type ErrorCode } from '../../../shared/errors.ts';
 import type {
   DockerChange, DockerContainerSummary, DockerEvent, DockerHistoryItem, DockerImageDeleteItem, DockerImagesPruneResponse,
@@ -8,6 +8,13 @@ import type {
 } from '../../../shared/docker-api.ts';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION, type EngineState, type Provider } from '../provider.ts';
 import { modemOptions, type Endpoint } from './endpoint.ts';
+import { getJson, getStream, query, rawTarget, type RawTarget } from './raw-http.ts';
+
+/** dockerode (with docker-modem, ssh2 …) loads on the first call that needs it: listing and inspecting need none. */
+async function dockerClient(options: Docker.DockerOptions): Promise<Docker> {
+  const { default: DockerClass } = await import('dockerode');
+  return new DockerClass(options);
+}
 
 /** An engine's error as a StrataError: the engine's own message, the code from its HTTP status. */
 export function engineError(err: unknown): Error {
@@ -55,16 +62,14 @@ export function permissionFix(host: string): string {
  * `detail`, also whether it runs rootless (from `/info`: what the desktop's engine list shows).
  */
 export async function probe(endpoint: Endpoint, timeoutMs = 5000, detail = false): Promise<EngineState> {
-  let pinger: Docker;
+  let api: EngineCalls;
   try {
-    pinger = new Docker({ ...modemOptions(endpoint), timeout: timeoutMs });
+    api = engineCalls(endpoint, timeoutMs);
   } catch (err) {
     return { state: 'unreachable', message: (err as Error).message };
   }
   try {
-    const res = await ping(pinger);
-    res.resume();
-    const apiVersion = String(res.headers['api-version'] ?? '');
+    const apiVersion = await api.ping();
     if (!apiVersion || compareApiVersions(apiVersion, MIN_API_VERSION) < 0) {
       return {
         state: 'too-old', apiVersion,
@@ -72,12 +77,11 @@ export async function probe(endpoint: Endpoint, timeoutMs = 5000, detail = false
       };
     }
     const negotiated = compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
-    const docker = new Docker({ ...modemOptions(endpoint), version: `v${negotiated}`, timeout: timeoutMs });
-    const v = (await docker.version()) as { Version?: string; Os?: string };
+    const v = await api.get<{ Version?: string; Os?: string }>(negotiated, '/version');
     const reachable = { state: 'reachable' as const, apiVersion: negotiated, version: v.Version ?? '', os: v.Os ?? '' };
     if (!detail) return reachable;
     // Rootless engines say so among their security options (docker and podman alike).
-    const info = (await docker.info()) as { SecurityOptions?: string[] };
+    const info = await api.get<{ SecurityOptions?: string[] }>(negotiated, '/info');
     return { ...reachable, rootless: (info.SecurityOptions ?? []).some((o) => o.split(',').includes('name=rootless')) };
   } catch (err) {
     const e = engineError(err);
@@ -86,6 +90,37 @@ export async function probe(endpoint: Endpoint, timeoutMs = 5000, detail = false
     }
     return { state: 'unreachable', message: `Cannot connect to the Docker daemon at ${endpoint.host}. Is the docker daemon running? (${e.message})` };
   }
+}
+
+/** The two requests every connection makes (the API version, then plain GETs of JSON), raw where the endpoint allows. */
+interface EngineCalls {
+  /** `/_ping`'s API-Version header. */
+  ping(): Promise<string>;
+  get<T>(apiVersion: string, path: string): Promise<T>;
+}
+
+function engineCalls(endpoint: Endpoint, timeoutMs: number): EngineCalls {
+  const raw = rawTarget(endpoint);
+  if (raw) {
+    return {
+      ping: async () => String((await getJson(raw, '/_ping', timeoutMs)).headers['api-version'] ?? ''),
+      get: async <T>(apiVersion: string, path: string) => (await getJson<T>(raw, `/v${apiVersion}${path}`, timeoutMs)).body,
+    };
+  }
+  const options = modemOptions(endpoint);
+  return {
+    ping: async () => {
+      const res = await ping(await dockerClient({ ...options, timeout: timeoutMs }));
+      res.resume();
+      return String(res.headers['api-version'] ?? '');
+    },
+    get: async <T>(apiVersion: string, path: string) => {
+      const docker = await dockerClient({ ...options, version: `v${apiVersion}`, timeout: timeoutMs });
+      return new Promise<T>((resolve, reject) => {
+        docker.modem.dial({ path, method: 'GET', statusCodes: { 200: true }, options: {} }, (err, data) => (err ? reject(err) : resolve(data as T)));
+      });
+    },
+  };
 }
 
 /** Reads a JSON-lines body (load, pull, build progress) one message at a time. */
@@ -118,6 +153,11 @@ async function* demultiplex(source: AsyncIterable<Buffer>): AsyncIterable<{ stre
   }
 }
 
+/** An image or container name in a request's path: as the user wrote it, with nothing that would end the path. */
+function pathName(name: string): string {
+  return encodeURIComponent(name).replace(/%2F/g, '/').replace(/%3A/g, ':');
+}
+
 function asStream(body: Buffer | NodeJS.ReadableStream): AsyncIterable<Buffer> {
   return Buffer.isBuffer(body) ? Readable.from([body]) : (body as AsyncIterable<Buffer>);
 }
@@ -127,11 +167,15 @@ export class EngineApiProvider implements Provider {
   readonly kind = 'engine-api' as const;
   readonly name: string;
   readonly apiVersion: string;
-  private readonly docker: Docker;
+  private readonly endpoint: Endpoint;
+  /** Plain HTTP for the JSON GETs, where the endpoint needs no TLS or ssh. */
+  private readonly raw: RawTarget | undefined;
+  private client: Promise<Docker> | undefined;
 
-  private constructor(name: string, docker: Docker, apiVersion: string) {
+  private constructor(name: string, endpoint: Endpoint, apiVersion: string) {
     this.name = name;
-    this.docker = docker;
+    this.endpoint = endpoint;
+    this.raw = rawTarget(endpoint);
     this.apiVersion = apiVersion;
   }
 
@@ -141,65 +185,83 @@ export class EngineApiProvider implements Provider {
     if (state.state === 'too-old') throw new StrataError('unsupported', state.message);
     if (state.state === 'permission-denied') throw new StrataError('permission-denied', `${state.message}: ${state.fix}`);
     if (state.state === 'unreachable') throw new StrataError('unavailable', state.message);
-    return new EngineApiProvider(name, new Docker({ ...modemOptions(endpoint), version: `v${state.apiVersion}` }), state.apiVersion);
+    return new EngineApiProvider(name, endpoint, state.apiVersion);
+  }
+
+  /** dockerode, made on first use: streams, writes, and every call over TLS or ssh. */
+  private get docker(): Promise<Docker> {
+    return (this.client ??= dockerClient({ ...modemOptions(this.endpoint), version: `v${this.apiVersion}` }));
+  }
+
+  /** A JSON GET: raw HTTP where it can, else dockerode's `viaDocker`. */
+  private get<T>(path: string, params: Record<string, string | number | boolean | undefined>, viaDocker: (d: Docker) => Promise<unknown>): Promise<T> {
+    const raw = this.raw;
+    if (raw) return call(async () => (await getJson<T>(raw, `/v${this.apiVersion}${path}${query(params)}`)).body);
+    return call(async () => (await viaDocker(await this.docker)) as T);
   }
 
   listImages(o: { all?: boolean; filters?: Filters; digests?: boolean }): Promise<DockerImageSummary[]> {
-    return call(() => this.docker.listImages({ all: o.all ?? false, ...(o.digests ? { digests: true } : {}), filters: JSON.stringify(o.filters ?? {}) }) as Promise<DockerImageSummary[]>);
+    const params = { all: o.all ?? false, ...(o.digests ? { digests: true } : {}), filters: JSON.stringify(o.filters ?? {}) };
+    return this.get('/images/json', params, (d) => d.listImages(params));
   }
 
   inspectImage(name: string): Promise<Record<string, unknown>> {
-    return call(() => this.docker.getImage(name).inspect() as unknown as Promise<Record<string, unknown>>);
+    return this.get(`/images/${pathName(name)}/json`, {}, (d) => d.getImage(name).inspect());
   }
 
   imageHistory(name: string): Promise<DockerHistoryItem[]> {
-    return call(() => this.docker.getImage(name).history() as Promise<DockerHistoryItem[]>);
+    return this.get(`/images/${pathName(name)}/history`, {}, (d) => d.getImage(name).history());
   }
 
   async tagImage(source: string, target: string): Promise<void> {
     const slash = target.lastIndexOf('/');
     const colon = target.lastIndexOf(':');
     const [repo, tag] = colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest'];
-    await call(() => this.docker.getImage(source).tag({ repo, tag }));
+    await call(async () => (await this.docker).getImage(source).tag({ repo, tag }));
   }
 
   removeImage(name: string, o: { force?: boolean; noPrune?: boolean }): Promise<DockerImageDeleteItem[]> {
-    return call(() => this.docker.getImage(name).remove({ force: o.force ?? false, noprune: o.noPrune ?? false }) as Promise<DockerImageDeleteItem[]>);
+    return call(async () => (await this.docker).getImage(name).remove({ force: o.force ?? false, noprune: o.noPrune ?? false }) as Promise<DockerImageDeleteItem[]>);
   }
 
   pruneImages(filters: Filters): Promise<DockerImagesPruneResponse> {
-    return call(() => this.docker.pruneImages({ filters: JSON.stringify(filters) }) as Promise<DockerImagesPruneResponse>);
+    return call(async () => (await this.docker).pruneImages({ filters: JSON.stringify(filters) }) as Promise<DockerImagesPruneResponse>);
   }
 
-  saveImages(names: string[]): Promise<Readable> {
+  saveImages(names: string[], signal?: AbortSignal): Promise<Readable> {
+    const raw = this.raw;
+    if (raw) {
+      const path = names.length === 1 ? `/images/${pathName(names[0]!)}/get` : `/images/get?${names.map((n) => `names=${encodeURIComponent(n)}`).join('&')}`;
+      return call(() => getStream(raw, `/v${this.apiVersion}${path}`, signal));
+    }
     return call(async () => {
-      const stream = names.length === 1 ? await this.docker.getImage(names[0]!).get() : await (this.docker as unknown as { getImages(o: { names: string[] }): Promise<Readable> }).getImages({ names });
+      const docker = await this.docker;
+      const stream = names.length === 1 ? await docker.getImage(names[0]!).get() : await (docker as unknown as { getImages(o: { names: string[] }): Promise<Readable> }).getImages({ names });
       return stream as Readable;
     });
   }
 
   async *loadImages(archive: Readable, o: { quiet?: boolean }): AsyncIterable<DockerJsonMessage> {
-    const res = await call(() => this.docker.loadImage(archive, { quiet: o.quiet ?? false }) as Promise<Readable>);
+    const res = await call(async () => (await this.docker).loadImage(archive, { quiet: o.quiet ?? false }) as Promise<Readable>);
     yield* jsonLines(res);
   }
 
   systemDf(): Promise<DockerSystemDf> {
-    return call(() => this.docker.df() as Promise<DockerSystemDf>);
+    return this.get('/system/df', {}, (d) => d.df());
   }
 
   listContainers(o: { all?: boolean; filters?: Filters; size?: boolean; limit?: number }): Promise<DockerContainerSummary[]> {
-    return call(() => this.docker.listContainers({
-      all: o.all ?? false, size: o.size ?? false, filters: JSON.stringify(o.filters ?? {}), ...(o.limit !== undefined ? { limit: o.limit } : {}),
-    }) as unknown as Promise<DockerContainerSummary[]>);
+    const params = { all: o.all ?? false, size: o.size ?? false, filters: JSON.stringify(o.filters ?? {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) };
+    return this.get('/containers/json', params, (d) => d.listContainers(params));
   }
 
   inspectContainer(id: string): Promise<Record<string, unknown>> {
-    return call(() => this.docker.getContainer(id).inspect() as unknown as Promise<Record<string, unknown>>);
+    return this.get(`/containers/${pathName(id)}/json`, {}, (d) => d.getContainer(id).inspect());
   }
 
   async *containerLogs(id: string, o: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
     const info = (await this.inspectContainer(id)) as { Config?: { Tty?: boolean } };
-    const container = this.docker.getContainer(id);
+    const container = (await this.docker).getContainer(id);
     // `tail` is a number or "all" on the wire.
     const opts = {
       stdout: true, stderr: true, timestamps: o.timestamps ?? false, tail: (o.tail ?? 'all') as unknown as number,
@@ -218,34 +280,34 @@ export class EngineApiProvider implements Provider {
   }
 
   containerChanges(id: string): Promise<DockerChange[]> {
-    return call(async () => ((await this.docker.getContainer(id).changes()) ?? []) as DockerChange[]);
+    return call(async () => ((await (await this.docker).getContainer(id).changes()) ?? []) as DockerChange[]);
   }
 
   commitContainer(id: string, o: { repo?: string; tag?: string; comment?: string; author?: string; pause?: boolean; changes?: string[] }): Promise<{ Id: string }> {
-    return call(() => this.docker.getContainer(id).commit({
+    return call(async () => (await this.docker).getContainer(id).commit({
       ...(o.repo ? { repo: o.repo } : {}), ...(o.tag ? { tag: o.tag } : {}), ...(o.comment ? { comment: o.comment } : {}),
       ...(o.author ? { author: o.author } : {}), pause: o.pause ?? true, ...(o.changes?.length ? { changes: o.changes } : {}),
     }) as Promise<{ Id: string }>);
   }
 
   async removeContainer(id: string, o: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
-    await call(() => this.docker.getContainer(id).remove({ force: o.force ?? false, v: o.volumes ?? false, link: o.link ?? false }));
+    await call(async () => (await this.docker).getContainer(id).remove({ force: o.force ?? false, v: o.volumes ?? false, link: o.link ?? false }));
   }
 
   async startContainer(id: string): Promise<void> {
-    await call(() => this.docker.getContainer(id).start());
+    await call(async () => (await this.docker).getContainer(id).start());
   }
 
   async stopContainer(id: string): Promise<void> {
-    await call(() => this.docker.getContainer(id).stop());
+    await call(async () => (await this.docker).getContainer(id).stop());
   }
 
   async restartContainer(id: string): Promise<void> {
-    await call(() => this.docker.getContainer(id).restart());
+    await call(async () => (await this.docker).getContainer(id).restart());
   }
 
   async *events(o: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): AsyncIterable<DockerEvent> {
-    const stream = (await call(() => this.docker.getEvents({
+    const stream = (await call(async () => (await this.docker).getEvents({
       ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}), filters: JSON.stringify(o.filters ?? {}),
     } as Docker.GetEventsOptions))) as unknown as Readable;
     o.signal?.addEventListener('abort', () => stream.destroy(), { once: true });
