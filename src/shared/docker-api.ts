@@ -100,6 +100,7 @@ export interface DockerJsonMessage {
   status?: string;
   id?: string;
   progress?: string;
+  progressDetail?: { current?: number; total?: number };
   error?: string;
   errorDetail?: { message: string };
   aux?: unknown;

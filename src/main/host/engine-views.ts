@@ -49,6 +49,8 @@ function containerSummary(c: DockerContainerSummary): ContainerSummary {
   return {
     id: c.Id, names: (c.Names ?? []).map((n) => n.replace(/^\//, '')), image: c.Image, imageId: c.ImageID, command: c.Command, created: c.Created,
     state: c.State, status: c.Status, startedAt: 0, finishedAt: 0, exitCode: exited ? Number(exited[1]) : 0, sizeRw: c.SizeRw ?? 0,
+    // The engine runs it: a terminal (exec, or attach) opens on any running container.
+    attached: c.State === 'running',
   };
 }
 

@@ -89,7 +89,7 @@ export async function probe(endpoint: Endpoint, timeoutMs = 5000, detail = false
 }
 
 /** Reads a JSON-lines body (load, pull, build progress) one message at a time. */
-async function* jsonLines(stream: Readable): AsyncIterable<DockerJsonMessage> {
+export async function* jsonLines(stream: Readable): AsyncIterable<DockerJsonMessage> {
   let buf = '';
   for await (const chunk of stream) {
     buf += (chunk as Buffer).toString('utf8');
@@ -254,6 +254,11 @@ export class EngineApiProvider implements Provider {
     } catch (err) {
       if (!o.signal?.aborted) throw engineError(err);
     }
+  }
+
+  /** The engine's client, for the desktop's long calls kept beside the seam (engine-api/desktop-calls.ts). */
+  get client(): Docker {
+    return this.docker;
   }
 
   close(): void {
