@@ -208,6 +208,8 @@ export function engineHandlers(index: EngineLayerIndex): { requests: EngineReque
       const r = await p.pruneImages({ dangling: [String(action === 'dangling-images')] });
       return { spaceReclaimed: r.SpaceReclaimed };
     },
+    // Build records and the order advice are the Strata builder's: an engine's builds have none.
+    'build.history': async () => ({ builds: [], advice: [] }),
     'containers.list': async (p, { all }) => (await p.listContainers({ all, size: true })).map(containerSummary),
     'containers.inspect': (p, { id }) => p.inspectContainer(id),
     'containers.remove': async (p, { id, force }) => {

@@ -77,7 +77,7 @@ export interface HandlerOptions {
 
 /** Requests that mean the same whichever engine the views show. */
 const ENGINE_NEUTRAL = new Set<string>([
-  'app.info', 'engines.list', 'engines.use', 'service.status', 'service.toggle', 'build.context', 'build.writeDockerfile', 'registry.logins', 'registry.login', 'registry.logout',
+  'app.info', 'engines.list', 'engines.use', 'service.status', 'service.toggle', 'build.context', 'build.writeDockerfile', 'build.folders', 'build.recent', 'registry.logins', 'registry.login', 'registry.logout',
   'dialog.openFolder', 'dialog.openFile', 'dialog.saveFile',
 ]);
 const ENGINE_NEUTRAL_STREAMS = new Set<string>(['images.copy']);
