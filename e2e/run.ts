@@ -22,6 +22,7 @@ import { humanSize } from '../src/shared/units.ts';
 import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
 import { desktopCases } from './desktop.ts';
+import { engineCases } from './engines.ts';
 import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
 import { reportSkips } from '../scripts/skip-policy.ts';
 
@@ -896,6 +897,7 @@ async function main(): Promise<void> {
     }, page);
 
     await desktopCases({ page, context, root, tmp, shots, test, expect, cli, resetImages, noRawKeys });
+    await engineCases({ repo, tmp, shots, chromium: CHROMIUM, chromiumArgs: CHROMIUM_ARGS, test, expect });
 
     await test('no uncaught errors in the page', async () => {
       expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
