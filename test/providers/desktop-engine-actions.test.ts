@@ -206,4 +206,25 @@ describe.skipIf(skip)('desktop actions on an engine: build, pull, push, terminal
     const stopped = open('containers.terminal', { id: 'runs', cols: 80, rows: 24, mode: 'exec' });
     expect(await stopped.done).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('start it first') } });
   }, 120_000);
+
+  it('copies the engine\'s image into the store, where a shell opens by exec beside the container\'s own process', async (ctx) => {
+    const copy = open<ProgressEvent>('images.copy', { ref: 'busybox:latest', from: 'DOCKER_HOST', to: 'default' });
+    expect(await copy.done).toMatchObject({ ok: true, value: { loaded: ['busybox:latest'] } });
+    await call('engines.use', { id: 'default' });
+    const info = await call<{ features: { containers: boolean; containersUnavailable?: string } }>('app.info');
+    if (!info.features.containers) ctx.skip(`containers cannot run here: ${info.features.containersUnavailable}`);
+    const { id } = await call<{ id: string }>('containers.create', { image: 'busybox:latest', name: 'box', command: ['sleep', '300'], env: [] });
+    try {
+      await call('containers.start', { id });
+      const shell = open<{ data: string }>('containers.terminal', { id, cols: 90, rows: 20, mode: 'exec' });
+      await until('the prompt', () => (shell.events.map((e) => e.data).join('').includes('#') ? true : undefined));
+      session.input(shell.id, 'stty size; echo store-$((6*7)); exit 4\r');
+      expect(await shell.done).toMatchObject({ ok: true, value: { exitCode: 4 } });
+      expect(shell.events.map((e) => e.data).join('')).toMatch(/20 90[\s\S]*store-42/);
+      expect((await call<{ state: string }[]>('containers.list', { all: true })).find((c) => (c as unknown as { id: string }).id === id)).toMatchObject({ state: 'running' });
+    } finally {
+      await call('containers.remove', { id, force: true });
+      await call('engines.use', { id: 'DOCKER_HOST' });
+    }
+  }, 120_000);
 });
