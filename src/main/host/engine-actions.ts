@@ -7,13 +7,13 @@
 import type { BuildEvent, ProgressEvent, StreamParams } from '../../shared/contract.ts';
 import { RESIZE_PREFIX } from '../../shared/contract.ts';
 import type { DockerJsonMessage } from '../../shared/docker-api.ts';
-import { StrataError, type ErrorCode } from '../../shared/errors.ts';
+import { StrataError } from '../../shared/errors.ts';
 import { registryOf } from '../../shared/format.ts';
 import { authKey } from '../engine/registry/credentials.ts';
 import type { DigestCache } from '../engine/build/context.ts';
 import type { Provider } from '../providers/provider.ts';
 import type { EngineApiProvider } from '../providers/engine-api/provider.ts';
-import { openEngineTerminal, pullOnEngine, pushOnEngine, type EngineAuth } from '../providers/engine-api/desktop-calls.ts';
+import { engineStreamError, openEngineTerminal, pullOnEngine, pushOnEngine, type EngineAuth } from '../providers/engine-api/desktop-calls.ts';
 import { buildOnEngineProvider, type EngineBuildRecords } from './engine-build.ts';
 import type { CredentialSetup } from './logins.ts';
 import type { StreamContext } from './stream-context.ts';
@@ -32,18 +32,6 @@ async function authFor(credentials: CredentialSetup, ref: string): Promise<Engin
   return { username: c.username, password: c.password, ...(c.identityToken ? { identitytoken: c.identityToken } : {}), serveraddress: authKey(registry) };
 }
 
-/**
- * An engine's failure inside a stream carries only text: its kind is read from the registry's
- * words the engine passes on, so the view can offer a login or say the name is wrong.
- */
-export function streamFailure(message: string): StrataError {
-  const code: ErrorCode = /unauthorized|authentication required|denied|no basic auth credentials/i.test(message) ? 'unauthorized'
-    : /not found|manifest unknown|does not exist|no such image/i.test(message) ? 'not-found'
-      : /connection refused|no such host|i\/o timeout|dial tcp|network is unreachable/i.test(message) ? 'unavailable'
-        : 'internal';
-  return new StrataError(code, message);
-}
-
 /** Statuses that end an item: its bar shows full though the message carries no bytes. */
 const ITEM_DONE = /^(Pull complete|Download complete|Already exists|Pushed|Layer already exists|Mounted from .*)$/;
 
@@ -54,7 +42,7 @@ const ITEM_DONE = /^(Pull complete|Download complete|Already exists|Pushed|Layer
 export function engineProgress(): (m: DockerJsonMessage) => ProgressEvent {
   const totals = new Map<string, number>();
   return (m) => {
-    if (m.error || m.errorDetail) throw streamFailure((m.errorDetail?.message ?? m.error ?? 'the engine failed').trim());
+    if (m.error || m.errorDetail) throw engineStreamError((m.errorDetail?.message ?? m.error ?? 'the engine failed').trim());
     const id = m.id ?? '';
     const status = (m.status ?? m.stream ?? '').trim();
     const d = m.progressDetail;

@@ -17,7 +17,7 @@ import { contextTree, followSource, matchSources, openContext, sourceChecksum, w
 import { contextTar } from '../engine/build/context-tar.ts';
 import { fileChangeList } from '../engine/build/cache.ts';
 import { parseDockerfile } from '../engine/build/frontend.ts';
-import { buildOnEngine } from '../providers/engine-api/desktop-calls.ts';
+import { buildOnEngine, engineStreamError } from '../providers/engine-api/desktop-calls.ts';
 import type { EngineApiProvider } from '../providers/engine-api/provider.ts';
 import { contextDir, dockerfileIn } from './build-context.ts';
 import type { StreamContext } from './stream-context.ts';
@@ -148,7 +148,7 @@ class ClassicBuildSteps {
     if (m.error || m.errorDetail) {
       const message = (m.errorDetail?.message ?? m.error ?? 'the build failed').trim();
       this.emit({ type: 'error', message, ...(this.current ? { n: this.current.n } : {}) });
-      throw new StrataError('invalid', message);
+      throw engineStreamError(message, 'invalid');
     }
     const aux = m.aux as { ID?: string } | undefined;
     if (aux?.ID) this.imageId = aux.ID;

@@ -7,7 +7,7 @@
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { DockerJsonMessage } from '../../../shared/docker-api.ts';
-import { StrataError } from '../../../shared/errors.ts';
+import { StrataError, type ErrorCode } from '../../../shared/errors.ts';
 import { engineError, jsonLines } from './provider.ts';
 
 /** Registry credentials as the Engine API takes them (docker's AuthConfig). */
@@ -16,6 +16,18 @@ export interface EngineAuth {
   password: string;
   identitytoken?: string;
   serveraddress: string;
+}
+
+/**
+ * An engine's failure inside a stream carries only text: its kind is read from the registry's or
+ * the builder's words the engine passes on, so the view can offer a login or say the name is wrong.
+ */
+export function engineStreamError(message: string, fallback: ErrorCode = 'internal'): StrataError {
+  const code: ErrorCode = /unauthorized|authentication required|denied|no basic auth credentials/i.test(message) ? 'unauthorized'
+    : /not found|manifest unknown|does not exist|no such image/i.test(message) ? 'not-found'
+      : /connection refused|no such host|i\/o timeout|dial tcp|network is unreachable/i.test(message) ? 'unavailable'
+        : fallback;
+  return new StrataError(code, message);
 }
 
 /** Messages until the stream ends; a stream closed by `signal` ends quietly, any other failure is the engine's error. */
