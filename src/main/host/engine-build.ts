@@ -220,7 +220,7 @@ export async function buildOnEngineProvider(
     return { instruction, ...(/^run\s/i.test(instruction) ? { args: p.buildArgs } : {}), ...(files ? { files } : {}) };
   };
   const steps = new ClassicBuildSteps(prev, p.noCache, inputs, (e) => ctx.emit(e));
-  const tar = contextTar(build, ctx.signal);
+  const tar = contextTar(dir, build.dockerfile);
   try {
     for await (const m of buildOnEngine(provider.client, tar.stream, {
       dockerfile: tar.dockerfile, tags: p.tags, buildArgs: p.buildArgs, noCache: p.noCache, signal: ctx.signal, ...(p.target ? { target: p.target } : {}),
