@@ -135,6 +135,11 @@ export class EngineApiProvider implements Provider {
     this.apiVersion = apiVersion;
   }
 
+  /** The engine's client, for the desktop's long calls kept beside the seam (engine-api/desktop-calls.ts). */
+  get client(): Docker {
+    return this.docker;
+  }
+
   /** Connects after negotiating the API version; a refused, unreachable or too old engine is one clear StrataError. */
   static async connect(endpoint: Endpoint, name = endpoint.host): Promise<EngineApiProvider> {
     const state = await probe(endpoint);
@@ -254,11 +259,6 @@ export class EngineApiProvider implements Provider {
     } catch (err) {
       if (!o.signal?.aborted) throw engineError(err);
     }
-  }
-
-  /** The engine's client, for the desktop's long calls kept beside the seam (engine-api/desktop-calls.ts). */
-  get client(): Docker {
-    return this.docker;
   }
 
   close(): void {
