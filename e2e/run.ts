@@ -23,6 +23,7 @@ import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
 import { desktopCases } from './desktop.ts';
 import { desktopDetailCases } from './desktop-details.ts';
+import { engineCases } from './engines.ts';
 import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
 import { reportSkips } from '../scripts/skip-policy.ts';
 
@@ -908,6 +909,7 @@ async function main(): Promise<void> {
     const desktop = { page, context, root, tmp, shots, test, expect, cli, resetImages, noRawKeys };
     await desktopDetailCases(desktop);
     await desktopCases(desktop);
+    await engineCases({ repo, tmp, shots, chromium: CHROMIUM, chromiumArgs: CHROMIUM_ARGS, test, expect });
 
     await test('no uncaught errors in the page', async () => {
       expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);

@@ -297,6 +297,12 @@ export interface BuildStepEvent {
   missReason?: string;
   /** The same reason as data; views render it in the user's language (the text is the fallback for codes they do not know). */
   missCause?: BuildMissReason;
+  /**
+   * Whose reason it is: absent for Strata's own builder (its cache index knows); `strata-estimate` on
+   * an engine, whose builder says only which steps hit its cache: Strata's comparison with its record of
+   * the last build of this folder there.
+   */
+  missSource?: 'strata-estimate';
   durationMs?: number;
 }
 
@@ -371,7 +377,11 @@ export interface Streams {
     event: BuildEvent;
     result: { id: string; buildId: string };
   };
-  'containers.terminal': { params: { id: string; cols: number; rows: number }; event: { data: string }; result: { exitCode: number } };
+  /**
+   * A terminal on a running container: `attach` to its own process (Strata's containers, or an engine's
+   * created with a tty and open stdin) or `exec` a shell (`sh`) in it with a tty. Default: attach.
+   */
+  'containers.terminal': { params: { id: string; cols: number; rows: number; mode?: 'attach' | 'exec' }; event: { data: string }; result: { exitCode: number } };
   'containers.logs': { params: { id: string; follow?: boolean }; event: { data: string }; result: null };
   /** An image from one engine to another: the source's save streamed into the target's load. */
   'images.copy': { params: { ref: string; from: string; to: string }; event: ProgressEvent; result: { loaded: string[] } };

@@ -168,7 +168,7 @@ export const streamValidators: { [K in StreamName]: Validator<StreamParams<K>> }
   'build.run': obj({
     path, dockerfile: str({ max: 4096 }), tags: list(ref, 50), buildArgs: record(str({ max: 65536 })), target: str({ max: 256 }), noCache: bool(),
   }),
-  'containers.terminal': obj({ id, cols: int({ min: 1, max: 1000 }), rows: int({ min: 1, max: 1000 }) }),
+  'containers.terminal': obj({ id, cols: int({ min: 1, max: 1000 }), rows: int({ min: 1, max: 1000 }), mode: oneOf(['attach', 'exec'] as const) }, ['mode']),
   'containers.logs': obj({ id, follow: bool() }, ['follow']),
   'images.copy': obj({ ref, from: id, to: id }),
 };

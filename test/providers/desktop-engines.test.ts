@@ -148,7 +148,7 @@ describe.skipIf(skip)('desktop engines: Strata store, a dockerd and podman throu
     expect(await call<EngineEntry>('engines.use', { id: 'DOCKER_HOST' })).toMatchObject({ id: 'DOCKER_HOST', current: true });
     const info = await call<{ engine: { id: string; kind: string }; features: { pull: boolean; build: boolean; load: boolean } }>('app.info');
     expect(info.engine).toMatchObject({ id: 'DOCKER_HOST', kind: 'engine-api' });
-    expect(info.features).toMatchObject({ pull: false, build: false, load: true });
+    expect(info.features).toMatchObject({ pull: true, build: true, import: false, load: true });
 
     const theirs = (await d.docker(['images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}} {{.Size}}'])).stdout.trim().split('\n').sort();
     const images = await call<{ id: string; repoTags: string[]; containers: number }[]>('images.list');
@@ -159,8 +159,8 @@ describe.skipIf(skip)('desktop engines: Strata store, a dockerd and podman throu
     const df = await call<{ usage: { layersSize: number } }>('system.df');
     expect(df.usage.layersSize).toBe((await d.api<{ LayersSize: number }>('/system/df')).LayersSize);
 
-    await expect(call('images.pull' as string, {})).rejects.toMatchObject({ code: 'invalid' }); // a stream, not a request
-    const refused = await stream('images.pull', { ref: 'busybox' }, []);
+    await expect(call('images.import' as string, {})).rejects.toMatchObject({ code: 'invalid' }); // a stream, not a request
+    const refused = await stream('images.import', { path: '/nonexistent.tar', ref: '' }, []);
     expect(refused).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringContaining('switch to the Strata store') } });
     // The Strata store is untouched: its own list is still empty.
     const again = createHandlers(engine, { host: 'browser', env });

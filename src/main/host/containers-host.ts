@@ -4,7 +4,7 @@
  * its writable layer, with docker diff's A/C/D marks), diff and commit.
  */
 import type { Engine } from '../engine/engine.ts';
-import { statusText } from '../engine/container/container-service.ts';
+import { statusText, type ContainerProcess } from '../engine/container/container-service.ts';
 import { containerArgs } from '../engine/container/config.ts';
 import { commitContainer } from '../engine/container/commit.ts';
 import type { ContainerChange, ContainerFile, ContainerSummary, ParamsOf, StreamParams } from '../../shared/contract.ts';
@@ -61,12 +61,25 @@ export async function restartContainer(engine: Engine, id: string): Promise<void
  */
 export async function terminal(engine: Engine, p: StreamParams<'containers.terminal'>, ctx: StreamContext<{ data: string }>): Promise<{ exitCode: number }> {
   const rec = engine.containers.get(p.id);
+  if (p.mode === 'exec') return shell(engine, rec.id, p, ctx);
   const proc = engine.containers.attach(rec.id);
   if (!proc) {
     if (rec.state === 'running') throw new StrataError('conflict', `container ${rec.name} runs in another process: its terminal is there`);
     throw new StrataError('conflict', `container ${rec.name} is not running: start it first`);
   }
   engine.containers.announce('attach', rec.id);
+  // Cancelling detaches; the container keeps running.
+  return connect(proc, p, ctx, () => undefined);
+}
+
+/** `exec -it ID sh`: a shell beside the container's own process, wherever it was started; closing the view hangs it up. */
+async function shell(engine: Engine, id: string, p: StreamParams<'containers.terminal'>, ctx: StreamContext<{ data: string }>): Promise<{ exitCode: number }> {
+  const proc = await engine.containers.exec(id, { args: ['sh'], tty: true, size: { cols: p.cols, rows: p.rows } });
+  return connect(proc, p, ctx, () => proc.kill('SIGHUP'));
+}
+
+/** Wires a process with a pty to the view: output out, keystrokes and resizes in, until it exits or the view goes. */
+function connect(proc: ContainerProcess, p: StreamParams<'containers.terminal'>, ctx: StreamContext<{ data: string }>, onDetach: () => void): Promise<{ exitCode: number }> {
   proc.resize(p.cols, p.rows);
   const live = proc;
   let attached = true;
@@ -82,6 +95,7 @@ export async function terminal(engine: Engine, p: StreamParams<'containers.termi
   const detached = new Promise<{ exitCode: number }>((resolve) =>
     ctx.signal.addEventListener('abort', () => {
       attached = false;
+      onDetach();
       resolve({ exitCode: -1 });
     }, { once: true }),
   );

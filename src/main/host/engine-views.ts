@@ -49,6 +49,8 @@ function containerSummary(c: DockerContainerSummary): ContainerSummary {
   return {
     id: c.Id, names: (c.Names ?? []).map((n) => n.replace(/^\//, '')), image: c.Image, imageId: c.ImageID, command: c.Command, created: c.Created,
     state: c.State, status: c.Status, startedAt: 0, finishedAt: 0, exitCode: exited ? Number(exited[1]) : 0, sizeRw: c.SizeRw ?? 0,
+    // The engine runs it: a terminal (exec, or attach) opens on any running container.
+    attached: c.State === 'running',
   };
 }
 
@@ -206,6 +208,8 @@ export function engineHandlers(index: EngineLayerIndex): { requests: EngineReque
       const r = await p.pruneImages({ dangling: [String(action === 'dangling-images')] });
       return { spaceReclaimed: r.SpaceReclaimed };
     },
+    // Build records and the order advice are the Strata builder's: an engine's builds have none.
+    'build.history': async () => ({ builds: [], advice: [] }),
     'containers.list': async (p, { all }) => (await p.listContainers({ all, size: true })).map(containerSummary),
     'containers.inspect': (p, { id }) => p.inspectContainer(id),
     'containers.remove': async (p, { id, force }) => {

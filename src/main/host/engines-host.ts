@@ -62,10 +62,10 @@ export class EngineSelection {
       : { id: DEFAULT_CONTEXT, kind: 'strata', description: STORE_DESCRIPTION };
   }
 
-  /** What the views may offer on the chosen engine: an Engine API provider has no build, pull, push, terminal or files yet. */
+  /** What the views may offer on the chosen engine: an Engine API provider has no import, run or container files yet. */
   features(base: Features): Features {
     if (!this.chosen) return base;
-    return { ...base, import: false, build: false, pull: false, push: false, terminal: false, containers: true };
+    return { ...base, import: false, build: true, pull: true, push: true, terminal: true, containers: true };
   }
 
   async list(): Promise<EngineEntry[]> {

@@ -39,6 +39,9 @@ import { EngineSelection } from './engines-host.ts';
 import { ServiceSwitch } from './service-host.ts';
 import { copyImage, engineHandlers } from './engine-views.ts';
 import { EngineLayerIndex } from '../providers/engine-api/layer-index.ts';
+import { engineActionStreams } from './engine-actions.ts';
+import { EngineBuildRecords } from './engine-build.ts';
+import { fileDigestCache } from '../engine/build/cache.ts';
 
 export type RequestHandlers = { [K in RequestName]: (params: ParamsOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
 export type StreamHandlers = {
@@ -74,7 +77,7 @@ export interface HandlerOptions {
 
 /** Requests that mean the same whichever engine the views show. */
 const ENGINE_NEUTRAL = new Set<string>([
-  'app.info', 'engines.list', 'engines.use', 'service.status', 'service.toggle', 'build.context', 'build.writeDockerfile', 'registry.logins', 'registry.login', 'registry.logout',
+  'app.info', 'engines.list', 'engines.use', 'service.status', 'service.toggle', 'build.context', 'build.writeDockerfile', 'build.folders', 'build.recent', 'registry.logins', 'registry.login', 'registry.logout',
   'dialog.openFolder', 'dialog.openFile', 'dialog.saveFile',
 ]);
 const ENGINE_NEUTRAL_STREAMS = new Set<string>(['images.copy']);
@@ -138,6 +141,9 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     return rec ? { diffId, tarSize: rec.size, files: engine.images.layerFiles(diffId) } : undefined;
   });
   const onEngine = engineHandlers(layerIndex);
+  Object.assign(onEngine.streams, engineActionStreams({
+    credentials, builds: new EngineBuildRecords(join(engine.root, 'cache', 'engine-builds')), digests: fileDigestCache(engine.db),
+  }));
 
   const requests: RequestHandlers = {
     'app.info': () => ({

@@ -124,7 +124,7 @@ function engineCalls(endpoint: Endpoint, timeoutMs: number): EngineCalls {
 }
 
 /** Reads a JSON-lines body (load, pull, build progress) one message at a time. */
-async function* jsonLines(stream: Readable): AsyncIterable<DockerJsonMessage> {
+export async function* jsonLines(stream: Readable): AsyncIterable<DockerJsonMessage> {
   let buf = '';
   for await (const chunk of stream) {
     buf += (chunk as Buffer).toString('utf8');
@@ -177,6 +177,11 @@ export class EngineApiProvider implements Provider {
     this.endpoint = endpoint;
     this.raw = rawTarget(endpoint);
     this.apiVersion = apiVersion;
+  }
+
+  /** The engine's client, for the desktop's long calls kept beside the seam (engine-api/desktop-calls.ts). */
+  get client(): Docker {
+    return this.docker;
   }
 
   /** Connects after negotiating the API version; a refused, unreachable or too old engine is one clear StrataError. */

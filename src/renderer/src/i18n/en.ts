@@ -88,6 +88,10 @@ export const en = {
     exactBytes: '{n} bytes', copy: 'Copy', copied: 'Copied',
   },
   help: {
+    terminalMode: {
+      title: 'Shell or attach',
+      body: 'Shell opens sh in the container (docker exec -it … sh). Attach connects to its own process, for a container run with -it (docker attach); closing the tab detaches and leaves it running.',
+    },
     whatIsThis: 'What is this?',
     imagesTotal: {
       title: 'Why the images total looks too big',
@@ -143,6 +147,13 @@ export const en = {
     dangling: 'Dangling only',
     inUse: 'In use only',
     copyId: 'Copy ID', copied: 'Copied the image ID {id}',
+    // Copy to…: an image from the engine the views show to another (save streamed into load).
+    copyTo: {
+      button: 'Copy to…', title: 'Copy {ref} to another engine',
+      body: 'The image is streamed from {from} into the engine you choose (as docker save | docker load): its layers, config and names.',
+      target: 'Copy to', none: 'No other engine is reachable. Engines are found through DOCKER_HOST, docker contexts and the usual sockets.',
+      submit: 'Copy', copied: 'Copied {ref} to {to}',
+    },
     bulk: {
       title: 'Remove one image? | Remove {count} images?',
       frees: 'Images deleted: {deleted} · space freed: {size}.',
@@ -154,7 +165,7 @@ export const en = {
       picked: '{count} picked: Remove (or Delete) removes them together. Ctrl+click adds or drops one, Shift+click picks a range.',
     },
     run: 'Run…', load: 'Load…', save: 'Save…', import: 'Import…', tag: 'Tag', remove: 'Remove', prune: 'Prune…',
-    progress: { load: 'Loading archive', save: 'Saving archive', import: 'Importing', pull: 'Pulling', push: 'Pushing' },
+    progress: { load: 'Loading archive', save: 'Saving archive', import: 'Importing', pull: 'Pulling', push: 'Pushing', copy: 'Copying' },
     empty: {
       title: 'No images yet',
       body: 'Load an archive made by docker save (or an OCI layout), or build one from a folder with a Dockerfile.',
@@ -305,6 +316,9 @@ export const en = {
     state: { running: 'running', cached: 'CACHED', done: 'done', error: 'failed' },
     seconds: '{s} s',
     missReason: 'Ran again: {reason}',
+    estimate: 'Strata’s estimate',
+    estimateWhy: 'The engine says only which steps came from its cache (CACHED). Why a step ran again is Strata’s estimate: it compares this build with what it recorded of the last build of this folder on this engine (instruction text, build arguments, the files each COPY reads).',
+    onEngine: 'Built by {engine}: the folder is sent to the engine as the build context (.dockerignore honoured). CACHED is the engine’s own word; the reason a step ran again is Strata’s estimate.',
     done: 'Built image',
     history: 'Build history of this Dockerfile',
     failed: 'failed',
@@ -371,6 +385,7 @@ export const en = {
       label: 'Container terminal', exited: 'The process exited with code {code}.',
       stopped: 'The container is not running. Start it to open its terminal; its earlier output is under Logs.',
       elsewhere: 'This container was started outside the app (from the CLI), so its terminal is there. Its output is under Logs.',
+      mode: 'Terminal', exec: 'Shell (sh)', attach: 'Attach',
     },
     files: {
       up: 'Parent folder', saved: 'Saved into the container layer.', binary: 'This file is not text (or is larger than 1 MB), so it is not shown.',

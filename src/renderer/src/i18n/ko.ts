@@ -89,6 +89,10 @@ export const ko: Messages = {
     exactBytes: '{n}바이트', copy: '복사', copied: '복사됨',
   },
   help: {
+    terminalMode: {
+      title: '셸 또는 연결',
+      body: '셸은 컨테이너 안에서 sh를 엽니다(docker exec -it … sh). 연결은 -it로 실행된 컨테이너의 자체 프로세스에 붙습니다(docker attach). 탭을 닫으면 연결만 끊기고 컨테이너는 계속 실행됩니다.',
+    },
     whatIsThis: '이게 뭔가요?',
     imagesTotal: {
       title: '이미지 합계가 커 보이는 이유',
@@ -144,6 +148,12 @@ export const ko: Messages = {
     dangling: '댕글링만',
     inUse: '사용 중만',
     copyId: 'ID 복사', copied: '이미지 ID {id} 를 복사했습니다',
+    copyTo: {
+      button: '다른 엔진으로 복사…', title: '{ref} 를 다른 엔진으로 복사',
+      body: '이미지를 {from} 에서 고른 엔진으로 스트리밍합니다(docker save | docker load 와 같음): 레이어, 설정, 이름이 함께 옮겨집니다.',
+      target: '복사할 엔진', none: '연결할 수 있는 다른 엔진이 없습니다. 엔진은 DOCKER_HOST, docker 컨텍스트, 일반적인 소켓 위치에서 찾습니다.',
+      submit: '복사', copied: '{ref} 를 {to} 로 복사했습니다',
+    },
     bulk: {
       title: '이미지 {count}개를 삭제할까요?',
       frees: '삭제되는 이미지: {deleted}개 · 확보되는 공간: {size}.',
@@ -155,7 +165,7 @@ export const ko: Messages = {
       picked: '{count}개 선택됨: 삭제(또는 Delete 키)로 함께 삭제합니다. Ctrl+클릭은 하나씩 더하거나 빼고, Shift+클릭은 범위를 선택합니다.',
     },
     run: '실행…', load: '불러오기…', save: '저장…', import: '가져오기…', tag: '태그', remove: '삭제', prune: '정리…',
-    progress: { load: '아카이브 불러오는 중', save: '아카이브 저장 중', import: '가져오는 중', pull: '받는 중', push: '올리는 중' },
+    progress: { load: '아카이브 불러오는 중', save: '아카이브 저장 중', import: '가져오는 중', pull: '받는 중', push: '올리는 중', copy: '복사하는 중' },
     empty: {
       title: '아직 이미지가 없습니다',
       body: 'docker save 로 만든 아카이브(또는 OCI 레이아웃)를 불러오거나, Dockerfile 이 있는 폴더에서 빌드하세요.',
@@ -306,6 +316,9 @@ export const ko: Messages = {
     state: { running: '실행 중', cached: 'CACHED', done: '완료', error: '실패' },
     seconds: '{s}초',
     missReason: '다시 실행된 이유: {reason}',
+    estimate: 'Strata의 추정',
+    estimateWhy: '엔진은 어떤 단계를 캐시에서 가져왔는지(CACHED)만 알려 줍니다. 단계가 다시 실행된 이유는 Strata의 추정입니다: 이 엔진에서 이 폴더를 마지막으로 빌드했을 때 기록한 내용(명령 텍스트, 빌드 인자, 각 COPY가 읽는 파일)과 이번 빌드를 비교한 결과입니다.',
+    onEngine: '{engine} 에서 빌드합니다: 폴더를 빌드 컨텍스트로 엔진에 보냅니다(.dockerignore 적용). CACHED는 엔진이 알려 준 것이고, 단계가 다시 실행된 이유는 Strata의 추정입니다.',
     done: '빌드된 이미지',
     history: '이 Dockerfile 의 빌드 기록',
     failed: '실패',
@@ -372,6 +385,7 @@ export const ko: Messages = {
       label: '컨테이너 터미널', exited: '프로세스가 코드 {code}(으)로 종료되었습니다.',
       stopped: '컨테이너가 실행 중이 아닙니다. 터미널을 열려면 시작하세요. 이전 출력은 로그 탭에 있습니다.',
       elsewhere: '이 컨테이너는 앱 밖(CLI)에서 시작되어 터미널도 그쪽에 있습니다. 출력은 로그 탭에 있습니다.',
+      mode: '터미널', exec: '셸(sh)', attach: '연결(attach)',
     },
     files: {
       up: '상위 폴더', saved: '컨테이너 레이어에 저장했습니다.', binary: '텍스트 파일이 아니거나 1MB 보다 커서 표시하지 않습니다.',

@@ -139,6 +139,7 @@ export const useBuildStore = defineStore('build', () => {
       // Later events for a step carry only what changed.
       if (e.missReason) existing.missReason = e.missReason;
       if (e.missCause) existing.missCause = e.missCause;
+      if (e.missSource) existing.missSource = e.missSource;
       if (e.durationMs !== undefined) existing.durationMs = e.durationMs;
       if (e.state === 'cached' || (e.state === 'done' && existing.state !== 'cached')) existing.state = e.state;
     }

@@ -210,6 +210,8 @@ export const useImagesStore = defineStore('images', () => {
   const importTar = (path: string, ref: string) => track('import', (on) => api.stream('images.import', { path, ref }, on));
   const pull = (ref: string) => track('pull', (on) => api.stream('images.pull', { ref }, on));
   const push = (ref: string) => track('push', (on) => api.stream('images.push', { ref }, on));
+  /** Copies an image from the engine the views show (`from`) into another: the source's save streamed into the target's load. */
+  const copyTo = (ref: string, from: string, to: string) => track('copy', (on) => api.stream('images.copy', { ref, from, to }, on));
 
   let subscribed = false;
   function subscribe(): void {
@@ -221,6 +223,6 @@ export const useImagesStore = defineStore('images', () => {
 
   return {
     images, loaded, loading, error, pattern, dangling, inUse, sortKey, sortDesc, selected, marked, progress, notice, allRows, rows, totalSize, selectedRow,
-    pickedRows, pick, refresh, sortBy, tag, remove, removeMany, removePreview, prunePreview, prune, load, save, importTar, pull, push, subscribe,
+    pickedRows, pick, refresh, sortBy, tag, remove, removeMany, removePreview, prunePreview, prune, load, save, importTar, pull, push, copyTo, subscribe,
   };
 });

@@ -100,7 +100,7 @@ describe('engine switcher', () => {
     await w.get('[data-testid="engine-select"]').setValue('DOCKER_HOST');
     for (let i = 0; i < 50 && app.info?.engine.id !== 'DOCKER_HOST'; i += 1) await new Promise((r) => setTimeout(r, 20));
     expect(app.info?.engine).toMatchObject({ id: 'DOCKER_HOST', kind: 'engine-api' });
-    expect(app.info?.features.pull).toBe(false);
+    expect(app.info?.features).toMatchObject({ pull: true, build: true, import: false });
     expect(app.notOnEngine).toBe(ko.engines.unsupported.replace('{engine}', 'DOCKER_HOST'));
     setLocale('en');
     expect(en.engines.unsupported).toContain('{engine}');
