@@ -59,7 +59,7 @@ export function engineProgress(): (m: DockerJsonMessage) => ProgressEvent {
 async function pull(p: Provider, { ref }: StreamParams<'images.pull'>, ctx: StreamContext<ProgressEvent>, credentials: CredentialSetup): Promise<{ id: string }> {
   const engine = engineOf(p);
   const progress = engineProgress();
-  for await (const m of pullOnEngine(engine.client, ref, await authFor(credentials, ref), ctx.signal)) ctx.emit(progress(m));
+  for await (const m of pullOnEngine(await engine.client, ref, await authFor(credentials, ref), ctx.signal)) ctx.emit(progress(m));
   const inspect = (await engine.inspectImage(ref)) as { Id?: string };
   return { id: inspect.Id ?? '' };
 }
@@ -67,14 +67,14 @@ async function pull(p: Provider, { ref }: StreamParams<'images.pull'>, ctx: Stre
 async function push(p: Provider, { ref }: StreamParams<'images.push'>, ctx: StreamContext<ProgressEvent>, credentials: CredentialSetup): Promise<null> {
   const engine = engineOf(p);
   const progress = engineProgress();
-  for await (const m of pushOnEngine(engine.client, ref, await authFor(credentials, ref), ctx.signal)) ctx.emit(progress(m));
+  for await (const m of pushOnEngine(await engine.client, ref, await authFor(credentials, ref), ctx.signal)) ctx.emit(progress(m));
   return null;
 }
 
 /** A terminal on the engine's container: keystrokes in, output out, resizes as the view sends them. Cancelling closes it. */
 async function terminal(p: Provider, params: StreamParams<'containers.terminal'>, ctx: StreamContext<{ data: string }>): Promise<{ exitCode: number }> {
   const engine = engineOf(p);
-  const term = await openEngineTerminal(engine.client, params.id, params.mode ?? 'exec', { cols: params.cols, rows: params.rows });
+  const term = await openEngineTerminal(await engine.client, params.id, params.mode ?? 'exec', { cols: params.cols, rows: params.rows });
   void term.resize(params.cols, params.rows);
   const decoder = new TextDecoder();
   term.stream.on('data', (chunk: Buffer) => {

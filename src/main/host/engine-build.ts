@@ -222,7 +222,7 @@ export async function buildOnEngineProvider(
   const steps = new ClassicBuildSteps(prev, p.noCache, inputs, (e) => ctx.emit(e));
   const tar = contextTar(dir, build.dockerfile);
   try {
-    for await (const m of buildOnEngine(provider.client, tar.stream, {
+    for await (const m of buildOnEngine(await provider.client, tar.stream, {
       dockerfile: tar.dockerfile, tags: p.tags, buildArgs: p.buildArgs, noCache: p.noCache, signal: ctx.signal, ...(p.target ? { target: p.target } : {}),
     })) await steps.message(m);
   } finally {

@@ -170,7 +170,7 @@ export class EngineApiProvider implements Provider {
   private readonly endpoint: Endpoint;
   /** Plain HTTP for the JSON GETs, where the endpoint needs no TLS or ssh. */
   private readonly raw: RawTarget | undefined;
-  private client: Promise<Docker> | undefined;
+  private dockerode: Promise<Docker> | undefined;
 
   private constructor(name: string, endpoint: Endpoint, apiVersion: string) {
     this.name = name;
@@ -180,7 +180,7 @@ export class EngineApiProvider implements Provider {
   }
 
   /** The engine's client, for the desktop's long calls kept beside the seam (engine-api/desktop-calls.ts). */
-  get client(): Docker {
+  get client(): Promise<Docker> {
     return this.docker;
   }
 
@@ -195,7 +195,7 @@ export class EngineApiProvider implements Provider {
 
   /** dockerode, made on first use: streams, writes, and every call over TLS or ssh. */
   private get docker(): Promise<Docker> {
-    return (this.client ??= dockerClient({ ...modemOptions(this.endpoint), version: `v${this.apiVersion}` }));
+    return (this.dockerode ??= dockerClient({ ...modemOptions(this.endpoint), version: `v${this.apiVersion}` }));
   }
 
   /** A JSON GET: raw HTTP where it can, else dockerode's `viaDocker`. */
