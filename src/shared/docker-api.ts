@@ -100,8 +100,14 @@ export interface DockerJsonMessage {
   status?: string;
   id?: string;
   progress?: string;
+  /** Present (even empty) on per-layer progress; docker hides the ones with a count off a terminal. */
+  progressDetail?: { current?: number; total?: number; hidecounts?: boolean; units?: string };
+  from?: string;
+  time?: number;
+  timeNano?: number;
   error?: string;
-  errorDetail?: { message: string };
+  /** `code`: a build's failed RUN gives its exit status (docker exits with it). */
+  errorDetail?: { code?: number; message: string };
   aux?: unknown;
 }
 

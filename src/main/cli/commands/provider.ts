@@ -21,24 +21,13 @@ import { containerRow, toDiskUsageReport, toHistoryEntry, toImageSummary } from 
 import { ALL_WARNING, DANGLING_WARNING } from './images.ts';
 import { readLine } from '../prompt.ts';
 import { PS_HEADER } from '../container-format.ts';
+import { daemonMessage, notFoundMessage } from '../provider-errors.ts';
+import { TRANSFER_COMMANDS } from './provider-transfer.ts';
+import { CONTAINER_PROVIDER_COMMANDS } from './provider-containers.ts';
 
 export type ProviderRun = (ctx: CommandContext, provider: Provider) => Promise<number | void>;
 
-/**
- * docker's client wording for an engine's refusal: a missing object it looked up by name is
- * "Error: No such image: x" (the client's own message), anything else "Error response from daemon: …".
- */
-export function daemonMessage(err: unknown): string {
-  const e = err as Error;
-  if (e instanceof StrataError && e.details?.status !== undefined) return `Error response from daemon: ${e.message}`;
-  return `Error: ${e.message}`;
-}
-
-/** The docker client names a missing object as the user wrote it ("No such image: x", not "x:latest"). */
-function notFoundMessage(err: unknown, object: 'image' | 'container', name: string): string {
-  const e = err as Error;
-  return e instanceof StrataError && e.code === 'not-found' ? `Error: No such ${object}: ${name}` : daemonMessage(err);
-}
+export { daemonMessage };
 
 async function images(ctx: CommandContext, p: Provider, calledAsImages: boolean): Promise<number> {
   const matchName = ctx.args[0];
@@ -258,5 +247,5 @@ async function rm(ctx: CommandContext, p: Provider): Promise<number> {
 /** The commands routed through a provider, by their path (`image prune`). */
 export const PROVIDER_COMMANDS: Record<string, ProviderRun> = {
   images: (ctx, p) => images(ctx, p, true), 'image ls': (ctx, p) => images(ctx, p, false), history, inspect, 'image inspect': inspect, tag, rmi, 'image prune': imagePrune, save, load, 'system df': systemDf,
-  ps, logs, diff, commit, rm,
+  ps, logs, diff, commit, rm, ...TRANSFER_COMMANDS, ...CONTAINER_PROVIDER_COMMANDS,
 };
