@@ -11,7 +11,6 @@ import type { Provider, RegistryAuth } from '../../providers/provider.ts';
 import { familiarName, formatReference, parseReference, repositoryName, type Reference } from '../../engine/image/reference.ts';
 import { DockerConfigCredentialStore } from '../../engine/registry/credentials.ts';
 import { contextTar, type ContextTar } from '../../engine/build/context-tar.ts';
-import { StrataError } from '../../../shared/errors.ts';
 import { humanSize4 } from '../units.ts';
 import { displayJsonMessages, StreamError } from '../jsonmessage.ts';
 
@@ -29,10 +28,22 @@ class Sink extends Writable {
   }
 }
 
-/** docker's reference parsing for pull and push: `Using default tag: latest` for a bare name. */
-function namedReference(ctx: CommandContext, all: boolean, quiet: boolean): Reference {
-  const ref = parseReference(ctx.args[0]!, { defaultTag: false });
-  if (all && (ref.tag !== undefined || ref.digest !== undefined)) throw new StrataError('invalid', "tag can't be used with --all-tags/-a");
+/**
+ * docker's reference parsing for pull and push: `Using default tag: latest` for a bare name. Its
+ * refusals are the client's own: printed as they are, status 1 (undefined returned).
+ */
+function namedReference(ctx: CommandContext, all: boolean, quiet: boolean): Reference | undefined {
+  let ref: Reference;
+  try {
+    ref = parseReference(ctx.args[0]!, { defaultTag: false });
+  } catch (err) {
+    ctx.stderr.write(`${(err as Error).message}\n`);
+    return undefined;
+  }
+  if (all && (ref.tag !== undefined || ref.digest !== undefined)) {
+    ctx.stderr.write("tag can't be used with --all-tags/-a\n");
+    return undefined;
+  }
   if (!all && ref.tag === undefined && ref.digest === undefined) {
     ref.tag = 'latest';
     if (!quiet) ctx.stdout.write('Using default tag: latest\n');
@@ -58,6 +69,7 @@ async function pull(ctx: CommandContext, p: Provider): Promise<number> {
   const all = flagBool(ctx, 'all-tags');
   const quiet = flagBool(ctx, 'quiet');
   const ref = namedReference(ctx, all, quiet);
+  if (!ref) return 1;
   const platform = flagString(ctx, 'platform');
   // The API's tag: the digest when there is one (getAPITagFromNamedRef).
   const tag = ref.digest ?? ref.tag;
@@ -77,6 +89,7 @@ async function push(ctx: CommandContext, p: Provider): Promise<number> {
   const all = flagBool(ctx, 'all-tags');
   const quiet = flagBool(ctx, 'quiet');
   const ref = namedReference(ctx, all, quiet);
+  if (!ref) return 1;
   const messages = p.pushImage(familiarName(repositoryName(ref)), { auth: await registryAuth(ref), signal: ctx.signal, ...(ref.tag !== undefined ? { tag: ref.tag } : {}) });
   try {
     await displayJsonMessages(messages, quiet ? new Sink() : ctx.stdout);

@@ -53,7 +53,7 @@ function paxRecord(key: string, value: string): string {
   return `${len}${body}`;
 }
 
-function ustarBlock(h: { name: string; mode: number; uid: number; gid: number; size: number; mtime: number; typeflag: string; linkname: string; uname: string; gname: string }): Buffer {
+function ustarBlock(h: { name: string; mode: number; uid: number; gid: number; size: number; mtime: number; typeflag: string; linkname: string; uname: string; gname: string; devices?: boolean }): Buffer {
   const b = Buffer.alloc(BLOCK);
   b.write(h.name, 0, 100, 'utf8');
   octal(b, 100, 8, h.mode);
@@ -67,8 +67,11 @@ function ustarBlock(h: { name: string; mode: number; uid: number; gid: number; s
   b.write('00', 263, 2, 'latin1');
   b.write(h.uname, 265, 32, 'utf8');
   b.write(h.gname, 297, 32, 'utf8');
-  octal(b, 329, 8, 0);
-  octal(b, 337, 8, 0);
+  // Go writes the device numbers of a file's own header, not of the PAX header before it
+  if (h.devices !== false) {
+    octal(b, 329, 8, 0);
+    octal(b, 337, 8, 0);
+  }
   b.fill(0x20, 148, 156);
   let sum = 0;
   for (const byte of b) sum += byte;
@@ -88,7 +91,7 @@ export function goTarHeader(h: GoTarHeader): Buffer {
   const data = Buffer.from(records);
   const slash = h.name.replace(/\/$/, '').lastIndexOf('/');
   const paxName = `${slash < 0 ? '' : `${h.name.slice(0, slash)}/`}PaxHeaders.0/${h.name.replace(/\/$/, '').slice(slash + 1)}`.slice(0, 100);
-  const pax = ustarBlock({ name: paxName, mode: 0, uid: 0, gid: 0, size: data.length, mtime: 0, typeflag: 'x', linkname: '', uname: '', gname: '' });
+  const pax = ustarBlock({ name: paxName, mode: 0, uid: 0, gid: 0, size: data.length, mtime: 0, typeflag: 'x', linkname: '', uname: '', gname: '', devices: false });
   return Buffer.concat([pax, data, padding(data.length), main]);
 }
 

@@ -10,7 +10,7 @@
  *   the mode's type bits, a PAX record for a long name; the classic builder's COPY cache keys on
  *   these fields, and "Sending build context" counts the bytes docker counts;
  * - a Dockerfile outside the context is added as `.dockerfile.<20 hex>` and named in `.dockerignore`
- *   (AddDockerfileToBuildContext).
+ *   (AddDockerfileToBuildContext), the archive then ending as docker's does (see contextBlocks).
  * Sockets and device nodes are never sent: a context never needs them.
  */
 import { existsSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
@@ -122,20 +122,24 @@ async function* contextBlocks(tree: SourceTree, outside: { name: string; text: s
         break;
     }
   }
-  if (outside) {
-    // AddDockerfileToBuildContext: root-owned 0600 entries made now
-    const made = { mode: 0o600, uid: 0, gid: 0, mtime: Math.floor(Date.now() / 1000), uname: '', gname: '', type: 'file' as const, size: 0 };
-    yield* inMemoryFile({ ...made, name: outside.name }, outside.text);
-    if (!ignoreSeen) yield* inMemoryFile({ ...made, name: '.dockerignore' }, `.dockerignore\n${outside.name}\n`);
+  if (!outside) {
+    yield END_OF_ARCHIVE;
+    return;
   }
-  yield END_OF_ARCHIVE;
+  // AddDockerfileToBuildContext: root-owned 0600 entries made now, at the end. docker's tar
+  // rewriter closes its pipe before its tar writer, so the last entry goes unpadded and the
+  // archive has no end blocks: the engine reads it so, and "Sending build context" counts that.
+  const made = { mode: 0o600, uid: 0, gid: 0, mtime: Math.floor(Date.now() / 1000), uname: '', gname: '', type: 'file' as const, size: 0 };
+  const added = [{ ...made, name: outside.name, text: outside.text }];
+  if (!ignoreSeen) added.push({ ...made, name: '.dockerignore', text: `.dockerignore\n${outside.name}\n` });
+  for (const [i, { text, ...header }] of added.entries()) yield* inMemoryFile(header, text, i < added.length - 1);
 }
 
-function* inMemoryFile(header: GoTarHeader, text: string): Generator<Buffer> {
+function* inMemoryFile(header: GoTarHeader, text: string, padded = true): Generator<Buffer> {
   const data = Buffer.from(text);
   yield goTarHeader({ ...header, size: data.length });
   yield data;
-  yield padding(data.length);
+  if (padded) yield padding(data.length);
 }
 
 /** A regular file opened without following links; its header carries the opened descriptor's size and mode. */
