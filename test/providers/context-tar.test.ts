@@ -26,7 +26,7 @@ async function entries(buf: Buffer): Promise<{ name: string; type: string; mode:
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (h, stream, next) => {
       const parts: Buffer[] = [];
-      stream.on('data', (c: Buffer) => parts.push(c));
+      stream.on('data', (c: unknown) => parts.push(c as Buffer));
       stream.on('end', () => {
         out.push({ name: h.name, type: h.type ?? '', mode: h.mode ?? 0, uid: h.uid ?? 0, gid: h.gid ?? 0, uname: h.uname ?? '', gname: h.gname ?? '', size: h.size ?? 0, linkname: h.linkname ?? null, body: Buffer.concat(parts).toString('utf8') });
         next();
