@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { Agent, IncomingMessage } from 'node:http';
 import { Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { StrataError, type ErrorCode } from '../../../shared/errors.ts';
@@ -80,7 +80,8 @@ export async function probe(endpoint: Endpoint, timeoutMs = 5000, detail = false
   }
   try {
     const res = await ping(pinger);
-    res.resume();
+    // read to its end, so that a kept-alive connection (ssh) is free for the next call
+    await new Promise((resolve) => res.on('end', resolve).on('error', resolve).resume());
     const apiVersion = String(res.headers['api-version'] ?? '');
     if (!apiVersion || compareApiVersions(apiVersion, MIN_API_VERSION) < 0) {
       return {
@@ -375,6 +376,7 @@ export class EngineApiProvider implements Provider {
   }
 
   close(): void {
-    // Unix and TCP connections are per request; nothing is held open between calls.
+    // Unix and TCP connections are per request; an ssh host's kept-alive connections end here.
+    (this.docker.modem as { agent?: Agent }).agent?.destroy();
   }
 }
