@@ -77,15 +77,27 @@ function dialStdio(args: string[]): Duplex {
     touch();
     if (!socket.push(c)) stdout.pause();
   });
-  stdout.on('end', () => socket.push(null));
   // the remote end went away while writing: what ssh said (its exit) tells why
   stdin.on('error', () => {});
   const fail = (why: string): void => {
     socket.destroy(new StrataError('unavailable', `command [ssh ${args.join(' ')}] ${why}, please make sure the URL is valid, and Docker 18.09 or later is installed on the remote host: stderr=${said.trim()}`));
   };
   child.on('error', (err) => fail(`could not run: ${err.message}`));
+  // The connection ends once ssh's output has ended and ssh has exited: cleanly, or with why it failed.
+  let outputEnded = false;
+  let exitCode: number | null | undefined;
+  const settle = (): void => {
+    if (!outputEnded || exitCode === undefined) return;
+    if (exitCode === 0 || exitCode === null) socket.push(null);
+    else fail(`has exited with exit status ${exitCode}`);
+  };
+  stdout.on('end', () => {
+    outputEnded = true;
+    settle();
+  });
   child.on('exit', (code) => {
-    if (code !== 0 && code !== null) fail(`has exited with exit status ${code}`);
+    exitCode = code;
+    settle();
   });
   const handles = [child, stdin, stdout, stderr] as unknown as { ref(): void; unref(): void }[];
   Object.assign(socket, {
