@@ -277,6 +277,17 @@ describe('containers end to end through the CLI', () => {
     expect(json[0]!.Config.Image).toBe('busybox');
   });
 
+  it('restart stops a running container and starts it again', async ({ skip }) => {
+    if (why()) skip(why());
+    expect((await strata(root, ['run', '-d', '--name', 'again-and-again', 'busybox', 'sh', '-c', 'echo started; while :; do sleep 0.1; done'])).code).toBe(0);
+    expect(await strata(root, ['restart', '-t', '1', 'again-and-again', 'nosuch-restart'])).toMatchObject({ code: 1, stdout: 'again-and-again\n' });
+    // both runs wrote their line (the second may take a moment to start)
+    for (let i = 0; i < 200 && (await strata(root, ['logs', 'again-and-again'])).stdout !== 'started\nstarted\n'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await strata(root, ['logs', 'again-and-again'])).stdout).toBe('started\nstarted\n');
+    expect((await strata(root, ['ps', '--filter', 'name=again-and-again', '--format', '{{.State}}'])).stdout).toBe('running\n');
+    expect((await strata(root, ['stop', '-t', '0', 'again-and-again'])).code).toBe(0);
+  });
+
   it('a container whose runner died reads as exited; start brings it back with its files', async ({ skip }) => {
     if (why()) skip(why());
     expect((await strata(root, ['run', '--name', 'again', 'busybox', 'sh', '-c', 'echo 1 >> /count'])).code).toBe(0);

@@ -298,8 +298,8 @@ describe.skipIf(skip)('Engine API provider against a real dockerd', () => {
   });
 
   it('commands not routed yet say so', async () => {
-    const r = await s(['build', '.']);
+    const r = await s(['kill', 'c1']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Error: "strata build" is not supported against an Engine API provider yet\n');
+    expect(r.stderr).toBe('Error: "strata kill" is not supported against an Engine API provider yet\n');
   });
 });

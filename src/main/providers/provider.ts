@@ -38,14 +38,85 @@ export interface Provider {
   commitContainer(id: string, options: { repo?: string; tag?: string; comment?: string; author?: string; pause?: boolean; changes?: string[]; message?: string }): Promise<{ Id: string }>;
   removeContainer(id: string, options: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void>;
   startContainer(id: string): Promise<void>;
-  /** docker stop: SIGTERM, then SIGKILL after the grace period. */
-  stopContainer(id: string): Promise<void>;
-  restartContainer(id: string): Promise<void>;
+  /** docker stop: SIGTERM, then SIGKILL after `timeout` seconds (default: the container's own, 10). */
+  stopContainer(id: string, options?: { timeout?: number }): Promise<void>;
+  restartContainer(id: string, options?: { timeout?: number }): Promise<void>;
+
+  /** docker pull: the engine's progress messages in order. `tag` may be a digest; none pulls every tag. */
+  pullImage(image: { name: string; tag?: string }, options: { platform?: string; auth?: RegistryAuth; signal?: AbortSignal }): AsyncIterable<DockerJsonMessage>;
+  /** docker push of one tag (or, without `tag`, every tag of `name`). */
+  pushImage(name: string, options: { tag?: string; auth?: RegistryAuth; signal?: AbortSignal }): AsyncIterable<DockerJsonMessage>;
+  /** The classic builder's `/build`: `context` is the tar the client streams; the messages in order. */
+  buildImage(context: Readable, options: BuildImageOptions): AsyncIterable<DockerJsonMessage>;
+  /** docker create: the new container's ID and the engine's warnings. */
+  createContainer(spec: ContainerSpec): Promise<{ Id: string; Warnings: string[] }>;
+  /**
+   * Attaches to stdout and stderr (resolves once attached, before the container starts); the
+   * output ends when the container exits, or when `signal` aborts (the connection is closed).
+   */
+  attachContainer(id: string, options?: { signal?: AbortSignal }): Promise<AsyncIterable<OutputChunk>>;
+  /** Registers a wait with the engine (resolves once registered); `exited` settles with the exit status, or rejects when `signal` aborts. */
+  waitContainer(id: string, condition: 'next-exit' | 'removed' | 'not-running', options?: { signal?: AbortSignal }): Promise<{ exited: Promise<number> }>;
+  /** docker exec without a terminal: the command's output, then its exit code. */
+  execInContainer(id: string, spec: ExecSpec): Promise<{ output: AsyncIterable<OutputChunk>; exitCode(): Promise<number> }>;
 
   /** The engine's event stream (until `signal` aborts, or `until`). */
   events(options: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): AsyncIterable<DockerEvent>;
 
   close(): void;
+}
+
+/** One piece of a container's output, demultiplexed. */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+/** Registry credentials as the engine's X-Registry-Auth header carries them (docker's AuthConfig). */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  serveraddress?: string;
+}
+
+/** What `docker build` sends beside the context (classic builder). */
+export interface BuildImageOptions {
+  tags: string[];
+  /** The Dockerfile's path inside the context tar. */
+  dockerfile: string;
+  /** null: declared without a value (`--build-arg X` with X unset). */
+  buildArgs: Record<string, string | null>;
+  noCache: boolean;
+  pull: boolean;
+  quiet: boolean;
+  network?: string;
+  target?: string;
+  platform?: string;
+  signal?: AbortSignal;
+}
+
+/** What `docker run`/`create` asks for, the fields Strata passes to an engine. */
+export interface ContainerSpec {
+  image: string;
+  cmd: string[];
+  name?: string;
+  env: string[];
+  labels: Record<string, string>;
+  entrypoint?: string;
+  workdir?: string;
+  user?: string;
+  network?: string;
+  autoRemove: boolean;
+  /** Attach stdout and stderr (a foreground run). */
+  attach: boolean;
+}
+
+export interface ExecSpec {
+  cmd: string[];
+  env: string[];
+  user?: string;
+  workdir?: string;
 }
 
 /** How an engine answered when it was looked at (the contract's type: the desktop shows it as it is). */

@@ -57,6 +57,23 @@ export const stopCommand: Command = {
   },
 };
 
+export const restartCommand: Command = {
+  path: ['restart'],
+  aliases: [['container', 'restart']],
+  usage: 'strata restart [OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Restart one or more containers',
+  flags: [{ name: 'time', short: 't', type: 'string', description: 'Seconds to wait for stop before killing the container' }],
+  minArgs: 1,
+  async run(ctx) {
+    const engine = ctx.engine();
+    const t = Number(flagString(ctx, 'time') ?? '10');
+    return eachContainer(ctx, async (ref) => {
+      await engine.containers.stop(ref, t);
+      await engine.containers.startDetached(ref);
+    });
+  },
+};
+
 export const killCommand: Command = {
   path: ['kill'],
   aliases: [['container', 'kill']],

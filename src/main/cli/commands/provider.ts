@@ -19,24 +19,11 @@ import { compile, renderRows } from '../formatter.ts';
 import { humanSize4 } from '../units.ts';
 import { containerRow, toDiskUsageReport, toHistoryEntry, toImageSummary } from '../provider-shapes.ts';
 import { readLine } from '../prompt.ts';
+import { daemonMessage, notFoundMessage } from '../provider-errors.ts';
 
 export type ProviderRun = (ctx: CommandContext, provider: Provider) => Promise<number | void>;
 
-/**
- * docker's client wording for an engine's refusal: a missing object it looked up by name is
- * "Error: No such image: x" (the client's own message), anything else "Error response from daemon: …".
- */
-export function daemonMessage(err: unknown): string {
-  const e = err as Error;
-  if (e instanceof StrataError && e.details?.status !== undefined) return `Error response from daemon: ${e.message}`;
-  return `Error: ${e.message}`;
-}
-
-/** The docker client names a missing object as the user wrote it ("No such image: x", not "x:latest"). */
-function notFoundMessage(err: unknown, object: 'image' | 'container', name: string): string {
-  const e = err as Error;
-  return e instanceof StrataError && e.code === 'not-found' ? `Error: No such ${object}: ${name}` : daemonMessage(err);
-}
+export { daemonMessage };
 
 async function images(ctx: CommandContext, p: Provider, calledAsImages: boolean): Promise<number> {
   const matchName = ctx.args[0];
@@ -259,4 +246,11 @@ async function rm(ctx: CommandContext, p: Provider): Promise<number> {
 export const PROVIDER_COMMANDS: Record<string, ProviderRun> = {
   images: (ctx, p) => images(ctx, p, true), 'image ls': (ctx, p) => images(ctx, p, false), history, inspect, 'image inspect': inspect, tag, rmi, 'image prune': imagePrune, save, load, 'system df': systemDf,
   ps, logs, diff, commit, rm,
+  // loaded on use: a listing must not pay for the context walker, the credentials or the attach code
+  ...onUse(() => import('./provider-transfer.ts').then((m) => m.TRANSFER_COMMANDS), ['pull', 'push', 'build']),
+  ...onUse(() => import('./provider-containers.ts').then((m) => m.CONTAINER_PROVIDER_COMMANDS), ['run', 'exec', 'start', 'stop', 'restart']),
 };
+
+function onUse(load: () => Promise<Record<string, ProviderRun>>, names: string[]): Record<string, ProviderRun> {
+  return Object.fromEntries(names.map((name) => [name, async (ctx: CommandContext, p: Provider) => (await load())[name]!(ctx, p)]));
+}

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DockerOptions } from 'dockerode';
 import { StrataError } from '../../../shared/errors.ts';
+import { sshAgent } from './ssh.ts';
 
 /** Where an Engine API listens and how to reach it: what `-H`, DOCKER_HOST and a context's endpoint say. */
 export interface Endpoint {
@@ -34,7 +35,7 @@ export function readPems(dir: string): { ca?: string; cert?: string; key?: strin
 }
 
 /** dockerode/docker-modem options for an endpoint; throws 'invalid' for a URL docker would refuse too. */
-export function modemOptions(endpoint: Endpoint, env: NodeJS.ProcessEnv = process.env): DockerOptions {
+export function modemOptions(endpoint: Endpoint): DockerOptions {
   let url: URL;
   try {
     url = new URL(endpoint.host);
@@ -63,22 +64,9 @@ export function modemOptions(endpoint: Endpoint, env: NodeJS.ProcessEnv = proces
         ...(tls.verify ? {} : { checkServerIdentity: () => undefined }),
       } as DockerOptions;
     }
-    case 'ssh:': {
-      // As the docker CLI: ssh to the host and run `docker system dial-stdio` there (docker-modem does).
-      const sshOptions: Record<string, unknown> = {};
-      if (env.SSH_AUTH_SOCK) sshOptions.agent = env.SSH_AUTH_SOCK;
-      else {
-        const key = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((k) => join(env.HOME ?? homedir(), '.ssh', k)).find((p) => existsSync(p));
-        if (key) sshOptions.privateKey = readFileSync(key);
-      }
-      return {
-        protocol: 'ssh',
-        host: url.hostname,
-        port: url.port ? Number(url.port) : 22,
-        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-        sshOptions,
-      } as DockerOptions;
-    }
+    case 'ssh:':
+      // As the docker CLI: the system ssh runs `docker system dial-stdio` on the host (ssh.ts).
+      return { protocol: 'http', host: 'docker.example.com', port: 80, agent: sshAgent(endpoint.host) } as DockerOptions;
     default:
       throw new StrataError('unsupported', `unsupported docker host protocol "${url.protocol.replace(/:$/, '')}" (use unix://, tcp:// or ssh://)`);
   }

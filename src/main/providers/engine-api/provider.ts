@@ -1,12 +1,15 @@
-import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import type { Agent, IncomingMessage } from 'node:http';
+import { Readable, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { StrataError, type ErrorCode } from '../../../shared/errors.ts';
 import type {
   DockerChange, DockerContainerSummary, DockerEvent, DockerHistoryItem, DockerImageDeleteItem, DockerImagesPruneResponse,
   DockerImageSummary, DockerJsonMessage, DockerSystemDf, Filters,
 } from '../../../shared/docker-api.ts';
-import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION, type EngineState, type Provider } from '../provider.ts';
+import {
+  compareApiVersions, MAX_API_VERSION, MIN_API_VERSION, type BuildImageOptions, type ContainerSpec, type EngineState, type ExecSpec, type OutputChunk,
+  type Provider, type RegistryAuth,
+} from '../provider.ts';
 import { modemOptions, type Endpoint } from './endpoint.ts';
 import { getJson, getStream, query, rawTarget, type RawTarget } from './raw-http.ts';
 
@@ -21,7 +24,7 @@ export function engineError(err: unknown): Error {
   if (err instanceof StrataError) return err;
   const e = err as { statusCode?: number; json?: { message?: string } | null; reason?: string; message?: string; code?: string };
   if (typeof e.statusCode === 'number') {
-    const message = e.json?.message ?? (typeof e.json === 'string' ? e.json : undefined) ?? e.reason ?? e.message ?? `status ${e.statusCode}`;
+    const message = e.json?.message ?? (typeof e.json === 'string' ? e.json : undefined) ?? streamedCause(e.message) ?? e.reason ?? e.message ?? `status ${e.statusCode}`;
     const byStatus: Record<number, ErrorCode> = { 400: 'invalid', 401: 'unauthorized', 403: 'permission-denied', 404: 'not-found', 409: 'conflict', 501: 'unsupported', 503: 'unavailable' };
     return new StrataError(byStatus[e.statusCode] ?? 'internal', String(message).trimEnd(), { details: { status: e.statusCode } });
   }
@@ -30,6 +33,20 @@ export function engineError(err: unknown): Error {
     return new StrataError('unavailable', e.message ?? 'engine unreachable', { cause: err });
   }
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * docker-modem keeps no JSON for a refused streaming request (pull, push, build, wait): the
+ * engine's message is only inside its own "(HTTP code 404) unexpected - MESSAGE " text.
+ */
+function streamedCause(message: string | undefined): string | undefined {
+  const m = /^\(HTTP code \d+\) [^-]*- ([\s\S]*?) ?$/.exec(message ?? '');
+  if (!m) return undefined;
+  try {
+    return (JSON.parse(m[1]!) as { message?: string }).message ?? m[1];
+  } catch {
+    return m[1];
+  }
 }
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -111,7 +128,8 @@ function engineCalls(endpoint: Endpoint, timeoutMs: number): EngineCalls {
   return {
     ping: async () => {
       const res = await ping(await dockerClient({ ...options, timeout: timeoutMs }));
-      res.resume();
+      // read to its end, so that a kept-alive connection (ssh) is free for the next call
+      await new Promise((resolve) => res.on('end', resolve).on('error', resolve).resume());
       return String(res.headers['api-version'] ?? '');
     },
     get: async <T>(apiVersion: string, path: string) => {
@@ -151,6 +169,14 @@ async function* demultiplex(source: AsyncIterable<Buffer>): AsyncIterable<{ stre
       buf = buf.subarray(8 + size);
     }
   }
+}
+
+/** Statuses an engine refuses with (any other is still an error, named "unexpected"). */
+const REFUSALS = { 400: 'bad parameter', 401: 'unauthorized', 403: 'forbidden', 404: 'no such object', 409: 'conflict', 500: 'server error', 503: 'unavailable' };
+
+/** The X-Registry-Auth header as the docker CLI writes it: URL-safe base64 of the JSON, padded ("e30=" for none). */
+export function encodeAuth(auth: RegistryAuth): string {
+  return Buffer.from(JSON.stringify(auth)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 /** An image or container name in a request's path: as the user wrote it, with nothing that would end the path. */
@@ -303,12 +329,108 @@ export class EngineApiProvider implements Provider {
     await call(async () => (await this.docker).getContainer(id).start());
   }
 
-  async stopContainer(id: string): Promise<void> {
-    await call(async () => (await this.docker).getContainer(id).stop());
+  async stopContainer(id: string, o: { timeout?: number } = {}): Promise<void> {
+    await call(async () => (await this.docker).getContainer(id).stop(o.timeout !== undefined ? { t: o.timeout } : {}));
   }
 
-  async restartContainer(id: string): Promise<void> {
-    await call(async () => (await this.docker).getContainer(id).restart());
+  async restartContainer(id: string, o: { timeout?: number } = {}): Promise<void> {
+    await call(async () => (await this.docker).getContainer(id).restart(o.timeout !== undefined ? { t: o.timeout } : {}));
+  }
+
+  async *pullImage(image: { name: string; tag?: string }, o: { platform?: string; auth?: RegistryAuth; signal?: AbortSignal }): AsyncIterable<DockerJsonMessage> {
+    const query = { fromImage: image.name, ...(image.tag !== undefined ? { tag: image.tag } : {}), ...(o.platform ? { platform: o.platform } : {}) };
+    yield* this.messages(await this.dial({ path: '/images/create', query, auth: o.auth ?? {}, ...(o.signal ? { signal: o.signal } : {}) }));
+  }
+
+  async *pushImage(name: string, o: { tag?: string; auth?: RegistryAuth; signal?: AbortSignal }): AsyncIterable<DockerJsonMessage> {
+    const query = o.tag !== undefined ? { tag: o.tag } : {};
+    yield* this.messages(await this.dial({ path: `/images/${name}/push`, query, auth: o.auth ?? {}, ...(o.signal ? { signal: o.signal } : {}) }));
+  }
+
+  async *buildImage(context: Readable, o: BuildImageOptions): AsyncIterable<DockerJsonMessage> {
+    // The query the docker CLI sends for the classic builder (version 1), removing intermediate containers.
+    const query = {
+      t: o.tags, dockerfile: o.dockerfile, buildargs: JSON.stringify(o.buildArgs), networkmode: o.network ?? 'default', rm: '1', version: '1',
+      ...(o.quiet ? { q: '1' } : {}), ...(o.noCache ? { nocache: '1' } : {}), ...(o.pull ? { pull: '1' } : {}),
+      ...(o.target ? { target: o.target } : {}), ...(o.platform ? { platform: o.platform.toLowerCase() } : {}),
+    };
+    yield* this.messages(await this.dial({ path: '/build', query, file: context, ...(o.signal ? { signal: o.signal } : {}) }));
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<{ Id: string; Warnings: string[] }> {
+    const body = {
+      Image: spec.image, Env: spec.env, Labels: spec.labels, Tty: false, OpenStdin: false, StdinOnce: false, AttachStdin: false,
+      AttachStdout: spec.attach, AttachStderr: spec.attach,
+      ...(spec.cmd.length > 0 ? { Cmd: spec.cmd } : {}), ...(spec.entrypoint !== undefined ? { Entrypoint: [spec.entrypoint] } : {}),
+      ...(spec.workdir !== undefined ? { WorkingDir: spec.workdir } : {}), ...(spec.user !== undefined ? { User: spec.user } : {}),
+      HostConfig: { AutoRemove: spec.autoRemove, ...(spec.network !== undefined ? { NetworkMode: spec.network } : {}) },
+    };
+    const docker = await this.docker;
+    const res = await new Promise<{ Id: string; Warnings: string[] | null }>((resolve, reject) => {
+      docker.modem.dial({
+        path: '/containers/create?', method: 'POST', options: { _query: spec.name !== undefined ? { name: spec.name } : {}, _body: body },
+        statusCodes: { 201: true, ...REFUSALS },
+      }, (err, data) => (err ? reject(engineError(err)) : resolve(data as { Id: string; Warnings: string[] | null })));
+    });
+    return { Id: res.Id, Warnings: res.Warnings ?? [] };
+  }
+
+  async attachContainer(id: string, o: { signal?: AbortSignal } = {}): Promise<AsyncIterable<OutputChunk>> {
+    const docker = await this.docker;
+    const socket = await new Promise<Duplex>((resolve, reject) => {
+      docker.modem.dial({
+        path: `/containers/${encodeURIComponent(id)}/attach?`, method: 'POST', options: { _query: { stream: '1', stdout: '1', stderr: '1' }, _body: {} },
+        hijack: true, isStream: true, statusCodes: { 101: true, 200: true, ...REFUSALS },
+        ...(o.signal ? { abortSignal: o.signal } : {}),
+      }, (err, sock) => (err ? reject(engineError(err)) : resolve(sock as Duplex)));
+    });
+    o.signal?.addEventListener('abort', () => socket.destroy(), { once: true });
+    return demultiplex(socket as AsyncIterable<Buffer>);
+  }
+
+  async waitContainer(id: string, condition: 'next-exit' | 'removed' | 'not-running', o: { signal?: AbortSignal } = {}): Promise<{ exited: Promise<number> }> {
+    const res = await this.dial({ path: `/containers/${encodeURIComponent(id)}/wait`, query: { condition }, ...(o.signal ? { signal: o.signal } : {}) });
+    o.signal?.addEventListener('abort', () => res.destroy(), { once: true });
+    const exited = (async () => {
+      let body = '';
+      for await (const chunk of res) body += (chunk as Buffer).toString('utf8');
+      const status = JSON.parse(body) as { StatusCode: number; Error?: { Message?: string } | null };
+      if (status.Error?.Message) throw new StrataError('internal', status.Error.Message);
+      return status.StatusCode;
+    })();
+    exited.catch(() => {});
+    return { exited };
+  }
+
+  async execInContainer(id: string, spec: ExecSpec): Promise<{ output: AsyncIterable<OutputChunk>; exitCode(): Promise<number> }> {
+    const exec = await call(async () => (await this.docker).getContainer(id).exec({
+      Cmd: spec.cmd, AttachStdin: false, AttachStdout: true, AttachStderr: true, Tty: false,
+      ...(spec.env.length > 0 ? { Env: spec.env } : {}), ...(spec.user !== undefined ? { User: spec.user } : {}), ...(spec.workdir !== undefined ? { WorkingDir: spec.workdir } : {}),
+    }));
+    const socket = await call(() => exec.start({ hijack: true, stdin: false, Detach: false, Tty: false }) as Promise<Duplex>);
+    return {
+      output: demultiplex(socket as AsyncIterable<Buffer>),
+      exitCode: async () => ((await call(() => exec.inspect())).ExitCode ?? 0),
+    };
+  }
+
+  /** A streaming call: resolves with the body once the engine has answered with its headers. */
+  private async dial(o: { path: string; query: Record<string, unknown>; file?: Readable; auth?: RegistryAuth; signal?: AbortSignal }): Promise<Readable> {
+    const docker = await this.docker;
+    return new Promise((resolve, reject) => {
+      docker.modem.dial({
+        path: `${o.path}?`, method: 'POST', options: { _query: o.query, _body: {} }, isStream: true, statusCodes: { 200: true, ...REFUSALS },
+        ...(o.file ? { file: o.file } : {}), ...(o.auth ? { authconfig: { base64: encodeAuth(o.auth) } } : {}), ...(o.signal ? { abortSignal: o.signal } : {}),
+      }, (err, res) => (err ? reject(engineError(err)) : resolve(res as Readable)));
+    });
+  }
+
+  private async *messages(body: Readable): AsyncIterable<DockerJsonMessage> {
+    try {
+      yield* jsonLines(body);
+    } catch (err) {
+      throw engineError(err);
+    }
   }
 
   async *events(o: { since?: string; until?: string; filters?: Filters; signal?: AbortSignal }): AsyncIterable<DockerEvent> {
@@ -324,6 +446,7 @@ export class EngineApiProvider implements Provider {
   }
 
   close(): void {
-    // Unix and TCP connections are per request; nothing is held open between calls.
+    // Unix and TCP connections are per request; an ssh host's kept-alive connections end here.
+    void this.dockerode?.then((d) => (d.modem as { agent?: Agent }).agent?.destroy(), () => {});
   }
 }

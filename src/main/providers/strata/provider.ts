@@ -17,7 +17,8 @@ import type {
   DockerChange, DockerContainerSummary, DockerEvent, DockerHistoryItem, DockerImageDeleteItem, DockerImagesPruneResponse,
   DockerImageSummary, DockerJsonMessage, DockerSystemDf, Filters,
 } from '../../../shared/docker-api.ts';
-import type { Provider } from '../provider.ts';
+import type { BuildImageOptions, ContainerSpec, OutputChunk, Provider } from '../provider.ts';
+import { parseNetworkMode } from '../../engine/runtime/policy.ts';
 
 /** api.ts's image row as the Engine API's ImageSummary. */
 export function dockerImageSummary(i: ImageSummary): DockerImageSummary {
@@ -39,6 +40,15 @@ function dockerContainer(c: ContainerRecord, now: number, ports: PortMap): Docke
 }
 
 const CHANGE_KIND = { C: 0, A: 1, D: 2 } as const;
+
+function unsupported(what: string): StrataError {
+  return new StrataError('unsupported', `${what} through the provider seam is not supported by the Strata store yet (strata ${what} does it directly)`);
+}
+
+async function* notYet(what: string): AsyncIterable<DockerJsonMessage> {
+  yield* [];
+  throw unsupported(what);
+}
 
 /**
  * Strata's own store behind the Provider seam: today's engine code paths, their results in the
@@ -150,13 +160,51 @@ export class StrataProvider implements Provider {
     await this.engine.containers.start(id);
   }
 
-  async stopContainer(id: string): Promise<void> {
-    await this.engine.containers.stop(id);
+  async stopContainer(id: string, o: { timeout?: number } = {}): Promise<void> {
+    await this.engine.containers.stop(id, o.timeout);
   }
 
-  async restartContainer(id: string): Promise<void> {
-    await this.engine.containers.stop(id);
+  async restartContainer(id: string, o: { timeout?: number } = {}): Promise<void> {
+    await this.engine.containers.stop(id, o.timeout);
     await this.engine.containers.start(id);
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<{ Id: string; Warnings: string[] }> {
+    const network = spec.network === undefined ? undefined : parseNetworkMode(spec.network);
+    if (spec.network !== undefined && network === undefined) throw new StrataError('not-found', `network ${spec.network} not found`);
+    const rec = this.engine.containers.create({
+      image: spec.image, cmd: spec.cmd, env: spec.env, labels: Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`), autoRemove: spec.autoRemove,
+      ...(spec.name !== undefined ? { name: spec.name } : {}), ...(spec.entrypoint !== undefined ? { entrypoint: spec.entrypoint } : {}),
+      ...(spec.workdir !== undefined ? { workdir: spec.workdir } : {}), ...(spec.user !== undefined ? { user: spec.user } : {}),
+      ...(network !== undefined ? { network } : {}),
+    });
+    return { Id: rec.id, Warnings: [] };
+  }
+
+  // The store's own commands (strata pull, push, build, run, exec) drive these directly, with their
+  // own progress and terminal handling; they are not behind the seam yet.
+  pullImage(): AsyncIterable<DockerJsonMessage> {
+    return notYet('pull');
+  }
+
+  pushImage(): AsyncIterable<DockerJsonMessage> {
+    return notYet('push');
+  }
+
+  buildImage(_context: Readable, _options: BuildImageOptions): AsyncIterable<DockerJsonMessage> {
+    return notYet('build');
+  }
+
+  async attachContainer(): Promise<AsyncIterable<OutputChunk>> {
+    throw unsupported('attach');
+  }
+
+  async waitContainer(): Promise<{ exited: Promise<number> }> {
+    throw unsupported('wait');
+  }
+
+  async execInContainer(): Promise<{ output: AsyncIterable<OutputChunk>; exitCode(): Promise<number> }> {
+    throw unsupported('exec');
   }
 
   async *events(): AsyncIterable<DockerEvent> {
