@@ -16,7 +16,8 @@ import { tempDir } from '../tmp.ts';
 import { repoRoot } from '../paths.ts';
 
 const why = (): string | undefined => busyboxMissing() ?? sandboxUnavailable();
-const noDocker = (): string | undefined => why() ?? dockerdMissing();
+/** The rootless pass of scripts/test.sh runs this file again as an ordinary user: docker's side ran as root. */
+const noDocker = (): string | undefined => why() ?? (process.getuid?.() === 0 ? dockerdMissing() : 'not root: the root pass compares with dockerd');
 
 /**
  * The docker 28 CLI, where installed: 20.10's, without the proxy, may die of a SIGINT that comes
@@ -159,9 +160,10 @@ describe('run as docker does it: signals, groups, ps', () => {
       await cli(side, ['rm', '-f', 'tty']);
     }, 60_000);
 
+    // docker's side needs the docker 28 CLI, which CI does not install: there the case is Strata's only.
+    if (side === 'docker' && !DOCKER_28) continue;
     it(`${side}: --sig-proxy=false leaves the container alone and the CLI attached`, async ({ skip }) => {
-      const reason = skipSide(side) ?? (side === 'docker' && !DOCKER_28 ? 'the docker 28 CLI is not installed' : undefined);
-      if (reason) skip(reason);
+      if (skipSide(side)) skip(skipSide(side));
       const run = spawnCli(side, runArgs(side, '--sig-proxy=false', '--name', 'noproxy', 'bb:1', 'sh', '-c', ticking('trap "echo got INT" INT; trap "echo got USR1" USR1;')), DOCKER_28);
       await run.waitFor(/ready/);
       run.signal('SIGINT');
