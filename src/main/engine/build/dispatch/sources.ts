@@ -4,7 +4,6 @@
  * or always with `--pull`), `load .dockerignore`, and `load build context` once a stage copies
  * from the context.
  */
-import { pull } from '../../registry/pull.ts';
 import { familiarName, formatReference, isFullHexId, parseReference, repositoryName } from '../../image/reference.ts';
 import { expandStage, findStage, type Stage } from '../instructions/index.ts';
 import { contextTree, walkSource } from '../context.ts';
@@ -78,6 +77,9 @@ async function pullBase(run: BuildRun, name: string, line: number): Promise<Reso
   const n = openVertex(run, { name: `[internal] load metadata for ${ref}` });
   const started = performance.now();
   try {
+    // Loaded on use: the registry client brings node:http and its bundled undici, which a build
+    // from local bases never needs (about a fifth of a cached rebuild's CPU time).
+    const { pull } = await import('../../registry/pull.ts');
     const res = await pull(run.opt.engine, name, { ...(run.opt.opts.signal ? { signal: run.opt.opts.signal } : {}) });
     emit(run, { type: 'status', n, text: `resolve ${res.reference}@${res.digest} done` });
     emit(run, { type: 'done', n, durationMs: performance.now() - started });
