@@ -83,7 +83,10 @@ export interface DiskUsageImage {
 export interface DiskUsageContainer {
   id: string;
   names: string[];
+  /** As the daemon lists it: the reference typed, or the image's ID once it names another image. */
   image: string;
+  /** The image's ID (docker's ImageID), when known. */
+  imageId?: string;
   command: string;
   created: number;
   state: string;

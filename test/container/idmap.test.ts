@@ -53,9 +53,10 @@ function expectDockerSemantics(seen: Seen): void {
     code: 0,
     output: '0:0 644 /etc/passwd\n0:0 644 /hi.txt\n65534:65534 644 /home/nobody/f\n65534:65534 644 /home/nobody/private/p\n1000:1000 700 /home/app\n1000:1000 600 /home/app/secret\n',
   });
+  // docker lists the supplementary groups too (`groups=`), here only the primary one.
   expect(seen.asNobody).toEqual({
     code: 0,
-    output: "uid=65534(nobody) gid=65534(nogroup)\nsh: can't create /etc/passwd: Permission denied\ncat: can't open '/home/app/secret': Permission denied\nmade\n",
+    output: "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\nsh: can't create /etc/passwd: Permission denied\ncat: can't open '/home/app/secret': Permission denied\nmade\n",
   });
   // exec, cp both ways, export and commit of a running container (cp writes root's files, as docker's cp).
   expect(seen.files).toEqual({

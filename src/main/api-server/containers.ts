@@ -2,7 +2,7 @@
  * The Engine API's container endpoints, onto the same container service the CLI uses.
  */
 import type { Engine } from '../engine/engine.ts';
-import { containerArgs } from '../engine/container/config.ts';
+import { listedCommand } from '../engine/container/config.ts';
 import { checkContainerFilters, matchesContainerFilters } from '../engine/container/filters.ts';
 import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
 import { inspectContainer } from '../cli/container-format.ts';
@@ -16,9 +16,9 @@ export function containerSummary(engine: Engine, c: ContainerRecord, now: number
   return {
     Id: c.id,
     Names: [`/${c.name}`],
-    Image: c.image,
+    Image: engine.containers.listedImage(c),
     ImageID: c.imageId,
-    Command: containerArgs(c.config).join(' '),
+    Command: listedCommand(c.config),
     Created: Math.floor(c.created / 1000),
     Ports: portSummaries(engine.containers.ports(c)),
     ...(withSize ? { SizeRw: sizeRw, SizeRootFs: sizeRw + (engine.images.get(c.imageId)?.size ?? 0) } : {}),

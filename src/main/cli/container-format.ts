@@ -3,20 +3,20 @@
  * `container inspect` as docker's ContainerJSON, for the fields Strata has.
  */
 import type { Engine } from '../engine/engine.ts';
-import { containerArgs } from '../engine/container/config.ts';
+import { containerArgs, listedCommand } from '../engine/container/config.ts';
 import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
 import { sortedKeys } from './formatter.ts';
+import { goQuote } from '../engine/build/shell/goquote.ts';
 import { displayablePorts, portSummaries } from '../engine/network/ports.ts';
-import { createdSince, ellipsis, goTimeString } from './units.ts';
+import { createdSince, displayImage, ellipsis, goTimeString } from './units.ts';
 
 /** One row of `ps`, keyed by docker's template field names. */
 export function psRow(engine: Engine, c: ContainerRecord, now: number, trunc: boolean): Record<string, unknown> {
-  const command = containerArgs(c.config).join(' ');
-  const current = engine.images.tryResolve(c.image);
-  const image = current === c.imageId ? c.image : c.imageId.replace(/^sha256:/, '').slice(0, 12);
+  const command = listedCommand(c.config);
+  const image = displayImage(engine.containers.listedImage(c), c.imageId, trunc);
   const labels = Object.entries(c.config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
   return sortedKeys({
-    Command: JSON.stringify(trunc ? ellipsis(command, 20) : command),
+    Command: goQuote(trunc ? ellipsis(command, 20) : command),
     CreatedAt: goTimeString(Math.floor(c.created / 1000)),
     ID: trunc ? c.id.slice(0, 12) : c.id,
     Image: image,

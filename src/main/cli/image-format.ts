@@ -8,9 +8,10 @@ import type { StoreDiskUsage } from '../../shared/types.ts';
 import type { LayerSummary } from '../../shared/types.ts';
 import { familiarName, parseReference } from '../engine/image/reference.ts';
 import { isTable, QUIET_FORMAT, RAW_FORMAT, renderRows, sortedKeys, TABLE_FORMAT, finalFormat } from './formatter.ts';
-import { createdSince, ellipsis, goTimeString, humanSize, humanSize4, rfc3339, truncateId, humanDuration } from './units.ts';
+import { createdSince, ellipsis, goTimeString, humanSize, humanSize4, rfc3339, truncateId, humanDuration, displayImage } from './units.ts';
 import { compile } from './formatter.ts';
 import { tabwrite } from './tabwriter.ts';
+import { goQuote } from '../engine/build/shell/goquote.ts';
 
 // ---------------------------------------------------------------- images
 
@@ -335,10 +336,10 @@ function dfContainerRow(c: DiskUsageContainer, trunc: boolean, now: number): Rec
     if (plain) names = [plain];
   }
   return sortedKeys({
-    Command: JSON.stringify(trunc ? ellipsis(c.command, 20) : c.command),
+    Command: goQuote(trunc ? ellipsis(c.command, 20) : c.command),
     CreatedAt: goTimeString(c.created),
     ID: trunc ? truncateId(c.id) : c.id,
-    Image: c.image,
+    Image: displayImage(c.image, c.imageId, trunc),
     LocalVolumes: '0',
     Names: names.join(','),
     RunningFor: `${humanDuration(now - c.created * 1000)} ago`,

@@ -13,6 +13,7 @@ import type { Endpoint } from '../providers/engine-api/endpoint.ts';
 import { setLastResort } from '../host/last-resort.ts';
 import { join, resolve } from 'node:path';
 import { StrataError } from '../../shared/errors.ts';
+import { signalTaken } from './signals.ts';
 
 export { findCommand };
 
@@ -115,9 +116,17 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
   let openEngine: typeof Engine.open | undefined;
   let provider: Provider | undefined;
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals >= 3) {
+      // docker 28's way out of a container that ignores what it is sent.
+      io.stderr.write('\ngot 3 SIGTERM/SIGINTs, forcefully exiting\n');
+      process.exit(1);
+    }
+    if (!signalTaken(signal)) abort.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const name = command.path.join(' ');
     const invoked = `strata ${argv.slice(0, argv.length - rest.length).join(' ')}`;

@@ -5,8 +5,9 @@
  */
 import type { DiskUsageReport, DiskUsageRow, HistoryEntry, ImageSummary } from '../engine/api.ts';
 import type { DockerContainerSummary, DockerHistoryItem, DockerImageSummary, DockerSystemDf } from '../../shared/docker-api.ts';
-import { createdSince, ellipsis, goTimeString, humanSize, truncateId } from './units.ts';
+import { createdSince, displayImage, ellipsis, goTimeString, humanSize, truncateId } from './units.ts';
 import { sortedKeys } from './formatter.ts';
+import { goQuote } from '../engine/build/shell/goquote.ts';
 
 export function toImageSummary(i: DockerImageSummary): ImageSummary {
   return {
@@ -55,7 +56,7 @@ export function toDiskUsageReport(df: DockerSystemDf): DiskUsageReport {
       uniqueSize: i.Size === -1 || i.SharedSize === -1 ? -1 : i.Size - i.SharedSize, containers: i.Containers,
     })),
     containers: (df.Containers ?? []).map((c) => ({
-      id: c.Id, names: c.Names ?? [], image: c.Image, command: c.Command, created: c.Created, state: c.State, status: c.Status,
+      id: c.Id, names: c.Names ?? [], image: c.Image, ...(c.ImageID ? { imageId: c.ImageID } : {}), command: c.Command, created: c.Created, state: c.State, status: c.Status,
       sizeRw: c.SizeRw ?? 0, sizeRootFs: c.SizeRootFs ?? 0,
     })),
     buildCache: (df.BuildCache ?? []).map((b) => ({
@@ -81,12 +82,11 @@ export function containerRow(c: DockerContainerSummary, now: number, trunc: bool
     const plain = names.find((n) => n.split('/').length === 1);
     if (plain) names = [plain];
   }
-  let image = c.Image || '<no image>';
-  if (trunc && c.Image && truncateId(c.ImageID) === truncateId(c.Image)) image = truncateId(c.ImageID);
+  const image = displayImage(c.Image ?? '', c.ImageID, trunc);
   const srw = humanSize(c.SizeRw ?? 0, 3);
   const size = (c.SizeRootFs ?? 0) > 0 ? `${srw} (virtual ${humanSize(c.SizeRootFs!, 3)})` : srw;
   return sortedKeys({
-    Command: JSON.stringify(trunc ? ellipsis(c.Command, 20) : c.Command),
+    Command: goQuote(trunc ? ellipsis(c.Command, 20) : c.Command),
     CreatedAt: goTimeString(c.Created),
     ID: trunc ? truncateId(c.Id) : c.Id,
     Image: image,

@@ -3,6 +3,7 @@
  * go-units rules (sizes, durations) live once in src/shared/units.ts, for the UI as well.
  */
 import { humanDuration } from '../../shared/units.ts';
+import { familiarString, parseReference } from '../engine/image/reference.ts';
 
 export { formatG, goDuration, humanDuration, humanSize, humanSize4 } from '../../shared/units.ts';
 
@@ -16,6 +17,23 @@ export function truncateId(id: string): string {
   const colon = id.indexOf(':');
   const hex = colon >= 0 ? id.slice(colon + 1) : id;
   return hex.length > 12 ? hex.slice(0, 12) : hex;
+}
+
+/**
+ * The IMAGE column (docker/cli formatter ContainerContext.Image): the short ID when the daemon
+ * lists the image by its ID; else, truncated, the familiar name with its tag (a digest dropped);
+ * with --no-trunc what the daemon lists.
+ */
+export function displayImage(image: string, imageId: string | undefined, trunc: boolean): string {
+  if (image === '') return '<no image>';
+  if (!trunc) return image;
+  if (imageId && truncateId(imageId) === truncateId(image)) return truncateId(imageId);
+  try {
+    const ref = parseReference(image, { defaultTag: false });
+    return familiarString({ domain: ref.domain, path: ref.path, ...(ref.tag !== undefined ? { tag: ref.tag } : {}) });
+  } catch {
+    return image;
+  }
 }
 
 /** docker/cli formatter.Ellipsis: at most `max` runes, the last one "…" when cut. */

@@ -17,6 +17,7 @@ import { pull } from '../../engine/registry/pull.ts';
 import { progressRenderer } from './registry.ts';
 import { describeError, reportError } from '../errors.ts';
 import { eachContainer } from './container-lifecycle.ts';
+import { takeSignals } from '../signals.ts';
 
 const CREATE_FLAGS: FlagSpec[] = [
   { name: 'name', type: 'string', description: 'Assign a name to the container' },
@@ -176,7 +177,22 @@ function startFailed(ctx: CommandContext, err: unknown): number {
   throw err;
 }
 
-async function runForeground(ctx: CommandContext, engine: Engine, rec: ContainerRecord, stdin: boolean): Promise<number> {
+/**
+ * docker's signal proxy: while the CLI is attached, the signals it gets go to the container's
+ * main process (`kill`), which decides: a shell that traps SIGINT keeps running and the CLI stays
+ * attached. Without the proxy they are dropped and the container is left alone. Either way a
+ * third SIGINT/SIGTERM ends the CLI (main.ts), and with it the container this CLI runs.
+ */
+function proxySignals(engine: Engine, id: string, proxy: boolean): () => void {
+  const forward = (signal: NodeJS.Signals): void => {
+    engine.containers.kill(id, signal).catch(() => {
+      /* it ended meanwhile */
+    });
+  };
+  return takeSignals(proxy ? forward : () => {}, { forwardOthers: proxy });
+}
+
+async function runForeground(ctx: CommandContext, engine: Engine, rec: ContainerRecord, stdin: boolean, sigProxy: boolean | undefined): Promise<number> {
   let proc: ContainerProcess;
   // docker's client attaches before it starts the container.
   engine.containers.announce('attach', rec.id);
@@ -188,7 +204,13 @@ async function runForeground(ctx: CommandContext, engine: Engine, rec: Container
     if (rec.config.AutoRemove) await engine.containers.remove(rec.id, { force: true });
     return startFailed(ctx, err);
   }
-  const code = await attachTerminal(ctx, proc, { stdin, tty: rec.config.Tty });
+  const release = sigProxy === undefined ? () => {} : proxySignals(engine, rec.id, sigProxy);
+  let code: number;
+  try {
+    code = await attachTerminal(ctx, proc, { stdin, tty: rec.config.Tty });
+  } finally {
+    release();
+  }
   if (rec.config.AutoRemove) await engine.containers.remove(rec.id, { force: true });
   return code;
 }
@@ -198,7 +220,11 @@ export const runCommand: Command = {
   aliases: [['container', 'run']],
   usage: 'strata run [OPTIONS] IMAGE [COMMAND] [ARG...]',
   description: 'Create and run a new container from an image',
-  flags: [...CREATE_FLAGS, { name: 'detach', short: 'd', type: 'bool', description: 'Run container in background and print container ID' }],
+  flags: [
+    ...CREATE_FLAGS,
+    { name: 'detach', short: 'd', type: 'bool', description: 'Run container in background and print container ID' },
+    { name: 'sig-proxy', type: 'bool', description: 'Proxy received signals to the process (default true)' },
+  ],
   interspersed: false,
   minArgs: 1,
   async run(ctx) {
@@ -218,7 +244,7 @@ export const runCommand: Command = {
       ctx.stdout.write(`${rec.id}\n`);
       return 0;
     }
-    return runForeground(ctx, engine, rec, flagBool(ctx, 'interactive'));
+    return runForeground(ctx, engine, rec, flagBool(ctx, 'interactive'), ctx.flags['sig-proxy'] !== false);
   },
 };
 
@@ -252,7 +278,8 @@ export const startCommand: Command = {
     if (flagBool(ctx, 'attach') || flagBool(ctx, 'interactive')) {
       if (ctx.args.length > 1) throw new UsageError('you cannot start and attach multiple containers at once');
       const rec = engine.containers.get(ctx.args[0]!);
-      return runForeground(ctx, engine, rec, flagBool(ctx, 'interactive'));
+      // docker's start forwards signals to a container without a terminal only.
+      return runForeground(ctx, engine, rec, flagBool(ctx, 'interactive'), rec.config.Tty ? undefined : true);
     }
     return eachContainer(ctx, (ref) => engine.containers.startDetached(ref));
   },

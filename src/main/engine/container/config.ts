@@ -140,6 +140,17 @@ export function containerArgs(s: ContainerConfig): string[] {
 }
 
 /**
+ * The command as the daemon lists it (moby's container view): the path, then each argument, one
+ * holding a space wrapped in single quotes, so `ps` shows where arguments begin and end
+ * (`sh -c 'while true; do …'`).
+ */
+export function listedCommand(s: ContainerConfig): string {
+  const [path = '', ...args] = containerArgs(s);
+  if (args.length === 0) return path;
+  return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+}
+
+/**
  * The environment the process sees (moby CreateDaemonEnvironment): PATH, HOSTNAME, TERM for a
  * terminal, then the container's Env over them; HOME from /etc/passwd when unset.
  */

@@ -16,7 +16,7 @@ import { directorySize } from '../usage/directory-size.ts';
 import type { DiskUsageContainer } from '../api.ts';
 import type { NewEvent } from '../events/event-log.ts';
 import { CONTAINER_MIGRATIONS } from './migrations.ts';
-import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
+import { containerArgs, containerSettings, listedCommand, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
 import type { Forward, PortForwarder } from '../network/port-forwarder.ts';
 import { networkPorts, requestedBindings, type PortMap } from '../network/ports.ts';
@@ -149,6 +149,21 @@ export class ContainerService {
 
   upperDir(id: string): string {
     return join(this.dirOf(id), 'upper');
+  }
+
+  /**
+   * The image as the daemon lists it (moby's refreshImage): the reference the container was
+   * created from while it still names the same image, else the image's ID (`sha256:…`).
+   */
+  listedImage(rec: Pick<ContainerRecord, 'image' | 'imageId'>): string {
+    if (rec.image === rec.imageId) return rec.image;
+    let current: string | undefined;
+    try {
+      current = this.engine.images.tryResolve(rec.image);
+    } catch {
+      current = undefined;
+    }
+    return current === rec.imageId ? rec.image : rec.imageId;
   }
 
   private usersOfImage(imageId: string): { id: string; running: boolean }[] {
@@ -663,7 +678,7 @@ export class ContainerService {
     return this.list({ all: true }).map((c) => {
       const sizeRw = this.sizeRw(c.id);
       return {
-        id: c.id, names: [`/${c.name}`], image: c.image, command: containerArgs(c.config).join(' '), created: Math.floor(c.created / 1000),
+        id: c.id, names: [`/${c.name}`], image: this.listedImage(c), imageId: c.imageId, command: listedCommand(c.config), created: Math.floor(c.created / 1000),
         state: c.state, status: statusText(c, Date.now()), sizeRw, sizeRootFs: sizeRw + (this.engine.images.get(c.imageId)?.size ?? 0),
       };
     });

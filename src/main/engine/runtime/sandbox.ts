@@ -261,6 +261,8 @@ interface Confinement {
   pid?: string[];
   /** A descriptor bwrap waits on before it runs the command (holdGate). */
   block?: number;
+  /** The user namespace is mapped from outside (MAP_IDS). */
+  mappedOutside?: boolean;
 }
 
 /**
@@ -288,6 +290,7 @@ function confinedArgs(c: Confinement): string[] {
     // docker's default capabilities for root; a non-root user keeps none (as with docker).
     '--cap-drop', 'ALL', ...(c.user.uid === 0 ? DEFAULT_CAPS.flatMap((cap) => ['--cap-add', cap]) : []),
     ...(c.user.uid !== 0 || c.user.gid !== 0 ? ['--unshare-user', '--uid', String(c.user.uid), '--gid', String(c.user.gid)] : []),
+    ...(c.mappedOutside ? ['--info-fd', '5', '--userns-block-fd', '6'] : []),
     ...(seccompProgram().length > 0 ? ['--seccomp', '9'] : []),
     '--', ...c.args,
   ];
@@ -370,16 +373,18 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
     writeFileSync(join(scratch, 'seccomp.bpf'), seccompProgram());
     const gate = spec.held ? holdGate(scratch) : undefined;
-    const bwrapArgs = confinedArgs({ scratch, cwd, env: proc.env, user, args: proc.args, namespaces: { network, hostname }, ...(gate ? { block: gate.fd } : {}) });
     const asUser = userArgs(t, user);
+    const mapped = mapsIds(asUser, user);
+    const bwrapArgs = confinedArgs({ scratch, cwd, env: proc.env, user, args: proc.args, namespaces: { network, hostname }, ...(gate ? { block: gate.fd } : {}), mappedOutside: mapped });
     if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
     copy = overlayUnavailable() !== undefined;
     if (copy) materializeRootfs(spec.lowerDirs, spec.upperDir, root);
     if (copy && asUser.length > 0) addMountPoints(root);
     // fd 9 carries the seccomp program to bwrap (through setpriv); a pty cannot pass extra fds.
     const mount = copy ? '' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; ';
-    const script = `${mount}f=$4; shift 4; exec "$@" 9<"$f"${gate ? gate.redirect : ''}`;
-    args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, join(scratch, 'seccomp.bpf'), ...asUser, t.bwrap, ...bwrapArgs];
+    const ids = mapped ? { set: MAP_IDS, fds: MAP_IDS_FDS } : { set: '', fds: '' };
+    const script = `${mount}f=$4; m=$5; shift 5; ${ids.set}exec "$@" 9<"$f"${gate ? gate.redirect : ''}${ids.fds}`;
+    args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, join(scratch, 'seccomp.bpf'), mapped ? idFifos(scratch) : '', ...asUser, t.bwrap, ...bwrapArgs];
     if (gate) release = gate.release;
     writeFileSync(scratchRecord(spec.upperDir), scratch);
   } catch (err) {
@@ -459,8 +464,43 @@ function addMountPoints(root: string): void {
  * is nothing to switch to: the user namespace's root writes everything.
  */
 export function userArgs(t: Pick<Tools, 'setpriv'>, user: ResolvedUser): string[] {
-  if (idMapping().mode === 'single' || !t.setpriv || (user.uid === 0 && user.gid === 0)) return [];
-  return [t.setpriv, '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups'];
+  if (idMapping().mode === 'single' || !t.setpriv) return [];
+  const groups = ['--groups', (user.groups.length > 0 ? user.groups : [user.gid]).join(',')];
+  // root keeps its identity and capabilities; only its supplementary groups become the image's.
+  if (user.uid === 0 && user.gid === 0) return [t.setpriv, ...groups];
+  return [t.setpriv, '--reuid', String(user.uid), '--regid', String(user.gid), ...groups];
+}
+
+/** A non-root user's bwrap namespace: mapped by MAP_IDS rather than by bwrap (see below). */
+function mapsIds(asUser: string[], user: ResolvedUser): boolean {
+  return asUser.length > 0 && (user.uid !== 0 || user.gid !== 0);
+}
+
+/**
+ * bwrap maps only the user itself into a non-root user's namespace, so every other ID (the
+ * image's owners, the user's supplementary groups) would read as the overflow ID. Instead bwrap
+ * waits (`--userns-block-fd 6`) while a copy of this shell, still the namespace's root before
+ * setpriv, maps every ID it has onto itself: once bwrap's info arrives (`--info-fd 5`: the child
+ * exists) it finds that child among its parent's (bwrap's) children and writes the identity
+ * maps. `$m` is the FIFOs' path less `.info` and `.ns` (idFifos). Not for `exec`: in the
+ * container's pid namespace bwrap's info would look its child up in the host's /proc by the
+ * wrong pid.
+ */
+const MAP_IDS = [
+  '(set +e; while read -r _; do :; done <"$m.info"; read -r me _ _ bw _ </proc/self/stat; read -r kids </proc/$bw/task/$bw/children;',
+  'um=$(while read -r a _ c; do echo "$a $a $c"; done </proc/self/uid_map);',
+  'gm=$(while read -r a _ c; do echo "$a $a $c"; done </proc/self/gid_map);',
+  'for k in $kids; do [ "$k" = "$me" ] || { printf "%s\\n" "$um" >/proc/$k/uid_map; printf "%s\\n" "$gm" >/proc/$k/gid_map; }; done;',
+  'printf x >"$m.ns"; rm -f "$m.info" "$m.ns") & ',
+].join(' ');
+const MAP_IDS_FDS = ' 5>"$m.info" 6<>"$m.ns"';
+
+/** The FIFOs of MAP_IDS in the scratch directory. */
+function idFifos(scratch: string): string {
+  const m = join(scratch, 'ids');
+  const res = spawnSync('mkfifo', ['-m', '600', `${m}.info`, `${m}.ns`], { encoding: 'utf8' });
+  if (res.status !== 0) throw new StrataError('unavailable', `mkfifo: ${(res.stderr || res.error?.message || '').trim()}`);
+  return m;
 }
 
 function signalResult(signal: NodeJS.Signals | number): RunResult {

@@ -9,7 +9,7 @@ import { saveImages, selectImages } from '../../engine/archive/save.ts';
 import { loadImages } from '../../engine/archive/load.ts';
 import { diskUsage } from '../../engine/usage/disk-usage.ts';
 import { commitContainer } from '../../engine/container/commit.ts';
-import { containerArgs } from '../../engine/container/config.ts';
+import { listedCommand } from '../../engine/container/config.ts';
 import { statusText, type ContainerRecord } from '../../engine/container/container-service.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { portSummaries, type PortMap } from '../../engine/network/ports.ts';
@@ -32,9 +32,9 @@ export function dockerHistoryItem(h: HistoryEntry): DockerHistoryItem {
   return { Id: h.id, Created: h.created, CreatedBy: h.createdBy, Tags: h.tags.length ? h.tags : null, Size: h.size, Comment: h.comment };
 }
 
-function dockerContainer(c: ContainerRecord, now: number, ports: PortMap): DockerContainerSummary {
+function dockerContainer(c: ContainerRecord, image: string, now: number, ports: PortMap): DockerContainerSummary {
   return {
-    Id: c.id, Names: [`/${c.name}`], Image: c.image, ImageID: c.imageId, Command: containerArgs(c.config).join(' '), Created: Math.floor(c.created / 1000),
+    Id: c.id, Names: [`/${c.name}`], Image: image, ImageID: c.imageId, Command: listedCommand(c.config), Created: Math.floor(c.created / 1000),
     Ports: portSummaries(ports), Labels: c.config.Labels ?? {}, State: c.state, Status: statusText(c, now),
   };
 }
@@ -115,7 +115,7 @@ export class StrataProvider implements Provider {
         Id: i.id, ParentId: '', RepoTags: i.repoTags, RepoDigests: [], Created: i.created, Size: i.size, VirtualSize: i.size, SharedSize: i.sharedSize, Labels: null, Containers: i.containers,
       })),
       Containers: du.containers.map((c) => ({
-        Id: c.id, Names: c.names, Image: c.image, ImageID: '', Command: c.command, Created: c.created, Ports: [], Labels: null, State: c.state, Status: c.status, SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs,
+        Id: c.id, Names: c.names, Image: c.image, ImageID: c.imageId ?? '', Command: c.command, Created: c.created, Ports: [], Labels: null, State: c.state, Status: c.status, SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs,
       })),
       Volumes: [],
       BuildCache: du.buildCache.map((b) => ({
@@ -128,11 +128,12 @@ export class StrataProvider implements Provider {
   async listContainers(o: { all?: boolean; limit?: number }): Promise<DockerContainerSummary[]> {
     const now = Date.now();
     const list = this.engine.containers.list({ all: (o.all ?? false) || (o.limit ?? 0) > 0 });
-    return (o.limit && o.limit > 0 ? list.slice(0, o.limit) : list).map((c) => dockerContainer(c, now, this.engine.containers.ports(c)));
+    return (o.limit && o.limit > 0 ? list.slice(0, o.limit) : list).map((c) => dockerContainer(c, this.engine.containers.listedImage(c), now, this.engine.containers.ports(c)));
   }
 
   async inspectContainer(id: string): Promise<Record<string, unknown>> {
-    return dockerContainer(this.engine.containers.get(id), Date.now(), this.engine.containers.ports(id)) as unknown as Record<string, unknown>;
+    const c = this.engine.containers.get(id);
+    return dockerContainer(c, this.engine.containers.listedImage(c), Date.now(), this.engine.containers.ports(id)) as unknown as Record<string, unknown>;
   }
 
   async *containerLogs(id: string): AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
