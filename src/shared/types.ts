@@ -92,6 +92,12 @@ export interface DiskUsageContainer {
   sizeRw: number;
   /** Writable layer plus the image's layers. */
   sizeRootFs: number;
+  /** The container's labels (docker's df rows list them). */
+  labels?: Record<string, string>;
+  /** Its network mode (`bridge`, `none`, `host`). */
+  network?: string;
+  /** What it publishes, as the Engine API's container summary `Ports` rows. */
+  ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
 }
 
 export interface DiskUsageBuildCache {

@@ -106,7 +106,7 @@ describe('images, history, inspect, rmi, df through the CLI', () => {
     const images = await strata(root, ['images', '--format', '{{.Repository}}:{{.Tag}} {{.Size}}']);
     expect(images.stdout).toBe(`b:v1 ${humanSize(sizeB)}\na:latest ${humanSize(sizeA)}\n`);
 
-    const json = JSON.parse((await strata(root, ['system', 'df', '--format', 'json'])).stdout) as DiskUsageReport;
+    const json = JSON.parse((await strata(root, ['system', 'df', '--report'])).stdout) as DiskUsageReport;
     expect(json.layersSize).toBe(baseLayer!.diffSize + topA!.diffSize + topB.diffSize);
     const byId = new Map(json.images.map((i) => [i.id, i]));
     expect(byId.get(a.id)).toMatchObject({ size: sizeA, sharedSize: baseLayer!.diffSize, uniqueSize: topA!.diffSize, containers: 0 });

@@ -19,7 +19,7 @@ import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
 import { allocatePorts, portDriverUnavailable, startPortForwarder, type Forward, type PortForwarder } from '../network/port-forwarder.ts';
-import { networkPorts, requestedBindings, type PortMap } from '../network/ports.ts';
+import { networkPorts, portSummaries, requestedBindings, type PortMap } from '../network/ports.ts';
 import { isErrorCode, StrataError } from '../../../shared/errors.ts';
 import { humanDuration } from '../../../shared/units.ts';
 import { NoSuchContainerError } from '../daemon-errors.ts';
@@ -662,6 +662,7 @@ export class ContainerService {
       return {
         id: c.id, names: [`/${c.name}`], image: c.image, command: containerArgs(c.config).join(' '), created: Math.floor(c.created / 1000),
         state: c.state, status: statusText(c, Date.now()), sizeRw, sizeRootFs: sizeRw + (this.engine.images.get(c.imageId)?.size ?? 0),
+        labels: c.config.Labels ?? {}, network: c.config.Network, ports: portSummaries(this.ports(c)),
       };
     });
   }
