@@ -66,6 +66,8 @@ export function engineInfo(engine: Pick<Engine, 'containers' | 'db' | 'root'>): 
     Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['json-file'] },
     MemoryLimit: false,
     SwapLimit: false,
+    KernelMemory: false,
+    KernelMemoryTCP: false,
     CpuCfsPeriod: false,
     CpuCfsQuota: false,
     CPUShares: false,
