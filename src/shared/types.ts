@@ -165,7 +165,7 @@ export interface ProgressEvent {
 export type ProgressSink = (event: ProgressEvent) => void;
 
 /**
- * Everything `system df` shows (src/main/engine/usage `diskUsage()`); `strata system df --format json`
+ * Everything `system df` shows (src/main/engine/usage `diskUsage()`); `strata system df --report`
  * prints exactly this object, and the UI reads the same shape.
  */
 export interface DiskUsageReport extends DiskUsage {
