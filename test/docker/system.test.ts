@@ -96,7 +96,7 @@ describe.skipIf(skip)(suiteName('docker oracle: version, info, system prune, df 
     expect(verbose(['strata'], (await strata(root, ['system', 'df', '-v', '--format', 'json'])).stdout)).toEqual(dockerVerbose);
   });
 
-  it('image inspect has every field docker has; Comment from commit -m and from BuildKit\'s history', async () => {
+  it('image and container inspect have every field docker has; Comment from commit -m and from BuildKit\'s history', async () => {
     const theirs = JSON.parse((await d.docker(['image', 'inspect', 'big'])).stdout) as unknown[];
     const ours = JSON.parse(await mustSucceed(root, ['image', 'inspect', 'big'])) as unknown[];
     // GraphDriver.Data is overlay2's directories; Strata's store has none to show.
@@ -104,6 +104,9 @@ describe.skipIf(skip)(suiteName('docker oracle: version, info, system prune, df 
     expect(paths(ours[0])).toEqual(paths(theirs[0]));
     const { Metadata: _m, GraphDriver: _g, ...same } = theirs[0] as Record<string, unknown>;
     expect(ours[0]).toMatchObject(same);
+    // A container: every field docker has, docker's zero values where Strata has no counterpart.
+    const container = async (run: (a: string[]) => Promise<string>): Promise<string[]> => paths((JSON.parse(await run(['container', 'inspect', 'done'])) as unknown[])[0]);
+    expect(await container((a) => mustSucceed(root, a))).toEqual(await container(async (a) => (await d.docker(a)).stdout));
 
     await d.docker(['commit', '-m', 'a message', 'done', 'committed:1']);
     await mustSucceed(root, ['commit', '-m', 'a message', 'done', 'committed:1']);
