@@ -3,7 +3,11 @@
  * files of 16 MB), each a whole `strata` process measured by `/usr/bin/time -v` (maximum resident
  * set size). The archive is made in a temp dir and deleted after. Goal: each < 200 MB.
  *
- *   node bench/rss.ts [--mb 1024]
+ * With `--before CHECKOUT`, each command is measured for that checkout's `bin/strata` as well.
+ * Snapshots are not prepared in the background here (STRATA_PREPARE_SNAPSHOTS=0): that is another
+ * process, and the figure is the command's own.
+ *
+ *   node bench/rss.ts [--mb 1024] [--before /path/to/other/checkout]
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,10 +18,12 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { registryMissing, startRegistry } from '../test/registry/registry-server.ts';
-import { STRATA, numberArg } from './stores.ts';
+import { STRATA, numberArg, stringArg } from './stores.ts';
 import { randomData, tarEntry } from './fixtures.ts';
 
 const mb = numberArg('mb', 1024);
+const before = stringArg('before');
+const OTHER = before ? join(before, 'bin', 'strata') : undefined;
 const FILES = 64;
 
 /** A docker-archive holding one image with one layer of `mb` MB of random files. */
@@ -54,9 +60,10 @@ async function makeArchive(dir: string): Promise<string> {
 }
 
 /** Peak RSS (MB) and wall seconds of `strata ARGS`, as /usr/bin/time -v reports them. */
-function measure(args: string[]): { mb: number; seconds: number } {
+function measure(args: string[], bin = STRATA): { mb: number; seconds: number } {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-v', STRATA, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const env = { ...process.env, STRATA_PREPARE_SNAPSHOTS: '0' };
+  const r = spawnSync('/usr/bin/time', ['-v', bin, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`strata ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
   const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]);
@@ -70,8 +77,14 @@ try {
   const archive = await makeArchive(dir);
   const rows: [string, { mb: number; seconds: number }][] = [];
   const a = join(dir, 'a');
+  if (OTHER) {
+    rows.push(['load (B)', measure(['--root', join(dir, 'a-before'), 'load', '-q', '-i', archive], OTHER)]);
+    rmSync(join(dir, 'a-before'), { recursive: true, force: true });
+  }
   rows.push(['load', measure(['--root', a, 'load', '-q', '-i', archive])]);
   rmSync(archive);
+  if (OTHER) rows.push(['save (B)', measure(['--root', a, 'save', '-o', join(dir, 'saved.tar'), 'bench/big:latest'], OTHER)]);
+  rmSync(join(dir, 'saved.tar'), { force: true });
   rows.push(['save', measure(['--root', a, 'save', '-o', join(dir, 'saved.tar'), 'bench/big:latest'])]);
   rmSync(join(dir, 'saved.tar'));
   if (!missing) {
@@ -81,13 +94,20 @@ try {
       spawnSync(STRATA, ['--root', a, 'tag', 'bench/big:latest', ref]);
       rows.push(['push', measure(['--root', a, 'push', ref])]);
       rmSync(a, { recursive: true, force: true });
-      rows.push(['pull', measure(['--root', join(dir, 'b'), 'pull', ref])]);
+      for (let i = 0; i < (OTHER ? 3 : 1); i++) {
+        if (OTHER) {
+          rows.push(['pull (B)', measure(['--root', join(dir, 'b-before'), 'pull', ref], OTHER)]);
+          rmSync(join(dir, 'b-before'), { recursive: true, force: true });
+        }
+        rows.push(['pull', measure(['--root', join(dir, 'b'), 'pull', ref])]);
+        rmSync(join(dir, 'b'), { recursive: true, force: true });
+      }
     } finally {
       await registry.stop();
     }
   }
-  console.log(`${'command'.padEnd(8)}${'peak RSS'.padStart(12)}${'wall'.padStart(10)}   goal < 200 MB`);
-  for (const [label, m] of rows) console.log(`${label.padEnd(8)}${`${m.mb.toFixed(0)} MB`.padStart(12)}${`${m.seconds.toFixed(1)} s`.padStart(10)}   ${m.mb < 200 ? 'met' : 'NOT met'}`);
+  console.log(`${'command'.padEnd(10)}${'peak RSS'.padStart(12)}${'wall'.padStart(10)}   goal < 200 MB`);
+  for (const [label, m] of rows) console.log(`${label.padEnd(10)}${`${m.mb.toFixed(0)} MB`.padStart(12)}${`${m.seconds.toFixed(1)} s`.padStart(10)}   ${m.mb < 200 ? 'met' : 'NOT met'}`);
   if (missing) console.log(`push, pull skipped: ${missing}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

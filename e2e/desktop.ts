@@ -243,7 +243,8 @@ export async function desktopCases(d: DesktopContext): Promise<void> {
     writeFileSync(join(project, 'Dockerfile'), '# syntax and colours in both themes\nFROM busybox:latest\nENV PORT=8080 MODE="fast"\nCOPY index.html /srv/www/\nRUN echo "ready" && chmod 644 /srv/www/index.html\nEXPOSE 8080\nCMD ["httpd", "-f", "-p", "8080"]\n');
     writeFileSync(join(project, 'index.html'), '<h1>hi</h1>\n');
     mkdirSync(dir, { recursive: true });
-    const views: [string, () => Promise<void>][] = [
+    // Each view opens itself; one that leaves a dialog open closes it after its screenshot.
+    const views: [string, () => Promise<void>, (() => Promise<void>)?][] = [
       ['images', async () => { await d.resetImages(page); await rows.first().waitFor(); }],
       ['image-detail', async () => {
         await d.resetImages(page);
@@ -256,6 +257,16 @@ export async function desktopCases(d: DesktopContext): Promise<void> {
       }],
       ['image-files', async () => { await page.getByTestId('tab-files').click(); await page.getByTestId('tree-size').first().waitFor(); }],
       ['image-inspect', async () => { await page.getByTestId('tab-inspect').click(); await page.locator('.json-key').first().waitFor(); }],
+      ['load-browser', async () => {
+        await d.resetImages(page);
+        await page.getByTestId('load-button').first().click();
+        await page.getByTestId('archive-browse').click();
+        await page.getByTestId('folder-current').waitFor();
+      }, async () => {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Escape');
+        await page.getByTestId('archive-dialog').waitFor({ state: 'detached' });
+      }],
       ['build', async () => {
         await page.getByTestId('nav-build').click();
         await page.getByTestId('build-path').fill(project);
@@ -273,14 +284,14 @@ export async function desktopCases(d: DesktopContext): Promise<void> {
         await page.getByTestId('locale-select').selectOption(locale);
         for (const theme of ['light', 'dark']) {
           await page.getByTestId('theme-select').selectOption(theme);
-          for (const [view, open] of views) {
+          for (const [view, open, close] of views) {
             await open();
             await d.noRawKeys(page);
             const bad = await page.evaluate(() => {
               const out: string[] = [];
               const visible = (el: Element) => (el as HTMLElement).offsetParent !== null;
               for (const b of document.querySelectorAll('button')) {
-                if (!visible(b) || b.closest('.helptip, .tree-toggle')) continue;
+                if (!visible(b) || b.closest('.helptip, .tree-toggle, .json-fold')) continue;
                 const lh = parseFloat(getComputedStyle(b).lineHeight) || 20;
                 if (b.getBoundingClientRect().height > lh * 1.8 + 12) out.push(`button wraps: ${b.textContent?.trim()}`);
                 if (b.scrollWidth > b.clientWidth + 1) out.push(`button overflows: ${b.textContent?.trim()}`);
@@ -293,6 +304,7 @@ export async function desktopCases(d: DesktopContext): Promise<void> {
             problems.push(...bad.map((b) => `${view} ${locale} ${theme} ${width}: ${b}`));
             await page.screenshot({ path: join(dir, `${view}-${locale}-${theme}-${width}x${height}.png`) });
             taken += 1;
+            await close?.();
           }
         }
       }
@@ -300,7 +312,7 @@ export async function desktopCases(d: DesktopContext): Promise<void> {
     await page.getByTestId('locale-select').selectOption('en');
     await page.getByTestId('theme-select').selectOption('light');
     await page.setViewportSize({ width: 1360, height: 860 });
-    expect(taken === 56 && existsSync(join(dir, 'image-files-ko-dark-1100x800.png')), `screenshots taken: ${taken}`);
+    expect(taken === views.length * 8 && existsSync(join(dir, 'image-files-ko-dark-1100x800.png')), `screenshots taken: ${taken}`);
     expect(problems.length === 0, [...new Set(problems)].slice(0, 12).join('\n'));
     cli(root, ['rmi', 'shots-x/web:1']);
   }, page);

@@ -22,6 +22,7 @@ import { humanSize } from '../src/shared/units.ts';
 import { en } from '../src/renderer/src/i18n/en.ts';
 import { runElectronSmoke } from './electron.ts';
 import { desktopCases } from './desktop.ts';
+import { desktopDetailCases } from './desktop-details.ts';
 import { htpasswdMissing, registryMissing, startRegistry as startAuthRegistry } from '../test/registry/registry-server.ts';
 import { reportSkips } from '../scripts/skip-policy.ts';
 
@@ -413,6 +414,15 @@ async function main(): Promise<void> {
       await page.getByTestId('build-advice').scrollIntoViewIfNeeded();
       await shot(page, 'build-advice');
       await page.getByTestId('build-history').screenshot({ path: join(shots, 'build-history-table.png') });
+      // An edit moves lines: the advice hides until its lines match again (issue 15 #9), never shows stale numbers.
+      await page.locator('.cm-line').first().click();
+      await page.keyboard.press('Home');
+      await page.keyboard.type('# moved down');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('advice-stale').waitFor();
+      expect((await page.getByTestId('advice-item').count()) === 0, 'no advice with stale line numbers');
+      await page.getByTestId('build-open').click();
+      await page.getByTestId('advice-item').first().waitFor();
     }, page);
 
     await test('run a container with an env override, edit a file, diff and commit', async () => {
@@ -895,7 +905,9 @@ async function main(): Promise<void> {
       cli(root, ['rm', '-f', 'stopper']);
     }, page);
 
-    await desktopCases({ page, context, root, tmp, shots, test, expect, cli, resetImages, noRawKeys });
+    const desktop = { page, context, root, tmp, shots, test, expect, cli, resetImages, noRawKeys };
+    await desktopDetailCases(desktop);
+    await desktopCases(desktop);
 
     await test('no uncaught errors in the page', async () => {
       expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);

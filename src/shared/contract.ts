@@ -7,10 +7,10 @@
 import type { ErrorData } from './errors.ts';
 import type {
   BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason, ChangeEvent, DiskUsage, DiskUsageRow, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, StoreDiskUsage,
-  LayerTree, SharedLayer, TreeEntry,
+  LayerTree, SharedLayer, TreeEntry, TreeHidden,
 } from './types.ts';
 
-export type { ChangeEvent, DiskUsage, DiskUsageRow, StoreDiskUsage, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, LayerTree, SharedLayer, TreeEntry };
+export type { ChangeEvent, DiskUsage, DiskUsageRow, StoreDiskUsage, HistoryEntry, ImageSummary, LayerInfo, ProgressEvent, LayerTree, SharedLayer, TreeEntry, TreeHidden };
 export type { BuildFileChange, BuildMissCause, BuildMissCode, BuildMissReason };
 
 /** What the engine in this process can do; views hide or explain what is missing. */
@@ -106,16 +106,20 @@ export interface RemovePreview {
   spaceReclaimed: number;
 }
 
-/** Folders under the user's home, for the build panel's browser in the browser host. */
+/** A folder as the browser host's file browser shows it: its folders, and archives when asked for. */
 export interface FolderListing {
   path: string;
   home: string;
-  /** null at home: the browser does not go above it. */
+  /** The folder the browser is limited to: home unless another root was typed. */
+  root: string;
+  /** null at the root: the browser does not go above it. */
   parent: string | null;
   /** This folder holds a Dockerfile. */
   dockerfile: boolean;
   folders: { name: string; dockerfile: boolean }[];
-  /** Folders not listed (beyond the listing's limit). */
+  /** Archives `load` reads (.tar, .tar.gz, .tgz), when asked for. */
+  files: { name: string; size: number }[];
+  /** Entries not listed (beyond the listing's limit). */
   leftOut: number;
 }
 
@@ -246,8 +250,8 @@ export interface Requests {
   'system.prune': { params: { action: PruneAction }; result: { spaceReclaimed: number } };
   'build.context': { params: { path: string; dockerfile?: string }; result: BuildContextInfo };
   'build.writeDockerfile': { params: { path: string; dockerfile: string; text: string }; result: null };
-  /** Folders under home (`~` and `~/x` allowed); '' is home. */
-  'build.folders': { params: { path: string }; result: FolderListing };
+  /** The browser host's file browser: a folder under `root` (home when absent; `~` and `~/x` allowed); '' is the root. */
+  'files.browse': { params: { path: string; root?: string; archives?: boolean }; result: FolderListing };
   /** The contexts of recent builds, newest first. */
   'build.recent': { params: Record<string, never>; result: string[] };
   'build.history': { params: { path: string; dockerfile: string }; result: { builds: BuildSummary[]; advice: BuildAdvice[] } };

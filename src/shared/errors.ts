@@ -111,14 +111,15 @@ export function errorCode(err: unknown): ErrorCode {
   return 'internal';
 }
 
-/** The details of the nearest StrataError in the cause chain. */
+/** The details along the cause chain, merged: a wrapper's own keys win over its cause's (a build's line, a registry's codes). */
 export function errorDetails(err: unknown): Record<string, unknown> | undefined {
+  let merged: Record<string, unknown> | undefined;
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
     const o = e as { details?: unknown; cause?: unknown };
-    if (o.details && typeof o.details === 'object') return o.details as Record<string, unknown>;
+    if (o.details && typeof o.details === 'object') merged = { ...(o.details as Record<string, unknown>), ...merged };
     e = o.cause;
   }
-  return undefined;
+  return merged;
 }
 
 /** Any thrown value as plain data, one line of message as the CLI prints it. */

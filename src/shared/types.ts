@@ -229,6 +229,19 @@ export interface TreeEntry {
   change: 'A' | 'M' | 'D';
   /** Overwritten or deleted by a later layer: its bytes are stored but never seen. */
   wasted: boolean;
+  /** D entries: what the whiteout removes from the layers below. */
+  hides?: TreeHidden;
+}
+
+/** What a whiteout removes from the layers below it (an opaque directory: its contents only). */
+export interface TreeHidden {
+  /** The removed entry's type, 'dir' for a directory or an opaque directory's contents, '' when nothing below has it. */
+  type: string;
+  /** Non-directory entries removed, and their bytes (regular files' sizes). */
+  files: number;
+  size: number;
+  /** Positions (0-based) of the layers that put what it removes there, lowest first. */
+  layers: number[];
 }
 
 export interface LayerTree {

@@ -130,7 +130,7 @@ export const requestValidators: { [K in RequestName]: Validator<ParamsOf<K>> } =
   'system.prune': obj({ action: oneOf(PRUNE_ACTIONS) }),
   'build.context': obj<{ path: string; dockerfile?: string }>({ path, dockerfile: str({ max: 4096 }) }, ['dockerfile']),
   'build.writeDockerfile': obj({ path, dockerfile: path, text: text() }),
-  'build.folders': obj({ path: str({ max: 4096 }) }),
+  'files.browse': obj<{ path: string; root?: string; archives?: boolean }>({ path: str({ max: 4096 }), root: str({ max: 4096 }), archives: bool() }, ['root', 'archives']),
   'build.recent': empty,
   'build.history': obj({ path, dockerfile: str({ max: 4096 }) }),
   'containers.list': obj({ all: bool() }),

@@ -63,6 +63,19 @@ describe('strata image layers', () => {
     }
   });
 
+  it('says what each whiteout hides: the file or folder below it, its bytes and layer; an opaque folder its contents', async () => {
+    const engine = Engine.open({ root });
+    try {
+      const deleted = (position: number) => layerTree(engine, id, position).entries.filter((e) => e.change === 'D').map((e) => [e.path, e.type, e.hides]);
+      expect(deleted(0)).toEqual([]);
+      expect(deleted(1)).toEqual([['b', 'whiteout', { type: 'file', files: 1, size: 5, layers: [0] }]]);
+      // a/big now comes from layer 1 (2000 bytes), a/keep still from layer 0; a itself was re-listed by layer 1.
+      expect(deleted(2)).toEqual([['a', 'opaque', { type: 'dir', files: 2, size: 2010, layers: [0, 1] }]]);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('prints a table by default', async () => {
     const res = await strata(root, ['image', 'layers', 'layered:1']);
     expect(res.code).toBe(0);

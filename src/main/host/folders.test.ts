@@ -15,7 +15,7 @@ import { validateRequest } from '../../shared/validate.ts';
 const tmp = tempDir('strata-folders-');
 afterAll(() => tmp.cleanup());
 
-describe('build.folders: folders under home', () => {
+describe('files.browse: folders (and archives) under home or a typed root', () => {
   const home = join(tmp.path, 'home');
   const outside = join(tmp.path, 'outside');
   mkdirSync(join(home, 'app', 'src'), { recursive: true });
@@ -25,13 +25,37 @@ describe('build.folders: folders under home', () => {
   writeFileSync(join(home, 'app', 'Dockerfile'), 'FROM scratch\n');
   writeFileSync(join(home, 'notes.txt'), 'a file, not a folder\n');
   symlinkSync(outside, join(home, 'escape'));
+  writeFileSync(join(home, 'app', 'web.tar'), 'x'.repeat(1234));
+  writeFileSync(join(home, 'app', 'web.tar.gz'), 'y'.repeat(10));
+  writeFileSync(join(home, 'app', 'notes.md'), 'not an archive');
+  writeFileSync(join(outside, 'secret.tar'), 'outside home');
+  symlinkSync(join(outside, 'secret.tar'), join(home, 'app', 'linked.tar'));
+  mkdirSync(join(outside, 'srv', 'deep'), { recursive: true });
+  writeFileSync(join(outside, 'srv', 'img.tgz'), 'z');
+  symlinkSync(home, join(outside, 'srv', 'to-home'));
 
   it('lists home\'s folders, marks those with a Dockerfile, and leaves files, hidden folders and links out', () => {
     const l = listFolders('~', home);
     expect(l.parent).toBeNull();
     expect(l.folders).toEqual([{ name: 'app', dockerfile: true }, { name: 'zeta', dockerfile: false }]);
     const app = listFolders('~/app', home);
-    expect(app).toMatchObject({ path: join(home, 'app'), parent: home, dockerfile: true, folders: [{ name: 'src', dockerfile: false }] });
+    expect(app).toMatchObject({ path: join(home, 'app'), parent: home, dockerfile: true, folders: [{ name: 'src', dockerfile: false }], files: [] });
+  });
+
+  it('lists the archives load reads when asked, with their sizes, never through a link', () => {
+    const app = listFolders('~/app', home, { archives: true });
+    expect(app.files).toEqual([{ name: 'web.tar', size: 1234 }, { name: 'web.tar.gz', size: 10 }]);
+    expect(app.leftOut).toBe(0);
+  });
+
+  it('browses another root when one is typed, kept inside it (no link out, no parent above it)', () => {
+    const srv = listFolders('', home, { root: join(outside, 'srv'), archives: true });
+    expect(srv).toMatchObject({ path: join(outside, 'srv'), root: join(outside, 'srv'), parent: null, folders: [{ name: 'deep', dockerfile: false }], files: [{ name: 'img.tgz', size: 1 }] });
+    expect(listFolders(join(outside, 'srv', 'deep'), home, { root: join(outside, 'srv') }).parent).toBe(join(outside, 'srv'));
+    expect(() => listFolders(join(outside, 'srv', 'to-home'), home, { root: join(outside, 'srv') })).toThrow(/is outside/);
+    expect(() => listFolders(outside, home, { root: join(outside, 'srv') })).toThrow(/is outside/);
+    expect(() => listFolders('', home, { root: join(outside, 'nope') })).toThrow(/no such folder/);
+    expect(() => listFolders('', home, { root: 'relative' })).toThrow(/absolute/);
   });
 
   it('refuses a folder outside home, also through a link inside home', () => {
@@ -44,8 +68,10 @@ describe('build.folders: folders under home', () => {
   });
 
   it('validates its argument in the host', () => {
-    expect(() => validateRequest('build.folders', { path: 7 })).toThrow(/expected a string/);
-    expect(() => validateRequest('build.folders', { path: 'x'.repeat(5000) })).toThrow(/too long/);
+    expect(() => validateRequest('files.browse', { path: 7 })).toThrow(/expected a string/);
+    expect(() => validateRequest('files.browse', { path: 'x'.repeat(5000) })).toThrow(/too long/);
+    expect(() => validateRequest('files.browse', { path: '', archives: 'yes' })).toThrow(/expected true/);
+    expect(validateRequest('files.browse', { path: '', root: '/srv', archives: true }).params).toEqual({ path: '', root: '/srv', archives: true });
     expect(() => validateRequest('build.recent', { extra: 1 })).toThrow(/unknown field/);
     expect(() => validateRequest('images.removePreview', { refs: [''] })).toThrow(/must not be empty/);
   });

@@ -183,7 +183,7 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
       writeDockerfile(path, dockerfile, text);
       return null;
     },
-    'build.folders': ({ path }) => listFolders(path),
+    'files.browse': ({ path, root, archives }) => listFolders(path, undefined, { ...(root !== undefined ? { root } : {}), ...(archives !== undefined ? { archives } : {}) }),
     'build.recent': () => recentFolders(engine),
     'build.history': ({ path, dockerfile }) => buildHistory(engine, path, dockerfile),
     'containers.list': ({ all }) => containers.listContainers(engine, all),

@@ -29,7 +29,13 @@ describe('host session error envelopes', () => {
 
   it('answers a pull of a malformed reference with invalid', async () => {
     const res = await session.stream('s1', 'images.pull', { ref: 'UPPER/Case' });
-    expect(res).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringMatching(/^invalid reference format/) } });
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringMatching(/^invalid reference format/), details: { reason: 'reference-format' } } });
+  });
+
+  it('merges details along the cause chain, a wrapper keeping its own (a build line over its cause\'s)', () => {
+    const cause = new StrataError('not-found', 'manifest unknown: manifest unknown', { details: { status: 404, errors: ['MANIFEST_UNKNOWN'], line: 9 } });
+    const wrapped = new StrataError('not-found', 'failed to solve', { details: { line: 2 }, cause });
+    expect(errorInfo(wrapped).details).toEqual({ status: 404, errors: ['MANIFEST_UNKNOWN'], line: 2 });
   });
 
   it('keeps details and ignores look-alike messages of uncoded errors', () => {

@@ -59,6 +59,9 @@ export const loadCommand: Command = {
       if (img.repoTags.length === 0) ctx.stdout.write(`Loaded image ID: ${img.id}\n`);
       for (const t of img.repoTags) ctx.stdout.write(`Loaded image: ${t}\n`);
     }
+    // Unpacked in the background, as docker's load unpacks: the first RUN then finds the base made.
+    const { prepareInBackground } = await import('../../engine/snapshot/prepare.ts');
+    prepareInBackground(ctx.engine(), result.images.map((i) => i.id));
   },
 };
 

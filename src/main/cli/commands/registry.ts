@@ -109,8 +109,11 @@ export const pullCommand: Command = {
     const options = { ...transferOptions(ctx, quiet), ...(platform ? { platform } : {}) };
     const allTags = flagBool(ctx, 'all-tags');
     if (!allTags) noteDefaultTag(ctx, input, quiet);
-    const { reference } = await asDaemon<{ reference: string }>(ctx, () => (allTags ? pullAllTags(ctx.engine(), input, options) : pull(ctx.engine(), input, options)));
-    ctx.stdout.write(`${reference}\n`);
+    const pulled = await asDaemon(ctx, async () => (allTags ? await pullAllTags(ctx.engine(), input, options) : await pull(ctx.engine(), input, options)));
+    ctx.stdout.write(`${pulled.reference}\n`);
+    // The first RUN or container on the image then finds its layers unpacked.
+    const { prepareInBackground } = await import('../../engine/snapshot/prepare.ts');
+    prepareInBackground(ctx.engine(), 'tags' in pulled ? pulled.tags.map((t) => t.result.image.id) : [pulled.image.id]);
   },
 };
 

@@ -90,29 +90,34 @@ export function isUrl(src: string): boolean {
   return /^https?:\/\//.test(src);
 }
 
-/** Plans a COPY/ADD: the entries of its layer and the checksum of what it read. */
-export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
-  const dest = resolveDest(spec.dest, spec.workdir);
-  const planned = new Map<string, LayerEntry>();
+/** What a COPY/ADD reads, each source matched, walked and checksummed: all its cache key needs. */
+export interface CopySources {
+  matches: { tree: SourceTree; rel: string; url?: string; followed: string; meta: SourceMeta; walk: WalkEntry[] }[];
+  /** Checksum of everything read (content + metadata, never mtimes). */
+  checksum: string;
+  /** Per source file content digests, for cache-miss explanations. */
+  files: Record<string, string>;
+}
+
+/**
+ * Reads a COPY/ADD's sources without looking at the image: the checksum that keys the cache. The
+ * image's view (which destination paths exist) is only needed to plan the layer, on a miss.
+ */
+export async function readCopySources(spec: Omit<CopySpec, 'view'>): Promise<CopySources> {
   const checksumParts: string[] = [];
   const files: Record<string, string> = {};
-  const matches: { tree: SourceTree; rel: string; url?: string }[] = [];
+  const found: { tree: SourceTree; rel: string; url?: string }[] = [];
   for (const src of spec.sources) {
     if (isUrl(src)) {
       if (!spec.isAdd) throw new StrataError('invalid', 'source can\'t be a URL for COPY');
       const tree = await download(src, spec.scratchDir, spec.signal);
-      matches.push({ tree, rel: tree.label, url: src });
+      found.push({ tree, rel: tree.label, url: src });
       continue;
     }
-    for (const rel of matchSources(spec.tree, src)) matches.push({ tree: spec.tree, rel });
+    for (const rel of matchSources(spec.tree, src)) found.push({ tree: spec.tree, rel });
   }
-  const destIsDir = dest.endsWith('/') || spec.view.isDir(dest) || matches.length > 1;
-  if (spec.sources.length > 1 && !dest.endsWith('/') && !spec.view.isDir(dest)) {
-    throw new StrataError('invalid', `When using ${spec.isAdd ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`);
-  }
-  const destDir = stripSlashes(spec.view.resolve(dest));
-  let archiveCount = 0;
-  for (const m of matches) {
+  const matches: CopySources['matches'] = [];
+  for (const m of found) {
     if (spec.signal?.aborted) throw new StrataError('canceled', 'build cancelled');
     const followed = followSource(m.tree, m.rel);
     const meta = statSource(m.tree, followed)!;
@@ -120,6 +125,36 @@ export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
     const sum = await sourceChecksum(m.tree, walk, spec.digests);
     checksumParts.push(`${m.url ?? m.rel}\0${sum.digest}`);
     for (const [k, v] of Object.entries(sum.files)) files[m.url ? m.url : k] = v;
+    matches.push({ ...m, followed, meta, walk });
+  }
+  return { matches, checksum: `sha256:${createDigest(checksumParts.join('\n'))}`, files };
+}
+
+/** BuildKit's refusal of several sources into a destination that is not a directory. */
+export function checkCopyDest(spec: Pick<CopySpec, 'isAdd' | 'sources' | 'dest' | 'workdir' | 'view'>): void {
+  const dest = resolveDest(spec.dest, spec.workdir);
+  if (spec.sources.length > 1 && !dest.endsWith('/') && !spec.view.isDir(dest)) {
+    throw new StrataError('invalid', `When using ${spec.isAdd ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`);
+  }
+}
+
+/** Whether checkCopyDest needs the image's view to decide. */
+export function destNeedsView(spec: Pick<CopySpec, 'sources' | 'dest' | 'workdir'>): boolean {
+  return spec.sources.length > 1 && !resolveDest(spec.dest, spec.workdir).endsWith('/');
+}
+
+/** Plans a COPY/ADD: the entries of its layer and the checksum of what it read. */
+export async function planCopy(spec: CopySpec, read?: CopySources): Promise<CopyPlan> {
+  const sources = read ?? await readCopySources(spec);
+  checkCopyDest(spec);
+  const dest = resolveDest(spec.dest, spec.workdir);
+  const planned = new Map<string, LayerEntry>();
+  const destIsDir = dest.endsWith('/') || spec.view.isDir(dest) || sources.matches.length > 1;
+  const destDir = stripSlashes(spec.view.resolve(dest));
+  let archiveCount = 0;
+  for (const m of sources.matches) {
+    if (spec.signal?.aborted) throw new StrataError('canceled', 'build cancelled');
+    const { followed, meta, walk } = m;
     if (meta.type === 'dir') {
       addTree(planned, spec, m.tree, walk, destDir, true);
     } else if (spec.isAdd && !m.url && meta.type === 'file' && archiveKind(hostPath(m.tree, followed)) !== undefined) {
@@ -135,8 +170,8 @@ export async function planCopy(spec: CopySpec): Promise<CopyPlan> {
   addParents(planned, spec);
   return {
     entries: [...planned.values()].sort((a, b) => comparePaths(a.path, b.path)),
-    checksum: `sha256:${createDigest(checksumParts.join('\n'))}`,
-    files,
+    checksum: sources.checksum,
+    files: sources.files,
   };
 }
 

@@ -8,7 +8,7 @@
 import type { Stores } from '../stores.ts';
 import type { ImageLayer } from './image-service.ts';
 import { unixSeconds } from './oci.ts';
-import type { LayerFile, LayerInfo, LayerSummary, LayerTree, SharedLayer, TreeEntry } from '../../../shared/types.ts';
+import type { LayerFile, LayerInfo, LayerSummary, LayerTree, SharedLayer, TreeEntry, TreeHidden } from '../../../shared/types.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
 type Reads = Pick<Stores, 'db' | 'images'>;
@@ -48,15 +48,45 @@ function isUnder(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);
 }
 
+/** An entry of the merged view below a layer, with the layer that put it there. */
+interface LowerEntry {
+  file: LayerFile;
+  layer: number;
+}
+
 /** Applies one layer's entries to the merged view of the layers below it. */
-function applyLayer(view: Map<string, LayerFile>, files: readonly LayerFile[]): void {
+function applyLayer(view: Map<string, LowerEntry>, files: readonly LayerFile[], layer: number): void {
   for (const f of files) {
     if (f.type === 'opaque' || f.type === 'whiteout') {
       if (f.type === 'whiteout') view.delete(f.path);
       for (const p of [...view.keys()]) if (isUnder(p, f.path)) view.delete(p);
     }
   }
-  for (const f of files) if (f.type !== 'whiteout' && f.type !== 'opaque') view.set(f.path, f);
+  for (const f of files) if (f.type !== 'whiteout' && f.type !== 'opaque') view.set(f.path, { file: f, layer });
+}
+
+/**
+ * What a whiteout removes from the merged view below it: the entry at its path and everything
+ * under it; an opaque directory only what is under it. Directories count as layers, not files.
+ */
+function hiddenBy(f: LayerFile, lower: Map<string, LowerEntry>): TreeHidden {
+  const self = f.type === 'whiteout' ? lower.get(f.path) : undefined;
+  const layers = new Set<number>();
+  let files = 0;
+  let size = 0;
+  const count = (e: LowerEntry): void => {
+    layers.add(e.layer);
+    if (e.file.type === 'dir') return;
+    files += 1;
+    size += e.file.size;
+  };
+  if (self) count(self);
+  // Only a directory (or a path a lower layer implies by its contents) has anything under it.
+  if (f.type === 'opaque' || !self || self.file.type === 'dir') {
+    for (const [p, e] of lower) if (p !== f.path && isUnder(p, f.path)) count(e);
+  }
+  const type = f.type === 'opaque' || (layers.size > 0 && (!self || self.file.type === 'dir')) ? 'dir' : self?.file.type ?? '';
+  return { type, files, size, layers: [...layers].sort((a, b) => a - b) };
 }
 
 /**
@@ -90,7 +120,7 @@ class HiddenIndex {
 }
 
 /** One layer's entries against the merged view below it and the layers above it. */
-function treeOf(layer: Pick<ImageLayer, 'diffId'>, position: number, files: readonly LayerFile[], lower: Map<string, LayerFile>, hidden: HiddenIndex): LayerTree {
+function treeOf(layer: Pick<ImageLayer, 'diffId'>, position: number, files: readonly LayerFile[], lower: Map<string, LowerEntry>, hidden: HiddenIndex): LayerTree {
   const entries: TreeEntry[] = [];
   let wastedBytes = 0;
   for (const f of files) {
@@ -98,7 +128,7 @@ function treeOf(layer: Pick<ImageLayer, 'diffId'>, position: number, files: read
     const change: TreeEntry['change'] = deleted ? 'D' : lower.has(f.path) ? 'M' : 'A';
     const wasted = !deleted && f.type !== 'dir' && hidden.hiddenAbove(f.path, position);
     if (wasted) wastedBytes += f.size;
-    entries.push({ path: f.path, type: f.type, size: f.size, linkTarget: f.linkTarget, change, wasted });
+    entries.push({ path: f.path, type: f.type, size: f.size, linkTarget: f.linkTarget, change, wasted, ...(deleted ? { hides: hiddenBy(f, lower) } : {}) });
   }
   return { diffId: layer.diffId, position, entries, wastedBytes };
 }
@@ -111,16 +141,17 @@ function eachTree(stores: Reads, imageId: string, visit: (tree: LayerTree, layer
 
 function eachTreeOf<L extends Pick<ImageLayer, 'diffId'>>(layers: readonly L[], files: readonly (readonly LayerFile[])[], visit: (tree: LayerTree, layer: L) => boolean | void): void {
   const hidden = new HiddenIndex(files);
-  const lower = new Map<string, LayerFile>();
+  const lower = new Map<string, LowerEntry>();
   for (const [position, layer] of layers.entries()) {
     if (visit(treeOf(layer, position, files[position]!, lower, hidden), layer) === false) return;
-    applyLayer(lower, files[position]!);
+    applyLayer(lower, files[position]!, position);
   }
 }
 
 /**
  * The file tree of the layer at `position`: each entry marked A (new), M (replaces a lower file)
- * or D (a whiteout), and whether a later layer overwrites or deletes it (wasted bytes).
+ * or D (a whiteout, with what it hides below), and whether a later layer overwrites or deletes it
+ * (wasted bytes).
  */
 export function layerTree(stores: Reads, imageId: string, position: number): LayerTree {
   const layers = stores.images.layers(imageId);

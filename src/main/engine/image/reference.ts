@@ -20,7 +20,7 @@ const ANCHORED_ID = /^[a-f0-9]{64}$/;
 
 export class InvalidReferenceError extends StrataError {
   constructor(detail?: string) {
-    super('invalid', detail ? `invalid reference format: ${detail}` : 'invalid reference format');
+    super('invalid', detail ? `invalid reference format: ${detail}` : 'invalid reference format', { details: { reason: 'reference-format' } });
   }
 }
 

@@ -345,7 +345,7 @@ function pingError(url: URL, err: unknown): Error {
     return new StrataError('unavailable', `Get "${url.href}": tls: failed to verify certificate: x509: certificate signed by unknown authority`);
   }
   if (e?.code === 'ECONNREFUSED') return new StrataError('unavailable', `Get "${url.href}": dial tcp ${url.host}: connect: connection refused`);
-  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return new StrataError('unavailable', `Get "${url.href}": dial tcp: lookup ${url.hostname}: no such host`);
+  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return new StrataError('unavailable', `Get "${url.href}": dial tcp: lookup ${url.hostname}: no such host`, { details: { reason: 'no-such-host', host: url.hostname } });
   return new StrataError('unavailable', `Get "${url.href}": ${e?.message ?? String(err)}`);
 }
 

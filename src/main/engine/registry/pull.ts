@@ -6,12 +6,12 @@ import { isIndexMediaType, isManifestMediaType, type Descriptor, type ImageConfi
 import { familiarName, familiarString, formatReference, parseReference, repositoryName, type Reference } from '../image/reference.ts';
 import { imageEvent } from '../events/event-log.ts';
 import { DigestMismatchError, SizeMismatchError } from '../store/content-store.ts';
+import { ingestLayer } from '../layer/layer-ingest.ts';
 import { shortId } from '../../../shared/format.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient } from './client.ts';
 import { isTransientNetworkError } from './http.ts';
 import { errorCode, StrataError } from '../../../shared/errors.ts';
-import { ingestOffThread, prewarmIngestWorkers } from './ingest-pool.ts';
 import { RegistryError, UnauthorizedError } from './errors.ts';
 import { defaultPlatform, formatPlatform, normalizePlatform, parsePlatform, platformMatches, selectManifest } from './platform.ts';
 import { openClient, type RegistryOptions } from './session.ts';
@@ -139,7 +139,6 @@ async function pullImage(ctx: PullContext, wanted: Platform | undefined, concurr
   const before = engine.images.get(configDigest);
   const oldTagged = ref.tag !== undefined ? engine.images.tryResolve(formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })) : undefined;
   const complete = before !== undefined && engine.images.layers(configDigest).length === manifest.layers.length;
-  if (!complete) prewarmIngestWorkers(Math.min(concurrency, manifest.layers.filter((l) => !engine.content.has(l.digest)).length));
   const config = complete ? engine.images.readConfig(configDigest) : await fetchConfig(ctx, manifest.config);
   // An index was already matched against the platform; a single manifest is checked by its config.
   if (wanted && !isIndexMediaType(top.mediaType)) checkPlatform(config, wanted, ref);
@@ -320,9 +319,10 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   const existed = engine.content.has(d.digest);
   let layer;
   try {
-    // ingestOffThread batches the socket's own buffers (transferred to a worker, not copied): no coalescing here.
-    const bytes = blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update, undefined, undefined, 0);
-    layer = await ingestOffThread(engine.content, bytes, { digest: d.digest, size: d.size });
+    // On this thread: a worker's second V8 heap (and the buffers it copies) cost ~60 MB of peak
+    // memory on a 1 GB layer and bought no speed on two shared cores (docs/performance.md).
+    const bytes = blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update);
+    layer = await ingestLayer(engine.content, bytes, { digest: d.digest, size: d.size });
   } catch (err) {
     if (err instanceof DigestMismatchError) throw new StrataError('data-loss', `filesystem layer verification failed for digest ${d.digest}`);
     if (err instanceof SizeMismatchError) throw new StrataError('data-loss', `filesystem layer verification failed for digest ${d.digest}: ${err.message}`);
@@ -341,7 +341,12 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   };
 }
 
-const COALESCE_BYTES = 1024 * 1024;
+/**
+ * Socket reads (~64 KiB) are joined into pieces this big before hashing, writing and decompressing:
+ * far fewer calls than per read, and a quarter of the garbage of 1 MiB pieces (the peak memory of
+ * a large pull is mostly freed buffers waiting for the collector).
+ */
+const COALESCE_BYTES = 256 * 1024;
 
 /**
  * The bytes of a blob, fetched again from where they broke off (a Range request) when the
@@ -354,8 +359,7 @@ export async function* blobBytes(
 ): AsyncGenerator<Buffer> {
   let received = 0;
   let failures = 0;
-  // Socket reads arrive in ~64 KiB pieces; handing them on in ~1 MiB buffers means 16× fewer
-  // file writes, hash updates and decompressor round trips downstream.
+  // Socket reads arrive in ~64 KiB pieces; handed on in COALESCE_BYTES pieces downstream.
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const flush = (): Buffer => {

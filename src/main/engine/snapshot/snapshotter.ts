@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Stores } from '../stores.ts';
 import type { ImageLayer } from '../image/image-service.ts';
@@ -9,24 +9,41 @@ import { unpackLayer } from './unpack.ts';
 import { needsUserNamespace, runInUserNamespace } from './userns.ts';
 import { removeTree } from './rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
+import { processStamp, stampAlive } from '../build/owner.ts';
 
 /** How long `prune` keeps a snapshot no image uses: a build in progress may be running on it. */
 export const SNAPSHOT_GRACE_MS = 3_600_000;
+
+/** How often a process waiting for another one's unpack of the same snapshot looks again. */
+const WAIT_POLL_MS = 50;
+
+/** The marker a process holds while it makes a snapshot: `snapshots/<hex>/preparing`, its pid:starttime. */
+const LOCK_NAME = 'preparing';
+
+export interface SnapshotterOptions {
+  /** Called when another live process is making a snapshot this one needs (it then waits). */
+  onWait?: (chainId: string) => void;
+}
 
 /**
  * Read-only unpacked layers for overlayfs (containerd's snapshotter, reduced to "view"): one
  * directory per chain ID under `snapshots/<hex>/fs`, made once and shared by every image and
  * container with the same layer stack. A snapshot appears only by an atomic rename of a fully
- * unpacked directory, so a crash leaves no half-made snapshot behind.
+ * unpacked directory, so a crash leaves no half-made snapshot behind. Across processes, the one
+ * making a snapshot holds a marker file beside it (`preparing`); another that needs the same
+ * snapshot — a RUN while `load` or `pull` prepares the base in the background — waits for it
+ * instead of unpacking it a second time, and takes over when the holder died.
  */
 export class Snapshotter {
   private readonly engine: Stores;
   readonly root: string;
   private readonly pending = new Map<string, Promise<string>>();
+  private readonly options: SnapshotterOptions;
 
-  constructor(engine: Stores) {
+  constructor(engine: Stores, options: SnapshotterOptions = {}) {
     this.engine = engine;
     this.root = engine.dir('snapshots');
+    this.options = options;
   }
 
   /** The snapshot directory of a chain ID (it may not exist yet). */
@@ -57,15 +74,34 @@ export class Snapshotter {
     if (existsSync(dir)) return Promise.resolve(dir);
     let p = this.pending.get(layer.chainId);
     if (!p) {
-      p = this.unpack(layer, below, dir).finally(() => this.pending.delete(layer.chainId));
+      p = this.prepare(layer, below, dir).finally(() => this.pending.delete(layer.chainId));
       this.pending.set(layer.chainId, p);
     }
     return p;
   }
 
-  private async unpack(layer: ImageLayer, below: string[], dir: string): Promise<string> {
+  /** Unpacks the layer under the snapshot's marker, or waits while another live process does. */
+  private async prepare(layer: ImageLayer, below: string[], dir: string): Promise<string> {
     const parent = join(this.root, hexOf(layer.chainId));
-    mkdirSync(parent, { recursive: true });
+    const lock = join(parent, LOCK_NAME);
+    let told = false;
+    for (;;) {
+      if (existsSync(dir)) return dir;
+      mkdirSync(parent, { recursive: true });
+      if (takeMarker(lock)) {
+        try {
+          return existsSync(dir) ? dir : await this.unpack(layer, below, dir, parent);
+        } finally {
+          rmSync(lock, { force: true });
+        }
+      }
+      if (!told) this.options.onWait?.(layer.chainId);
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    }
+  }
+
+  private async unpack(layer: ImageLayer, below: string[], dir: string, parent: string): Promise<string> {
     const tmp = join(parent, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(tmp, { mode: 0o755 });
     try {
@@ -111,11 +147,49 @@ export class Snapshotter {
     return removed;
   }
 
+  /** Whether every layer of the image is unpacked already. */
+  isPrepared(imageId: string): boolean {
+    return this.engine.images.layers(imageId).every((l) => existsSync(this.dirOf(l.chainId)));
+  }
+
   private listHex(): string[] {
     try {
       return readdirSync(this.root).filter((n) => /^[a-f0-9]{64}$/.test(n));
     } catch {
       return [];
     }
+  }
+}
+
+/**
+ * Takes a snapshot's marker: created whole (written aside, then hard-linked to its name, which
+ * fails when it exists), so no reader sees it empty. A marker whose process is gone is removed
+ * and taken (two processes taking over the same dead marker at once may both unpack; the
+ * rename publishes one and the other's copy is dropped). False while another live process holds it.
+ */
+function takeMarker(lock: string): boolean {
+  // Named like an unpack's scratch directory, so that prune removes one a crash left.
+  const mine = join(dirname(lock), `tmp-marker-${process.pid}-${randomBytes(4).toString('hex')}`);
+  writeFileSync(mine, processStamp());
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkSync(mine, lock);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      let holder: string;
+      try {
+        holder = readFileSync(lock, 'utf8');
+      } catch {
+        continue; // released meanwhile
+      }
+      if (stampAlive(holder)) return false;
+      rmSync(lock, { force: true });
+    }
+    return false;
+  } finally {
+    rmSync(mine, { force: true });
   }
 }

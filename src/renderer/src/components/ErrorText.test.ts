@@ -30,6 +30,24 @@ describe('errors in the UI', () => {
     expect(w.get('[data-testid="error-summary"]').text()).toBe(ko.errors.unauthorized);
     expect(w.get('[data-testid="error-summary"]').text()).not.toMatch(/[A-Za-z]{3,}/);
     expect(w.get('[data-testid="error-detail"]').text()).toBe('no basic auth credentials');
+    // The engine's English stays folded until asked for.
+    expect(w.get('[data-testid="error-original"]').attributes('open')).toBeUndefined();
+  });
+
+  it('names the cause and the next step from the engine\'s data, in Korean without English words', () => {
+    setLocale('ko');
+    const cases: [unknown, string][] = [
+      [{ code: 'invalid', message: 'invalid reference format: repository name must be lowercase', details: { reason: 'reference-format' } }, ko.errors.why.referenceFormat],
+      [{ code: 'unavailable', message: 'Get "https://nohost.invalid/v2/": dial tcp: lookup nohost.invalid: no such host', details: { reason: 'no-such-host', host: 'nohost.invalid' } }, ko.errors.why.noSuchHost.replace('{host}', 'nohost.invalid')],
+      [{ code: 'not-found', message: 'manifest unknown: manifest unknown', details: { status: 404, errors: ['MANIFEST_UNKNOWN'] } }, ko.errors.why.manifestUnknown],
+      [{ code: 'invalid', message: 'dockerfile parse error on line 2: unknown instruction: FORM', details: { line: 2 } }, ko.errors.why.dockerfileLine.replace('{line}', '2')],
+      [{ code: 'invalid', message: 'process "/bin/sh -c false" did not complete successfully: exit code: 1', details: { line: 3, exitCode: 1 } }, ko.errors.why.runFailed.replace('{line}', '3').replace('{code}', '1')],
+    ];
+    for (const [err, want] of cases) {
+      const summary = banner(new ApiError(err as never)).get('[data-testid="error-summary"]').text();
+      expect(summary).toBe(want);
+      expect(summary.replace(/my-app:v1|nohost\.invalid|Dockerfile|DNS/g, '')).not.toMatch(/[A-Za-z]{3,}/);
+    }
   });
 
   it('falls back to the internal sentence for a value without a code', () => {

@@ -40,4 +40,12 @@ describe('the layer file tree', () => {
     const wasted = visibleRows(tree, new Set(), (r) => r.wasted);
     expect(wasted.map((r) => r.path)).toEqual(['etc', 'etc/passwd']);
   });
+
+  it('an opaque folder the layer also lists is one folder row, marked D with what it hides; its new files count', () => {
+    const hides = { type: 'dir', files: 2, size: 2010, layers: [0, 1] };
+    const t = buildTree([e('a', 'dir', 0, 'M'), { ...e('a', 'opaque', 0, 'D'), hides }, e('a/new', 'file', 1), { ...e('b', 'whiteout', 0, 'D'), hides: { type: 'file', files: 1, size: 5, layers: [0] } }]);
+    expect(t.map((r) => [r.path, r.isDir, r.change, r.opaque])).toEqual([['a', true, 'D', true], ['a/new', false, 'A', false], ['b', false, 'D', false]]);
+    expect(t[0]).toMatchObject({ size: 1, hides });
+    expect(t[2]!.hides).toEqual({ type: 'file', files: 1, size: 5, layers: [0] });
+  });
 });

@@ -4,7 +4,7 @@
  * below it in this layer, in depth-first order. `visibleRows` applies collapsing and a search; a
  * match always keeps the folders above it, so a row never loses its path.
  */
-import type { TreeEntry } from '../../../shared/contract.ts';
+import type { TreeEntry, TreeHidden } from '../../../shared/contract.ts';
 
 export interface TreeRow {
   key: string;
@@ -22,13 +22,28 @@ export interface TreeRow {
   implied: boolean;
   /** Index of the row's parent folder in the tree (-1 at the top). */
   parent: number;
+  /** D rows: what the whiteout removes from the layers below. */
+  hides?: TreeHidden;
+  /** An opaque folder: it hides what lower layers hold under it (its own entries stay). */
+  opaque: boolean;
 }
 
 const clean = (p: string): string => p.replace(/^\.?\/+/, '').replace(/\/+$/, '');
 
+/** A folder the layer lists and also makes opaque is one row: the folder, marked D for what it hides. */
+function mergeOpaque(a: TreeEntry, b: TreeEntry): TreeEntry {
+  const [opaque, dir] = a.type === 'opaque' ? [a, b] : [b, a];
+  return { ...dir, type: 'opaque', change: 'D', ...(opaque.hides ? { hides: opaque.hides } : {}) };
+}
+
 export function buildTree(entries: readonly TreeEntry[]): TreeRow[] {
   const byPath = new Map<string, TreeEntry>();
-  for (const e of entries) if (clean(e.path)) byPath.set(clean(e.path), e);
+  for (const e of entries) {
+    const path = clean(e.path);
+    if (!path) continue;
+    const prev = byPath.get(path);
+    byPath.set(path, prev && (prev.type === 'opaque') !== (e.type === 'opaque') ? mergeOpaque(prev, e) : e);
+  }
   const children = new Map<string, string[]>();
   const add = (path: string): void => {
     const slash = path.lastIndexOf('/');
@@ -42,7 +57,7 @@ export function buildTree(entries: readonly TreeEntry[]): TreeRow[] {
     if (parent !== '') add(parent);
   };
   for (const p of byPath.keys()) add(p);
-  const isDir = (p: string): boolean => children.has(p) || byPath.get(p)?.type === 'dir';
+  const isDir = (p: string): boolean => children.has(p) || byPath.get(p)?.type === 'dir' || byPath.get(p)?.type === 'opaque';
   const rows: TreeRow[] = [];
   const walk = (dir: string, depth: number, parent: number): number => {
     let total = 0;
@@ -54,9 +69,11 @@ export function buildTree(entries: readonly TreeEntry[]): TreeRow[] {
       rows.push({
         key: path, path, name: path.slice(path.lastIndexOf('/') + 1), depth, type: e?.type ?? 'dir', size: e?.size ?? 0,
         change: e?.change ?? '', wasted: e?.wasted ?? false, linkTarget: e?.linkTarget ?? '', isDir: dirRow, implied: !e, parent,
+        opaque: e?.type === 'opaque', ...(e?.hides ? { hides: e.hides } : {}),
       });
       if (dirRow) rows[index]!.size = walk(path, depth + 1, index);
-      total += e?.change === 'D' ? 0 : rows[index]!.size;
+      // A whiteout adds nothing; an opaque folder's own new files count.
+      total += e?.type === 'whiteout' ? 0 : rows[index]!.size;
     }
     return total;
   };

@@ -7,7 +7,7 @@ import { join, posix } from 'node:path';
 import { NEW_FILE } from '../context-file.ts';
 import { findStage, type AddInstruction, type CopyInstruction, type HistoryEntry } from '../instructions/index.ts';
 import { cleanSourcePath, contextTree, matchSources, walkSource, followSource, type SourceMeta, type SourceTree } from '../context.ts';
-import { planCopy, writeLayer } from '../copy.ts';
+import { checkCopyDest, destNeedsView, planCopy, readCopySources, writeLayer } from '../copy.ts';
 import { ImageView } from '../image-view.ts';
 import type { StepInputs } from '../cache.ts';
 import { resolveOwner } from '../users.ts';
@@ -18,7 +18,6 @@ export async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstru
   if (cmd.kind === 'copy' && cmd.parents) throw new StrataError('unsupported', 'COPY --parents is not supported yet');
   if (cmd.excludePatterns.length > 0) throw new StrataError('unsupported', `${cmd.kind.toUpperCase()} --exclude is not supported yet`);
   if (cmd.kind === 'add' && cmd.checksum) throw new StrataError('unsupported', 'ADD --checksum is not supported yet');
-  const view = viewOf(run, state);
   let tree: SourceTree = contextTree(run.opt.ctx);
   let from: string | undefined;
   let sources = cmd.sourcePaths;
@@ -33,14 +32,18 @@ export async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstru
   }
   const stepScratch = join(run.opt.scratch, `step-${run.progress.n}`);
   mkdirSync(stepScratch, { recursive: true });
-  const chown = cmd.chown ? await resolveOwner(run.opt.engine, view, cmd.chown, run.opt.scratch) : undefined;
+  // The image's view (every file of every layer below) is only read when the step needs it now:
+  // a --chown name to look up, or a destination check; else on a miss, to plan the layer.
+  const chown = cmd.chown ? await resolveOwner(run.opt.engine, viewOf(run, state), cmd.chown, run.opt.scratch) : undefined;
   const chmod = parseChmod(cmd.chmod);
-  const plan = await planCopy({
+  const spec = {
     isAdd: cmd.kind === 'add' && cmd.sourceContents.length === 0, sources, dest: cmd.destPath, workdir: cfg(state).WorkingDir || '/', tree,
-    scratchDir: stepScratch, view, chown, chmod, now: run.opt.now, clamp: run.opt.epoch, signal: run.opt.opts.signal, digests: run.opt.digests,
-  });
+    scratchDir: stepScratch, chown, chmod, now: run.opt.now, clamp: run.opt.epoch, signal: run.opt.opts.signal, digests: run.opt.digests,
+  };
+  const read = await readCopySources(spec);
+  if (destNeedsView(spec)) checkCopyDest({ ...spec, view: viewOf(run, state) });
   const inputs: StepInputs = {
-    instruction: entry.createdBy, source: cmd.code, scope, checksum: plan.checksum, files: plan.files,
+    instruction: entry.createdBy, source: cmd.code, scope, checksum: read.checksum, files: read.files,
     // Resolved ownership is an input: the same --chown name can map to another ID in another base.
     args: chown ? { CHOWN: `${chown.uid}:${chown.gid}` } : {},
     ...(from ? { from } : {}),
@@ -48,6 +51,7 @@ export async function copyStep(run: BuildRun, state: StageState, cmd: CopyInstru
   return {
     cmd, entry, inputs, apply: () => {},
     execute: async () => {
+      const plan = await planCopy({ ...spec, view: viewOf(run, state) }, read);
       const layer = await writeLayer(run.opt.engine, plan.entries);
       return { layer, files: layer.files };
     },

@@ -4,7 +4,6 @@
  * or always with `--pull`), `load .dockerignore`, and `load build context` once a stage copies
  * from the context.
  */
-import { pull } from '../../registry/pull.ts';
 import { familiarName, formatReference, isFullHexId, parseReference, repositoryName } from '../../image/reference.ts';
 import { expandStage, findStage, type Stage } from '../instructions/index.ts';
 import { contextTree, walkSource } from '../context.ts';
@@ -80,6 +79,9 @@ async function pullBase(run: BuildRun, name: string, line: number): Promise<Reso
   const started = performance.now();
   const fetched = new Set<string>();
   try {
+    // Loaded on use: the registry client brings node:http and its bundled undici, which a build
+    // from local bases never needs (about a fifth of a cached rebuild's CPU time).
+    const { pull } = await import('../../registry/pull.ts');
     const res = await pull(run.opt.engine, name, {
       ...(run.opt.opts.signal ? { signal: run.opt.opts.signal } : {}),
       onProgress: (e) => { if (e.status === 'Pull complete') fetched.add(e.id); },
