@@ -636,7 +636,7 @@ async function main(): Promise<void> {
     await test('disk usage equals strata system df -v --format json', async () => {
       await page.getByTestId('nav-disk').click();
       await page.getByTestId('compare').waitFor();
-      const report = JSON.parse(cli(root, ['system', 'df', '-v', '--format', 'json'])) as {
+      const report = JSON.parse(cli(root, ['system', 'df', '-v', '--report'])) as {
         layersSize: number; images: { id: string; size: number; sharedSize: number; uniqueSize: number }[];
         summary: { type: string; total: number; active: number; size: number; reclaimable: number }[];
       };

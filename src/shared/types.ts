@@ -95,6 +95,12 @@ export interface DiskUsageContainer {
   sizeRw: number;
   /** Writable layer plus the image's layers. */
   sizeRootFs: number;
+  /** The container's labels (docker's df rows list them). */
+  labels?: Record<string, string>;
+  /** Its network mode (`bridge`, `none`, `host`). */
+  network?: string;
+  /** What it publishes, as the Engine API's container summary `Ports` rows. */
+  ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
 }
 
 export interface DiskUsageBuildCache {
@@ -162,7 +168,7 @@ export interface ProgressEvent {
 export type ProgressSink = (event: ProgressEvent) => void;
 
 /**
- * Everything `system df` shows (src/main/engine/usage `diskUsage()`); `strata system df --format json`
+ * Everything `system df` shows (src/main/engine/usage `diskUsage()`); `strata system df --report`
  * prints exactly this object, and the UI reads the same shape.
  */
 export interface DiskUsageReport extends DiskUsage {

@@ -171,7 +171,7 @@ describe('archive formats', () => {
     expect(selectImages(engine, ['app:2'])).toEqual([{ id, tags: ['app:2'] }]);
     expect(selectImages(engine, ['app'])).toEqual([{ id, tags: ['app:1', 'app:2'] }]);
     expect(selectImages(engine, [id.slice(7, 19)])).toEqual([{ id, tags: [] }]);
-    expect(() => selectImages(engine, ['nope:1'])).toThrow('No such image: nope:1');
+    expect(() => selectImages(engine, ['nope:1'])).toThrow('reference does not exist');
   });
 
   it('imports a compressed rootfs tarball with changes and docker\'s history entry', async () => {

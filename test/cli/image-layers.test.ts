@@ -95,6 +95,6 @@ describe('strata image layers', () => {
   });
 
   it('says no such image like the other image commands', async () => {
-    expect(await strata(root, ['image', 'layers', 'nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error response from daemon: No such image: nope\n' });
+    expect(await strata(root, ['image', 'layers', 'nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error response from daemon: No such image: nope:latest\n' });
   });
 });

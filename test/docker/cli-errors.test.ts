@@ -26,15 +26,18 @@ describe.skipIf(skip)(`docker oracle: usage errors and exit codes${skip ? ` (ski
     d = await startDockerd();
     await d.docker(['load', '-i', archives.busybox]);
     await mustSucceed(root, ['load', '-i', archives.busybox]);
+    await d.docker(['create', '--network', 'none', '--name', 'taken', 'busybox']);
+    await mustSucceed(root, ['create', '--name', 'taken', 'busybox']);
   });
   afterAll(async () => {
     await d?.stop();
     dir?.cleanup();
   });
 
-  /** Output with the command name made Strata's and a usage error's description line dropped. */
+  /** Output with the command name made Strata's, IDs hidden and a usage error's description line dropped. */
   function normalise(text: string): string {
-    const named = text.replace(/\bdocker\b/g, 'strata');
+    // A container's ID is each side's own.
+    const named = text.replace(/\bdocker\b/g, 'strata').replace(/\b[0-9a-f]{64}\b/g, '<id>');
     return named.includes('\nUsage:  ') ? named.replace(/\n\n[^\n]*\n$/, '\n') : named;
   }
 
@@ -44,6 +47,10 @@ describe.skipIf(skip)(`docker oracle: usage errors and exit codes${skip ? ` (ski
     [['images', '[[']], [['images', 'Bad:Ref']], [['images', '--filter', 'bogus=1']], [['images', '--filter', 'dangling=maybe']],
     [['images', '-a=false', '--format', '{{.Repository}}']], [['history', '-H=false', '--format', '{{.Size}}', 'busybox']],
     [['inspect', 'nope']], [['run', '-it', 'busybox', 'echo', 'hi']], [['run', '--pull', 'never', 'nope:1']],
+    // A missing image, per command: the daemon's `x:latest`, the client's `x` as typed (rmi, image inspect).
+    [['rmi', 'x']], [['rmi', '-f', 'x']], [['image', 'inspect', 'x']], [['history', 'x']], [['tag', 'x', 'y']], [['tag', 'abc123', 'y']],
+    [['save', 'x']], [['save', 'x:1']], [['run', '--pull', 'never', 'x']], [['create', '--pull', 'never', 'x']], [['history', 'sha256:abc']],
+    [['push', 'x']], [['create', '--name', 'taken', 'busybox']], [['run', '--name', 'taken', 'busybox']],
   ])('strata %j prints what docker prints and exits with its status', async (args) => {
     const theirs = await d.docker(args, { allowFailure: true });
     const ours = await strata(root, args);

@@ -73,7 +73,7 @@ describe.skipIf(skip)(`docker oracle: containers${skip ? ` (skipped: ${skip})` :
 
   it("the writable layer's size (SizeRw) is docker's number of bytes", async () => {
     const api = await d.api<{ Containers: { Names: string[]; SizeRw?: number }[] }>('/system/df');
-    const ours = JSON.parse((await strata(root, ['system', 'df', '--format', 'json'])).stdout) as DiskUsageReport;
+    const ours = JSON.parse((await strata(root, ['system', 'df', '--report'])).stdout) as DiskUsageReport;
     // the Engine API leaves SizeRw out when it is 0
     const theirs = Object.fromEntries(api.Containers.map((c) => [c.Names[0], c.SizeRw ?? 0]));
     expect(Object.fromEntries(ours.containers.map((c) => [c.names[0], c.sizeRw]))).toEqual(theirs);

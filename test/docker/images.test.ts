@@ -106,7 +106,7 @@ describe.skipIf(skip)(`docker oracle: images, history and system df${skip ? ` (s
 
   it('system df: the Engine API numbers byte for byte, the tables equal', async () => {
     const api = await d.api<{ LayersSize: number; Images: { Id: string; Size: number; SharedSize: number; Containers: number }[] }>('/system/df');
-    const ours = JSON.parse((await strata(root, ['system', 'df', '--format', 'json'])).stdout) as DiskUsageReport;
+    const ours = JSON.parse((await strata(root, ['system', 'df', '--report'])).stdout) as DiskUsageReport;
     expect(ours.layersSize).toBe(api.LayersSize);
     const byId = (list: { id: string; size: number; sharedSize: number; containers: number }[]) =>
       Object.fromEntries(list.map((i) => [i.id, [i.size, i.sharedSize, i.containers]]));

@@ -46,7 +46,7 @@ function listRoute(ctx: RouteContext): void {
 
 function inspectRoute(ctx: RouteContext): void {
   const body: Record<string, unknown> = { ...inspectImage(ctx.engine, ctx.params[0]!) };
-  if (ctx.version < 1.44) body.VirtualSize = body.Size;
+  if (ctx.version >= 1.44) delete body.VirtualSize;
   sendJson(ctx.res, 200, body);
 }
 

@@ -2,22 +2,14 @@
  * The Engine API's system endpoints: `/_ping`, `/version`, `/info`, `/system/df`. Strata answers
  * as a Docker-compatible engine; it never answers podman's `/libpod/…` paths.
  */
-import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import type { ServerResponse } from 'node:http';
 import { diskUsage } from '../engine/usage/disk-usage.ts';
 import { listImages } from '../engine/image/list.ts';
 import { sendJson } from './http.ts';
-import { API_VERSION_TEXT, MIN_API_VERSION_TEXT, type Route, type RouteContext } from './router.ts';
+import { API_VERSION_TEXT, type Route, type RouteContext } from './router.ts';
 import { imageSummary } from './images.ts';
 import { containerSummary } from './containers.ts';
-import { idMapping } from '../engine/snapshot/idmap.ts';
-
-export const STRATA_VERSION = '0.1.0';
-
-/** Go's GOARCH for Node's arch. */
-export function goArch(a: string = arch()): string {
-  return a === 'x64' ? 'amd64' : a === 'ia32' ? '386' : a;
-}
+import { engineInfo, engineVersion, STRATA_VERSION } from './system-info.ts';
 
 /** Headers every answer carries, as dockerd sends them. */
 export function serverHeaders(res: ServerResponse): void {
@@ -37,86 +29,11 @@ function ping(ctx: RouteContext): void {
 }
 
 function version(ctx: RouteContext): void {
-  const details = { ApiVersion: API_VERSION_TEXT, Arch: goArch(), BuildTime: '', Experimental: 'false', GitCommit: '', GoVersion: '', KernelVersion: release(), MinAPIVersion: MIN_API_VERSION_TEXT, Os: 'linux' };
-  sendJson(ctx.res, 200, {
-    Platform: { Name: 'Strata' },
-    Components: [{ Name: 'Engine', Version: STRATA_VERSION, Details: details }],
-    Version: STRATA_VERSION,
-    ApiVersion: API_VERSION_TEXT,
-    MinAPIVersion: MIN_API_VERSION_TEXT,
-    GitCommit: '',
-    GoVersion: `node${process.versions.node}`,
-    Os: 'linux',
-    Arch: goArch(),
-    KernelVersion: release(),
-    BuildTime: '',
-  });
+  sendJson(ctx.res, 200, engineVersion());
 }
 
 function info(ctx: RouteContext): void {
-  const containers = ctx.engine.containers.list({ all: true });
-  const running = containers.filter((c) => c.state === 'running').length;
-  const images = (ctx.engine.db.prepare('SELECT count(*) AS n FROM images').get() as { n: number }).n;
-  const rootless = process.getuid?.() !== 0;
-  sendJson(ctx.res, 200, {
-    ID: '',
-    Containers: containers.length,
-    ContainersRunning: running,
-    ContainersPaused: 0,
-    ContainersStopped: containers.length - running,
-    Images: images,
-    Driver: 'overlay',
-    DriverStatus: [['Backing Filesystem', 'strata snapshots']],
-    Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['json-file'] },
-    MemoryLimit: false,
-    SwapLimit: false,
-    CpuCfsPeriod: false,
-    CpuCfsQuota: false,
-    CPUShares: false,
-    CPUSet: false,
-    PidsLimit: false,
-    IPv4Forwarding: false,
-    BridgeNfIptables: false,
-    BridgeNfIp6tables: false,
-    Debug: false,
-    NFd: 0,
-    OomKillDisable: false,
-    NGoroutines: 0,
-    SystemTime: new Date().toISOString(),
-    LoggingDriver: 'json-file',
-    CgroupDriver: 'none',
-    CgroupVersion: '2',
-    NEventsListener: 0,
-    KernelVersion: release(),
-    OperatingSystem: 'Strata',
-    OSVersion: '',
-    OSType: 'linux',
-    Architecture: arch() === 'x64' ? 'x86_64' : arch(),
-    IndexServerAddress: 'https://index.docker.io/v1/',
-    RegistryConfig: { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: null },
-    NCPU: cpus().length,
-    MemTotal: totalmem(),
-    GenericResources: null,
-    DockerRootDir: ctx.engine.root,
-    HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? '',
-    HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
-    NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
-    Name: hostname(),
-    Labels: [],
-    ExperimentalBuild: false,
-    ServerVersion: STRATA_VERSION,
-    Runtimes: { strata: { path: 'bwrap' } },
-    DefaultRuntime: 'strata',
-    Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
-    LiveRestoreEnabled: false,
-    Isolation: '',
-    InitBinary: '',
-    ContainerdCommit: { ID: '', Expected: '' },
-    RuncCommit: { ID: '', Expected: '' },
-    InitCommit: { ID: '', Expected: '' },
-    SecurityOptions: ['name=seccomp,profile=builtin', ...(rootless ? ['name=rootless'] : [])],
-    Warnings: idMapping().limited ? [`WARNING: ${idMapping().limited}`] : null,
-  });
+  sendJson(ctx.res, 200, engineInfo(ctx.engine));
 }
 
 function systemDf(ctx: RouteContext): void {

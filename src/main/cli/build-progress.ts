@@ -70,7 +70,8 @@ export function plainPrinter(out: Writable): Printer {
         if (e.n !== undefined) {
           const rest = logs.rest(e.n);
           if (rest) out.write(`#${e.n} ${rest}\n`);
-          out.write(`#${e.n} ERROR: ${e.message}\n\n`);
+          // No blank line: BuildKit's block about the failed step follows at once.
+          out.write(`#${e.n} ERROR: ${e.message}\n`);
         }
         break;
       case 'warning':
@@ -250,4 +251,33 @@ export function progressPrinter(mode: ProgressMode, stderr: Writable & { isTTY?:
   if (mode === 'rawjson') return rawJsonPrinter(stderr);
   if (mode === 'tty' || (mode === 'auto' && stderr.isTTY === true)) return ttyPrinter(stderr);
   return plainPrinter(stderr);
+}
+
+/**
+ * BuildKit's block under a failed build: the step that failed and its last log lines between
+ * `------` rules, before the error itself. Fed every event; `block()` is '' until a step failed.
+ */
+export function failedStepBlock(options: { withLogs: boolean }): { onEvent: (e: BuildEvent) => void; block: () => string } {
+  const names = new Map<number, { name: string; started: number }>();
+  const logs = new LogLines();
+  const tails = new Map<number, string[]>();
+  let failed: number | undefined;
+  const onEvent = (e: BuildEvent): void => {
+    if (e.type === 'vertex') names.set(e.n, { name: e.name, started: performance.now() });
+    else if (e.type === 'log') {
+      const t = ((performance.now() - (names.get(e.n)?.started ?? performance.now())) / 1000).toFixed(3);
+      const tail = tails.get(e.n) ?? [];
+      for (const l of logs.split(e.n, e.text)) tail.push(`#${e.n} ${t} ${l}`);
+      tails.set(e.n, tail.slice(-10));
+    } else if (e.type === 'error' && e.n !== undefined) failed ??= e.n;
+  };
+  const block = (): string => {
+    const v = failed === undefined ? undefined : names.get(failed);
+    if (failed === undefined || !v) return '';
+    const rest = logs.rest(failed);
+    // The plain display has shown the logs already; BuildKit repeats them only under its tty view.
+    const tail = options.withLogs ? [...(tails.get(failed) ?? []), ...(rest ? [`#${failed} ${rest}`] : [])] : [];
+    return `------\n > ${v.name}:\n${tail.map((l) => `${l}\n`).join('')}------\n`;
+  };
+  return { onEvent, block };
 }

@@ -3,7 +3,7 @@
  * `container inspect` as docker's ContainerJSON, for the fields Strata has.
  */
 import type { Engine } from '../engine/engine.ts';
-import { containerArgs, listedCommand } from '../engine/container/config.ts';
+import { containerArgs, listedCommand, type ContainerSettings } from '../engine/container/config.ts';
 import { statusText, type ContainerRecord } from '../engine/container/container-service.ts';
 import { sortedKeys } from './formatter.ts';
 import { goQuote } from '../engine/build/shell/goquote.ts';
@@ -60,13 +60,21 @@ export function inspectContainer(engine: Engine, ref: string): Record<string, un
       StartedAt: isoOrZero(c.startedAt), FinishedAt: isoOrZero(c.finishedAt),
     },
     Image: c.imageId,
+    // Files docker's daemon writes for each container (Strata's sandbox makes none of its own).
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
     LogPath: `${engine.containers.dirOf(c.id)}/container.log`,
     Name: `/${c.name}`,
     RestartCount: 0,
     Driver: 'overlay',
     Platform: 'linux',
-    HostConfig: { AutoRemove: cfg.AutoRemove, NetworkMode: cfg.Network, PortBindings: cfg.PortBindings ?? {}, PublishAllPorts: cfg.PublishAllPorts ?? false },
-    GraphDriver: { Name: 'overlay', Data: { UpperDir: engine.containers.upperDir(c.id), WorkDir: `${engine.containers.dirOf(c.id)}/work` } },
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: hostConfig(cfg),
+    GraphDriver: { Data: { UpperDir: engine.containers.upperDir(c.id), WorkDir: `${engine.containers.dirOf(c.id)}/work` }, Name: 'overlay' },
     Mounts: [],
     Config: {
       Hostname: cfg.Hostname, Domainname: '', User: cfg.User ?? '', AttachStdin: cfg.OpenStdin, AttachStdout: true, AttachStderr: true,
@@ -75,6 +83,36 @@ export function inspectContainer(engine: Engine, ref: string): Record<string, un
       Volumes: cfg.Volumes ?? null, WorkingDir: cfg.WorkingDir ?? '', Entrypoint: cfg.Entrypoint ?? null, OnBuild: cfg.OnBuild ?? null,
       Labels: cfg.Labels ?? {}, ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
     },
-    NetworkSettings: { Ports: engine.containers.ports(c), Networks: { [cfg.Network]: {} } },
+    NetworkSettings: {
+      Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: engine.containers.ports(c),
+      SandboxKey: '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, ...NO_ENDPOINT,
+      Networks: {
+        [cfg.Network]: {
+          IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '',
+          GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null,
+        },
+      },
+    },
+  };
+}
+
+/** An endpoint's addresses as docker shows them where there is no bridge network: empty. */
+const NO_ENDPOINT = { EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '' };
+
+/**
+ * docker's HostConfig in its field order: what Strata sets (auto-remove, network, ports), its
+ * json-file log, and Go's zero value for every limit and option Strata has no counterpart of.
+ */
+function hostConfig(cfg: ContainerSettings): Record<string, unknown> {
+  return {
+    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} }, NetworkMode: cfg.Network, PortBindings: cfg.PortBindings ?? {},
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: cfg.AutoRemove, VolumeDriver: '', VolumesFrom: null, CapAdd: null, CapDrop: null,
+    CgroupnsMode: '', Dns: [], DnsOptions: [], DnsSearch: [], ExtraHosts: null, GroupAdd: null, IpcMode: '', Cgroup: '', Links: null, OomScoreAdj: 0,
+    PidMode: '', Privileged: false, PublishAllPorts: cfg.PublishAllPorts ?? false, ReadonlyRootfs: false, SecurityOpt: null, UTSMode: '', UsernsMode: '',
+    ShmSize: 0, Runtime: 'strata', ConsoleSize: [0, 0], Isolation: '', CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '', BlkioWeight: 0,
+    BlkioWeightDevice: [], BlkioDeviceReadBps: null, BlkioDeviceWriteBps: null, BlkioDeviceReadIOps: null, BlkioDeviceWriteIOps: null, CpuPeriod: 0,
+    CpuQuota: 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: '', CpusetMems: '', Devices: [], DeviceCgroupRules: null, DeviceRequests: null,
+    KernelMemory: 0, KernelMemoryTCP: 0, MemoryReservation: 0, MemorySwap: 0, MemorySwappiness: null, OomKillDisable: false, PidsLimit: null,
+    Ulimits: null, CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null,
   };
 }

@@ -62,7 +62,7 @@ describe('the CLI error mapping', () => {
     });
 
     it('prints an engine error with docker\'s prefix and exits 1', async () => {
-      expect(await run(['tag', 'nope', 'other'])).toMatchObject({ code: 1, err: 'Error response from daemon: No such image: nope\n' });
+      expect(await run(['tag', 'nope', 'other'])).toMatchObject({ code: 1, err: 'Error response from daemon: No such image: nope:latest\n' });
     });
   });
 });

@@ -8,7 +8,7 @@ import { UsageError } from './args.ts';
 import { ExecError } from '../engine/runtime/exec-error.ts';
 import { BuildError } from '../engine/build/build-error.ts';
 import { StrataError } from '../../shared/errors.ts';
-import { BadPatternError, ImageNotFoundError, InvalidFilterError, NoSuchContainerError } from '../engine/daemon-errors.ts';
+import { BadPatternError, DaemonError, ImageNotFoundError, InvalidFilterError, NoSuchContainerError } from '../engine/daemon-errors.ts';
 
 /**
  * What docker's daemon would have refused (the CLI prints those `Error response from daemon: …`):
@@ -17,7 +17,7 @@ import { BadPatternError, ImageNotFoundError, InvalidFilterError, NoSuchContaine
  */
 function fromDaemon(err: unknown): boolean {
   if (err instanceof InvalidFilterError || err instanceof BadPatternError) return true;
-  if (err instanceof ImageNotFoundError || err instanceof NoSuchContainerError) return true;
+  if (err instanceof ImageNotFoundError || err instanceof NoSuchContainerError || err instanceof DaemonError) return true;
   return err instanceof StrataError && !(err instanceof UsageError) && (err.code === 'conflict' || err.code === 'already-exists');
 }
 

@@ -12,6 +12,7 @@ import { createdSince, ellipsis, goTimeString, humanSize, humanSize4, rfc3339, t
 import { compile } from './formatter.ts';
 import { tabwrite } from './tabwriter.ts';
 import { goQuote } from '../engine/build/shell/goquote.ts';
+import { displayablePorts } from '../engine/network/ports.ts';
 
 // ---------------------------------------------------------------- images
 
@@ -326,7 +327,8 @@ function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<st
     tag = ref.tag;
   }
   const summary: ImageSummary = { ...img, repoDigests: [], parentId: '', labels: {} };
-  return imageRow(summary, repo, tag, '<none>', trunc, now);
+  // docker's df rows leave Digest empty (its images table says <none>).
+  return imageRow(summary, repo, tag, '', trunc, now);
 }
 
 function dfContainerRow(c: DiskUsageContainer, trunc: boolean, now: number): Record<string, string> {
@@ -340,8 +342,12 @@ function dfContainerRow(c: DiskUsageContainer, trunc: boolean, now: number): Rec
     CreatedAt: goTimeString(c.created),
     ID: trunc ? truncateId(c.id) : c.id,
     Image: displayImage(c.image, c.imageId, trunc),
+    Labels: Object.entries(c.labels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(','),
     LocalVolumes: '0',
+    Mounts: '',
     Names: names.join(','),
+    Networks: c.network ?? '',
+    Ports: displayablePorts(c.ports ?? []),
     RunningFor: `${humanDuration(now - c.created * 1000)} ago`,
     Size: humanSize(c.sizeRw, 3),
     State: c.state,

@@ -11,6 +11,7 @@ import { CONTAINER_COMMANDS } from './commands/container.ts';
 import { CONTEXT_COMMANDS } from './commands/context.ts';
 import { systemServiceCommand } from './commands/service.ts';
 import { eventsCommand } from './commands/events.ts';
+import { infoCommand, systemPruneCommand, versionCommand } from './commands/system.ts';
 
 /**
  * Every CLI command. Each command lives in its own file under commands/ (grouped by service);
@@ -30,4 +31,5 @@ export const COMMANDS: Command[] = [
   ...CONTAINER_COMMANDS,
   ...CONTEXT_COMMANDS,
   systemServiceCommand,
+  versionCommand, infoCommand, systemPruneCommand,
 ];

@@ -19,7 +19,7 @@ describe('host session error envelopes', () => {
   });
 
   it('answers a missing image with not-found', async () => {
-    expect(await session.invoke('images.inspect', { ref: 'nope' })).toEqual({ ok: false, error: { code: 'not-found', message: 'No such image: nope' } });
+    expect(await session.invoke('images.inspect', { ref: 'nope' })).toEqual({ ok: false, error: { code: 'not-found', message: 'No such image: nope:latest' } });
   });
 
   it('answers a malformed request with invalid', async () => {

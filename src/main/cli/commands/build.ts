@@ -12,7 +12,7 @@ import { shortId } from '../../../shared/format.ts';
 import { hostPlatform } from '../../engine/image/oci.ts';
 import { reportError } from '../errors.ts';
 import { confirm } from '../prompt.ts';
-import { progressPrinter, type ProgressMode } from '../build-progress.ts';
+import { failedStepBlock, progressPrinter, type ProgressMode } from '../build-progress.ts';
 
 /** docker 28's --progress values, and Strata's `json` event stream. */
 const PROGRESS_MODES = ['auto', 'tty', 'plain', 'quiet', 'rawjson', 'json'];
@@ -63,7 +63,9 @@ export const buildCommand: Command = {
     for (const e of flagStrings(ctx, 'allow')) if (e !== 'network.host' && e !== 'security.insecure') throw new UsageError(`invalid entitlement: ${e}`);
     // `json` is Strata's own event stream (stdout), for scripts; the others are BuildKit's displays.
     const printer = quiet ? undefined : progress === 'json' ? { onEvent: (e: BuildEvent) => ctx.stdout.write(`${JSON.stringify(e)}\n`), close: () => {} } : progressPrinter(progress as ProgressMode, ctx.stderr);
-    const onEvent = printer?.onEvent;
+    // BuildKit's displays end a failed build with the failed step's block (Strata's json stream does not).
+    const failedStep = printer && progress !== 'json' && progress !== 'rawjson' ? failedStepBlock({ withLogs: progress === 'tty' || (progress === 'auto' && (ctx.stderr as { isTTY?: boolean }).isTTY === true) }) : undefined;
+    const onEvent = printer && failedStep ? (e: BuildEvent) => { printer.onEvent(e); failedStep.onEvent(e); } : printer?.onEvent;
     try {
       const res = await build(ctx.engine(), {
         context: ctx.args[0]!,
@@ -84,6 +86,7 @@ export const buildCommand: Command = {
     } catch (err) {
       printer?.close();
       if (!(err instanceof BuildError)) throw err;
+      ctx.stderr.write(failedStep?.block() ?? '');
       return reportError(ctx.stderr, err, 'build');
     }
   },

@@ -14,7 +14,7 @@ import { type ContainerProcess, type ContainerRecord } from '../../engine/contai
 import { ImageNotFoundError } from '../../engine/image/image-service.ts';
 import { familiarString, parseReference } from '../../engine/image/reference.ts';
 import { pull } from '../../engine/registry/pull.ts';
-import { progressRenderer } from './registry.ts';
+import { asDaemon, progressRenderer } from './registry.ts';
 import { describeError, reportError } from '../errors.ts';
 import { eachContainer } from './container-lifecycle.ts';
 import { takeSignals } from '../signals.ts';
@@ -45,7 +45,7 @@ async function createWithPull(ctx: CommandContext, engine: Engine, opts: CreateO
   const policy = flagString(ctx, 'pull') ?? 'missing';
   if (!['always', 'missing', 'never'].includes(policy)) throw new UsageError(`invalid pull option: '${policy}': must be one of "always", "missing" or "never"`);
   const fetch = async (): Promise<void> => {
-    await pull(engine, opts.image, { signal: ctx.signal, onProgress: progressRenderer(ctx.stderr) });
+    await asDaemon(ctx, () => pull(engine, opts.image, { signal: ctx.signal, onProgress: progressRenderer(ctx.stderr) }));
   };
   if (policy === 'always') await fetch();
   try {
@@ -67,6 +67,8 @@ async function createOrReport(ctx: CommandContext, engine: Engine, verb: string)
     return await createWithPull(ctx, engine, createOptions(ctx));
   } catch (err) {
     if (err instanceof UsageError) throw err;
+    // `create` reports like any command (status 1); `run` as the CLI's failure to run, 125.
+    if (verb === 'create') return reportError(ctx.stderr, err);
     const text = describeError(err).text.trim().replace(/\.$/, '');
     ctx.stderr.write(`strata: ${text}.\nSee 'strata ${verb} --help'.\n`);
     return 125;

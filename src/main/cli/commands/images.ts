@@ -178,7 +178,11 @@ export const rmiCommand: Command = {
     }
     // A layer goes only when nothing references it any more.
     if (deletedAny) await engine.gc.collect();
-    for (const e of errors) reportError(ctx.stderr, e);
+    // docker's client words a missing image itself, as typed (`Error: No such image: x`).
+    for (const e of errors) {
+      if (e instanceof ImageNotFoundError) ctx.stderr.write(`Error: No such image: ${e.input}\n`);
+      else reportError(ctx.stderr, e);
+    }
     return errors.length > 0 && (!force || fatal) ? 1 : 0;
   },
 };

@@ -3,13 +3,14 @@ import { flagBool, flagString } from '../command.ts';
 import { UsageError } from '../args.ts';
 import { goDuration, humanSize4 } from '../units.ts';
 import type { ProgressEvent, ProgressSink } from '../../engine/api.ts';
-import { parseReference } from '../../engine/image/reference.ts';
+import { InvalidReferenceError, parseReference } from '../../engine/image/reference.ts';
 import { pull, pullAllTags } from '../../engine/registry/pull.ts';
 import { parseCompression, push, pushAllTags } from '../../engine/registry/push.ts';
 import { login, loginRegistry, logout } from '../../engine/registry/login.ts';
 import { authKey, DockerConfigCredentialStore } from '../../engine/registry/credentials.ts';
 import type { RegistryOptions } from '../../engine/registry/session.ts';
-import { StrataError } from '../../../shared/errors.ts';
+import { errorCode, StrataError } from '../../../shared/errors.ts';
+import { DaemonError } from '../../engine/daemon-errors.ts';
 
 const INSECURE_FLAG = { name: 'insecure', type: 'bool', description: 'Allow plain HTTP and unverified TLS for this registry' } as const;
 
@@ -60,6 +61,19 @@ export function progressBar(current: number, total: number, width: number, start
   return box + numbers + left;
 }
 
+/**
+ * A pull is the daemon's work in docker: whatever fails once the reference is read is printed
+ * `Error response from daemon: …`. A cancelled pull stays as it is.
+ */
+export async function asDaemon<T>(ctx: Pick<CommandContext, 'signal'>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (ctx.signal.aborted || err instanceof UsageError || err instanceof InvalidReferenceError) throw err;
+    throw new DaemonError(err);
+  }
+}
+
 /** `Using default tag: latest` when the user named no tag (docker prints it before pull and push). */
 function noteDefaultTag(ctx: CommandContext, input: string, quiet: boolean): void {
   const bare = parseReference(input, { defaultTag: false });
@@ -95,7 +109,7 @@ export const pullCommand: Command = {
     const options = { ...transferOptions(ctx, quiet), ...(platform ? { platform } : {}) };
     const allTags = flagBool(ctx, 'all-tags');
     if (!allTags) noteDefaultTag(ctx, input, quiet);
-    const pulled = allTags ? await pullAllTags(ctx.engine(), input, options) : await pull(ctx.engine(), input, options);
+    const pulled = await asDaemon(ctx, async () => (allTags ? await pullAllTags(ctx.engine(), input, options) : await pull(ctx.engine(), input, options)));
     ctx.stdout.write(`${pulled.reference}\n`);
     // The first RUN or container on the image then finds its layers unpacked.
     const { prepareInBackground } = await import('../../engine/snapshot/prepare.ts');
@@ -128,7 +142,16 @@ export const pushCommand: Command = {
     };
     const allTags = flagBool(ctx, 'all-tags');
     if (!allTags) noteDefaultTag(ctx, input, quiet);
-    const results = allTags ? await pushAllTags(ctx.engine(), input, options) : [await push(ctx.engine(), input, options)];
+    let results: { reference: string }[];
+    try {
+      results = allTags ? await pushAllTags(ctx.engine(), input, options) : [await push(ctx.engine(), input, options)];
+    } catch (err) {
+      // What the client refuses itself (a reference, a flag's value) keeps `Error: …`.
+      if (ctx.signal.aborted || err instanceof UsageError || errorCode(err) === 'invalid') throw err;
+      // docker's daemon streams a push's failure; its CLI prints the message as it came, no prefix.
+      ctx.stderr.write(`${(err as Error).message}\n`);
+      return 1;
+    }
     if (quiet) for (const r of results) ctx.stdout.write(`${r.reference}\n`);
   },
 };

@@ -10,6 +10,8 @@ import { layerMediaType, MediaType, type Compression, type Descriptor, type Inde
 import { familiarString, formatReference, isFullHexId, parseReference, type Reference } from '../image/reference.ts';
 import { DirectorySink, TarSink, type ArchiveSink } from './sink.ts';
 import { imageEvent } from '../events/event-log.ts';
+import { DaemonError, ImageNotFoundError } from '../daemon-errors.ts';
+import { StrataError } from '../../../shared/errors.ts';
 
 /**
  * `docker-archive`: the Docker 25+ layout — `manifest.json` for every docker-archive reader
@@ -61,7 +63,10 @@ export function selectImages(engine: Pick<Stores, 'content' | 'db' | 'events' | 
         continue;
       }
     }
-    add(engine.images.resolve(name), []);
+    const id = engine.images.tryResolve(name);
+    // moby's export names what it could not find as typed; a tag or digest it looked up failed as a reference.
+    if (!id) throw ref && (ref.tag !== undefined || ref.digest !== undefined) ? new DaemonError(new StrataError('not-found', 'reference does not exist')) : new ImageNotFoundError(name);
+    add(id, []);
   }
   return [...byId.values()];
 }

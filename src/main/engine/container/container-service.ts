@@ -19,7 +19,7 @@ import { CONTAINER_MIGRATIONS } from './migrations.ts';
 import { containerArgs, containerSettings, listedCommand, parseEnvFile, processEnv, resolveEnvArg, type ContainerSettings, type CreateOptions } from './config.ts';
 import { randomName } from './names.ts';
 import type { Forward, PortForwarder } from '../network/port-forwarder.ts';
-import { networkPorts, requestedBindings, type PortMap } from '../network/ports.ts';
+import { networkPorts, portSummaries, requestedBindings, type PortMap } from '../network/ports.ts';
 import { isErrorCode, StrataError } from '../../../shared/errors.ts';
 import { humanDuration } from '../../../shared/units.ts';
 import { NoSuchContainerError } from '../daemon-errors.ts';
@@ -680,6 +680,7 @@ export class ContainerService {
       return {
         id: c.id, names: [`/${c.name}`], image: this.listedImage(c), imageId: c.imageId, command: listedCommand(c.config), created: Math.floor(c.created / 1000),
         state: c.state, status: statusText(c, Date.now()), sizeRw, sizeRootFs: sizeRw + (this.engine.images.get(c.imageId)?.size ?? 0),
+        labels: c.config.Labels ?? {}, network: c.config.Network, ports: portSummaries(this.ports(c)),
       };
     });
   }

@@ -323,7 +323,7 @@ export class ImageService {
    */
   resolve(input: string): string {
     const id = this.tryResolve(input);
-    if (!id) throw new ImageNotFoundError(input);
+    if (!id) throw new ImageNotFoundError(input, daemonImageName(input));
     return id;
   }
 
@@ -402,7 +402,7 @@ export class ImageService {
       if (tags.length > 1 || (users.length > 0 && !force) || held) {
         if (!force && tags.length === 1 && users.length > 0) {
           throw new ConflictError(
-            `conflict: unable to remove repository reference "${input}" (must force) - container ${shortId(users[0]!.id)} is using its referenced image ${shortId(id)}`,
+            `conflict: unable to remove repository reference "${input}" (must force) - container ${shortId((users.find((u) => u.running) ?? users[0]!).id)} is using its referenced image ${shortId(id)}`,
           );
         }
         this.db.transaction(() => {
@@ -530,3 +530,17 @@ export function uniqueLayerSize(layers: readonly { diffId: string; diffSize: num
 }
 
 export { digestOf };
+
+/**
+ * How moby's daemon names an image it does not have (ErrImageDoesNotExist): a name with
+ * `:latest` implied, a bare 64-hex ID as `sha256:…`, anything else as typed.
+ */
+export function daemonImageName(input: string): string {
+  if (isFullHexId(input)) return `sha256:${input}`;
+  if (input.startsWith('sha256:')) return input;
+  try {
+    return familiarString(parseReference(input));
+  } catch {
+    return input;
+  }
+}

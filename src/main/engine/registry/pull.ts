@@ -75,7 +75,6 @@ export async function pull(engine: Stores, input: string, options: PullOptions =
     emit: options.onProgress ?? (() => {}), internal, created: new Set(),
   };
   const wanted = options.platform === undefined ? undefined : typeof options.platform === 'string' ? parsePlatform(options.platform) : normalizePlatform(options.platform);
-  ctx.emit({ id: '', status: `${ref.tag ?? ref.digest!}: Pulling from ${ref.path}` });
   try {
     const result = await engine.gc.withLease(() => pullImage(ctx, wanted, options.concurrency ?? 3));
     // A layer loaded as a plain tar is now kept as the pulled gzip: its tar goes (docs/store.md).
@@ -134,6 +133,8 @@ async function pullImage(ctx: PullContext, wanted: Platform | undefined, concurr
   const { engine, ref } = ctx;
   const resolved = await resolveManifest(ctx.client, ref, ctx.scopes, wanted);
   const { top, manifest } = resolved;
+  // moby says it once the registry answered for the manifest: a missing one prints nothing before the error.
+  ctx.emit({ id: '', status: `${ref.tag ?? ref.digest!}: Pulling from ${ref.path}` });
   const configDigest = manifest.config.digest;
   const before = engine.images.get(configDigest);
   const oldTagged = ref.tag !== undefined ? engine.images.tryResolve(formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })) : undefined;

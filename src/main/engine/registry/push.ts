@@ -85,14 +85,15 @@ export async function push(engine: Stores, input: string, options: PushOptions =
   const ref = parseReference(input);
   if (ref.digest !== undefined) throw new StrataError('invalid', 'cannot push a digest reference');
   const tag = ref.tag!;
+  const emit: ProgressSink = options.onProgress ?? (() => {});
+  // moby's push stream says where it goes before it looks for the image.
+  emit({ id: '', status: `The push refers to repository [${repositoryName(ref)}]` });
   const imageId = engine.images.tryResolve(formatReference(ref));
   if (!imageId) throw new StrataError('not-found', `An image does not exist locally with the tag: ${familiarName(repositoryName(ref))}`);
-  const emit: ProgressSink = options.onProgress ?? (() => {});
   const session = await openClient(engine, ref.domain, options);
   const { client } = session;
   const scopes = [repositoryScope(ref.path, 'push,pull')];
 
-  emit({ id: '', status: `The push refers to repository [${repositoryName(ref)}]` });
   try {
     const result = await engine.gc.withLease(async () => {
       const stored = await storedManifest(engine, imageId);

@@ -9,6 +9,7 @@ import { expandStage, findStage, type Stage } from '../instructions/index.ts';
 import { contextTree, walkSource } from '../context.ts';
 import { BuildError } from '../build-error.ts';
 import { humanSize4 } from '../../../../shared/units.ts';
+import { shortId } from '../../../../shared/format.ts';
 import { emit, openVertex, type BuildRun, type ResolvedBase } from './state.ts';
 
 /** `busybox` → `docker.io/library/busybox:latest` (as written when it is no reference). */
@@ -76,14 +77,18 @@ async function pullBase(run: BuildRun, name: string, line: number): Promise<Reso
   const ref = normalizedName(name);
   const n = openVertex(run, { name: `[internal] load metadata for ${ref}` });
   const started = performance.now();
+  const fetched = new Set<string>();
   try {
     // Loaded on use: the registry client brings node:http and its bundled undici, which a build
     // from local bases never needs (about a fifth of a cached rebuild's CPU time).
     const { pull } = await import('../../registry/pull.ts');
-    const res = await pull(run.opt.engine, name, { ...(run.opt.opts.signal ? { signal: run.opt.opts.signal } : {}) });
-    emit(run, { type: 'status', n, text: `resolve ${res.reference}@${res.digest} done` });
+    const res = await pull(run.opt.engine, name, {
+      ...(run.opt.opts.signal ? { signal: run.opt.opts.signal } : {}),
+      onProgress: (e) => { if (e.status === 'Pull complete') fetched.add(e.id); },
+    });
     emit(run, { type: 'done', n, durationMs: performance.now() - started });
-    return { imageId: res.image.id, name: `${res.reference}@${res.digest}` };
+    const from = `${res.reference}@${res.digest}`;
+    return { imageId: res.image.id, name: from, pulled: pulledStatuses(run, from, res.digest, res.image.id, fetched) };
   } catch (err) {
     const message = `failed to solve: ${name}: failed to resolve source metadata for ${ref}: ${(err as Error).message}`;
     run.progress.stepFailed = true;
@@ -91,6 +96,35 @@ async function pullBase(run: BuildRun, name: string, line: number): Promise<Reso
     emit(run, { type: 'error', message, line });
     throw new BuildError(message, line, undefined, err);
   }
+}
+
+/**
+ * BuildKit's statuses for a base it pulled: the resolve, each blob fetched (manifest, config, the
+ * layers the store lacked) with its size, then each fetched layer extracted.
+ */
+function pulledStatuses(run: BuildRun, from: string, manifestDigest: string, configDigest: string, fetched: ReadonlySet<string>): string[] {
+  const { engine } = run.opt;
+  const layers = engine.images.layers(configDigest).filter((l) => fetched.has(shortId(l.blobDigest)));
+  const blob = (digest: string, size: number | undefined): string[] => (size === undefined ? [] : [`${digest} ${transferSize(size)} / ${transferSize(size)} done`]);
+  return [
+    `resolve ${from} done`,
+    ...blob(manifestDigest, engine.content.size(manifestDigest)),
+    ...blob(configDigest, engine.content.size(configDigest)),
+    ...layers.flatMap((l) => blob(l.blobDigest, l.blobSize)),
+    ...layers.map((l) => `extracting ${l.blobDigest} done`),
+  ];
+}
+
+/** BuildKit's byte counts (tonistiigi/units `%.2f`): whole bytes below 1kB, else two decimals (`2.10MB`). */
+export function transferSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${bytes}B` : `${v.toFixed(2)}${units[i]}`;
 }
 
 /** The FROM step's name: the normalised reference, with the digest the registry gave it when known. */

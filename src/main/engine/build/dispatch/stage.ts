@@ -58,6 +58,10 @@ export async function fromStep(run: BuildRun, stage: Stage, index: number, chain
   const fromText = parentIndex >= 0 ? `FROM ${baseName}` : baseName === 'scratch' ? 'FROM scratch' : `FROM ${run.opt.bases.get(baseName)?.name ?? baseName}`;
   const line = stage.location.startLine;
   const n = openVertex(run, { name: stepName(state, fromText), stage: display, position: 1, total: state.stepCount, line, instruction: { index: 1, count: state.total } });
+  const base = parentIndex >= 0 ? undefined : run.opt.bases.get(baseName);
+  // A base pulled for this build shows its download under the first FROM that uses it.
+  for (const text of base?.pulled ?? []) emit(run, { type: 'status', n, text });
+  if (base) delete base.pulled;
   const before = run.opt.previousSteps.get(`${display}#1`);
   if (before !== undefined && before !== state.key && !run.opt.opts.noCache) {
     // The base (an image re-pulled or re-tagged, or a changed parent stage) is not what the last

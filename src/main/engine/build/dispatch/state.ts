@@ -50,6 +50,11 @@ export interface ResolvedBase {
   imageId: string;
   /** The FROM step's name: `docker.io/library/busybox:latest@sha256:…` (the digest when the store knows it). */
   name: string;
+  /**
+   * What pulling it fetched, as BuildKit's statuses under the FROM step (`resolve …`, `sha256:…
+   * 2.10MB / 2.10MB`, `extracting sha256:…`); shown once, by the first stage that uses it.
+   */
+  pulled?: string[];
 }
 
 /**
