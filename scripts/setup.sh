@@ -18,6 +18,7 @@ packages=(
   passt slirp4netns                                   # rootless networking (pasta) for containers
   chromium xvfb fonts-nanum                           # end-to-end tests (Korean screenshots need a font)
   tmux                                                # interactive terminal tests
+  openssh-server openssh-client                       # an ssh:// engine through a private sshd on loopback
   zstd ca-certificates git python3 make g++           # archives; node-pty's native build
 )
 
