@@ -21,7 +21,7 @@ export function containerSummary(engine: Engine, c: ContainerRecord, now: number
     Command: listedCommand(c.config),
     Created: Math.floor(c.created / 1000),
     Ports: portSummaries(engine.containers.ports(c)),
-    ...(withSize ? { SizeRw: sizeRw, SizeRootFs: sizeRw + (engine.images.get(c.imageId)?.size ?? 0) } : {}),
+    ...(withSize ? { SizeRw: sizeRw, SizeRootFs: sizeRw + engine.containers.layersSize(c.id) } : {}),
     Labels: c.config.Labels ?? {},
     State: c.state,
     Status: statusText(c, now),
@@ -52,7 +52,7 @@ function inspectRoute(ctx: RouteContext): void {
     const c = ctx.engine.containers.get(ctx.params[0]!);
     const sizeRw = ctx.engine.containers.sizeRw(c.id);
     body.SizeRw = sizeRw;
-    body.SizeRootFs = sizeRw + (ctx.engine.images.get(c.imageId)?.size ?? 0);
+    body.SizeRootFs = sizeRw + ctx.engine.containers.layersSize(c.id);
   }
   sendJson(ctx.res, 200, body);
 }

@@ -63,7 +63,9 @@ export async function commitContainer(engine: Engine, ref: string, options: Comm
         rootfs: { type: 'layers', diff_ids: [] },
         history: [...(parent.history ?? []), entry],
       };
-      const parentLayers: LayerInput[] = engine.images.layers(rec.imageId).map((l) => ({
+      // The container's own layer stack and its image's config (both kept after `rmi -f` deleted
+      // the image; docker 20.10's commit fails then, reading the config it deleted).
+      const parentLayers: LayerInput[] = engine.containers.layersOf(rec.id).map((l) => ({
         blobDigest: l.blobDigest, blobSize: l.blobSize, compression: l.compression, diffId: l.diffId, size: l.size, diffSize: l.diffSize,
       }));
       const newLayer: LayerInput = {
@@ -72,7 +74,7 @@ export async function commitContainer(engine: Engine, ref: string, options: Comm
       return writeImage(engine.content, engine.images, {
         config: imageConfig,
         layers: [...parentLayers, newLayer],
-        parentId: rec.imageId,
+        ...(engine.images.get(rec.imageId) ? { parentId: rec.imageId } : {}),
         ...(options.reference ? { tags: [options.reference] } : {}),
         events: (id) => [engine.containers.event('commit', rec, {
           comment: options.message ?? '', imageID: id, imageRef: options.reference ? familiarString(parseReference(options.reference)) : '',

@@ -6,7 +6,8 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Stores } from '../stores.ts';
 import { migrate } from '../metadata/db.ts';
-import { ConflictError } from '../image/image-service.ts';
+import { ConflictError, uniqueLayerSize } from '../image/image-service.ts';
+import { keptForm, type LayerForm } from '../layer/layer-forms.ts';
 import type { Snapshotter } from '../snapshot/snapshotter.ts';
 import type { Change } from '../snapshot/changes.ts';
 import type { RootfsView } from '../snapshot/rootfs.ts';
@@ -41,6 +42,15 @@ export interface ContainerRecord {
   startedAt: number;
   finishedAt: number;
   sandboxPid: number;
+}
+
+/** One layer under a container, in the form the store keeps it. */
+export interface ContainerLayer extends LayerForm {
+  diffId: string;
+  /** Uncompressed tar bytes. */
+  size: number;
+  /** docker's size of the layer. */
+  diffSize: number;
 }
 
 /** `containers/<id>/ports.json` while a container publishes ports: its helper and what it bound. */
@@ -126,8 +136,15 @@ export class ContainerService {
     this.engine = engine;
     migrate(engine.db, 'containers', CONTAINER_MIGRATIONS);
     this.root = engine.dir('containers');
+    // A container stands on its own copy of its image's layer stack (container_layers): after
+    // `rmi -f` deletes the image under a stopped container, its layers, their snapshots and the
+    // image's config (for `commit`) stay until the container is removed, as docker's RW layer
+    // holds its parent chain.
     engine.references.register({
       kind: 'container',
+      layers: { table: 'container_layers', column: 'diff_id' },
+      chains: { table: 'container_layers', column: 'chain_id' },
+      blobs: { table: 'containers', column: 'image_id' },
       imageUsers: (imageId) => this.usersOfImage(imageId),
       containers: () => this.diskUsage(),
       imageUseCounts: () => {
@@ -138,9 +155,28 @@ export class ContainerService {
     });
   }
 
-  private async lowerDirsOf(imageId: string): Promise<string[]> {
+  /** The read-only directories a container's rootfs stands on, lowest first (unpacked when missing). */
+  private async lowerDirsOf(rec: Pick<ContainerRecord, 'id'>): Promise<string[]> {
     const { Snapshotter } = await runtime();
-    return (this.snapshotter ??= new Snapshotter(this.engine)).lowerDirs(imageId);
+    return (this.snapshotter ??= new Snapshotter(this.engine)).lowerDirsForLayers(this.layersOf(rec.id));
+  }
+
+  /**
+   * The layer stack a container stands on, lowest first, each with the form it is stored in: the
+   * container's own record, which outlives its image (`rmi -f` of an image stopped containers use).
+   */
+  layersOf(id: string): ContainerLayer[] {
+    const rows = this.engine.db
+      .prepare(
+        `SELECT cl.diff_id, l.size, l.diff_size FROM container_layers cl JOIN layers l ON l.diff_id = cl.diff_id
+         WHERE cl.container_id = ? ORDER BY cl.position`,
+      )
+      .all(id) as { diff_id: string; size: number; diff_size: number }[];
+    return rows.map((r) => {
+      const form = keptForm(this.engine.db, this.engine.content, r.diff_id);
+      if (!form) throw new StrataError('data-loss', `layer ${r.diff_id} of container ${id.slice(0, 12)} is missing from the store`);
+      return { diffId: r.diff_id, size: r.size, diffSize: r.diff_size, ...form };
+    });
   }
 
   dirOf(id: string): string {
@@ -258,12 +294,20 @@ export class ContainerService {
       const n = name ?? randomName(attempt);
       try {
         this.engine.db.transaction(() => {
+          // Resolved before this transaction: an `rmi` since then leaves no layers to stand on.
+          if (!this.engine.db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId)) throw new StrataError('not-found', `No such image: ${opts.image}`);
           insert.run(id, n, imageId, opts.image, JSON.stringify(settings), Date.now());
+          this.engine.db
+            .prepare('INSERT INTO container_layers(container_id, position, diff_id, chain_id) SELECT ?, position, diff_id, chain_id FROM image_layers WHERE image_id = ?')
+            .run(id, imageId);
           this.engine.events.record(this.event('create', { id, name: n, image: opts.image, config: settings }));
         }).immediate();
         break;
       } catch (err) {
-        if (!/UNIQUE constraint failed: containers.name/.test((err as Error).message)) throw err;
+        if (!/UNIQUE constraint failed: containers.name/.test((err as Error).message)) {
+          rmSync(dir, { recursive: true, force: true });
+          throw err;
+        }
         if (name !== undefined) {
           rmSync(dir, { recursive: true, force: true });
           const other = this.get(n);
@@ -290,7 +334,7 @@ export class ContainerService {
     const { sandboxUnavailable, RootfsView, resolveUser, startProcess } = await runtime();
     const why = sandboxUnavailable();
     if (why) throw new StrataError('unsupported', `cannot start container: ${why}`);
-    const lowerDirs = await this.lowerDirsOf(rec.imageId);
+    const lowerDirs = await this.lowerDirsOf(rec);
     const upperDir = this.upperDir(rec.id);
     const s = rec.config;
     const view = new RootfsView(lowerDirs, upperDir);
@@ -611,7 +655,7 @@ export class ContainerService {
     const init = await this.waitMainPid(rec.id);
     if (!init) throw new ConflictError(`container ${rec.id} is not running`);
     const { RootfsView, resolveUser, execInContainer } = await runtime();
-    const lowerDirs = await this.lowerDirsOf(rec.imageId);
+    const lowerDirs = await this.lowerDirsOf(rec);
     const view = new RootfsView(lowerDirs, this.upperDir(rec.id));
     const user = resolveUser(view, spec.user ?? (rec.config.User || undefined));
     const env = processEnv({ ...rec.config, Tty: spec.tty ?? false, Env: [...(rec.config.Env ?? []), ...(spec.env ?? [])] }, user.home);
@@ -634,17 +678,17 @@ export class ContainerService {
   async rootfs(ref: string): Promise<RootfsView> {
     const rec = this.get(ref);
     const { RootfsView } = await runtime();
-    return new RootfsView(await this.lowerDirsOf(rec.imageId), this.upperDir(rec.id));
+    return new RootfsView(await this.lowerDirsOf(rec), this.upperDir(rec.id));
   }
 
   async lowerDirs(ref: string): Promise<string[]> {
-    return this.lowerDirsOf(this.get(ref).imageId);
+    return this.lowerDirsOf(this.get(ref));
   }
 
   async changes(ref: string): Promise<Change[]> {
     const rec = this.get(ref);
     const { detectOpaqueDirs, changes } = await runtime();
-    const lowerDirs = await this.lowerDirsOf(rec.imageId);
+    const lowerDirs = await this.lowerDirsOf(rec);
     // A running process may have replaced directories since the last look: refresh that record.
     if (rec.state === 'running') await detectOpaqueDirs(lowerDirs, this.upperDir(rec.id)).catch(() => {});
     return changes(lowerDirs, this.upperDir(rec.id));
@@ -669,6 +713,15 @@ export class ContainerService {
     return out;
   }
 
+  /** docker's size of the layers under a container (SizeRootFs less SizeRw), its image deleted or not. */
+  layersSize(id: string): number {
+    return uniqueLayerSize(
+      this.engine.db
+        .prepare('SELECT cl.diff_id AS diffId, l.diff_size AS diffSize FROM container_layers cl JOIN layers l ON l.diff_id = cl.diff_id WHERE cl.container_id = ?')
+        .all(id) as { diffId: string; diffSize: number }[],
+    );
+  }
+
   /** Bytes in a container's writable layer, counted as docker counts SizeRw (usage/directory-size.ts). */
   sizeRw(id: string): number {
     return directorySize(this.upperDir(id));
@@ -679,7 +732,7 @@ export class ContainerService {
       const sizeRw = this.sizeRw(c.id);
       return {
         id: c.id, names: [`/${c.name}`], image: this.listedImage(c), imageId: c.imageId, command: listedCommand(c.config), created: Math.floor(c.created / 1000),
-        state: c.state, status: statusText(c, Date.now()), sizeRw, sizeRootFs: sizeRw + (this.engine.images.get(c.imageId)?.size ?? 0),
+        state: c.state, status: statusText(c, Date.now()), sizeRw, sizeRootFs: sizeRw + this.layersSize(c.id),
         labels: c.config.Labels ?? {}, network: c.config.Network, ports: portSummaries(this.ports(c)),
       };
     });

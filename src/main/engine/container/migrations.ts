@@ -18,4 +18,17 @@ export const CONTAINER_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX containers_image ON containers(image_id);
   `,
+  /* 2: the layer stack each container stands on, kept after its image is deleted (rmi -f) */ `
+  CREATE TABLE container_layers (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,            -- 0 = lowest
+    diff_id      TEXT NOT NULL,               -- kept from gc through the references registry
+    chain_id     TEXT NOT NULL,               -- its snapshot, kept from gc the same way
+    PRIMARY KEY (container_id, position)
+  ) STRICT;
+  CREATE INDEX container_layers_diff ON container_layers(diff_id);
+  CREATE INDEX container_layers_chain ON container_layers(chain_id);
+  INSERT INTO container_layers(container_id, position, diff_id, chain_id)
+    SELECT c.id, il.position, il.diff_id, il.chain_id FROM containers c JOIN image_layers il ON il.image_id = c.image_id;
+  `,
 ];

@@ -432,29 +432,30 @@ export class ImageService {
     const digests = this.repoDigestsOf(id);
     const labels = this.labelsOf(id);
     const chains = (this.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY position DESC').all(id) as { chain_id: string }[]).map((r) => r.chain_id);
+    // Only stopped containers (with force) or none use it now: it goes, as moby deletes it. Each
+    // container keeps its own layer stack (and the config), registered as a root, so it still
+    // starts, diffs and commits; its chains are not reported deleted while it holds them.
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM repo_digests WHERE image_id = ?').run(id);
       // docker announces an untag per name (tags and digests), then the delete.
       for (let i = 0; i < tags.length + digests.length; i++) this.events.record(imageEvent('untag', id, id, labels));
-      if (users.length === 0) {
-        this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
-        this.events.record(imageEvent('delete', id, id));
-      }
+      this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+      this.events.record(imageEvent('delete', id, id));
     }).immediate();
     for (const t of tags) items.push({ untagged: familiarString(parseReference(t)) });
     for (const d of digests) items.push({ untagged: d });
-    if (users.length === 0) items.push({ deleted: id }, ...this.releasedChains(chains));
+    items.push({ deleted: id }, ...this.releasedChains(chains));
     return items;
   }
 
   /**
-   * moby's delete answer names each layer the image held that no image holds any more, by chain
-   * ID, top first (`Deleted: sha256:…` after the image's own line).
+   * moby's delete answer names each layer the image held that no image (nor container) holds any
+   * more, by chain ID, top first (`Deleted: sha256:…` after the image's own line).
    */
   private releasedChains(chains: readonly string[]): ImageDeleteItem[] {
-    const held = this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1');
-    return chains.filter((c) => held.get(c) === undefined).map((c) => ({ deleted: c }));
+    const held = this.references.chainsInUse();
+    return chains.filter((c) => !held.has(c)).map((c) => ({ deleted: c }));
   }
 
   /** The tags of one repository (`docker.io/library/a`) in the store: `[tag, imageId]`, by tag. */

@@ -46,6 +46,11 @@ export function formIn(db: DB, content: ContentStore, diffId: string, compressio
   return row && { blobDigest: row.blob_digest, blobSize: row.size, compression, mediaType: row.media_type };
 }
 
+/** The form a layer is read from: its compressed form when it has one, else its plain tar. */
+export function keptForm(db: DB, content: ContentStore, diffId: string): LayerForm | undefined {
+  return compressedForm(db, content, diffId) ?? formIn(db, content, diffId, 'none');
+}
+
 /**
  * Drops the plain-tar form of each layer that also has a compressed one: image layers naming the
  * tar are pointed at the compressed blob, and the tar's rows are deleted (its file is then

@@ -26,6 +26,11 @@ export interface Resource {
   layers?: ColumnRef;
   /** Blobs (digests) this resource's rows keep from the collector. */
   blobs?: ColumnRef;
+  /**
+   * Layer stacks (chain IDs) this resource's rows stand on: their snapshots stay through
+   * `system gc`, and `rmi` does not report them deleted with an image.
+   */
+  chains?: ColumnRef;
   /** The users of one image: an image with users is removed only by force, and prune keeps it. */
   imageUsers?(imageId: string): ImageUser[];
   /** Image ID → how many of this resource's records use it, for `system df` in one query. */
@@ -56,7 +61,7 @@ export class References {
     if (this.resources.some((r) => r.kind === resource.kind)) {
       throw new StrataError('already-exists', `a resource of kind "${resource.kind}" is already registered`);
     }
-    for (const ref of [resource.layers, resource.blobs]) if (ref) this.checkColumn(ref, resource.kind);
+    for (const ref of [resource.layers, resource.blobs, resource.chains]) if (ref) this.checkColumn(ref, resource.kind);
     this.resources.push(resource);
     return () => {
       const i = this.resources.indexOf(resource);
@@ -72,6 +77,17 @@ export class References {
   /** SELECTs, one per registration, each returning one column of blob digests the collector keeps. */
   blobRoots(): string[] {
     return this.resources.flatMap((r) => (r.blobs ? [select(r.blobs)] : []));
+  }
+
+  /** SELECTs, one per registration, each returning one column of chain IDs whose snapshots stay. */
+  chainRoots(): string[] {
+    return this.resources.flatMap((r) => (r.chains ? [select(r.chains)] : []));
+  }
+
+  /** Chain IDs some image or registered resource stands on (snapshots in use, layers still held). */
+  chainsInUse(): Set<string> {
+    const sql = ['SELECT chain_id FROM image_layers', ...this.chainRoots()].join(' UNION ');
+    return new Set((this.db.prepare(sql).pluck().all() as string[]));
   }
 
   imageUsers(imageId: string): ImageUser[] {

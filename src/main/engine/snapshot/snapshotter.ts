@@ -124,16 +124,14 @@ export class Snapshotter {
   }
 
   /**
-   * Removes snapshots no image uses any more (their chain ID is in no image's layer stack), and
-   * unpacks a crash left half-done. Snapshots younger than `olderThanMs` are kept: a build in
-   * progress may be running on layers no image records yet. Containers keep their image's
-   * records, so their snapshots always stay. Returns how many directories were removed.
+   * Removes snapshots nothing uses any more (their chain ID is in no image's layer stack and in
+   * no registered resource's, such as a container's), and unpacks a crash left half-done.
+   * Snapshots younger than `olderThanMs` are kept: a build in progress may be running on layers
+   * no image records yet. Returns how many directories were removed.
    */
   prune(options: { olderThanMs?: number } = {}): number {
     const olderThan = Date.now() - (options.olderThanMs ?? SNAPSHOT_GRACE_MS);
-    const inUse = new Set(
-      (this.engine.db.prepare('SELECT DISTINCT chain_id FROM image_layers').all() as { chain_id: string }[]).map((r) => r.chain_id),
-    );
+    const inUse = this.engine.references.chainsInUse();
     let removed = 0;
     for (const name of this.listHex()) {
       const dir = join(this.root, name);

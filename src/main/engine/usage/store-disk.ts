@@ -129,7 +129,7 @@ export async function storeDiskUsage(engine: Stores): Promise<StoreDiskUsage> {
 /** Directories with a figure of their own; everything else at the top is metadata. */
 const OWN_FIGURE = new Set(['blobs', 'snapshots', 'containers', 'build-tmp']);
 
-/** Snapshot directories `system gc` removes: no image's layer stack has them, and not made just now. */
+/** Snapshot directories `system gc` removes: no image's or container's layer stack has them, and not made just now. */
 function unusedSnapshots(engine: Stores): string[] {
   const dir = join(engine.root, 'snapshots');
   let names: string[];
@@ -138,7 +138,7 @@ function unusedSnapshots(engine: Stores): string[] {
   } catch {
     return [];
   }
-  const inUse = new Set((engine.db.prepare('SELECT DISTINCT chain_id FROM image_layers').all() as { chain_id: string }[]).map((r) => r.chain_id));
+  const inUse = engine.references.chainsInUse();
   const olderThan = Date.now() - SNAPSHOT_GRACE_MS;
   return names
     .filter((n) => !inUse.has(`sha256:${n}`))
