@@ -110,6 +110,31 @@ describe.skipIf(why)(`rmi -f under a stopped container${why ? ` (skipped: ${why}
     expect(await cli(['inspect', '--format', '{{.Parent}}', 'kept:1'])).toBe('\n');
   });
 
+  it("records the layer stack of a container made before the stack was recorded (the migration)", async () => {
+    const old = join(dir.path, 'old-store');
+    const stack = (e: Engine, id: string): string[] =>
+      e.db.prepare('SELECT chain_id FROM container_layers WHERE container_id = ? ORDER BY position').pluck().all(id) as string[];
+    let id: string;
+    {
+      const e = Engine.open({ root: old });
+      try {
+        await storeImage(e, [join(dir.path, 'base.tar'), join(dir.path, 'top.tar')], { tags: ['app:1'], config: { config: { Cmd: ['sh'] } } });
+        id = e.containers.create({ image: 'app:1' }).id;
+        expect(stack(e, id)).toEqual(held.chainIds);
+        // The store as the previous schema left it.
+        e.db.exec("DROP TABLE container_layers; UPDATE schema_versions SET version = 1 WHERE service = 'containers'");
+      } finally {
+        e.close();
+      }
+    }
+    const e = Engine.open({ root: old });
+    try {
+      expect(stack(e, id)).toEqual(held.chainIds);
+    } finally {
+      e.close();
+    }
+  });
+
   it('frees the layers, the config and the snapshots once the container and its commit are gone', async () => {
     await cli(['rmi', 'kept:1']);
     await collectEverything();

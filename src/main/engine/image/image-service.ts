@@ -376,7 +376,8 @@ export class ImageService {
   /**
    * `rmi` with docker's rules: a name that is one of several tags is only untagged; the last
    * name (or the ID) deletes the image; an ID naming an image with several repositories, or an
-   * image a container uses, needs force; an image with children is never deleted.
+   * image a container uses, needs force; an image with children, or one a running container uses,
+   * is never deleted (by name, -f only untags it). Stopped containers keep their own layer stacks.
    * Returns the untagged/deleted items; layers are released by gc afterwards.
    */
   remove(input: string, options: { force?: boolean } = {}): ImageDeleteItem[] {
