@@ -24,6 +24,7 @@ describe('references: what services hold', () => {
     expect(errorCode(err)).toBe('invalid');
     expect(String(err)).toMatch(/no column build_cache\.diffid/);
     expect(() => refs.register({ kind: 'sql', layers: { table: 'layers; DROP TABLE images', column: 'diff_id' } })).toThrow(/no column/);
+    expect(() => refs.register({ kind: 'chains', chains: { table: 'container_layers', column: 'chain' } })).toThrow(/no column container_layers\.chain/);
     expect(() => refs.register({ kind: 'container' })).toThrow(/already registered/);
   });
 
