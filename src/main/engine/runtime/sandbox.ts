@@ -381,7 +381,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     root = join(scratch, 'root');
     const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
     writeFileSync(join(scratch, 'seccomp.bpf'), seccompProgram());
-    const shim = writeShim(scratch);
+    const shim = writeShim(scratch, t.sh);
     const gate = spec.held ? holdGate(scratch) : undefined;
     const asUser = userArgs(t, user);
     const mapped = mapsIds(asUser, user);
@@ -427,13 +427,22 @@ function withHome(env: string[], home: string): string[] {
 /** Opens the scratch directory's exec shim (next to the seccomp program, `$f`) for bwrap's command. */
 const SHIM_REDIRECT = ` ${SHIM_FD}<"\${f%/*}/shim"`;
 
-/** Writes the exec shim into the scratch directory; false where this machine has none (exec-shim.ts). */
-function writeShim(scratch: string): boolean {
+let shimRuns: boolean | undefined;
+
+/**
+ * Writes the exec shim into the scratch directory; false where this machine has none
+ * (exec-shim.ts) or the temp dir cannot execute it (mounted `noexec`: found once, by running it
+ * here with the host's shell), so that bwrap runs the command itself and only PWD stays.
+ */
+function writeShim(scratch: string, sh: string): boolean {
   const shim = execShim();
   if (!shim) return false;
-  writeFileSync(join(scratch, 'shim'), shim);
-  chmodSync(join(scratch, 'shim'), 0o755); // a non-root container user executes it too, whatever the umask
-  return true;
+  const file = join(scratch, 'shim');
+  writeFileSync(file, shim);
+  chmodSync(file, 0o755); // a non-root container user executes it too, whatever the umask
+  shimRuns ??= spawnSync(file, ['', sh, 'sh', '-c', 'exit 0']).status === 0;
+  if (!shimRuns) rmSync(file, { force: true });
+  return shimRuns;
 }
 
 /**
