@@ -173,6 +173,7 @@ describe('security: a stalled registry cannot hang a pull or push', () => {
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
-    expect(stderr).toBe(`Error: Get "http://${silent.host}/v2/": net/http: timeout awaiting response headers (no answer for 0.2s)\n`);
+    // a pull's failure is the daemon's, in docker's wording
+    expect(stderr).toBe(`Error response from daemon: Get "http://${silent.host}/v2/": net/http: timeout awaiting response headers (no answer for 0.2s)\n`);
   });
 });
