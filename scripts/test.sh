@@ -49,7 +49,7 @@ fold_vitest "$results/vitest.json" $? vitest
 ROOTLESS_FILES=(
   src/main/engine/snapshot src/main/engine/runtime src/main/engine/layer
   test/build/run.test.ts test/container/idmap.test.ts test/container/lab.test.ts test/container/cp-stream.test.ts
-  test/container/run-fidelity.test.ts
+  test/container/run-fidelity.test.ts test/container/env-fidelity.test.ts
   test/security/sandbox.test.ts test/security/start-failure.test.ts
 )
 rootless_pass() {

@@ -13,9 +13,9 @@ export async function execInContainer(spec: {
   size?: { cols: number; rows: number };
 }): Promise<SandboxProcess> {
   if (spec.args.length === 0) throw new StrataError('invalid', 'exec: no command specified');
-  resolveCommand(spec.view, spec.args[0]!, spec.env);
+  const path = resolveCommand(spec.view, spec.args[0]!, spec.env);
   const prepared = prepareExec({
-    sandboxPid: spec.sandboxPid, mainPid: spec.initPid, upperDir: spec.upperDir, user: spec.user,
+    sandboxPid: spec.sandboxPid, mainPid: spec.initPid, upperDir: spec.upperDir, user: spec.user, path,
     process: { args: spec.args, env: spec.env, cwd: spec.cwd },
   });
   return launch(prepared, { tty: spec.tty, ...(spec.size ? { size: spec.size } : {}) });

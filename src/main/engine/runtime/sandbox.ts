@@ -16,6 +16,7 @@ import { StrataError } from '../../../shared/errors.ts';
 import { DEFAULT_CAPS, procAndSysArgs, type NetworkMode } from './policy.ts';
 import { compileSeccomp, DEFAULT_PROFILE, seccompArch } from './seccomp.ts';
 import { which } from './which.ts';
+import { execShim, shimArgs, SHIM_FD } from './exec-shim.ts';
 
 export interface ProcessSpec {
   args: string[];
@@ -255,6 +256,10 @@ interface Confinement {
   env: string[];
   user: ResolvedUser;
   args: string[];
+  /** The command as found on the container's PATH; run through the exec shim when `shim`. */
+  path: string;
+  /** The scratch directory holds the exec shim (exec-shim.ts): bwrap runs it, it drops bwrap's PWD. */
+  shim: boolean;
   /** New pid/uts/ipc(/net) namespaces for a container's first process; none for `exec`, which joined them. */
   namespaces?: { network: NetworkMode; hostname: string };
   /** `exec`: how bwrap gets the container's pid namespace (see prepareExec). */
@@ -292,7 +297,7 @@ function confinedArgs(c: Confinement): string[] {
     ...(c.user.uid !== 0 || c.user.gid !== 0 ? ['--unshare-user', '--uid', String(c.user.uid), '--gid', String(c.user.gid)] : []),
     ...(c.mappedOutside ? ['--info-fd', '5', '--userns-block-fd', '6'] : []),
     ...(seccompProgram().length > 0 ? ['--seccomp', '9'] : []),
-    '--', ...c.args,
+    '--', ...(c.shim ? shimArgs(c.path, c.env) : []), ...c.args,
   ];
 }
 
@@ -303,7 +308,7 @@ function confinedArgs(c: Confinement): string[] {
  * under bwrap with the same confinement as the container's first process: masks, capabilities,
  * seccomp, no_new_privs. nsenter alone would keep all of root's capabilities and no filter.
  */
-export function prepareExec(spec: { sandboxPid: number; mainPid: number; upperDir: string; process: ProcessSpec; user: ResolvedUser }): Pick<PreparedSandbox, 'file' | 'args' | 'env'> {
+export function prepareExec(spec: { sandboxPid: number; mainPid: number; upperDir: string; process: ProcessSpec; user: ResolvedUser; path: string }): Pick<PreparedSandbox, 'file' | 'args' | 'env'> {
   const t = tools();
   checkArgumentSize(spec.process);
   const scratch = readScratchRecord(spec.upperDir);
@@ -317,11 +322,15 @@ export function prepareExec(spec: { sandboxPid: number; mainPid: number; upperDi
   // processes.
   const joinPid = spec.user.uid === 0 && spec.user.gid === 0;
   const pid = joinPid ? ['--pidns', '8'] : ['--unshare-pid'];
-  const bwrapArgs = confinedArgs({ scratch, cwd: spec.process.cwd || '/', env: spec.process.env, user: spec.user, args: spec.process.args, pid });
+  const shim = existsSync(join(scratch, 'shim'));
+  const mapped = mapsIds(asUser, spec.user);
+  const bwrapArgs = confinedArgs({ scratch, cwd: spec.process.cwd || '/', env: spec.process.env, user: spec.user, args: spec.process.args, path: spec.path, shim, pid, mappedOutside: mapped });
+  // Each exec maps its own bwrap: FIFOs of its own, beside the run's.
+  const ids = mapped ? { set: EXEC_PROC + MAP_IDS, fds: MAP_IDS_FDS, fifos: idFifos(scratch, `ids-${randomBytes(6).toString('hex')}`) } : { set: '', fds: '', fifos: '' };
   const userns = isRoot() ? [] : [`--user=/proc/${spec.sandboxPid}/ns/user`, '--preserve-credentials'];
   const args = [
     '--target', String(spec.mainPid), ...userns, `--mount=/proc/${spec.sandboxPid}/ns/mnt`, '--uts', '--ipc', '--net', ...(joinPid ? [] : ['--pid']),
-    '--', t.sh, '-c', 'f=$1; p=$2; shift 2; exec "$@" 9<"$f" 8<"$p"', 'sh', join(scratch, 'seccomp.bpf'), `/proc/${spec.mainPid}/ns/pid`,
+    '--', ...(mapped ? [t.unshare, '--mount'] : []), t.sh, '-c', `f=$1; p=$2; m=$3; shift 3; exec 8<"$p"; ${ids.set}exec "$@" 9<"$f"${shim ? SHIM_REDIRECT : ''}${ids.fds}`, 'sh', join(scratch, 'seccomp.bpf'), `/proc/${spec.mainPid}/ns/pid`, ids.fifos,
     ...asUser, t.bwrap, ...bwrapArgs,
   ];
   return { file: nsenter, args, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } };
@@ -361,7 +370,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
   const cwdEntry = view.stat(view.resolve(cwd));
   if (!cwdEntry) view.mkdir(cwd);
   else if (cwdEntry.type !== 'dir') throw new ExecError(`chdir to cwd ("${cwd}") set in config.json failed: not a directory`, 126);
-  resolveCommand(view, proc.args[0]!, proc.env);
+  const path = resolveCommand(view, proc.args[0]!, proc.env);
   checkArgumentSize(proc);
   const hostname = proc.hostname ?? randomBytes(6).toString('hex');
   const network = spec.network ?? 'none';
@@ -372,10 +381,11 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     root = join(scratch, 'root');
     const overlay = overlayOptions([join(scratch, 'init'), ...[...spec.lowerDirs].reverse()], spec.upperDir, spec.workDir);
     writeFileSync(join(scratch, 'seccomp.bpf'), seccompProgram());
+    const shim = writeShim(scratch, t.sh);
     const gate = spec.held ? holdGate(scratch) : undefined;
     const asUser = userArgs(t, user);
     const mapped = mapsIds(asUser, user);
-    const bwrapArgs = confinedArgs({ scratch, cwd, env: proc.env, user, args: proc.args, namespaces: { network, hostname }, ...(gate ? { block: gate.fd } : {}), mappedOutside: mapped });
+    const bwrapArgs = confinedArgs({ scratch, cwd, env: withHome(proc.env, user.home), user, args: proc.args, path, shim, namespaces: { network, hostname }, ...(gate ? { block: gate.fd } : {}), mappedOutside: mapped });
     if (asUser.length > 0) chmodSync(scratch, 0o711); // the user must reach root/ and the bound /etc files
     copy = overlayUnavailable() !== undefined;
     if (copy) materializeRootfs(spec.lowerDirs, spec.upperDir, root);
@@ -383,7 +393,7 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
     // fd 9 carries the seccomp program to bwrap (through setpriv); a pty cannot pass extra fds.
     const mount = copy ? '' : 'set -e; cd "$1"; mount -t overlay overlay -o "$2" "$3"; ';
     const ids = mapped ? { set: MAP_IDS, fds: MAP_IDS_FDS } : { set: '', fds: '' };
-    const script = `${mount}f=$4; m=$5; shift 5; ${ids.set}exec "$@" 9<"$f"${gate ? gate.redirect : ''}${ids.fds}`;
+    const script = `${mount}f=$4; m=$5; shift 5; ${ids.set}exec "$@" 9<"$f"${shim ? SHIM_REDIRECT : ''}${gate ? gate.redirect : ''}${ids.fds}`;
     args = [...namespaceArgs(), t.sh, '-c', script, 'sh', overlay.cwd, overlay.options, root, join(scratch, 'seccomp.bpf'), mapped ? idFifos(scratch) : '', ...asUser, t.bwrap, ...bwrapArgs];
     if (gate) release = gate.release;
     writeFileSync(scratchRecord(spec.upperDir), scratch);
@@ -407,6 +417,32 @@ export function prepareSandbox(spec: SandboxSpec): PreparedSandbox {
       }
     },
   };
+}
+
+/** runc's rule: HOME, when the environment has none, is the user's home from /etc/passwd (a build's RUN gets it too). */
+function withHome(env: string[], home: string): string[] {
+  return env.some((e) => e.startsWith('HOME=')) ? env : [...env, `HOME=${home}`];
+}
+
+/** Opens the scratch directory's exec shim (next to the seccomp program, `$f`) for bwrap's command. */
+const SHIM_REDIRECT = ` ${SHIM_FD}<"\${f%/*}/shim"`;
+
+let shimRuns: boolean | undefined;
+
+/**
+ * Writes the exec shim into the scratch directory; false where this machine has none
+ * (exec-shim.ts) or the temp dir cannot execute it (mounted `noexec`: found once, by running it
+ * here with the host's shell), so that bwrap runs the command itself and only PWD stays.
+ */
+function writeShim(scratch: string, sh: string): boolean {
+  const shim = execShim();
+  if (!shim) return false;
+  const file = join(scratch, 'shim');
+  writeFileSync(file, shim);
+  chmodSync(file, 0o755); // a non-root container user executes it too, whatever the umask
+  shimRuns ??= spawnSync(file, ['', sh, 'sh', '-c', 'exit 0']).status === 0;
+  if (!shimRuns) rmSync(file, { force: true });
+  return shimRuns;
 }
 
 /**
@@ -482,22 +518,30 @@ function mapsIds(asUser: string[], user: ResolvedUser): boolean {
  * waits (`--userns-block-fd 6`) while a copy of this shell, still the namespace's root before
  * setpriv, maps every ID it has onto itself: once bwrap's info arrives (`--info-fd 5`: the child
  * exists) it finds that child among its parent's (bwrap's) children and writes the identity
- * maps. `$m` is the FIFOs' path less `.info` and `.ns` (idFifos). Not for `exec`: in the
- * container's pid namespace bwrap's info would look its child up in the host's /proc by the
- * wrong pid.
+ * maps. `$m` is the FIFOs' path less `.info` and `.ns` (idFifos). bwrap 0.8 also reads its
+ * child's namespaces from /proc by the pid its clone returned: `exec` mounts the container's
+ * /proc first (EXEC_PROC), else bwrap would look in the host's.
  */
 const MAP_IDS = [
   '(set +e; while read -r _; do :; done <"$m.info"; read -r me _ _ bw _ </proc/self/stat; read -r kids </proc/$bw/task/$bw/children;',
   'um=$(while read -r a _ c; do echo "$a $a $c"; done </proc/self/uid_map);',
   'gm=$(while read -r a _ c; do echo "$a $a $c"; done </proc/self/gid_map);',
   'for k in $kids; do [ "$k" = "$me" ] || { printf "%s\\n" "$um" >/proc/$k/uid_map; printf "%s\\n" "$gm" >/proc/$k/gid_map; }; done;',
-  'printf x >"$m.ns"; rm -f "$m.info" "$m.ns") & ',
+  // rm first: the copy ends right after it lets bwrap go, so bwrap reaps it (for exec it sits in the container's pid namespace)
+  'rm -f "$m.info"; printf x >"$m.ns"; rm -f "$m.ns") & ',
 ].join(' ');
+/**
+ * `exec` of a non-root user: the shell runs in the container's pid namespace and a mount namespace
+ * of its own (`unshare --mount`), where it mounts that pid namespace's /proc, so the pids bwrap
+ * and MAP_IDS read there are the ones they got (the container's main process's pid namespace was
+ * opened as fd 8 before).
+ */
+const EXEC_PROC = 'mount -t proc -o nosuid,nodev,noexec proc /proc || exit 126; ';
 const MAP_IDS_FDS = ' 5>"$m.info" 6<>"$m.ns"';
 
 /** The FIFOs of MAP_IDS in the scratch directory. */
-function idFifos(scratch: string): string {
-  const m = join(scratch, 'ids');
+function idFifos(scratch: string, name = 'ids'): string {
+  const m = join(scratch, name);
   const res = spawnSync('mkfifo', ['-m', '600', `${m}.info`, `${m}.ns`], { encoding: 'utf8' });
   if (res.status !== 0) throw new StrataError('unavailable', `mkfifo: ${(res.stderr || res.error?.message || '').trim()}`);
   return m;

@@ -34,8 +34,8 @@ export function resolveUser(view: RootfsView, spec: string | undefined): Resolve
   let name: string | undefined;
   if (userPart === '') {
     const root = passwd.find((p) => p[2] === '0');
-    if (root) home = root[5] ?? '/';
-    else home = '/root';
+    // Without an entry for uid 0 (or without /etc/passwd) moby's GetExecUser keeps its default `/`.
+    if (root) home = root[5] || '/';
     name = root?.[0];
   } else {
     const byName = passwd.find((p) => p[0] === userPart);
