@@ -80,6 +80,20 @@ describe.skipIf(skip)(`docker oracle: containers${skip ? ` (skipped: ${skip})` :
     expect(theirs['/c1']).toBeGreaterThan(0);
   });
 
+  it("ps -s: docker's SIZE column, the writable layer and the virtual size beside it", async () => {
+    const rows = (text: string): string[] => text.split('\n').filter(Boolean).sort();
+    const format = ['--format', '{{.Names}} {{.Size}}'];
+    const theirs = (await d.docker(['ps', '-a', '-s', ...format])).stdout;
+    expect(rows((await strata(root, ['ps', '-a', '-s', ...format])).stdout)).toEqual(rows(theirs));
+    expect(theirs).toMatch(/^c1 \d+(\.\d+)?k?B \(virtual \d/m);
+    // a template naming .Size gets the sizes without -s, as docker/cli does
+    expect(rows((await strata(root, ['ps', '-a', ...format])).stdout)).toEqual(rows(theirs));
+    const header = (text: string): string => text.split('\n')[0]!.trim().split(/\s{2,}/).join(' | ');
+    const table = (await strata(root, ['ps', '-a', '-s'])).stdout;
+    expect(header(table)).toBe(header((await d.docker(['ps', '-a', '-s'])).stdout));
+    expect(header(table)).toMatch(/NAMES \| SIZE$/);
+  });
+
   it('commit -m -a -c: the same config, comment, author, size and history sizes', async () => {
     const args = ['commit', '-m', 'checkpoint', '-a', 'Ada <ada@example.com>', '-c', 'ENV X=1', '-c', 'CMD ["sh","-c","id"]', '-c', 'WORKDIR /tmp',
       '-c', 'LABEL stage=two', '-c', 'EXPOSE 8080/tcp', '-c', 'USER nobody', 'c1', 'committed:1'];

@@ -8,10 +8,20 @@ import { statusText, type ContainerRecord } from '../engine/container/container-
 import { sortedKeys } from './formatter.ts';
 import { goQuote } from '../engine/build/shell/goquote.ts';
 import { displayablePorts, portSummaries } from '../engine/network/ports.ts';
-import { createdSince, displayImage, ellipsis, goTimeString } from './units.ts';
+import { createdSince, displayImage, ellipsis, goTimeString, humanSize } from './units.ts';
 
 /** One row of `ps`, keyed by docker's template field names. */
-export function psRow(engine: Engine, c: ContainerRecord, now: number, trunc: boolean): Record<string, unknown> {
+/**
+ * `ps -s`'s SIZE as docker/cli writes it: the writable layer, and beside it the whole root
+ * filesystem (the container's layers plus its own), "12B (virtual 1.98MB)".
+ */
+function containerSize(engine: Engine, id: string): string {
+  const rw = engine.containers.sizeRw(id);
+  const rootFs = rw + engine.containers.layersSize(id);
+  return rootFs > 0 ? `${humanSize(rw, 3)} (virtual ${humanSize(rootFs, 3)})` : humanSize(rw, 3);
+}
+
+export function psRow(engine: Engine, c: ContainerRecord, now: number, trunc: boolean, withSize = false): Record<string, unknown> {
   const command = listedCommand(c.config);
   const image = displayImage(engine.containers.listedImage(c), c.imageId, trunc);
   const labels = Object.entries(c.config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).sort().join(',');
@@ -27,7 +37,7 @@ export function psRow(engine: Engine, c: ContainerRecord, now: number, trunc: bo
     Networks: c.config.Network,
     Ports: displayablePorts(portSummaries(engine.containers.ports(c))),
     RunningFor: createdSince(Math.floor(c.created / 1000), now),
-    Size: '0B',
+    Size: withSize ? containerSize(engine, c.id) : '0B',
     State: c.state,
     Status: statusText(c, now),
   });

@@ -15,7 +15,7 @@ export const psCommand: Command = {
   usage: 'strata ps [OPTIONS]',
   description: 'List containers',
   flags: [
-    { name: 'size', short: 's', type: 'bool', description: 'Display total file sizes (against an Engine API provider)' },
+    { name: 'size', short: 's', type: 'bool', description: 'Display total file sizes' },
     { name: 'all', short: 'a', type: 'bool', description: 'Show all containers (default shows just running)' },
     { name: 'quiet', short: 'q', type: 'bool', description: 'Only display container IDs' },
     { name: 'no-trunc', type: 'bool', description: "Don't truncate output" },
@@ -40,8 +40,10 @@ export const psCommand: Command = {
     const all = flagBool(ctx, 'all') || last > 0 || filters.status !== undefined;
     let list = engine.containers.list({ all }).filter((c) => matchesContainerFilters(engine.images, c, filters));
     if (last > 0) list = list.slice(0, last);
-    const rows = list.map((c) => psRow(engine, c, now, trunc));
-    let format = flagString(ctx, 'format') ?? 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+    // docker/cli: -s adds SIZE to the default table; a template that names .Size gets sizes without it
+    const size = flagBool(ctx, 'size');
+    let format = flagString(ctx, 'format') ?? `table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}${size ? '\t{{.Size}}' : ''}`;
+    const rows = list.map((c) => psRow(engine, c, now, trunc, size || format.includes('.Size')));
     if (flagBool(ctx, 'quiet')) format = '{{.ID}}';
     ctx.stdout.write(renderRows(format, rows, PS_HEADER));
   },
