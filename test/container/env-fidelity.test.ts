@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
 import { execShim } from '../../src/main/engine/runtime/exec-shim.ts';
-import { BUSYBOX, busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../fixtures/busybox.ts';
+import { BUSYBOX, busyboxMissing, storeImage, writeBusyboxRootfs, writeTar, writeUsersLayer } from '../fixtures/busybox.ts';
 import { dockerdMissing, startDockerd, type Dockerd } from '../fixtures/dockerd.ts';
 import { strata } from '../cli/run.ts';
 import { tempDir } from '../tmp.ts';
@@ -37,11 +37,7 @@ describe('the process environment and exec -u as docker gives them', () => {
     const engine = Engine.open({ root: source });
     try {
       await writeBusyboxRootfs(join(dir.path, 'base.tar'));
-      await writeTar(join(dir.path, 'users.tar'), [
-        { type: 'dir', name: 'etc/' },
-        { type: 'file', name: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\nada:x:1000:1000:Ada:/home/ada:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' },
-        { type: 'file', name: 'etc/group', content: 'root:x:0:\nwheel:x:10:root,ada\nstaff:x:50:ada\nada:x:1000:\naudio:x:29:nobody,ada\nnogroup:x:65534:\n' },
-      ]);
+      await writeUsersLayer(join(dir.path, 'users.tar'));
       const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'GREETING=hello world'];
       await storeImage(engine, [join(dir.path, 'base.tar'), join(dir.path, 'users.tar')], { tags: ['bb:1'], config: { config: { Env: env, Cmd: ['sh'] } } });
       // FROM scratch + one static binary: nothing in the image could take PWD out.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
-import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../fixtures/busybox.ts';
+import { busyboxMissing, storeImage, writeBusyboxRootfs, writeUsersLayer } from '../fixtures/busybox.ts';
 import { DOCKER, dockerdMissing, startDockerd, type Dockerd } from '../fixtures/dockerd.ts';
 import { strata } from '../cli/run.ts';
 import { tempDir } from '../tmp.ts';
@@ -51,11 +51,7 @@ describe('run as docker does it: signals, groups, ps', () => {
     const engine = Engine.open({ root: source });
     try {
       await writeBusyboxRootfs(join(dir.path, 'base.tar'));
-      await writeTar(join(dir.path, 'users.tar'), [
-        { type: 'dir', name: 'etc/' },
-        { type: 'file', name: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\nada:x:1000:1000:Ada:/home/ada:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' },
-        { type: 'file', name: 'etc/group', content: 'root:x:0:\nwheel:x:10:root,ada\nstaff:x:50:ada\nada:x:1000:\naudio:x:29:nobody,ada\nnogroup:x:65534:\n' },
-      ]);
+      await writeUsersLayer(join(dir.path, 'users.tar'));
       await storeImage(engine, [join(dir.path, 'base.tar'), join(dir.path, 'users.tar')], { tags: ['bb:1'] });
     } finally {
       engine.close();
