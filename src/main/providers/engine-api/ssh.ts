@@ -6,7 +6,7 @@
  * know is refused, never trusted silently).
  */
 import { spawn } from 'node:child_process';
-import { Agent } from 'node:http';
+import type { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -126,7 +126,10 @@ export function sshAgent(host: string): Agent {
   let agent = agents.get(host);
   if (!agent) {
     const args = sshArgs(host);
-    agent = new Agent({ keepAlive: true, timeout: 30_000 });
+    // node:http on use: its module namespace evaluates the bundled undici (≈ 70 ms), and every
+    // command reads the docker context through endpoint.ts, which names this module.
+    const { Agent: HttpAgent } = process.getBuiltinModule('node:http');
+    agent = new HttpAgent({ keepAlive: true, timeout: 30_000 });
     (agent as unknown as { createConnection: () => Duplex }).createConnection = () => dialStdio(args);
     agents.set(host, agent);
   }
