@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { DB } from '../metadata/db.ts';
 import { processAlive, type ContentStore } from '../store/content-store.ts';
 import type { EventLog } from '../events/event-log.ts';
@@ -36,7 +35,7 @@ export class GarbageCollector {
 
   /** Runs `fn` under a lease that protects content it writes before recording it. */
   async withLease<T>(fn: () => Promise<T>): Promise<T> {
-    const id = randomBytes(8).toString('hex');
+    const id = process.getBuiltinModule('node:crypto').randomBytes(8).toString('hex');
     this.db.prepare('INSERT INTO leases(id, pid, created_at) VALUES (?, ?, ?)').run(id, process.pid, Date.now() - 1000);
     try {
       return await fn();

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Stores } from '../stores.ts';
 import type { StoreDiskUsage } from '../../../shared/types.ts';
 import { walkTree } from '../snapshot/safe-path.ts';
-import { SNAPSHOT_GRACE_MS } from '../snapshot/snapshotter.ts';
+import { SNAPSHOT_GRACE_MS } from '../snapshot/grace.ts';
 
 /**
  * Bytes allocated on disk, counted as `du` counts them: st_blocks × 512 of every entry (the
