@@ -1,5 +1,5 @@
 import type { DB } from '../metadata/db.ts';
-import { processAlive, type ContentStore } from '../store/content-store.ts';
+import { isBlobName, processAlive, type ContentStore } from '../store/content-store.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { References } from '../references/references.ts';
 
@@ -107,10 +107,15 @@ export class GarbageCollector {
     return { layersRemoved: layers, layerBytesFreed: layerBytes, blobsRemoved: [...blobs.map((b) => b.digest), ...orphans.digests], bytesFreed };
   }
 
-  /** Blob files on disk that no row names. */
-  async orphanFiles(): Promise<string[]> {
-    const known = new Set((this.db.prepare('SELECT digest FROM blobs').all() as { digest: string }[]).map((r) => r.digest));
-    return (await this.content.list()).filter((d) => !known.has(d));
+  /**
+   * Blob files on disk that no row names. `names`: the blob directory's listing when the caller
+   * has just read it (system df -v walks the store anyway).
+   */
+  async orphanFiles(names?: Iterable<string>): Promise<string[]> {
+    const known = new Set(this.db.prepare('SELECT digest FROM blobs').pluck().all() as string[]);
+    const digests = names ? Array.from(names, (n) => `sha256:${n}`) : await this.content.list();
+    // The known names first: a lookup, where the name check is a pattern match per file.
+    return digests.filter((d) => !known.has(d) && (!names || isBlobName(d.slice(7))));
   }
 
   private async sweepOrphanFiles(): Promise<{ digests: string[]; bytes: number }> {

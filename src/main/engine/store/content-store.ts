@@ -7,6 +7,13 @@ import type { Readable } from 'node:stream';
 import { assertDigest, hexOf, sha256Hasher } from './digest.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
+/** A committed blob's file name under `sha256/`: 64 lowercase hex digits. */
+const BLOB_NAME = /^[a-f0-9]{64}$/;
+
+export function isBlobName(name: string): boolean {
+  return BLOB_NAME.test(name);
+}
+
 /** A committed blob. */
 export interface BlobRef {
   digest: string;
@@ -111,8 +118,7 @@ export class ContentStore {
 
   /** Every committed blob digest on disk. */
   async list(): Promise<string[]> {
-    const names = await fs.promises.readdir(this.blobDir);
-    return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
+    return (await fs.promises.readdir(this.blobDir)).filter(isBlobName).map((n) => `sha256:${n}`);
   }
 
   mtimeMsSync(digest: string): number | undefined {
