@@ -82,6 +82,18 @@ function formatBlock(items: Line[], options: TabwriterOptions, cellWidth: (s: st
     }
     writeLines(start, line1);
   };
+  // A table (every line has the same cells: a listing's header and rows): each aligned column
+  // spans every line, which is what format() finds, here in one pass per column.
+  const cells = lines[0]!.length;
+  if (lines.every((l) => l.length === cells)) {
+    for (let column = 0; column < cells - 1; column++) {
+      let width = options.minWidth;
+      for (const line of lines) width = Math.max(width, cellWidth(line[column]!) + options.padding);
+      widths.push(width);
+    }
+    writeLines(0, lines.length);
+    return out;
+  }
   format(0, lines.length);
   return out;
 }
