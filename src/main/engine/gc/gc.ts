@@ -111,11 +111,15 @@ export class GarbageCollector {
    * Blob files on disk that no row names. `names`: the blob directory's listing when the caller
    * has just read it (system df -v walks the store anyway).
    */
-  async orphanFiles(names?: Iterable<string>): Promise<string[]> {
-    const known = new Set(this.db.prepare('SELECT digest FROM blobs').pluck().all() as string[]);
-    const digests = names ? Array.from(names, (n) => `sha256:${n}`) : await this.content.list();
-    // The known names first: a lookup, where the name check is a pattern match per file.
-    return digests.filter((d) => !known.has(d) && (!names || isBlobName(d.slice(7))));
+  async orphanFiles(names?: readonly string[]): Promise<string[]> {
+    const listed = names ?? (await this.content.list()).map((d) => d.slice('sha256:'.length));
+    // SQLite looks each name up in its index: only the names no row has come back to JS, not a
+    // row per blob (a store of 1,000 images holds ≈ 3,000).
+    const unknown = this.db
+      .prepare("SELECT value FROM json_each(?) WHERE 'sha256:' || value NOT IN (SELECT digest FROM blobs) ORDER BY key")
+      .pluck()
+      .all(JSON.stringify(listed)) as string[];
+    return unknown.filter(isBlobName).map((n) => `sha256:${n}`);
   }
 
   private async sweepOrphanFiles(): Promise<{ digests: string[]; bytes: number }> {
