@@ -187,6 +187,7 @@ export async function buildCli(): Promise<{ chunks: number; sources: number }> {
   const bundle = await rolldown({
     input,
     platform: 'node',
+    tsconfig: join(repo, 'tsconfig.node.json'),
     // Commands import what main.ts imports lazily: no matter, each command loads what it needs.
     checks: { ineffectiveDynamicImport: false },
     external: (id) => !id.startsWith('.') && !isAbsolute(id),
