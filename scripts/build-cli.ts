@@ -38,7 +38,7 @@ async function bundledModule(): Promise<string> {
 
 /** `import.meta.url` → the module's source URL; `import.meta.main` → false; anything else refused. */
 function importMetaOfSource(code: string, id: string): string {
-  return code.replace(/\bimport\.meta\.(\w+)/g, (whole, property: string) => {
+  return code.replace(/\bimport\.meta\.(\w+)/g, (_whole, property: string) => {
     if (property === 'url') return `new URL(${JSON.stringify(fromOut(id))}, import.meta.url).href`;
     if (property === 'main') return 'false';
     throw new Error(`${relative(repo, id)}: import.meta.${property} has no meaning in the bundled CLI (use import.meta.url)`);
@@ -207,8 +207,11 @@ export async function buildCli(): Promise<{ chunks: number; sources: number }> {
     }
     writeFileSync(join(staging, 'strata.mjs'), entry([...sources].sort()));
     makeReadable(staging);
-    rmSync(outDir, { recursive: true, force: true });
+    // Swapped in by renames: a CLI starting meanwhile finds the old bundle or the new one.
+    const previous = `${outDir}.old-${process.pid}`;
+    if (existsSync(outDir)) renameSync(outDir, previous);
     renameSync(staging, outDir);
+    rmSync(previous, { recursive: true, force: true });
     return { chunks: output.length, sources: sources.size };
   } finally {
     await bundle.close();
