@@ -105,6 +105,7 @@ function chunkNames(graph: Graph, ids: string[]): Map<string, { name: string; ne
     graph.imports(id).forEach(walk);
   };
   walk(main);
+  const reachedBy = hotCommandsReaching(graph);
   const free = new Set([...externals(main), ...LOADED_ANYWAY]);
   const names = new Map<string, { name: string; needs: number }>();
   for (const id of ids) {
@@ -112,9 +113,35 @@ function chunkNames(graph: Graph, ids: string[]): Map<string, { name: string; ne
     if (!id.startsWith(`${repo}${sep}src${sep}`) || id === main || id.startsWith(`${commandsDir}${sep}`) || id === join(cliDir, 'registry.ts')) continue;
     const needs = [...externals(id)].filter((e) => !free.has(e)).map((e) => e.replace(/^node:/, '').replace(/\W+/g, '-')).sort();
     if (mainClosure.has(id)) names.set(id, { name: 'cli', needs: -1 });
-    else names.set(id, { name: needs.length === 0 ? 'light' : `with-${needs.join('+')}`, needs: needs.length });
+    else names.set(id, { name: `${needs.length === 0 ? 'light' : `with-${needs.join('+')}`}${reachedBy(id)}`, needs: needs.length });
   }
   return names;
+}
+
+/** The commands people run most, whose start-up should load only the code they reach. */
+const HOT_COMMANDS = ['image-list.ts', 'container-view.ts', 'usage.ts', 'build.ts', 'container-run.ts'];
+
+/**
+ * Which hot commands reach a module, as a name suffix (`~image-list+build`): modules reached by
+ * the same ones share a chunk, so `images` does not load the builder's parser with its own code.
+ * A module's imports are reached by every command that reaches it, so a chunk's imports land in
+ * chunks no hot command would skip.
+ */
+function hotCommandsReaching(graph: Graph): (id: string) => string {
+  const reached = HOT_COMMANDS.map((name) => {
+    const seen = new Set<string>();
+    const walk = (id: string): void => {
+      if (seen.has(id) || !isAbsolute(id)) return;
+      seen.add(id);
+      graph.imports(id).forEach(walk);
+    };
+    walk(join(commandsDir, name));
+    return seen;
+  });
+  return (id) => {
+    const by = HOT_COMMANDS.filter((_, i) => reached[i]!.has(id)).map((n) => basename(n, '.ts'));
+    return by.length === HOT_COMMANDS.length ? '' : `~${by.join('+') || 'other'}`;
+  };
 }
 
 let chunkOf = new Map<string, { name: string; needs: number }>();
