@@ -180,6 +180,8 @@ export class BlobWriter {
   private fh: FileHandle | undefined;
   private readonly hash: Hash = sha256Hasher();
   private written = 0;
+  /** Bytes handed to write() so far: where the next write goes in the file. */
+  private queued = 0;
 
   constructor(store: ContentStore, tmpPath: string, fh: FileHandle) {
     this.store = store;
@@ -191,12 +193,18 @@ export class BlobWriter {
     return this.written;
   }
 
+  /**
+   * Hashes `chunk` at once and writes it at its own place in the file, so a caller may keep
+   * several writes in flight (and must see them all done before commit).
+   */
   async write(chunk: Uint8Array): Promise<void> {
     if (!this.fh) throw new StrataError('internal', 'blob writer is closed');
     this.hash.update(chunk);
+    const position = this.queued;
+    this.queued += chunk.length;
     let off = 0;
     while (off < chunk.length) {
-      const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
+      const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off, position + off);
       off += bytesWritten;
     }
     this.written += chunk.length;
@@ -206,6 +214,7 @@ export class BlobWriter {
   async commit(expected?: { digest?: string; size?: number }): Promise<BlobRef> {
     const fh = this.fh;
     if (!fh) throw new StrataError('internal', 'blob writer is closed');
+    if (this.written !== this.queued) throw new StrataError('internal', 'blob writer committed with writes still in flight');
     const digest = `sha256:${this.hash.digest('hex')}`;
     try {
       if (expected?.size !== undefined && expected.size !== this.written) {
