@@ -10,13 +10,15 @@ export default defineConfig({
       rollupOptions: {
         external: ['better-sqlite3', 'node-pty'],
         // Scripts the engine starts by path get entries of their own: the container monitor
-        // (`run -d`, `start`) and the rootless snapshot worker (unpack
-        // and pack inside the user namespace). Engine code finds them beside itself
-        // (`./monitor.js`), so shared chunks stay in out/main too.
+        // (`run -d`, `start`), the rootless snapshot worker (unpack and pack inside the user
+        // namespace) and the snapshot preparer (layers unpacked after a load, pull or import).
+        // Engine code finds them beside itself (`./monitor.js`), so shared chunks stay in
+        // out/main too.
         input: {
           index: resolve('src/main/index.ts'),
           monitor: resolve('src/main/engine/container/monitor.ts'),
           'userns-worker': resolve('src/main/engine/snapshot/userns-worker.ts'),
+          'prepare-main': resolve('src/main/engine/snapshot/prepare-main.ts'),
         },
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

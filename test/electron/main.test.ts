@@ -6,13 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { repoRoot } from '../paths.ts';
 import { tempDir } from '../tmp.ts';
 import { Channels } from '../../src/shared/contract.ts';
 import { requestValidators, streamValidators } from '../../src/shared/validate.ts';
+import { Engine } from '../../src/main/engine/engine.ts';
+import { saveImages, selectImages } from '../../src/main/engine/archive/save.ts';
+import { Snapshotter } from '../../src/main/engine/snapshot/snapshotter.ts';
+import { sandboxUnavailable } from '../../src/main/engine/runtime/sandbox.ts';
+import { storeImage, writeTar } from '../fixtures/busybox.ts';
 
 interface WindowState {
   options: { webPreferences: Record<string, unknown> } & Record<string, unknown>;
@@ -62,7 +67,8 @@ beforeAll(async () => {
   outDir = join(app, 'out');
   const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn', '--outDir', outDir], { cwd: repoRoot, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`electron-vite build failed: ${build.stderr}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_ROOT: join(tmp.path, 'store'), STRATA_STAND_IN_USER_DATA: join(tmp.path, 'user-data') };
+  // Snapshots made ahead on: the one load in this file is the test of that (the others load nothing).
+  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_ROOT: join(tmp.path, 'store'), STRATA_STAND_IN_USER_DATA: join(tmp.path, 'user-data'), STRATA_PREPARE_SNAPSHOTS: '1' };
   delete env.ELECTRON_RENDERER_URL;
   main = fork(join(outDir, 'main', 'index.js'), [], {
     execArgv: ['--no-warnings=ExperimentalWarning', '--import', join(repoRoot, 'test', 'electron', 'use-stand-in.ts')],
@@ -230,6 +236,32 @@ describe('Electron main (built bundle, stand-in electron)', () => {
     expect((await logins()).unavailable).toMatch(/no system keychain/);
     expect((await ask<MainState>('state')).calls.some((c) => c.api === 'safeStorage.encryptString')).toBe(false);
     await ask('safe-storage', { available: true, backend: 'gnome_libsecret' });
+  });
+
+  it.skipIf(sandboxUnavailable())(`a load unpacks the image in the background, through the bundle's own preparer${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {
+    const source = Engine.open({ root: join(tmp.path, 'source') });
+    const archive = join(tmp.path, 'ahead.tar');
+    try {
+      const layer = join(tmp.path, 'ahead-layer.tar');
+      await writeTar(layer, [{ type: 'dir', name: 'etc/' }, { type: 'file', name: 'etc/ahead', content: 'made ahead\n' }]);
+      await storeImage(source, [layer], { tags: ['ahead:1'] });
+      await saveImages(source, selectImages(source, ['ahead:1']), createWriteStream(archive));
+    } finally {
+      source.close();
+    }
+    expect(await ask('invoke', { channel: Channels.stream, frame: ownPage(), args: ['s-3', 'images.load', { path: archive }] })).toEqual({ ok: true, value: { loaded: ['ahead:1'] } });
+    const store = Engine.open({ root: join(tmp.path, 'store') });
+    try {
+      const snapshot = new Snapshotter(store).dirOf(store.images.layers(store.images.resolve('ahead:1'))[0]!.chainId);
+      // Published by a rename once whole; then its marker goes (the preparer is done with the store).
+      for (let waited = 0; !existsSync(snapshot) || readdirSync(dirname(snapshot)).some((n) => n !== 'fs'); waited += 50) {
+        if (waited > 60_000) throw new Error(`no snapshot made ahead: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(readFileSync(join(snapshot, 'etc', 'ahead'), 'utf8')).toBe('made ahead\n');
+    } finally {
+      store.close();
+    }
   });
 
   it('sets the application menu and quits when the last window closes (not on macOS)', async () => {

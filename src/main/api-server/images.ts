@@ -10,6 +10,7 @@ import { imageHistory } from '../engine/image/history.ts';
 import { pruneImages, removeImage } from '../engine/image/prune.ts';
 import { saveImages, selectImages } from '../engine/archive/save.ts';
 import { loadImages } from '../engine/archive/load.ts';
+import { prepareInBackground } from '../engine/snapshot/prepare.ts';
 import { ApiError, boolParam, filtersParam, sendJson } from './http.ts';
 import type { Route, RouteContext } from './router.ts';
 
@@ -98,6 +99,7 @@ async function saveRoute(ctx: RouteContext): Promise<void> {
 async function loadRoute(ctx: RouteContext): Promise<void> {
   const quiet = boolParam(ctx.query, 'quiet');
   const result = await loadImages(ctx.engine, { stream: ctx.req as Readable }, { signal: ctx.signal });
+  prepareInBackground(ctx.engine, result.images.map((i) => i.id));
   const lines: string[] = [...result.notes];
   for (const img of result.images) {
     if (img.repoTags.length === 0) lines.push(`Loaded image ID: ${img.id}`);

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ProgressEvent } from '../engine/api.ts';
 import { pull, pullAllTags } from '../engine/registry/pull.ts';
+import { prepareInBackground } from '../engine/snapshot/prepare.ts';
 import { push, pushAllTags } from '../engine/registry/push.ts';
 import { login, loginRegistry } from '../engine/registry/login.ts';
 import type { CredentialStore, Credentials } from '../engine/registry/credentials.ts';
@@ -75,8 +76,8 @@ async function pullRoute(ctx: RouteContext): Promise<void> {
   };
   try {
     // The engine's progress already ends with docker's `Digest:` and `Status:` lines.
-    if (allTags) await pullAllTags(ctx.engine, input, options);
-    else await pull(ctx.engine, input, options);
+    const pulled = allTags ? await pullAllTags(ctx.engine, input, options) : await pull(ctx.engine, input, options);
+    prepareInBackground(ctx.engine, 'tags' in pulled ? pulled.tags.map((t) => t.result.image.id) : [pulled.image.id]);
     ctx.res.end();
   } catch (err) {
     fail(err);

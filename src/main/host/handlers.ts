@@ -11,6 +11,7 @@ import { ensureSpaceReserve, releaseSpaceReserve } from '../engine/metadata/db.t
 import { loadImages } from '../engine/archive/load.ts';
 import { saveImages, selectImages } from '../engine/archive/save.ts';
 import { importImage } from '../engine/archive/import.ts';
+import { prepareInBackground } from '../engine/snapshot/prepare.ts';
 import { imageHistory } from '../engine/image/history.ts';
 import { inspectImage } from '../engine/image/inspect.ts';
 import { removeImage, pruneImages } from '../engine/image/prune.ts';
@@ -234,6 +235,7 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
   const streams: StreamHandlers = {
     'images.load': async ({ path }, ctx) => {
       const res = await loadImages(engine, { path }, { onProgress: (e) => ctx.emit(e), signal: ctx.signal });
+      prepareInBackground(engine, res.images.map((i) => i.id));
       return { loaded: res.images.map((i) => (i.repoTags.length > 0 ? i.repoTags.join(', ') : i.id)) };
     },
     'images.save': async ({ refs, path }, ctx) => {
@@ -251,10 +253,12 @@ export function createHandlers(engine: Engine, options: HandlerOptions): Handler
     'images.import': async ({ path, ref }, ctx) => {
       ctx.emit({ id: '', status: 'Importing' });
       const rec = await importImage(engine, { path }, ref ? { reference: ref } : {});
+      prepareInBackground(engine, [rec.id]);
       return { id: rec.id };
     },
     'images.pull': async ({ ref }, ctx) => {
       const res = await pull(engine, ref, { onProgress: (e) => ctx.emit(e), signal: ctx.signal, credentials: credentials.store });
+      prepareInBackground(engine, [res.image.id]);
       return { id: res.image.id };
     },
     'images.push': async ({ ref }, ctx) => {

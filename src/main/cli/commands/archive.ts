@@ -138,5 +138,7 @@ export const importCommand: Command = {
       ...(platform !== undefined ? { platform } : {}),
     });
     ctx.stdout.write(`${record.id}\n`);
+    const { prepareInBackground } = await import('../../engine/snapshot/prepare.ts');
+    prepareInBackground(ctx.engine(), [record.id]);
   },
 };

@@ -18,6 +18,9 @@ export interface CommitOptions {
   pause?: boolean;
 }
 
+/** What a commit uses: the container, its image, the content store, the collector's lease. */
+export type CommitDeps = Pick<Engine, 'containers' | 'images' | 'content' | 'gc'>;
+
 const IMAGE_CONFIG_KEYS: (keyof ContainerConfig)[] = [
   'User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'Healthcheck', 'OnBuild', 'Shell', 'ArgsEscaped',
 ];
@@ -37,7 +40,7 @@ export function imageConfigOf(settings: ContainerSettings): ContainerConfig {
  * (which are shared, never copied); the config is the container's with `--change` applied; the
  * history gains one entry with the container's command, the message and the author.
  */
-export async function commitContainer(engine: Engine, ref: string, options: CommitOptions = {}): Promise<ImageRecord> {
+export async function commitContainer(engine: CommitDeps, ref: string, options: CommitOptions = {}): Promise<ImageRecord> {
   const rec = engine.containers.get(ref);
   const parent = engine.images.readConfig(rec.imageId);
   const config = applyConfigChanges(imageConfigOf(rec.config), options.changes ?? []);

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CredentialHelper, type Credentials } from './credential-helper.ts';
 import { StrataError, errorCode } from '../../../shared/errors.ts';
+import { dockerConfigDir } from '../paths.ts';
 
 export type { Credentials } from './credential-helper.ts';
 
@@ -38,10 +38,8 @@ interface DockerConfigFile {
   [key: string]: unknown;
 }
 
-/** `$DOCKER_CONFIG` or `~/.docker`. */
-export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_CONFIG || join(env.HOME ?? homedir(), '.docker');
-}
+/** `$DOCKER_CONFIG` or `~/.docker` (one definition, shared with docker's contexts). */
+export { dockerConfigDir };
 
 /** The config.json key docker uses for a registry host. */
 export function authKey(registry: string): string {

@@ -232,7 +232,7 @@ export function packUpper(upperDir: string): PassThrough {
  * digest). An empty change set is a valid, empty layer. Call under `engine.gc.withLease` and
  * record the layer in an image before the lease ends.
  */
-export async function layerFromUpper(engine: Stores, _lowerDirs: readonly string[], upperDir: string): Promise<IngestedLayer> {
+export async function layerFromUpper(engine: Pick<Stores, 'content'>, _lowerDirs: readonly string[], upperDir: string): Promise<IngestedLayer> {
   // With subordinate IDs a non-root container user's files may be closed to the user: pack them inside the namespace.
   return ingestLayer(engine.content, needsUserNamespace() ? streamFromUserNamespace({ op: 'pack', upperDir }) : packUpper(upperDir));
 }

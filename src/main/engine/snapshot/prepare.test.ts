@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +10,7 @@ import { Engine } from '../engine.ts';
 import { storeImage, writeTar } from '../../../../test/fixtures/busybox.ts';
 import { useTempEngine } from '../../../../test/fixtures/engine.ts';
 import { repoRoot } from '../../../../test/paths.ts';
+import { api, startService } from '../../../../test/api/service.ts';
 
 const STRATA = join(repoRoot, 'bin', 'strata');
 
@@ -34,8 +35,26 @@ async function until(check: () => boolean, ms: number): Promise<void> {
   }
 }
 
+/** Waits until the image's snapshots in the store at `root` are published whole (no marker or scratch beside them). */
+async function preparedIn(root: string, id: string, chainId: string): Promise<string> {
+  const other = Engine.open({ root });
+  try {
+    const target = new Snapshotter(other).dirOf(chainId);
+    // Published whole by a rename, so once it exists its files are there.
+    await until(() => existsSync(target), 60_000);
+    await until(() => scratchOf(target).length === 0, 60_000);
+    expect(new Snapshotter(other).isPrepared(id)).toBe(true);
+    return target;
+  } finally {
+    other.close();
+  }
+}
+
 describe('Snapshots prepared across processes', () => {
   const fx = useTempEngine();
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
 
   it('waits for a snapshot another live process is making instead of making it twice', async () => {
     const { id, chainId } = await oneLayerImage(fx.engine, fx.dir.path);
@@ -83,16 +102,36 @@ describe('Snapshots prepared across processes', () => {
     const r = spawnSync(STRATA, ['--root', root, 'load', '-i', archive], { encoding: 'utf8', env: { ...process.env, STRATA_PREPARE_SNAPSHOTS: '1' } });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('Loaded image: prepared:latest\n');
+    const target = await preparedIn(root, id, chainId);
+    expect(readFileSync(join(target, 'etc/os-release'), 'utf8')).toBe('ID=test\n');
+  });
+
+  it.skipIf(sandboxUnavailable())(`import unpacks the new image's layer in the background${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {
+    const tarball = join(fx.dir.path, 'imported.tar');
+    await writeTar(tarball, [{ type: 'dir', name: 'etc/' }, { type: 'file', name: 'etc/imported', content: 'yes\n' }]);
+    const root = join(fx.dir.path, 'imports');
+    const r = spawnSync(STRATA, ['--root', root, 'import', tarball, 'imported:1'], { encoding: 'utf8', env: { ...process.env, STRATA_PREPARE_SNAPSHOTS: '1' } });
+    expect(r.stderr).toBe('');
+    const id = r.stdout.trim();
     const other = Engine.open({ root });
+    const chainId = other.images.layers(id)[0]!.chainId;
+    other.close();
+    expect(readFileSync(join(await preparedIn(root, id, chainId), 'etc/imported'), 'utf8')).toBe('yes\n');
+  });
+
+  it.skipIf(sandboxUnavailable())(`a load through the Engine API service unpacks in the background${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {
+    const { id, chainId } = await oneLayerImage(fx.engine, fx.dir.path);
+    const archive = join(fx.dir.path, 'served.tar');
+    await saveImages(fx.engine, selectImages(fx.engine, ['prepared:latest']), createWriteStream(archive));
+    const root = join(fx.dir.path, 'served');
+    vi.stubEnv('STRATA_PREPARE_SNAPSHOTS', '1'); // the service inherits this process's environment
+    const service = await startService(root, join(fx.dir.path, 'run'));
     try {
-      const target = new Snapshotter(other).dirOf(chainId);
-      // Published whole by a rename, so once it exists its files are there.
-      await until(() => existsSync(target), 60_000);
-      expect(readFileSync(join(target, 'etc/os-release'), 'utf8')).toBe('ID=test\n');
-      await until(() => scratchOf(target).length === 0, 60_000);
-      expect(new Snapshotter(other).isPrepared(id)).toBe(true);
+      const res = await api(service.socket, 'POST', '/images/load', readFileSync(archive), { 'Content-Type': 'application/x-tar' });
+      expect(res.body).toContain('Loaded image: prepared:latest');
     } finally {
-      other.close();
+      await service.stop();
     }
+    expect(readFileSync(join(await preparedIn(root, id, chainId), 'etc/os-release'), 'utf8')).toBe('ID=test\n');
   });
 });

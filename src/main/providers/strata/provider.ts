@@ -7,6 +7,7 @@ import { inspectImage } from '../../engine/image/inspect.ts';
 import { pruneImages, removeImage } from '../../engine/image/prune.ts';
 import { saveImages, selectImages } from '../../engine/archive/save.ts';
 import { loadImages } from '../../engine/archive/load.ts';
+import { prepareInBackground } from '../../engine/snapshot/prepare.ts';
 import { diskUsage } from '../../engine/usage/disk-usage.ts';
 import { commitContainer } from '../../engine/container/commit.ts';
 import { listedCommand } from '../../engine/container/config.ts';
@@ -100,6 +101,8 @@ export class StrataProvider implements Provider {
 
   async *loadImages(archive: Readable, o: { quiet?: boolean; signal?: AbortSignal }): AsyncIterable<DockerJsonMessage> {
     const result = await loadImages(this.engine, { stream: archive }, o.signal ? { signal: o.signal } : {});
+    // An image copied into the store from another engine ("Copy to…") is a load like any other.
+    prepareInBackground(this.engine, result.images.map((i) => i.id));
     for (const note of result.notes) yield { stream: `${note}\n` };
     for (const img of result.images) {
       if (img.repoTags.length === 0) yield { stream: `Loaded image ID: ${img.id}\n` };
