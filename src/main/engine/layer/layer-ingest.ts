@@ -29,20 +29,19 @@ export function detectCompression(head: Uint8Array): Compression {
 
 const DECOMPRESS_CHUNK = 256 * 1024;
 
-/** `queue`: bytes of input it takes before asking the writer to wait (the stream's default 16 KiB). */
-export function decompressor(compression: Compression, queue?: number): Transform {
+export function decompressor(compression: Compression): Transform {
   // zlib's default 16 KiB output chunk costs one threadpool round trip per 16 KiB: 256 KiB
   // makes decompression about 3× faster, which sets the pace of load and pull.
-  const options = { chunkSize: DECOMPRESS_CHUNK, ...(queue ? { writableHighWaterMark: queue } : {}) };
-  if (compression === 'gzip') return zlib.createGunzip(options);
-  if (compression === 'zstd') return zlib.createZstdDecompress(options);
+  if (compression === 'gzip') return zlib.createGunzip({ chunkSize: DECOMPRESS_CHUNK });
+  if (compression === 'zstd') return zlib.createZstdDecompress({ chunkSize: DECOMPRESS_CHUNK });
   return new PassThrough();
 }
 
 /**
- * Input queued for the decompressor and file writes in flight, per layer. A writer that waited
- * for each piece (a 64 KiB socket read, a 16 KiB stream default) paid a threadpool round trip per
- * piece, twice; on a busy machine those waits, not the work, set the pace.
+ * Bytes a layer's reader may queue for the file and for the decompressor before it waits. A
+ * reader that waited for each piece (a 64 KiB socket read) paid a threadpool round trip per
+ * piece, twice; on a busy machine those waits, not the work, set the pace. Queued pieces go out
+ * together: one job for many reads.
  */
 const IN_FLIGHT_BYTES = 1 << 20;
 
@@ -63,7 +62,7 @@ export async function ingestLayer(
   expected?: { digest?: string; size?: number },
 ): Promise<IngestedLayer> {
   const writer = await store.writer();
-  const file = new WritesInFlight(writer);
+  const file = new FileWrites(writer);
   const index = new LayerIndex();
   let compression: Compression | undefined;
   let unpack: UnpackBranch | undefined;
@@ -77,6 +76,7 @@ export async function ingestLayer(
       // File write and decompression run on the threadpool at once, while this thread takes
       // the next chunk. A plain tar is its own diff: its headers are read right here.
       const room = file.write(chunk);
+      room?.catch(() => {}); // awaited below unless the decompressor or index failed first
       const drained = unpack ? unpack.write(chunk) : (index.push(chunk), undefined);
       drained?.catch(() => {}); // awaited below unless the write failed first
       if (room) await room;
@@ -97,44 +97,56 @@ export async function ingestLayer(
   }
 }
 
-/** A blob's file writes, up to IN_FLIGHT_BYTES of them at once (each at its own offset). */
-class WritesInFlight {
+/**
+ * A blob's file writes: one at a time, and what arrives meanwhile goes out as one writev when it
+ * is done (one threadpool job for many socket reads, no copy). A caller with more than
+ * IN_FLIGHT_BYTES queued waits for the queue to be written.
+ */
+class FileWrites {
   private readonly writer: BlobWriter;
-  private readonly pending: { done: Promise<void>; bytes: number }[] = [];
-  private bytes = 0;
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  /** The loop writing the queue out, while there is one. */
+  private running: Promise<void> | undefined;
+  private failure: unknown;
 
   constructor(writer: BlobWriter) {
     this.writer = writer;
   }
 
-  /** Starts writing `chunk`; resolves once there is room for more (undefined: there is now). */
+  /** Queues `chunk`; resolves once there is room for more (undefined: there is now). */
   write(chunk: Uint8Array): Promise<void> | undefined {
-    const done = this.writer.write(chunk);
-    done.catch(() => {}); // awaited in order below
-    this.pending.push({ done, bytes: chunk.length });
-    this.bytes += chunk.length;
-    return this.bytes > IN_FLIGHT_BYTES ? this.shrink() : undefined;
+    if (this.failure !== undefined) throw this.failure;
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    this.running ??= this.writeOut();
+    return this.queued > IN_FLIGHT_BYTES ? this.done() : undefined;
   }
 
-  /** Every write done; throws the first that failed. */
+  /** Everything queued is written; throws what failed. */
   async done(): Promise<void> {
-    while (this.pending.length > 0) await this.next();
+    while (this.running) await this.running;
+    if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Every write finished, failed or not (before the file is closed and removed). */
+  /** Nothing in flight any more, failed or not (before the file is closed and removed). */
   async settled(): Promise<void> {
-    await Promise.allSettled(this.pending.map((p) => p.done));
+    await this.done().catch(() => {});
   }
 
-  private async shrink(): Promise<void> {
-    while (this.bytes > IN_FLIGHT_BYTES && this.pending.length > 1) await this.next();
-  }
-
-  private async next(): Promise<void> {
-    const first = this.pending[0]!;
-    await first.done;
-    this.pending.shift();
-    this.bytes -= first.bytes;
+  private async writeOut(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        this.queued = 0;
+        await (batch.length === 1 ? this.writer.write(batch[0]!) : this.writer.writev(batch));
+      }
+    } catch (err) {
+      this.failure = err;
+    } finally {
+      this.running = undefined;
+    }
   }
 }
 
@@ -169,9 +181,13 @@ class UnpackBranch {
   private readonly hash = sha256Hasher();
   private size = 0;
   private readonly ended: Promise<void>;
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  /** The loop handing the queue to the decompressor, while there is one. */
+  private running: Promise<void> | undefined;
 
   constructor(compression: Compression, index: LayerIndex) {
-    this.stream = decompressor(compression, IN_FLIGHT_BYTES);
+    this.stream = decompressor(compression);
     this.stream.on('data', (piece: Buffer) => {
       if (this.failure) return;
       try {
@@ -190,13 +206,22 @@ class UnpackBranch {
     this.stream.on('error', (err: Error) => { this.failure ??= err; });
   }
 
-  /** Hands on a chunk; resolves once the decompressor wants more (undefined: it does now). */
+  /**
+   * Queues a chunk; resolves once there is room for more (undefined: there is now). The
+   * decompressor takes one piece at a time, and what arrived meanwhile is joined into the next:
+   * one threadpool job per piece, so a few jobs per busy spell instead of one per socket read.
+   */
   write(chunk: Uint8Array): Promise<void> | undefined {
     if (this.failure) throw this.failure;
-    return this.stream.write(chunk) ? undefined : drainOf(this.stream);
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    this.running ??= this.feed();
+    return this.queued > IN_FLIGHT_BYTES ? this.fed() : undefined;
   }
 
   async end(): Promise<{ diffId: string; size: number }> {
+    await this.fed();
+    if (this.failure) throw this.failure;
     this.stream.end();
     await this.ended;
     if (this.failure) throw this.failure;
@@ -211,17 +236,27 @@ class UnpackBranch {
     this.failure ??= err;
     this.stream.destroy(err);
   }
-}
 
-/** Resolves on the stream's next 'drain', rejects on its 'error'. */
-function drainOf(stream: Transform): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onDrain = (): void => { cleanup(); resolve(); };
-    const onError = (e: Error): void => { cleanup(); reject(e); };
-    const cleanup = (): void => { stream.off('drain', onDrain); stream.off('error', onError); };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
+  /** Everything queued went through the decompressor (or it failed). */
+  private async fed(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.failure) throw this.failure;
+  }
+
+  private async feed(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.failure) {
+        const piece = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
+        this.queue = [];
+        this.queued = 0;
+        await new Promise<void>((resolve, reject) => this.stream.write(piece, (err) => (err ? reject(err) : resolve())));
+      }
+    } catch (err) {
+      this.failure ??= err as Error;
+    } finally {
+      this.running = undefined;
+    }
+  }
 }
 
 function layerError(err: unknown): Error {

@@ -210,6 +210,38 @@ export class BlobWriter {
     this.written += chunk.length;
   }
 
+  /**
+   * Several chunks in one call (one threadpool job, no joining copy), hashed in order at once and
+   * written at their place in the file, like write().
+   */
+  async writev(chunks: Uint8Array[]): Promise<void> {
+    if (!this.fh) throw new StrataError('internal', 'blob writer is closed');
+    let bytes = 0;
+    for (const c of chunks) {
+      this.hash.update(c);
+      bytes += c.length;
+    }
+    const position = this.queued;
+    this.queued += bytes;
+    const { bytesWritten } = await this.fh.writev(chunks, position);
+    // A short write (rare on a regular file): what is left, one piece at a time.
+    if (bytesWritten < bytes) await this.writeFrom(chunks, bytesWritten, position);
+    this.written += bytes;
+  }
+
+  /** Writes `chunks` (laid end to end at `position`) from byte `from` of them on. */
+  private async writeFrom(chunks: Uint8Array[], from: number, position: number): Promise<void> {
+    let start = 0; // where the current chunk starts among them
+    for (const c of chunks) {
+      let off = Math.max(0, from - start);
+      while (off < c.length) {
+        const { bytesWritten } = await this.fh!.write(c, off, c.length - off, position + start + off);
+        off += bytesWritten;
+      }
+      start += c.length;
+    }
+  }
+
   /** The digest of what was written so far, without finishing (used by callers that name blobs). */
   async commit(expected?: { digest?: string; size?: number }): Promise<BlobRef> {
     const fh = this.fh;
