@@ -26,6 +26,12 @@ export function humanSize4(bytes: number): string {
 export function formatG(value: number, precision: number): string {
   if (value === 0) return '0';
   if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 1) {
+    // What every size takes: toPrecision rounds as %g does and, with an exponent ≥ 0, writes
+    // fixed notation exactly when %g does (below the precision): one conversion, no pattern.
+    const s = value.toPrecision(precision);
+    if (!s.includes('e')) return trimZeros(s);
+  }
   const exp = Number(value.toExponential(precision - 1).split('e')[1]);
   if (exp < -4 || exp >= precision) {
     const [mant, e] = value.toExponential(precision - 1).split('e') as [string, string];
@@ -35,6 +41,15 @@ export function formatG(value: number, precision: number): string {
   }
   const s = value.toFixed(Math.max(0, precision - 1 - exp));
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/** `12.50` → `12.5`, `3.00` → `3` (%g drops trailing zeros and a bare point). */
+function trimZeros(s: string): string {
+  if (!s.includes('.')) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
 }
 
 /** go-units HumanDuration for a duration in milliseconds. */

@@ -46,9 +46,16 @@ export function renderRows(format: string, rows: readonly object[], header: Reco
   return tabwrite(head + body);
 }
 
-/** A formatter row: keys in Go's json.Marshal(map) order (sorted), `{{json .}}` escaped as docker's contexts are. */
+/**
+ * A formatter row: keys in Go's json.Marshal(map) order (sorted), `{{json .}}` escaped as docker's
+ * contexts are. A literal written in that order is marked as it is (a listing makes one per row);
+ * any other is copied in order.
+ */
 export function sortedKeys<T extends Record<string, unknown>>(o: T): T {
-  const row = Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])) as T;
+  const keys = Object.keys(o);
+  let inOrder = true;
+  for (let i = 1; i < keys.length && inOrder; i++) inOrder = keys[i - 1]! < keys[i]!;
+  const row = inOrder ? o : (Object.fromEntries(keys.sort().map((k) => [k, o[k]])) as T);
   Object.defineProperty(row, GO_MARSHALED, { value: true, enumerable: false });
   return row;
 }

@@ -55,7 +55,7 @@ export function isDangling(img: Pick<ImageSummary, 'repoTags' | 'repoDigests'>):
 }
 
 /** The row fields of one image line (docker's imageContext methods). */
-function imageRow(img: ImageSummary, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
+function imageRow(img: Pick<ImageSummary, 'id' | 'created' | 'size' | 'sharedSize' | 'containers'>, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
   return sortedKeys({
     Containers: img.containers === -1 ? 'N/A' : String(img.containers),
     CreatedAt: goTimeString(img.created),
@@ -326,9 +326,8 @@ function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<st
     repo = familiarName(`${ref.domain}/${ref.path}`);
     tag = ref.tag;
   }
-  const summary: ImageSummary = { ...img, repoDigests: [], parentId: '', labels: {} };
   // docker's df rows leave Digest empty (its images table says <none>).
-  return imageRow(summary, repo, tag, '', trunc, now);
+  return imageRow(img, repo, tag, '', trunc, now);
 }
 
 function dfContainerRow(c: DiskUsageContainer, trunc: boolean, now: number): Record<string, string> {

@@ -12,29 +12,36 @@ export const DOCKER_TABWRITER: TabwriterOptions = { minWidth: 10, padding: 3 };
 
 type Line = string[];
 
+/** The marker after a line that ended with a newline (one shared empty line: compared by length). */
+const NEWLINE: Line = [];
+/** A high surrogate: where a cell's runes are fewer than its UTF-16 units. */
+const SURROGATE = /[\uD800-\uDBFF]/;
+const utf16Length = (s: string): number => s.length;
+
 export function tabwrite(text: string, options: TabwriterOptions = DOCKER_TABWRITER): string {
+  // Without a surrogate pair (a character beyond the BMP) a cell's runes are its UTF-16 length: no cell needs counting.
+  const width = SURROGATE.test(text) ? runeCount : utf16Length;
   // A line without a tab ends the block (Go flushes there), so blocks format independently.
   const endsWithNewline = text.endsWith('\n');
   const rawLines = (endsWithNewline ? text.slice(0, -1) : text).split('\n');
   let out = '';
   let block: Line[] = [];
   const flush = (): void => {
-    if (block.length > 0) out += formatBlock(block, options);
+    if (block.length > 0) out += formatBlock(block, options, width);
     block = [];
   };
-  rawLines.forEach((raw, i) => {
-    const cells = raw.split('\t');
-    const isLast = i === rawLines.length - 1;
+  for (let i = 0; i < rawLines.length; i++) {
+    const cells = rawLines[i]!.split('\t');
     block.push(cells);
-    if (!isLast || endsWithNewline) block.push([]); // newline marker
+    if (i < rawLines.length - 1 || endsWithNewline) block.push(NEWLINE);
     if (cells.length === 1) flush();
-  });
+  }
   flush();
   return out;
 }
 
 /** Formats lines (each followed by a `[]` newline marker) of one block. */
-function formatBlock(items: Line[], options: TabwriterOptions): string {
+function formatBlock(items: Line[], options: TabwriterOptions, cellWidth: (s: string) => number): string {
   const lines: Line[] = [];
   const newline: boolean[] = [];
   for (const item of items) {
@@ -46,10 +53,11 @@ function formatBlock(items: Line[], options: TabwriterOptions): string {
   const writeLines = (from: number, to: number): void => {
     for (let i = from; i < to; i++) {
       const line = lines[i]!;
-      line.forEach((cell, j) => {
+      for (let j = 0; j < line.length; j++) {
+        const cell = line[j]!;
         out += cell;
-        if (j < widths.length && j < line.length - 1) out += ' '.repeat(Math.max(0, widths[j]! - runeCount(cell)));
-      });
+        if (j < widths.length && j < line.length - 1) out += spaces(widths[j]! - cellWidth(cell));
+      }
       if (newline[i]) out += '\n';
     }
   };
@@ -64,7 +72,7 @@ function formatBlock(items: Line[], options: TabwriterOptions): string {
       for (; t < line1; t++) {
         const line = lines[t]!;
         if (column >= line.length - 1) break;
-        width = Math.max(width, runeCount(line[column]!) + options.padding);
+        width = Math.max(width, cellWidth(line[column]!) + options.padding);
       }
       widths.push(width);
       format(start, t);
@@ -74,8 +82,28 @@ function formatBlock(items: Line[], options: TabwriterOptions): string {
     }
     writeLines(start, line1);
   };
+  // A table (every line has the same cells: a listing's header and rows): each aligned column
+  // spans every line, which is what format() finds, here in one pass per column.
+  const cells = lines[0]!.length;
+  if (lines.every((l) => l.length === cells)) {
+    for (let column = 0; column < cells - 1; column++) {
+      let width = options.minWidth;
+      for (const line of lines) width = Math.max(width, cellWidth(line[column]!) + options.padding);
+      widths.push(width);
+    }
+    writeLines(0, lines.length);
+    return out;
+  }
   format(0, lines.length);
   return out;
+}
+
+const SPACES: string[] = [];
+
+/** `n` spaces (none for n ≤ 0), each length made once: a table pads every cell. */
+function spaces(n: number): string {
+  if (n <= 0) return '';
+  return (SPACES[n] ??= ' '.repeat(n));
 }
 
 /** Code points, as Go counts runes: the length less each surrogate pair's second half (no iterator: a table of 1,000 rows counts every cell twice). */

@@ -201,6 +201,8 @@ function run(nodes: Node[], dot: Value, fns: Record<string, Fn>): string {
 }
 
 function evalPipe(pipe: Command[], dot: Value, fns: Record<string, Fn>): Value {
+  // `{{.Field}}`, most of what a listing's rows run: one operand, no call.
+  if (pipe.length === 1 && pipe[0]!.length === 1 && pipe[0]![0]!.kind !== 'ident') return evalOperand(pipe[0]![0]!, dot, fns);
   let prev: Value = undefined;
   pipe.forEach((cmd, i) => {
     const args = cmd.slice(1).map((o) => evalOperand(o, dot, fns));

@@ -4,9 +4,7 @@ import { UsageError } from '../args.ts';
 import { humanSize } from '../units.ts';
 import { build, BuildError, type BuildEvent } from '../../engine/build/builder.ts';
 import { BuildCache } from '../../engine/build/cache.ts';
-import { sweepInterruptedBuilds } from '../../engine/build/leftovers.ts';
 import { BuildHistory } from '../../engine/build/history-store.ts';
-import { adviseOrder } from '../../engine/build/advisor.ts';
 import { openContext } from '../../engine/build/context.ts';
 import { shortId } from '../../../shared/format.ts';
 import { hostPlatform } from '../../engine/image/oci.ts';
@@ -109,6 +107,8 @@ export const builderPruneCommand: Command = {
       if (!(await confirm(ctx, `${warning} Are you sure you want to continue?`))) return 0;
     }
     const engine = ctx.engine();
+    // Loaded here: `build` itself, in the same module, needs neither the sweep nor the advisor.
+    const { sweepInterruptedBuilds } = await import('../../engine/build/leftovers.ts');
     sweepInterruptedBuilds(engine);
     const removed = new BuildCache(engine.db, engine.events).prune(all);
     await engine.gc.collect();
@@ -155,6 +155,7 @@ export const builderAdviseCommand: Command = {
   maxArgs: 1,
   async run(ctx) {
     const c = openContext(ctx.args[0]!, flagString(ctx, 'file'));
+    const { adviseOrder } = await import('../../engine/build/advisor.ts');
     const advice = adviseOrder(ctx.engine(), { context: c.dir, dockerfile: c.dockerfile });
     if (advice.suggestions.length === 0) {
       ctx.stdout.write(`No reordering suggested (${advice.builds} recorded build${advice.builds === 1 ? '' : 's'} analysed).\n`);

@@ -3,7 +3,6 @@
  * normalised instruction, the build args it sees and the checksum of what it copies. Rows record
  * the step's inputs so a miss can be explained, and their layers are gc roots until pruned.
  */
-import { createHash } from 'node:crypto';
 import type { Stores } from '../stores.ts';
 import type { DB } from '../metadata/db.ts';
 import type { EventLog } from '../events/event-log.ts';
@@ -173,7 +172,7 @@ export function inputsKey(inputs: StepInputs): string {
 
 /** The cache key of a step: parent key, normalised instruction, args, content checksum. */
 export function stepKey(parentKey: string, inputs: StepInputs): string {
-  const h = createHash('sha256');
+  const h = process.getBuiltinModule('node:crypto').createHash('sha256');
   h.update(JSON.stringify([parentKey, inputs.instruction, sortedArgs(inputs.args), inputs.checksum ?? '', inputs.from ?? '']));
   return `sha256:${h.digest('hex')}`;
 }

@@ -14,34 +14,16 @@ import { createHash } from 'node:crypto';
 import { dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar-stream';
 import type { Stores } from '../stores.ts';
-import type { LayerFile } from '../api.ts';
-import type { LayerInput } from '../image/image-service.ts';
-import { ingestLayer } from '../layer/layer-ingest.ts';
 import {
   followSource, hostPath, matchSources, sourceChecksum, statSource, walkSource,
   type DigestCache, type SourceMeta, type SourceTree, type WalkEntry,
 } from './context.ts';
 import { comparePaths, stripSlashes, type ImageView } from './image-view.ts';
-import { archiveKind, extractArchive } from './add-archive.ts';
-import { openRegularFile, streamOpened } from './context-file.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
-export interface LayerEntry {
-  /** Image path without the leading slash. */
-  path: string;
-  type: SourceMeta['type'];
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  linkTarget: string;
-  /** Host file holding the content (files only). */
-  source?: string;
-  devmajor?: number;
-  devminor?: number;
-}
+export type { LayerEntry, WrittenLayer } from './layer-write.ts';
+import type { LayerEntry, WrittenLayer } from './layer-write.ts';
 
 export interface Owner {
   uid: number;
@@ -151,15 +133,17 @@ export async function planCopy(spec: CopySpec, read?: CopySources): Promise<Copy
   const planned = new Map<string, LayerEntry>();
   const destIsDir = dest.endsWith('/') || spec.view.isDir(dest) || sources.matches.length > 1;
   const destDir = stripSlashes(spec.view.resolve(dest));
+  // Archive extraction (zlib, tar, xz) is ADD's alone.
+  const archives = spec.isAdd ? await import('./add-archive.ts') : undefined;
   let archiveCount = 0;
   for (const m of sources.matches) {
     if (spec.signal?.aborted) throw new StrataError('canceled', 'build cancelled');
     const { followed, meta, walk } = m;
     if (meta.type === 'dir') {
       addTree(planned, spec, m.tree, walk, destDir, true);
-    } else if (spec.isAdd && !m.url && meta.type === 'file' && archiveKind(hostPath(m.tree, followed)) !== undefined) {
+    } else if (archives && !m.url && meta.type === 'file' && archives.archiveKind(hostPath(m.tree, followed)) !== undefined) {
       const out = join(spec.scratchDir, `archive-${archiveCount++}`);
-      const tree = await extractArchive(hostPath(m.tree, followed), out, m.rel);
+      const tree = await archives.extractArchive(hostPath(m.tree, followed), out, m.rel);
       addTree(planned, spec, tree, walkSource(tree, '.'), destDir, false);
     } else {
       const base = m.rel.slice(m.rel.lastIndexOf('/') + 1);
@@ -259,47 +243,11 @@ async function download(url: string, scratchDir: string, signal?: AbortSignal): 
   return { root: dir, meta, label: name };
 }
 
-const TAR_SPECIAL = { fifo: 'fifo', char: 'character-device', block: 'block-device' } as const;
 
 /**
- * One regular file into the layer: opened without following links, its size taken from the
- * opened descriptor and exactly that many bytes streamed (a FIFO or a swapped-in link is refused).
+ * Writes entries (already sorted) as a layer tar straight into the content store. The tar writer
+ * (and the layer ingest behind it) loads on first use: a fully cached build writes no layer.
  */
-async function packFile(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, source: string): Promise<void> {
-  const f = openRegularFile(source);
-  await new Promise<void>((resolve, reject) => {
-    const w = pack.entry({ ...header, type: 'file', size: f.size }, (err) => (err ? reject(err) : resolve()));
-    pipeline(streamOpened(f), w).catch(reject);
-  });
-}
-
-export interface WrittenLayer extends LayerInput {
-  files: LayerFile[];
-}
-
-/** Writes entries (already sorted) as a layer tar straight into the content store. */
 export async function writeLayer(engine: Stores, entries: readonly LayerEntry[]): Promise<WrittenLayer> {
-  const pack = tar.pack();
-  const producing = (async () => {
-    for (const e of entries) {
-      const header = {
-        name: e.type === 'dir' ? `${e.path}/` : e.path,
-        mode: e.mode,
-        uid: e.uid,
-        gid: e.gid,
-        uname: '',
-        gname: '',
-        mtime: new Date(e.mtime * 1000),
-      };
-      if (e.type === 'dir') pack.entry({ ...header, type: 'directory' });
-      else if (e.type === 'symlink') pack.entry({ ...header, type: 'symlink', linkname: e.linkTarget });
-      else if (e.type === 'file') await packFile(pack, header, e.source!);
-      else pack.entry({ ...header, type: TAR_SPECIAL[e.type], devmajor: e.devmajor ?? 0, devminor: e.devminor ?? 0 });
-    }
-    pack.finalize();
-  })();
-  producing.catch((err: Error) => pack.destroy(err));
-  const layer = await ingestLayer(engine.content, pack as unknown as Readable);
-  await producing;
-  return { blobDigest: layer.blob.digest, blobSize: layer.blob.size, compression: layer.compression, diffId: layer.diffId, size: layer.size, diffSize: layer.diffSize, files: layer.files };
+  return (await import('./layer-write.ts')).writeLayer(engine, entries);
 }

@@ -6,14 +6,13 @@
 import { constants, createWriteStream, mkdirSync, copyFileSync, openSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar-stream';
 import type { Stores } from '../stores.ts';
 import type { LayerFile } from '../api.ts';
-import { decompressor } from '../layer/layer-ingest.ts';
 import { cleanEntryPath, LayerPathTracker } from '../layer/tar-safety.ts';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from '../layer/file-index.ts';
 import type { SourceMeta } from './context.ts';
 import { NEW_FILE } from './context-file.ts';
+import { LayerStack } from './layer-stack.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
 export interface ViewEntry extends LayerFile {
@@ -23,18 +22,41 @@ export interface ViewEntry extends LayerFile {
 
 export class ImageView {
   private readonly entries = new Map<string, ViewEntry>();
+  /** Until something needs every entry, paths are looked up one at a time (see `lazy`). */
+  private stack: LayerStack | undefined;
+  private engine: Pick<Stores, 'db' | 'images'> | undefined;
 
   private constructor() {}
+
+  /**
+   * A view that reads the layers' file indexes only at the paths asked for (and their parents):
+   * what a COPY or WORKDIR needs. Listing a subtree or extracting makes the whole view first.
+   */
+  static lazy(engine: Pick<Stores, 'db' | 'images'>): ImageView {
+    const view = new ImageView();
+    view.stack = new LayerStack(engine);
+    view.engine = engine;
+    return view;
+  }
 
   /** Builds the merged view of `diffIds` (bottom first), applying whiteouts and opaque directories. */
   static of(engine: Pick<Stores, 'content' | 'db' | 'images'>, diffIds: readonly string[]): ImageView {
     const view = new ImageView();
+    view.engine = engine;
     for (const diffId of diffIds) view.apply(diffId, engine.images.layerFiles(diffId));
     return view;
   }
 
-  /** Adds one more layer on top (its index as the builder wrote it). */
-  apply(diffId: string, files: readonly LayerFile[]): void {
+  /**
+   * Adds one more layer on top: its index as the builder wrote it, or (a lazy view only) none,
+   * to be read from the store.
+   */
+  apply(diffId: string, files?: readonly LayerFile[]): void {
+    if (this.stack) {
+      this.stack.push(diffId, files);
+      return;
+    }
+    files ??= this.engine!.images.layerFiles(diffId);
     for (const f of files) {
       if (f.type === 'opaque') this.removeBelow(f.path, false);
       else if (f.type === 'whiteout') this.removeBelow(f.path, true);
@@ -55,7 +77,19 @@ export class ImageView {
   }
 
   get(path: string): ViewEntry | undefined {
-    return this.entries.get(stripSlashes(path));
+    return this.at(stripSlashes(path));
+  }
+
+  private at(path: string): ViewEntry | undefined {
+    return this.stack ? this.stack.get(path) : this.entries.get(path);
+  }
+
+  /** Turns a lazy view into the whole merged view. */
+  private materialize(): void {
+    const stack = this.stack;
+    if (!stack) return;
+    this.stack = undefined;
+    for (const l of stack.files((diffId) => this.engine!.images.layerFiles(diffId))) this.apply(l.diffId, l.files);
   }
 
   /**
@@ -68,7 +102,7 @@ export class ImageView {
     let hops = 0;
     for (let i = 0; i < parts.length; i++) {
       const cur = [...out, parts[i]!].join('/');
-      const e = this.entries.get(cur);
+      const e = this.at(cur);
       const last = i === parts.length - 1;
       if (e?.type === 'symlink' && (!last || followLast)) {
         if (++hops > 40) throw new StrataError('invalid', `too many levels of symbolic links: ${path}`);
@@ -85,11 +119,12 @@ export class ImageView {
 
   isDir(path: string): boolean {
     const p = stripSlashes(this.resolve(path));
-    return p === '' || this.entries.get(p)?.type === 'dir';
+    return p === '' || this.at(p)?.type === 'dir';
   }
 
   /** Entries at and below `path` (image-relative, no leading slash), sorted. */
   subtree(path: string): ViewEntry[] {
+    this.materialize();
     const p = stripSlashes(path);
     const prefix = p === '' ? '' : `${p}/`;
     const out: ViewEntry[] = [];
@@ -130,7 +165,7 @@ export class ImageView {
     }
     // Hardlink targets not copied themselves are still read (their metadata kept aside).
     const targets = new Map<string, SourceMeta>();
-    const links = hardlinks.map((h) => ({ h, target: this.entries.get(stripSlashes(h.linkTarget)) }));
+    const links = hardlinks.map((h) => ({ h, target: this.at(stripSlashes(h.linkTarget)) }));
     for (const { target } of links) {
       const type = target && SOURCE_TYPES[target.type];
       if (!target || !type || type === 'dir' || type === 'symlink' || meta.has(target.path)) continue;
@@ -195,6 +230,8 @@ async function extractFromLayer(
     | { blob_digest: string; compression: 'none' | 'gzip' | 'zstd' }
     | undefined;
   if (!row) throw new StrataError('data-loss', `layer ${diffId} is missing from the store`);
+  // The tar reader loads when a file is extracted (USER lookups, COPY --from), not with the view.
+  const [tar, { decompressor }] = await Promise.all([import('tar-stream'), import('../layer/layer-ingest.ts')]);
   const extract = tar.extract();
   const feeding = pipeline(engine.content.read(row.blob_digest), decompressor(row.compression), extract);
   feeding.catch(() => {});

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Stores } from '../stores.ts';
@@ -277,7 +275,7 @@ export class ContainerService {
       name = name.replace(/^\//, '');
       if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new StrataError('invalid', `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
-    const id = randomBytes(32).toString('hex');
+    const id = process.getBuiltinModule('node:crypto').randomBytes(32).toString('hex');
     const userEnv: string[] = [];
     for (const f of opts.envFiles ?? []) userEnv.push(...parseEnvFile(readFileSync(f, 'utf8'), hostEnv));
     for (const e of opts.env ?? []) {
@@ -516,7 +514,7 @@ export class ContainerService {
     const rec = this.get(ref);
     if (rec.state === 'running') return;
     const monitor = monitorCommand(this.engine.root, rec.id);
-    const child = spawn(monitor.command, monitor.args, { env: monitor.env, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = process.getBuiltinModule('node:child_process').spawn(monitor.command, monitor.args, { env: monitor.env, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     const first = await new Promise<string>((resolve) => {
       let buf = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -660,7 +658,7 @@ export class ContainerService {
     const user = resolveUser(view, spec.user ?? (rec.config.User || undefined));
     const env = processEnv({ ...rec.config, Tty: spec.tty ?? false, Env: [...(rec.config.Env ?? []), ...(spec.env ?? [])] }, user.home);
     // docker names the command in the action itself: `exec_start: sh -c date`.
-    const execID = randomBytes(32).toString('hex');
+    const execID = process.getBuiltinModule('node:crypto').randomBytes(32).toString('hex');
     const command = spec.args.join(' ');
     this.engine.events.announce(this.event(`exec_create: ${command}`, rec, { execID }));
     const proc = await execInContainer({ sandboxPid: this.get(rec.id).sandboxPid, initPid: init, upperDir: this.upperDir(rec.id), view, args: spec.args, env, cwd: spec.workdir ?? (rec.config.WorkingDir || '/'), user, tty: spec.tty ?? false, ...(spec.size ? { size: spec.size } : {}) });

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 
 // A selection of docker's namesgenerator lists (moby/pkg/namesgenerator).
 const LEFT = [
@@ -34,6 +33,8 @@ const RIGHT = [
 
 /** docker's random container names: `adjective_surname` (a digit appended after a clash). */
 export function randomName(retry = 0): string {
+  // Taken on use: the engine opens (and loads this module) for every command, crypto is ≈ 10 ms to load.
+  const { randomInt } = process.getBuiltinModule('node:crypto');
   const name = `${LEFT[randomInt(LEFT.length)]}_${RIGHT[randomInt(RIGHT.length)]}`;
   // "boring_wozniak" is not a valid name (docker's own rule).
   if (name === 'boring_wozniak') return randomName(retry);

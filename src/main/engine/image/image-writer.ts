@@ -2,6 +2,7 @@ import type { ContentStore } from '../store/content-store.ts';
 import type { NewEvent } from '../events/event-log.ts';
 import type { ImageService, ImageRecord, LayerInput } from './image-service.ts';
 import { MediaType, layerMediaType, type ImageConfig, type Manifest } from './oci.ts';
+import { digestOf } from '../store/digest.ts';
 
 export interface WriteImageInput {
   /** The full config; `rootfs.diff_ids` is set from `layers`. */
@@ -21,11 +22,11 @@ export interface WriteImageInput {
 export async function writeImage(content: ContentStore, images: ImageService, input: WriteImageInput): Promise<ImageRecord> {
   const config: ImageConfig = { ...input.config, rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.diffId) } };
   const configBytes = Buffer.from(JSON.stringify(config));
-  const configBlob = await content.put(configBytes);
+  const configRef = { digest: digestOf(configBytes), size: configBytes.length };
   const manifest: Manifest = {
     schemaVersion: 2,
     mediaType: MediaType.OciManifest,
-    config: { mediaType: MediaType.OciConfig, digest: configBlob.digest, size: configBlob.size },
+    config: { mediaType: MediaType.OciConfig, digest: configRef.digest, size: configRef.size },
     layers: input.layers.map((l) => ({
       // A layer recorded without a media type (a build's cached layer) gets the one its form has.
       mediaType: l.mediaType || layerMediaType(l.compression, 'oci'),
@@ -33,7 +34,9 @@ export async function writeImage(content: ContentStore, images: ImageService, in
       size: l.blobSize,
     })),
   };
-  const manifestBlob = await content.put(JSON.stringify(manifest));
+  // The manifest names the config by its digest, known before the config is stored: both blobs
+  // are written (and fsynced) at once, and both are in place before the image is recorded.
+  const [configBlob, manifestBlob] = await Promise.all([content.put(configBytes, { digest: configRef.digest }), content.put(JSON.stringify(manifest))]);
   return images.commit({
     configDigest: configBlob.digest,
     configSize: configBlob.size,

@@ -79,12 +79,17 @@ export function listImages(engine: Stores, options: ListImagesOptions = {}): Lis
     if (before !== undefined && !(r.created < before)) continue;
     if (since !== undefined && !(r.created > since)) continue;
     if (until !== undefined && !(r.created < until)) continue;
-    const labels = JSON.parse(r.labels) as Record<string, string>;
+    // Most images have no labels: no parse for those.
+    const labels = r.labels === '{}' ? {} : (JSON.parse(r.labels) as Record<string, string>);
     if (labelFilters.length > 0 && !matchLabels(labelFilters, labels)) continue;
     const imageRefs = refs.get(r.id) ?? [];
     const kept = refPatterns.length > 0 ? imageRefs.filter((ref) => refPatterns.some((p) => familiarMatch(p, ref))) : imageRefs;
-    const repoTags = kept.filter((x) => x.tag !== undefined).map((x) => familiarString(x));
-    const repoDigests = kept.filter((x) => x.digest !== undefined).map((x) => familiarString(x));
+    const repoTags: string[] = [];
+    const repoDigests: string[] = [];
+    for (const ref of kept) {
+      if (ref.tag !== undefined) repoTags.push(familiarString(ref));
+      if (ref.digest !== undefined) repoDigests.push(familiarString(ref));
+    }
     if (repoTags.length === 0 && repoDigests.length === 0) {
       if (refPatterns.length > 0) continue;
       const hasChildren = parents.has(r.id);

@@ -126,14 +126,17 @@ export function parseReference(input: string, options: { defaultTag?: boolean } 
     throw new InvalidReferenceError(`repository name (${rest}) cannot be a 64-byte hexadecimal string`);
   }
   const { domain, path } = splitDomain(rest);
-  if (!validDomain(domain)) throw new InvalidReferenceError();
+  if (domain !== DEFAULT_DOMAIN && !validDomain(domain)) throw new InvalidReferenceError();
   if (path !== path.toLowerCase()) {
     throw new InvalidReferenceError(`repository name (${path}) must be lowercase`);
   }
   if (!path.split('/').every((c) => PATH_COMPONENT.test(c))) throw new InvalidReferenceError();
   if (`${domain}/${path}`.length > 255) throw new InvalidReferenceError('repository name must not be more than 255 characters');
   if (tag === undefined && digest === undefined && defaultTag) tag = DEFAULT_TAG;
-  return { domain, path, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+  const ref: Reference = { domain, path };
+  if (tag !== undefined) ref.tag = tag;
+  if (digest !== undefined) ref.digest = digest;
+  return ref;
 }
 
 /** `parseReference` then `formatReference`: the canonical key used in the tags table. */

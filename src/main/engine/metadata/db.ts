@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { StrataError } from '../../../shared/errors.ts';
 import { CORE_MIGRATIONS } from './migrations.ts';
@@ -153,7 +152,7 @@ export function ensureSpaceReserve(dbFile: string): void {
   try {
     const fd = openSync(path, 'wx', 0o600);
     try {
-      writeSync(fd, randomBytes(RESERVE_BYTES));
+      writeSync(fd, process.getBuiltinModule('node:crypto').randomBytes(RESERVE_BYTES));
     } finally {
       closeSync(fd);
     }

@@ -4,7 +4,6 @@
  * and how the CLI shows them (`ps`' PORTS column, `port`). Plain data; the forwarding itself is
  * port-forwarder.ts.
  */
-import { isIP } from 'node:net';
 import { StrataError } from '../../../shared/errors.ts';
 
 /** docker's PortBinding: `HostIp` '' means every address, `HostPort` '' a free port (or `8000-8010`: one of them). */
@@ -54,7 +53,7 @@ function hostAddress(ip: string): string {
     if (!addr.endsWith(']')) throw invalid(`invalid IP address: ${ip}`);
     addr = addr.slice(1, -1);
   }
-  if (addr !== '' && isIP(addr) === 0) throw invalid(`invalid IP address: ${ip}`);
+  if (addr !== '' && process.getBuiltinModule('node:net').isIP(addr) === 0) throw invalid(`invalid IP address: ${ip}`);
   return addr;
 }
 

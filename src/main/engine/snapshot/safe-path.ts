@@ -13,8 +13,7 @@ import {
   closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, readlinkSync, renameSync,
   rmdirSync, symlinkSync, unlinkSync, type BigIntStats, type Stats,
 } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { StrataError } from '../../../shared/errors.ts';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = constants;
@@ -204,7 +203,7 @@ export class PinnedDir {
   whiteouts(names: readonly string[]): void {
     if (names.length === 0) return;
     names.forEach(checkName);
-    const res = spawnSync('/bin/sh', ['-c', 'cd /proc/self/fd/3 && for p; do mknod "./$p" c 0 0 || exit 1; done', 'sh', ...names], {
+    const res = process.getBuiltinModule('node:child_process').spawnSync('/bin/sh', ['-c', 'cd /proc/self/fd/3 && for p; do mknod "./$p" c 0 0 || exit 1; done', 'sh', ...names], {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', this.fd],
     });
     if (res.status !== 0) throw new Error(`cannot create whiteout: ${(res.stderr || res.error?.message || '').trim()}`);
@@ -313,6 +312,7 @@ export function fixedSizeStream(fd: number, size: number): Readable {
       closeSync(fd);
     }
   };
+  const { Readable } = process.getBuiltinModule('node:stream');
   return new Readable({
     highWaterMark: 1 << 16,
     read(want) {

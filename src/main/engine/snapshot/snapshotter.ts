@@ -11,8 +11,8 @@ import { removeTree } from './rootfs.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { processStamp, stampAlive } from '../build/owner.ts';
 
-/** How long `prune` keeps a snapshot no image uses: a build in progress may be running on it. */
-export const SNAPSHOT_GRACE_MS = 3_600_000;
+import { SNAPSHOT_GRACE_MS } from './grace.ts';
+export { SNAPSHOT_GRACE_MS };
 
 /** How often a process waiting for another one's unpack of the same snapshot looks again. */
 const WAIT_POLL_MS = 50;

@@ -1,11 +1,18 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import * as fs from 'node:fs';
-import { open, rm, mkdir, readdir, stat, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { assertDigest, hexOf, sha256Hasher } from './digest.ts';
 import { StrataError } from '../../../shared/errors.ts';
+
+/** A committed blob's file name under `sha256/`: 64 lowercase hex digits. */
+const BLOB_NAME = /^[a-f0-9]{64}$/;
+
+export function isBlobName(name: string): boolean {
+  return BLOB_NAME.test(name);
+}
 
 /** A committed blob. */
 export interface BlobRef {
@@ -76,8 +83,8 @@ export class ContentStore {
 
   /** Starts a new ingest. The caller writes bytes and then commits or aborts. */
   async writer(): Promise<BlobWriter> {
-    const tmp = join(this.ingestDir, `${Date.now()}-${process.pid}-${randomBytes(6).toString('hex')}`);
-    const fh = await open(tmp, 'wx', 0o644);
+    const tmp = join(this.ingestDir, `${Date.now()}-${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}`);
+    const fh = await fs.promises.open(tmp, 'wx', 0o644);
     return new BlobWriter(this, tmp, fh);
   }
 
@@ -111,8 +118,7 @@ export class ContentStore {
 
   /** Every committed blob digest on disk. */
   async list(): Promise<string[]> {
-    const names = await readdir(this.blobDir);
-    return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
+    return (await fs.promises.readdir(this.blobDir)).filter(isBlobName).map((n) => `sha256:${n}`);
   }
 
   mtimeMsSync(digest: string): number | undefined {
@@ -125,7 +131,7 @@ export class ContentStore {
 
   async mtimeMs(digest: string): Promise<number | undefined> {
     try {
-      return (await stat(this.path(digest))).mtimeMs;
+      return (await fs.promises.stat(this.path(digest))).mtimeMs;
     } catch {
       return undefined;
     }
@@ -140,12 +146,12 @@ export class ContentStore {
     const alive = options.alive ?? processAlive;
     const graceMs = options.graceMs ?? 60 * 60 * 1000;
     let removed = 0;
-    for (const name of await readdir(this.ingestDir)) {
+    for (const name of await fs.promises.readdir(this.ingestDir)) {
       const p = join(this.ingestDir, name);
       const pid = Number(/^\d+-(\d+)-[0-9a-f]+$/.exec(name)?.[1] ?? NaN);
       try {
-        if (Number.isInteger(pid) ? alive(pid) : Date.now() - (await stat(p)).mtimeMs < graceMs) continue;
-        await rm(p, { force: true, recursive: true });
+        if (Number.isInteger(pid) ? alive(pid) : Date.now() - (await fs.promises.stat(p)).mtimeMs < graceMs) continue;
+        await fs.promises.rm(p, { force: true, recursive: true });
         removed++;
       } catch {
         /* raced with its writer finishing */
@@ -165,8 +171,8 @@ export class ContentStore {
   }
 
   async ensure(): Promise<void> {
-    await mkdir(this.blobDir, { recursive: true });
-    await mkdir(this.ingestDir, { recursive: true });
+    await fs.promises.mkdir(this.blobDir, { recursive: true });
+    await fs.promises.mkdir(this.ingestDir, { recursive: true });
   }
 }
 
@@ -276,7 +282,7 @@ export class BlobWriter {
       await this.fh.close().catch(() => {});
       this.fh = undefined;
     }
-    await rm(this.tmpPath, { force: true });
+    await fs.promises.rm(this.tmpPath, { force: true });
   }
 }
 

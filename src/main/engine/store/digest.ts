@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.ts';
 
 /** `sha256:` followed by exactly 64 lowercase hex digits — the only algorithm Strata stores. */
@@ -21,11 +21,11 @@ export function hexOf(digest: string): string {
 }
 
 export function sha256Hasher(): Hash {
-  return createHash('sha256');
+  return process.getBuiltinModule('node:crypto').createHash('sha256');
 }
 
 export function digestOf(data: string | Uint8Array): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  return `sha256:${sha256Hasher().update(data).digest('hex')}`;
 }
 
 /**

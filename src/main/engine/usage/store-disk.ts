@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import type { Stores } from '../stores.ts';
 import type { StoreDiskUsage } from '../../../shared/types.ts';
 import { walkTree } from '../snapshot/safe-path.ts';
-import { SNAPSHOT_GRACE_MS } from '../snapshot/snapshotter.ts';
+import { isBlobName } from '../store/content-store.ts';
+import { SNAPSHOT_GRACE_MS } from '../snapshot/grace.ts';
 
 /**
  * Bytes allocated on disk, counted as `du` counts them: st_blocks × 512 of every entry (the
@@ -52,15 +53,17 @@ const allocated = (...paths: string[]): number => paths.reduce((c, p) => c.path(
  * One walk of the store for the whole and its parts, as `allocated` counts each: the root as a
  * whole, each directory with a figure of its own, and everything else at the top (metadata)
  * together. A top-level entry on another filesystem than the root (a mount) is counted on its own,
- * as `allocated` would. Walking the blobs once instead of twice is most of `system df -v`.
+ * as `allocated` would. Walking the blobs once instead of twice is most of `system df -v`; the
+ * names in `blobs/sha256` come with it (undefined when the walk did not enter it: a mount, a link).
  */
-function walkStore(root: string): { total: number; part: (name: string) => number; metadata: number } {
+function walkStore(root: string): { total: number; part: (name: string) => number; metadata: number; blobNames: string[] | undefined } {
   let rootSt: Stats;
   try {
     rootSt = lstatSync(root);
   } catch {
-    return { total: 0, part: () => 0, metadata: 0 };
+    return { total: 0, part: () => 0, metadata: 0, blobNames: undefined };
   }
+  let blobNames: string[] | undefined;
   const total = new AllocatedCount();
   const parts = new Map<string, AllocatedCount>();
   const countOf = (group: string): AllocatedCount => {
@@ -80,16 +83,22 @@ function walkStore(root: string): { total: number; part: (name: string) => numbe
       }
       total.add(st);
       countOf(OWN_FIGURE.has(top) ? top : '').add(st);
-      return st.isDirectory();
+      if (rel.length > BLOB_DIR.length && rel.startsWith(BLOB_DIR) && rel.indexOf('/', BLOB_DIR.length) === -1) blobNames?.push(rel.slice(BLOB_DIR.length));
+      const descend = st.isDirectory();
+      if (descend && rel === 'blobs/sha256') blobNames = [];
+      return descend;
     });
   } catch {
-    /* removed meanwhile */
+    /* removed meanwhile; the blob files then listed again on their own */
+    blobNames = undefined;
   }
   const own = new Map<string, number>();
   for (const top of mounted) own.set(top, allocated(join(root, top)));
   const metadata = (parts.get('')?.total ?? 0) + mounted.filter((t) => !OWN_FIGURE.has(t)).reduce((n, t) => n + own.get(t)!, 0);
-  return { total: total.total, part: (name) => own.get(name) ?? parts.get(name)?.total ?? 0, metadata };
+  return { total: total.total, part: (name) => own.get(name) ?? parts.get(name)?.total ?? 0, metadata, blobNames };
 }
+
+const BLOB_DIR = 'blobs/sha256/';
 
 /**
  * What the store really occupies on disk, beside docker's logical figures (docs/store.md, "Disk
@@ -110,10 +119,12 @@ export async function storeDiskUsage(engine: Stores): Promise<StoreDiskUsage> {
      WHERE lb.blob_digest NOT IN (SELECT blob_digest FROM image_layers)
        AND EXISTS (SELECT 1 FROM layer_blobs o WHERE o.diff_id = lb.diff_id AND o.blob_digest != lb.blob_digest)`,
   );
-  const unreferenced = [...engine.gc.unreferencedBlobs().map((b) => b.digest), ...(await engine.gc.orphanFiles())];
   const buildTmp = join(root, 'build-tmp');
   const store = walkStore(root);
   const blobsInStore = resolve(engine.content.root) === join(resolve(root), 'blobs');
+  // The walk has just listed the blob files: gc checks those names instead of reading the directory again.
+  const orphans = await engine.gc.orphanFiles(blobsInStore ? store.blobNames : undefined);
+  const unreferenced = [...engine.gc.unreferencedBlobs().map((b) => b.digest), ...orphans];
   return {
     total: store.total,
     blobs: blobsInStore ? store.part('blobs') : allocated(engine.content.root),
@@ -134,7 +145,7 @@ function unusedSnapshots(engine: Stores): string[] {
   const dir = join(engine.root, 'snapshots');
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => /^[a-f0-9]{64}$/.test(n));
+    names = readdirSync(dir).filter(isBlobName);
   } catch {
     return [];
   }

@@ -5,9 +5,8 @@
  * ~/.ssh/config, agent, keys, ProxyJump, and known_hosts checking (a host whose key it does not
  * know is refused, never trusted silently).
  */
-import { spawn } from 'node:child_process';
 import type { Agent } from 'node:http';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { StrataError } from '../../../shared/errors.ts';
 
 /** The ssh arguments for a URL, refused as docker's ssh.ParseURL refuses it. */
@@ -41,6 +40,9 @@ export function sshArgs(host: string): string[] {
  * kept-alive connection does not keep the process alive).
  */
 function dialStdio(args: string[]): Duplex {
+  // Taken on use: every command's start-up reads the contexts (and so loads this module).
+  const { spawn } = process.getBuiltinModule('node:child_process');
+  const { Duplex } = process.getBuiltinModule('node:stream');
   const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const { stdin, stdout, stderr } = child;
   let said = '';

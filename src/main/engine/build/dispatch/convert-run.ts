@@ -1,7 +1,5 @@
 /** RUN (BuildKit's convert_runmount.go and dispatchRun): the command in the sandbox over the stage's layers. */
 import type { HistoryEntry, RunInstruction } from '../instructions/index.ts';
-import { runInSandbox } from '../run.ts';
-import { takeLimitedNotice } from '../../snapshot/idmap.ts';
 import { cfg, emit, withDefaultPath, type BuildRun, type Prepared, type StageState } from './state.ts';
 
 export async function runStep(run: BuildRun, state: StageState, cmd: RunInstruction, entry: HistoryEntry, scope: Record<string, string>): Promise<Prepared> {
@@ -10,6 +8,8 @@ export async function runStep(run: BuildRun, state: StageState, cmd: RunInstruct
     inputs: { instruction: entry.createdBy, source: cmd.code, args: scope, scope },
     execute: async () => {
       const n = run.progress.n;
+      // The sandbox and snapshot code load on a miss only: a cached RUN needs none of it.
+      const [{ runInSandbox }, { takeLimitedNotice }] = await Promise.all([import('../run.ts'), import('../../snapshot/idmap.ts')]);
       // Rootless without subordinate IDs: a USER's files are the user's; said once, with the fix.
       const limited = takeLimitedNotice();
       if (limited) emit(run, { type: 'warning', message: limited });

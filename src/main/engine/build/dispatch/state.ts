@@ -151,9 +151,9 @@ export function stepName(state: { display: string; stepNo: number; stepCount: nu
 /** The merged filesystem view of a state, brought up to date with the layers added since. */
 export function viewOf(run: BuildRun, state: StageState): ImageView {
   if (!state.private.view) {
-    state.private.view = ImageView.of(run.opt.engine, []);
+    state.private.view = ImageView.lazy(run.opt.engine);
   }
-  for (const p of state.private.pending.splice(0)) state.private.view.apply(p.diffId, p.files ?? run.opt.engine.images.layerFiles(p.diffId));
+  for (const p of state.private.pending.splice(0)) state.private.view.apply(p.diffId, p.files);
   return state.private.view;
 }
 

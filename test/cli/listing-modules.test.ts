@@ -1,0 +1,78 @@
+/**
+ * What a listing loads: `images` and `system df [-v]` in a real process, over a store with images,
+ * a container with a writable layer and published ports, and a stray blob, load none of the
+ * built-in modules and none of the engine's code that only other commands use (crypto, sockets,
+ * child processes, streams, compression, tar, the snapshotter and sandbox). Each of those costs
+ * every listing milliseconds of start-up; they are taken on use by the code that needs them.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/engine/engine.ts';
+import { storeImage, writeTar } from '../fixtures/busybox.ts';
+import { tempDir } from '../tmp.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
+
+/** Built-in modules a listing has no use for. */
+const UNNEEDED_BUILTINS = /^node:(crypto|net|dgram|tls|https?|http2|child_process|stream|stream\/promises|zlib|worker_threads|fs\/promises)$/;
+/** The engine's (and packages') code for other commands. */
+const UNNEEDED_CODE = /tar-stream|\/snapshot\/(snapshotter|unpack|userns|rootfs)\.ts|\/layer\/layer-ingest\.ts|\/runtime\/(sandbox|user|opaque|bwrap)|\/network\/port-forwarder\.ts|\/build\/builder/;
+
+describe('what a listing loads', () => {
+  const tmp = tempDir('strata-listing-modules-');
+  const root = join(tmp.path, 'root');
+
+  beforeAll(async () => {
+    const engine = Engine.open({ root });
+    try {
+      const tar = async (name: string, bytes: number): Promise<string> => {
+        const p = join(tmp.path, `${name}.tar`);
+        await writeTar(p, [{ type: 'file', name, content: randomBytes(bytes) }]);
+        return p;
+      };
+      const base = await tar('base', 5000);
+      await storeImage(engine, [base, await tar('a', 3000)], { tags: ['app:1', 'registry.example:5000/team/app:2'] });
+      await storeImage(engine, [base, await tar('b', 7000)], { tags: ['other:latest'] });
+      const c = engine.containers.create({ image: 'app:1', portBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] } });
+      mkdirSync(engine.containers.upperDir(c.id), { recursive: true });
+      writeFileSync(join(engine.containers.upperDir(c.id), 'written'), randomBytes(2000));
+      await engine.content.put(randomBytes(1000)); // a blob no row names: counted as reclaimable
+    } finally {
+      engine.close();
+    }
+    modulesLoaded(['images']); // the first run makes the command table (importing every command)
+  });
+  afterAll(() => tmp.cleanup());
+
+  /** The modules (project files, packages, built-ins) a real `strata ARGS` process loads, recorded by a module hook. */
+  function modulesLoaded(args: string[]): { stdout: string; modules: string[] } {
+    const record = join(tmp.path, `modules-${args.join('-')}.txt`);
+    const hook = join(tmp.path, 'hook.cjs');
+    writeFileSync(hook, `const { registerHooks } = require('node:module');
+const seen = [];
+registerHooks({ load(url, ctx, next) { seen.push(url); return next(url, ctx); } });
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(record)}, seen.join('\\n')));
+`);
+    const r = spawnSync(process.execPath, ['--no-warnings', '--require', hook, join(repo, 'src/main/cli/main.ts'), '--root', root, ...args], {
+      encoding: 'utf8', env: { ...process.env, STRATA_CACHE_DIR: join(tmp.path, 'cache') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return { stdout: r.stdout, modules: readFileSync(record, 'utf8').split('\n') };
+  }
+
+  it.each([
+    [['images'], /^app +1 /m],
+    [['image', 'ls', '--format', '{{json .}}'], /"Repository":"registry.example:5000\/team\/app"/],
+    [['system', 'df'], /^Containers +1 +0 +2kB/m],
+    [['system', 'df', '-v'], /^Reclaimable by 'strata system gc' +\d/m],
+    [['system', 'df', '-v', '--format', 'json'], /"Images":\[/],
+  ])('%j loads no crypto, sockets, child processes, streams, tar or snapshot code', (args, printed) => {
+    const { stdout, modules } = modulesLoaded(args);
+    expect(stdout).toMatch(printed);
+    expect(modules.filter((m) => UNNEEDED_BUILTINS.test(m))).toEqual([]);
+    expect(modules.filter((m) => UNNEEDED_CODE.test(m))).toEqual([]);
+  });
+});
