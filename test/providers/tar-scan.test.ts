@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tar from 'tar-stream';
 import type { LayerFile } from '../../src/shared/types.ts';
 import { fileFromHeader } from '../../src/main/engine/layer/file-index.ts';
-import { TarScanner } from '../../src/main/providers/engine-api/tar-scan.ts';
+import { TarScanner } from '../../src/main/engine/layer/tar-scan.ts';
 import { tempDir } from '../tmp.ts';
 
 const dir = tempDir('strata-tar-scan-');

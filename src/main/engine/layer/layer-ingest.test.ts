@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, createZstdCompress } from 'node:zlib';
+import { createGzip, createZstdCompress, gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { ContentStore } from '../store/content-store.ts';
 import { digestOf } from '../store/digest.ts';
@@ -21,6 +23,47 @@ async function rawTar(path: string, entries: EntryHeader[]): Promise<void> {
   }
   pack.finalize();
   await done;
+}
+
+async function packed(entries: EntryHeader[]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const h of entries) {
+    if (h.type === 'file') pack.entry({ ...h, size: 1 }, 'x');
+    else pack.entry(h);
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** One ustar header block with any type flag and magic, its checksum right. */
+function rawHeader(name: string, typeflag: string, magic = 'ustar\x0000'): Buffer {
+  const b = Buffer.alloc(512);
+  b.write(name, 0, 'utf8');
+  b.write('0000644\0', 100, 'latin1');
+  b.write('00000000000\0', 124, 'latin1');
+  b.write(typeflag, 156, 'latin1');
+  b.write(magic, 257, 'latin1');
+  b.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const x of b) sum += x;
+  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return b;
+}
+
+/** What tar-stream (the snapshot unpacker's reader) lists of a tar. */
+async function unpackerNames(bytes: Buffer): Promise<string[]> {
+  const extract = tar.extract();
+  const names: string[] = [];
+  const done = pipeline(Readable.from([bytes]), extract);
+  done.catch(() => {}); // the same error ends the loop below
+  for await (const entry of extract) {
+    names.push(entry.header.name);
+    entry.resume();
+  }
+  await done;
+  return names;
 }
 
 describe('layer ingest', () => {
@@ -110,6 +153,40 @@ describe('layer ingest', () => {
     writeFileSync(`${t}.cut`, gz.subarray(0, gz.length - 20));
     await expect(ingestLayer(store, createReadStream(`${t}.cut`))).rejects.toThrow(/truncated layer|unexpected end/i);
     expect(await store.list()).toEqual([]);
+  });
+
+  it('reads entries after an end-of-archive block as the unpacker does: indexed and checked', async () => {
+    // Two tars one after the other: the second's entries come after the first's end blocks.
+    const bytes = Buffer.concat([await packed([{ name: 'a', type: 'file' }]), await packed([{ name: 'b', type: 'file' }])]);
+    expect(await unpackerNames(bytes)).toEqual(['a', 'b']);
+    const l = await ingestLayer(store, Readable.from([bytes]));
+    expect(l.files.map((f) => f.path)).toEqual(['a', 'b']);
+
+    const hidden = Buffer.concat([await packed([{ name: 'a', type: 'file' }]), await packed([{ name: '../evil', type: 'file' }])]);
+    await expect(ingestLayer(store, Readable.from([gzipSync(hidden)]))).rejects.toThrow(/escapes the root: \.\.\/evil/);
+    expect(readdirSync(store.ingestDir)).toEqual([]);
+  });
+
+  it('refuses an entry type it does not know and a header of no known tar format, as the unpacker does', async () => {
+    const end = Buffer.alloc(1024);
+    await expect(ingestLayer(store, Readable.from([Buffer.concat([rawHeader('sparse', 'S'), end])]))).rejects.toThrow(/unsupported tar entry type null: sparse/);
+    const v7 = Buffer.concat([rawHeader('old', '0', '\0\0\0\0\0\0\0\0'), end]);
+    await expect(unpackerNames(v7)).rejects.toThrow(/unknown format/);
+    await expect(ingestLayer(store, Readable.from([v7]))).rejects.toThrow(/layer is not a valid tar archive: .*unknown format/);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('stores a layer that arrives in many small pieces whole, its writes in flight together', async () => {
+    const t = join(dir.path, 'big.tar');
+    await writeTar(t, [{ type: 'file', name: 'data', content: randomBytes(3 << 20) }]);
+    const gz = gzipSync(readFileSync(t));
+    async function* pieces(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < gz.length; i += 16_384) yield gz.subarray(i, i + 16_384);
+    }
+    const l = await ingestLayer(store, pieces(), { digest: digestOf(gz), size: gz.length });
+    expect(readFileSync(store.path(l.blob.digest)).equals(gz)).toBe(true);
+    expect(l.diffId).toBe(digestOf(readFileSync(t)));
+    expect(l.size).toBe(readFileSync(t).length);
   });
 
   it('verifies the expected blob digest', async () => {

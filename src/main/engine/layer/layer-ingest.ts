@@ -1,12 +1,11 @@
-import { PassThrough, Writable, type Readable, type Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
-import * as tar from 'tar-stream';
-import type { ContentStore, BlobRef } from '../store/content-store.ts';
+import type { BlobRef, BlobWriter, ContentStore } from '../store/content-store.ts';
 import { sha256Hasher } from '../store/digest.ts';
 import type { Compression } from '../image/oci.ts';
 import type { LayerFile } from '../api.ts';
 import { checkLayerEntry, LayerPathTracker } from './tar-safety.ts';
+import { TarScanner } from './tar-scan.ts';
 import { diffSize, fileFromHeader } from './file-index.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -38,15 +37,24 @@ export function decompressor(compression: Compression): Transform {
   return new PassThrough();
 }
 
+/**
+ * Bytes a layer's reader may queue for the file and for the decompressor before it waits. A
+ * reader that waited for each piece (a 64 KiB socket read) paid a threadpool round trip per
+ * piece, twice; on a busy machine those waits, not the work, set the pace. Queued pieces go out
+ * together: one job for many reads.
+ */
+const IN_FLIGHT_BYTES = 1 << 20;
+
 export function isTarHeader(head: Uint8Array): boolean {
   return head.length >= 263 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar';
 }
 
 /**
  * Streams one layer into the content store in a single pass: the bytes are written and hashed as
- * they arrive (blob digest) while a second branch decompresses, hashes the tar (diff ID) and
- * parses it into the file index, refusing hostile entries. Nothing is held in memory beyond a
- * tar header, and nothing becomes visible unless every check passed.
+ * they arrive (blob digest) while a second branch decompresses (on the threadpool), hashes the tar
+ * (diff ID) and reads its headers into the file index, refusing hostile entries. Bodies are
+ * skipped by arithmetic: no stream per entry, no copy of the bytes. Nothing is held in memory
+ * beyond a tar header, and nothing becomes visible unless every check passed.
  */
 export async function ingestLayer(
   store: ContentStore,
@@ -54,100 +62,201 @@ export async function ingestLayer(
   expected?: { digest?: string; size?: number },
 ): Promise<IngestedLayer> {
   const writer = await store.writer();
-  const tarHash = sha256Hasher();
-  let tarSize = 0;
+  const file = new FileWrites(writer);
+  const index = new LayerIndex();
   let compression: Compression | undefined;
-  const files: LayerFile[] = [];
-  const tracker = new LayerPathTracker();
-
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    // The entry stream is destroyed with the archive's error; that error is reported once, below.
-    stream.on('error', () => {});
-    try {
-      checkLayerEntry(header, tracker);
-      files.push(fileFromHeader(header));
-    } catch (err) {
-      stream.resume();
-      next(err as Error);
-      return;
-    }
-    stream.on('end', () => next());
-    stream.resume();
-  });
-  // The first failure (hostile entry, corrupt tar) stops the whole pipeline at once.
-  let failure: Error | undefined;
-  const extractDone = new Promise<void>((resolve, reject) => {
-    extract.on('finish', resolve);
-    extract.on('error', (err: Error) => {
-      failure ??= err;
-      unpack?.destroy(err);
-      reject(err);
-    });
-  });
-  extractDone.catch(() => {}); // awaited below; this only marks it handled while we stream
-
-  // Lazily built once the first bytes tell which decompressor to use.
-  let unpack: Transform | undefined;
-  let unpackDone: Promise<void> | undefined;
-  const counter = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      // An uncompressed layer's diff ID is its blob digest: don't hash the same bytes twice.
-      if (compression !== 'none') tarHash.update(chunk);
-      tarSize += chunk.length;
-      if (extract.write(chunk)) cb();
-      else extract.once('drain', () => cb());
-    },
-    final(cb) {
-      (extract as unknown as Writable).end();
-      cb();
-    },
-  });
-
+  let unpack: UnpackBranch | undefined;
   try {
     for await (const raw of source) {
       const chunk = raw as Uint8Array;
-      if (failure) throw failure;
       if (compression === undefined) {
         compression = detectCompression(chunk);
-        unpack = decompressor(compression);
-        unpackDone = pipeline(unpack, counter);
-        unpackDone.catch(() => {}); // surfaced below
+        if (compression !== 'none') unpack = new UnpackBranch(compression, index);
       }
-      // Hand the chunk to the decompressor before waiting for the file write: both run on the
-      // threadpool at once instead of one after the other. The drain listener goes on at once,
-      // or a drain during the write would be missed.
-      const written = writer.write(chunk);
-      const drained = unpack!.write(chunk) ? undefined : drainOf(unpack!);
+      // File write and decompression run on the threadpool at once, while this thread takes
+      // the next chunk. A plain tar is its own diff: its headers are read right here.
+      const room = file.write(chunk);
+      room?.catch(() => {}); // awaited below unless the decompressor or index failed first
+      const drained = unpack ? unpack.write(chunk) : (index.push(chunk), undefined);
       drained?.catch(() => {}); // awaited below unless the write failed first
-      await written;
+      if (room) await room;
       if (drained) await drained;
     }
     if (compression === undefined) throw new StrataError('invalid', 'layer is empty (0 bytes): not a tar archive');
-    if (failure) throw failure;
-    unpack!.end();
-    await unpackDone;
-    await extractDone;
+    const tar = unpack ? await unpack.end() : undefined;
+    index.finish();
+    await file.done();
     const blob = await writer.commit(expected);
-    const diffId = compression === 'none' ? blob.digest : `sha256:${tarHash.digest('hex')}`;
-    return { blob, compression, diffId, size: compression === 'none' ? blob.size : tarSize, diffSize: diffSize(files), files };
+    const files = index.files;
+    return { blob, compression, diffId: tar?.diffId ?? blob.digest, size: tar?.size ?? blob.size, diffSize: diffSize(files), files };
   } catch (err) {
-    await writer.abort();
     unpack?.destroy();
-    extract.destroy();
-    throw layerError(failure ?? err);
+    await file.settled();
+    await writer.abort();
+    throw layerError(unpack?.failure ?? err);
   }
 }
 
-/** Resolves on the stream's next 'drain', rejects on its 'error'. */
-function drainOf(stream: Transform): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onDrain = (): void => { cleanup(); resolve(); };
-    const onError = (e: Error): void => { cleanup(); reject(e); };
-    const cleanup = (): void => { stream.off('drain', onDrain); stream.off('error', onError); };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
+/**
+ * A blob's file writes: one at a time, and what arrives meanwhile goes out as one writev when it
+ * is done (one threadpool job for many socket reads, no copy). A caller with more than
+ * IN_FLIGHT_BYTES queued waits for the queue to be written.
+ */
+class FileWrites {
+  private readonly writer: BlobWriter;
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  /** The loop writing the queue out, while there is one. */
+  private running: Promise<void> | undefined;
+  private failure: unknown;
+
+  constructor(writer: BlobWriter) {
+    this.writer = writer;
+  }
+
+  /** Queues `chunk`; resolves once there is room for more (undefined: there is now). */
+  write(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.failure !== undefined) throw this.failure;
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    this.running ??= this.writeOut();
+    return this.queued > IN_FLIGHT_BYTES ? this.done() : undefined;
+  }
+
+  /** Everything queued is written; throws what failed. */
+  async done(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Nothing in flight any more, failed or not (before the file is closed and removed). */
+  async settled(): Promise<void> {
+    await this.done().catch(() => {});
+  }
+
+  private async writeOut(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        this.queued = 0;
+        await (batch.length === 1 ? this.writer.write(batch[0]!) : this.writer.writev(batch));
+      }
+    } catch (err) {
+      this.failure = err;
+    } finally {
+      this.running = undefined;
+    }
+  }
+}
+
+/** A layer's tar headers read into its file index, each entry checked as it comes. */
+class LayerIndex {
+  readonly files: LayerFile[] = [];
+  private readonly tracker = new LayerPathTracker();
+  private readonly scanner = new TarScanner({
+    entry: (header) => {
+      checkLayerEntry(header, this.tracker);
+      this.files.push(fileFromHeader(header));
+    },
+  }, { readPastEnd: true });
+
+  push(chunk: Uint8Array): void {
+    this.scanner.push(chunk);
+  }
+
+  finish(): void {
+    this.scanner.finish();
+  }
+}
+
+/**
+ * A compressed layer's tar: decompressed by zlib on the threadpool, each piece hashed (the diff
+ * ID) and indexed on this thread as it comes out. The first failure (corrupt stream, hostile
+ * entry) stops it at once and is the one reported.
+ */
+class UnpackBranch {
+  failure: Error | undefined;
+  private readonly stream: Transform;
+  private readonly hash = sha256Hasher();
+  private size = 0;
+  private readonly ended: Promise<void>;
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  /** The loop handing the queue to the decompressor, while there is one. */
+  private running: Promise<void> | undefined;
+
+  constructor(compression: Compression, index: LayerIndex) {
+    this.stream = decompressor(compression);
+    this.stream.on('data', (piece: Buffer) => {
+      if (this.failure) return;
+      try {
+        this.hash.update(piece);
+        this.size += piece.length;
+        index.push(piece);
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    });
+    this.ended = new Promise<void>((resolve, reject) => {
+      this.stream.once('end', resolve);
+      this.stream.once('error', (err: Error) => reject(this.failure ?? err));
+    });
+    this.ended.catch(() => {}); // awaited by end(); a failure before it surfaces through write()
+    this.stream.on('error', (err: Error) => { this.failure ??= err; });
+  }
+
+  /**
+   * Queues a chunk; resolves once there is room for more (undefined: there is now). The
+   * decompressor takes one piece at a time, and what arrived meanwhile is joined into the next:
+   * one threadpool job per piece, so a few jobs per busy spell instead of one per socket read.
+   */
+  write(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    this.running ??= this.feed();
+    return this.queued > IN_FLIGHT_BYTES ? this.fed() : undefined;
+  }
+
+  async end(): Promise<{ diffId: string; size: number }> {
+    await this.fed();
+    if (this.failure) throw this.failure;
+    this.stream.end();
+    await this.ended;
+    if (this.failure) throw this.failure;
+    return { diffId: `sha256:${this.hash.digest('hex')}`, size: this.size };
+  }
+
+  destroy(): void {
+    this.stream.destroy();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.stream.destroy(err);
+  }
+
+  /** Everything queued went through the decompressor (or it failed). */
+  private async fed(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.failure) throw this.failure;
+  }
+
+  private async feed(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.failure) {
+        const piece = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
+        this.queue = [];
+        this.queued = 0;
+        await new Promise<void>((resolve, reject) => this.stream.write(piece, (err) => (err ? reject(err) : resolve())));
+      }
+    } catch (err) {
+      this.failure ??= err as Error;
+    } finally {
+      this.running = undefined;
+    }
+  }
 }
 
 function layerError(err: unknown): Error {
@@ -155,6 +264,6 @@ function layerError(err: unknown): Error {
   if (/Unexpected end of data|unexpected end of file|Z_BUF_ERROR/i.test(e.message)) {
     return new StrataError('data-loss', `truncated layer: ${e.message}`);
   }
-  if (/Invalid tar header/i.test(e.message)) return new StrataError('invalid', `layer is not a valid tar archive: ${e.message}`);
+  if (/Invalid tar header|invalid tar archive/i.test(e.message)) return new StrataError('invalid', `layer is not a valid tar archive: ${e.message}`);
   return e;
 }

@@ -342,32 +342,16 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
 }
 
 /**
- * Socket reads (~64 KiB) are joined into pieces this big before hashing, writing and decompressing:
- * far fewer calls than per read, and a quarter of the garbage of 1 MiB pieces (the peak memory of
- * a large pull is mostly freed buffers waiting for the collector).
- */
-const COALESCE_BYTES = 256 * 1024;
-
-/**
  * The bytes of a blob, fetched again from where they broke off (a Range request) when the
  * connection fails or ends early; the consumer hashes the whole stream, so the result is
  * verified as a whole however many pieces it arrived in.
  */
 export async function* blobBytes(
   client: RegistryClient, repository: string, d: Descriptor, scopes: string[], onBytes: (received: number) => void,
-  retries = client.downloadRetries, backoffMs = client.backoffMs, coalesceBytes = COALESCE_BYTES,
+  retries = client.downloadRetries, backoffMs = client.backoffMs,
 ): AsyncGenerator<Buffer> {
   let received = 0;
   let failures = 0;
-  // Socket reads arrive in ~64 KiB pieces; handed on in COALESCE_BYTES pieces downstream.
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const flush = (): Buffer => {
-    const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    return out;
-  };
   for (;;) {
     let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
     try {
@@ -388,16 +372,13 @@ export async function* blobBytes(
         if (received + chunk.length > d.size) throw new SizeMismatchError(d.size, received + chunk.length, d.digest);
         received += chunk.length;
         onBytes(received);
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= coalesceBytes) yield flush();
+        // Socket reads as they come (~64 KiB): the ingest keeps its file writes and
+        // decompression in flight, and joining reads would only add copies and garbage.
+        yield chunk;
       }
-      if (pendingBytes > 0) yield flush();
       if (received === d.size) return;
       throw Object.assign(new Error('premature end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
     } catch (err) {
-      // What arrived before the break is good: hand it on, then resume after it.
-      if (pendingBytes > 0) yield flush();
       const retryable = isTransientNetworkError(err) || (err instanceof RegistryError && err.status >= 500);
       if (!retryable || failures >= retries || client.signal?.aborted) {
         if (retryable && errorCode(err) === 'deadline-exceeded' && !client.signal?.aborted) {

@@ -12,7 +12,7 @@ import type { LayerFile } from '../../../shared/types.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import { fileFromHeader } from '../../engine/layer/file-index.ts';
 import type { Provider } from '../provider.ts';
-import { TarScanner } from './tar-scan.ts';
+import { TarScanner } from '../../engine/layer/tar-scan.ts';
 
 export interface IndexedLayer {
   diffId: string;

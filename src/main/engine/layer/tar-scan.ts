@@ -2,9 +2,10 @@
  * A push parser of tar archives for reading headers fast: chunks in, one call per entry's header
  * and its body bytes as views of the chunks that carry them (no copies, no stream per entry).
  * Headers decode as tar-stream decodes them (ustar prefix, GNU long names, pax path/linkpath/size,
- * a trailing `/` naming a directory), so an index made here matches the store's own. Built for
- * indexing an engine's `docker save` stream, where a chain of streams per entry and per nested
- * layer cost more than the engine took to send the bytes.
+ * a trailing `/` naming a directory, unknown formats and types), so an index made here matches
+ * what the store's unpacker (tar-stream) reads. Built for indexing an engine's `docker save`
+ * stream, where a chain of streams per entry and per nested layer cost more than the engine took
+ * to send the bytes; the store's layer ingest uses it for the same reason.
  */
 import type { Header } from 'tar-stream';
 import { StrataError } from '../../../shared/errors.ts';
@@ -26,7 +27,7 @@ const BLOCK = 512;
 const MAX_META = 1 << 20;
 
 const TYPES: Record<number, Header['type'] | MetaType> = {
-  0: 'file', 48: 'file', 49: 'link', 50: 'symlink', 51: 'character-device', 52: 'block-device', 53: 'directory', 54: 'fifo', 55: 'contiguous-file',
+  48: 'file', 49: 'link', 50: 'symlink', 51: 'character-device', 52: 'block-device', 53: 'directory', 54: 'fifo', 55: 'contiguous-file',
   120: 'pax-header', 103: 'pax-global-header', 76: 'gnu-long-path', 75: 'gnu-long-link-path',
 };
 
@@ -63,7 +64,27 @@ function checksumOk(b: Uint8Array): boolean {
   return sum === num(b, 148, 8);
 }
 
-const isZeroBlock = (b: Uint8Array): boolean => b.every((x) => x === 0);
+/** tar-stream's end-of-archive test: every byte but the checksum field is zero. */
+function isEndBlock(b: Uint8Array): boolean {
+  for (let i = 0; i < BLOCK; i++) if (b[i] !== 0 && (i < 148 || i >= 156)) return false;
+  return true;
+}
+
+/** ustar (POSIX) or GNU's magic and version; tar-stream refuses any other header. */
+function knownFormat(b: Uint8Array): 'ustar' | 'gnu' | undefined {
+  const magic = Buffer.from(b.buffer, b.byteOffset + 257, 8).toString('latin1');
+  if (magic.startsWith('ustar\0')) return 'ustar';
+  if (magic === 'ustar  \0') return 'gnu';
+  return undefined;
+}
+
+export interface TarScannerOptions {
+  /**
+   * Read past end-of-archive blocks, as tar-stream (the store's unpacker) does: entries after
+   * them are entries too, so a layer's index must see them. Default: stop at the first one.
+   */
+  readPastEnd?: boolean;
+}
 
 /** pax records: `LEN key=value\n`, each length counting its own digits. */
 function paxRecords(buf: Buffer): Record<string, string> {
@@ -98,8 +119,11 @@ export class TarScanner {
   /** The end-of-archive block was read: later bytes are padding. */
   ended = false;
 
-  constructor(visitor: TarVisitor) {
+  private readonly readPastEnd: boolean;
+
+  constructor(visitor: TarVisitor, options: TarScannerOptions = {}) {
     this.visitor = visitor;
+    this.readPastEnd = options.readPastEnd ?? false;
   }
 
   push(chunk: Uint8Array): void {
@@ -133,7 +157,7 @@ export class TarScanner {
 
   /** Throws unless the archive ended on an entry's boundary (a truncated archive). */
   finish(): void {
-    if (this.body > 0 || this.headFill > 0 || this.meta) throw invalid('unexpected end of data');
+    if (this.body > 0 || this.pad > 0 || this.headFill > 0 || this.meta) throw invalid('unexpected end of data');
   }
 
   private bodyBytes(bytes: Uint8Array): void {
@@ -145,16 +169,17 @@ export class TarScanner {
   }
 
   private header(b: Uint8Array): void {
-    if (isZeroBlock(b)) {
-      this.ended = true;
+    if (isEndBlock(b)) {
+      if (!this.readPastEnd) this.ended = true;
       return;
     }
     if (!checksumOk(b)) throw invalid('bad header checksum');
+    const format = knownFormat(b);
+    if (!format) throw invalid('unknown format');
     const flag = b[156]!;
-    const typed = TYPES[flag] ?? 'file';
+    const typed = flag === 0 ? 'file' : (TYPES[flag] ?? null);
     let name = str(b, 0, 100);
-    const magic = Buffer.from(b.buffer, b.byteOffset + 257, 6).toString('latin1');
-    if (magic === 'ustar\0' && b[345]) name = `${str(b, 345, 155)}/${name}`;
+    if (format === 'ustar' && b[345]) name = `${str(b, 345, 155)}/${name}`;
     let size = num(b, 124, 12);
     if (typed === 'pax-header' || typed === 'pax-global-header' || typed === 'gnu-long-path' || typed === 'gnu-long-link-path') {
       const type = typed;
