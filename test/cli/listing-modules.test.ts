@@ -5,16 +5,15 @@
  * child processes, streams, compression, tar, the snapshotter and sandbox). Each of those costs
  * every listing milliseconds of start-up; they are taken on use by the code that needs them.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { storeImage, writeTar } from '../fixtures/busybox.ts';
 import { tempDir } from '../tmp.ts';
+import { modulesLoaded as loadedBy } from './modules-loaded.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
 
 /** Built-in modules a listing has no use for. */
 const UNNEEDED_BUILTINS = /^node:(crypto|net|dgram|tls|https?|http2|child_process|stream|stream\/promises|zlib|worker_threads|fs\/promises)$/;
@@ -47,21 +46,7 @@ describe('what a listing loads', () => {
   });
   afterAll(() => tmp.cleanup());
 
-  /** The modules (project files, packages, built-ins) a real `strata ARGS` process loads, recorded by a module hook. */
-  function modulesLoaded(args: string[]): { stdout: string; modules: string[] } {
-    const record = join(tmp.path, `modules-${args.join('-')}.txt`);
-    const hook = join(tmp.path, 'hook.cjs');
-    writeFileSync(hook, `const { registerHooks } = require('node:module');
-const seen = [];
-registerHooks({ load(url, ctx, next) { seen.push(url); return next(url, ctx); } });
-process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(record)}, seen.join('\\n')));
-`);
-    const r = spawnSync(process.execPath, ['--no-warnings', '--require', hook, join(repo, 'src/main/cli/main.ts'), '--root', root, ...args], {
-      encoding: 'utf8', env: { ...process.env, STRATA_CACHE_DIR: join(tmp.path, 'cache') },
-    });
-    expect(r.status, r.stderr).toBe(0);
-    return { stdout: r.stdout, modules: readFileSync(record, 'utf8').split('\n') };
-  }
+  const modulesLoaded = (args: string[]) => loadedBy(tmp.path, root, args);
 
   it.each([
     [['images'], /^app +1 /m],

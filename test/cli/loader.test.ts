@@ -4,17 +4,16 @@
  * the wrong command, and `--version` / one command's `--help` in a real process load neither the
  * engine nor the other commands — from the sources and through the bundle (scripts/build-cli.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands, cacheDir, findCommand } from '../../src/main/cli/loader.ts';
 import type { Command } from '../../src/main/cli/command.ts';
 import { tempDir } from '../tmp.ts';
+import { modulesLoaded as loadedBy } from './modules-loaded.ts';
 import { bundledCheckout, sourcesOfChunks, strataIn } from './bundled-checkout.ts';
 import { strata } from './run.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
 
 describe('lazy command loading', () => {
   const tmp = tempDir('strata-loader-');
@@ -75,21 +74,7 @@ describe('lazy command loading', () => {
     expect(remade.routes.find((r) => r.path.join(' ') === 'images')!.exportName).not.toBe(history.exportName);
   });
 
-  /** The project modules a real `strata ARGS` process loads (a module hook records them). */
-  function modulesLoaded(args: string[]): { stdout: string; modules: string[] } {
-    const record = join(tmp.path, `modules-${args.join('-')}.txt`);
-    const hook = join(tmp.path, 'hook.cjs');
-    writeFileSync(hook, `const { registerHooks } = require('node:module');
-const seen = [];
-registerHooks({ load(url, ctx, next) { seen.push(url); return next(url, ctx); } });
-process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(record)}, seen.join('\\n')));
-`);
-    const r = spawnSync(process.execPath, ['--no-warnings', '--require', hook, join(repo, 'src/main/cli/main.ts'), '--root', join(tmp.path, 'root'), ...args], {
-      encoding: 'utf8', env: { ...process.env, STRATA_CACHE_DIR: join(tmp.path, 'cache') },
-    });
-    expect(r.status, r.stderr).toBe(0);
-    return { stdout: r.stdout, modules: readFileSync(record, 'utf8').split('\n') };
-  }
+  const modulesLoaded = (args: string[]) => loadedBy(tmp.path, join(tmp.path, 'root'), args);
 
   it('--version loads no command, no engine and no native module', () => {
     const { stdout, modules } = modulesLoaded(['--version']);
