@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 results="$(mktemp -d)"
 passed=0; failed=0; skipped=0
+# Every failure, one line each, repeated just above the last line (CI keeps only the log's tail).
+failures="$results/failures"; : >"$failures"
 
 check() { # name, command…
   local name="$1"; shift
   echo "== $name"
-  if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name"; fi
+  if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name"; echo "$name" >>"$failures"; fi
 }
 
 # The bundled CLI first, so that every test running bin/strata runs it (made from this checkout's
@@ -30,13 +32,23 @@ fold_vitest() {
     read -r vp vf vs < <(node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
       const suitesFailed = r.testResults.filter((t) => t.status === "failed" && t.assertionResults.length === 0).length;
+      // The failed tests with the first line of their error, and files that failed before any test
+      // (written before the counts: the shell reads those and goes on).
+      const fs = require("fs"), path = require("path"), lines = [];
+      const first = (m) => String(m ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((l) => l.trim()) ?? "";
+      for (const t of r.testResults) {
+        const file = path.relative(process.cwd(), t.name);
+        if (t.status === "failed" && t.assertionResults.length === 0) lines.push(`${process.argv[2]}: ${file}: ${first(t.message).slice(0, 300)}`);
+        for (const a of t.assertionResults) if (a.status === "failed") lines.push(`${process.argv[2]}: ${file} > ${a.fullName}: ${first(a.failureMessages?.[0]).slice(0, 300)}`);
+      }
+      if (lines.length) fs.appendFileSync(process.argv[3], lines.join("\n") + "\n");
       console.log(r.numPassedTests, r.numFailedTests + suitesFailed, r.numPendingTests + r.numTodoTests);
-    ' "$report")
+    ' "$report" "$name" "$failures")
     passed=$((passed + vp)); failed=$((failed + vf)); skipped=$((skipped + vs))
     # A non-zero exit with no failed test: the skip policy (CI=true) or an error outside the tests.
-    if [ "$status" -ne 0 ] && [ "$vf" -eq 0 ]; then echo "FAILED: $name exited with $status"; failed=$((failed + 1)); fi
+    if [ "$status" -ne 0 ] && [ "$vf" -eq 0 ]; then echo "FAILED: $name exited with $status"; failed=$((failed + 1)); echo "$name exited with $status" >>"$failures"; fi
   else
-    echo "$name produced no report"; failed=$((failed + 1))
+    echo "$name produced no report"; failed=$((failed + 1)); echo "$name produced no report" >>"$failures"
   fi
 }
 
@@ -90,12 +102,14 @@ if [ -f e2e/run.ts ]; then
     ep="$(sed -E 's/^e2e: ([0-9]+) passed.*/\1/' <<<"$line")"; ef="$(sed -E 's/^e2e: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")"
     es="$(grep -oE '([0-9]+) skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)"
     passed=$((passed + ep)); failed=$((failed + ef)); skipped=$((skipped + es))
+    grep -E '^FAILED: ' "$results/e2e.log" | cut -c1-300 | sed 's/^FAILED: /e2e: /' >>"$failures"
   else
-    echo "e2e produced no summary"; failed=$((failed + 1))
+    echo "e2e produced no summary"; failed=$((failed + 1)); echo "e2e produced no summary" >>"$failures"
   fi
 fi
 
-rm -rf "$results"
 echo
+if [ -s "$failures" ]; then echo "$(wc -l <"$failures") failure(s):"; sed 's/^/  /' "$failures"; fi
+rm -rf "$results"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
