@@ -11,6 +11,8 @@ results="$(mktemp -d)"
 passed=0; failed=0; skipped=0
 # Every failure, one line each, repeated just above the last line (CI keeps only the log's tail).
 failures="$results/failures"; : >"$failures"
+# Tests that failed once and passed on their retry (under CI; vitest.config.ts), listed the same way.
+export STRATA_TEST_FLAKES="$results/flakes"; : >"$STRATA_TEST_FLAKES"
 
 check() { # name, command…
   local name="$1"; shift
@@ -80,10 +82,12 @@ rootless_pass() {
   fi
   (cd "$checkout" && setpriv --reuid="$user" --regid="$user" --clear-groups \
     env -i PATH="$PATH" HOME="$work/home" TMPDIR="$work/home" LANG=C.UTF-8 CI="${CI:-}" STRATA_ROOTLESS_PASS=1 \
+    STRATA_TEST_FLAKES="$work/results/flakes" \
     npx vitest run --configLoader runner "${ROOTLESS_FILES[@]}" --reporter=default --reporter=./scripts/skip-reporter.ts \
       --reporter=json --outputFile.json="$work/results/vitest.json")
   local status=$?
   cp "$work/results/vitest.json" "$results/rootless.json" 2>/dev/null
+  [ -f "$work/results/flakes" ] && sed 's/^/rootless vitest: /' "$work/results/flakes" >>"$STRATA_TEST_FLAKES"
   # Stores the user made hold files of its subordinate IDs: root removes them all.
   rm -rf "$work"
   return $status
@@ -109,6 +113,7 @@ if [ -f e2e/run.ts ]; then
 fi
 
 echo
+if [ -s "$STRATA_TEST_FLAKES" ]; then echo "$(wc -l <"$STRATA_TEST_FLAKES") flaky (passed on a retry):"; sed 's/^/  /' "$STRATA_TEST_FLAKES"; fi
 if [ -s "$failures" ]; then echo "$(wc -l <"$failures") failure(s):"; sed 's/^/  /' "$failures"; fi
 rm -rf "$results"
 echo "$passed passed, $failed failed, $skipped skipped"
