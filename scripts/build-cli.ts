@@ -194,7 +194,28 @@ function unchanged() {
   return true;
 }
 
-const { run } = unchanged() ? await import('./main.js') : await import('../../src/main/cli/main.ts');
+/**
+ * The chunks import one another as './NAME.js', all of them ES modules in this one directory that
+ * the build wrote: their URL is the specifier's against the importer's, as Node's resolver would
+ * find it, without its stat, realpath and package.json lookup per chunk (≈ 4% of what strata images executes).
+ */
+function resolveChunks() {
+  const here = new URL('./', import.meta.url).href;
+  process.getBuiltinModule('node:module').registerHooks({
+    resolve(specifier, context, nextResolve) {
+      if (!specifier.startsWith('./') || !context.parentURL?.startsWith(here)) return nextResolve(specifier, context);
+      return { url: new URL(specifier, context.parentURL).href, format: 'module', shortCircuit: true };
+    },
+  });
+}
+
+let run;
+if (unchanged()) {
+  resolveChunks();
+  ({ run } = await import('./main.js'));
+} else {
+  ({ run } = await import('../../src/main/cli/main.ts'));
+}
 await run();
 `;
 }
