@@ -5,12 +5,14 @@
  * child processes, streams, compression, tar, the snapshotter and sandbox). Each of those costs
  * every listing milliseconds of start-up; they are taken on use by the code that needs them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { storeImage, writeTar } from '../fixtures/busybox.ts';
+import { repoRoot } from '../paths.ts';
 import { tempDir } from '../tmp.ts';
 import { modulesLoaded as loadedBy } from './modules-loaded.ts';
 
@@ -59,5 +61,26 @@ describe('what a listing loads', () => {
     expect(stdout).toMatch(printed);
     expect(modules.filter((m) => UNNEEDED_BUILTINS.test(m))).toEqual([]);
     expect(modules.filter((m) => UNNEEDED_CODE.test(m))).toEqual([]);
+  });
+
+  /** Whether `strata ARGS` (stdin a pipe, as from a script) read `process.stdin`, which makes the stream. */
+  const touchesStdin = (args: string[]): boolean => {
+    const record = join(tmp.path, 'stdin-touched');
+    const hook = join(tmp.path, 'stdin-hook.cjs');
+    writeFileSync(hook, `const d = Object.getOwnPropertyDescriptor(process, 'stdin');
+let touched = false;
+Object.defineProperty(process, 'stdin', { configurable: true, enumerable: d.enumerable, get() { touched = true; return d.get.call(this); } });
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(record)}, String(touched)));
+`);
+    spawnSync(process.execPath, ['--no-warnings', '--require', hook, join(repoRoot, 'src/main/cli/main.ts'), '--root', root, ...args], {
+      input: '', env: { ...process.env, STRATA_CACHE_DIR: join(tmp.path, 'cache') },
+    });
+    return readFileSync(record, 'utf8') === 'true';
+  };
+
+  it('makes no standard input stream for a command that does not read it (Node builds one on first use, ≈ 7 ms)', () => {
+    expect(touchesStdin(['images'])).toBe(false);
+    expect(touchesStdin(['system', 'df', '-v'])).toBe(false);
+    expect(touchesStdin(['load'])).toBe(true); // reads the archive from stdin: the check sees a use
   });
 });
