@@ -137,7 +137,11 @@ export async function main(argv: string[], io: Pick<CommandContext, 'stdout' | '
       root,
       stdout: io.stdout,
       stderr: io.stderr,
-      stdin: io.stdin,
+      // Made on first use: Node builds process.stdin (a stream, and for a pipe a socket) when it
+      // is first read, a few milliseconds no command but load, import and the prompts needs.
+      get stdin() {
+        return io.stdin;
+      },
       signal: abort.signal,
       engine: (): Engine => {
         if (!openEngine) throw new Error('the store is not open against an Engine API provider');
