@@ -358,10 +358,31 @@ async function digestOpened(f: OpenedFile): Promise<string> {
 export interface DigestCache {
   get(path: string, stamp: string): string | undefined;
   set(path: string, stamp: string, digest: string): void;
+  /** The clock stamps are judged by (milliseconds); Date.now when absent. */
+  now?(): number;
 }
 
 function stamp(st: BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/**
+ * How old a file's times must be before its stamp is trusted. A file rewritten within one tick
+ * of the file system's clock after it was hashed can keep its size, mtime and ctime: its stamp
+ * would then name the old content. Git's index has the same rule ("racy git"). Local file
+ * systems stamp with the kernel's clock (a tick of at most 10 ms, finer since Linux 6.13); one
+ * whose ctime is a whole second (ext3's small inodes, FAT, some network file systems) ticks
+ * every second or two. A file changed this recently is hashed again on the next build (usually
+ * the one file being edited).
+ */
+const RACY_NS = 100_000_000n;
+const RACY_WHOLE_SECONDS_NS = 2_500_000_000n;
+
+/** Whether a later change to the file is sure to change its stamp. */
+function settled(st: BigIntStats, nowMs: number): boolean {
+  const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+  const window = st.ctimeNs % 1_000_000_000n === 0n ? RACY_WHOLE_SECONDS_NS : RACY_NS;
+  return newest + window < BigInt(Math.floor(nowMs)) * 1_000_000n;
 }
 
 async function cachedFileDigest(path: string, cache: DigestCache | undefined): Promise<string> {
@@ -380,8 +401,10 @@ async function cachedFileDigest(path: string, cache: DigestCache | undefined): P
     return known;
   }
   const digest = await digestOpened(f);
-  // A file changed while it was read gets no entry: its next read hashes again.
-  if (stamp(lstatSync(path, { bigint: true })) === before) cache.set(path, before, digest);
+  // A file changed while it was read, or too recently to trust its stamp, gets no entry: its
+  // next read hashes again.
+  const after = lstatSync(path, { bigint: true });
+  if (stamp(after) === before && settled(after, cache.now?.() ?? Date.now())) cache.set(path, before, digest);
   return digest;
 }
 

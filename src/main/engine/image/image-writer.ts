@@ -1,4 +1,4 @@
-import type { ContentStore } from '../store/content-store.ts';
+import type { BlobRef, ContentStore } from '../store/content-store.ts';
 import type { NewEvent } from '../events/event-log.ts';
 import type { ImageService, ImageRecord, LayerInput } from './image-service.ts';
 import { MediaType, layerMediaType, type ImageConfig, type Manifest } from './oci.ts';
@@ -35,8 +35,9 @@ export async function writeImage(content: ContentStore, images: ImageService, in
     })),
   };
   // The manifest names the config by its digest, known before the config is stored: both blobs
-  // are written (and fsynced) at once, and both are in place before the image is recorded.
-  const [configBlob, manifestBlob] = await Promise.all([content.put(configBytes, { digest: configRef.digest }), content.put(JSON.stringify(manifest))]);
+  // are written (and fsynced) at once, with one fsync of the directory for both renames, and
+  // both are in place before the image is recorded.
+  const [configBlob, manifestBlob] = await content.putAll([{ data: configBytes, digest: configRef.digest }, { data: JSON.stringify(manifest) }]) as [BlobRef, BlobRef];
   return images.commit({
     configDigest: configBlob.digest,
     configSize: configBlob.size,

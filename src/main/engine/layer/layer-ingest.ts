@@ -1,5 +1,4 @@
 import { PassThrough, type Readable, type Transform } from 'node:stream';
-import * as zlib from 'node:zlib';
 import type { BlobRef, BlobWriter, ContentStore } from '../store/content-store.ts';
 import { sha256Hasher } from '../store/digest.ts';
 import type { Compression } from '../image/oci.ts';
@@ -30,6 +29,8 @@ export function detectCompression(head: Uint8Array): Compression {
 const DECOMPRESS_CHUNK = 256 * 1024;
 
 export function decompressor(compression: Compression): Transform {
+  // Taken on use: a plain tar (every layer a build writes) needs no zlib.
+  const zlib = process.getBuiltinModule('node:zlib');
   // zlib's default 16 KiB output chunk costs one threadpool round trip per 16 KiB: 256 KiB
   // makes decompression about 3× faster, which sets the pace of load and pull.
   if (compression === 'gzip') return zlib.createGunzip({ chunkSize: DECOMPRESS_CHUNK });

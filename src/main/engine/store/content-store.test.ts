@@ -31,6 +31,16 @@ describe('content store', () => {
     expect(readdirSync(store.ingestDir)).toEqual([]);
   });
 
+  it('stores several blobs at once, and none of a batch whose expected digest is wrong', async () => {
+    const refs = await store.putAll([{ data: 'config', digest: digestOf('config') }, { data: Buffer.from('manifest') }, { data: 'config' }]);
+    expect(refs).toEqual([{ digest: digestOf('config'), size: 6 }, { digest: digestOf('manifest'), size: 8 }, { digest: digestOf('config'), size: 6 }]);
+    expect((await store.list()).sort()).toEqual([digestOf('config'), digestOf('manifest')].sort());
+    expect(readFileSync(store.path(digestOf('manifest')), 'utf8')).toBe('manifest');
+    await expect(store.putAll([{ data: 'a' }, { data: 'b', digest: digestOf('c') }])).rejects.toThrow(/digest mismatch/);
+    expect(await store.list()).not.toContain(digestOf('b'));
+    expect(readdirSync(store.ingestDir)).toEqual([]);
+  });
+
   it('rejects malformed digests before touching the filesystem', () => {
     expect(() => store.path('sha256:../../etc/passwd')).toThrow('invalid digest');
     expect(() => store.path('md5:abc')).toThrow('invalid digest');

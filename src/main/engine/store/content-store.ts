@@ -111,6 +111,27 @@ export class ContentStore {
     }
   }
 
+  /**
+   * Small blobs stored together (an image's config and manifest): written and fsynced at once,
+   * renamed into place, then one fsync of the directory covers every rename (each put() pays
+   * its own: on a busy disk each is a journal commit to wait for).
+   */
+  async putAll(items: readonly { data: string | Uint8Array; digest?: string }[]): Promise<BlobRef[]> {
+    const writers: BlobWriter[] = [];
+    try {
+      for (let i = 0; i < items.length; i++) writers.push(await this.writer());
+      const refs = await Promise.all(items.map(async (item, i) => {
+        await writers[i]!.write(typeof item.data === 'string' ? Buffer.from(item.data) : item.data);
+        return writers[i]!.commit(item.digest ? { digest: item.digest } : undefined, { syncDir: false });
+      }));
+      if (writers.some((w) => w.renamed)) this.syncBlobDir();
+      return refs;
+    } catch (err) {
+      await Promise.all(writers.map((w) => w.abort()));
+      throw err;
+    }
+  }
+
   /** Removes a committed blob; missing blobs are not an error. */
   delete(digest: string): void {
     fs.rmSync(this.path(digest), { force: true });
@@ -188,6 +209,8 @@ export class BlobWriter {
   private written = 0;
   /** Bytes handed to write() so far: where the next write goes in the file. */
   private queued = 0;
+  /** Whether commit() renamed the blob into place (else an identical one was there already). */
+  renamed = false;
 
   constructor(store: ContentStore, tmpPath: string, fh: FileHandle) {
     this.store = store;
@@ -249,7 +272,7 @@ export class BlobWriter {
   }
 
   /** The digest of what was written so far, without finishing (used by callers that name blobs). */
-  async commit(expected?: { digest?: string; size?: number }): Promise<BlobRef> {
+  async commit(expected?: { digest?: string; size?: number }, options: { syncDir?: boolean } = {}): Promise<BlobRef> {
     const fh = this.fh;
     if (!fh) throw new StrataError('internal', 'blob writer is closed');
     if (this.written !== this.queued) throw new StrataError('internal', 'blob writer committed with writes still in flight');
@@ -272,7 +295,9 @@ export class BlobWriter {
       fs.rmSync(this.tmpPath, { force: true });
     } else {
       fs.renameSync(this.tmpPath, target);
-      this.store.syncBlobDir();
+      this.renamed = true;
+      // Without syncDir the caller fsyncs the directory itself, before any record names the blob.
+      if (options.syncDir !== false) this.store.syncBlobDir();
     }
     return { digest, size: this.written };
   }

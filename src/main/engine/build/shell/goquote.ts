@@ -35,8 +35,14 @@ function escapeRune(ch: string, quote: string): string {
   return '\\U' + hex(cp, 8);
 }
 
+/** Printable ASCII but the quote and the backslash: what Go's Quote leaves as it is. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** `strconv.Quote(s)`. */
 export function goQuote(s: string): string {
+  // Most instructions are plain ASCII: no per-character test, and the Unicode classes above
+  // (costly to compile, once per process) are not needed.
+  if (PLAIN_ASCII.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) out += escapeRune(ch, '"');
   return out + '"';
