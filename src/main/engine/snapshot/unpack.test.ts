@@ -109,6 +109,7 @@ describe('unpackLayer', () => {
         expect(describeTree(ours, isRoot(), implicit), `read in pieces of ${highWaterMark} bytes`).toEqual(expected);
       }
     } finally {
+      spawnSync('chmod', ['-R', 'u+w', dir]); // the read-only directories, for a user other than root
       rmSync(dir, { recursive: true, force: true });
     }
   });
