@@ -110,6 +110,7 @@ export class Snapshotter {
       const blob = this.engine.content.read(layer.blobDigest, { highWaterMark: 1 << 20 });
       const source = decompressor(layer.compression);
       blob.once('error', (err) => source.destroy(err));
+      source.once('close', () => blob.destroy()); // a failed unpack closes the blob's descriptor too
       blob.pipe(source);
       // With subordinate IDs only the user namespace's root can give files the layer's owners.
       if (needsUserNamespace()) await runInUserNamespace({ op: 'unpack', target: tmp, lowerDirs: below }, source);
