@@ -49,19 +49,25 @@ export const loadCommand: Command = {
     if (input === undefined && ctx.stdin.isTTY) throw new StrataError('invalid', 'requested load from stdin, but stdin is empty');
     const quiet = flagBool(ctx, 'quiet');
     const progress = progressPrinter(ctx, quiet);
-    const result = await loadImages(ctx.engine(), input !== undefined ? { path: input } : { stream: ctx.stdin }, {
-      signal: ctx.signal,
-      ...(progress ? { onProgress: progress.sink } : {}),
-    });
-    progress?.end();
-    for (const note of result.notes) ctx.stdout.write(`${note}\n`);
-    for (const img of result.images) {
-      if (img.repoTags.length === 0) ctx.stdout.write(`Loaded image ID: ${img.id}\n`);
-      for (const t of img.repoTags) ctx.stdout.write(`Loaded image: ${t}\n`);
+    // Unpacked in the background, as docker's load unpacks: the first RUN then finds the base
+    // made. The preparer starts now and waits for the images, so its own start-up overlaps the load.
+    const { startPreparer } = await import('../../engine/snapshot/prepare.ts');
+    const preparer = startPreparer(ctx.engine());
+    try {
+      const result = await loadImages(ctx.engine(), input !== undefined ? { path: input } : { stream: ctx.stdin }, {
+        signal: ctx.signal,
+        ...(progress ? { onProgress: progress.sink } : {}),
+      });
+      progress?.end();
+      preparer?.prepare(result.images.map((i) => i.id));
+      for (const note of result.notes) ctx.stdout.write(`${note}\n`);
+      for (const img of result.images) {
+        if (img.repoTags.length === 0) ctx.stdout.write(`Loaded image ID: ${img.id}\n`);
+        for (const t of img.repoTags) ctx.stdout.write(`Loaded image: ${t}\n`);
+      }
+    } finally {
+      preparer?.cancel();
     }
-    // Unpacked in the background, as docker's load unpacks: the first RUN then finds the base made.
-    const { prepareInBackground } = await import('../../engine/snapshot/prepare.ts');
-    prepareInBackground(ctx.engine(), result.images.map((i) => i.id));
   },
 };
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Snapshotter } from './snapshotter.ts';
@@ -33,6 +33,31 @@ async function until(check: () => boolean, ms: number): Promise<void> {
     if (Date.now() > end) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Pids of snapshot preparers working on the store at `root` (their command line names it). */
+function preparersOf(root: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (argv.some((a) => a.includes('prepare-main')) && argv.includes(root)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** `strata load` reading the archive from a pipe this test feeds, with snapshots prepared ahead. */
+function loadFromPipe(root: string): { child: ChildProcess; exited: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(STRATA, ['--root', root, 'load'], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, STRATA_PREPARE_SNAPSHOTS: '1' } });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  return { child, exited };
 }
 
 /** Waits until the image's snapshots in the store at `root` are published whole (no marker or scratch beside them). */
@@ -104,6 +129,40 @@ describe('Snapshots prepared across processes', () => {
     expect(r.stdout).toBe('Loaded image: prepared:latest\n');
     const target = await preparedIn(root, id, chainId);
     expect(readFileSync(join(target, 'etc/os-release'), 'utf8')).toBe('ID=test\n');
+  });
+
+  it.skipIf(sandboxUnavailable())(`load starts its preparer before the archive is read; it unpacks once the image is stored${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {
+    const { id, chainId } = await oneLayerImage(fx.engine, fx.dir.path);
+    const archive = join(fx.dir.path, 'image.tar');
+    await saveImages(fx.engine, selectImages(fx.engine, ['prepared:latest']), createWriteStream(archive));
+    const bytes = readFileSync(archive);
+    const root = join(fx.dir.path, 'early');
+    const { child, exited } = loadFromPipe(root);
+    child.stdin!.write(bytes.subarray(0, bytes.length >> 1));
+    // Half the archive read: the preparer runs already, and has nothing to unpack yet.
+    await until(() => preparersOf(root).length === 1, 30_000);
+    expect(existsSync(join(root, 'snapshots', chainId.slice(7)))).toBe(false);
+    child.stdin!.end(bytes.subarray(bytes.length >> 1));
+    expect(await exited).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(join(await preparedIn(root, id, chainId), 'etc/os-release'), 'utf8')).toBe('ID=test\n');
+    await until(() => preparersOf(root).length === 0, 30_000);
+  });
+
+  it.skipIf(sandboxUnavailable())(`a load that fails leaves its preparer nothing: it exits and no snapshot is made${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {
+    await oneLayerImage(fx.engine, fx.dir.path);
+    const archive = join(fx.dir.path, 'image.tar');
+    await saveImages(fx.engine, selectImages(fx.engine, ['prepared:latest']), createWriteStream(archive));
+    const bytes = readFileSync(archive);
+    const root = join(fx.dir.path, 'cut');
+    const { child, exited } = loadFromPipe(root);
+    child.stdin!.write(bytes.subarray(0, bytes.length >> 1));
+    await until(() => preparersOf(root).length === 1, 30_000);
+    child.stdin!.end(); // the archive is cut here
+    const { code, stderr } = await exited;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Error/);
+    await until(() => preparersOf(root).length === 0, 30_000);
+    expect(existsSync(join(root, 'snapshots')) ? readdirSync(join(root, 'snapshots')) : []).toEqual([]);
   });
 
   it.skipIf(sandboxUnavailable())(`import unpacks the new image's layer in the background${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {

@@ -52,12 +52,58 @@ function preparerCommand(root: string, imageIds: readonly string[]): { command: 
  */
 export function prepareInBackground(stores: Stores, imageIds: readonly string[]): number | undefined {
   if (!preparesInBackground()) return undefined;
-  const snapshots = new Snapshotter(stores);
-  const todo = imageIds.filter((id) => !snapshots.isPrepared(id));
+  const todo = notPrepared(stores, imageIds);
   if (todo.length === 0) return undefined;
   const { command, args, env } = preparerCommand(stores.root, todo);
   const child = spawn(command, args, { detached: true, stdio: 'ignore', env });
   child.on('error', () => {}); // a snapshot not made ahead is made on first use
   child.unref();
   return child.pid;
+}
+
+/** A preparer started before its images exist (startPreparer). */
+export interface EarlyPreparer {
+  readonly pid: number | undefined;
+  /** Hands it the images stored meanwhile (those not unpacked yet); it then unpacks them. */
+  prepare(imageIds: readonly string[]): void;
+  /** Nothing to prepare (the command failed): it exits without opening the store. */
+  cancel(): void;
+}
+
+/**
+ * Like prepareInBackground, for a command that is about to store images (CLI `load`): the
+ * detached preparer is started first and loads its code while the command reads the archive,
+ * then waits on a pipe for the image IDs, which `prepare` writes once the images are recorded
+ * (never earlier: only stored images are unpacked, through the same marker protocol). Its
+ * start-up — a Node process and the engine's modules, a few hundred milliseconds on a busy
+ * machine — is then off the path from `load` to the first RUN, as docker's load has no such wait.
+ * The command must call `prepare` or `cancel` (the open pipe keeps it running otherwise); if it
+ * dies instead, the preparer reads the pipe's end and exits.
+ */
+export function startPreparer(stores: Stores): EarlyPreparer | undefined {
+  if (!preparesInBackground()) return undefined;
+  const { command, args, env } = preparerCommand(stores.root, [IDS_FROM_STDIN]);
+  const child = spawn(command, args, { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+  child.on('error', () => {});
+  child.stdin!.on('error', () => {}); // gone already: the snapshot is made on first use
+  child.unref();
+  let open = true;
+  const end = (ids: readonly string[]): void => {
+    if (!open) return;
+    open = false;
+    child.stdin!.end(ids.join('\n'));
+  };
+  return {
+    pid: child.pid,
+    prepare: (imageIds) => end(notPrepared(stores, imageIds)),
+    cancel: () => end([]),
+  };
+}
+
+/** The argument that makes prepare-main.ts read its image IDs from stdin. */
+export const IDS_FROM_STDIN = '-';
+
+function notPrepared(stores: Stores, imageIds: readonly string[]): string[] {
+  const snapshots = new Snapshotter(stores);
+  return imageIds.filter((id) => !snapshots.isPrepared(id));
 }

@@ -105,7 +105,13 @@ export class Snapshotter {
     const tmp = join(parent, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(tmp, { mode: 0o755 });
     try {
-      const source = this.engine.content.read(layer.blobDigest).pipe(decompressor(layer.compression));
+      // Large reads: the unpacker handles each chunk's entries in one go. A read error ends the
+      // decompressor too (pipe() alone would leave the unpack waiting for the rest forever).
+      const blob = this.engine.content.read(layer.blobDigest, { highWaterMark: 1 << 20 });
+      const source = decompressor(layer.compression);
+      blob.once('error', (err) => source.destroy(err));
+      source.once('close', () => blob.destroy()); // a failed unpack closes the blob's descriptor too
+      blob.pipe(source);
       // With subordinate IDs only the user namespace's root can give files the layer's owners.
       if (needsUserNamespace()) await runInUserNamespace({ op: 'unpack', target: tmp, lowerDirs: below }, source);
       else await unpackLayer(source, tmp, below);
