@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../../src/main/engine/engine.ts';
@@ -79,6 +80,18 @@ describe('registry: pulling from a broken registry', () => {
     const big = source.images.layers(image.id)[1]!.blobDigest;
     await expect(pullFrom('wrong-digest')).rejects.toThrow(`filesystem layer verification failed for digest ${big}`);
     await expectUntouched();
+  });
+
+  it('pulls a gzip layer whose first byte arrives alone (too few bytes to tell its compression by)', async () => {
+    const tarPath = join(dir.path, 'gz.tar');
+    await writeTar(tarPath, [{ type: 'file', name: 'data.txt', content: 'compressible line\n'.repeat(50_000) }]);
+    writeFileSync(`${tarPath}.gz`, gzipSync(readFileSync(tarPath)));
+    const gzImage = await storeImage(source, [`${tarPath}.gz`]);
+    server = await startBrokenRegistry(source, gzImage.id, 'first-byte-alone');
+    const got = await pull(target, `${server.host}/broken:latest`, { credentials });
+    expect(got.image.id).toBe(gzImage.id);
+    expect(target.images.layers(gzImage.id).map((l) => l.compression)).toEqual(['gzip']);
+    expect((await target.fsck()).problems).toEqual([]);
   });
 
   it('gives up on a blob that is cut short every time, with a clear error', async () => {

@@ -45,6 +45,9 @@ export function decompressor(compression: Compression): Transform {
  */
 const IN_FLIGHT_BYTES = 1 << 20;
 
+/** Bytes detectCompression needs to tell every compression it knows (zstd's magic number). */
+const SNIFF_BYTES = 4;
+
 export function isTarHeader(head: Uint8Array): boolean {
   return head.length >= 263 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar';
 }
@@ -66,22 +69,38 @@ export async function ingestLayer(
   const index = new LayerIndex();
   let compression: Compression | undefined;
   let unpack: UnpackBranch | undefined;
+  /** The first bytes, held until there are enough to tell the compression by. */
+  let head: Uint8Array | undefined;
+  const take = async (chunk: Uint8Array): Promise<void> => {
+    if (compression === undefined) {
+      compression = detectCompression(chunk);
+      if (compression !== 'none') unpack = new UnpackBranch(compression, index);
+    }
+    // File write and decompression run on the threadpool at once, while this thread takes
+    // the next chunk. A plain tar is its own diff: its headers are read right here.
+    const room = file.write(chunk);
+    room?.catch(() => {}); // awaited below unless the decompressor or index failed first
+    const drained = unpack ? unpack.write(chunk) : (index.push(chunk), undefined);
+    drained?.catch(() => {}); // awaited below unless the write failed first
+    if (room) await room;
+    if (drained) await drained;
+  };
   try {
     for await (const raw of source) {
-      const chunk = raw as Uint8Array;
+      let chunk = raw as Uint8Array;
       if (compression === undefined) {
-        compression = detectCompression(chunk);
-        if (compression !== 'none') unpack = new UnpackBranch(compression, index);
+        // A first piece shorter than a magic number (a socket read can end anywhere) would
+        // pass a gzip or zstd layer off as a plain tar.
+        chunk = head ? Buffer.concat([head, chunk]) : chunk;
+        if (chunk.length < SNIFF_BYTES) {
+          head = chunk;
+          continue;
+        }
+        head = undefined;
       }
-      // File write and decompression run on the threadpool at once, while this thread takes
-      // the next chunk. A plain tar is its own diff: its headers are read right here.
-      const room = file.write(chunk);
-      room?.catch(() => {}); // awaited below unless the decompressor or index failed first
-      const drained = unpack ? unpack.write(chunk) : (index.push(chunk), undefined);
-      drained?.catch(() => {}); // awaited below unless the write failed first
-      if (room) await room;
-      if (drained) await drained;
+      await take(chunk);
     }
+    if (head && head.length > 0) await take(head);
     if (compression === undefined) throw new StrataError('invalid', 'layer is empty (0 bytes): not a tar archive');
     const tar = unpack ? await unpack.end() : undefined;
     index.finish();
