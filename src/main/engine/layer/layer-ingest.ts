@@ -204,6 +204,8 @@ class UnpackBranch {
   private queued = 0;
   /** The loop handing the queue to the decompressor, while there is one. */
   private running: Promise<void> | undefined;
+  /** Where queued chunks are joined for the decompressor (see takePiece). */
+  private joined: Buffer | undefined;
 
   constructor(compression: Compression, index: LayerIndex) {
     this.stream = decompressor(compression);
@@ -238,6 +240,29 @@ class UnpackBranch {
     return this.queued > IN_FLIGHT_BYTES ? this.fed() : undefined;
   }
 
+  /**
+   * The next piece for the decompressor: a lone chunk as it is, else as many queued chunks as fit
+   * copied into one buffer kept for the layer. A fresh join per piece was as many bytes of garbage
+   * as the layer itself, and the collections it set off cost more than the copy. Reusing one
+   * buffer is safe: the next piece is taken only once zlib has consumed this one.
+   */
+  private takePiece(): Uint8Array {
+    if (this.queue.length === 1 || this.queue[0]!.length >= IN_FLIGHT_BYTES) {
+      const chunk = this.queue.shift()!;
+      this.queued -= chunk.length;
+      return chunk;
+    }
+    this.joined ??= Buffer.allocUnsafeSlow(IN_FLIGHT_BYTES);
+    let n = 0;
+    while (this.queue.length > 0 && n + this.queue[0]!.length <= IN_FLIGHT_BYTES) {
+      const chunk = this.queue.shift()!;
+      this.joined.set(chunk, n);
+      n += chunk.length;
+    }
+    this.queued -= n;
+    return this.joined.subarray(0, n);
+  }
+
   async end(): Promise<{ diffId: string; size: number }> {
     await this.fed();
     if (this.failure) throw this.failure;
@@ -265,9 +290,7 @@ class UnpackBranch {
   private async feed(): Promise<void> {
     try {
       while (this.queue.length > 0 && !this.failure) {
-        const piece = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
-        this.queue = [];
-        this.queued = 0;
+        const piece = this.takePiece();
         await new Promise<void>((resolve, reject) => this.stream.write(piece, (err) => (err ? reject(err) : resolve())));
       }
     } catch (err) {
