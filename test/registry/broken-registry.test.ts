@@ -8,7 +8,9 @@ import type { ImageRecord } from '../../src/main/engine/image/image-service.ts';
 import { pull, pullAllTags } from '../../src/main/engine/registry/pull.ts';
 import { openClient } from '../../src/main/engine/registry/session.ts';
 import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
-import { storeImage, writeTar } from '../fixtures/busybox.ts';
+import { baseConfig, storeImage, writeTar } from '../fixtures/busybox.ts';
+import { writeImage } from '../../src/main/engine/image/image-writer.ts';
+import { digestOf } from '../../src/main/engine/store/digest.ts';
 import { tempDir } from '../tmp.ts';
 import { startBrokenRegistry, TAGS, type BrokenRegistry, type Fault } from './broken-registry.ts';
 import { freePort } from './registry-server.ts';
@@ -92,6 +94,23 @@ describe('registry: pulling from a broken registry', () => {
     expect(got.image.id).toBe(gzImage.id);
     expect(target.images.layers(gzImage.id).map((l) => l.compression)).toEqual(['gzip']);
     expect((await target.fsck()).problems).toEqual([]);
+  });
+
+  it('refuses a layer that unpacks to another diff ID than its config says, the other fetched beside it, and keeps nothing', async () => {
+    const liar = Engine.open({ root: join(dir.path, `liar-${randomBytes(4).toString('hex')}`) });
+    try {
+      const honest = await storeImage(liar, [join(dir.path, 'small.tar'), join(dir.path, 'big.tar')]);
+      const [small, big] = liar.images.layers(honest.id);
+      const claimed = digestOf('some other tar');
+      const lying = await writeImage(liar.content, liar.images, { config: baseConfig(), layers: [{ ...small! }, { ...big!, diffId: claimed }] });
+      server = await startBrokenRegistry(liar, lying.id, 'none');
+      await expect(pull(target, `${server.host}/broken:latest`, { credentials })).rejects.toThrow(
+        `layer ${big!.blobDigest} unpacks to ${big!.diffId}, but the image config says ${claimed}`,
+      );
+      await expectUntouched();
+    } finally {
+      liar.close();
+    }
   });
 
   it('gives up on a blob that is cut short every time, with a clear error', async () => {
