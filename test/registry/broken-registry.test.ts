@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../../src/main/engine/engine.ts';
@@ -7,7 +8,9 @@ import type { ImageRecord } from '../../src/main/engine/image/image-service.ts';
 import { pull, pullAllTags } from '../../src/main/engine/registry/pull.ts';
 import { openClient } from '../../src/main/engine/registry/session.ts';
 import { DockerConfigCredentialStore } from '../../src/main/engine/registry/credentials.ts';
-import { storeImage, writeTar } from '../fixtures/busybox.ts';
+import { baseConfig, storeImage, writeTar } from '../fixtures/busybox.ts';
+import { writeImage } from '../../src/main/engine/image/image-writer.ts';
+import { digestOf } from '../../src/main/engine/store/digest.ts';
 import { tempDir } from '../tmp.ts';
 import { startBrokenRegistry, TAGS, type BrokenRegistry, type Fault } from './broken-registry.ts';
 import { freePort } from './registry-server.ts';
@@ -79,6 +82,35 @@ describe('registry: pulling from a broken registry', () => {
     const big = source.images.layers(image.id)[1]!.blobDigest;
     await expect(pullFrom('wrong-digest')).rejects.toThrow(`filesystem layer verification failed for digest ${big}`);
     await expectUntouched();
+  });
+
+  it('pulls a gzip layer whose first byte arrives alone (too few bytes to tell its compression by)', async () => {
+    const tarPath = join(dir.path, 'gz.tar');
+    await writeTar(tarPath, [{ type: 'file', name: 'data.txt', content: 'compressible line\n'.repeat(50_000) }]);
+    writeFileSync(`${tarPath}.gz`, gzipSync(readFileSync(tarPath)));
+    const gzImage = await storeImage(source, [`${tarPath}.gz`]);
+    server = await startBrokenRegistry(source, gzImage.id, 'first-byte-alone');
+    const got = await pull(target, `${server.host}/broken:latest`, { credentials });
+    expect(got.image.id).toBe(gzImage.id);
+    expect(target.images.layers(gzImage.id).map((l) => l.compression)).toEqual(['gzip']);
+    expect((await target.fsck()).problems).toEqual([]);
+  });
+
+  it('refuses a layer that unpacks to another diff ID than its config says, the other fetched beside it, and keeps nothing', async () => {
+    const liar = Engine.open({ root: join(dir.path, `liar-${randomBytes(4).toString('hex')}`) });
+    try {
+      const honest = await storeImage(liar, [join(dir.path, 'small.tar'), join(dir.path, 'big.tar')]);
+      const [small, big] = liar.images.layers(honest.id);
+      const claimed = digestOf('some other tar');
+      const lying = await writeImage(liar.content, liar.images, { config: baseConfig(), layers: [{ ...small! }, { ...big!, diffId: claimed }] });
+      server = await startBrokenRegistry(liar, lying.id, 'none');
+      await expect(pull(target, `${server.host}/broken:latest`, { credentials })).rejects.toThrow(
+        `layer ${big!.blobDigest} unpacks to ${big!.diffId}, but the image config says ${claimed}`,
+      );
+      await expectUntouched();
+    } finally {
+      liar.close();
+    }
   });
 
   it('gives up on a blob that is cut short every time, with a clear error', async () => {

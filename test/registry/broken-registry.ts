@@ -14,6 +14,8 @@ export type Fault =
   | 'truncate-once'
   /** The fault blob trickles out slowly (for cancellation). */
   | 'slow'
+  /** The fault blob's first byte comes in a packet of its own, the rest a moment later. */
+  | 'first-byte-alone'
   /** The fault blob's first half is sent, then nothing more, the connection left open (every time). */
   | 'stall'
   /** Needs basic auth (user `u`, password `p`); blobs redirect to another host name (a CDN) that must not see it. */
@@ -117,6 +119,12 @@ export async function startBrokenRegistry(source: Engine, imageId: string, fault
     if (fault === 'stall') {
       res.writeHead(200, { 'content-length': String(size) });
       res.write(readFileSync(path).subarray(0, Math.floor(size / 2)));
+      return;
+    }
+    if (fault === 'first-byte-alone') {
+      const bytes = readFileSync(path);
+      res.writeHead(200, { 'content-length': String(size) });
+      res.write(bytes.subarray(0, 1), () => setTimeout(() => res.end(bytes.subarray(1)), 50));
       return;
     }
     if (fault === 'slow') {

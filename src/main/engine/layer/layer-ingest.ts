@@ -46,6 +46,9 @@ export function decompressor(compression: Compression): Transform {
  */
 const IN_FLIGHT_BYTES = 1 << 20;
 
+/** Bytes detectCompression needs to tell every compression it knows (zstd's magic number). */
+const SNIFF_BYTES = 4;
+
 export function isTarHeader(head: Uint8Array): boolean {
   return head.length >= 263 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar';
 }
@@ -67,22 +70,38 @@ export async function ingestLayer(
   const index = new LayerIndex();
   let compression: Compression | undefined;
   let unpack: UnpackBranch | undefined;
+  /** The first bytes, held until there are enough to tell the compression by. */
+  let head: Uint8Array | undefined;
+  const take = async (chunk: Uint8Array): Promise<void> => {
+    if (compression === undefined) {
+      compression = detectCompression(chunk);
+      if (compression !== 'none') unpack = new UnpackBranch(compression, index);
+    }
+    // File write and decompression run on the threadpool at once, while this thread takes
+    // the next chunk. A plain tar is its own diff: its headers are read right here.
+    const room = file.write(chunk);
+    room?.catch(() => {}); // awaited below unless the decompressor or index failed first
+    const drained = unpack ? unpack.write(chunk) : (index.push(chunk), undefined);
+    drained?.catch(() => {}); // awaited below unless the write failed first
+    if (room) await room;
+    if (drained) await drained;
+  };
   try {
     for await (const raw of source) {
-      const chunk = raw as Uint8Array;
+      let chunk = raw as Uint8Array;
       if (compression === undefined) {
-        compression = detectCompression(chunk);
-        if (compression !== 'none') unpack = new UnpackBranch(compression, index);
+        // A first piece shorter than a magic number (a socket read can end anywhere) would
+        // pass a gzip or zstd layer off as a plain tar.
+        chunk = head ? Buffer.concat([head, chunk]) : chunk;
+        if (chunk.length < SNIFF_BYTES) {
+          head = chunk;
+          continue;
+        }
+        head = undefined;
       }
-      // File write and decompression run on the threadpool at once, while this thread takes
-      // the next chunk. A plain tar is its own diff: its headers are read right here.
-      const room = file.write(chunk);
-      room?.catch(() => {}); // awaited below unless the decompressor or index failed first
-      const drained = unpack ? unpack.write(chunk) : (index.push(chunk), undefined);
-      drained?.catch(() => {}); // awaited below unless the write failed first
-      if (room) await room;
-      if (drained) await drained;
+      await take(chunk);
     }
+    if (head && head.length > 0) await take(head);
     if (compression === undefined) throw new StrataError('invalid', 'layer is empty (0 bytes): not a tar archive');
     const tar = unpack ? await unpack.end() : undefined;
     index.finish();
@@ -186,6 +205,8 @@ class UnpackBranch {
   private queued = 0;
   /** The loop handing the queue to the decompressor, while there is one. */
   private running: Promise<void> | undefined;
+  /** Where queued chunks are joined for the decompressor (see takePiece). */
+  private joined: Buffer | undefined;
 
   constructor(compression: Compression, index: LayerIndex) {
     this.stream = decompressor(compression);
@@ -220,6 +241,29 @@ class UnpackBranch {
     return this.queued > IN_FLIGHT_BYTES ? this.fed() : undefined;
   }
 
+  /**
+   * The next piece for the decompressor: a lone chunk as it is, else as many queued chunks as fit
+   * copied into one buffer kept for the layer. A fresh join per piece was as many bytes of garbage
+   * as the layer itself, and the collections it set off cost more than the copy. Reusing one
+   * buffer is safe: the next piece is taken only once zlib has consumed this one.
+   */
+  private takePiece(): Uint8Array {
+    if (this.queue.length === 1 || this.queue[0]!.length >= IN_FLIGHT_BYTES) {
+      const chunk = this.queue.shift()!;
+      this.queued -= chunk.length;
+      return chunk;
+    }
+    this.joined ??= Buffer.allocUnsafeSlow(IN_FLIGHT_BYTES);
+    let n = 0;
+    while (this.queue.length > 0 && n + this.queue[0]!.length <= IN_FLIGHT_BYTES) {
+      const chunk = this.queue.shift()!;
+      this.joined.set(chunk, n);
+      n += chunk.length;
+    }
+    this.queued -= n;
+    return this.joined.subarray(0, n);
+  }
+
   async end(): Promise<{ diffId: string; size: number }> {
     await this.fed();
     if (this.failure) throw this.failure;
@@ -247,9 +291,7 @@ class UnpackBranch {
   private async feed(): Promise<void> {
     try {
       while (this.queue.length > 0 && !this.failure) {
-        const piece = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
-        this.queue = [];
-        this.queued = 0;
+        const piece = this.takePiece();
         await new Promise<void>((resolve, reject) => this.stream.write(piece, (err) => (err ? reject(err) : resolve())));
       }
     } catch (err) {
