@@ -7,6 +7,9 @@
  * cache entries as one the docker CLI sent. tar-stream masks the mode to 0o7777, hence this writer.
  */
 import { readFileSync } from 'node:fs';
+import { BLOCK, END_OF_ARCHIVE, paddingSize, paxRecord } from './tar-blocks.ts';
+
+export { END_OF_ARCHIVE };
 
 export interface GoTarHeader {
   name: string;
@@ -27,13 +30,9 @@ const TYPEFLAG = { file: '0', symlink: '2', dir: '5', fifo: '6' } as const;
 /** Go's c_ISREG, c_ISLNK, c_ISDIR, c_ISFIFO. */
 const TYPE_BITS = { file: 0o100000, symlink: 0o120000, dir: 0o40000, fifo: 0o10000 } as const;
 
-export const BLOCK = 512;
-/** Two zero blocks end the archive (Go writes no further record padding). */
-export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
-
 /** Zeros that pad `size` bytes of content to a whole block. */
 export function padding(size: number): Buffer {
-  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
+  return Buffer.alloc(paddingSize(size));
 }
 
 /** Go's formatOctal: zero-padded digits and a NUL in `len` bytes. */
@@ -43,14 +42,6 @@ function octal(block: Buffer, offset: number, len: number, value: number): void 
 
 function needsPax(s: string, size: number): boolean {
   return Buffer.byteLength(s) > size || /[^\x00-\x7f]/.test(s);
-}
-
-/** One PAX record: "%d key=value\n", the length counting itself. */
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  let len = Buffer.byteLength(body);
-  while (String(len).length + Buffer.byteLength(body) !== len) len = String(len).length + Buffer.byteLength(body);
-  return `${len}${body}`;
 }
 
 function ustarBlock(h: { name: string; mode: number; uid: number; gid: number; size: number; mtime: number; typeflag: string; linkname: string; uname: string; gname: string; devices?: boolean }): Buffer {

@@ -6,10 +6,7 @@
  * CPU beyond start-up.
  */
 import type { SourceMeta } from './context.ts';
-
-export const BLOCK = 512;
-/** Two zero blocks end the archive (no further record padding, as tar-stream wrote). */
-export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+import { BLOCK, paddingSize, paxRecord } from '../archive/tar-blocks.ts';
 
 export interface LayerTarHeader {
   /** Without a trailing slash: a directory's name gets one here (its PAX form's `PaxHeader` none, as tar-stream wrote). */
@@ -47,18 +44,8 @@ function writeSize(block: Buffer, size: number): void {
   for (let i = 11, n = size; i > 0; i--, n = Math.floor(n / 0x100)) block[124 + i] = n & 0xff;
 }
 
-interface Fields {
-  name: string;
-  typeflag: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  linkname: string;
-  devmajor: number;
-  devminor: number;
-}
+/** A header's fields as the block holds them: the type as its flag, device numbers always. */
+type Fields = Omit<LayerTarHeader, 'type' | 'devmajor' | 'devminor'> & { typeflag: number; devmajor: number; devminor: number };
 
 /** One ustar block, or undefined when the name or link target does not fit (then PAX). */
 function ustar(f: Fields): Buffer | undefined {
@@ -93,15 +80,6 @@ function ustar(f: Fields): Buffer | undefined {
   return b;
 }
 
-/** A PAX record, "LEN key=value\n", LEN counting itself. */
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  const len = Buffer.byteLength(body);
-  let digits = String(len).length;
-  if (len + digits >= 10 ** digits) digits++;
-  return `${len + digits}${body}`;
-}
-
 /**
  * The header blocks of one entry: one ustar block, or — for a name or link target that does not
  * fit — tar-stream's PAX form: a `PaxHeader` entry holding path (and linkpath), its records
@@ -120,10 +98,6 @@ export function layerTarHeader(h: LayerTarHeader): Buffer {
   const linkname = h.linkname ? 'PaxHeader' : '';
   const pax = ustar({ ...fields, name: 'PaxHeader', typeflag: PAX_TYPEFLAG, size: records.length, linkname })!;
   const own = ustar({ ...fields, name: 'PaxHeader', linkname })!;
-  return Buffer.concat([pax, records, Buffer.alloc(padding(records.length)), own]);
+  return Buffer.concat([pax, records, Buffer.alloc(paddingSize(records.length)), own]);
 }
 
-/** Zero bytes that pad `size` bytes of content to a whole block. */
-export function padding(size: number): number {
-  return (BLOCK - (size % BLOCK)) % BLOCK;
-}

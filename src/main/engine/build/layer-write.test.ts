@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../engine.ts';
 import { tempDir } from '../../../../test/tmp.ts';
 import { writeLayer, type LayerEntry } from './layer-write.ts';
-import { END_OF_ARCHIVE, layerTarHeader, padding, type LayerTarHeader } from './layer-tar.ts';
+import { layerTarHeader, type LayerTarHeader } from './layer-tar.ts';
+import { END_OF_ARCHIVE, paddingSize } from '../archive/tar-blocks.ts';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -110,7 +111,7 @@ describe('layer tar headers', () => {
     const headers = Array.from({ length: 500 }, randomHeader);
     const content = (h: LayerTarHeader): Buffer => Buffer.alloc(h.size, h.name);
     const ours = Buffer.concat([
-      ...headers.flatMap((h) => [layerTarHeader(h), content(h), Buffer.alloc(padding(h.size))]),
+      ...headers.flatMap((h) => [layerTarHeader(h), content(h), Buffer.alloc(paddingSize(h.size))]),
       END_OF_ARCHIVE,
     ]);
     const theirs = await tarStreamBytes(headers, content);

@@ -7,7 +7,8 @@ import { closeSync, readSync } from 'node:fs';
 import type { Stores } from '../stores.ts';
 import { ingestLayer } from '../layer/layer-ingest.ts';
 import { openRegularFile } from './context-file.ts';
-import { BLOCK, END_OF_ARCHIVE, layerTarHeader, padding } from './layer-tar.ts';
+import { layerTarHeader } from './layer-tar.ts';
+import { BLOCK, END_OF_ARCHIVE, paddingSize } from '../archive/tar-blocks.ts';
 import { StrataError } from '../../../shared/errors.ts';
 import type { LayerFile } from '../api.ts';
 import type { LayerInput } from '../image/image-service.ts';
@@ -100,7 +101,7 @@ function* fileContent(pieces: Pieces, source: string, size: number, fd: number):
     const full = pieces.advance(got);
     if (full) yield full;
   }
-  yield* pieces.zeros(padding(size));
+  yield* pieces.zeros(paddingSize(size));
 }
 
 /**
