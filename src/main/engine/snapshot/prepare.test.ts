@@ -21,6 +21,14 @@ async function oneLayerImage(engine: Engine, dir: string): Promise<{ id: string;
   return { id: img.id, chainId: engine.images.layers(img.id)[0]!.chainId };
 }
 
+/** The one-layer image saved as a docker-archive in `dir`, for another store to load. */
+async function savedImage(engine: Engine, dir: string): Promise<{ id: string; chainId: string; archive: string }> {
+  const image = await oneLayerImage(engine, dir);
+  const archive = join(dir, 'image.tar');
+  await saveImages(engine, selectImages(engine, ['prepared:latest']), createWriteStream(archive));
+  return { ...image, archive };
+}
+
 /** Entries of a snapshot's folder other than the published `fs`: scratch unpacks and markers. */
 function scratchOf(snapshotDir: string): string[] {
   return readdirSync(dirname(snapshotDir)).filter((n) => n !== 'fs');
@@ -120,9 +128,7 @@ describe('Snapshots prepared across processes', () => {
   });
 
   it.skipIf(sandboxUnavailable())(`load unpacks the image's layers in the background${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {
-    const { id, chainId } = await oneLayerImage(fx.engine, fx.dir.path);
-    const archive = join(fx.dir.path, 'image.tar');
-    await saveImages(fx.engine, selectImages(fx.engine, ['prepared:latest']), createWriteStream(archive));
+    const { id, chainId, archive } = await savedImage(fx.engine, fx.dir.path);
     const root = join(fx.dir.path, 'other');
     const r = spawnSync(STRATA, ['--root', root, 'load', '-i', archive], { encoding: 'utf8', env: { ...process.env, STRATA_PREPARE_SNAPSHOTS: '1' } });
     expect(r.stderr).toBe('');
@@ -132,9 +138,7 @@ describe('Snapshots prepared across processes', () => {
   });
 
   it.skipIf(sandboxUnavailable())(`load starts its preparer before the archive is read; it unpacks once the image is stored${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {
-    const { id, chainId } = await oneLayerImage(fx.engine, fx.dir.path);
-    const archive = join(fx.dir.path, 'image.tar');
-    await saveImages(fx.engine, selectImages(fx.engine, ['prepared:latest']), createWriteStream(archive));
+    const { id, chainId, archive } = await savedImage(fx.engine, fx.dir.path);
     const bytes = readFileSync(archive);
     const root = join(fx.dir.path, 'early');
     const { child, exited } = loadFromPipe(root);
@@ -149,9 +153,7 @@ describe('Snapshots prepared across processes', () => {
   });
 
   it.skipIf(sandboxUnavailable())(`a load that fails leaves its preparer nothing: it exits and no snapshot is made${sandboxUnavailable() ? ` [skipped: ${sandboxUnavailable()}]` : ''}`, async () => {
-    await oneLayerImage(fx.engine, fx.dir.path);
-    const archive = join(fx.dir.path, 'image.tar');
-    await saveImages(fx.engine, selectImages(fx.engine, ['prepared:latest']), createWriteStream(archive));
+    const { archive } = await savedImage(fx.engine, fx.dir.path);
     const bytes = readFileSync(archive);
     const root = join(fx.dir.path, 'cut');
     const { child, exited } = loadFromPipe(root);
