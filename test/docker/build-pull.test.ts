@@ -34,9 +34,15 @@ function statusesOf(plain: string, name: RegExp): string[] {
     .map((l) => l.slice(`#${n} `.length))
     .filter((l) => !name.test(l) && !/^sha256:[0-9a-f]{64}$/.test(l) && !l.startsWith('DONE ') && !l.startsWith('cache miss: '))
     .map((l) => l.replace(/ \d+\.\d+s done$/, ' done'))
-    // 0.8 prints a running status, then again when done.
-    .filter((l, _i, all) => !all.includes(`${l} done`))
+    // BuildKit prints a running status (a partial size, an elapsed time) whenever its progress
+    // tick comes before the end, then the same subject again when done: only the last counts.
+    .filter((l, _i, all) => l.endsWith(' done') || !all.some((o) => o.endsWith(' done') && subject(o) === subject(l)))
     .sort();
+}
+
+/** What a status line is about: `sha256:…`, `extracting sha256:…`, `resolve REF`. */
+function subject(line: string): string {
+  return (/^(?:\w+ )?sha256:[0-9a-f]{64}/.exec(line) ?? /^\S+ \S+/.exec(line) ?? [line])[0];
 }
 
 /** From the failed step's ERROR line to the end, in current BuildKit's words. */
