@@ -286,7 +286,10 @@ export async function buildCli(): Promise<{ chunks: number; sources: number }> {
   }
   const staging = `${outDir}.new-${process.pid}`;
   try {
-    const { output } = await bundle.write({ dir: staging, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', codeSplitting: { groups: chunkGroups() } });
+    // No comments and only ASCII (other characters as escapes): Node reads each chunk into a
+    // one-byte string instead of a two-byte one, and its compile cache converts and checksums
+    // the whole source on every load (≈ 14 M instructions of a cached build before, 5 M after).
+    const { output } = await bundle.write({ dir: staging, format: 'esm', comments: false, charset: 'ascii', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', codeSplitting: { groups: chunkGroups() } });
     const sources = new Set<string>([join(repo, 'scripts', 'build-cli.ts')]);
     for (const chunk of output) {
       if (chunk.type !== 'chunk') continue;

@@ -3,11 +3,15 @@
  * (`CMD ["a" "b"]`, `HEALTHCHECK &{...}`) are produced with it, so we reproduce it exactly.
  */
 
-const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+/**
+ * Made on first use: V8 parses a pattern when it makes the RegExp, and these classes cost
+ * milliseconds of every process that loads this module (`images` and `build` both do).
+ */
+let printable: RegExp | undefined;
 
 /** Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 function isGoPrintable(ch: string): boolean {
-  return ch === ' ' || printable.test(ch);
+  return ch === ' ' || (printable ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u).test(ch);
 }
 
 function hex(n: number, width: number): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conformanceDir, conformanceMissing } from '../../../../../test/paths.ts';
 import { skipAllIf } from '../../../../../test/fixtures/skip.ts';
-import { ShellLex, ShellLexError } from './lex.ts';
+import { ShellLex, ShellLexError, isGoDigit, isGoLetter, isGoSpace } from './lex.ts';
 import { goQuote, goQuoteRune } from './goquote.ts';
 
 const shellDir = join(conformanceDir, 'buildkit-shell');
@@ -133,5 +133,29 @@ describe('goQuote', () => {
     expect(goQuoteRune(0)).toBe("'\\x00'");
     expect(goQuoteRune(3)).toBe("'\\x03'");
     expect(goQuoteRune(97)).toBe("'a'");
+  });
+});
+
+describe("Go's character classes", () => {
+  // The classifiers answer ASCII without the Unicode classes (which cost a fresh process
+  // milliseconds to compile): every code point must still get the class's answer.
+  it('agree with Unicode letter, decimal digit and space classes on every code point', () => {
+    const classes: [(ch: string) => boolean, RegExp][] = [
+      [isGoLetter, /^\p{L}$/u],
+      [isGoDigit, /^\p{Nd}$/u],
+      [isGoSpace, /^[\t\n\v\f\r \u0085\u00a0\p{Zs}\u2028\u2029]$/u],
+    ];
+    const wrong: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      const ch = String.fromCodePoint(cp);
+      for (const [classify, pattern] of classes) if (classify(ch) !== pattern.test(ch)) wrong.push(`${classify.name} U+${cp.toString(16)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('takes none of several characters for one', () => {
+    for (const s of ['', 'ab', '12', '  ', 'a1']) {
+      expect([isGoLetter(s), isGoDigit(s), isGoSpace(s)]).toEqual([false, false, false]);
+    }
   });
 });

@@ -85,11 +85,27 @@ export function isGoSpace(ch: string): boolean {
     case '\t': case '\n': case '\v': case '\f': case '\r': case ' ': case '\u0085': case '\u00a0':
       return true;
   }
-  return /^[\p{Zs}\u2028\u2029]$/u.test(ch);
+  // No other ASCII character is a space: the Unicode class is compiled only for the rest.
+  return !isAscii(ch) && /^[\p{Zs}\u2028\u2029]$/u.test(ch);
 }
 
-const letter = /^\p{L}$/u;
-const digit = /^\p{Nd}$/u;
+/**
+ * One ASCII character. The Unicode classes below cost a fresh process milliseconds to compile
+ * (a cached build runs this lexer on every instruction): ASCII is answered without them.
+ */
+function isAscii(ch: string): boolean {
+  return ch.length === 1 && ch < '\x80';
+}
+
+/** Go's unicode.IsLetter, for one character. */
+export function isGoLetter(ch: string): boolean {
+  return isAscii(ch) ? (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') : /^\p{L}$/u.test(ch);
+}
+
+/** Go's unicode.IsDigit, for one character. */
+export function isGoDigit(ch: string): boolean {
+  return isAscii(ch) ? ch >= '0' && ch <= '9' : /^\p{Nd}$/u.test(ch);
+}
 
 function isSpecialParam(ch: string): boolean {
   return '@*#?-$!0'.includes(ch);
@@ -412,12 +428,12 @@ class ShellWord {
   private processName(): string {
     let name = '';
     for (let ch = this.peek(); ch !== EOF; ch = this.peek()) {
-      if (name === '' && digit.test(ch)) {
-        while (this.peek() !== EOF && digit.test(this.peek()!)) name += this.next();
+      if (name === '' && isGoDigit(ch)) {
+        while (this.peek() !== EOF && isGoDigit(this.peek()!)) name += this.next();
         return name;
       }
       if (name === '' && isSpecialParam(ch)) return this.next()!;
-      if (!letter.test(ch) && !digit.test(ch) && ch !== '_') break;
+      if (!isGoLetter(ch) && !isGoDigit(ch) && ch !== '_') break;
       name += this.next();
     }
     return name;
