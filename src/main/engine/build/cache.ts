@@ -11,6 +11,7 @@ import type { BuildFileChange, BuildMissCause, BuildMissReason, DiskUsageBuildCa
 import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
 import { shortId } from '../../../shared/format.ts';
+import { SmallHash } from '../store/small-hash.ts';
 import type { DigestCache } from './context.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -172,7 +173,7 @@ export function inputsKey(inputs: StepInputs): string {
 
 /** The cache key of a step: parent key, normalised instruction, args, content checksum. */
 export function stepKey(parentKey: string, inputs: StepInputs): string {
-  const h = process.getBuiltinModule('node:crypto').createHash('sha256');
+  const h = new SmallHash();
   h.update(JSON.stringify([parentKey, inputs.instruction, sortedArgs(inputs.args), inputs.checksum ?? '', inputs.from ?? '']));
   return `sha256:${h.digest('hex')}`;
 }
