@@ -7,6 +7,7 @@
 import type { Writable } from 'node:stream';
 import type { BuildEvent } from '../engine/build/builder.ts';
 import { digestOf } from '../engine/store/digest.ts';
+import { monotonicMs } from '../engine/build/clock.ts';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'quiet' | 'rawjson';
 
@@ -40,7 +41,7 @@ export function plainPrinter(out: Writable): Printer {
   const onEvent = (e: BuildEvent): void => {
     switch (e.type) {
       case 'vertex':
-        started.set(e.n, performance.now());
+        started.set(e.n, monotonicMs());
         out.write(`#${e.n} ${e.name}\n`);
         break;
       case 'cached':
@@ -51,7 +52,7 @@ export function plainPrinter(out: Writable): Printer {
         out.write(`#${e.n} cache miss: ${e.reason}\n`);
         break;
       case 'log': {
-        const t = ((performance.now() - (started.get(e.n) ?? performance.now())) / 1000).toFixed(3);
+        const t = ((monotonicMs() - (started.get(e.n) ?? monotonicMs())) / 1000).toFixed(3);
         for (const l of logs.split(e.n, e.text)) out.write(`#${e.n} ${t} ${l}\n`);
         break;
       }
@@ -105,7 +106,7 @@ const LOG_TAIL = 6;
  * statuses under it, and the last log lines of a running step.
  */
 export function ttyPrinter(out: Writable & { columns?: number; rows?: number }): Printer {
-  const start = performance.now();
+  const start = monotonicMs();
   const vertices: TtyVertex[] = [];
   const byN = new Map<number, TtyVertex>();
   const logs = new LogLines();
@@ -113,7 +114,7 @@ export function ttyPrinter(out: Writable & { columns?: number; rows?: number }):
   let drawn = 0;
   let failed = false;
   const draw = (final: boolean): void => {
-    const lines = ttyLines({ vertices, elapsed: performance.now() - start, final, failed, width: out.columns ?? 80 });
+    const lines = ttyLines({ vertices, elapsed: monotonicMs() - start, final, failed, width: out.columns ?? 80 });
     // While running, only what fits the terminal; the finished view is printed whole.
     const shown = final ? lines : lines.slice(0, 1).concat(lines.slice(1).slice(-Math.max(1, (out.rows ?? 24) - 2)));
     let text = drawn > 0 ? `\x1b[${drawn}A` : '';
@@ -128,7 +129,7 @@ export function ttyPrinter(out: Writable & { columns?: number; rows?: number }):
   timer.unref();
   const onEvent = (e: BuildEvent): void => {
     if (e.type === 'vertex') {
-      const v: TtyVertex = { n: e.n, name: e.name, started: performance.now(), cached: false, error: false, statuses: [], logs: [] };
+      const v: TtyVertex = { n: e.n, name: e.name, started: monotonicMs(), cached: false, error: false, statuses: [], logs: [] };
       vertices.push(v);
       byN.set(e.n, v);
       return;
@@ -154,13 +155,13 @@ export function ttyPrinter(out: Writable & { columns?: number; rows?: number }):
         v.logs.splice(0, Math.max(0, v.logs.length - LOG_TAIL));
         break;
       case 'done':
-        v.ended = performance.now();
+        v.ended = monotonicMs();
         v.logs = [];
         break;
       case 'error':
         v.error = true;
         failed = true;
-        v.ended = performance.now();
+        v.ended = monotonicMs();
         break;
     }
   };
@@ -179,7 +180,7 @@ export function ttyLines(s: { vertices: readonly TtyVertex[]; elapsed: number; f
   const done = s.vertices.filter((v) => v.ended !== undefined).length;
   const state = s.final ? (s.failed ? ' ERROR' : ' FINISHED') : '';
   const out = [`[+] Building ${(s.elapsed / 1000).toFixed(1)}s (${done}/${s.vertices.length})${state}`];
-  const now = performance.now();
+  const now = monotonicMs();
   for (const v of s.vertices) {
     const prefix = v.error ? 'ERROR ' : v.cached ? 'CACHED ' : '';
     out.push(row(` => ${prefix}${v.name}`, v.cached ? '0.0s' : `${(((v.ended ?? now) - v.started) / 1000).toFixed(1)}s`, s.width));
@@ -263,9 +264,9 @@ export function failedStepBlock(options: { withLogs: boolean }): { onEvent: (e: 
   const tails = new Map<number, string[]>();
   let failed: number | undefined;
   const onEvent = (e: BuildEvent): void => {
-    if (e.type === 'vertex') names.set(e.n, { name: e.name, started: performance.now() });
+    if (e.type === 'vertex') names.set(e.n, { name: e.name, started: monotonicMs() });
     else if (e.type === 'log') {
-      const t = ((performance.now() - (names.get(e.n)?.started ?? performance.now())) / 1000).toFixed(3);
+      const t = ((monotonicMs() - (names.get(e.n)?.started ?? monotonicMs())) / 1000).toFixed(3);
       const tail = tails.get(e.n) ?? [];
       for (const l of logs.split(e.n, e.text)) tail.push(`#${e.n} ${t} ${l}`);
       tails.set(e.n, tail.slice(-10));

@@ -36,6 +36,7 @@ import { emit, nowIso, openVertex, type BuildProgress, type BuildRun, type Stage
 import { stageState } from './dispatch/stage.ts';
 import { loadIgnoreFile, reachableStages, resolveBases } from './dispatch/sources.ts';
 import { humanSize4 } from '../../../shared/units.ts';
+import { monotonicMs } from './clock.ts';
 
 export { BuildError } from './build-error.ts';
 export type { BuildEvent, BuildOptions, BuildResult } from './build-types.ts';
@@ -145,7 +146,7 @@ function platformArgs(): Record<string, string> {
 /** Writes the final image: config with history, layers and tags. */
 async function exportImage(run: BuildRun, state: StageState, tags: string[]): Promise<string> {
   const n = openVertex(run, { name: 'exporting to image' });
-  const started = performance.now();
+  const started = monotonicMs();
   const config = structuredClone(state.config);
   const times = state.newTimes.filter(Boolean).sort();
   config.created = times.at(-1) ?? config.created ?? nowIso(run);
@@ -154,7 +155,7 @@ async function exportImage(run: BuildRun, state: StageState, tags: string[]): Pr
   const img = await writeOrReuse(run, config, state.layers, tags);
   emit(run, { type: 'status', n, text: `writing image ${img.id} done` });
   for (const t of tags) emit(run, { type: 'status', n, text: `naming to ${t} done` });
-  emit(run, { type: 'done', n, durationMs: performance.now() - started });
+  emit(run, { type: 'done', n, durationMs: monotonicMs() - started });
   return img.id;
 }
 

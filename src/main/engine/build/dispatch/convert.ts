@@ -16,6 +16,7 @@ import { loadBuildContext } from './sources.ts';
 import { workdirStep } from './convert-workdir.ts';
 import { copyStep } from './convert-copy.ts';
 import { runStep } from './convert-run.ts';
+import { monotonicMs } from '../clock.ts';
 
 /**
  * Dispatches one instruction through the cache. FROM, RUN, COPY, ADD and WORKDIR are vertices
@@ -49,7 +50,7 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
   const shown = isStep ? stepLabel(state) : `${raw.kind.toUpperCase()} (line ${line})`;
   // A config step has no vertex: its record gets a number of its own, below zero.
   const recN = isStep ? n : -(run.progress.steps.length + 1);
-  const started = performance.now();
+  const started = monotonicMs();
   const parentKey = state.key;
   const key = stepKey(parentKey, prepared.inputs);
   const ownKey = inputsKey(prepared.inputs);
@@ -89,7 +90,7 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
   } catch (err) {
     run.progress.stepFailed = isStep;
     if (isStep) emit(run, { type: 'error', n, message: (err as Error).message, line });
-    recordStep(run, state, recN, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'failed', cached: false, reason, durationMs: performance.now() - started, size: 0, diffId: null, selfChanged });
+    recordStep(run, state, recN, instruction, line, { cacheKey: key, inputsKey: ownKey, status: 'failed', cached: false, reason, durationMs: monotonicMs() - started, size: 0, diffId: null, selfChanged });
     throw located(err, line);
   }
   const created = nowIso(run);
@@ -100,7 +101,7 @@ export async function dispatch(run: BuildRun, state: StageState, raw: Command, c
   prepared.apply();
   const noLayer = !outcome.layer && prepared.entry !== null && !prepared.entry.emptyLayer;
   if (prepared.entry) pushHistory(state, prepared.entry, created, noLayer ? true : undefined);
-  const durationMs = performance.now() - started;
+  const durationMs = monotonicMs() - started;
   run.opt.cache.put({
     key, parentKey, kind: raw.kind, description: prepared.entry?.createdBy ?? raw.code, diffId: outcome.layer?.diffId ?? null,
     historyCreated: created, inputs: prepared.inputs, size: outcome.layer?.diffSize ?? 0, durationMs: Math.round(durationMs),

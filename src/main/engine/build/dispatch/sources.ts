@@ -11,6 +11,7 @@ import { BuildError } from '../build-error.ts';
 import { humanSize4 } from '../../../../shared/units.ts';
 import { shortId } from '../../../../shared/format.ts';
 import { emit, openVertex, type BuildRun, type ResolvedBase } from './state.ts';
+import { monotonicMs } from '../clock.ts';
 
 /** `busybox` → `docker.io/library/busybox:latest` (as written when it is no reference). */
 export function normalizedName(name: string): string {
@@ -76,7 +77,7 @@ export async function resolveBases(run: BuildRun, needed: number[]): Promise<voi
 async function pullBase(run: BuildRun, name: string, line: number): Promise<ResolvedBase> {
   const ref = normalizedName(name);
   const n = openVertex(run, { name: `[internal] load metadata for ${ref}` });
-  const started = performance.now();
+  const started = monotonicMs();
   const fetched = new Set<string>();
   try {
     // Loaded on use: the registry client brings node:http and its bundled undici, which a build
@@ -86,7 +87,7 @@ async function pullBase(run: BuildRun, name: string, line: number): Promise<Reso
       ...(run.opt.opts.signal ? { signal: run.opt.opts.signal } : {}),
       onProgress: (e) => { if (e.status === 'Pull complete') fetched.add(e.id); },
     });
-    emit(run, { type: 'done', n, durationMs: performance.now() - started });
+    emit(run, { type: 'done', n, durationMs: monotonicMs() - started });
     const from = `${res.reference}@${res.digest}`;
     return { imageId: res.image.id, name: from, pulled: pulledStatuses(run, from, res.digest, res.image.id, fetched) };
   } catch (err) {
@@ -153,12 +154,12 @@ export function loadBuildContext(run: BuildRun): void {
   if (run.progress.contextLoaded) return;
   run.progress.contextLoaded = true;
   const n = openVertex(run, { name: '[internal] load build context' });
-  const started = performance.now();
+  const started = monotonicMs();
   let bytes = 0;
   for (const e of walkSource(contextTree(run.opt.ctx), '.')) {
     if (e.meta.type === 'file') bytes += e.meta.size;
     else if (e.meta.type === 'symlink') bytes += e.meta.linkTarget.length;
   }
   emit(run, { type: 'status', n, text: `transferring context: ${humanSize4(bytes)} done` });
-  emit(run, { type: 'done', n, durationMs: performance.now() - started });
+  emit(run, { type: 'done', n, durationMs: monotonicMs() - started });
 }
