@@ -4,9 +4,9 @@
  * rawjson (one SolveStatus object per line). All three read the engine's build events; Strata's
  * cache-miss reasons are extra lines under the step they explain.
  */
+import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { BuildEvent } from '../engine/build/builder.ts';
-import { digestOf } from '../engine/store/digest.ts';
 import { monotonicMs } from '../engine/build/clock.ts';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'quiet' | 'rawjson';
@@ -203,7 +203,7 @@ function row(text: string, time: string, width: number): string {
  */
 export function rawJsonPrinter(out: Writable): Printer {
   const salt = `${process.pid}-${Date.now()}`;
-  const digest = (n: number): string => digestOf(`${salt}#${n}`);
+  const digest = (n: number): string => `sha256:${createHash('sha256').update(`${salt}#${n}`).digest('hex')}`;
   const vertices = new Map<number, { digest: string; name: string; started: string }>();
   const iso = (): string => new Date().toISOString();
   const vertex = (n: number, extra: Record<string, unknown>): Record<string, unknown> => {

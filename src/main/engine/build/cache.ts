@@ -11,7 +11,6 @@ import type { BuildFileChange, BuildMissCause, BuildMissReason, DiskUsageBuildCa
 import type { LayerInput } from '../image/image-service.ts';
 import type { Compression } from '../image/oci.ts';
 import { shortId } from '../../../shared/format.ts';
-import { SmallHash } from '../store/small-hash.ts';
 import type { DigestCache } from './context.ts';
 import { StrataError } from '../../../shared/errors.ts';
 
@@ -173,7 +172,7 @@ export function inputsKey(inputs: StepInputs): string {
 
 /** The cache key of a step: parent key, normalised instruction, args, content checksum. */
 export function stepKey(parentKey: string, inputs: StepInputs): string {
-  const h = new SmallHash();
+  const h = process.getBuiltinModule('node:crypto').createHash('sha256');
   h.update(JSON.stringify([parentKey, inputs.instruction, sortedArgs(inputs.args), inputs.checksum ?? '', inputs.from ?? '']));
   return `sha256:${h.digest('hex')}`;
 }

@@ -8,7 +8,6 @@ import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'n
 import { PatternMatcher, readIgnoreFile } from './dockerignore/index.ts';
 import { LinearRegExp } from './dockerignore/linear-regexp.ts';
 import { sha256Hasher } from '../store/digest.ts';
-import { SmallHash } from '../store/small-hash.ts';
 import { errorCode } from '../../../shared/errors.ts';
 import { fileTypeOf, openRegularFile, readRegularFile, streamOpened, type OpenedFile } from './context-file.ts';
 import { StrataError } from '../../../shared/errors.ts';
@@ -414,7 +413,7 @@ async function cachedFileDigest(path: string, cache: DigestCache | undefined): P
  * targets of every entry, never mtimes (a touched but unchanged file still hits the cache).
  */
 export async function sourceChecksum(tree: SourceTree, entries: readonly WalkEntry[], cache?: DigestCache): Promise<{ digest: string; files: Record<string, string> }> {
-  const h = new SmallHash();
+  const h = sha256Hasher();
   const files: Record<string, string> = {};
   for (const e of entries) {
     let content = '';

@@ -10,6 +10,7 @@
  * with directories first and carry no user/group names. The cache key never includes mtimes.
  */
 import { createWriteStream, mkdirSync, statSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +21,6 @@ import {
 } from './context.ts';
 import { comparePaths, stripSlashes, type ImageView } from './image-view.ts';
 import { StrataError } from '../../../shared/errors.ts';
-import { SmallHash } from '../store/small-hash.ts';
 
 export type { LayerEntry, WrittenLayer } from './layer-write.ts';
 import type { LayerEntry, WrittenLayer } from './layer-write.ts';
@@ -160,7 +160,7 @@ export async function planCopy(spec: CopySpec, read?: CopySources): Promise<Copy
 }
 
 function createDigest(s: string): string {
-  return new SmallHash().update(s).digest('hex');
+  return createHash('sha256').update(s).digest('hex');
 }
 
 /** Copies a directory's contents (or an extracted archive) into `destDir`. */

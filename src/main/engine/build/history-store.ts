@@ -2,8 +2,8 @@
  * Build records: every build with its Dockerfile, args, steps, timings, cache hits and misses and
  * result — the data behind build history in the UI and the instruction-order advisor.
  */
+import { randomBytes } from 'node:crypto';
 import type { DB } from '../metadata/db.ts';
-import { randomHex } from '../store/small-hash.ts';
 import { processStamp } from './owner.ts';
 
 export type BuildStatus = 'running' | 'success' | 'failed' | 'cancelled';
@@ -65,7 +65,7 @@ export class BuildHistory {
   }
 
   start(b: Pick<BuildRecord, 'context' | 'dockerfile' | 'dockerfileText' | 'buildArgs' | 'target' | 'tags' | 'noCache'>): string {
-    const id = randomHex(12);
+    const id = randomBytes(12).toString('hex');
     this.db
       .prepare(
         `INSERT INTO builds(id, context, dockerfile, dockerfile_text, build_args, target, tags, no_cache, started_at, status, owner)

@@ -1,6 +1,5 @@
 import type { DB } from '../metadata/db.ts';
 import { isBlobName, processAlive, type ContentStore } from '../store/content-store.ts';
-import { randomHex } from '../store/small-hash.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { References } from '../references/references.ts';
 
@@ -36,7 +35,7 @@ export class GarbageCollector {
 
   /** Runs `fn` under a lease that protects content it writes before recording it. */
   async withLease<T>(fn: () => Promise<T>): Promise<T> {
-    const id = randomHex(8);
+    const id = process.getBuiltinModule('node:crypto').randomBytes(8).toString('hex');
     this.db.prepare('INSERT INTO leases(id, pid, created_at) VALUES (?, ?, ?)').run(id, process.pid, Date.now() - 1000);
     try {
       return await fn();

@@ -1,6 +1,5 @@
 import type { Hash } from 'node:crypto';
 import { StrataError } from '../../../shared/errors.ts';
-import { SmallHash } from './small-hash.ts';
 
 /** `sha256:` followed by exactly 64 lowercase hex digits — the only algorithm Strata stores. */
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
@@ -25,9 +24,8 @@ export function sha256Hasher(): Hash {
   return process.getBuiltinModule('node:crypto').createHash('sha256');
 }
 
-/** The digest of data in memory (node:crypto loads only for more than a few kilobytes). */
 export function digestOf(data: string | Uint8Array): string {
-  return `sha256:${new SmallHash().update(data).digest('hex')}`;
+  return `sha256:${sha256Hasher().update(data).digest('hex')}`;
 }
 
 /**
