@@ -317,11 +317,28 @@ class UnpackBranch {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * One piece through the decompressor. A corrupt stream destroys it while it works, and a
+   * destroyed stream never calls back the write it was on: without 'close' the ingest waited
+   * for ever (a corrupt gzip layer hung the pull).
+   */
+  private inflate(piece: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const closed = (): void => reject(this.failure ?? new StrataError('data-loss', 'layer decompressor closed'));
+      this.stream.once('close', closed);
+      this.stream.write(piece, (err) => {
+        this.stream.off('close', closed);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
   private async feed(): Promise<void> {
     try {
       while (this.queue.length > 0 && !this.failure) {
         const piece = this.takePiece();
-        await new Promise<void>((resolve, reject) => this.stream.write(piece, (err) => (err ? reject(err) : resolve())));
+        await this.inflate(piece);
         this.consumed += piece.length;
         this.onConsumed?.();
       }
@@ -338,6 +355,7 @@ function layerError(err: unknown): Error {
   if (/Unexpected end of data|unexpected end of file|Z_BUF_ERROR/i.test(e.message)) {
     return new StrataError('data-loss', `truncated layer: ${e.message}`);
   }
+  if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') return new StrataError('data-loss', `corrupt layer: ${e.message}`);
   if (/Invalid tar header|invalid tar archive/i.test(e.message)) return new StrataError('invalid', `layer is not a valid tar archive: ${e.message}`);
   return e;
 }
