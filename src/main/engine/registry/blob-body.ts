@@ -24,7 +24,9 @@ export class BlobBody extends Readable {
   private stopped = false;
 
   constructor(ring: ReadRing) {
-    super({ highWaterMark: 256 * 1024 });
+    // Object mode: read() hands out each piece as it is. A byte stream's read() joins every
+    // buffered piece into one new buffer: a copy, and the garbage this body exists to avoid.
+    super({ objectMode: true, highWaterMark: 64 });
     this.ring = ring;
   }
 
@@ -40,6 +42,11 @@ export class BlobBody extends Readable {
       this.ring.release(bytes);
       this.flowIfStopped();
     };
+  }
+
+  /** The socket is not being read: the reader has enough queued, or no room of the ring is free. */
+  get paused(): boolean {
+    return this.stopped;
   }
 
   /** Pieces still waiting for a reader, or ring room still lent out: a slow reader, not a stalled server. */
