@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../tmp.ts';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -144,5 +149,30 @@ describe('registry: blob bodies read into a reused buffer', () => {
     await expect((async () => { for await (const _ of cut.body) { /* read on */ } })()).rejects.toThrow(
       expect.objectContaining({ code: 'ERR_STREAM_PREMATURE_CLOSE' }),
     );
+  });
+
+  it('reads over TLS, verifying the certificate unless the registry is insecure', async () => {
+    const dir = tempDir();
+    try {
+      execFileSync('openssl', [
+        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+        '-keyout', join(dir.path, 'key.pem'), '-out', join(dir.path, 'cert.pem'),
+      ], { stdio: 'ignore' });
+      const data = randomBytes(5 << 20);
+      const server = https.createServer({ key: readFileSync(join(dir.path, 'key.pem')), cert: readFileSync(join(dir.path, 'cert.pem')) }, (_req, res) => {
+        res.writeHead(200, { 'content-length': String(data.length) });
+        res.end(data);
+      });
+      const url = await listen(server);
+      url.protocol = 'https:';
+      await expect(send({ method: 'GET', url, reuseBuffers: true })).rejects.toThrow(/self-signed certificate/);
+      const res = await send({ method: 'GET', url, reuseBuffers: true, skipTlsVerify: true });
+      expect(res.body).toBeInstanceOf(BlobBody);
+      const parts: Buffer[] = [];
+      for await (const part of res.body) parts.push(part as Buffer);
+      expect(Buffer.concat(parts).equals(data)).toBe(true);
+    } finally {
+      dir.cleanup();
+    }
   });
 });

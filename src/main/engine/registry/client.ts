@@ -224,10 +224,17 @@ export class RegistryClient {
     return res.status === 200;
   }
 
-  /** Opens a blob for reading from `offset` (a Range request when resuming). */
-  async openBlob(repository: string, digest: string, scopes: readonly string[], offset: number): Promise<HttpResponse> {
+  /**
+   * Opens a blob for reading from `offset` (a Range request when resuming). A `large` one (a
+   * layer) is read into a reused buffer on a connection of its own (HttpRequest.reuseBuffers);
+   * a small one (a config) keeps the pooled keep-alive connection.
+   */
+  async openBlob(repository: string, digest: string, scopes: readonly string[], offset: number, options: { large?: boolean } = {}): Promise<HttpResponse> {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
-    return this.request({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, scopes, headers, ok: offset > 0 ? [200, 206] : [200], reuseBuffers: true });
+    return this.request({
+      method: 'GET', path: `/v2/${repository}/blobs/${digest}`, scopes, headers, ok: offset > 0 ? [200, 206] : [200],
+      ...(options.large ? { reuseBuffers: true } : {}),
+    });
   }
 
   /**

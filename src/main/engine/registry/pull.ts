@@ -343,6 +343,9 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   };
 }
 
+/** A blob this size or more (a layer; a config is a few KB) is read into a reused buffer (see RegistryClient.openBlob). */
+const LARGE_BLOB = 256 * 1024;
+
 /**
  * The bytes of a blob, fetched again from where they broke off (a Range request) when the
  * connection fails or ends early; the consumer hashes the whole stream, so the result is
@@ -359,7 +362,7 @@ export async function* blobBytes(
   for (;;) {
     let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
     try {
-      const res = await client.openBlob(repository, d.digest, scopes, received);
+      const res = await client.openBlob(repository, d.digest, scopes, received, { large: d.size >= LARGE_BLOB });
       body = res.body;
       let skip = received > 0 && res.status === 200 ? received : 0; // the server ignored Range: drop what we have
       if (res.status === 206 && !new RegExp(`^bytes ${received}-`).test(String(res.headers['content-range'] ?? ''))) {
