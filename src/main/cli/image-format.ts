@@ -10,7 +10,7 @@ import { familiarName, parseReference } from '../engine/image/reference.ts';
 import { isTable, QUIET_FORMAT, RAW_FORMAT, renderRows, sortedKeys, TABLE_FORMAT, finalFormat } from './formatter.ts';
 import { createdSince, ellipsis, goTimeString, humanSize, humanSize4, rfc3339, truncateId, humanDuration, displayImage } from './units.ts';
 import { compile } from './formatter.ts';
-import { tabwrite } from './tabwriter.ts';
+import { tabwrite, tabwriteTable } from './tabwriter.ts';
 import { goQuote } from '../engine/build/shell/goquote.ts';
 import { displayablePorts } from '../engine/network/ports.ts';
 
@@ -54,19 +54,26 @@ export function isDangling(img: Pick<ImageSummary, 'repoTags' | 'repoDigests'>):
   return img.repoTags.length === 1 && img.repoTags[0] === '<none>:<none>' && img.repoDigests.length === 1 && img.repoDigests[0] === '<none>@<none>';
 }
 
+type ImageFigures = Pick<ImageSummary, 'id' | 'created' | 'size' | 'sharedSize' | 'containers'>;
+
+/** An image's figures as docker's imageContext prints them: N/A where the daemon sent -1. */
+const containersText = (img: ImageFigures): string => (img.containers === -1 ? 'N/A' : String(img.containers));
+const sharedSizeText = (img: ImageFigures): string => (img.sharedSize === -1 ? 'N/A' : humanSize4(img.sharedSize));
+const uniqueSizeText = (img: ImageFigures): string => (img.size === -1 || img.sharedSize === -1 ? 'N/A' : humanSize4(img.size - img.sharedSize));
+
 /** The row fields of one image line (docker's imageContext methods). */
-function imageRow(img: Pick<ImageSummary, 'id' | 'created' | 'size' | 'sharedSize' | 'containers'>, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
+function imageRow(img: ImageFigures, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
   return sortedKeys({
-    Containers: img.containers === -1 ? 'N/A' : String(img.containers),
+    Containers: containersText(img),
     CreatedAt: goTimeString(img.created),
     CreatedSince: createdSince(img.created, now),
     Digest: digest,
     ID: trunc ? truncateId(img.id) : img.id,
     Repository: repo,
-    SharedSize: img.sharedSize === -1 ? 'N/A' : humanSize4(img.sharedSize),
+    SharedSize: sharedSizeText(img),
     Size: humanSize(img.size, 3),
     Tag: tag,
-    UniqueSize: img.size === -1 || img.sharedSize === -1 ? 'N/A' : humanSize4(img.size - img.sharedSize),
+    UniqueSize: uniqueSizeText(img),
     VirtualSize: humanSize4(img.size),
   });
 }
@@ -317,17 +324,33 @@ export function diskUsageSummaryRows(rows: readonly DiskUsageRow[]): Record<stri
   return rows.map((r) => sortedKeys({ Active: String(r.active), Reclaimable: reclaimableText(r), Size: humanSize4(r.size), TotalCount: String(r.total), Type: r.type }));
 }
 
-function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<string, string> {
-  let repo = '<none>';
-  let tag = '<none>';
+/** The repository and tag a df row shows: the image's first tag, `<none>` without one. */
+function dfRepoTag(img: DiskUsageImage): [repo: string, tag: string] {
   const first = img.repoTags[0];
   const ref = first ? tryParse(first) : undefined;
-  if (ref?.tag !== undefined) {
-    repo = familiarName(`${ref.domain}/${ref.path}`);
-    tag = ref.tag;
-  }
+  return ref?.tag !== undefined ? [familiarName(`${ref.domain}/${ref.path}`), ref.tag] : ['<none>', '<none>'];
+}
+
+function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<string, string> {
+  const [repo, tag] = dfRepoTag(img);
   // docker's df rows leave Digest empty (its images table says <none>).
   return imageRow(img, repo, tag, '', trunc, now);
+}
+
+/**
+ * `system df -v`'s images in docker's default table (DF_IMAGE_TABLE's columns, `sizeField` as
+ * SIZE): each row's cells straight to the tabwriter, without a row object of every field and a
+ * template run per image (a store of 1,000 images prints 1,000 rows). The template's output
+ * whenever the tabwriter would need the joined text.
+ */
+function dfImageTable(images: readonly DiskUsageImage[], sizeField: 'Size' | 'VirtualSize', now: number): string {
+  const lines: string[][] = [[IMAGE_HEADER.Repository, IMAGE_HEADER.Tag, IMAGE_HEADER.ID, IMAGE_HEADER.CreatedSince, IMAGE_HEADER[sizeField], IMAGE_HEADER.SharedSize, IMAGE_HEADER.UniqueSize, IMAGE_HEADER.Containers]];
+  for (const img of images) {
+    const [repo, tag] = dfRepoTag(img);
+    const size = sizeField === 'Size' ? humanSize(img.size, 3) : humanSize4(img.size);
+    lines.push([repo, tag, truncateId(img.id), createdSince(img.created, now), size, sharedSizeText(img), uniqueSizeText(img), containersText(img)]);
+  }
+  return tabwriteTable(lines) ?? renderRows(DF_IMAGE_TABLE.replace('{{.Size}}', `{{.${sizeField}}}`), images.map((i) => dfImageRow(i, true, now)), IMAGE_HEADER);
 }
 
 function dfContainerRow(c: DiskUsageContainer, trunc: boolean, now: number): Record<string, string> {
@@ -391,19 +414,18 @@ export function formatDiskUsage(du: DiskUsageReport, options: DiskUsageOptions):
   if (!options.verbose) return renderRows(format, diskUsageSummaryRows(du.summary), DF_HEADER);
   const trunc = isTable(format);
   const cacheSorted = [...du.buildCache].sort((a, b) => (a.lastUsedAt === 0 ? -1 : b.lastUsedAt === 0 ? 1 : b.lastUsedAt - a.lastUsedAt));
-  const images = du.images.map((i) => dfImageRow(i, trunc, options.now));
   const containers = du.containers.map((c) => dfContainerRow(c, trunc, options.now));
   const cache = cacheSorted.map((b) => dfCacheRow(b, trunc, options.now));
   if (format === TABLE_FORMAT) {
     const cacheTotal = du.summary.find((r) => r.type === 'Build Cache')?.size ?? 0;
     return (
-      `Images space usage:\n\n${renderRows(DF_IMAGE_TABLE.replace('{{.Size}}', `{{.${options.imageSizeField ?? 'Size'}}}`), images, IMAGE_HEADER)}` +
+      `Images space usage:\n\n${dfImageTable(du.images, options.imageSizeField ?? 'Size', options.now)}` +
       `\nContainers space usage:\n\n${renderRows(DF_CONTAINER_TABLE, containers, CONTAINER_HEADER)}` +
       `\nLocal Volumes space usage:\n\n${renderRows(DF_VOLUME_TABLE, [], VOLUME_HEADER)}` +
       `\nBuild cache usage: ${humanSize4(cacheTotal)}\n\n${renderRows(DF_CACHE_TABLE, cache, CACHE_HEADER)}`
     );
   }
-  const data = { Images: images, Containers: containers, Volumes: [] as object[], BuildCache: cache };
+  const data = { Images: du.images.map((i) => dfImageRow(i, trunc, options.now)), Containers: containers, Volumes: [] as object[], BuildCache: cache };
   const tmpl = compile(format);
   const out = tmpl.execute(data);
   return isTable(format) ? tabwrite(out) : out;
