@@ -96,6 +96,35 @@ describe('registry: pulling from a broken registry', () => {
     expect((await target.fsck()).problems).toEqual([]);
   });
 
+  it('pulls a blob sent with chunked transfer coding in pieces of odd sizes, and one whose headers come a byte at a time', async () => {
+    for (const fault of ['chunked', 'trickled-head'] as const) {
+      const got = await pullFrom(fault);
+      expect(got.image.id).toBe(image.id);
+      expect((await target.fsck()).problems).toEqual([]);
+      await server!.stop();
+      server = undefined;
+      target.close();
+      target = Engine.open({ root: join(dir.path, `target-${randomBytes(4).toString('hex')}`) });
+    }
+  });
+
+  it('pulls a gzip layer several times the size of the buffer its body is read into, slower to unpack than to receive', async () => {
+    const tarPath = join(dir.path, 'large.tar');
+    await writeTar(tarPath, [{ type: 'file', name: 'large.bin', content: randomBytes(20 << 20) }]);
+    writeFileSync(`${tarPath}.gz`, gzipSync(readFileSync(tarPath), { level: 1 }));
+    const large = await storeImage(source, [`${tarPath}.gz`]);
+    server = await startBrokenRegistry(source, large.id, 'none');
+    const got = await pull(target, `${server.host}/broken:latest`, { credentials });
+    expect(got.image.id).toBe(large.id);
+    expect(target.images.layers(large.id).map((l) => [l.blobDigest, l.diffId])).toEqual(source.images.layers(large.id).map((l) => [l.blobDigest, l.diffId]));
+    expect((await target.fsck()).problems).toEqual([]);
+  });
+
+  it('refuses a blob response with more headers than 16 KiB, with a clear error, and keeps nothing', async () => {
+    await expect(pullFrom('huge-headers')).rejects.toThrow(/^malformed HTTP response from 127\.0\.0\.1:\d+: response headers exceed 16384 bytes$/);
+    await expectUntouched();
+  });
+
   it('refuses a layer that unpacks to another diff ID than its config says, the other fetched beside it, and keeps nothing', async () => {
     const liar = Engine.open({ root: join(dir.path, `liar-${randomBytes(4).toString('hex')}`) });
     try {

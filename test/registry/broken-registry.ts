@@ -18,6 +18,12 @@ export type Fault =
   | 'first-byte-alone'
   /** The fault blob's first half is sent, then nothing more, the connection left open (every time). */
   | 'stall'
+  /** The fault blob comes with chunked transfer coding (no Content-Length), in pieces of odd sizes, with a trailer. */
+  | 'chunked'
+  /** The fault blob's status line and headers are written one byte at a time, the body after them. */
+  | 'trickled-head'
+  /** The fault blob's response has 20 KiB of headers (more than any HTTP client reads). */
+  | 'huge-headers'
   /** Needs basic auth (user `u`, password `p`); blobs redirect to another host name (a CDN) that must not see it. */
   | 'redirect'
   | 'unauthorized'
@@ -126,6 +132,27 @@ export async function startBrokenRegistry(source: Engine, imageId: string, fault
       res.writeHead(200, { 'content-length': String(size) });
       res.write(bytes.subarray(0, 1), () => setTimeout(() => res.end(bytes.subarray(1)), 50));
       return;
+    }
+    if (fault === 'chunked') {
+      const bytes = readFileSync(path);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: 'x-checked' });
+      for (let at = 0, n = 1; at < bytes.length; at += n, n = (n * 7 + 3) % 70_001) res.write(bytes.subarray(at, at + n));
+      res.addTrailers({ 'x-checked': 'yes' });
+      return res.end();
+    }
+    if (fault === 'trickled-head') {
+      const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
+      const socket = req.socket;
+      socket.setNoDelay(true);
+      const next = (i: number): void => {
+        if (i < head.length) socket.write(head.subarray(i, i + 1), () => setImmediate(() => next(i + 1)));
+        else socket.end(readFileSync(path));
+      };
+      return next(0);
+    }
+    if (fault === 'huge-headers') {
+      res.writeHead(200, { 'content-length': String(size), 'x-padding': 'x'.repeat(20 * 1024) });
+      return res.end(readFileSync(path));
     }
     if (fault === 'slow') {
       res.writeHead(200, { 'content-length': String(size) });

@@ -3,7 +3,7 @@
  * the tabwriter), `json` (`{{json .}}` per row) or a Go template per row. Rows are plain objects whose
  * keys are the template fields (docker's method names), so `{{json .}}` prints them sorted as Go does.
  */
-import { tabwrite } from './tabwriter.ts';
+import { tabwrite, tabwriteTable } from './tabwriter.ts';
 import { GO_MARSHALED, goMap, HEADER_FUNCTIONS, parseTemplate, TemplateError, type Template } from './template.ts';
 
 export const TABLE_FORMAT = 'table';
@@ -44,6 +44,23 @@ export function renderRows(format: string, rows: readonly object[], header: Reco
   if (!isTable(format)) return body;
   const head = `${tmpl.execute(goMap({ ...header }), HEADER_FUNCTIONS)}\n`;
   return tabwrite(head + body);
+}
+
+/** docker's layout of a table whose every column prints one field: `table {{.A}}\t{{.B}}`. */
+export function columnsFormat(columns: readonly string[]): string {
+  return `table ${columns.map((c) => `{{.${c}}}`).join('\t')}`;
+}
+
+/**
+ * `renderRows(columnsFormat(columns), rows, header)` for a default layout: the header's and each
+ * row's cells straight to the tabwriter, no template to parse and run. The template's output
+ * whenever a cell is not a string or would need the joined text.
+ */
+export function renderColumns(columns: readonly string[], rows: readonly Record<string, unknown>[], header: Record<string, string>): string {
+  const lines: unknown[][] = [columns.map((c) => header[c])];
+  for (const row of rows) lines.push(columns.map((c) => row[c]));
+  const cells = lines.every((l) => l.every((c) => typeof c === 'string')) ? tabwriteTable(lines as string[][]) : undefined;
+  return cells ?? renderRows(columnsFormat(columns), rows, header);
 }
 
 /**

@@ -130,6 +130,25 @@ describe('docker/cli golden output: system df', () => {
     expect(formatDiskUsage(empty(), { verbose: true, format: 'raw', now: NOW })).toBe('');
     expect(formatDiskUsage(empty(), { verbose: true, format: '{{json .}}', now: NOW })).toBe('{"Images":[],"Containers":[],"Volumes":[],"BuildCache":[]}');
   });
+  it("-v's image table: the same text as the table template docker's layout is, row by row", () => {
+    const images = [
+      { id: `sha256:${'a'.repeat(64)}`, repoTags: ['bench/app1:v0', 'other:latest'], created: nowSeconds - 90, size: 45_500, sharedSize: 45_000, uniqueSize: 500, containers: 2 },
+      { id: `sha256:${'b'.repeat(64)}`, repoTags: [], created: nowSeconds - 86_400 * 400, size: 1_234_567_890, sharedSize: 0, uniqueSize: 1_234_567_890, containers: 0 },
+      { id: `sha256:${'c'.repeat(64)}`, repoTags: ['localhost:5000/a/very/long/repository/name:with-a-long-tag-1.2.3'], created: nowSeconds, size: -1, sharedSize: -1, uniqueSize: 0, containers: -1 },
+      { id: 'short', repoTags: ['Not A Reference'], created: 0, size: 999_999, sharedSize: 999_999, uniqueSize: 0, containers: 12 },
+    ];
+    const du = { layersSize: 0, images, containers: [], buildCache: [] };
+    const report = { ...du, summary: summarize(du) };
+    for (const size of ['Size', 'VirtualSize'] as const) {
+      const viaTemplate = formatDiskUsage(report, {
+        verbose: true,
+        format: `table REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\tSHARED SIZE\tUNIQUE SIZE\tCONTAINERS\n{{range .Images}}{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.${size}}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}\n{{end}}`,
+        now: NOW,
+      });
+      const table = formatDiskUsage(report, { verbose: true, imageSizeField: size, now: NOW });
+      expect(table.slice(0, table.indexOf('\nContainers space usage'))).toBe(`Images space usage:\n\n${viaTemplate}`);
+    }
+  });
   it('template errors read like docker', () => {
     expect(() => formatDiskUsage(empty(), { format: '{{InvalidFunction}}', now: NOW })).toThrow('template parsing error: template: :1: function "InvalidFunction" not defined');
     expect(() => formatDiskUsage(empty(), { format: '{{nil}}', now: NOW })).toThrow('template parsing error: template: :1:2: executing "" at <nil>: nil is not a command');

@@ -7,10 +7,10 @@ import type { DiskUsageBuildCache, DiskUsageContainer, DiskUsageImage, DiskUsage
 import type { StoreDiskUsage } from '../../shared/types.ts';
 import type { LayerSummary } from '../../shared/types.ts';
 import { familiarName, parseReference } from '../engine/image/reference.ts';
-import { isTable, QUIET_FORMAT, RAW_FORMAT, renderRows, sortedKeys, TABLE_FORMAT, finalFormat } from './formatter.ts';
+import { columnsFormat, isTable, QUIET_FORMAT, RAW_FORMAT, renderColumns, renderRows, sortedKeys, TABLE_FORMAT, finalFormat } from './formatter.ts';
 import { createdSince, ellipsis, goTimeString, humanSize, humanSize4, rfc3339, truncateId, humanDuration, displayImage } from './units.ts';
 import { compile } from './formatter.ts';
-import { tabwrite } from './tabwriter.ts';
+import { tabwrite, tabwriteTable } from './tabwriter.ts';
 import { goQuote } from '../engine/build/shell/goquote.ts';
 import { displayablePorts } from '../engine/network/ports.ts';
 
@@ -54,19 +54,26 @@ export function isDangling(img: Pick<ImageSummary, 'repoTags' | 'repoDigests'>):
   return img.repoTags.length === 1 && img.repoTags[0] === '<none>:<none>' && img.repoDigests.length === 1 && img.repoDigests[0] === '<none>@<none>';
 }
 
+type ImageFigures = Pick<ImageSummary, 'id' | 'created' | 'size' | 'sharedSize' | 'containers'>;
+
+/** An image's figures as docker's imageContext prints them: N/A where the daemon sent -1. */
+const containersText = (img: ImageFigures): string => (img.containers === -1 ? 'N/A' : String(img.containers));
+const sharedSizeText = (img: ImageFigures): string => (img.sharedSize === -1 ? 'N/A' : humanSize4(img.sharedSize));
+const uniqueSizeText = (img: ImageFigures): string => (img.size === -1 || img.sharedSize === -1 ? 'N/A' : humanSize4(img.size - img.sharedSize));
+
 /** The row fields of one image line (docker's imageContext methods). */
-function imageRow(img: Pick<ImageSummary, 'id' | 'created' | 'size' | 'sharedSize' | 'containers'>, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
+function imageRow(img: ImageFigures, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
   return sortedKeys({
-    Containers: img.containers === -1 ? 'N/A' : String(img.containers),
+    Containers: containersText(img),
     CreatedAt: goTimeString(img.created),
     CreatedSince: createdSince(img.created, now),
     Digest: digest,
     ID: trunc ? truncateId(img.id) : img.id,
     Repository: repo,
-    SharedSize: img.sharedSize === -1 ? 'N/A' : humanSize4(img.sharedSize),
+    SharedSize: sharedSizeText(img),
     Size: humanSize(img.size, 3),
     Tag: tag,
-    UniqueSize: img.size === -1 || img.sharedSize === -1 ? 'N/A' : humanSize4(img.size - img.sharedSize),
+    UniqueSize: uniqueSizeText(img),
     VirtualSize: humanSize4(img.size),
   });
 }
@@ -285,11 +292,13 @@ export function formatLayers(layers: readonly LayerSummary[], options: LayersOpt
 // ---------------------------------------------------------------- system df
 
 const DF_HEADER = { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' };
-const DF_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
-const DF_IMAGE_TABLE = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}';
-const DF_CONTAINER_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}';
-const DF_VOLUME_TABLE = 'table {{.Name}}\t{{.Links}}\t{{.Size}}';
-const DF_CACHE_TABLE = 'table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}';
+// docker's default layouts of `system df` (its summary) and `-v` (four tables): a field per column.
+const DF_COLUMNS = ['Type', 'TotalCount', 'Active', 'Size', 'Reclaimable'];
+const DF_TABLE = columnsFormat(DF_COLUMNS);
+const DF_IMAGE_COLUMNS = ['Repository', 'Tag', 'ID', 'CreatedSince', 'Size', 'SharedSize', 'UniqueSize', 'Containers'];
+const DF_CONTAINER_COLUMNS = ['ID', 'Image', 'Command', 'LocalVolumes', 'Size', 'RunningFor', 'Status', 'Names'];
+const DF_VOLUME_COLUMNS = ['Name', 'Links', 'Size'];
+const DF_CACHE_COLUMNS = ['ID', 'CacheType', 'Size', 'CreatedSince', 'LastUsedSince', 'UsageCount', 'Shared'];
 const CONTAINER_HEADER = {
   ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', LocalVolumes: 'LOCAL VOLUMES', Size: 'SIZE', RunningFor: 'CREATED', Status: 'STATUS',
   Names: 'NAMES', CreatedAt: 'CREATED AT', State: 'STATE',
@@ -317,17 +326,34 @@ export function diskUsageSummaryRows(rows: readonly DiskUsageRow[]): Record<stri
   return rows.map((r) => sortedKeys({ Active: String(r.active), Reclaimable: reclaimableText(r), Size: humanSize4(r.size), TotalCount: String(r.total), Type: r.type }));
 }
 
-function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<string, string> {
-  let repo = '<none>';
-  let tag = '<none>';
+/** The repository and tag a df row shows: the image's first tag, `<none>` without one. */
+function dfRepoTag(img: DiskUsageImage): [repo: string, tag: string] {
   const first = img.repoTags[0];
   const ref = first ? tryParse(first) : undefined;
-  if (ref?.tag !== undefined) {
-    repo = familiarName(`${ref.domain}/${ref.path}`);
-    tag = ref.tag;
-  }
+  return ref?.tag !== undefined ? [familiarName(`${ref.domain}/${ref.path}`), ref.tag] : ['<none>', '<none>'];
+}
+
+function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<string, string> {
+  const [repo, tag] = dfRepoTag(img);
   // docker's df rows leave Digest empty (its images table says <none>).
   return imageRow(img, repo, tag, '', trunc, now);
+}
+
+/**
+ * `system df -v`'s images in docker's default table (DF_IMAGE_COLUMNS, `sizeField` as SIZE): each
+ * row's cells, in those columns' order, straight to the tabwriter, without a row object of every
+ * field (a store of 1,000 images prints 1,000 rows). The template's output whenever the
+ * tabwriter would need the joined text.
+ */
+function dfImageTable(images: readonly DiskUsageImage[], sizeField: 'Size' | 'VirtualSize', now: number): string {
+  const columns = DF_IMAGE_COLUMNS.map((c) => (c === 'Size' ? sizeField : c));
+  const lines: string[][] = [columns.map((c) => IMAGE_HEADER[c as keyof typeof IMAGE_HEADER])];
+  for (const img of images) {
+    const [repo, tag] = dfRepoTag(img);
+    const size = sizeField === 'Size' ? humanSize(img.size, 3) : humanSize4(img.size);
+    lines.push([repo, tag, truncateId(img.id), createdSince(img.created, now), size, sharedSizeText(img), uniqueSizeText(img), containersText(img)]);
+  }
+  return tabwriteTable(lines) ?? renderRows(columnsFormat(columns), images.map((i) => dfImageRow(i, true, now)), IMAGE_HEADER);
 }
 
 function dfContainerRow(c: DiskUsageContainer, trunc: boolean, now: number): Record<string, string> {
@@ -388,22 +414,24 @@ export function newDiskUsageFormat(source: string, verbose: boolean): string {
 export function formatDiskUsage(du: DiskUsageReport, options: DiskUsageOptions): string {
   const source = options.format || TABLE_FORMAT;
   const format = newDiskUsageFormat(source, options.verbose ?? false);
-  if (!options.verbose) return renderRows(format, diskUsageSummaryRows(du.summary), DF_HEADER);
+  if (!options.verbose) {
+    const rows = diskUsageSummaryRows(du.summary);
+    return format === DF_TABLE ? renderColumns(DF_COLUMNS, rows, DF_HEADER) : renderRows(format, rows, DF_HEADER);
+  }
   const trunc = isTable(format);
   const cacheSorted = [...du.buildCache].sort((a, b) => (a.lastUsedAt === 0 ? -1 : b.lastUsedAt === 0 ? 1 : b.lastUsedAt - a.lastUsedAt));
-  const images = du.images.map((i) => dfImageRow(i, trunc, options.now));
   const containers = du.containers.map((c) => dfContainerRow(c, trunc, options.now));
   const cache = cacheSorted.map((b) => dfCacheRow(b, trunc, options.now));
   if (format === TABLE_FORMAT) {
     const cacheTotal = du.summary.find((r) => r.type === 'Build Cache')?.size ?? 0;
     return (
-      `Images space usage:\n\n${renderRows(DF_IMAGE_TABLE.replace('{{.Size}}', `{{.${options.imageSizeField ?? 'Size'}}}`), images, IMAGE_HEADER)}` +
-      `\nContainers space usage:\n\n${renderRows(DF_CONTAINER_TABLE, containers, CONTAINER_HEADER)}` +
-      `\nLocal Volumes space usage:\n\n${renderRows(DF_VOLUME_TABLE, [], VOLUME_HEADER)}` +
-      `\nBuild cache usage: ${humanSize4(cacheTotal)}\n\n${renderRows(DF_CACHE_TABLE, cache, CACHE_HEADER)}`
+      `Images space usage:\n\n${dfImageTable(du.images, options.imageSizeField ?? 'Size', options.now)}` +
+      `\nContainers space usage:\n\n${renderColumns(DF_CONTAINER_COLUMNS, containers, CONTAINER_HEADER)}` +
+      `\nLocal Volumes space usage:\n\n${renderColumns(DF_VOLUME_COLUMNS, [], VOLUME_HEADER)}` +
+      `\nBuild cache usage: ${humanSize4(cacheTotal)}\n\n${renderColumns(DF_CACHE_COLUMNS, cache, CACHE_HEADER)}`
     );
   }
-  const data = { Images: images, Containers: containers, Volumes: [] as object[], BuildCache: cache };
+  const data = { Images: du.images.map((i) => dfImageRow(i, trunc, options.now)), Containers: containers, Volumes: [] as object[], BuildCache: cache };
   const tmpl = compile(format);
   const out = tmpl.execute(data);
   return isTable(format) ? tabwrite(out) : out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tabwrite } from './tabwriter.ts';
+import { tabwrite, tabwriteTable } from './tabwriter.ts';
 
 describe("Go's tabwriter with docker's settings", () => {
   it('pads tab-terminated cells to the widest cell + 3, at least 10, never the last cell', () => {
@@ -22,5 +22,19 @@ describe("Go's tabwriter with docker's settings", () => {
 
   it('keeps an unterminated last line as is', () => {
     expect(tabwrite('a\tb')).toBe('a         b');
+  });
+
+  it('writes a table given as cells as it writes the joined text, and declines what it would cut or count otherwise', () => {
+    // Deterministic pseudo-random tables: cells of 0–24 ASCII characters, 1–6 columns, 0–40 rows.
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let t = 0; t < 300; t++) {
+      const columns = 1 + next(6);
+      const lines = Array.from({ length: 1 + next(40) }, () => Array.from({ length: columns }, () => 'x'.repeat(next(25)).replace(/x/g, () => String.fromCharCode(32 + next(95)))));
+      expect(tabwriteTable(lines)).toBe(tabwrite(lines.map((l) => `${l.join('\t')}\n`).join('')));
+    }
+    expect(tabwriteTable([])).toBe('');
+    for (const odd of ['a\tb', 'a\nb', '😀', '\ud800']) expect(tabwriteTable([['h1', 'h2'], [odd, 'y']])).toBeUndefined();
+    expect(tabwriteTable([['h1', 'h2'], ['only one']])).toBeUndefined();
   });
 });

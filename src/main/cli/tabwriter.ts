@@ -86,15 +86,47 @@ function formatBlock(items: Line[], options: TabwriterOptions, cellWidth: (s: st
   // spans every line, which is what format() finds, here in one pass per column.
   const cells = lines[0]!.length;
   if (lines.every((l) => l.length === cells)) {
-    for (let column = 0; column < cells - 1; column++) {
-      let width = options.minWidth;
-      for (const line of lines) width = Math.max(width, cellWidth(line[column]!) + options.padding);
-      widths.push(width);
-    }
+    widths.push(...tableWidths(lines, options, cellWidth));
     writeLines(0, lines.length);
     return out;
   }
   format(0, lines.length);
+  return out;
+}
+
+/** Each column's width but the last's, for lines that all have the same cells. */
+function tableWidths(lines: readonly (readonly string[])[], options: TabwriterOptions, cellWidth: (s: string) => number): number[] {
+  const widths: number[] = [];
+  for (let column = 0; column < lines[0]!.length - 1; column++) {
+    let width = options.minWidth;
+    for (const line of lines) width = Math.max(width, cellWidth(line[column]!) + options.padding);
+    widths.push(width);
+  }
+  return widths;
+}
+
+/** What makes `tabwrite` cut a line otherwise (a tab, a newline) or count runes (a surrogate). */
+const NOT_PLAIN = /[\t\n\uD800-\uDBFF]/;
+
+/**
+ * `tabwrite` of a table given as cells, every line with the same number of cells and each
+ * followed by a newline: the same text, without joining the cells into one string to cut it up
+ * again. undefined when a line differs in cells or holds a tab, a newline or a surrogate (then
+ * `tabwrite` the joined text).
+ */
+export function tabwriteTable(lines: readonly (readonly string[])[], options: TabwriterOptions = DOCKER_TABWRITER): string | undefined {
+  if (lines.length === 0) return '';
+  const cells = lines[0]!.length;
+  if (cells === 0 || lines.some((l) => l.length !== cells)) return undefined;
+  const widths = tableWidths(lines, options, utf16Length);
+  let out = '';
+  for (const line of lines) {
+    let text = '';
+    for (let j = 0; j < widths.length; j++) text += line[j]! + spaces(widths[j]! - line[j]!.length);
+    text += line[widths.length]!;
+    if (NOT_PLAIN.test(text)) return undefined;
+    out += `${text}\n`;
+  }
   return out;
 }
 

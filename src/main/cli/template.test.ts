@@ -1,4 +1,4 @@
-import { sortedKeys } from './formatter.ts';
+import { columnsFormat, renderColumns, renderRows, sortedKeys } from './formatter.ts';
 import { describe, expect, it } from 'vitest';
 import { goJson, goMap, HEADER_FUNCTIONS, parseTemplate } from './template.ts';
 
@@ -30,5 +30,21 @@ describe('Go template subset', () => {
     expect(() => parseTemplate('{{nope .X}}')).toThrow('function "nope" not defined');
     expect(() => run('{{.Missing}}', { A: 1 })).toThrow("can't evaluate field Missing");
     expect(parseTemplate('{{.Missing}}|{{json .A}}').execute(goMap({ A: 'HDR' }), HEADER_FUNCTIONS)).toBe('<no value>|HDR');
+  });
+
+  it("a default layout's columns print as its template does, the template's errors included", () => {
+    const header = { A: 'NAME', B: 'SIZE' };
+    const rows = [
+      { A: 'x', B: '1B' },
+      { A: 'a longer name', B: '' },
+    ];
+    const odd = [...rows, { A: 'tab\there', B: 'new\nline' }, { A: '😀', B: 'x' }];
+    for (const columns of [['A', 'B'], ['B']]) {
+      for (const r of [rows, odd, []]) expect(renderColumns(columns, r, header)).toBe(renderRows(columnsFormat(columns), r, header));
+    }
+    expect(renderColumns(['A', 'B'], [], header)).toBe('NAME      SIZE\n');
+    // A column the header lacks prints Go's <no value>; one a row lacks fails as the template does.
+    expect(renderColumns(['A', 'C'], [], header)).toBe('NAME      <no value>\n');
+    expect(() => renderColumns(['A', 'C'], rows, header)).toThrow("can't evaluate field C");
   });
 });

@@ -48,12 +48,19 @@ export class GarbageCollector {
     return ['SELECT diff_id FROM image_layers', ...this.references.layerRoots()].join(' UNION ');
   }
 
-  private blobRootsSql(): string {
-    const extra = this.references.blobRoots().map((sql) => ` UNION ${sql}`).join('');
-    return `SELECT id AS digest FROM images
-            UNION SELECT manifest_digest FROM images WHERE manifest_digest IS NOT NULL
-            UNION SELECT blob_digest FROM image_layers
-            UNION SELECT lb.blob_digest FROM layer_blobs lb WHERE lb.diff_id IN (${this.layerRootsSql()})${extra}`;
+  /**
+   * SELECTs of the blob digests something keeps, one per source. A blob is unreferenced when it is
+   * in none of them: one `NOT IN` each, which SQLite answers through the column's own index where
+   * there is one (image IDs, layers' blobs) instead of a temporary index of them all.
+   */
+  private blobRootsSql(): string[] {
+    return [
+      'SELECT id FROM images',
+      'SELECT manifest_digest FROM images WHERE manifest_digest IS NOT NULL',
+      'SELECT blob_digest FROM image_layers',
+      `SELECT lb.blob_digest FROM layer_blobs lb WHERE lb.diff_id IN (${this.layerRootsSql()})`,
+      ...this.references.blobRoots(),
+    ];
   }
 
   /** Layers no root uses (what a collection would remove), with docker's size of each. */
@@ -63,7 +70,8 @@ export class GarbageCollector {
 
   /** Unreferenced layers and blobs (what a collection would remove), for previews. */
   unreferencedBlobs(): { digest: string; size: number }[] {
-    return this.db.prepare(`SELECT digest, size FROM blobs WHERE digest NOT IN (${this.blobRootsSql()})`).all() as { digest: string; size: number }[];
+    const unreferenced = this.blobRootsSql().map((sql) => `digest NOT IN (${sql})`).join(' AND ');
+    return this.db.prepare(`SELECT digest, size FROM blobs WHERE ${unreferenced}`).all() as { digest: string; size: number }[];
   }
 
   async collect(): Promise<GcResult> {

@@ -202,12 +202,15 @@ function parseStored(reference: string): Reference {
 export function sharedSizes(engine: Stores): Map<string, number> {
   const rows = engine.db
     .prepare(
-      // The shared diffs first, through the diff_id index; then only their images' rows.
-      `WITH refs AS (SELECT diff_id FROM image_layers GROUP BY diff_id HAVING count(DISTINCT image_id) > 1),
-            per_image AS (SELECT DISTINCT image_id, diff_id FROM image_layers WHERE diff_id IN refs)
-       SELECT p.image_id AS id, sum(l.diff_size) AS shared
-       FROM per_image p JOIN layers l ON l.diff_id = p.diff_id
-       GROUP BY p.image_id`,
+      // The shared diffs first, through the diff_id index (two images use a diff when its least and
+      // greatest image differ: no temporary index to count distinct images); then only their
+      // images' rows, a diff an image stacks twice counted at its lowest position only.
+      `WITH refs AS (SELECT diff_id FROM image_layers GROUP BY diff_id HAVING min(image_id) != max(image_id))
+       SELECT il.image_id AS id, sum(l.diff_size) AS shared
+       FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
+       WHERE il.diff_id IN refs
+         AND NOT EXISTS (SELECT 1 FROM image_layers d WHERE d.image_id = il.image_id AND d.position < il.position AND d.diff_id = il.diff_id)
+       GROUP BY il.image_id`,
     )
     .all() as { id: string; shared: number }[];
   return new Map(rows.map((r) => [r.id, r.shared]));

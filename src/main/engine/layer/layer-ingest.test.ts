@@ -216,6 +216,56 @@ describe('layer ingest', () => {
     expect(l.files.filter((f) => f.type === 'file').map((f) => f.path).sort()).toEqual(entries.map((e) => e.name).sort());
   });
 
+  it('refuses a gzip layer corrupt in the middle at once (the decompressor fails while it works on a piece)', async () => {
+    const t = join(dir.path, 'corrupt.tar');
+    await writeTar(t, [{ type: 'file', name: 'data', content: randomBytes(4 << 20) }]);
+    const gz = gzipSync(readFileSync(t), { level: 1 });
+    for (const at of [1 << 20, 3 << 20]) {
+      const bad = Buffer.from(gz).fill(0xaa, at, at + 70_000);
+      async function* pieces(): AsyncGenerator<Buffer> {
+        for (let i = 0, k = 0; i < bad.length; k++) {
+          const n = [2, 65_536, 1_000_000, 777][k % 4]!;
+          yield bad.subarray(i, i + n);
+          i += n;
+        }
+      }
+      await expect(ingestLayer(store, pieces())).rejects.toThrow(/^corrupt layer: invalid /);
+    }
+    expect(await store.list()).toEqual([]);
+    expect(readdirSync(store.ingestDir)).toEqual([]);
+  }, 20_000);
+
+  it('says which bytes it is done with only once they are written and decompressed (a lending source reuses them)', async () => {
+    // Each piece is a copy that is spoiled the moment the ingest says it is done with it, as a
+    // reused read buffer would be read into again: any byte given back too early spoils the digests.
+    const t = join(dir.path, 'lent.tar');
+    await writeTar(t, [{ type: 'file', name: 'data', content: randomBytes(6 << 20) }, { type: 'file', name: 'text', content: 'lent\n'.repeat(100_000) }]);
+    const tarBytes = readFileSync(t);
+    for (const bytes of [gzipSync(tarBytes, { level: 1 }), tarBytes]) {
+      const lent: { piece: Buffer; end: number }[] = [];
+      let given = 0;
+      let consumedAll = 0;
+      async function* pieces(): AsyncGenerator<Buffer> {
+        for (let i = 0, k = 0; i < bytes.length; k++) {
+          const piece = Buffer.from(bytes.subarray(i, i + [2, 65_536, 1_000_000, 777][k % 4]!));
+          i += piece.length;
+          given = i;
+          lent.push({ piece, end: i });
+          yield piece;
+        }
+      }
+      const onConsumed = (n: number): void => {
+        expect(n).toBeLessThanOrEqual(given);
+        consumedAll = n;
+        while (lent.length > 0 && lent[0]!.end <= n) lent.shift()!.piece.fill(0xaa);
+      };
+      const l = await ingestLayer(store, pieces(), { digest: digestOf(bytes), size: bytes.length }, { onConsumed });
+      expect([l.diffId, l.size]).toEqual([digestOf(tarBytes), tarBytes.length]);
+      expect(readFileSync(store.path(l.blob.digest)).equals(bytes)).toBe(true);
+      expect(consumedAll).toBe(bytes.length);
+    }
+  });
+
   it('tells gzip and zstd apart from a plain tar however their first bytes are split', async () => {
     const t = join(dir.path, 'small.tar');
     await writeTar(t, [{ type: 'file', name: 'etc/motd', content: 'hello\n' }]);

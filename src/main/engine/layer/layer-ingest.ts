@@ -53,6 +53,15 @@ export function isTarHeader(head: Uint8Array): boolean {
   return head.length >= 263 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar';
 }
 
+export interface IngestOptions {
+  /**
+   * Told, in order, how many of the source's bytes the ingest is done with (written to the file
+   * and through the decompressor): a source that lends views of a reused buffer may read into
+   * their room again.
+   */
+  onConsumed?: (bytes: number) => void;
+}
+
 /**
  * Streams one layer into the content store in a single pass: the bytes are written and hashed as
  * they arrive (blob digest) while a second branch decompresses (on the threadpool), hashes the tar
@@ -64,19 +73,28 @@ export async function ingestLayer(
   store: ContentStore,
   source: Readable | AsyncIterable<Uint8Array>,
   expected?: { digest?: string; size?: number },
+  options: IngestOptions = {},
 ): Promise<IngestedLayer> {
   const writer = await store.writer();
-  const file = new FileWrites(writer);
-  const index = new LayerIndex();
   let compression: Compression | undefined;
   let unpack: UnpackBranch | undefined;
+  /** Source bytes taken so far (a plain tar's index is done with them at once). */
+  let taken = 0;
+  let reported = 0;
+  const report = options.onConsumed && ((): void => {
+    const done = Math.min(file.written, unpack ? unpack.consumed : taken);
+    if (done > reported) options.onConsumed!((reported = done));
+  });
+  const file = new FileWrites(writer, report);
+  const index = new LayerIndex();
   /** The first bytes, held until there are enough to tell the compression by. */
   let head: Uint8Array | undefined;
   const take = async (chunk: Uint8Array): Promise<void> => {
     if (compression === undefined) {
       compression = detectCompression(chunk);
-      if (compression !== 'none') unpack = new UnpackBranch(compression, index);
+      if (compression !== 'none') unpack = new UnpackBranch(compression, index, report);
     }
+    taken += chunk.length;
     // File write and decompression run on the threadpool at once, while this thread takes
     // the next chunk. A plain tar is its own diff: its headers are read right here.
     const room = file.write(chunk);
@@ -129,9 +147,13 @@ class FileWrites {
   /** The loop writing the queue out, while there is one. */
   private running: Promise<void> | undefined;
   private failure: unknown;
+  /** Bytes written to the file so far. */
+  written = 0;
+  private readonly onWritten: (() => void) | undefined;
 
-  constructor(writer: BlobWriter) {
+  constructor(writer: BlobWriter, onWritten?: () => void) {
     this.writer = writer;
+    this.onWritten = onWritten;
   }
 
   /** Queues `chunk`; resolves once there is room for more (undefined: there is now). */
@@ -158,9 +180,12 @@ class FileWrites {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue;
+        const bytes = this.queued;
         this.queue = [];
         this.queued = 0;
         await (batch.length === 1 ? this.writer.write(batch[0]!) : this.writer.writev(batch));
+        this.written += bytes;
+        this.onWritten?.();
       }
     } catch (err) {
       this.failure = err;
@@ -207,8 +232,12 @@ class UnpackBranch {
   private running: Promise<void> | undefined;
   /** Where queued chunks are joined for the decompressor (see takePiece). */
   private joined: Buffer | undefined;
+  /** Compressed bytes the decompressor is done with. */
+  consumed = 0;
+  private readonly onConsumed: (() => void) | undefined;
 
-  constructor(compression: Compression, index: LayerIndex) {
+  constructor(compression: Compression, index: LayerIndex, onConsumed?: () => void) {
+    this.onConsumed = onConsumed;
     this.stream = decompressor(compression);
     this.stream.on('data', (piece: Buffer) => {
       if (this.failure) return;
@@ -288,11 +317,30 @@ class UnpackBranch {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * One piece through the decompressor. A corrupt stream destroys it while it works, and a
+   * destroyed stream never calls back the write it was on: without 'close' the ingest waited
+   * for ever (a corrupt gzip layer hung the pull).
+   */
+  private inflate(piece: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const closed = (): void => reject(this.failure ?? new StrataError('data-loss', 'layer decompressor closed'));
+      this.stream.once('close', closed);
+      this.stream.write(piece, (err) => {
+        this.stream.off('close', closed);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
   private async feed(): Promise<void> {
     try {
       while (this.queue.length > 0 && !this.failure) {
         const piece = this.takePiece();
-        await new Promise<void>((resolve, reject) => this.stream.write(piece, (err) => (err ? reject(err) : resolve())));
+        await this.inflate(piece);
+        this.consumed += piece.length;
+        this.onConsumed?.();
       }
     } catch (err) {
       this.failure ??= err as Error;
@@ -307,6 +355,7 @@ function layerError(err: unknown): Error {
   if (/Unexpected end of data|unexpected end of file|Z_BUF_ERROR/i.test(e.message)) {
     return new StrataError('data-loss', `truncated layer: ${e.message}`);
   }
+  if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') return new StrataError('data-loss', `corrupt layer: ${e.message}`);
   if (/Invalid tar header|invalid tar archive/i.test(e.message)) return new StrataError('invalid', `layer is not a valid tar archive: ${e.message}`);
   return e;
 }

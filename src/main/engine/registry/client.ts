@@ -46,6 +46,8 @@ export interface ClientRequest {
    * PATCH may have left part of its bytes in the upload, so the caller resumes or starts over.
    */
   retry?: boolean;
+  /** A blob download: its body may come in a reused buffer (HttpRequest.reuseBuffers). */
+  reuseBuffers?: boolean;
 }
 
 /** Every manifest kind Strata understands, in the Accept header of manifest requests. */
@@ -153,7 +155,10 @@ export class RegistryClient {
       // Asked only for the registry's own origin: another host gets no token fetched on its behalf.
       const authorization = mayCarryCredentials(url, base.origin) ? await this.auth.header(req.scopes, this.signal) : undefined;
       const once = async (): Promise<HttpResponse> => {
-        const r = await this.sendRaw({ method: req.method, url, ...(req.headers ? { headers: req.headers } : {}), ...(req.body !== undefined ? { body: req.body } : {}) }, authorization);
+        const r = await this.sendRaw({
+          method: req.method, url, ...(req.headers ? { headers: req.headers } : {}), ...(req.body !== undefined ? { body: req.body } : {}),
+          ...(req.reuseBuffers ? { reuseBuffers: true } : {}),
+        }, authorization);
         if (r.status >= 500 || r.status === 429) throw await registryError(r);
         return r;
       };
@@ -219,10 +224,17 @@ export class RegistryClient {
     return res.status === 200;
   }
 
-  /** Opens a blob for reading from `offset` (a Range request when resuming). */
-  async openBlob(repository: string, digest: string, scopes: readonly string[], offset: number): Promise<HttpResponse> {
+  /**
+   * Opens a blob for reading from `offset` (a Range request when resuming). A `large` one (a
+   * layer) is read into a reused buffer on a connection of its own (HttpRequest.reuseBuffers);
+   * a small one (a config) keeps the pooled keep-alive connection.
+   */
+  async openBlob(repository: string, digest: string, scopes: readonly string[], offset: number, options: { large?: boolean } = {}): Promise<HttpResponse> {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
-    return this.request({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, scopes, headers, ok: offset > 0 ? [200, 206] : [200] });
+    return this.request({
+      method: 'GET', path: `/v2/${repository}/blobs/${digest}`, scopes, headers, ok: offset > 0 ? [200, 206] : [200],
+      ...(options.large ? { reuseBuffers: true } : {}),
+    });
   }
 
   /**

@@ -4,6 +4,8 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { StrataError } from '../../../shared/errors.ts';
+import { BlobBody, ReadRing } from './blob-body.ts';
+import { ResponseReader } from './http-response.ts';
 
 /**
  * A small HTTP client over node:http/https. fetch would do, but a registry client needs what
@@ -31,6 +33,11 @@ export interface HttpRequest {
   credentials?: { authorization: string; origin: string };
   /** Defaults to registryTimeouts() (docker's dial timeout, and deadlines for a stalled server). */
   timeouts?: Timeouts;
+  /**
+   * A large download (a blob): a GET without a proxy reads its body into one reused buffer, a
+   * BlobBody, on a connection of its own (see blob-body.ts). Others go through node:http.
+   */
+  reuseBuffers?: boolean;
 }
 
 /** How long a registry may keep us waiting, in ms, at each stage of a request. */
@@ -76,7 +83,8 @@ export interface HttpResponse {
   headers: IncomingHttpHeaders;
   /** The final URL after redirects. */
   url: URL;
-  body: IncomingMessage;
+  /** node:http's IncomingMessage, or a BlobBody for requests that asked to reuse buffers. */
+  body: Readable;
 }
 
 // process.getBuiltinModule, not `import 'node:http'`: the ESM namespaces of node:http and
@@ -132,6 +140,7 @@ function currentAgents(): Agents {
 }
 
 const MAX_REDIRECTS = 10;
+const USER_AGENT = 'strata/0.1 (+docker-compatible)';
 
 /** Sends one request; resolves once the response headers arrived. The caller consumes or discards the body. */
 export async function send(req: HttpRequest): Promise<HttpResponse> {
@@ -156,12 +165,13 @@ function withoutHeader(headers: Record<string, string>, name: string): Record<st
 }
 
 function sendOnce(req: HttpRequest, timeouts: Timeouts): Promise<HttpResponse> {
+  if (req.reuseBuffers && req.method === 'GET' && req.body === undefined && !proxied(req.url)) return sendReusingBuffers(req, timeouts);
   const isHttps = req.url.protocol === 'https:';
   const mod = isHttps ? https : http;
   const pool = currentAgents();
   const agent = isHttps ? (req.skipTlsVerify ? pool.httpsInsecure : pool.https) : pool.http;
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'user-agent': 'strata/0.1 (+docker-compatible)', ...req.headers };
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...req.headers };
     if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) headers['content-length'] ??= String(Buffer.byteLength(req.body));
     const signal = req.signal;
     if (signal?.aborted) return reject(abortError(signal));
@@ -198,6 +208,107 @@ function sendOnce(req: HttpRequest, timeouts: Timeouts): Promise<HttpResponse> {
       r.end(req.body);
     }
   });
+}
+
+/** Whether the environment names a proxy for the URL's scheme (then node:http's agent takes the request, NO_PROXY and all). */
+function proxied(url: URL): boolean {
+  const env = proxyEnvironment();
+  return Boolean(url.protocol === 'https:' ? env.https_proxy ?? env.HTTPS_PROXY : env.http_proxy ?? env.HTTP_PROXY);
+}
+
+/**
+ * A GET on a connection of its own (closed after it), its response read by ResponseReader and its
+ * body by a BlobBody: the socket reads into one reused ring, not a fresh buffer per read. TLS,
+ * an insecure registry's unverified certificate, the deadlines and cancellation as in sendOnce.
+ */
+function sendReusingBuffers(req: HttpRequest, timeouts: Timeouts): Promise<HttpResponse> {
+  const { url, signal } = req;
+  const ring = new ReadRing();
+  const body = new BlobBody(ring);
+  const head = requestHead(req);
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    let answered = false;
+    let settled = false;
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      deadlines.stop();
+      signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      if (answered) body.destroy(err);
+      else reject(err);
+    };
+    const reader = new ResponseReader(url.host, {
+      head: (head) => {
+        answered = true;
+        deadlines.receivingFrom(socket, () => body.waitingOnReader);
+        resolve({ ...head, url, body });
+      },
+      body: (view) => body.deliver(view),
+      end: () => {
+        settled = true;
+        deadlines.stop();
+        signal?.removeEventListener('abort', onAbort);
+        body.push(null);
+        socket.destroy();
+      },
+    });
+    const onread = {
+      buffer: () => ring.next(),
+      callback: (n: number, room: Buffer): boolean => {
+        ring.filled(n);
+        try {
+          reader.push(room.subarray(0, n));
+        } catch (err) {
+          fail(err as Error);
+          return false;
+        }
+        return !answered || settled || body.keepReading();
+      },
+    };
+    const socket = connectFor(req, onread);
+    body.attach(socket);
+    const deadlines = new Deadlines(req, timeouts, fail);
+    deadlines.watchSocket(socket);
+    const onAbort = (): void => fail(abortError(signal!));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('error', fail);
+    socket.once('end', () => {
+      try {
+        reader.close();
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+    socket.once('close', () => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
+    socket.write(head);
+  });
+}
+
+const net = process.getBuiltinModule('node:net');
+const tls = process.getBuiltinModule('node:tls');
+
+function connectFor(req: HttpRequest, onread: { buffer: () => Buffer; callback: (n: number, room: Buffer) => boolean }): Socket {
+  const host = req.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (req.url.protocol !== 'https:') return net.connect({ host, port: Number(req.url.port || 80), onread });
+  // tls.connect takes net's onread too (documented, not in @types/node).
+  const options = {
+    host, port: Number(req.url.port || 443), onread, ALPNProtocols: ['http/1.1'],
+    rejectUnauthorized: !req.skipTlsVerify, ...(net.isIP(host) ? {} : { servername: host }),
+  };
+  return tls.connect(options);
+}
+
+/** The request line and headers of a body-less request; the connection closes after the answer. */
+function requestHead(req: HttpRequest): string {
+  const headers: Record<string, string> = { host: req.url.host, 'user-agent': USER_AGENT, ...req.headers, connection: 'close' };
+  let head = `${req.method} ${req.url.pathname}${req.url.search} HTTP/1.1\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    if (/[\r\n]/.test(name + value)) throw new StrataError('invalid', `invalid character in header ${JSON.stringify(name)}`);
+    head += `${name}: ${value}\r\n`;
+  }
+  return `${head}\r\n`;
 }
 
 /**
@@ -243,14 +354,24 @@ class Deadlines {
     r.once('close', () => this.stop());
   }
 
+  /** A connection of our own: connecting (TCP and TLS), then awaiting the head (the request is one small write). */
+  watchSocket(socket: Socket): void {
+    this.after(this.timeouts.connectMs, `dial tcp ${this.req.url.host}: i/o timeout`);
+    socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => this.after(this.timeouts.headersMs, 'net/http: timeout awaiting response headers'));
+  }
+
   receiving(res: IncomingMessage): void {
     const socket = res.socket;
     if (!socket) return this.stop();
     // Data the reader has not taken yet means the wait is ours (a slow reader), not the server's.
-    const readerBusy = (): boolean => res.readableLength > 0;
-    this.idle(() => socket.bytesRead, readerBusy, `read tcp ${this.req.url.host}: i/o timeout`);
+    this.receivingFrom(socket, () => res.readableLength > 0);
     res.once('end', () => this.stop());
     res.once('close', () => this.stop());
+  }
+
+  /** The body: no byte received for idleMs while `readerBusy` does not explain the wait. */
+  receivingFrom(socket: Socket, readerBusy: () => boolean): void {
+    this.idle(() => socket.bytesRead, readerBusy, `read tcp ${this.req.url.host}: i/o timeout`);
   }
 
   stop(): void {

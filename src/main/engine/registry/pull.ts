@@ -11,6 +11,7 @@ import { shortId } from '../../../shared/format.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient } from './client.ts';
 import { isTransientNetworkError } from './http.ts';
+import { BlobBody } from './blob-body.ts';
 import { errorCode, StrataError } from '../../../shared/errors.ts';
 import { RegistryError, UnauthorizedError } from './errors.ts';
 import { defaultPlatform, formatPlatform, normalizePlatform, parsePlatform, platformMatches, selectManifest } from './platform.ts';
@@ -321,8 +322,9 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   try {
     // On this thread: a worker's second V8 heap (and the buffers it copies) cost ~60 MB of peak
     // memory on a 1 GB layer and bought no speed on two shared cores (docs/performance.md).
-    const bytes = blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update);
-    layer = await ingestLayer(engine.content, bytes, { digest: d.digest, size: d.size });
+    const consumed = new ConsumedBytes();
+    const bytes = blobBytes(ctx.client, ctx.ref.path, d, ctx.scopes, progress.update, consumed);
+    layer = await ingestLayer(engine.content, bytes, { digest: d.digest, size: d.size }, { onConsumed: (n) => consumed.done(n) });
   } catch (err) {
     if (err instanceof DigestMismatchError) throw new StrataError('data-loss', `filesystem layer verification failed for digest ${d.digest}`);
     if (err instanceof SizeMismatchError) throw new StrataError('data-loss', `filesystem layer verification failed for digest ${d.digest}: ${err.message}`);
@@ -341,6 +343,9 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
   };
 }
 
+/** A blob this size or more (a layer; a config is a few KB) is read into a reused buffer (see RegistryClient.openBlob). */
+const LARGE_BLOB = 256 * 1024;
+
 /**
  * The bytes of a blob, fetched again from where they broke off (a Range request) when the
  * connection fails or ends early; the consumer hashes the whole stream, so the result is
@@ -348,19 +353,22 @@ async function downloadLayer(ctx: PullContext, plan: LayerPlan): Promise<LayerIn
  */
 export async function* blobBytes(
   client: RegistryClient, repository: string, d: Descriptor, scopes: string[], onBytes: (received: number) => void,
-  retries = client.downloadRetries, backoffMs = client.backoffMs,
+  consumed?: ConsumedBytes,
 ): AsyncGenerator<Buffer> {
+  const retries = client.downloadRetries;
+  const backoffMs = client.backoffMs;
   let received = 0;
   let failures = 0;
   for (;;) {
     let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
     try {
-      const res = await client.openBlob(repository, d.digest, scopes, received);
+      const res = await client.openBlob(repository, d.digest, scopes, received, { large: d.size >= LARGE_BLOB });
       body = res.body;
       let skip = received > 0 && res.status === 200 ? received : 0; // the server ignored Range: drop what we have
       if (res.status === 206 && !new RegExp(`^bytes ${received}-`).test(String(res.headers['content-range'] ?? ''))) {
         throw new StrataError('data-loss', `registry answered a range request for ${d.digest} with the wrong range`);
       }
+      if (consumed && skip === 0 && res.body instanceof BlobBody) lendTo(consumed, res.body, received);
       for await (const raw of res.body as AsyncIterable<Buffer>) {
         let chunk = raw;
         if (skip > 0) {
@@ -395,6 +403,29 @@ export async function* blobBytes(
       body?.destroy();
     }
   }
+}
+
+/**
+ * How far the consumer of a download has got: the bytes (counted from the blob's first) it no
+ * longer needs. A body lent in a reused buffer (BlobBody) reads into their room again only then.
+ */
+export class ConsumedBytes {
+  private follower: ((total: number) => void) | undefined;
+
+  /** The consumer is done with the first `total` bytes. */
+  done(total: number): void {
+    this.follower?.(total);
+  }
+
+  follow(follower: (total: number) => void): void {
+    this.follower = follower;
+  }
+}
+
+/** The body's views go to the consumer as they are; `base`: the blob's bytes before this body's first. */
+function lendTo(consumed: ConsumedBytes, body: BlobBody, base: number): void {
+  const release = body.lend();
+  consumed.follow((total) => { if (total > base) release(total - base); });
 }
 
 /** docker's wording for the common ways a pull is refused. */

@@ -57,9 +57,12 @@ export interface OpenedFile {
  */
 export class PinnedDir {
   readonly fd: number;
+  /** `fdPath(fd)/`, made once: a walk looks up every name of a directory through it. */
+  private readonly prefix: string;
 
   private constructor(fd: number) {
     this.fd = fd;
+    this.prefix = `${fdPath(fd)}/`;
   }
 
   /**
@@ -101,7 +104,7 @@ export class PinnedDir {
 
   /** `name` inside this directory, for calls that never follow their last component. */
   child(name: string): string {
-    return `${fdPath(this.fd)}/${checkName(name)}`;
+    return this.prefix + checkName(name);
   }
 
   close(): void {
@@ -235,29 +238,37 @@ export function subdirOrUndefined(dir: PinnedDir, name: string): PinnedDir | und
 }
 
 /**
+ * What `walkTree` calls for each entry: its path under the root, its lstat, and the pinned
+ * directory it was found in with its name there. True descends into a directory.
+ */
+export type TreeVisitor = (rel: string, st: Stats, dir: PinnedDir, name: string) => boolean;
+
+/**
  * Visits every entry under `root` depth first, each lstat'ed in its pinned directory; descends
  * into a directory when `visit` returns true. Entries that vanish meanwhile are skipped.
  */
-export function walkTree(root: string, visit: (rel: string, st: Stats) => boolean): void {
-  const walk = (dir: PinnedDir, rel: string): void => {
-    for (const name of dir.names()) {
-      const st = dir.lstat(name);
-      const childRel = rel ? `${rel}/${name}` : name;
-      if (!st || !visit(childRel, st) || !st.isDirectory()) continue;
-      const sub = subdirOrUndefined(dir, name);
-      if (!sub) continue;
-      try {
-        walk(sub, childRel);
-      } finally {
-        sub.close();
-      }
-    }
-  };
+export function walkTree(root: string, visit: TreeVisitor): void {
   const top = PinnedDir.open(root);
   try {
-    walk(top, '');
+    walkDir(top, '', visit);
   } finally {
     top.close();
+  }
+}
+
+/** `walkTree` below a directory already pinned, found at `rel` under the walk's root. */
+export function walkDir(dir: PinnedDir, rel: string, visit: TreeVisitor): void {
+  for (const name of dir.names()) {
+    const st = dir.lstat(name);
+    const childRel = rel ? `${rel}/${name}` : name;
+    if (!st || !visit(childRel, st, dir, name) || !st.isDirectory()) continue;
+    const sub = subdirOrUndefined(dir, name);
+    if (!sub) continue;
+    try {
+      walkDir(sub, childRel, visit);
+    } finally {
+      sub.close();
+    }
   }
 }
 

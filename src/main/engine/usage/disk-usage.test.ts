@@ -27,6 +27,19 @@ describe('disk usage', () => {
     expect(du.summary.map((r) => r.type)).toEqual(['Images', 'Containers', 'Local Volumes', 'Build Cache']);
   });
 
+  it('counts a layer an image stacks twice once, and shares it only with another image', async () => {
+    const base = await tar('base', 'b'.repeat(5000));
+    const twice = await tar('twice', 't'.repeat(2000));
+    const a = await storeImage(fx.engine, [base, await tar('a', 'a'.repeat(3000)), base], { tags: ['a'] });
+    const b = await storeImage(fx.engine, [base], { tags: ['b'] });
+    const c = await storeImage(fx.engine, [twice, twice], { tags: ['c'] });
+    const du = diskUsage(fx.engine);
+    expect(du.images.find((i) => i.id === a.id)).toMatchObject({ sharedSize: 5000, uniqueSize: 3000 });
+    expect(du.images.find((i) => i.id === b.id)).toMatchObject({ sharedSize: 5000, uniqueSize: 0 });
+    expect(du.images.find((i) => i.id === c.id)).toMatchObject({ sharedSize: 0, uniqueSize: 2000 });
+    expect(du.layersSize).toBe(10000);
+  });
+
   it('takes containers and build cache from registered providers, computing ACTIVE and RECLAIMABLE like docker', async () => {
     const base = await tar('base', 'b'.repeat(5000));
     const a = await storeImage(fx.engine, [base, await tar('a', 'a'.repeat(3000))], { tags: ['a'] });

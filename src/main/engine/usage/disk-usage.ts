@@ -10,7 +10,8 @@ export function diskUsage(engine: Stores): DiskUsageReport {
   const containers = engine.references.containers();
   const buildCache = engine.references.buildCache();
   const useCounts = engine.references.imageUseCounts();
-  const layersSize = (engine.db.prepare('SELECT coalesce(sum(diff_size), 0) AS s FROM layers WHERE diff_id IN (SELECT diff_id FROM image_layers)').get() as { s: number }).s;
+  // Each layer an image uses, looked up in image_layers' diff_id index (not a temporary index of its rows).
+  const layersSize = (engine.db.prepare('SELECT coalesce(sum(diff_size), 0) AS s FROM layers l WHERE EXISTS (SELECT 1 FROM image_layers il WHERE il.diff_id = l.diff_id)').get() as { s: number }).s;
   const images: DiskUsageImage[] = listImages(engine, { sharedSize: true }).map((img) => ({
     id: img.id,
     repoTags: img.repoTags,

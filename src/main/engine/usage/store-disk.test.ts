@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, linkSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { busyboxMissing, storeImage, writeBusyboxRootfs, writeTar } from '../../../../test/fixtures/busybox.ts';
@@ -89,5 +89,24 @@ describe('what the store occupies on disk', () => {
     snapshots.prune();
     expect(before - du(join(root, 'blobs'), join(root, 'snapshots'))).toBe(disk.gcReclaimable);
     expect((await storeDiskUsage(engine)).gcReclaimable).toBe(0);
+  });
+
+  it('counts what else lies in the blob directory as du does: a directory, a hard link, a symlink', async () => {
+    const { engine } = fx;
+    const blob = await engine.content.put(randomBytes(30_000));
+    const blobDir = join(engine.root, 'blobs', 'sha256');
+    mkdirSync(join(blobDir, 'stray', 'deeper'), { recursive: true });
+    writeFileSync(join(blobDir, 'stray', 'deeper', 'file'), randomBytes(50_000));
+    linkSync(engine.content.path(blob.digest), join(blobDir, 'stray', 'link'));
+    linkSync(engine.content.path(blob.digest), join(blobDir, 'f'.repeat(64)));
+    symlinkSync('/etc', join(blobDir, 'to-etc'));
+
+    const disk = await storeDiskUsage(engine);
+    expect(disk.blobs).toBe(du(join(engine.root, 'blobs')));
+    expect(disk.total).toBe(du(engine.root));
+    // No row names either blob file (one inode under two names); the directory and the symlink are not blobs.
+    const orphans = [blob.digest, `sha256:${'f'.repeat(64)}`].sort();
+    expect(await engine.gc.orphanFiles()).toEqual(orphans);
+    expect(disk.gcReclaimable).toBe(du(...orphans.map((d) => engine.content.path(d))));
   });
 });

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Stores } from '../stores.ts';
 import type { StoreDiskUsage } from '../../../shared/types.ts';
-import { walkTree } from '../snapshot/safe-path.ts';
+import { subdirOrUndefined, walkDir, walkTree, type PinnedDir, type TreeVisitor } from '../snapshot/safe-path.ts';
 import { isBlobName } from '../store/content-store.ts';
 import { SNAPSHOT_GRACE_MS } from '../snapshot/grace.ts';
 
@@ -73,21 +73,24 @@ function walkStore(root: string): { total: number; part: (name: string) => numbe
   };
   const mounted: string[] = [];
   total.add(rootSt);
-  try {
-    walkTree(root, (rel, st) => {
-      const slash = rel.indexOf('/');
-      const top = slash === -1 ? rel : rel.slice(0, slash);
-      if (st.dev !== rootSt.dev) {
-        if (slash === -1) mounted.push(top);
-        return false;
-      }
-      total.add(st);
-      countOf(OWN_FIGURE.has(top) ? top : '').add(st);
-      if (rel.length > BLOB_DIR.length && rel.startsWith(BLOB_DIR) && rel.indexOf('/', BLOB_DIR.length) === -1) blobNames?.push(rel.slice(BLOB_DIR.length));
-      const descend = st.isDirectory();
-      if (descend && rel === 'blobs/sha256') blobNames = [];
-      return descend;
+  const visit: TreeVisitor = (rel, st, dir, name) => {
+    const slash = rel.indexOf('/');
+    const top = slash === -1 ? rel : rel.slice(0, slash);
+    if (st.dev !== rootSt.dev) {
+      if (slash === -1) mounted.push(top);
+      return false;
+    }
+    total.add(st);
+    countOf(OWN_FIGURE.has(top) ? top : '').add(st);
+    if (rel !== BLOB_DIR || !st.isDirectory()) return st.isDirectory();
+    blobNames = walkBlobDir(dir, name, rootSt.dev, visit, (blob) => {
+      total.add(blob);
+      countOf('blobs').add(blob);
     });
+    return false;
+  };
+  try {
+    walkTree(root, visit);
   } catch {
     /* removed meanwhile; the blob files then listed again on their own */
     blobNames = undefined;
@@ -98,7 +101,30 @@ function walkStore(root: string): { total: number; part: (name: string) => numbe
   return { total: total.total, part: (name) => own.get(name) ?? parts.get(name)?.total ?? 0, metadata, blobNames };
 }
 
-const BLOB_DIR = 'blobs/sha256/';
+const BLOB_DIR = 'blobs/sha256';
+
+/**
+ * The blob directory: thousands of files and nothing else, each counted and named (gc's orphan
+ * check takes the names) without going through the store's visitor; anything below a directory
+ * in it is visited as the rest of the store. undefined when the directory is gone meanwhile.
+ */
+function walkBlobDir(parent: PinnedDir, name: string, dev: number, visit: TreeVisitor, count: (st: Stats) => void): string[] | undefined {
+  const blobs = subdirOrUndefined(parent, name);
+  if (!blobs) return undefined;
+  const names: string[] = [];
+  try {
+    walkDir(blobs, BLOB_DIR, (rel, st, dir, entry) => {
+      if (dir !== blobs) return visit(rel, st, dir, entry);
+      if (st.dev !== dev) return false;
+      count(st);
+      names.push(entry);
+      return st.isDirectory();
+    });
+  } finally {
+    blobs.close();
+  }
+  return names;
+}
 
 /**
  * What the store really occupies on disk, beside docker's logical figures (docs/store.md, "Disk
