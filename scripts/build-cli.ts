@@ -133,7 +133,9 @@ const LOADED_ANYWAY = ['node:stream', 'node:net', 'node:events', 'node:util'];
  * (`image ls --help` no SQLite, `images` no tar or HTTP). Fewer, larger chunks: each file costs
  * Node's loader about half a millisecond, a larger file hardly more.
  */
-function chunkNames(graph: Graph, ids: string[]): Map<string, { name: string; needs: number }> {
+type ChunkOf = { name: string; needs: number; reach: number };
+
+function chunkNames(graph: Graph, ids: string[]): Map<string, ChunkOf> {
   const externals = externalsOf(graph);
   const main = join(cliDir, 'main.ts');
   const mainClosure = new Set<string>();
@@ -145,13 +147,16 @@ function chunkNames(graph: Graph, ids: string[]): Map<string, { name: string; ne
   walk(main);
   const reachedBy = hotCommandsReaching(graph);
   const free = new Set([...externals(main), ...LOADED_ANYWAY]);
-  const names = new Map<string, { name: string; needs: number }>();
+  const names = new Map<string, ChunkOf>();
   for (const id of ids) {
     // The command modules are entries of their own, and the registry (all of them) is one too.
     if (!id.startsWith(`${repo}${sep}src${sep}`) || id === main || id.startsWith(`${commandsDir}${sep}`) || id === join(cliDir, 'registry.ts')) continue;
     const needs = [...externals(id)].filter((e) => !free.has(e)).map((e) => e.replace(/^node:/, '').replace(/\W+/g, '-')).sort();
-    if (mainClosure.has(id)) names.set(id, { name: 'cli', needs: -1 });
-    else names.set(id, { name: `${needs.length === 0 ? 'light' : `with-${needs.join('+')}`}${reachedBy(id)}`, needs: needs.length });
+    if (mainClosure.has(id)) names.set(id, { name: 'cli', needs: -1, reach: HOT_COMMANDS.length });
+    else {
+      const by = reachedBy(id);
+      names.set(id, { name: `${needs.length === 0 ? 'light' : `with-${needs.join('+')}`}${by.suffix}`, needs: needs.length, reach: by.count });
+    }
   }
   return names;
 }
@@ -160,40 +165,63 @@ function chunkNames(graph: Graph, ids: string[]): Map<string, { name: string; ne
 const HOT_COMMANDS = ['image-list.ts', 'container-view.ts', 'usage.ts', 'build.ts', 'container-run.ts'];
 
 /**
- * Which hot commands reach a module, as a name suffix (`~image-list+build`): modules reached by
- * the same ones share a chunk, so `images` does not load the builder's parser with its own code.
- * A module's imports are reached by every command that reaches it, so a chunk's imports land in
- * chunks no hot command would skip.
+ * What main.ts imports on use for every command on the local store (the endpoint's choice, the
+ * engine) and all they import: every hot command loads it once it runs, so it is one chunk (one
+ * per set of builtins and packages it needs), whichever commands also import a part of it. Counted
+ * as no command's, the engine's modules were named `~other` and shared chunks with the API
+ * server's and the providers' code, which every listing then loaded. (`image ls --help` loads the
+ * light part of it, still no SQLite.)
  */
-function hotCommandsReaching(graph: Graph): (id: string) => string {
-  const reached = HOT_COMMANDS.map((name) => {
-    const seen = new Set<string>();
-    const walk = (id: string): void => {
-      if (seen.has(id) || !isAbsolute(id)) return;
-      seen.add(id);
-      graph.imports(id).forEach(walk);
-    };
-    walk(join(commandsDir, name));
-    return seen;
-  });
+const STORE_OPEN = ['providers/discovery.ts', 'providers/contexts.ts', 'engine/engine.ts', 'engine/metadata/db.ts'].map((m) => join(repo, 'src', 'main', m));
+
+/** The modules `roots` import, statically, and theirs. */
+function closureOf(graph: Graph, roots: string[]): Set<string> {
+  const seen = new Set<string>();
+  const walk = (id: string): void => {
+    if (seen.has(id) || !isAbsolute(id)) return;
+    seen.add(id);
+    graph.imports(id).forEach(walk);
+  };
+  roots.forEach(walk);
+  return seen;
+}
+
+/**
+ * Which hot commands reach a module, as a name suffix (`~image-list+build`) and their number
+ * (the store's open counting as all of them): modules reached by the same ones share a chunk, so
+ * `images` does not load the builder's parser with its own code. A module's imports are reached
+ * by every command that reaches it, so a chunk's imports land in chunks no hot command would skip.
+ */
+function hotCommandsReaching(graph: Graph): (id: string) => { suffix: string; count: number } {
+  const store = closureOf(graph, STORE_OPEN);
+  const reached = HOT_COMMANDS.map((name) => closureOf(graph, [join(commandsDir, name)]));
   return (id) => {
+    if (store.has(id)) return { suffix: '', count: HOT_COMMANDS.length };
     const by = HOT_COMMANDS.filter((_, i) => reached[i]!.has(id)).map((n) => basename(n, '.ts'));
-    return by.length === HOT_COMMANDS.length ? '' : `~${by.join('+') || 'other'}`;
+    return { suffix: by.length === HOT_COMMANDS.length ? '' : `~${by.join('+') || 'other'}`, count: by.length };
   };
 }
 
-let chunkOf = new Map<string, { name: string; needs: number }>();
+let chunkOf = new Map<string, ChunkOf>();
 
 /**
- * The common chunks as groups, those needing fewer builtins and packages first: a group takes the
- * modules its members import too, unless a group before it took them. (The names are known only
- * once the bundler has read the modules, when it calls `name`.)
+ * The common chunks as groups. A group also takes the modules its members import, unless a group
+ * before it took them, so a module's imports must be offered to the groups first: those needing
+ * fewer builtins and packages, and among them those more hot commands reach (a module's imports
+ * never need more and are reached by every command that reaches it). Otherwise a module all
+ * listings use (digest.ts) went with the first importer's group (the builder's parser), and
+ * `system df -v` loaded the builder's, the registry's and the API server's chunks for it.
+ * (The names are known only once the bundler has read the modules, when it calls `name`.)
  */
 function chunkGroups(): { name: (id: string) => string | null; priority: number; debugName: string }[] {
-  return Array.from({ length: 32 }, (_, i) => i - 1).map((needs) => ({
-    name: (id: string) => (chunkOf.get(id)?.needs === needs ? chunkOf.get(id)!.name : null),
-    priority: 100 - needs,
-    debugName: `needing ${needs} more`,
+  const reaches = HOT_COMMANDS.length + 1;
+  return Array.from({ length: 32 * reaches }, (_, i) => ({ needs: Math.floor(i / reaches) - 1, reach: i % reaches })).map(({ needs, reach }) => ({
+    name: (id: string) => {
+      const chunk = chunkOf.get(id);
+      return chunk?.needs === needs && chunk.reach === reach ? chunk.name : null;
+    },
+    priority: (100 - needs) * reaches + reach,
+    debugName: `needing ${needs} more, reached by ${reach} hot commands`,
   }));
 }
 

@@ -137,6 +137,25 @@ describe('lazy command loading through the bundle', () => {
     expect(sqlite).toEqual(['out/cli/better-sqlite3.cjs']);
   });
 
+  /** The checkout's own modules a `strata ARGS` run from the sources loaded (STRATA_NO_BUNDLE). */
+  function loadedFromSources(args: string[]): string[] {
+    const r = strataIn(checkout, ['--root', join(tmp.path, 'root'), ...args], { STRATA_NO_BUNDLE: '1' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.ran).toBe('sources');
+    const prefix = `file://${checkout}/`;
+    return r.modules.filter((m) => m.startsWith(`${prefix}src/`)).map((m) => m.slice(prefix.length));
+  }
+
+  // A common chunk takes the modules its members import unless an earlier group took them: grouped
+  // in the wrong order, the store's modules went into the builder's, the registry's and the API
+  // server's chunks, and a listing loaded twice the code it runs.
+  it.each([[['images']], [['system', 'df', '-v']], [['ps', '-a']]])('%j loads the chunks of the modules the sources load, no more', (args) => {
+    loadedFromSources(args); // the first run makes the sources' command table
+    const fromSources = loadedFromSources(args);
+    expect(fromSources).toContain('src/main/engine/engine.ts');
+    expect(loaded(args).sources.sort()).toEqual(fromSources.sort());
+  });
+
   it('a command\'s --help loads no SQLite when the command\'s module does not need it', () => {
     const { stdout, sources, modules } = loaded(['image', 'ls', '--help']);
     expect(stdout).toMatch(/^Usage: {2}strata image ls/);
