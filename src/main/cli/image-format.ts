@@ -60,6 +60,9 @@ type ImageFigures = Pick<ImageSummary, 'id' | 'created' | 'size' | 'sharedSize' 
 const containersText = (img: ImageFigures): string => (img.containers === -1 ? 'N/A' : String(img.containers));
 const sharedSizeText = (img: ImageFigures): string => (img.sharedSize === -1 ? 'N/A' : humanSize4(img.sharedSize));
 const uniqueSizeText = (img: ImageFigures): string => (img.size === -1 || img.sharedSize === -1 ? 'N/A' : humanSize4(img.size - img.sharedSize));
+/** SIZE in `images` (three significant digits) and VirtualSize, docker's other rounding of it. */
+const sizeText = (img: ImageFigures): string => humanSize(img.size, 3);
+const virtualSizeText = (img: ImageFigures): string => humanSize4(img.size);
 
 /** The row fields of one image line (docker's imageContext methods). */
 function imageRow(img: ImageFigures, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
@@ -71,10 +74,10 @@ function imageRow(img: ImageFigures, repo: string, tag: string, digest: string, 
     ID: trunc ? truncateId(img.id) : img.id,
     Repository: repo,
     SharedSize: sharedSizeText(img),
-    Size: humanSize(img.size, 3),
+    Size: sizeText(img),
     Tag: tag,
     UniqueSize: uniqueSizeText(img),
-    VirtualSize: humanSize4(img.size),
+    VirtualSize: virtualSizeText(img),
   });
 }
 
@@ -350,7 +353,7 @@ function dfImageTable(images: readonly DiskUsageImage[], sizeField: 'Size' | 'Vi
   const lines: string[][] = [columns.map((c) => IMAGE_HEADER[c as keyof typeof IMAGE_HEADER])];
   for (const img of images) {
     const [repo, tag] = dfRepoTag(img);
-    const size = sizeField === 'Size' ? humanSize(img.size, 3) : humanSize4(img.size);
+    const size = sizeField === 'Size' ? sizeText(img) : virtualSizeText(img);
     lines.push([repo, tag, truncateId(img.id), createdSince(img.created, now), size, sharedSizeText(img), uniqueSizeText(img), containersText(img)]);
   }
   return tabwriteTable(lines) ?? renderRows(columnsFormat(columns), images.map((i) => dfImageRow(i, true, now)), IMAGE_HEADER);
