@@ -133,6 +133,24 @@ export class PinnedDir {
     }
   }
 
+  /**
+   * lstat of every entry, each looked up in this directory (never followed), in one loop: the
+   * names come from this directory's own listing, so each is one component already; an entry
+   * gone meanwhile is skipped. For directories of thousands of files (the blob store).
+   */
+  lstatEntries(each: (name: string, st: Stats) => void): void {
+    for (const name of this.names()) {
+      let st: Stats | undefined;
+      try {
+        st = lstatSync(this.prefix + name);
+      } catch (err) {
+        if (errno(err) === 'ENOENT') continue;
+        throw err;
+      }
+      each(name, st);
+    }
+  }
+
   readlink(name: string): string {
     return readlinkSync(this.child(name));
   }

@@ -83,10 +83,7 @@ function walkStore(root: string): { total: number; part: (name: string) => numbe
     total.add(st);
     countOf(OWN_FIGURE.has(top) ? top : '').add(st);
     if (rel !== BLOB_DIR || !st.isDirectory()) return st.isDirectory();
-    blobNames = walkBlobDir(dir, name, rootSt.dev, visit, (blob) => {
-      total.add(blob);
-      countOf('blobs').add(blob);
-    });
+    blobNames = walkBlobDir(dir, name, rootSt.dev, visit, [total, countOf('blobs')]);
     return false;
   };
   try {
@@ -104,26 +101,44 @@ function walkStore(root: string): { total: number; part: (name: string) => numbe
 const BLOB_DIR = 'blobs/sha256';
 
 /**
- * The blob directory: thousands of files and nothing else, each counted and named (gc's orphan
- * check takes the names) without going through the store's visitor; anything below a directory
- * in it is visited as the rest of the store. undefined when the directory is gone meanwhile.
+ * The blob directory: thousands of files and nothing else, each counted (in `counts`) and named
+ * (gc's orphan check takes the names) in one loop of their own. A regular file with one link adds
+ * its blocks, no inode to remember, as `AllocatedCount.add` would; anything else goes through
+ * `add`, and what lies below a directory there through the store's visitor. undefined when the
+ * directory is gone meanwhile.
  */
-function walkBlobDir(parent: PinnedDir, name: string, dev: number, visit: TreeVisitor, count: (st: Stats) => void): string[] | undefined {
+function walkBlobDir(parent: PinnedDir, name: string, dev: number, visit: TreeVisitor, counts: AllocatedCount[]): string[] | undefined {
   const blobs = subdirOrUndefined(parent, name);
   if (!blobs) return undefined;
   const names: string[] = [];
+  let blocks = 0;
   try {
-    walkDir(blobs, BLOB_DIR, (rel, st, dir, entry) => {
-      if (dir !== blobs) return visit(rel, st, dir, entry);
-      if (st.dev !== dev) return false;
-      count(st);
+    blobs.lstatEntries((entry, st) => {
+      if (st.dev !== dev) return;
       names.push(entry);
-      return st.isDirectory();
+      if (st.nlink === 1 && st.isFile()) {
+        blocks += st.blocks;
+        return;
+      }
+      for (const c of counts) c.add(st);
+      if (st.isDirectory()) walkSubdir(blobs, entry, `${BLOB_DIR}/${entry}`, visit);
     });
   } finally {
     blobs.close();
   }
+  for (const c of counts) c.total += blocks * 512;
   return names;
+}
+
+/** `walkDir` below the subdirectory `name` of `dir` (skipped when gone or swapped meanwhile). */
+function walkSubdir(dir: PinnedDir, name: string, rel: string, visit: TreeVisitor): void {
+  const sub = subdirOrUndefined(dir, name);
+  if (!sub) return;
+  try {
+    walkDir(sub, rel, visit);
+  } finally {
+    sub.close();
+  }
 }
 
 /**
