@@ -6,7 +6,7 @@
 import type { DiskUsageBuildCache, DiskUsageContainer, DiskUsageImage, DiskUsageReport, DiskUsageRow, HistoryEntry, ImageSummary } from '../engine/api.ts';
 import type { StoreDiskUsage } from '../../shared/types.ts';
 import type { LayerSummary } from '../../shared/types.ts';
-import { familiarName, parseReference } from '../engine/image/reference.ts';
+import { familiarName, parseReference, referenceParser } from '../engine/image/reference.ts';
 import { columnsFormat, isTable, QUIET_FORMAT, RAW_FORMAT, renderColumns, renderRows, sortedKeys, TABLE_FORMAT, finalFormat } from './formatter.ts';
 import { createdSince, ellipsis, goTimeString, humanSize, humanSize4, rfc3339, truncateId, humanDuration, displayImage } from './units.ts';
 import { compile } from './formatter.ts';
@@ -84,6 +84,7 @@ function imageRow(img: ImageFigures, repo: string, tag: string, digest: string, 
 /** One row per repository:tag (docker's imageFormatTaggedAndDigest), `<none>` for dangling images. */
 export function imageRows(images: readonly ImageSummary[], options: { trunc: boolean; digest: boolean; now: number; needDigest?: boolean }): Record<string, string>[] {
   const rows: Record<string, string>[] = [];
+  const parse = referenceParser();
   for (const img of images) {
     if (isDangling(img)) {
       rows.push(imageRow(img, '<none>', '<none>', '<none>', options.trunc, options.now));
@@ -92,13 +93,13 @@ export function imageRows(images: readonly ImageSummary[], options: { trunc: boo
     const repoTags = new Map<string, string[]>();
     const repoDigests = new Map<string, string[]>();
     for (const t of img.repoTags) {
-      const ref = tryParse(t);
+      const ref = tryParse(t, parse);
       if (ref?.tag === undefined) continue;
       const name = familiarName(`${ref.domain}/${ref.path}`);
       repoTags.set(name, [...(repoTags.get(name) ?? []), ref.tag]);
     }
     for (const d of img.repoDigests) {
-      const ref = tryParse(d);
+      const ref = tryParse(d, parse);
       if (ref?.digest === undefined) continue;
       const name = familiarName(`${ref.domain}/${ref.path}`);
       repoDigests.set(name, [...(repoDigests.get(name) ?? []), ref.digest]);
@@ -120,9 +121,9 @@ export function imageRows(images: readonly ImageSummary[], options: { trunc: boo
   return rows;
 }
 
-function tryParse(s: string): ReturnType<typeof parseReference> | undefined {
+function tryParse(s: string, parse = parseReference): ReturnType<typeof parseReference> | undefined {
   try {
-    return parseReference(s, { defaultTag: false });
+    return parse(s, { defaultTag: false });
   } catch {
     return undefined;
   }
@@ -330,14 +331,14 @@ export function diskUsageSummaryRows(rows: readonly DiskUsageRow[]): Record<stri
 }
 
 /** The repository and tag a df row shows: the image's first tag, `<none>` without one. */
-function dfRepoTag(img: DiskUsageImage): [repo: string, tag: string] {
+function dfRepoTag(img: DiskUsageImage, parse: typeof parseReference): [repo: string, tag: string] {
   const first = img.repoTags[0];
-  const ref = first ? tryParse(first) : undefined;
+  const ref = first ? tryParse(first, parse) : undefined;
   return ref?.tag !== undefined ? [familiarName(`${ref.domain}/${ref.path}`), ref.tag] : ['<none>', '<none>'];
 }
 
-function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<string, string> {
-  const [repo, tag] = dfRepoTag(img);
+function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number, parse: typeof parseReference): Record<string, string> {
+  const [repo, tag] = dfRepoTag(img, parse);
   // docker's df rows leave Digest empty (its images table says <none>).
   return imageRow(img, repo, tag, '', trunc, now);
 }
@@ -351,12 +352,13 @@ function dfImageRow(img: DiskUsageImage, trunc: boolean, now: number): Record<st
 function dfImageTable(images: readonly DiskUsageImage[], sizeField: 'Size' | 'VirtualSize', now: number): string {
   const columns = DF_IMAGE_COLUMNS.map((c) => (c === 'Size' ? sizeField : c));
   const lines: string[][] = [columns.map((c) => IMAGE_HEADER[c as keyof typeof IMAGE_HEADER])];
+  const parse = referenceParser();
   for (const img of images) {
-    const [repo, tag] = dfRepoTag(img);
+    const [repo, tag] = dfRepoTag(img, parse);
     const size = sizeField === 'Size' ? sizeText(img) : virtualSizeText(img);
     lines.push([repo, tag, truncateId(img.id), createdSince(img.created, now), size, sharedSizeText(img), uniqueSizeText(img), containersText(img)]);
   }
-  return tabwriteTable(lines) ?? renderRows(columnsFormat(columns), images.map((i) => dfImageRow(i, true, now)), IMAGE_HEADER);
+  return tabwriteTable(lines) ?? renderRows(columnsFormat(columns), images.map((i) => dfImageRow(i, true, now, parse)), IMAGE_HEADER);
 }
 
 function dfContainerRow(c: DiskUsageContainer, trunc: boolean, now: number): Record<string, string> {
@@ -434,7 +436,8 @@ export function formatDiskUsage(du: DiskUsageReport, options: DiskUsageOptions):
       `\nBuild cache usage: ${humanSize4(cacheTotal)}\n\n${renderColumns(DF_CACHE_COLUMNS, cache, CACHE_HEADER)}`
     );
   }
-  const data = { Images: du.images.map((i) => dfImageRow(i, trunc, options.now)), Containers: containers, Volumes: [] as object[], BuildCache: cache };
+  const parse = referenceParser();
+  const data = { Images: du.images.map((i) => dfImageRow(i, trunc, options.now, parse)), Containers: containers, Volumes: [] as object[], BuildCache: cache };
   const tmpl = compile(format);
   const out = tmpl.execute(data);
   return isTable(format) ? tabwrite(out) : out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { familiarString, normalizeReference, parseReference, pathMatch, familiarName } from './reference.ts';
+import { familiarString, normalizeReference, parseReference, pathMatch, familiarName, referenceParser } from './reference.ts';
 
 describe('reference normalisation (docker/distribution rules)', () => {
   const cases: [string, string][] = [
@@ -32,6 +32,24 @@ describe('reference normalisation (docker/distribution rules)', () => {
     expect(() => parseReference('')).toThrow('invalid reference format');
     expect(() => parseReference('f'.repeat(64))).toThrow('cannot be a 64-byte hexadecimal string');
     expect(() => parseReference('a/-b')).toThrow('invalid reference format');
+  });
+
+  it('parses a listing of many tags of the same names as parseReference does, each name once', () => {
+    const outcome = (parse: typeof parseReference, input: string, defaultTag: boolean): unknown => {
+      try {
+        return parse(input, { defaultTag });
+      } catch (err) {
+        return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+      }
+    };
+    const names = ['alpine', 'Alpine', 'user/repo', 'localhost:5000/a/b', 'index.docker.io/x', 'library/y', 'a/-b', '-', 'f'.repeat(64), `${'n'.repeat(250)}/x`, 'a:b', 'ghcr.io/o/i', '[::1]:5000/z', 'bad_host:x/y', ''];
+    const suffixes = ['', ':latest', ':v1', ':V_2.a-b', ':-bad', `:${'t'.repeat(129)}`, `@sha256:${'a'.repeat(64)}`, ':t@sha256:123', ' ', `:1@sha512:${'b'.repeat(128)}`];
+    const inputs = names.flatMap((n) => suffixes.map((s) => n + s));
+    const listing = referenceParser();
+    // Twice over, so the second pass answers from the names already parsed.
+    for (const input of [...inputs, ...inputs.reverse()]) {
+      for (const defaultTag of [true, false]) expect(outcome(listing, input, defaultTag), input).toEqual(outcome(parseReference, input, defaultTag));
+    }
   });
 });
 

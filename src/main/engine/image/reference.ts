@@ -102,7 +102,37 @@ function validDomain(domain: string): boolean {
  * is given (what `pull`, `run` and `tag` do); pass false to keep the reference bare (`images alpine`).
  */
 export function parseReference(input: string, options: { defaultTag?: boolean } = {}): Reference {
-  const defaultTag = options.defaultTag ?? true;
+  return parseWith(parseName, input, options.defaultTag ?? true);
+}
+
+type ParsedName = { domain: string; path: string };
+
+/**
+ * `parseReference` for a listing of many references: a repository's name is parsed once however
+ * many of its tags the listing holds (the name's checks depend on the name alone). The same
+ * results and errors as `parseReference`.
+ */
+export function referenceParser(): typeof parseReference {
+  const names = new Map<string, ParsedName | InvalidReferenceError>();
+  const name = (rest: string): ParsedName => {
+    let parsed = names.get(rest);
+    if (parsed === undefined) {
+      try {
+        parsed = parseName(rest);
+      } catch (err) {
+        if (!(err instanceof InvalidReferenceError)) throw err;
+        parsed = err;
+      }
+      names.set(rest, parsed);
+    }
+    if (parsed instanceof InvalidReferenceError) throw parsed;
+    return parsed;
+  };
+  return (input, options = {}) => parseWith(name, input, options.defaultTag ?? true);
+}
+
+/** The tag and digest cut off and checked; what is left is the name, which `name` parses. */
+function parseWith(name: (rest: string) => ParsedName, input: string, defaultTag: boolean): Reference {
   if (input === '' || input.trim() !== input) throw new InvalidReferenceError();
   let rest = input;
   let digest: string | undefined;
@@ -125,6 +155,16 @@ export function parseReference(input: string, options: { defaultTag?: boolean } 
   if (isFullHexId(rest) && tag === undefined && digest === undefined) {
     throw new InvalidReferenceError(`repository name (${rest}) cannot be a 64-byte hexadecimal string`);
   }
+  const { domain, path } = name(rest);
+  if (tag === undefined && digest === undefined && defaultTag) tag = DEFAULT_TAG;
+  const ref: Reference = { domain, path };
+  if (tag !== undefined) ref.tag = tag;
+  if (digest !== undefined) ref.digest = digest;
+  return ref;
+}
+
+/** A repository name (`rest` above) normalised and checked: domain, lowercase path components, length. */
+function parseName(rest: string): ParsedName {
   const { domain, path } = splitDomain(rest);
   if (domain !== DEFAULT_DOMAIN && !validDomain(domain)) throw new InvalidReferenceError();
   if (path !== path.toLowerCase()) {
@@ -132,11 +172,7 @@ export function parseReference(input: string, options: { defaultTag?: boolean } 
   }
   if (!path.split('/').every((c) => PATH_COMPONENT.test(c))) throw new InvalidReferenceError();
   if (`${domain}/${path}`.length > 255) throw new InvalidReferenceError('repository name must not be more than 255 characters');
-  if (tag === undefined && digest === undefined && defaultTag) tag = DEFAULT_TAG;
-  const ref: Reference = { domain, path };
-  if (tag !== undefined) ref.tag = tag;
-  if (digest !== undefined) ref.digest = digest;
-  return ref;
+  return { domain, path };
 }
 
 /** `parseReference` then `formatReference`: the canonical key used in the tags table. */
