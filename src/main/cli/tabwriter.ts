@@ -94,14 +94,20 @@ function formatBlock(items: Line[], options: TabwriterOptions, cellWidth: (s: st
   return out;
 }
 
-/** Each column's width but the last's, for lines that all have the same cells. */
+/** Each column's width but the last's, for lines that all have the same cells (one pass over them, run once per listing: plain loops). */
 function tableWidths(lines: readonly (readonly string[])[], options: TabwriterOptions, cellWidth: (s: string) => number): number[] {
+  const columns = lines[0]!.length - 1;
   const widths: number[] = [];
-  for (let column = 0; column < lines[0]!.length - 1; column++) {
-    let width = options.minWidth;
-    for (const line of lines) width = Math.max(width, cellWidth(line[column]!) + options.padding);
-    widths.push(width);
+  for (let column = 0; column < columns; column++) widths.push(options.minWidth - options.padding);
+  const count = cellWidth === utf16Length ? undefined : cellWidth;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    for (let column = 0; column < columns; column++) {
+      const w = count ? count(line[column]!) : line[column]!.length;
+      if (w > widths[column]!) widths[column] = w;
+    }
   }
+  for (let column = 0; column < columns; column++) widths[column]! += options.padding;
   return widths;
 }
 
@@ -119,11 +125,16 @@ export function tabwriteTable(lines: readonly (readonly string[])[], options: Ta
   const cells = lines[0]!.length;
   if (cells === 0 || lines.some((l) => l.length !== cells)) return undefined;
   const widths = tableWidths(lines, options, utf16Length);
+  const last = widths.length;
   let out = '';
-  for (const line of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     let text = '';
-    for (let j = 0; j < widths.length; j++) text += line[j]! + spaces(widths[j]! - line[j]!.length);
-    text += line[widths.length]!;
+    for (let j = 0; j < last; j++) {
+      const cell = line[j]!;
+      text += cell + spaces(widths[j]! - cell.length);
+    }
+    text += line[last]!;
     if (NOT_PLAIN.test(text)) return undefined;
     out += `${text}\n`;
   }
