@@ -58,11 +58,28 @@ type ImageFigures = Pick<ImageSummary, 'id' | 'created' | 'size' | 'sharedSize' 
 
 /** An image's figures as docker's imageContext prints them: N/A where the daemon sent -1. */
 const containersText = (img: ImageFigures): string => (img.containers === -1 ? 'N/A' : String(img.containers));
-const sharedSizeText = (img: ImageFigures): string => (img.sharedSize === -1 ? 'N/A' : humanSize4(img.sharedSize));
-const uniqueSizeText = (img: ImageFigures): string => (img.size === -1 || img.sharedSize === -1 ? 'N/A' : humanSize4(img.size - img.sharedSize));
+const sharedSizeText = (img: ImageFigures, size4 = humanSize4): string => (img.sharedSize === -1 ? 'N/A' : size4(img.sharedSize));
+const uniqueSizeText = (img: ImageFigures, size4 = humanSize4): string => (img.size === -1 || img.sharedSize === -1 ? 'N/A' : size4(img.size - img.sharedSize));
 /** SIZE in `images` (three significant digits) and VirtualSize, docker's other rounding of it. */
-const sizeText = (img: ImageFigures): string => humanSize(img.size, 3);
-const virtualSizeText = (img: ImageFigures): string => humanSize4(img.size);
+const sizeText = (img: ImageFigures, size3 = humanSize3): string => size3(img.size);
+const virtualSizeText = (img: ImageFigures, size4 = humanSize4): string => size4(img.size);
+
+function humanSize3(bytes: number): string {
+  return humanSize(bytes, 3);
+}
+
+/**
+ * `text` made once for each distinct number: a listing's sizes repeat (images share their base
+ * layers, and their shared bytes with them).
+ */
+function onceEach(text: (n: number) => string): (n: number) => string {
+  const made = new Map<number, string>();
+  return (n) => {
+    let s = made.get(n);
+    if (s === undefined) made.set(n, (s = text(n)));
+    return s;
+  };
+}
 
 /** The row fields of one image line (docker's imageContext methods). */
 function imageRow(img: ImageFigures, repo: string, tag: string, digest: string, trunc: boolean, now: number): Record<string, string> {
@@ -353,10 +370,12 @@ function dfImageTable(images: readonly DiskUsageImage[], sizeField: 'Size' | 'Vi
   const columns = DF_IMAGE_COLUMNS.map((c) => (c === 'Size' ? sizeField : c));
   const lines: string[][] = [columns.map((c) => IMAGE_HEADER[c as keyof typeof IMAGE_HEADER])];
   const parse = referenceParser();
+  const size3 = onceEach(humanSize3);
+  const size4 = onceEach(humanSize4);
   for (const img of images) {
     const [repo, tag] = dfRepoTag(img, parse);
-    const size = sizeField === 'Size' ? sizeText(img) : virtualSizeText(img);
-    lines.push([repo, tag, truncateId(img.id), createdSince(img.created, now), size, sharedSizeText(img), uniqueSizeText(img), containersText(img)]);
+    const size = sizeField === 'Size' ? sizeText(img, size3) : virtualSizeText(img, size4);
+    lines.push([repo, tag, truncateId(img.id), createdSince(img.created, now), size, sharedSizeText(img, size4), uniqueSizeText(img, size4), containersText(img)]);
   }
   return tabwriteTable(lines) ?? renderRows(columnsFormat(columns), images.map((i) => dfImageRow(i, true, now, parse)), IMAGE_HEADER);
 }
