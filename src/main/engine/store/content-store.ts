@@ -223,6 +223,8 @@ export class BlobWriter {
   private unsynced = 0;
   /** The early write-back in flight, if any (see WRITE_BACK_BYTES). */
   private writeBack: Promise<void> | undefined;
+  /** What an early write-back failed with: commit throws it. */
+  private writeBackFailure: unknown;
 
   constructor(store: ContentStore, tmpPath: string, fh: FileHandle) {
     this.store = store;
@@ -275,13 +277,16 @@ export class BlobWriter {
   /**
    * Starts writing the file's dirty pages back once WRITE_BACK_BYTES piled up, one write-back at
    * a time. Only an early start: commit still fsyncs before the rename, so what a crash can leave
-   * is unchanged; a failure here is commit's fsync's to report.
+   * is unchanged. Its failure is kept for commit: the kernel reports a write-back error once per
+   * open file, so commit's own fsync would no longer see it.
    */
   private wroteOut(bytes: number): void {
     this.unsynced += bytes;
     if (this.unsynced < WRITE_BACK_BYTES || this.writeBack || !this.fh) return;
     this.unsynced = 0;
-    this.writeBack = this.fh.datasync().catch(() => {}).finally(() => { this.writeBack = undefined; });
+    this.writeBack = this.fh.datasync()
+      .catch((err: unknown) => { this.writeBackFailure ??= err; })
+      .finally(() => { this.writeBack = undefined; });
   }
 
   /** Writes `chunks` (laid end to end at `position`) from byte `from` of them on. */
@@ -311,6 +316,7 @@ export class BlobWriter {
         throw new DigestMismatchError(expected.digest, digest);
       }
       await this.writeBack;
+      if (this.writeBackFailure !== undefined) throw this.writeBackFailure;
       await fh.sync();
     } finally {
       await this.writeBack;
