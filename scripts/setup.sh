@@ -18,7 +18,7 @@ packages=(
   docker.io docker-compose python3-docker             # a real Docker Engine, its CLI, compose and docker-py
   passt slirp4netns                                   # rootless networking (pasta) for containers
   chromium xvfb fonts-nanum                           # end-to-end tests (Korean screenshots need a font)
-  tmux                                                # interactive terminal tests
+  tmux strace                                         # interactive terminal tests; the blob writer's syscalls
   openssh-server openssh-client                       # an ssh:// engine through a private sshd on loopback
   zstd ca-certificates git python3 make g++           # archives; node-pty's native build
 )

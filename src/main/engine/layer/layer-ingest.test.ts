@@ -8,7 +8,7 @@ import { createGzip, createZstdCompress, gzipSync, zstdCompressSync } from 'node
 import * as tar from 'tar-stream';
 import { ContentStore } from '../store/content-store.ts';
 import { digestOf } from '../store/digest.ts';
-import { ingestLayer } from './layer-ingest.ts';
+import { adjacentRun, ingestLayer } from './layer-ingest.ts';
 import { writeTar } from '../../../../test/fixtures/busybox.ts';
 import { tempDir } from '../../../../test/tmp.ts';
 
@@ -264,6 +264,43 @@ describe('layer ingest', () => {
       expect(readFileSync(store.path(l.blob.digest)).equals(bytes)).toBe(true);
       expect(consumedAll).toBe(bytes.length);
     }
+  });
+
+  it('hands neighbouring views of one read buffer to the decompressor as one, and gives none back before it is done', async () => {
+    // A download's socket reads lie end to end in its ring: queued reads go to zlib as one view
+    // of it (no copy). Room given back is spoiled at once, as a ring read into again would be.
+    const t = join(dir.path, 'ring.tar');
+    await writeTar(t, [{ type: 'file', name: 'data', content: randomBytes(5 << 20) }, { type: 'file', name: 'text', content: 'ring\n'.repeat(200_000) }]);
+    const tarBytes = readFileSync(t);
+    const gz = gzipSync(tarBytes, { level: 1 });
+    const ring = Buffer.from(gz);
+    let given = 0;
+    let spoiled = 0;
+    async function* reads(): AsyncGenerator<Buffer> {
+      for (let k = 0; given < ring.length; k++) {
+        const piece = ring.subarray(given, given + [65_536, 3, 40_000][k % 3]!);
+        given += piece.length;
+        yield piece;
+      }
+    }
+    const onConsumed = (n: number): void => {
+      expect(n).toBeLessThanOrEqual(given);
+      ring.fill(0xaa, spoiled, n);
+      spoiled = n;
+    };
+    const l = await ingestLayer(store, reads(), { digest: digestOf(gz), size: gz.length }, { onConsumed });
+    expect([l.compression, l.diffId, l.size]).toEqual(['gzip', digestOf(tarBytes), tarBytes.length]);
+    expect(spoiled).toBe(gz.length);
+  });
+
+  it('joins queued views only where they are neighbours in one buffer, up to a bound', () => {
+    const a = Buffer.alloc(100);
+    const b = Buffer.alloc(100);
+    const run = adjacentRun([a.subarray(0, 10), a.subarray(10, 30), a.subarray(30, 40), b.subarray(40, 50)], 1000)!;
+    expect([run.count, run.view.byteOffset - a.byteOffset, run.view.length, run.view.buffer === a.buffer]).toEqual([3, 0, 40, true]);
+    expect(adjacentRun([a.subarray(0, 10), a.subarray(20, 30)], 1000)).toBeUndefined(); // a gap
+    expect(adjacentRun([a.subarray(0, 10), b.subarray(10, 20)], 1000)).toBeUndefined(); // another buffer
+    expect(adjacentRun([a.subarray(0, 10), a.subarray(10, 30), a.subarray(30, 60)], 35)!.count).toBe(2); // the bound
   });
 
   it('tells gzip and zstd apart from a plain tar however their first bytes are split', async () => {

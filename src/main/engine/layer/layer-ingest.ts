@@ -282,6 +282,12 @@ class UnpackBranch {
       this.queued -= chunk.length;
       return chunk;
     }
+    const adjacent = adjacentRun(this.queue, IN_FLIGHT_BYTES);
+    if (adjacent) {
+      this.queue.splice(0, adjacent.count);
+      this.queued -= adjacent.view.length;
+      return adjacent.view;
+    }
     this.joined ??= Buffer.allocUnsafeSlow(IN_FLIGHT_BYTES);
     let n = 0;
     while (this.queue.length > 0 && n + this.queue[0]!.length <= IN_FLIGHT_BYTES) {
@@ -348,6 +354,25 @@ class UnpackBranch {
       this.running = undefined;
     }
   }
+}
+
+/**
+ * The first queued chunks as one view when they lie end to end in one buffer (a download's
+ * socket reads, lent from its ring: docs/registry.md), up to `max` bytes: handed on as they are,
+ * no copy. Undefined when the first two are not neighbours.
+ */
+export function adjacentRun(queue: Uint8Array[], max: number): { view: Uint8Array; count: number } | undefined {
+  const first = queue[0]!;
+  let end = first.byteOffset + first.length;
+  let count = 1;
+  while (count < queue.length) {
+    const next = queue[count]!;
+    if (next.buffer !== first.buffer || next.byteOffset !== end || end + next.length - first.byteOffset > max) break;
+    end += next.length;
+    count++;
+  }
+  if (count === 1) return undefined;
+  return { view: new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset), count };
 }
 
 function layerError(err: unknown): Error {

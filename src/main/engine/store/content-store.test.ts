@@ -1,9 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ContentStore } from './content-store.ts';
 import { digestOf, chainIds } from './digest.ts';
 import { tempDir } from '../../../../test/tmp.ts';
+
+// Installed and allowed to trace here (a container may forbid ptrace).
+const straceMissing = spawnSync('strace', ['-qq', '-e', 'trace=none', 'true']).status === 0 ? undefined : 'strace is not installed or may not trace here (apt-get install strace)';
 
 describe('content store', () => {
   let dir: { path: string; cleanup: () => void };
@@ -61,5 +67,36 @@ describe('content store', () => {
     const d1 = digestOf('a');
     const d2 = digestOf('b');
     expect(chainIds([d1, d2])).toEqual([d1, digestOf(`${d1} ${d2}`)]);
+  });
+
+  it.skipIf(straceMissing !== undefined)('writes a big blob back to disk while it is written, then fsyncs it before the rename (strace)', () => {
+    // 40 MiB in 1 MiB writes: write-backs start every 16 MiB, not awaited by the writes; commit's
+    // fsync still comes last, before the blob is renamed into place.
+    const script = join(dir.path, 'write.ts');
+    writeFileSync(script, `import { ContentStore } from ${JSON.stringify(join(import.meta.dirname, 'content-store.ts'))};
+const store = new ContentStore(process.argv[2]);
+const w = await store.writer();
+const piece = Buffer.alloc(1 << 20, 7);
+for (let i = 0; i < 40; i++) await w.write(piece);
+console.log((await w.commit()).digest);
+`);
+    const trace = join(dir.path, 'trace');
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=fdatasync,fsync,rename,renameat,renameat2', '-o', trace, process.execPath, script, join(dir.path, 'big')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(digestOf(Buffer.alloc(40 << 20, 7)));
+    const calls = readFileSync(trace, 'utf8').split('\n').map((l) => /(fdatasync|fsync|rename\w*)\(/.exec(l)?.[1]).filter(Boolean);
+    expect(calls.filter((c) => c === 'fdatasync').length).toBeGreaterThanOrEqual(2);
+    const renamed = calls.findIndex((c) => c!.startsWith('rename'));
+    expect(calls.lastIndexOf('fdatasync')).toBeLessThan(calls.lastIndexOf('fsync'));
+    expect(calls.slice(0, renamed)).toContain('fsync');
+  });
+
+  it('aborts a big blob while its write-back runs: nothing left in the ingest directory', async () => {
+    const w = await store.writer();
+    const piece = randomBytes(1 << 20);
+    for (let i = 0; i < 20; i++) await w.write(piece);
+    await w.abort();
+    expect(readdirSync(store.ingestDir)).toEqual([]);
+    expect(await store.list()).toEqual([]);
   });
 });
