@@ -1,6 +1,6 @@
 import type { Stores } from '../stores.ts';
 import type { ImageSummary } from '../api.ts';
-import { familiarName, familiarString, parseReference, pathMatch, type Reference } from './reference.ts';
+import { familiarName, familiarString, parseReference, pathMatch, repositoryName, type Reference } from './reference.ts';
 import { BadPatternError, InvalidFilterError } from '../daemon-errors.ts';
 export { BadPatternError, InvalidFilterError };
 
@@ -75,6 +75,7 @@ export function listImages(engine: Stores, options: ListImagesOptions = {}): Lis
   const shared = options.sharedSize ? sharedSizes(engine) : undefined;
 
   const out: ListedImage[] = [];
+  const familiar = familiarStrings();
   for (const r of rows) {
     if (before !== undefined && !(r.created < before)) continue;
     if (since !== undefined && !(r.created > since)) continue;
@@ -87,8 +88,8 @@ export function listImages(engine: Stores, options: ListImagesOptions = {}): Lis
     const repoTags: string[] = [];
     const repoDigests: string[] = [];
     for (const ref of kept) {
-      if (ref.tag !== undefined) repoTags.push(familiarString(ref));
-      if (ref.digest !== undefined) repoDigests.push(familiarString(ref));
+      if (ref.tag !== undefined) repoTags.push(familiar(ref));
+      if (ref.digest !== undefined) repoDigests.push(familiar(ref));
     }
     if (repoTags.length === 0 && repoDigests.length === 0) {
       if (refPatterns.length > 0) continue;
@@ -167,6 +168,22 @@ function checkPattern(pattern: string): void {
 export function familiarMatch(pattern: string, ref: Reference): boolean {
   if (pathMatch(pattern, familiarString(ref))) return true;
   return pathMatch(pattern, familiarName(`${ref.domain}/${ref.path}`));
+}
+
+/**
+ * `familiarString`, each repository's familiar name made once: a listing's references share
+ * their repositories.
+ */
+function familiarStrings(): (ref: Reference) => string {
+  const names = new Map<string, string>();
+  return (ref) => {
+    const repository = repositoryName(ref);
+    let s = names.get(repository);
+    if (s === undefined) names.set(repository, (s = familiarName(repository)));
+    if (ref.tag !== undefined) s += `:${ref.tag}`;
+    if (ref.digest !== undefined) s += `@${ref.digest}`;
+    return s;
+  };
 }
 
 /** Every tag and repo digest, grouped by image, tags newest first. */
