@@ -23,6 +23,9 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = constan
  */
 const O_PATH = 0o10000000;
 
+/** lstat's options for a name that may be gone: undefined rather than an ENOENT error (one object for every call). */
+const ABSENT_AS_UNDEFINED = { throwIfNoEntry: false } as const;
+
 /** Path of an open descriptor: opening or walking it reaches exactly that inode. */
 export function fdPath(fd: number): string {
   return `/proc/self/fd/${fd}`;
@@ -140,14 +143,8 @@ export class PinnedDir {
    */
   lstatEntries(each: (name: string, st: Stats) => void): void {
     for (const name of this.names()) {
-      let st: Stats | undefined;
-      try {
-        st = lstatSync(this.prefix + name);
-      } catch (err) {
-        if (errno(err) === 'ENOENT') continue;
-        throw err;
-      }
-      each(name, st);
+      const st = lstatSync(this.prefix + name, ABSENT_AS_UNDEFINED);
+      if (st) each(name, st);
     }
   }
 
