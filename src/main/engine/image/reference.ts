@@ -152,7 +152,7 @@ function parseWith(name: (rest: string) => ParsedName, input: string, defaultTag
     if (!TAG.test(tag)) throw new InvalidReferenceError();
   }
   if (rest === '') throw new InvalidReferenceError();
-  if (isFullHexId(rest) && tag === undefined && digest === undefined) {
+  if (tag === undefined && digest === undefined && isFullHexId(rest)) {
     throw new InvalidReferenceError(`repository name (${rest}) cannot be a 64-byte hexadecimal string`);
   }
   const { domain, path } = name(rest);
