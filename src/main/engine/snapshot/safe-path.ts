@@ -277,13 +277,18 @@ export function walkDir(dir: PinnedDir, rel: string, visit: TreeVisitor): void {
     const st = dir.lstat(name);
     const childRel = rel ? `${rel}/${name}` : name;
     if (!st || !visit(childRel, st, dir, name) || !st.isDirectory()) continue;
-    const sub = subdirOrUndefined(dir, name);
-    if (!sub) continue;
-    try {
-      walkDir(sub, childRel, visit);
-    } finally {
-      sub.close();
-    }
+    walkSubdir(dir, name, childRel, visit);
+  }
+}
+
+/** `walkDir` below the subdirectory `name` of `dir`, found at `rel` (skipped when gone or swapped meanwhile). */
+export function walkSubdir(dir: PinnedDir, name: string, rel: string, visit: TreeVisitor): void {
+  const sub = subdirOrUndefined(dir, name);
+  if (!sub) return;
+  try {
+    walkDir(sub, rel, visit);
+  } finally {
+    sub.close();
   }
 }
 

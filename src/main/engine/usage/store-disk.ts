@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Stores } from '../stores.ts';
 import type { StoreDiskUsage } from '../../../shared/types.ts';
-import { subdirOrUndefined, walkDir, walkTree, type PinnedDir, type TreeVisitor } from '../snapshot/safe-path.ts';
+import { subdirOrUndefined, walkSubdir, walkTree, type PinnedDir, type TreeVisitor } from '../snapshot/safe-path.ts';
 import { isBlobName } from '../store/content-store.ts';
 import { SNAPSHOT_GRACE_MS } from '../snapshot/grace.ts';
 
@@ -128,17 +128,6 @@ function walkBlobDir(parent: PinnedDir, name: string, dev: number, visit: TreeVi
   }
   for (const c of counts) c.total += blocks * 512;
   return names;
-}
-
-/** `walkDir` below the subdirectory `name` of `dir` (skipped when gone or swapped meanwhile). */
-function walkSubdir(dir: PinnedDir, name: string, rel: string, visit: TreeVisitor): void {
-  const sub = subdirOrUndefined(dir, name);
-  if (!sub) return;
-  try {
-    walkDir(sub, rel, visit);
-  } finally {
-    sub.close();
-  }
 }
 
 /**
